@@ -1,0 +1,1 @@
+"""Exact answers: reading numbers exactly, formatting them, checking claims, building options."""
