@@ -29,7 +29,9 @@ def tex(value: Value, digits: int | None = None) -> Latex:
         return Latex(r"\text{%s}" % escape(value))
     if isinstance(value, sp.Integer):
         return Latex(str(int(value)))
-    if isinstance(value, sp.Rational):
+    if isinstance(value, sp.Rational) and digits is not None and _terminates(value):
+        return Latex(finite_decimal(value))
+    if isinstance(value, sp.Rational) and digits is None:
         sign = "-" if value < 0 else ""
         return Latex(r"%s\frac{%d}{%d}" % (sign, abs(value.p), value.q))
     if digits is not None:
@@ -63,13 +65,17 @@ def plain_with_decimal(value: Value, digits: int = 4) -> str:
     return f"{text} (≈ {decimal(value, digits)})"
 
 
-def finite_decimal(value: sp.Rational) -> str:
-    """Exact decimal text of a rational with a terminating expansion (TikZ coordinates)."""
+def _terminates(value: sp.Rational) -> bool:
     denominator = value.q
     for prime in (2, 5):
         while denominator % prime == 0:
             denominator //= prime
-    if denominator != 1:
+    return denominator == 1
+
+
+def finite_decimal(value: sp.Rational) -> str:
+    """Exact decimal text of a rational with a terminating expansion (TikZ coordinates)."""
+    if not _terminates(value):
         raise ValueError(f"{value} has no finite decimal expansion")
     places = 0
     scaled = value

@@ -1,0 +1,87 @@
+"""Multiple-choice options from named mistakes.
+
+Each wrong option is a `Mistake` a real student would make, named after it. Options must
+differ as printed and no distractor may pass the answer check; if too few survive, the
+caller redraws (a bounded number of times) or reports a clear error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Sequence
+
+import sympy as sp
+
+from answer_engine.checking import Tolerance, value_matches
+from answer_engine.errors import InvalidParams
+from answer_engine.exact import Value
+from answer_engine.formatting import Latex
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A named misconception and the values of the answer parts it leads to."""
+
+    name: str
+    description: str
+    values: Mapping[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Option:
+    values: tuple[Value, ...]
+    printed: Latex
+    mistake: Mistake | None  # None marks the correct option
+
+    @property
+    def correct(self) -> bool:
+        return self.mistake is None
+
+
+class NotEnoughOptions(InvalidParams):
+    """These params do not give enough distinct distractors for a multiple-choice question."""
+
+
+def build_options(
+    parts: Sequence[str],
+    correct: Mapping[str, Value],
+    mistakes: Sequence[Mistake],
+    printer: Callable[[tuple[Value, ...]], Latex],
+    tolerance: Tolerance,
+    count: int,
+) -> tuple[Option, ...]:
+    """The correct option plus the first `count − 1` usable mistakes, in display order.
+
+    Mistakes are taken in the family's priority order; one is usable when it gives every
+    asked part, prints differently from all options so far, and would not itself pass the
+    answer check. Display order is deterministic (numbers ascending, text last), so the
+    options are a pure function of the params.
+    """
+    correct_values = tuple(correct[name] for name in parts)
+    options = [Option(correct_values, printer(correct_values), None)]
+    printed = {options[0].printed}
+    for mistake in mistakes:
+        if len(options) == count:
+            break
+        if not all(name in mistake.values for name in parts):
+            continue
+        values = tuple(mistake.values[name] for name in parts)
+        text = printer(values)
+        passes = all(value_matches(v, c, tolerance) for v, c in zip(values, correct_values))
+        if text in printed or passes:
+            continue
+        printed.add(text)
+        options.append(Option(values, text, mistake))
+    if len(options) < count:
+        raise NotEnoughOptions(
+            f"only {len(options)} distinct options (the correct one and "
+            f"{len(options) - 1} named mistakes); multiple choice needs {count}"
+        )
+    return tuple(sorted(options, key=_display_key))
+
+
+def _display_key(option: Option) -> tuple:
+    values = option.values
+    if len(values) == 1 and not isinstance(values[0], str):
+        return (0, float(sp.N(values[0], 30)), option.printed)
+    return (1 if all(not isinstance(v, str) for v in values) else 2, 0.0, option.printed)

@@ -1,0 +1,43 @@
+"""Comparing the exact key with the independent second computation.
+
+Any disagreement raises `VerificationError`: a key that two routes do not agree on is
+never printed.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import sympy as sp
+
+from answer_engine.errors import VerificationError
+from answer_engine.exact import Value, exact_equal
+from answer_engine.formatting import plain
+
+
+def confirm(
+    label: str,
+    exact_values: Mapping[str, Value],
+    independent: Mapping[str, Value | float],
+    tolerance: float,
+) -> None:
+    """Raise unless every exact part agrees with its independently computed value."""
+    missing = sorted(set(exact_values) - set(independent))
+    if missing:
+        raise VerificationError(f"{label}: the independent check does not cover {', '.join(missing)}")
+    problems = []
+    for name, value in exact_values.items():
+        other = independent[name]
+        if not _agrees(value, other, tolerance):
+            problems.append(f"{name}: exact {plain(value)} vs independent {other}")
+    if problems:
+        raise VerificationError(f"{label}: solver and independent check disagree: " + "; ".join(problems))
+
+
+def _agrees(value: Value, other: Value | float, tolerance: float) -> bool:
+    if isinstance(value, str) or isinstance(other, str):
+        return value == other
+    if isinstance(other, float):
+        reference = float(sp.N(value, 30))
+        return abs(reference - other) <= tolerance * max(1.0, abs(reference))
+    return exact_equal(value, other)

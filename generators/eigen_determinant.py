@@ -1,0 +1,284 @@
+"""`eigen-determinant`: det(A) from some eigenvectors, their eigenvalues and the trace.
+
+With exactly one eigenvalue unknown it is trace − (sum of the known ones, with
+multiplicity) and det is the product of all n; with two or more unknown the answer is
+"cannot be determined" (unless a known eigenvalue is 0, which fixes det = 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import mul
+from typing import Any, Mapping
+
+import numpy as np
+import sympy as sp
+
+from answer_engine import exact
+from answer_engine.distractors import Mistake
+from answer_engine.errors import InvalidParams, VerificationError
+from answer_engine.formatting import Latex, tex
+from generators import draws
+from generators.base import Family, Part, Solution, register, require_fields, sequence
+
+UNDETERMINED = "undetermined"
+DIMENSION_UNKNOWN = "dimension unknown"
+MIN_DIMENSION, MAX_DIMENSION = 2, 5
+
+
+@dataclass(frozen=True)
+class EigenDeterminantParams:
+    eigenvectors: tuple[tuple[sp.Rational, ...], ...]
+    eigenvalues: tuple[sp.Rational, ...]  # one per eigenvector
+    trace: sp.Rational
+    shared: bool = False  # the question states one eigenvalue shared by all vectors
+
+    def __post_init__(self) -> None:
+        vectors = self.eigenvectors
+        if not vectors:
+            raise InvalidParams("give at least one eigenvector", "eigenvectors")
+        n = len(vectors[0])
+        if any(len(v) != n for v in vectors):
+            raise InvalidParams("eigenvectors must all have the same length", "eigenvectors")
+        if not MIN_DIMENSION <= n <= MAX_DIMENSION:
+            raise InvalidParams(f"vector length {n} is outside {MIN_DIMENSION}..{MAX_DIMENSION}", "eigenvectors")
+        if len(vectors) > n:
+            raise InvalidParams(f"{len(vectors)} vectors of length {n} cannot be independent", "eigenvectors")
+        if len(self.eigenvalues) != len(vectors):
+            raise InvalidParams(
+                f"{len(self.eigenvalues)} eigenvalues for {len(vectors)} eigenvectors "
+                "(give one per vector, or one number shared by all)",
+                "eigenvalues",
+            )
+        if self.shared and len(set(self.eigenvalues)) != 1:
+            raise InvalidParams("a shared eigenvalue must be one number", "eigenvalues")
+        for i, vector in enumerate(vectors):
+            if all(entry == 0 for entry in vector):
+                raise InvalidParams("the zero vector is never an eigenvector", f"eigenvectors[{i}]")
+        if sp.Matrix(vectors).rank() < len(vectors):
+            raise InvalidParams(
+                "the eigenvectors are linearly dependent, so they do not fix independent eigenvalues "
+                "(the question would be ill-posed)",
+                "eigenvectors",
+            )
+        if len(vectors) == n and sum(self.eigenvalues) != self.trace:
+            raise InvalidParams(
+                f"all {n} eigenvalues are given and sum to {sum(self.eigenvalues)}, not the trace {self.trace}",
+                "trace",
+            )
+
+    @property
+    def dimension(self) -> int:
+        return len(self.eigenvectors[0])
+
+    @property
+    def unknown_count(self) -> int:
+        return self.dimension - len(self.eigenvectors)
+
+
+def product(values) -> sp.Rational:
+    return reduce(mul, values, sp.Integer(1))
+
+
+def determinant(params: EigenDeterminantParams) -> sp.Rational | str:
+    known = params.eigenvalues
+    if params.unknown_count == 0:
+        return product(known)
+    if any(value == 0 for value in known):
+        return sp.Integer(0)
+    if params.unknown_count == 1:
+        return product(known) * (params.trace - sum(known))
+    return UNDETERMINED
+
+
+@register
+class EigenDeterminant(Family):
+    id = "eigen-determinant"
+    title = "Determinant from eigenvectors, eigenvalues and the trace"
+    branches = ("determined", "undetermined")
+    draw_options = {
+        "dimension": "2, 3 or 4: the length of the vectors (default: drawn from 2-4; undetermined needs 3+)",
+        "shared": "true/false: one eigenvalue shared by all given vectors (default: drawn)",
+    }
+
+    def default_branch(self, options: Mapping[str, Any]) -> str:
+        return self.branches[0]
+
+    # --- params -----------------------------------------------------------------
+    def parse(self, data: Mapping[str, Any]) -> EigenDeterminantParams:
+        require_fields(data, ["eigenvectors", "eigenvalues", "trace"])
+        vectors = tuple(
+            tuple(exact.rational(entry, f"eigenvectors[{i}][{j}]") for j, entry in enumerate(sequence(v, f"eigenvectors[{i}]")))
+            for i, v in enumerate(sequence(data["eigenvectors"], "eigenvectors"))
+        )
+        raw = data["eigenvalues"]
+        shared = not isinstance(raw, (list, tuple))
+        if shared:
+            values = (exact.rational(raw, "eigenvalues"),) * len(vectors)
+        else:
+            values = tuple(exact.rational(v, f"eigenvalues[{i}]") for i, v in enumerate(raw))
+        return EigenDeterminantParams(vectors, values, exact.rational(data["trace"], "trace"), shared)
+
+    def dump(self, params: EigenDeterminantParams) -> dict:
+        values = params.eigenvalues
+        return {
+            "eigenvectors": [[exact.dump_number(e) for e in v] for v in params.eigenvectors],
+            "eigenvalues": exact.dump_number(values[0]) if params.shared else [exact.dump_number(v) for v in values],
+            "trace": exact.dump_number(params.trace),
+        }
+
+    def branch_of(self, params: EigenDeterminantParams) -> str:
+        return "undetermined" if determinant(params) == UNDETERMINED else "determined"
+
+    def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> EigenDeterminantParams:
+        low = 3 if branch == "undetermined" else 2
+        n = int(options.get("dimension", draws.small_int(rng, low, 4)))
+        if n not in (2, 3, 4) or n < low:
+            raise InvalidParams(f"dimension {n} cannot give the {branch} branch (use {low}..4)", "options.dimension")
+        k = n - 1 if branch == "determined" else n - 2
+        vectors = tuple(tuple(sp.Integer(draws.small_int(rng, -2, 2)) for _ in range(n)) for _ in range(k))
+        shared = bool(options.get("shared", k >= 2 and rng.random() < 0.5))
+        if shared and k < 2:
+            raise InvalidParams("a shared eigenvalue needs at least two given vectors", "options.shared")
+        if shared:
+            values = (sp.Integer(draws.small_int(rng, -3, 3, nonzero=True)),) * k
+        else:
+            values = tuple(sp.Integer(draws.small_int(rng, -3, 3, nonzero=True)) for _ in range(k))
+        # The missing eigenvalue(s) are drawn nonzero so det is never trivially 0.
+        missing = [draws.small_int(rng, -3, 4, nonzero=True) for _ in range(n - k)]
+        trace = sum(values) + sum(missing)
+        if branch == "undetermined" and trace == sum(values):
+            raise InvalidParams("unknown eigenvalues summing to 0 make a weak question")
+        return EigenDeterminantParams(vectors, values, sp.Integer(trace), shared)
+
+    # --- answers ----------------------------------------------------------------
+    def parts(self, params: EigenDeterminantParams) -> tuple[Part, ...]:
+        return (Part("det", Latex(r"\det(A)")),)
+
+    def solve(self, params: EigenDeterminantParams) -> Solution:
+        n, k, known = params.dimension, len(params.eigenvectors), params.eigenvalues
+        det = determinant(params)
+        listing = ", ".join(tex(v) for v in known)
+        steps = [Latex(
+            r"The vectors have %d entries, so $A$ is $%d\times %d$ and has %d eigenvalues counted with "
+            r"multiplicity. The %d given eigenvectors are linearly independent, so their eigenvalues "
+            r"$%s$ are %d of them (a shared eigenvalue counts once per independent eigenvector)."
+            % (n, n, n, n, k, listing, k)
+        )]
+        if params.unknown_count == 0:
+            steps.append(Latex(r"All eigenvalues are known: $\det A = %s = %s$." % (_times(known), tex(det))))
+        elif params.unknown_count == 1:
+            missing = params.trace - sum(known)
+            steps.append(Latex(
+                r"The trace is the sum of the eigenvalues, so the missing one is "
+                r"$\lambda_%d = %s - (%s) = %s$." % (n, tex(params.trace), " + ".join(tex(v) for v in known), tex(missing))
+            ))
+            steps.append(Latex(r"$\det A$ is their product: $%s = %s$." % (_times([*known, missing]), tex(det))))
+        elif det == 0:
+            steps.append(Latex(r"A known eigenvalue is $0$, so $\det A = 0$ whatever the unknown ones are."))
+        else:
+            rest = params.trace - sum(known)
+            m = params.unknown_count
+            first, second = _splits(rest, m)[:2]
+            steps.append(Latex(
+                r"%d eigenvalues are unknown; the trace fixes only their sum, $%s$. "
+                r"For example $(%s)$ and $(%s)$ both fit, giving $\det A = %s$ and $%s$: "
+                r"$\det A$ cannot be determined."
+                % (m, tex(rest), ", ".join(tex(v) for v in first), ", ".join(tex(v) for v in second),
+                   tex(product([*known, *first])), tex(product([*known, *second])))
+            ))
+        return Solution({"det": det}, tuple(steps))
+
+    def verify(self, params: EigenDeterminantParams) -> dict:
+        """Build matrices with these eigenpairs and trace, and measure their determinants."""
+        n = params.dimension
+        basis = _complete_basis(params.eigenvectors, n)
+        rest = params.trace - sum(params.eigenvalues)
+        determinants = set()
+        for split in _splits(rest, params.unknown_count):
+            diagonal = sp.diag(*params.eigenvalues, *split)
+            matrix = basis * diagonal * basis.inv()
+            for vector, value in zip(params.eigenvectors, params.eigenvalues):
+                column = sp.Matrix(vector)
+                if matrix * column != value * column:
+                    raise VerificationError(f"{self.id}: the constructed matrix lost the eigenpair {vector}")
+            if matrix.trace() != params.trace:
+                raise VerificationError(f"{self.id}: the constructed matrix has trace {matrix.trace()}")
+            determinants.add(matrix.det())
+        return {"det": determinants.pop() if len(determinants) == 1 else UNDETERMINED}
+
+    def mistakes(self, params: EigenDeterminantParams) -> list[Mistake]:
+        known, trace = params.eigenvalues, params.trace
+        found = []
+
+        def add(name: str, description: str, value) -> None:
+            found.append(Mistake(name, description, {"det": value}))
+
+        if params.unknown_count >= 1:
+            lumped = product(known) * (trace - sum(known))
+            if params.unknown_count >= 2:
+                add("unknowns_lumped_into_one", "treated the rest of the trace as one missing eigenvalue", lumped)
+                add("unknowns_taken_as_zero", "took the unknown eigenvalues to be 0", sp.Integer(0))
+        if len(known) >= 2 and len(set(known)) < len(known):
+            distinct = sorted(set(known))
+            add("shared_eigenvalue_counted_once", "counted a repeated eigenvalue once in the trace sum",
+                product(known) * (trace - sum(distinct)) if params.unknown_count == 1 else product(distinct))
+        add("trace_as_missing_eigenvalue", "used the trace itself as the missing eigenvalue", product(known) * trace)
+        add("product_of_known_only", "multiplied only the given eigenvalues", product(known))
+        det = determinant(params)
+        if det != UNDETERMINED:
+            add("sign_slip", "dropped a minus sign", -det)
+            add("cannot_be_determined_when_it_can", "said det cannot be determined although the trace fixes it",
+                UNDETERMINED)
+        add("trace_as_determinant", "gave the sum of the eigenvalues (the trace) instead of their product", trace)
+        add("dimension_unknown", "claimed the size of A is unknown, though the vector length fixes it",
+            DIMENSION_UNKNOWN)
+        return found
+
+    def print_value(self, params: EigenDeterminantParams, value) -> Latex:
+        if value == UNDETERMINED:
+            return Latex("cannot be determined from the given information")
+        if value == DIMENSION_UNKNOWN:
+            return Latex(r"cannot be found: the size of $A$ is not given")
+        return super().print_value(params, value)
+
+    # --- presentation -----------------------------------------------------------
+    def context(self, params: EigenDeterminantParams) -> dict:
+        vectors = [
+            Latex(r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(tex(e) for e in v)) for v in params.eigenvectors
+        ]
+        return {
+            "vectors": vectors,
+            "eigenvalues": [Latex(tex(v)) for v in params.eigenvalues],
+            "shared": params.shared,
+            "shared_value": Latex(tex(params.eigenvalues[0])),
+            "trace": Latex(tex(params.trace)),
+            "count": len(vectors),
+        }
+
+
+def _times(values) -> str:
+    return r" \cdot ".join(f"({tex(v)})" if v < 0 else tex(v) for v in values)
+
+
+def _splits(total: sp.Rational, count: int) -> list[tuple[sp.Rational, ...]]:
+    """Ways to fill `count` unknown eigenvalues that sum to `total` (one way when count ≤ 1)."""
+    if count == 0:
+        return [()]
+    if count == 1:
+        return [(total,)]
+    ones = (sp.Integer(1),) * (count - 2)
+    return [(total - count + 1 - j, sp.Integer(1 + j), *ones) for j in range(3)]
+
+
+def _complete_basis(vectors, n: int) -> sp.Matrix:
+    """The given vectors as columns, completed to a basis with standard unit vectors."""
+    columns = [sp.Matrix(v) for v in vectors]
+    for i in range(n):
+        if len(columns) == n:
+            break
+        unit = sp.Matrix([1 if j == i else 0 for j in range(n)])
+        if sp.Matrix.hstack(*columns, unit).rank() == len(columns) + 1:
+            columns.append(unit)
+    return sp.Matrix.hstack(*columns)

@@ -1,0 +1,332 @@
+"""`loss-ordering`: MSE and MAE of one fixed line on three small datasets.
+
+Students order the datasets by mean squared and mean absolute error of y = a·x + b. The
+`contrast` branch guarantees the two orders differ (a set with one large outlier: squared
+error punishes it, absolute error does not), which is the point of the original question.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+import sympy as sp
+
+from answer_engine import exact
+from answer_engine.distractors import Mistake
+from answer_engine.errors import InvalidParams
+from answer_engine.formatting import Latex, escape, finite_decimal, tex
+from generators import draws
+from generators.base import Family, Part, Solution, choice, register, require_fields, sequence
+
+METRICS = ("mse", "mae", "both")
+MAX_POINTS = 12
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,2}$")
+
+Point = tuple[sp.Rational, sp.Rational]
+
+
+@dataclass(frozen=True)
+class LossOrderingParams:
+    slope: sp.Rational
+    intercept: sp.Rational
+    datasets: tuple[tuple[str, tuple[Point, ...]], ...]
+    metric: str = "mse"
+
+    def __post_init__(self) -> None:
+        choice(self.metric, METRICS, "metric")
+        if len(self.datasets) != 3:
+            raise InvalidParams(f"expected exactly 3 datasets, got {len(self.datasets)}", "datasets")
+        names = [name for name, _ in self.datasets]
+        for name, points in self.datasets:
+            if not _NAME.match(name):
+                raise InvalidParams("dataset names are 1-3 letters/digits starting with a letter", f"datasets.{name}")
+            if not points:
+                raise InvalidParams("has no points, so its mean loss is undefined (zero-width data)", f"datasets.{name}")
+            if len(points) > MAX_POINTS:
+                raise InvalidParams(f"has {len(points)} points; at most {MAX_POINTS} fit a question", f"datasets.{name}")
+        if len(set(names)) != len(names):
+            raise InvalidParams("dataset names must differ", "datasets")
+        for metric in ("mse", "mae"):
+            values = mean_losses(self, metric)
+            for (first, a), (second, b) in itertools.combinations(values.items(), 2):
+                if a == b:
+                    raise InvalidParams(
+                        f"{metric.upper()} of {first} and {second} tie at {a}: the ordering must be strict",
+                        "datasets",
+                    )
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.datasets)
+
+
+def residuals(params: LossOrderingParams, points: tuple[Point, ...]) -> list[sp.Rational]:
+    return [y - (params.slope * x + params.intercept) for x, y in points]
+
+
+def mean_losses(params: LossOrderingParams, metric: str, total: bool = False, denominator_shift: int = 0) -> dict:
+    """Exact mean (or total) squared/absolute residual per dataset."""
+    losses = {}
+    for name, points in params.datasets:
+        r = residuals(params, points)
+        summed = sum((v**2 if metric == "mse" else abs(v) for v in r), sp.Integer(0))
+        count = len(points) - denominator_shift
+        losses[name] = summed if total else (summed / count if count > 0 else None)
+    return losses
+
+
+def order_text(losses: Mapping[str, Any]) -> str | None:
+    """ "A > B > C" by decreasing loss; None when values tie or are undefined (no strict order)."""
+    if any(v is None for v in losses.values()) or len(set(losses.values())) < len(losses):
+        return None
+    return decreasing(sorted(losses, key=lambda n: losses[n], reverse=True))
+
+
+def decreasing(names: list[str]) -> str:
+    return " > ".join(names)
+
+
+@register
+class LossOrdering(Family):
+    id = "loss-ordering"
+    title = "Order datasets by MSE and MAE of a fixed line"
+    branches = ("agree", "contrast")
+    draw_options = {
+        "metric": "mse | mae | both (default mse): which loss the question orders by",
+        "contrast": "true: the MSE order differs from the MAE order (same as branch: contrast)",
+    }
+
+    def default_branch(self, options: Mapping[str, Any]) -> str:
+        return "contrast" if options.get("contrast") else self.branches[0]
+
+    # --- params -----------------------------------------------------------------
+    def parse(self, data: Mapping[str, Any]) -> LossOrderingParams:
+        require_fields(data, ["line", "datasets"], ["metric"])
+        line = data["line"]
+        if not isinstance(line, Mapping):
+            raise InvalidParams("expected {slope, intercept}", "line")
+        require_fields(line, ["slope", "intercept"])
+        if not isinstance(data["datasets"], Mapping):
+            raise InvalidParams("expected a mapping of names to point lists, e.g. {A: [[0, 1], [1, 2]]}", "datasets")
+        datasets = []
+        for name, points in data["datasets"].items():
+            field = f"datasets.{name}"
+            parsed = []
+            for i, point in enumerate(sequence(points, field)):
+                pair = sequence(point, f"{field}[{i}]")
+                if len(pair) != 2:
+                    raise InvalidParams("each point is [x, y]", f"{field}[{i}]")
+                parsed.append((exact.rational(pair[0], f"{field}[{i}].x"), exact.rational(pair[1], f"{field}[{i}].y")))
+            datasets.append((str(name), tuple(parsed)))
+        return LossOrderingParams(
+            slope=exact.rational(line["slope"], "line.slope"),
+            intercept=exact.rational(line["intercept"], "line.intercept"),
+            datasets=tuple(datasets),
+            metric=data.get("metric", "mse"),
+        )
+
+    def dump(self, params: LossOrderingParams) -> dict:
+        return {
+            "line": {"slope": exact.dump_number(params.slope), "intercept": exact.dump_number(params.intercept)},
+            "datasets": {
+                name: [[exact.dump_number(x), exact.dump_number(y)] for x, y in points]
+                for name, points in params.datasets
+            },
+            "metric": params.metric,
+        }
+
+    def branch_of(self, params: LossOrderingParams) -> str:
+        return "agree" if order_text(mean_losses(params, "mse")) == order_text(mean_losses(params, "mae")) else "contrast"
+
+    def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> LossOrderingParams:
+        if "contrast" in options and (branch == "contrast") != bool(options["contrast"]):
+            raise InvalidParams(f"option contrast={options['contrast']} contradicts branch {branch}", "options")
+        metric = choice(options.get("metric", "mse"), METRICS, "options.metric")
+        slope = draws.pick(rng, [sp.Rational(v, 2) for v in (-2, -1, 1, 2, 3)])
+        intercept = sp.Integer(draws.small_int(rng, -2, 3))
+        # The contrast branch gets one set with a single large outlier; the others have
+        # evenly spread residuals. Both branches draw the same sizes and residual range.
+        outlier_slot = int(rng.integers(3)) if branch == "contrast" else -1
+        datasets = []
+        for slot, name in enumerate("ABC"):
+            size = int(rng.integers(4, 7))
+            xs = sorted(draws.subset(rng, list(range(0, 7)), size))
+            if slot == outlier_slot:
+                small = [draws.small_int(rng, -1, 1) for _ in range(size - 1)]
+                res = small + [draws.pick(rng, [-3, 3])]
+                res = draws.shuffled(rng, res)
+            else:
+                res = [draws.pick(rng, [-2, -1, 1, 2]) * (1 if rng.random() < 0.8 else 0) for _ in range(size)]
+            points = tuple((sp.Integer(x), slope * x + intercept + r) for x, r in zip(xs, res))
+            datasets.append((name, points))
+        params = LossOrderingParams(slope, intercept, tuple(datasets), metric)
+        if self.branch_of(params) != branch:
+            raise InvalidParams(f"draw landed on branch {self.branch_of(params)}, wanted {branch}")
+        return params
+
+    # --- answers ----------------------------------------------------------------
+    def _metrics(self, params: LossOrderingParams) -> tuple[str, ...]:
+        return ("mse", "mae") if params.metric == "both" else (params.metric,)
+
+    def _prefix(self, params: LossOrderingParams, metric: str) -> str:
+        return f"{metric}_" if params.metric == "both" else ""
+
+    def parts(self, params: LossOrderingParams) -> tuple[Part, ...]:
+        parts = []
+        for metric in self._metrics(params):
+            prefix = self._prefix(params, metric)
+            parts.append(Part(f"{prefix}order", Latex(r"\text{%s order}" % metric.upper())))
+            for name in params.names:
+                parts.append(Part(f"{prefix}{name}", Latex(r"\mathrm{%s}_{%s}" % (metric.upper(), name))))
+        return tuple(parts)
+
+    def mcq_parts(self, params: LossOrderingParams) -> tuple[str, ...]:
+        return tuple(f"{self._prefix(params, m)}order" for m in self._metrics(params))
+
+    def numeric_parts(self, params: LossOrderingParams) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parts(params) if not p.name.endswith("order"))
+
+    def _values(self, params: LossOrderingParams, orders: Mapping[str, str | None], losses: Mapping[str, Mapping]) -> dict:
+        values: dict = {}
+        for metric in self._metrics(params):
+            prefix = self._prefix(params, metric)
+            if orders.get(metric) is not None:
+                values[f"{prefix}order"] = orders[metric]
+            for name, loss in losses.get(metric, {}).items():
+                if loss is not None:
+                    values[f"{prefix}{name}"] = loss
+        return values
+
+    def solve(self, params: LossOrderingParams) -> Solution:
+        losses = {m: mean_losses(params, m) for m in ("mse", "mae")}
+        orders = {m: order_text(losses[m]) for m in ("mse", "mae")}
+        line = r"y = %s x %s" % (tex(params.slope), _signed(params.intercept))
+        steps = [Latex(r"Residuals $r_i = y_i - (%s)$ of the line $%s$ on each dataset:" % (_rhs(params), line))]
+        for name, points in params.datasets:
+            r = residuals(params, points)
+            n = len(points)
+            squares = " + ".join(tex(v**2) for v in r)
+            absolutes = " + ".join(tex(abs(v)) for v in r)
+            steps.append(Latex(
+                r"%s: $r = (%s)$, $\mathrm{MSE}_{%s} = \frac{1}{%d}(%s) = %s$, "
+                r"$\mathrm{MAE}_{%s} = \frac{1}{%d}(%s) = %s$."
+                % (name, ", ".join(tex(v) for v in r), name, n, squares, tex(losses["mse"][name]),
+                   name, n, absolutes, tex(losses["mae"][name]))
+            ))
+        for metric in self._metrics(params):
+            steps.append(Latex(r"Decreasing %s: $%s$." % (metric.upper(), orders[metric])))
+        if orders["mse"] != orders["mae"]:
+            steps.append(Latex(
+                r"The orders differ: squaring lets one large residual dominate the MSE, "
+                r"while the MAE weighs every unit of error the same."
+            ))
+        return Solution(self._values(params, orders, {m: losses[m] for m in self._metrics(params)}), tuple(steps))
+
+    def verify(self, params: LossOrderingParams) -> dict:
+        values: dict = {}
+        line = np.array([float(params.slope), float(params.intercept)])
+        floats = {}
+        for name, points in params.datasets:
+            xy = np.array([[float(x), float(y)] for x, y in points])
+            r = xy[:, 1] - (line[0] * xy[:, 0] + line[1])
+            floats[name] = {"mse": float(np.mean(r**2)), "mae": float(np.mean(np.abs(r)))}
+        for metric in self._metrics(params):
+            prefix = self._prefix(params, metric)
+            ranked = sorted(floats, key=lambda n: -floats[n][metric])
+            values[f"{prefix}order"] = decreasing(ranked)
+            for name in floats:
+                values[f"{prefix}{name}"] = floats[name][metric]
+        return values
+
+    def mistakes(self, params: LossOrderingParams) -> list[Mistake]:
+        metrics = self._metrics(params)
+        correct = {m: mean_losses(params, m) for m in ("mse", "mae")}
+        orders = {m: order_text(correct[m]) for m in ("mse", "mae")}
+        increasing = {m: decreasing(list(reversed(orders[m].split(" > ")))) for m in ("mse", "mae")}
+        found = [
+            Mistake("increasing_order", "listed the datasets from smallest to largest loss",
+                    self._values(params, increasing, {})),
+            Mistake("sum_instead_of_mean", "summed the losses without dividing by the number of points",
+                    self._values(params, {m: order_text(mean_losses(params, m, total=True)) for m in metrics},
+                                 {m: mean_losses(params, m, total=True) for m in metrics})),
+            Mistake("divided_by_n_minus_1", "divided by n − 1 as for a sample variance",
+                    self._values(params, {m: order_text(mean_losses(params, m, denominator_shift=1)) for m in metrics},
+                                 {m: mean_losses(params, m, denominator_shift=1) for m in metrics})),
+        ]
+        if params.metric == "both":
+            found.insert(0, Mistake("same_order_for_both", "assumed MAE orders the sets as MSE does",
+                                    self._values(params, {"mse": orders["mse"], "mae": orders["mse"]}, {})))
+            found.insert(1, Mistake("metrics_swapped", "swapped the MSE and MAE orders",
+                                    self._values(params, {"mse": orders["mae"], "mae": orders["mse"]}, {})))
+        else:
+            other = "mae" if params.metric == "mse" else "mse"
+            found.insert(0, Mistake(f"ordered_by_{other}", f"ordered by {other.upper()} instead of {params.metric.upper()}",
+                                    self._values(params, {params.metric: orders[other]},
+                                                 {params.metric: correct[other]})))
+            found.append(Mistake("squared_mean_residual", "squared the mean residual instead of averaging squares"
+                                 if params.metric == "mse" else "took |mean residual| instead of the mean of |r|",
+                                 self._values(params, {}, {params.metric: _signed_mean(params, params.metric)})))
+        # The remaining orderings: guesses no computation supports, so that the
+        # question can offer five of the six orderings as the catalog asks.
+        for guess in itertools.permutations(params.names):
+            text = decreasing(list(guess))
+            if params.metric == "both":
+                guesses = [{"mse": text, "mae": orders["mae"]}, {"mse": orders["mse"], "mae": text}]
+            else:
+                guesses = [{params.metric: text}]
+            found.extend(Mistake("unsupported_ordering", "an ordering that no computation supports",
+                                 self._values(params, guess, {})) for guess in guesses)
+        return found
+
+    def print_values(self, params: LossOrderingParams, values: tuple) -> Latex:
+        if params.metric == "both":
+            return Latex("MSE: $%s$; MAE: $%s$" % values)
+        return Latex("$%s$" % values[0])
+
+    # --- presentation -----------------------------------------------------------
+    def context(self, params: LossOrderingParams) -> dict:
+        xs = [x for _, points in params.datasets for x, _ in points]
+        ys = [y for _, points in params.datasets for _, y in points]
+        xmin, xmax = min(xs) - 1, max(xs) + 1
+        return {
+            "line": Latex(r"y = %s x %s" % (tex(params.slope), _signed(params.intercept))),
+            "metric": params.metric,
+            "names": [escape(name) for name in params.names],
+            "datasets": [
+                {
+                    "name": escape(name),
+                    "coordinates": Latex(" ".join(f"({finite_decimal(x)},{finite_decimal(y)})" for x, y in points)),
+                    "table": Latex(", ".join(f"$({tex(x)}, {tex(y)})$" for x, y in points)),
+                }
+                for name, points in params.datasets
+            ],
+            "slope": Latex(finite_decimal(params.slope)),
+            "intercept": Latex(finite_decimal(params.intercept)),
+            "xmin": Latex(finite_decimal(xmin)),
+            "xmax": Latex(finite_decimal(xmax)),
+            "ymin": Latex(finite_decimal(min(ys) - 1)),
+            "ymax": Latex(finite_decimal(max(ys) + 1)),
+        }
+
+
+def _signed(value: sp.Rational) -> str:
+    if value == 0:
+        return ""
+    return ("+ " if value > 0 else "- ") + tex(abs(value))
+
+
+def _rhs(params: LossOrderingParams) -> str:
+    return r"%s x_i %s" % (tex(params.slope), _signed(params.intercept))
+
+
+def _signed_mean(params: LossOrderingParams, metric: str) -> dict:
+    """The mistake of averaging signed residuals first: (mean r)² or |mean r|."""
+    values = {}
+    for name, points in params.datasets:
+        mean = sum(residuals(params, points), sp.Integer(0)) / len(points)
+        values[name] = mean**2 if metric == "mse" else abs(mean)
+    return values

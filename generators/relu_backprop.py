@@ -1,0 +1,332 @@
+"""`relu-backprop`: one backpropagation step through x → ReLU(w1·x) → σ(w2·a1 + b).
+
+Branches: `live` (z1 > 0), `dead` (z1 < 0, plain ReLU: the gradient to w1 is exactly 0
+whatever the target) and `leaky` (z1 < 0 with slope α: the gradient is revived).
+Variants: cross-entropy instead of squared loss; a second output y2 = σ(w3·a1 + b2).
+Calculator-free draws make every pre-activation of an output 0, so y = 1/2 exactly;
+`calculator: true` draws general one-decimal numbers and prints 4 significant figures.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+from typing import Any, Mapping
+
+import numpy as np
+import sympy as sp
+
+from answer_engine import exact
+from answer_engine.distractors import Mistake
+from answer_engine.errors import InvalidParams
+from answer_engine.formatting import Latex, tex
+from generators import draws
+from generators.base import Family, Part, Solution, choice, register, require_fields
+
+LOSSES = ("squared", "cross_entropy")
+ROUTE_FIELDS = ("x", "t", "w1", "w2", "b", "eta", "leak", "w3", "t2", "b2")
+
+
+@dataclass(frozen=True)
+class ReluBackpropParams:
+    x: sp.Rational
+    t: sp.Rational
+    w1: sp.Rational
+    w2: sp.Rational
+    b: sp.Rational
+    eta: sp.Rational = sp.Rational(1, 10)
+    leak: sp.Rational = sp.Integer(0)
+    loss: str = "squared"
+    w3: sp.Rational | None = None  # second output y2 = σ(w3·a1 + b2) with target t2
+    t2: sp.Rational | None = None
+    b2: sp.Rational = sp.Integer(0)
+    calculator: bool = False
+
+    def __post_init__(self) -> None:
+        choice(self.loss, LOSSES, "loss")
+        if self.w1 * self.x == 0:
+            raise InvalidParams("w1·x = 0 puts z1 on the ReLU kink, where the derivative is undefined", "w1")
+        if not 0 <= self.leak < 1:
+            raise InvalidParams("the leaky slope must be in [0, 1)", "leak")
+        if self.eta <= 0:
+            raise InvalidParams("the learning rate must be positive", "eta")
+        if (self.w3 is None) != (self.t2 is None):
+            raise InvalidParams("a second output needs both w3 and t2", "w3" if self.w3 is None else "t2")
+        if self.loss == "cross_entropy":
+            for name in ("t", "t2"):
+                target = getattr(self, name)
+                if target is not None and not 0 <= target <= 1:
+                    raise InvalidParams("cross-entropy targets are probabilities in [0, 1]", name)
+
+    @property
+    def two_outputs(self) -> bool:
+        return self.w3 is not None
+
+
+@dataclass(frozen=True)
+class Slips:
+    """Independent slips a student can make in the chain rule; none is the correct route."""
+
+    sign: bool = False  # wrote y − t as t − y
+    output_derivative: bool = False  # squared: forgot σ'; cross-entropy: multiplied σ' in anyway
+    gate: bool = False  # took ReLU'(z1) = 1 on the dead/leaky side
+    input_factor: bool = False  # dropped the factor x in ∂z1/∂w1
+    second_output: bool = False  # ignored the second output's path back to a1
+
+
+SLIP_NAMES = {
+    "sign": ("sign_slip", "wrote (t − y) for (y − t), flipping every gradient"),
+    "output_derivative": ("forgot_sigmoid_derivative", "left out σ'(z2) = y(1 − y) in the chain"),
+    "gate": ("forgot_relu_gate", "took ReLU'(z1) = 1 although z1 < 0"),
+    "input_factor": ("forgot_input_factor", "dropped the factor x = ∂z1/∂w1"),
+    "second_output": ("ignored_second_output", "backpropagated through the first output only"),
+}
+CE_OUTPUT_DERIVATIVE = ("extra_sigmoid_derivative", "multiplied by σ'(z2) although cross-entropy cancels it")
+
+
+def sigmoid(z: sp.Expr) -> sp.Expr:
+    return sp.Integer(1) / (1 + sp.exp(-z))
+
+
+def forward_backward(p: ReluBackpropParams, slips: Slips = Slips()) -> dict[str, sp.Expr]:
+    """Every answer part, exactly; `slips` model named mistakes on the backward pass."""
+    z1 = p.w1 * p.x
+    a1 = z1 if z1 > 0 else p.leak * z1
+    relu_slope = sp.Integer(1) if z1 > 0 or slips.gate else p.leak
+    outputs = [(p.w2, p.b, p.t)] + ([(p.w3, p.b2, p.t2)] if p.two_outputs else [])
+    values: dict[str, sp.Expr] = {"a1": a1}
+    loss = sp.Integer(0)
+    deltas = []
+    for w, b, t in outputs:
+        y = sigmoid(w * a1 + b)
+        if p.loss == "squared":
+            loss += (y - t) ** 2 / 2
+            delta = (y - t) * (1 if slips.output_derivative else y * (1 - y))
+        else:
+            loss += -(t * sp.log(y) + (1 - t) * sp.log(1 - y))
+            delta = (y - t) * (y * (1 - y) if slips.output_derivative else 1)
+        deltas.append(-delta if slips.sign else delta)
+    values["y"] = sigmoid(p.w2 * a1 + p.b)
+    if p.two_outputs:
+        values["y2"] = sigmoid(p.w3 * a1 + p.b2)
+    values["loss"] = loss
+    back = deltas[0] * p.w2 + (0 if not p.two_outputs or slips.second_output else deltas[1] * p.w3)
+    values["grad_w1"] = back * relu_slope * (1 if slips.input_factor else p.x)
+    values["grad_w2"] = deltas[0] * a1
+    if p.two_outputs:
+        values["grad_w3"] = deltas[1] * a1
+    values["grad_b"] = deltas[0]
+    values["w1_new"] = p.w1 - p.eta * values["grad_w1"]
+    # No simplification here: sympy already reduces σ(0) to 1/2 and rational arithmetic
+    # stays rational; general forms stay exact and are printed as decimals.
+    return values
+
+
+@register
+class ReluBackprop(Family):
+    id = "relu-backprop"
+    title = "One backprop step through a ReLU-sigmoid chain (dead and leaky ReLU)"
+    branches = ("live", "dead", "leaky")
+    draw_options = {
+        "loss": "squared | cross_entropy (default squared)",
+        "outputs": "1 or 2: a second sigmoid output sharing the hidden unit (default 1)",
+        "calculator": "true: general one-decimal numbers, answers to 4 significant figures",
+    }
+    verify_tolerance = 1e-6  # central finite differences in float
+
+    def default_branch(self, options: Mapping[str, Any]) -> str:
+        return self.branches[0]
+
+    # --- params -----------------------------------------------------------------
+    def parse(self, data: Mapping[str, Any]) -> ReluBackpropParams:
+        require_fields(data, ["x", "t", "w1", "w2", "b"], ["eta", "leak", "loss", "w3", "t2", "b2", "calculator"])
+        numbers = {
+            name: exact.rational(data[name], name) for name in ROUTE_FIELDS if data.get(name) is not None
+        }
+        calculator = data.get("calculator", False)
+        if not isinstance(calculator, bool):
+            raise InvalidParams("expected true or false", "calculator")
+        return ReluBackpropParams(**numbers, loss=data.get("loss", "squared"), calculator=calculator)
+
+    def dump(self, params: ReluBackpropParams) -> dict:
+        data: dict[str, Any] = {
+            name: exact.dump_number(getattr(params, name))
+            for name in ROUTE_FIELDS
+            if getattr(params, name) is not None
+        }
+        data["loss"] = params.loss
+        if params.calculator:
+            data["calculator"] = True
+        return data
+
+    def branch_of(self, params: ReluBackpropParams) -> str:
+        if params.w1 * params.x > 0:
+            return "live"
+        return "leaky" if params.leak > 0 else "dead"
+
+    def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> ReluBackpropParams:
+        loss = choice(options.get("loss", "squared"), LOSSES, "options.loss")
+        outputs = options.get("outputs", 1)
+        if outputs not in (1, 2):
+            raise InvalidParams("expected 1 or 2", "options.outputs")
+        calculator = bool(options.get("calculator", False))
+        if calculator:
+            def number(low: int, high: int, nonzero: bool = True) -> sp.Rational:
+                return sp.Rational(draws.small_int(rng, low * 10, high * 10, nonzero), 10)
+        else:
+            def number(low: int, high: int, nonzero: bool = True) -> sp.Rational:
+                return draws.pick(rng, [v for v in _NICE if low <= v <= high and (v or not nonzero)])
+        x = number(-2, 2)
+        w1 = abs(number(-2, 2)) * (1 if branch == "live" else -1) * (1 if x > 0 else -1)
+        leak = draws.pick(rng, [sp.Rational(1, 10), sp.Rational(1, 5), sp.Rational(1, 2)]) if branch == "leaky" else 0
+        a1 = w1 * x if w1 * x > 0 else leak * w1 * x
+        w2 = number(-3, 3)
+        w3 = number(-3, 3) if outputs == 2 else None
+        # Calculator-free: biases cancel each output's pre-activation, so y = 1/2 exactly.
+        b = number(-2, 2, nonzero=False) if calculator else -w2 * a1
+        b2 = (number(-2, 2, nonzero=False) if calculator else -w3 * a1) if outputs == 2 else 0
+        t = sp.Integer(draws.pick(rng, [0, 1]))
+        t2 = sp.Integer(draws.pick(rng, [0, 1])) if outputs == 2 else None
+        eta = draws.pick(rng, [sp.Rational(1, 10), sp.Rational(1, 2), sp.Integer(1)])
+        return ReluBackpropParams(
+            x=sp.Rational(x), t=sp.Rational(t), w1=sp.Rational(w1), w2=sp.Rational(w2), b=sp.Rational(b),
+            eta=eta, leak=sp.Rational(leak), loss=loss, w3=w3, t2=t2, b2=sp.Rational(b2), calculator=calculator,
+        )
+
+    # --- answers ----------------------------------------------------------------
+    def parts(self, params: ReluBackpropParams) -> tuple[Part, ...]:
+        names = [("a1", r"a_1"), ("y", r"y" if not params.two_outputs else r"y_1")]
+        if params.two_outputs:
+            names.append(("y2", r"y_2"))
+        names += [("loss", r"E"), ("grad_w1", r"\partial E/\partial w_1"), ("grad_w2", r"\partial E/\partial w_2")]
+        if params.two_outputs:
+            names.append(("grad_w3", r"\partial E/\partial w_3"))
+        names += [("grad_b", r"\partial E/\partial b"), ("w1_new", r"w_1 - \eta\,\partial E/\partial w_1")]
+        return tuple(Part(name, Latex(label)) for name, label in names)
+
+    def mcq_parts(self, params: ReluBackpropParams) -> tuple[str, ...]:
+        return ("grad_w1",)
+
+    def digits(self, params: ReluBackpropParams) -> int | None:
+        return self.display_digits if params.calculator else None
+
+    def solve(self, params: ReluBackpropParams) -> Solution:
+        values = forward_backward(params)
+        return Solution(values, tuple(self._steps(params, values)))
+
+    def _steps(self, p: ReluBackpropParams, v: Mapping[str, sp.Expr]) -> list[Latex]:
+        d = self.digits(p)
+        z1 = p.w1 * p.x
+        gate = "1" if z1 > 0 else tex(p.leak)
+        side = "z_1 > 0" if z1 > 0 else "z_1 < 0"
+        steps = [
+            Latex(r"Forward: $z_1 = w_1 x = %s$, so $a_1 = %s$ (%s, $\mathrm{ReLU}'(z_1) = %s$)."
+                  % (tex(z1), tex(v["a1"]), "$%s$" % side, gate)),
+            Latex(r"$z_2 = w_2 a_1 + b = %s$, $y = \sigma(z_2) = %s$%s."
+                  % (tex(p.w2 * v["a1"] + p.b), tex(v["y"], d),
+                     r", $y_2 = \sigma(w_3 a_1 + b_2) = %s$" % tex(v["y2"], d) if p.two_outputs else "")),
+            Latex(r"Loss: $E = %s = %s$." % (
+                r"\tfrac12 (y - t)^2" + (r" + \tfrac12 (y_2 - t_2)^2" if p.two_outputs else "")
+                if p.loss == "squared" else r"-[t\log y + (1-t)\log(1-y)]" + (" + (same for $y_2$)" if p.two_outputs else ""),
+                tex(v["loss"], d))),
+        ]
+        if p.loss == "squared":
+            steps.append(Latex(r"Backward: $\delta = \partial E/\partial z_2 = (y - t)\,y(1-y) = %s$."
+                               % tex(v["grad_b"], d)))
+        else:
+            steps.append(Latex(r"Backward: with cross-entropy $\delta = \partial E/\partial z_2 = y - t = %s$."
+                               % tex(v["grad_b"], d)))
+        steps.append(Latex(r"$\partial E/\partial w_2 = \delta\, a_1 = %s$, $\partial E/\partial b = \delta = %s$."
+                           % (tex(v["grad_w2"], d), tex(v["grad_b"], d))))
+        path = r"\delta\, w_2" + (r" + \delta_2\, w_3" if p.two_outputs else "")
+        steps.append(Latex(r"$\partial E/\partial w_1 = (%s)\,\mathrm{ReLU}'(z_1)\, x = %s$."
+                           % (path, tex(v["grad_w1"], d))))
+        steps.append(Latex(r"Update: $w_1 \leftarrow %s - %s \cdot %s = %s$."
+                           % (tex(p.w1), tex(p.eta), _paren(tex(v["grad_w1"], d)), tex(v["w1_new"], d))))
+        if z1 < 0 and p.leak == 0:
+            steps.append(Latex(r"The ReLU is dead for this input ($z_1 < 0$): the gradient to $w_1$ is exactly 0 "
+                               r"whatever the target, so $w_1$ never changes; a leaky ReLU would revive it."))
+        elif z1 < 0:
+            steps.append(Latex(r"The leaky slope $\alpha = %s$ keeps a gradient flowing although $z_1 < 0$."
+                               % tex(p.leak)))
+        return steps
+
+    def verify(self, params: ReluBackpropParams) -> dict:
+        """Float forward pass in NumPy and central finite differences of E."""
+        p = {name: float(getattr(params, name)) for name in ROUTE_FIELDS if getattr(params, name) is not None}
+        two = params.two_outputs
+
+        def forward(w1: float, w2: float, b: float, w3: float | None) -> tuple[float, float, float, float | None]:
+            z1 = w1 * p["x"]
+            a1 = float(np.where(z1 > 0, z1, p["leak"] * z1))
+            y = 1.0 / (1.0 + np.exp(-(w2 * a1 + b)))
+            y2 = 1.0 / (1.0 + np.exp(-(w3 * a1 + p["b2"]))) if two else None
+            pairs = [(y, p["t"])] + ([(y2, p["t2"])] if two else [])
+            if params.loss == "squared":
+                loss = sum(0.5 * (out - tgt) ** 2 for out, tgt in pairs)
+            else:
+                loss = sum(-(tgt * np.log(out) + (1 - tgt) * np.log(1 - out)) for out, tgt in pairs)
+            return a1, float(y), float(loss), (float(y2) if two else None)
+
+        base = dict(w1=p["w1"], w2=p["w2"], b=p["b"], w3=p.get("w3"))
+        a1, y, loss, y2 = forward(**base)
+        h = 1e-6
+
+        def derivative(name: str) -> float:
+            up, down = dict(base), dict(base)
+            up[name] += h
+            down[name] -= h
+            return (forward(**up)[2] - forward(**down)[2]) / (2 * h)
+
+        values = {"a1": a1, "y": y, "loss": loss, "grad_w1": derivative("w1"), "grad_w2": derivative("w2"),
+                  "grad_b": derivative("b")}
+        if two:
+            values["y2"] = y2
+            values["grad_w3"] = derivative("w3")
+        values["w1_new"] = p["w1"] - p["eta"] * values["grad_w1"]
+        return values
+
+    def mistakes(self, params: ReluBackpropParams) -> list[Mistake]:
+        correct = forward_backward(params)
+        found = [
+            Mistake("claimed_gradient_vanishes", "claimed the gradient to w1 is 0 (as for a dead ReLU)",
+                    {"grad_w1": sp.Integer(0), "w1_new": params.w1}),
+            Mistake("relu_not_applied", "passed z1 on without the ReLU", {"a1": params.w1 * params.x}),
+            Mistake("forgot_learning_rate", "subtracted the gradient without the learning rate",
+                    {"w1_new": params.w1 - correct["grad_w1"]}),
+            Mistake("added_gradient", "moved along the gradient instead of against it",
+                    {"w1_new": params.w1 + params.eta * correct["grad_w1"]}),
+        ]
+        if params.loss == "squared":
+            found.append(Mistake("forgot_half", "dropped the 1/2 in the squared loss",
+                                 {"loss": 2 * correct["loss"]}))
+        slip_fields = [f for f in ("sign", "output_derivative", "gate", "input_factor", "second_output")
+                       if f != "second_output" or params.two_outputs]
+        # Single slips first, then pairs: the options a real student most often reaches.
+        for size in (1, 2):
+            for combo in itertools.combinations(slip_fields, size):
+                slips = Slips(**{name: True for name in combo})
+                values = forward_backward(params, slips)
+                changed = {k: val for k, val in values.items() if k.startswith("grad") or k == "w1_new"}
+                names = [self._slip_name(params, name) for name in combo]
+                found.append(Mistake("+".join(n for n, _ in names), "; ".join(d for _, d in names), changed))
+        return found
+
+    @staticmethod
+    def _slip_name(params: ReluBackpropParams, slip: str) -> tuple[str, str]:
+        if slip == "output_derivative" and params.loss == "cross_entropy":
+            return CE_OUTPUT_DERIVATIVE
+        return SLIP_NAMES[slip]
+
+    # --- presentation -----------------------------------------------------------
+    def context(self, params: ReluBackpropParams) -> dict:
+        fields = {name: Latex(tex(getattr(params, name))) for name in ROUTE_FIELDS if getattr(params, name) is not None}
+        return {**fields, "loss": params.loss, "two_outputs": params.two_outputs,
+                "leaky": params.leak > 0, "calculator": params.calculator}
+
+
+_NICE = sorted({sp.Rational(v, 2) for v in range(-6, 7)} | {sp.Integer(v) for v in range(-3, 4)})
+
+
+def _paren(text: str) -> str:
+    return f"({text})" if text.startswith("-") else text

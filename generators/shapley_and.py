@@ -1,0 +1,301 @@
+"""`shapley-and`: Shapley values of AND-gate (unanimity) games and their relatives.
+
+U(S) = Σ_g c_g·[gate_g(S)], each gate on a required set R_g: AND (S ⊇ R), OR (S meets R)
+or k-of-R threshold. Each gate gives c_g/|R_g| to every player of R_g and 0 to the rest
+(symmetry + null player + efficiency), and Shapley values add across gates (linearity).
+The values cannot tell an AND from an OR on the same support: that is what they hide.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Mapping
+
+import numpy as np
+import sympy as sp
+
+from answer_engine import exact
+from answer_engine.distractors import Mistake
+from answer_engine.errors import InvalidParams
+from answer_engine.formatting import Latex, escape, tex
+from generators import draws
+from generators.base import Family, Part, Solution, choice, register, require_fields, sequence
+
+GATES = ("and", "or", "threshold")
+MAX_PLAYERS = 7  # the independent check enumerates all N! orderings
+MAX_NAME = 24
+
+
+@dataclass(frozen=True)
+class Gate:
+    required: tuple[str, ...]
+    kind: str = "and"
+    k: int | None = None
+    payoff: sp.Rational = sp.Integer(1)
+
+    def fires(self, coalition: frozenset[str]) -> bool:
+        hits = sum(1 for player in self.required if player in coalition)
+        if self.kind == "and":
+            return hits == len(self.required)
+        if self.kind == "or":
+            return hits >= 1
+        return hits >= self.k
+
+
+@dataclass(frozen=True)
+class ShapleyParams:
+    players: tuple[str, ...]
+    gates: tuple[Gate, ...]
+
+    def __post_init__(self) -> None:
+        if not 2 <= len(self.players) <= MAX_PLAYERS:
+            raise InvalidParams(f"between 2 and {MAX_PLAYERS} players, got {len(self.players)}", "players")
+        for name in self.players:
+            if not name.strip() or len(name) > MAX_NAME:
+                raise InvalidParams(f"player names are 1-{MAX_NAME} characters, got {name!r}", "players")
+        if len(set(self.players)) != len(self.players):
+            raise InvalidParams("player names must differ", "players")
+        if not self.gates:
+            raise InvalidParams("give at least one gate", "gates")
+        for i, gate in enumerate(self.gates):
+            where = "required" if len(self.gates) == 1 else f"gates[{i}].required"
+            choice(gate.kind, GATES, where.replace("required", "gate"))
+            if not gate.required:
+                raise InvalidParams("a gate needs at least one required player", where)
+            for player in gate.required:
+                if player not in self.players:
+                    raise InvalidParams(f"unknown player {player!r} (players: {', '.join(self.players)})", where)
+            if len(set(gate.required)) != len(gate.required):
+                raise InvalidParams("a player is listed twice", where)
+            if gate.kind == "threshold":
+                if gate.k is None or not 1 <= gate.k <= len(gate.required):
+                    raise InvalidParams(f"a threshold gate needs k in 1..{len(gate.required)}", where.replace("required", "k"))
+            elif gate.k is not None:
+                raise InvalidParams("k applies to threshold gates only", where.replace("required", "k"))
+            if gate.payoff <= 0:
+                raise InvalidParams("payoffs must be positive (positive weighted sums of gates)", where.replace("required", "payoff"))
+
+    def utility(self, coalition: frozenset[str]) -> sp.Rational:
+        return sum((gate.payoff for gate in self.gates if gate.fires(coalition)), sp.Integer(0))
+
+
+def closed_form(params: ShapleyParams) -> dict[str, sp.Rational]:
+    values = {player: sp.Integer(0) for player in params.players}
+    for gate in params.gates:
+        for player in gate.required:
+            values[player] += gate.payoff / len(gate.required)
+    return values
+
+
+@register
+class ShapleyAnd(Family):
+    id = "shapley-and"
+    title = "Shapley values of AND/OR/threshold gate games"
+    branches = ("and", "or", "threshold", "weighted")
+    draw_options = {
+        "players": "number of players, 3-6 (default: drawn)",
+        "payoff": "the payoff c of a gate (default: drawn from 1, 2, 3, 6, 12)",
+    }
+
+    def default_branch(self, options: Mapping[str, Any]) -> str:
+        return self.branches[0]
+
+    # --- params -----------------------------------------------------------------
+    def parse(self, data: Mapping[str, Any]) -> ShapleyParams:
+        if "gates" in data:
+            require_fields(data, ["players", "gates"])
+            gates = tuple(self._gate(g, f"gates[{i}].") for i, g in enumerate(sequence(data["gates"], "gates")))
+        else:
+            require_fields(data, ["players", "required"], ["gate", "k", "payoff"])
+            gates = (self._gate(data, ""),)
+        players = tuple(str(p) for p in sequence(data["players"], "players"))
+        return ShapleyParams(players, gates)
+
+    @staticmethod
+    def _gate(data: Mapping[str, Any], prefix: str) -> Gate:
+        if prefix:
+            require_fields(data, ["required"], ["gate", "k", "payoff"])
+        k = data.get("k")
+        return Gate(
+            required=tuple(str(p) for p in sequence(data["required"], prefix + "required")),
+            kind=data.get("gate", "and"),
+            k=exact.integer(k, prefix + "k") if k is not None else None,
+            payoff=exact.rational(data.get("payoff", 1), prefix + "payoff"),
+        )
+
+    def dump(self, params: ShapleyParams) -> dict:
+        def gate(g: Gate) -> dict:
+            data: dict[str, Any] = {"required": list(g.required), "gate": g.kind}
+            if g.k is not None:
+                data["k"] = g.k
+            data["payoff"] = exact.dump_number(g.payoff)
+            return data
+
+        if len(params.gates) == 1:
+            return {"players": list(params.players), **gate(params.gates[0])}
+        return {"players": list(params.players), "gates": [gate(g) for g in params.gates]}
+
+    def branch_of(self, params: ShapleyParams) -> str:
+        return params.gates[0].kind if len(params.gates) == 1 else "weighted"
+
+    def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> ShapleyParams:
+        n = int(options.get("players", draws.small_int(rng, 4, 6)))
+        if not 3 <= n <= 6:
+            raise InvalidParams("expected 3..6 players", "options.players")
+        style = draws.pick(rng, ["pixels", "features"])
+        names = [f"x{i + 1}" for i in range(n)] if style == "pixels" else draws.subset(rng, _FEATURES, n)
+
+        def payoff() -> sp.Rational:
+            return sp.Integer(options.get("payoff", draws.pick(rng, [1, 2, 3, 6, 12])))
+
+        def gate(kind: str, low: int) -> Gate:
+            size = draws.small_int(rng, low, n - 1)
+            required = tuple(draws.subset(rng, names, size))
+            k = draws.small_int(rng, 2, size - 1) if kind == "threshold" else None
+            return Gate(required, kind, k, payoff())
+
+        if branch == "weighted":
+            gates = (gate(draws.pick(rng, ["and", "or"]), 2), gate(draws.pick(rng, ["and", "or"]), 2))
+        else:
+            gates = (gate(branch, 3 if branch == "threshold" else 2),)
+        return ShapleyParams(tuple(names), gates)
+
+    # --- answers ----------------------------------------------------------------
+    def parts(self, params: ShapleyParams) -> tuple[Part, ...]:
+        return tuple(Part(player, Latex(r"\phi_{\text{%s}}" % escape(player))) for player in params.players)
+
+    def mcq_parts(self, params: ShapleyParams) -> tuple[str, ...]:
+        return params.players
+
+    def print_values(self, params: ShapleyParams, values: tuple) -> Latex:
+        return Latex("$(%s)$" % ", ".join(tex(v) for v in values))
+
+    def solve(self, params: ShapleyParams) -> Solution:
+        values = closed_form(params)
+        steps = []
+        for i, gate in enumerate(params.gates):
+            share = gate.payoff / len(gate.required)
+            members = ", ".join(str(escape(p)) for p in gate.required)
+            steps.append(Latex(
+                r"%s: $U(N) = %s$ and $U(\emptyset) = 0$. The players of $R = \{%s\}$ are symmetric, so by "
+                r"efficiency each gets $%s/%d = %s$; a player outside $R$ never changes $U$ (null player) and gets $0$."
+                % (_gate_name(gate) if len(params.gates) == 1 else f"Gate {i + 1} ({_gate_name(gate)})",
+                   tex(gate.payoff), r"\text{" + members + "}", tex(gate.payoff), len(gate.required), tex(share))
+            ))
+        if len(params.gates) > 1:
+            steps.append(Latex(r"By linearity the values of the weighted sum add gate by gate."))
+        steps.append(Latex(r"Values: $%s$; they sum to $U(N) = %s$ (efficiency)."
+                           % (", ".join(r"\phi_{\text{%s}} = %s" % (escape(p), tex(v)) for p, v in values.items()),
+                              tex(sum(values.values())))))
+        if len(params.gates) == 1 and params.gates[0].kind != "or":
+            steps.append(Latex(r"An OR gate on the same $R$ gives exactly the same values: Shapley values cannot "
+                               r"tell which gate the model computes."))
+        return Solution(values, tuple(steps))
+
+    def verify(self, params: ShapleyParams) -> dict:
+        """Average marginal contributions over all N! orderings, checked against the subset formula."""
+        players = params.players
+        n = len(players)
+        payoff = _fraction_utility(params)
+        by_permutation = {p: Fraction(0) for p in players}
+        for ordering in itertools.permutations(players):
+            coalition: frozenset[str] = frozenset()
+            for player in ordering:
+                bigger = coalition | {player}
+                by_permutation[player] += payoff(bigger) - payoff(coalition)
+                coalition = bigger
+        by_permutation = {p: v / math.factorial(n) for p, v in by_permutation.items()}
+        by_subsets = {}
+        for player in players:
+            others = [p for p in players if p != player]
+            total = Fraction(0)
+            for size in range(n):
+                weight = Fraction(math.factorial(size) * math.factorial(n - size - 1), math.factorial(n))
+                for subset in itertools.combinations(others, size):
+                    s = frozenset(subset)
+                    total += weight * (payoff(s | {player}) - payoff(s))
+            by_subsets[player] = total
+        if by_subsets != by_permutation:
+            return {p: "orderings and subset formula disagree" for p in players}
+        return {p: sp.Rational(v.numerator, v.denominator) for p, v in by_permutation.items()}
+
+    def mistakes(self, params: ShapleyParams) -> list[Mistake]:
+        players = params.players
+        everyone = frozenset(players)
+        total = params.utility(everyone)
+        empty = params.utility(frozenset())
+
+        def vector(name: str, description: str, values: Mapping[str, sp.Rational]) -> Mistake:
+            return Mistake(name, description, dict(values))
+
+        listed_order = {}
+        coalition: frozenset[str] = frozenset()
+        for player in players:
+            listed_order[player] = params.utility(coalition | {player}) - params.utility(coalition)
+            coalition = coalition | {player}
+        banzhaf = {}
+        for player in players:
+            others = [p for p in players if p != player]
+            swings = sum(
+                (params.utility(frozenset(s) | {player}) - params.utility(frozenset(s))
+                 for size in range(len(others) + 1) for s in itertools.combinations(others, size)),
+                sp.Integer(0),
+            )
+            banzhaf[player] = swings / 2 ** len(others)
+        found = [
+            vector("equal_split_over_all_players", "split U(N) equally among all players, null players included",
+                   {p: total / len(players) for p in players}),
+            vector("leave_one_out", "used U(N) − U(N without i), the drop when a player is removed",
+                   {p: total - params.utility(everyone - {p}) for p in players}),
+            vector("singleton_marginal", "used U({i}) − U(∅), a player's effect on its own",
+                   {p: params.utility(frozenset({p})) - empty for p in players}),
+            vector("single_ordering", "took marginal contributions along the listed order only, not averaged",
+                   listed_order),
+            vector("banzhaf_value", "averaged over subsets equally (the Banzhaf value), not over orderings",
+                   banzhaf),
+        ]
+        unit = ShapleyParams(players, tuple(Gate(g.required, g.kind, g.k, sp.Integer(1)) for g in params.gates))
+        found.append(vector("ignored_payoff", "gave each gate payoff 1 instead of its payoff c", closed_form(unit)))
+        return found
+
+    # --- presentation -----------------------------------------------------------
+    def context(self, params: ShapleyParams) -> dict:
+        return {
+            "players": [escape(p) for p in params.players],
+            "pixels": all(p.startswith("x") and p[1:].isdigit() for p in params.players),
+            "gates": [
+                {
+                    "kind": g.kind,
+                    "required": [escape(p) for p in g.required],
+                    "k": g.k,
+                    "payoff": Latex(tex(g.payoff)),
+                    "unit": g.payoff == 1,
+                }
+                for g in params.gates
+            ],
+            "weighted": len(params.gates) > 1,
+        }
+
+
+def _fraction_utility(params: ShapleyParams):
+    """U(S) in Python Fractions, by counting members directly (no sympy, no Gate.fires)."""
+    rules = []
+    for gate in params.gates:
+        required = set(gate.required)
+        need = {"and": len(required), "or": 1, "threshold": gate.k}[gate.kind]
+        rules.append((required, need, Fraction(int(gate.payoff.p), int(gate.payoff.q))))
+
+    def utility(coalition: frozenset[str]) -> Fraction:
+        return sum((c for required, need, c in rules if len(required & coalition) >= need), Fraction(0))
+
+    return utility
+
+
+def _gate_name(gate: Gate) -> str:
+    return {"and": "AND gate", "or": "OR gate", "threshold": f"{gate.k}-of-{len(gate.required)} threshold gate"}[gate.kind]
+
+
+_FEATURES = ["age", "income", "height", "weight", "score", "colour", "size", "speed", "price", "rating"]

@@ -1,0 +1,91 @@
+"""A variant: a family with concrete params, its verified exact key, and its options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any, Mapping
+
+import numpy as np
+
+from answer_engine.distractors import Option, build_options
+from answer_engine.errors import InputError, InvalidParams
+from answer_engine.verification import confirm
+from generators.base import Family, Solution
+
+MAX_DRAW_ATTEMPTS = 200
+
+
+@dataclass(frozen=True)
+class Variant:
+    family: Family
+    params: Any
+
+    @cached_property
+    def solution(self) -> Solution:
+        return _verified_solution(self.family, self.params)
+
+    @property
+    def branch(self) -> str:
+        return self.family.branch_of(self.params)
+
+    @cached_property
+    def options(self) -> tuple[Option, ...]:
+        """Multiple-choice options: the correct one and named mistakes, distinct as printed."""
+        family, params = self.family, self.params
+        return build_options(
+            parts=family.mcq_parts(params),
+            correct=self.solution.values,
+            mistakes=family.mistakes(params),
+            printer=lambda values: family.print_values(params, values),
+            tolerance=family.tolerance,
+            count=family.choices,
+        )
+
+    def usable_as(self, fmt: str) -> None:
+        """Raise InvalidParams if this variant cannot be asked in the given format."""
+        if fmt not in self.family.formats:
+            raise InvalidParams(
+                f"{self.family.id} has no format {fmt!r} (formats: {', '.join(self.family.formats)})", "format"
+            )
+        if fmt == "mcq":
+            self.options  # noqa: B018 - building them is the check
+
+
+@lru_cache(maxsize=4096)
+def _verified_solution(family: Family, params: Any) -> Solution:
+    """Solve exactly, recompute independently, and refuse to return a key they disagree on."""
+    solution = family.solve(params)
+    confirm(f"{family.id} {family.dump(params)}", solution.values, family.verify(params), family.verify_tolerance)
+    return solution
+
+
+def variant_from_data(family: Family, data: Mapping[str, Any], fmt: str | None = None) -> Variant:
+    variant = Variant(family, family.parse(data))
+    if fmt:
+        variant.usable_as(fmt)
+    return variant
+
+
+def draw_variant(
+    family: Family, rng: np.random.Generator, branch: str, options: Mapping[str, Any], fmt: str
+) -> Variant:
+    """Draw until the params are valid and the format can be asked, a bounded number of times.
+
+    Draws propose; the params class validates. Rejected proposals consume the same rng,
+    so the result is still a pure function of the seed.
+    """
+    family.check_branch(branch)
+    family.check_options(options)
+    last_error: InvalidParams | None = None
+    for _ in range(MAX_DRAW_ATTEMPTS):
+        try:
+            variant = Variant(family, family.draw(rng, branch, options))
+            variant.usable_as(fmt)
+            return variant
+        except InvalidParams as error:
+            last_error = error
+    raise InputError(
+        f"could not draw a usable {family.id} variant (branch {branch}, format {fmt}, options {dict(options)}) "
+        f"in {MAX_DRAW_ATTEMPTS} attempts; last problem: {last_error}"
+    )
