@@ -1,0 +1,1 @@
+"""From an exam spec to printable exams, keys and a manifest."""

@@ -204,7 +204,7 @@ class LossOrdering(Family):
     def solve(self, params: LossOrderingParams) -> Solution:
         losses = {m: mean_losses(params, m) for m in ("mse", "mae")}
         orders = {m: order_text(losses[m]) for m in ("mse", "mae")}
-        line = r"y = %s x %s" % (tex(params.slope), _signed(params.intercept))
+        line = line_equation(params)
         steps = [Latex(r"Residuals $r_i = y_i - (%s)$ of the line $%s$ on each dataset:" % (_rhs(params), line))]
         for name, points in params.datasets:
             r = residuals(params, points)
@@ -293,7 +293,7 @@ class LossOrdering(Family):
         ys = [y for _, points in params.datasets for _, y in points]
         xmin, xmax = min(xs) - 1, max(xs) + 1
         return {
-            "line": Latex(r"y = %s x %s" % (tex(params.slope), _signed(params.intercept))),
+            "line": Latex(line_equation(params)),
             "metric": params.metric,
             "names": [escape(name) for name in params.names],
             "datasets": [
@@ -319,8 +319,17 @@ def _signed(value: sp.Rational) -> str:
     return ("+ " if value > 0 else "- ") + tex(abs(value))
 
 
+def _slope_term(slope: sp.Rational, variable: str) -> str:
+    coefficient = {1: "", -1: "-"}.get(slope, tex(slope))
+    return f"{coefficient} {variable}".strip() if slope != 0 else "0"
+
+
+def line_equation(params: LossOrderingParams) -> str:
+    return "y = %s %s" % (_slope_term(params.slope, "x"), _signed(params.intercept))
+
+
 def _rhs(params: LossOrderingParams) -> str:
-    return r"%s x_i %s" % (tex(params.slope), _signed(params.intercept))
+    return "%s %s" % (_slope_term(params.slope, "x_i"), _signed(params.intercept))
 
 
 def _signed_mean(params: LossOrderingParams, metric: str) -> dict:

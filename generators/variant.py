@@ -84,6 +84,8 @@ def draw_variant(
             variant.usable_as(fmt)
             return variant
         except InvalidParams as error:
+            if error.where.startswith("options"):
+                raise  # a bad option value is the spec's fault, not bad luck: no redraw helps
             last_error = error
     raise InputError(
         f"could not draw a usable {family.id} variant (branch {branch}, format {fmt}, options {dict(options)}) "

@@ -1,0 +1,176 @@
+"""The exam spec: a short YAML file naming question families, formats and points.
+
+    course: CS-433 Machine Learning
+    title: Final exam
+    date: 20 January 2027
+    duration: 3 hours
+    seed: 2027
+    instructions: ["Calculators are not allowed."]
+    questions:
+      - family: loss-ordering
+        format: mcq            # mcq | numeric | open
+        points: 4
+        branch: contrast       # optional; default: the family's first branch; "mixed" mixes
+        options: {metric: mse} # optional draw options
+      - family: eigen-determinant
+        format: numeric
+        points: 3
+        params: {...}          # optional: the same fixed question for everyone
+
+Every error names the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import sympy as sp
+
+from answer_engine import exact
+from answer_engine.errors import InputError
+from exams import yamlio
+from generators import family as family_by_id
+from generators.base import Family
+from generators.variant import Variant, variant_from_data
+
+MIXED = "mixed"
+TOP_FIELDS = ("course", "title", "date", "duration", "seed", "instructions", "questions")
+QUESTION_FIELDS = ("id", "family", "format", "points", "branch", "options", "params")
+_SLOT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    slot: str
+    family: Family
+    format: str
+    points: sp.Rational
+    branch: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    fixed: Variant | None = None  # explicit params: the same question on every paper
+
+
+@dataclass(frozen=True)
+class ExamSpec:
+    path: str
+    sha256: str
+    title: str
+    course: str = ""
+    date: str = ""
+    duration: str = ""
+    seed: int = 0
+    instructions: tuple[str, ...] = ()
+    questions: tuple[QuestionSpec, ...] = ()
+
+    @property
+    def total_points(self) -> sp.Rational:
+        return sum((q.points for q in self.questions), sp.Integer(0))
+
+
+def load_spec(path: str | Path) -> ExamSpec:
+    path = Path(path)
+    data = yamlio.load(path)
+    if not isinstance(data, dict):
+        raise InputError("an exam spec is a mapping with at least `title` and `questions`", str(path))
+    _refuse_unknown(path, data, TOP_FIELDS, "")
+    for name in ("title", "questions"):
+        if name not in data:
+            raise InputError("missing", yamlio.where(path, data, None, name))
+    text = {name: _text(path, data, name) for name in ("title", "course", "date", "duration")}
+    seed = data.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError("expected a whole number ≥ 0", yamlio.where(path, data, "seed", "seed"))
+    instructions = data.get("instructions", [])
+    if not isinstance(instructions, list) or not all(isinstance(i, str) for i in instructions):
+        raise InputError("expected a list of sentences", yamlio.where(path, data, "instructions", "instructions"))
+    questions = data["questions"]
+    if not isinstance(questions, list) or not questions:
+        raise InputError("expected a non-empty list of questions", yamlio.where(path, data, "questions", "questions"))
+    parsed = [_question(path, questions, i) for i in range(len(questions))]
+    slots = [q.slot for q in parsed]
+    for i, slot in enumerate(slots):
+        if slots.index(slot) != i:
+            raise InputError(f"question id {slot!r} is used twice", yamlio.where(path, questions, i, f"questions[{i}].id"))
+    return ExamSpec(
+        path=str(path),
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        seed=seed,
+        instructions=tuple(instructions),
+        questions=tuple(parsed),
+        **text,
+    )
+
+
+def _question(path: Path, questions: list, index: int) -> QuestionSpec:
+    item = questions[index]
+    prefix = f"questions[{index}]"
+    if not isinstance(item, dict):
+        raise InputError("expected a mapping with family, format and points", yamlio.where(path, questions, index, prefix))
+    _refuse_unknown(path, item, QUESTION_FIELDS, prefix + ".")
+    for name in ("family", "format", "points"):
+        if name not in item:
+            raise InputError("missing", yamlio.where(path, item, None, f"{prefix}.{name}"))
+
+    def fail(error: InputError, key: str) -> InputError:
+        return error.located(yamlio.where(path, item, key, f"{prefix}"))
+
+    slot = str(item.get("id", f"q{index + 1}"))
+    if not _SLOT_ID.match(slot):
+        raise InputError("ids are 1-32 letters, digits, '_', '-' or '.'", yamlio.where(path, item, "id", f"{prefix}.id"))
+    try:
+        chosen = family_by_id(str(item["family"]))
+    except InputError as error:
+        raise fail(error, "family") from None
+    fmt = item["format"]
+    if fmt not in chosen.formats:
+        raise InputError(
+            f"{chosen.id} has no format {fmt!r} (formats: {', '.join(chosen.formats)})",
+            yamlio.where(path, item, "format", f"{prefix}.format"),
+        )
+    try:
+        points = exact.rational(item["points"], "points")
+    except InputError as error:
+        raise fail(error, "points") from None
+    if points <= 0:
+        raise InputError("points must be positive", yamlio.where(path, item, "points", f"{prefix}.points"))
+    options = item.get("options", {}) or {}
+    if not isinstance(options, dict):
+        raise InputError("expected a mapping", yamlio.where(path, item, "options", f"{prefix}.options"))
+    branch = item.get("branch")
+    try:
+        chosen.check_options(options)
+        if branch is not None and branch != MIXED:
+            chosen.check_branch(str(branch))
+    except InputError as error:
+        raise fail(error, "options" if branch is None else "branch") from None
+    fixed = None
+    if "params" in item:
+        if branch is not None or options:
+            raise InputError("fixed params leave nothing to draw: drop branch/options",
+                             yamlio.where(path, item, "params", f"{prefix}.params"))
+        try:
+            fixed = variant_from_data(chosen, item["params"], fmt)
+        except InputError as error:
+            raise error.located(yamlio.where(path, item, "params", f"{prefix}.params")) from None
+    return QuestionSpec(slot, chosen, fmt, points, branch, dict(options), fixed)
+
+
+def _text(path: Path, data: dict, name: str) -> str:
+    value = data.get(name, "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise InputError("expected text", yamlio.where(path, data, name, name))
+    return value
+
+
+def _refuse_unknown(path: Path, data: dict, allowed: tuple[str, ...], prefix: str) -> None:
+    for key in data:
+        if key not in allowed:
+            raise InputError(
+                f"unknown field (expected one of: {', '.join(allowed)})", yamlio.where(path, data, key, f"{prefix}{key}")
+            )

@@ -1,0 +1,111 @@
+"""YAML reading that keeps numbers exact and remembers line numbers.
+
+Floats are kept as `Decimal` built from the source text (so `0.1` is exactly 1/10),
+duplicate keys are refused, and every mapping remembers the line of each key so errors
+can say `exam.yaml:12: questions[2].points: …`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from answer_engine.errors import InputError
+
+
+class LocatedDict(dict):
+    """A mapping that knows the source line of itself and of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LocatedList(list):
+    line: int = 0
+    item_lines: list
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
+    result = LocatedDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList:
+    result = LocatedList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+def _decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
+    text = loader.construct_scalar(node).replace("_", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise yaml.constructor.ConstructorError(None, None, f"cannot read {text!r} as a number", node.start_mark)
+    if not value.is_finite():
+        raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a finite number", node.start_mark)
+    return value
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+_Loader.add_constructor("tag:yaml.org,2002:float", _decimal)
+
+
+def loads(text: str, source: str = "<text>") -> Any:
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise InputError(f"not valid YAML: {error.problem or error}", f"{source}{line}") from None
+    except yaml.YAMLError as error:
+        raise InputError(f"not valid YAML: {error}", source) from None
+
+
+def load(path: str | Path) -> Any:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", str(path)) from None
+    except OSError as error:
+        raise InputError(f"cannot read ({error.strerror})", str(path)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError("not UTF-8 text (save the file as UTF-8)", f"{path}:{line}") from None
+    return loads(text, str(path))
+
+
+def where(path: str | Path, container: Any, key: Any = None, field: str = "") -> str:
+    """ "file:line: field" for an error about `key` of `container`."""
+    line = 0
+    if isinstance(container, LocatedDict):
+        line = container.line_of(key) if key is not None else container.line
+    elif isinstance(container, LocatedList):
+        line = container.item_lines[key] if isinstance(key, int) and key < len(container.item_lines) else container.line
+    location = f"{path}:{line}" if line else str(path)
+    return f"{location}: {field}" if field else location
