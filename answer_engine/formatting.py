@@ -6,6 +6,8 @@ string, so user text can never reach TeX unescaped by accident.
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 from pylatex.utils import escape_latex
 
@@ -85,3 +87,57 @@ def finite_decimal(value: sp.Rational) -> str:
     sign = "-" if value < 0 else ""
     digits = str(abs(int(scaled))).rjust(places + 1, "0")
     return sign + (digits[:-places] + "." + digits[-places:] if places else digits)
+
+
+# --- worked steps in the terminal ------------------------------------------------------
+# The steps are written once, as LaTeX; this reads the small subset they use as text.
+_SYMBOLS = {
+    r"\cdot": "·", r"\times": "×", r"\sigma": "σ", r"\lambda": "λ", r"\delta": "δ", r"\phi": "φ",
+    r"\eta": "η", r"\alpha": "α", r"\partial": "∂", r"\approx": "≈", r"\leftarrow": "←",
+    r"\emptyset": "∅", r"\ldots": "…", r"\le": "≤", r"\ge": "≥", r"\det": "det", r"\log": "log",
+    r"\max": "max", r"\quad": "  ", r"\qquad": "    ", r"\,": " ", r"\;": " ", r"\!": "", r"\ ": " ",
+    r"\_": "_", r"\&": "&", r"\%": "%", r"\#": "#", r"\$": "$",
+    r"\textbackslash{}": "\\", r"\textasciitilde{}": "~", r"\textasciicircum{}": "^",
+    r"\left": "", r"\right": "", r"\infty": "∞", r"\in": "∈",
+}
+_BINDING = {"∂"}
+_UNWRAP = re.compile(r"\\(?:text|mathrm|textbf|textit|textsf|operatorname|mathbf|emph)\{([^{}]*)\}")
+_FRACTION = re.compile(r"\\[td]?frac\{([^{}]*)\}\{([^{}]*)\}")
+_MATRIX = re.compile(r"\\begin\{pmatrix\}(.*?)\\end\{pmatrix\}")
+
+
+def _group(text: str) -> str:
+    return text if re.fullmatch(r"-?[\w.]+", text) else f"({text})"
+
+
+def latex_to_text(latex: str) -> str:
+    """Plain text for a worked-solution line (the LaTeX subset our templates produce)."""
+    # Literal braces survive; grouping braces are dropped at the end.
+    text = latex.replace(r"\{", "\x00").replace(r"\}", "\x01")
+    text = _MATRIX.sub(lambda m: "(" + ", ".join(m.group(1).split(r"\\")) + ")ᵀ", text)
+    previous = None
+    while previous != text:
+        previous = text
+        text = _UNWRAP.sub(r"\1", text)
+        text = _FRACTION.sub(lambda m: f"{_group(m.group(1))}/{_group(m.group(2))}", text)
+    text = re.sub(r"\\[td]?frac12", "1/2", text)
+    for command in sorted(_SYMBOLS, key=len, reverse=True):
+        symbol = _SYMBOLS[command]
+        if command[1:].isalpha():
+            # In TeX a space after a control word only ends it: ∂ binds to what follows
+            # ("∂E"), a word such as "log" stays a word (" log "), the rest keep their space.
+            if symbol.isascii() and symbol.isalpha():
+                replace = lambda m, s=symbol: f" {s} "  # noqa: E731
+            elif symbol in _BINDING:
+                replace = lambda m, s=symbol: s  # noqa: E731
+            else:
+                replace = lambda m, s=symbol: s + m.group(1)  # noqa: E731
+            text = re.sub(re.escape(command) + r"(?![A-Za-z])( ?)", replace, text)
+        else:
+            text = text.replace(command, symbol)
+    text = re.sub(r"\s+\)", ")", text)
+    text = re.sub(r"\(\s+", "(", text)
+    text = re.sub(r"([_^])\{([^{}]*)\}", r"\1\2", text)
+    text = text.replace("$", "").replace("{", "").replace("}", "").replace("~", " ")
+    text = text.replace("\x00", "{").replace("\x01", "}")
+    return re.sub(r"[ \t]+", " ", text).strip()

@@ -172,7 +172,7 @@ class EigenDeterminant(Family):
             missing = params.trace - sum(known)
             steps.append(Latex(
                 r"The trace is the sum of the eigenvalues, so the missing one is "
-                r"$\lambda_%d = %s - (%s) = %s$." % (n, tex(params.trace), " + ".join(tex(v) for v in known), tex(missing))
+                r"$\lambda_%d = %s - (%s) = %s$." % (n, tex(params.trace), _plus(known), tex(missing))
             ))
             steps.append(Latex(r"$\det A$ is their product: $%s = %s$." % (_times([*known, missing]), tex(det))))
         elif det == 0:
@@ -256,6 +256,10 @@ class EigenDeterminant(Family):
             "trace": Latex(tex(params.trace)),
             "count": len(vectors),
         }
+
+
+def _plus(values) -> str:
+    return " + ".join(f"({tex(v)})" if v < 0 else tex(v) for v in values)
 
 
 def _times(values) -> str:

@@ -152,7 +152,8 @@ class ShapleyAnd(Family):
             return sp.Integer(options.get("payoff", draws.pick(rng, [1, 2, 3, 6, 12])))
 
         def gate(kind: str, low: int) -> Gate:
-            size = draws.small_int(rng, low, n - 1)
+            # Leave at least one null player when there are enough players to spare.
+            size = draws.small_int(rng, low, max(low, n - 1))
             required = tuple(draws.subset(rng, names, size))
             k = draws.small_int(rng, 2, size - 1) if kind == "threshold" else None
             return Gate(required, kind, k, payoff())

@@ -1,0 +1,174 @@
+"""Auditing hand-written answer keys: recompute each item and say which claims are wrong.
+
+A keys file is a YAML list of items `{id, family, params, answer}`; `answer` maps any
+subset of the family's named parts to claimed values (a single value is allowed when the
+family has one part). A wrong claim that equals a named mistake's value is labelled with
+that mistake, so the instructor sees *why* it is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from answer_engine.checking import Claim, claim_matches
+from answer_engine.distractors import Mistake
+from answer_engine.errors import InputError
+from answer_engine.exact import Value
+from answer_engine.formatting import plain
+from exams import yamlio
+from generators import family as family_by_id
+from generators.variant import Variant, variant_from_data
+
+ITEM_FIELDS = ("id", "family", "params", "answer")
+
+
+@dataclass(frozen=True)
+class PartVerdict:
+    part: str
+    claim: Claim
+    correct: Value
+    ok: bool
+    tolerance: str  # how the claim was compared: "exact" or the tolerance used
+    mistakes: tuple[Mistake, ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemVerdict:
+    id: str
+    family: str
+    parts: tuple[PartVerdict, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return all(part.ok for part in self.parts)
+
+
+def audit_file(path: str | Path) -> list[ItemVerdict]:
+    items = yamlio.load(path)
+    if not isinstance(items, list) or not items:
+        raise InputError("a keys file is a non-empty YAML list of items {id, family, params, answer}", str(path))
+    prepared = [_prepare(path, items, i) for i in range(len(items))]
+    ids = [item_id for item_id, _, _ in prepared]
+    for i, item_id in enumerate(ids):
+        if ids.index(item_id) != i:
+            raise InputError(f"id {item_id!r} is used twice", yamlio.where(path, items, i, f"[{i}].id"))
+    return [audit_item(item_id, variant, claims) for item_id, variant, claims in prepared]
+
+
+def _prepare(path: str | Path, items: list, index: int) -> tuple[str, Variant, dict[str, Claim]]:
+    item = items[index]
+    if not isinstance(item, dict):
+        raise InputError("expected a mapping {id, family, params, answer}", yamlio.where(path, items, index, f"[{index}]"))
+    for name in ITEM_FIELDS:
+        if name not in item:
+            raise InputError("missing", yamlio.where(path, item, None, f"[{index}].{name}"))
+    for name in item:
+        if name not in ITEM_FIELDS:
+            raise InputError(f"unknown field (expected: {', '.join(ITEM_FIELDS)})", yamlio.where(path, item, name, f"[{index}].{name}"))
+    item_id = str(item["id"])
+    label = f"item {item_id!r}"
+    try:
+        chosen = family_by_id(str(item["family"]))
+        variant = variant_from_data(chosen, item["params"])
+    except InputError as error:
+        key = "family" if error.where == "family" else "params"
+        raise error.located(yamlio.where(path, item, key, f"{label}: {key}" if key == "params" else label)) from None
+    part_names = [part.name for part in chosen.parts(variant.params)]
+    answer = item["answer"]
+    if not isinstance(answer, dict):
+        if len(part_names) != 1:
+            raise InputError(
+                f"{chosen.id} has several parts; give a mapping of part names ({', '.join(part_names)})",
+                yamlio.where(path, item, "answer", f"{label}: answer"),
+            )
+        answer = {part_names[0]: answer}
+    claims = {}
+    for name, raw in answer.items():
+        where = yamlio.where(path, answer if isinstance(answer, yamlio.LocatedDict) else item, name, f"{label}: answer.{name}")
+        if name not in part_names:
+            raise InputError(f"unknown part for {chosen.id} (parts: {', '.join(part_names)})", where)
+        try:
+            claims[str(name)] = Claim.read(raw)
+        except InputError as error:
+            raise error.located(where) from None
+    if not claims:
+        raise InputError("gives no answer parts", yamlio.where(path, item, "answer", f"{label}: answer"))
+    return item_id, variant, claims
+
+
+def audit_item(item_id: str, variant: Variant, claims: dict[str, Claim]) -> ItemVerdict:
+    family = variant.family
+    correct = variant.solution.values
+    tolerance = family.tolerance
+    wrong = {name for name, claim in claims.items() if not claim_matches(claim, correct[name], tolerance)}
+    mistakes = family.mistakes(variant.params) if wrong else []
+    verdicts = []
+    for name, claim in claims.items():
+        explained: tuple[Mistake, ...] = ()
+        if name in wrong:
+            explained = _explaining_mistakes(name, claims, mistakes, tolerance)
+        verdicts.append(PartVerdict(
+            part=name, claim=claim, correct=correct[name], ok=name not in wrong,
+            tolerance="exact" if claim.exact else tolerance.describe(), mistakes=explained,
+        ))
+    return ItemVerdict(item_id, family.id, tuple(verdicts))
+
+
+def _explaining_mistakes(part: str, claims: dict[str, Claim], mistakes: list[Mistake], tolerance) -> tuple[Mistake, ...]:
+    """Mistakes whose value for `part` equals the claim; those consistent with every other
+    claimed part they cover come first (a whole-vector mistake beats a coincidence)."""
+    matching = [m for m in mistakes if part in m.values and claim_matches(claims[part], m.values[part], tolerance)]
+    consistent = [
+        m for m in matching
+        if all(claim_matches(claims[p], m.values[p], tolerance) for p in claims if p in m.values)
+    ]
+    unique: dict[str, Mistake] = {}
+    for mistake in consistent or matching:
+        unique.setdefault(mistake.name, mistake)
+    return tuple(unique.values())
+
+
+def describe(verdict: ItemVerdict) -> str:
+    """One line per item, as `variantex check` prints it."""
+    if verdict.ok:
+        numeric = [p for p in verdict.parts if p.tolerance != "exact"]
+        note = f" (numeric claims within {numeric[0].tolerance})" if numeric else ""
+        return f"{verdict.id}: OK{note}"
+    problems = []
+    for part in verdict.parts:
+        if part.ok:
+            continue
+        text = f"{part.part}: claimed {part.claim.written}, correct {plain(part.correct)}"
+        if part.tolerance != "exact":
+            text += f" (compared within {part.tolerance})"
+        if part.mistakes:
+            text += " — named mistake " + " / ".join(f"{m.name} ({m.description})" for m in part.mistakes)
+        problems.append(text)
+    return f"{verdict.id}: WRONG — " + "; ".join(problems)
+
+
+def as_json(verdicts: list[ItemVerdict]) -> dict[str, Any]:
+    return {
+        "ok": all(v.ok for v in verdicts),
+        "items": [
+            {
+                "id": v.id,
+                "family": v.family,
+                "ok": v.ok,
+                "parts": [
+                    {
+                        "part": p.part,
+                        "claimed": p.claim.written,
+                        "correct": plain(p.correct),
+                        "ok": p.ok,
+                        "compared": p.tolerance,
+                        "mistakes": [{"name": m.name, "description": m.description} for m in p.mistakes],
+                    }
+                    for p in v.parts
+                ],
+            }
+            for v in verdicts
+        ],
+    }

@@ -1,0 +1,196 @@
+"""The variantex command line: parse, call the library, report.
+
+Exit codes: 0 success; 1 a failure was found (a wrong key in `check`, a key whose
+independent check disagrees, a LaTeX compile error); 2 bad input (a spec, params or
+keys file that cannot be used as written, or a bad command line).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+import numpy as np
+
+from answer_engine import audit
+from answer_engine.errors import InputError, VariantexError
+from answer_engine.formatting import latex_to_text, plain_with_decimal
+from exams import seeds, yamlio
+from exams.build import build as build_exam
+from generators import families as all_families
+from generators import family as family_by_id
+from generators.base import FORMATS
+from generators.variant import Variant, draw_variant, variant_from_data
+
+EXIT_CODES = """\b
+Exit codes:
+  0  success
+  1  a failure was found: a wrong key (check), a key whose
+     independent check disagrees, or a LaTeX compile error
+  2  bad input: spec, params, keys file or command line"""
+
+
+def reports_errors(command: Callable) -> Callable:
+    """Turn variantex errors into a one-line message and the documented exit status."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except VariantexError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(error.exit_code)
+
+    return wrapper
+
+
+@click.group(epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="variantex")
+def cli() -> None:
+    """variantex: per-student ML exam variants with exact, twice-verified keys."""
+
+
+@cli.command()
+def families() -> None:
+    """List the question families: id, title, formats and structural branches."""
+    for item in all_families():
+        click.echo(f"{item.id:<20} {item.title}")
+        click.echo(f"{'':<20} formats: {', '.join(item.formats)}; branches: {', '.join(item.branches)}")
+        for name, help_text in item.draw_options.items():
+            click.echo(f"{'':<20} option {name}: {help_text}")
+
+
+def _parse_assignments(assignments: tuple[str, ...], flag: str) -> dict[str, Any]:
+    """`name=value` pairs (values read as YAML, dotted names nest) into a mapping."""
+    data: dict[str, Any] = {}
+    for assignment in assignments:
+        name, sep, raw = assignment.partition("=")
+        if not sep or not name:
+            raise InputError(f"expected name=value, got {assignment!r}", flag)
+        value = yamlio.loads(raw, f"{flag} {name}")
+        target = data
+        *parents, last = name.split(".")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[last] = value
+    return data
+
+
+def _print_variant(variant: Variant, fmt: str | None, show_key: bool = True) -> None:
+    family, params = variant.family, variant.params
+    solution = variant.solution
+    click.echo(f"{family.id} — {family.title}")
+    click.echo(f"branch: {variant.branch}" + (f"; format: {fmt}" if fmt else ""))
+    click.echo("params:")
+    click.echo(_indent(json.dumps(family.dump(params), ensure_ascii=False)))
+    if fmt == "mcq":
+        click.echo("options:")
+        for letter, option in zip("ABCDEFGH", variant.options):
+            mark = "*" if option.correct and show_key else " "
+            why = f"   [{option.mistake.name}]" if option.mistake and show_key else ""
+            click.echo(f"  {mark} ({letter}) {latex_to_text(option.printed)}{why}")
+    if show_key:
+        click.echo("answer:")
+        for name, value in solution.values.items():
+            click.echo(f"  {name} = {plain_with_decimal(value)}")
+        click.echo("worked solution:")
+        for number, step in enumerate(solution.steps, start=1):
+            click.echo(f"  {number}. {latex_to_text(step)}")
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+@cli.command()
+@click.argument("family_id", metavar="FAMILY")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draw.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Answer format (default: the family's first).")
+@click.option("--branch", default=None, help="Structural branch (default: the family's first).")
+@click.option("--option", "-o", "options", multiple=True, metavar="NAME=VALUE", help="A draw option, repeatable.")
+@reports_errors
+def show(family_id: str, seed: int, fmt: str | None, branch: str | None, options: tuple[str, ...]) -> None:
+    """Draw one variant of FAMILY and print it with its key."""
+    chosen = family_by_id(family_id)
+    fmt = fmt or chosen.formats[0]
+    draw_options = _parse_assignments(options, "--option")
+    rng = seeds.rng_for(seed, seeds.PRACTICE, "show")
+    variant = draw_variant(chosen, rng, branch or chosen.default_branch(draw_options), draw_options, fmt)
+    _print_variant(variant, fmt)
+
+
+@cli.command()
+@click.argument("family_id", metavar="FAMILY")
+@click.option("--params", "params_file", type=click.Path(dir_okay=False), help="YAML/JSON file of params.")
+@click.option("--set", "assignments", multiple=True, metavar="NAME=VALUE",
+              help="A param, repeatable; values are YAML (e.g. --set 'eigenvalues=[2, 3]').")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@reports_errors
+def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...], as_json: bool) -> None:
+    """Solve FAMILY exactly for given params and print the worked steps."""
+    chosen = family_by_id(family_id)
+    if bool(params_file) == bool(assignments):
+        raise InputError("give either --params FILE or one or more --set name=value")
+    if params_file:
+        data = yamlio.load(params_file)
+        where = params_file
+    else:
+        data = _parse_assignments(assignments, "--set")
+        where = "--set"
+    try:
+        variant = variant_from_data(chosen, data)
+    except InputError as error:
+        raise error.located(where) from None
+    if as_json:
+        from answer_engine.formatting import plain
+
+        click.echo(json.dumps({"family": chosen.id, "branch": variant.branch,
+                               "answer": {k: plain(v) for k, v in variant.solution.values.items()}}, indent=2))
+        return
+    _print_variant(variant, None)
+
+
+@cli.command()
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--seed", type=int, default=None, help="Exam seed (default: the spec's `seed`).")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Output folder (default: out/<spec name>).")
+@click.option("--no-pdf", is_flag=True, help="Write the .tex files and manifest only.")
+@click.option("--verbose", "-v", is_flag=True, help="Report each stage.")
+@reports_errors
+def build(spec: str, seed: int | None, out: str | None, no_pdf: bool, verbose: bool) -> None:
+    """Build exam and key (.tex and .pdf) and manifest.json from an exam SPEC."""
+    out_dir = Path(out) if out else Path("out") / Path(spec).stem
+    progress = (lambda message: click.echo(f"… {message}", err=True)) if verbose else None
+    result = build_exam(spec, out_dir, seed=seed, make_pdf=not no_pdf, progress=progress)
+    click.echo(f"built {result.out}: {', '.join(p.name for p in result.files)}")
+
+
+@cli.command()
+@click.argument("keys", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
+@reports_errors
+def check(keys: str, as_json: bool) -> None:
+    """Recompute every item of a KEYS file and report OK or WRONG per item.
+
+    KEYS is a YAML list of items {id, family, params, answer}. Exact claims (2, "3/4",
+    "sqrt(2)/2") are compared exactly; decimal claims within the family's tolerance.
+    Exits 1 when any item is wrong.
+    """
+    verdicts = audit.audit_file(keys)
+    if as_json:
+        click.echo(json.dumps(audit.as_json(verdicts), indent=2, ensure_ascii=False))
+    else:
+        for verdict in verdicts:
+            click.echo(audit.describe(verdict))
+        wrong = sum(not v.ok for v in verdicts)
+        click.echo(f"{len(verdicts) - wrong} OK, {wrong} WRONG", err=True)
+    if not all(v.ok for v in verdicts):
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    cli()
