@@ -96,8 +96,8 @@ _SYMBOLS = {
     r"\eta": "η", r"\alpha": "α", r"\partial": "∂", r"\approx": "≈", r"\leftarrow": "←",
     r"\emptyset": "∅", r"\ldots": "…", r"\le": "≤", r"\ge": "≥", r"\det": "det", r"\log": "log",
     r"\max": "max", r"\quad": "  ", r"\qquad": "    ", r"\,": " ", r"\;": " ", r"\!": "", r"\ ": " ",
-    r"\_": "_", r"\&": "&", r"\%": "%", r"\#": "#", r"\$": "$",
-    r"\textbackslash{}": "\\", r"\textasciitilde{}": "~", r"\textasciicircum{}": "^",
+    r"\_": "_", r"\&": "&", r"\%": "%", r"\#": "#", r"\$": "\x02",
+    r"\textbackslash{}": "\\", r"\textasciitilde{}": "\x03", r"\textasciicircum{}": "^",
     r"\left": "", r"\right": "", r"\infty": "∞", r"\in": "∈",
 }
 _BINDING = {"∂"}
@@ -139,5 +139,6 @@ def latex_to_text(latex: str) -> str:
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"([_^])\{([^{}]*)\}", r"\1\2", text)
     text = text.replace("$", "").replace("{", "").replace("}", "").replace("~", " ")
-    text = text.replace("\x00", "{").replace("\x01", "}")
+    for placeholder, literal in zip("\x00\x01\x02\x03", "{}$~"):
+        text = text.replace(placeholder, literal)
     return re.sub(r"[ \t]+", " ", text).strip()

@@ -132,15 +132,21 @@ class EigenDeterminant(Family):
         return "undetermined" if determinant(params) == UNDETERMINED else "determined"
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> EigenDeterminantParams:
-        low = 3 if branch == "undetermined" else 2
+        unknown = 1 if branch == "determined" else 2
+        wants_shared = options.get("shared")
+        if wants_shared not in (None, True, False):
+            raise InvalidParams("expected true or false", "options.shared")
+        # The smallest size that leaves `unknown` eigenvalues open (and, for a shared
+        # eigenvalue, still gives two vectors to share it).
+        low = unknown + (2 if wants_shared else 1)
         n = int(options.get("dimension", draws.small_int(rng, low, 4)))
         if n not in (2, 3, 4) or n < low:
-            raise InvalidParams(f"dimension {n} cannot give the {branch} branch (use {low}..4)", "options.dimension")
-        k = n - 1 if branch == "determined" else n - 2
+            raise InvalidParams(
+                f"dimension {n} cannot give the {branch} branch{' with a shared eigenvalue' if wants_shared else ''} "
+                f"(use {low}..4)", "options.dimension")
+        k = n - unknown
         vectors = tuple(tuple(sp.Integer(draws.small_int(rng, -2, 2)) for _ in range(n)) for _ in range(k))
-        shared = bool(options.get("shared", k >= 2 and rng.random() < 0.5))
-        if shared and k < 2:
-            raise InvalidParams("a shared eigenvalue needs at least two given vectors", "options.shared")
+        shared = wants_shared if wants_shared is not None else (k >= 2 and bool(rng.random() < 0.5))
         if shared:
             values = (sp.Integer(draws.small_int(rng, -3, 3, nonzero=True)),) * k
         else:

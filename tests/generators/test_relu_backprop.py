@@ -1,0 +1,76 @@
+import pytest
+import sympy as sp
+
+from answer_engine.errors import InvalidParams
+from generators import family
+from generators.variant import variant_from_data
+
+R = sp.Rational
+FAMILY = family("relu-backprop")
+LIVE = {"x": 1, "t": 1, "w1": 2, "w2": 1, "b": -2}
+
+
+def values(**params):
+    return variant_from_data(FAMILY, params).solution.values
+
+
+def test_live_relu_squared_loss_by_hand():
+    # z1 = 2, a1 = 2, z2 = 0, y = 1/2, E = 1/8, δ = (1/2 − 1)·1/4 = −1/8
+    assert values(**LIVE) == {
+        "a1": 2, "y": R(1, 2), "loss": R(1, 8), "grad_w1": R(-1, 8), "grad_w2": R(-1, 4),
+        "grad_b": R(-1, 8), "w1_new": R(161, 80),
+    }
+
+
+@pytest.mark.parametrize("target", [0, 1, "1/4"])
+def test_dead_relu_gradient_is_exactly_zero_whatever_the_target(target):
+    result = values(x=1, t=target, w1=-2, w2=1, b=0)
+    assert result["a1"] == 0 and result["grad_w1"] == 0 and result["grad_w2"] == 0
+    assert result["w1_new"] == -2
+
+
+def test_leaky_relu_revives_the_gradient():
+    # z1 = −2, a1 = −1/5, z2 = 0, δ = −1/8, ∂E/∂w1 = δ·w2·α·x = −1/80
+    result = values(x=1, t=1, w1=-2, w2=1, b="1/5", leak="1/10")
+    assert result["a1"] == R(-1, 5) and result["grad_w1"] == R(-1, 80)
+    assert FAMILY.branch_of(variant_from_data(FAMILY, {**LIVE, "w1": -2, "leak": 0.1}).params) == "leaky"
+
+
+def test_cross_entropy_cancels_the_sigmoid_derivative():
+    result = values(**LIVE, loss="cross_entropy")
+    assert result["loss"] == sp.log(2)
+    assert result["grad_b"] == R(-1, 2) and result["grad_w1"] == R(-1, 2)
+
+
+def test_two_outputs_add_their_paths():
+    # y1 = y2 = 1/2; δ1 = −1/8 (t=1), δ2 = +1/8 (t2=0); ∂E/∂w1 = (δ1·1 + δ2·3)·1·1 = 1/4
+    result = values(x=1, t=1, w1=2, w2=1, b=-2, w3=3, t2=0, b2=-6)
+    assert result["y2"] == R(1, 2) and result["grad_w1"] == R(1, 4) and result["grad_w3"] == R(1, 4)
+
+
+def test_general_sigmoid_stays_exact():
+    result = values(x=1, t=0, w1=1, w2=1, b=0)
+    assert result["y"] == 1 / (1 + sp.exp(-1))
+
+
+def test_sign_slip_is_a_named_mistake():
+    variant = variant_from_data(FAMILY, LIVE, "mcq")
+    slip = next(o for o in variant.options if o.mistake and o.mistake.name == "sign_slip")
+    assert slip.values == (R(1, 8),)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"w1": 0}, "kink"),
+        ({"leak": 1}, r"\[0, 1\)"),
+        ({"eta": 0}, "learning rate must be positive"),
+        ({"loss": "hinge"}, "squared, cross_entropy"),
+        ({"w3": 1}, "needs both w3 and t2"),
+        ({"loss": "cross_entropy", "t": 2}, "probabilities"),
+        ({"x": True}, "expected a number"),
+    ],
+)
+def test_invalid_params_are_refused_clearly(change, message):
+    with pytest.raises(InvalidParams, match=message):
+        variant_from_data(FAMILY, {**LIVE, **change})
