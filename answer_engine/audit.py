@@ -119,14 +119,22 @@ def audit_item(item_id: str, variant: Variant, claims: dict[str, Claim]) -> Item
 def _explaining_mistakes(part: str, claims: dict[str, Claim], mistakes: list[Mistake], tolerance) -> tuple[Mistake, ...]:
     """Mistakes whose value for `part` equals the claim; those consistent with every other
     claimed part they cover come first (a whole-vector mistake beats a coincidence)."""
-    matching = [m for m in mistakes if part in m.values and claim_matches(claims[part], m.values[part], tolerance)]
+    matching = [
+        m for m in mistakes
+        if not m.guess and part in m.values and claim_matches(claims[part], m.values[part], tolerance)
+    ]
     consistent = [
         m for m in matching
         if all(claim_matches(claims[p], m.values[p], tolerance) for p in claims if p in m.values)
     ]
+    candidates = consistent or matching
+    if not candidates:
+        return ()
+    simplest = min(m.slips for m in candidates)
     unique: dict[str, Mistake] = {}
-    for mistake in consistent or matching:
-        unique.setdefault(mistake.name, mistake)
+    for mistake in candidates:
+        if mistake.slips == simplest:
+            unique.setdefault(mistake.name, mistake)
     return tuple(unique.values())
 
 
@@ -136,17 +144,20 @@ def describe(verdict: ItemVerdict) -> str:
         numeric = [p for p in verdict.parts if p.tolerance != "exact"]
         note = f" (numeric claims within {numeric[0].tolerance})" if numeric else ""
         return f"{verdict.id}: OK{note}"
-    problems = []
-    for part in verdict.parts:
-        if part.ok:
-            continue
-        text = f"{part.part}: claimed {part.claim.written}, correct {plain(part.correct)}"
-        if part.tolerance != "exact":
-            text += f" (compared within {part.tolerance})"
-        if part.mistakes:
-            text += " — named mistake " + " / ".join(f"{m.name} ({m.description})" for m in part.mistakes)
-        problems.append(text)
-    return f"{verdict.id}: WRONG — " + "; ".join(problems)
+    wrong = [part for part in verdict.parts if not part.ok]
+    problems = [f"{p.part}: claimed {p.claim.written}, correct {plain(p.correct)}" for p in wrong]
+    line = f"{verdict.id}: WRONG — " + "; ".join(problems)
+    tolerances = sorted({p.tolerance for p in wrong if p.tolerance != "exact"})
+    if tolerances:
+        line += f" (decimals compared within {tolerances[0]})"
+    named: dict[str, Mistake] = {}
+    for part in wrong:
+        for mistake in part.mistakes:
+            named.setdefault(mistake.name, mistake)
+    if named:
+        label = "named mistake" if len(named) == 1 else "named mistakes"
+        line += f" — {label}: " + " / ".join(f"{m.name} ({m.description})" for m in named.values())
+    return line
 
 
 def as_json(verdicts: list[ItemVerdict]) -> dict[str, Any]:

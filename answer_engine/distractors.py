@@ -25,6 +25,10 @@ class Mistake:
     name: str
     description: str
     values: Mapping[str, Value] = field(default_factory=dict)
+    # How many independent slips it combines; an audit names the simplest explanation.
+    slips: int = 1
+    # A filler option no computation supports: usable as a distractor, never as a diagnosis.
+    guess: bool = False
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ _SYMBOLS = {
     r"\emptyset": "∅", r"\ldots": "…", r"\le": "≤", r"\ge": "≥", r"\det": "det", r"\log": "log",
     r"\max": "max", r"\quad": "  ", r"\qquad": "    ", r"\,": " ", r"\;": " ", r"\!": "", r"\ ": " ",
     r"\_": "_", r"\&": "&", r"\%": "%", r"\#": "#", r"\$": "\x02",
-    r"\textbackslash{}": "\\", r"\textasciitilde{}": "\x03", r"\textasciicircum{}": "^",
+    r"\textbackslash{}": "\\", r"\textasciitilde{}": "\x03", r"\textasciicircum{}": "^", r"\^{}": "\x04",
     r"\left": "", r"\right": "", r"\infty": "∞", r"\in": "∈",
 }
 _BINDING = {"∂"}
@@ -139,6 +139,6 @@ def latex_to_text(latex: str) -> str:
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"([_^])\{([^{}]*)\}", r"\1\2", text)
     text = text.replace("$", "").replace("{", "").replace("}", "").replace("~", " ")
-    for placeholder, literal in zip("\x00\x01\x02\x03", "{}$~"):
+    for placeholder, literal in zip("\x00\x01\x02\x03\x04", "{}$~^"):
         text = text.replace(placeholder, literal)
     return re.sub(r"[ \t]+", " ", text).strip()

@@ -279,7 +279,7 @@ class LossOrdering(Family):
             else:
                 guesses = [{params.metric: text}]
             found.extend(Mistake("unsupported_ordering", "an ordering that no computation supports",
-                                 self._values(params, guess, {})) for guess in guesses)
+                                 self._values(params, guess, {}), guess=True) for guess in guesses)
         return found
 
     def print_values(self, params: LossOrderingParams, values: tuple) -> Latex:

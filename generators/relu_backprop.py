@@ -309,7 +309,8 @@ class ReluBackprop(Family):
                 values = forward_backward(params, slips)
                 changed = {k: val for k, val in values.items() if k.startswith("grad") or k == "w1_new"}
                 names = [self._slip_name(params, name) for name in combo]
-                found.append(Mistake("+".join(n for n, _ in names), "; ".join(d for _, d in names), changed))
+                found.append(Mistake("+".join(n for n, _ in names), "; ".join(d for _, d in names), changed,
+                                     slips=size))
         return found
 
     @staticmethod

@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import pytest
+
+from answer_engine.audit import audit_file, describe
+from answer_engine.errors import InputError
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "keys-to-check.yaml"
+
+
+def test_exactly_the_wrong_items_are_flagged():
+    verdicts = {v.id: v for v in audit_file(EXAMPLE)}
+    assert {i for i, v in verdicts.items() if not v.ok} == {
+        "eig-trace", "relu-sign", "relu-rounded", "loss-mae", "shapley-split"}
+
+
+def test_wrong_claims_name_the_mistake_behind_them():
+    verdicts = {v.id: v for v in audit_file(EXAMPLE)}
+
+    def mistakes(item):
+        return {m.name for part in verdicts[item].parts for m in part.mistakes}
+
+    assert mistakes("eig-trace") == {"trace_as_missing_eigenvalue"}
+    assert "sign_slip" in mistakes("relu-sign")
+    assert mistakes("loss-mae") == {"ordered_by_mse"}
+    assert mistakes("shapley-split") == {"equal_split_over_all_players"}
+    assert mistakes("relu-rounded") == set()
+
+
+def test_lines_state_the_correct_answer_and_tolerance():
+    verdicts = {v.id: v for v in audit_file(EXAMPLE)}
+    assert describe(verdicts["eig-trace"]).startswith("eig-trace: WRONG — det: claimed 60, correct 30")
+    rounded = describe(verdicts["relu-rounded"])
+    assert "correct -1/8" in rounded and "1% relative or 0.001 absolute" in rounded
+    assert describe(verdicts["relu-ok"]) == "relu-ok: OK (numeric claims within 1% relative or 0.001 absolute)"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("- {id: a, family: nope, params: {}, answer: 1}", r"keys.yaml:1: item 'a': family: unknown family 'nope'"),
+        ("- {id: a, family: eigen-determinant, params: {eigenvectors: [[1, 2], [2, 4]], eigenvalues: [1, 2], trace: 3}, answer: 1}",
+         "linearly dependent"),
+        ("- {id: a, family: eigen-determinant, params: {eigenvectors: [[1, 0]], eigenvalues: [1], trace: 3}, answer: {dett: 1}}",
+         "answer.dett: unknown part"),
+        ("- {id: a, family: shapley-and, params: {players: [a, b], required: [a]}, answer: 1}", "several parts"),
+        ("- {id: a, family: shapley-and}", "params: missing"),
+        ("just text", "non-empty YAML list"),
+        ("- [unclosed", "not valid YAML"),
+    ],
+)
+def test_bad_keys_files_give_one_clear_error(tmp_path, text, message):
+    path = tmp_path / "keys.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message) as caught:
+        audit_file(path)
+    assert "\n" not in str(caught.value)
