@@ -34,25 +34,16 @@ def versions() -> dict[str, str]:
 
 def question_record(instance: QuestionInstance) -> dict[str, Any]:
     variant = instance.variant
-    family = variant.family
     record: dict[str, Any] = {
         "slot": instance.spec.slot,
         "number": instance.number,
-        "family": family.id,
+        "family": variant.family.id,
         "format": instance.spec.format,
         "points": plain(instance.spec.points),
-        "branch": variant.branch,
         "seed": instance.seed,
-        "params": family.dump(variant.params),
-        "answers": {name: plain(value) for name, value in variant.solution.values.items()},
+        "params": variant.family.dump(variant.params),
     }
-    if instance.spec.format == "mcq":
-        record["options"] = [
-            {"letter": LETTERS[i], "printed": str(option.printed),
-             "mistake": option.mistake.name if option.mistake else None}
-            for i, option in enumerate(variant.options)
-        ]
-        record["correct"] = next(LETTERS[i] for i, o in enumerate(variant.options) if o.correct)
+    record.update(question_record_from(variant, record))
     return record
 
 
@@ -74,3 +65,38 @@ def build_manifest(spec: ExamSpec, exam_seed: int, papers: list[Paper]) -> dict[
 
 def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def recompute(manifest: dict[str, Any]) -> list[str]:
+    """Re-derive every answer and option from the stored params alone (no RNG).
+
+    Returns one line per difference; an empty list means every stored key is reproduced.
+    """
+    from generators import family as family_by_id
+    from generators.variant import variant_from_data
+
+    problems = []
+    for paper in manifest["papers"]:
+        owner = (paper.get("student") or {}).get("id") or "practice"
+        for record in paper["questions"]:
+            where = f"{owner} question {record['number']} ({record['family']})"
+            variant = variant_from_data(family_by_id(record["family"]), record["params"], record["format"])
+            fresh = question_record_from(variant, record)
+            for name in ("answers", "options", "correct", "branch"):
+                if fresh.get(name) != record.get(name):
+                    problems.append(f"{where}: stored {name} {record.get(name)!r} but the params give {fresh.get(name)!r}")
+    return problems
+
+
+def question_record_from(variant, record: dict[str, Any]) -> dict[str, Any]:
+    fresh: dict[str, Any] = {
+        "branch": variant.branch,
+        "answers": {name: plain(value) for name, value in variant.solution.values.items()},
+    }
+    if record["format"] == "mcq":
+        fresh["options"] = [
+            {"letter": LETTERS[i], "printed": str(o.printed), "mistake": o.mistake.name if o.mistake else None}
+            for i, o in enumerate(variant.options)
+        ]
+        fresh["correct"] = next(LETTERS[i] for i, o in enumerate(variant.options) if o.correct)
+    return fresh

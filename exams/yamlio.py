@@ -79,7 +79,11 @@ def loads(text: str, source: str = "<text>") -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = f":{mark.line + 1}" if mark else ""
-        raise InputError(f"not valid YAML: {error.problem or error}", f"{source}{line}") from None
+        message = f"not valid YAML: {error.problem or error}"
+        start = error.context_mark
+        if error.context and start and mark and start.line != mark.line:
+            message += f" ({error.context} that starts on line {start.line + 1})"
+        raise InputError(message, f"{source}{line}") from None
     except yaml.YAMLError as error:
         raise InputError(f"not valid YAML: {error}", source) from None
 

@@ -1,0 +1,177 @@
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from generators import families
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYS = ROOT / "examples" / "keys-to-check.yaml"
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+def test_help_everywhere(run):
+    top = run("--help")
+    assert top.exit_code == 0 and "Exit codes" in top.output
+    for command in ("families", "show", "solve", "build", "check"):
+        assert run(command, "--help").exit_code == 0
+
+
+def test_families_lists_the_registry(run):
+    result = run("families")
+    assert result.exit_code == 0
+    for family in families():
+        assert family.id in result.output
+    assert "branches: live, dead, leaky" in result.output
+
+
+def test_show_prints_a_variant_and_its_key(run):
+    result = run("show", "eigen-determinant", "--seed", 5, "--format", "mcq")
+    assert result.exit_code == 0
+    assert "options:" in result.output and "answer:" in result.output and "worked solution:" in result.output
+    assert result.output.count("  * (") == 1  # exactly one option marked correct
+    assert run("show", "eigen-determinant", "--seed", 5, "--format", "mcq").output == result.output
+
+
+def test_show_respects_branch_and_options(run):
+    result = run("show", "relu-backprop", "--branch", "dead", "-o", "loss=cross_entropy")
+    assert result.exit_code == 0
+    assert "branch: dead" in result.output and "grad_w1 = 0" in result.output
+
+
+def test_solve_with_set_prints_exact_answer_and_steps(run):
+    result = run("solve", "eigen-determinant", "--set", "eigenvectors=[[1,0,0],[0,1,0]]",
+                 "--set", "eigenvalues=[2, 3]", "--set", "trace=10")
+    assert result.exit_code == 0
+    assert "det = 30" in result.output
+    assert "λ_3 = 10 - (2 + 3) = 5" in result.output
+
+
+def test_solve_with_params_file_and_json(run, tmp_path):
+    params = tmp_path / "p.yaml"
+    params.write_text("line: {slope: 1, intercept: 0}\n"
+                      "datasets: {A: [[0, 0], [1, 1], [2, 2], [3, 6]], B: [[0, 1], [1, 2], [2, 3], [3, 4]],"
+                      " C: [[0, 0], [1, 1.5], [2, 2], [3, 3.5]]}\n")
+    result = run("solve", "loss-ordering", "--params", params, "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["answer"] == {"order": "A > B > C", "A": "9/4", "B": "1", "C": "1/8"}
+
+
+def test_solve_nested_set_names(run):
+    result = run("solve", "shapley-and", "--set", "players=[a, b, c]", "--set", "required=[a, b]", "--json")
+    assert json.loads(result.output)["answer"] == {"a": "1/2", "b": "1/2", "c": "0"}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["solve", "eigen-determinant", "--set", "eigenvectors=[[1,2],[2,4]]", "--set", "eigenvalues=[1,2]",
+          "--set", "trace=3"], "error: --set: eigenvectors: the eigenvectors are linearly dependent"),
+        (["solve", "shapley-and", "--set", "players=[a,b]", "--set", "required=[z]"], "unknown player 'z'"),
+        (["solve", "nope", "--set", "x=1"], "unknown family 'nope'"),
+        (["solve", "relu-backprop"], "either --params FILE or"),
+        (["solve", "relu-backprop", "--set", "x"], "expected name=value"),
+        (["show", "relu-backprop", "--branch", "zombie"], "unknown branch 'zombie'"),
+        (["show", "relu-backprop", "-o", "loss=hinge"], "options.loss"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(run, args, message):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_check_flags_exactly_the_wrong_items(run):
+    result = CliRunner().invoke(cli, ["check", str(KEYS)])
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if line]
+    wrong = {line.split(":")[0] for line in lines if ": WRONG" in line}
+    right = {line.split(":")[0] for line in lines if ": OK" in line}
+    assert wrong == {"eig-trace", "relu-sign", "relu-rounded", "loss-mae", "shapley-split"}
+    assert right == {"eig-ok", "eig-undetermined", "relu-ok", "loss-ok", "shapley-ok"}
+    assert "named mistake: trace_as_missing_eigenvalue" in result.stdout
+
+
+def test_check_json(run):
+    result = CliRunner().invoke(cli, ["check", str(KEYS), "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    item = next(i for i in data["items"] if i["id"] == "eig-trace")
+    assert item["parts"] == [{"part": "det", "claimed": "60", "correct": "30", "ok": False, "compared": "exact",
+                              "mistakes": [{"name": "trace_as_missing_eigenvalue",
+                                            "description": "used the trace itself as the missing eigenvalue"}]}]
+
+
+def test_check_all_right_exits_0(run, tmp_path):
+    keys = tmp_path / "keys.yaml"
+    keys.write_text("- {id: a, family: eigen-determinant, params: {eigenvectors: [[1, 0]], eigenvalues: [2],"
+                    " trace: 5}, answer: 6}\n")
+    result = CliRunner().invoke(cli, ["check", str(keys)])
+    assert result.exit_code == 0 and "a: OK" in result.stdout
+
+
+def test_check_bad_input_exit_2(tmp_path):
+    keys = tmp_path / "keys.yaml"
+    keys.write_text("- id: a\n  family: eigen-determinant\n  params: {eigenvectors: [[1, 0]], eigenvalues: [2]}\n"
+                    "  answer: 6\n")
+    result = CliRunner().invoke(cli, ["check", str(keys)])
+    assert result.exit_code == 2
+    assert f"{keys}:3: item 'a': params: trace: missing" in result.output
+
+
+def test_build_without_pdf_writes_tex_and_manifest(run, tmp_path):
+    out = tmp_path / "exam"
+    result = run("build", ROOT / "examples" / "sample-exam.yaml", "--out", out, "--no-pdf", "--seed", 3)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["exam.tex", "key.tex", "manifest.json"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 3 and len(manifest["papers"][0]["questions"]) == 8
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("title: T\nquestions:\n  - family: loss-ordering\n    format: essay\n    points: 1\n",
+         "spec.yaml:4: questions[0].format: loss-ordering has no format 'essay'"),
+        ("title: T\nquestions:\n  - family: relu-backprop\n    format: mcq\n    points: 2\n    branch: zombie\n",
+         "spec.yaml:6: questions[0]: branch: unknown branch 'zombie'"),
+        ("title: T\nquestions:\n  - family: shapley-and\n    format: mcq\n    points: 1\n"
+         "    params: {players: [a, b], required: [c]}\n", "spec.yaml:6: questions[0].params: required: unknown player"),
+        ("title: T\nquestions:\n  - family: loss-ordering\n    format: mcq\n    points: -1\n",
+         "spec.yaml:5: questions[0].points: points must be positive"),
+        ("title: T\nquestion: []\n", "spec.yaml:2: question: unknown field"),
+        ("title: T\nquestions:\n  - family: loss-ordering\n    format: mcq\n    points: 1\n    options: {metric: l3}\n",
+         "options.metric"),
+        ("title: [unclosed\n", "flow sequence that starts on line 1"),
+        ("seed: 1\nseed: 2\n", "duplicate key 'seed'"),
+    ],
+)
+def test_build_bad_spec_is_one_line_exit_2_and_writes_nothing(tmp_path, spec, message):
+    path = tmp_path / "spec.yaml"
+    path.write_text(spec)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(path), "--out", str(out), "--no-pdf"])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not out.exists() and list(tmp_path.iterdir()) == [path]
+
+
+def test_build_refuses_non_utf8_spec(tmp_path):
+    path = tmp_path / "spec.yaml"
+    path.write_bytes("title: Prüfung\n".encode("latin-1"))
+    result = CliRunner().invoke(cli, ["build", str(path), "--no-pdf", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "spec.yaml:1: not UTF-8" in result.output
