@@ -75,6 +75,10 @@ class Family(ABC):
     @abstractmethod
     def branch_of(self, params: Any) -> str: ...
 
+    def default_branch(self, options: Mapping[str, Any]) -> str:
+        """The branch a slot takes when the spec names none: the family's first."""
+        return self.branches[0]
+
     # --- answers ----------------------------------------------------------------
     @abstractmethod
     def parts(self, params: Any) -> tuple[Part, ...]: ...

@@ -102,9 +102,6 @@ class EigenDeterminant(Family):
         "shared": "true/false: one eigenvalue shared by all given vectors (default: drawn)",
     }
 
-    def default_branch(self, options: Mapping[str, Any]) -> str:
-        return self.branches[0]
-
     # --- params -----------------------------------------------------------------
     def parse(self, data: Mapping[str, Any]) -> EigenDeterminantParams:
         require_fields(data, ["eigenvectors", "eigenvalues", "trace"])

@@ -134,9 +134,6 @@ class ReluBackprop(Family):
     }
     verify_tolerance = 1e-6  # central finite differences in float
 
-    def default_branch(self, options: Mapping[str, Any]) -> str:
-        return self.branches[0]
-
     # --- params -----------------------------------------------------------------
     def parse(self, data: Mapping[str, Any]) -> ReluBackpropParams:
         require_fields(data, ["x", "t", "w1", "w2", "b"], ["eta", "leak", "loss", "w3", "t2", "b2", "calculator"])

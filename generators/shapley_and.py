@@ -100,9 +100,6 @@ class ShapleyAnd(Family):
         "payoff": "the payoff c of a gate (default: drawn from 1, 2, 3, 6, 12)",
     }
 
-    def default_branch(self, options: Mapping[str, Any]) -> str:
-        return self.branches[0]
-
     # --- params -----------------------------------------------------------------
     def parse(self, data: Mapping[str, Any]) -> ShapleyParams:
         if "gates" in data:
