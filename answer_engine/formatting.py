@@ -7,6 +7,7 @@ string, so user text can never reach TeX unescaped by accident.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import sympy as sp
 from pylatex.utils import escape_latex
@@ -18,11 +19,46 @@ class Latex(str):
     """A string that is already LaTeX and must not be escaped again."""
 
 
+# Characters pdflatex typesets with T1 + utf8 + lmodern (tested against TeX Live 2022):
+# printable ASCII, Latin-1 and Latin Extended-A except nine, a few punctuation marks.
+_NOT_IN_T1 = set("ĦħĸĿŀŉŦŧſ")
+_EXTRA = set("–—‘’“”…€•ȘșȚț")
+
+
+def typesettable(char: str) -> bool:
+    code = ord(char)
+    return (32 <= code < 127 or char in "\n\t" or (0xA0 <= code <= 0x17F and char not in _NOT_IN_T1)
+            or char in _EXTRA)
+
+
+def untypesettable(text: str) -> str:
+    """The characters of `text` that pdflatex cannot print (empty when all are fine)."""
+    return "".join(dict.fromkeys(c for c in text if not typesettable(c)))
+
+
+def _printable(text: str) -> str:
+    """Replace what pdflatex cannot print: by its base letter when it has one (ħ -> h), else '?'."""
+    if not untypesettable(text):
+        return text
+    out = []
+    for char in text:
+        if typesettable(char):
+            out.append(char)
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        out.append(base if base and all(typesettable(c) for c in base) else "?")
+    return "".join(out)
+
+
 def escape(text: object) -> Latex:
-    """User text (names, titles, roster fields) made safe to place in a LaTeX document."""
+    """User text (names, titles, roster fields) made safe to place in a LaTeX document.
+
+    Every TeX special character is escaped, so user text can neither break the document
+    nor run TeX commands; characters pdflatex cannot print never reach it.
+    """
     if isinstance(text, Latex):
         return text
-    return Latex(escape_latex(str(text)))
+    return Latex(escape_latex(_printable(str(text))))
 
 
 def tex(value: Value, digits: int | None = None) -> Latex:

@@ -21,14 +21,20 @@ class Student:
 
 @dataclass(frozen=True)
 class QuestionInstance:
-    number: int
+    number: int  # position on this student's paper
     spec: QuestionSpec
     variant: Variant
     seed: dict | None  # {"entropy", "spawn_key"}; None for fixed params
+    option_order: tuple[int, ...] = ()  # printed position -> index into variant.options
 
     @property
     def family(self):
         return self.spec.family
+
+    @property
+    def printed_options(self) -> tuple:
+        options = self.variant.options
+        return tuple(options[i] for i in self.option_order) if self.option_order else options
 
 
 @dataclass(frozen=True)
@@ -53,21 +59,66 @@ def slot_branch(question: QuestionSpec, exam_seed: int, student: str) -> str:
 
 def assemble_paper(spec: ExamSpec, exam_seed: int, student: Student | None = None) -> Paper:
     student_id = student.id if student else seeds.PRACTICE
-    instances = []
-    for number, question in enumerate(spec.questions, start=1):
+    drawn = []
+    for question in spec.questions:
         if question.fixed is not None:
-            instances.append(QuestionInstance(number, question, question.fixed, None))
-            continue
-        rng = seeds.rng_for(exam_seed, student_id, question.slot)
-        try:
-            variant = draw_variant(question.family, rng, slot_branch(question, exam_seed, student_id),
-                                   question.options, question.format)
-        except InputError as error:
-            raise error.located(f"{spec.path}: questions[{number - 1}] ({question.family.id})") from None
-        seed = {"entropy": exam_seed, "spawn_key": list(seeds.spawn_key(student_id, question.slot))}
-        instances.append(QuestionInstance(number, question, variant, seed))
-    return Paper(student, tuple(instances))
+            variant, seed = question.fixed, None
+        else:
+            rng = seeds.rng_for(exam_seed, student_id, question.slot)
+            try:
+                variant = draw_variant(question.family, rng, slot_branch(question, exam_seed, student_id),
+                                       question.options, question.format)
+            except InputError as error:
+                raise error.located(f"{spec.path}: question {question.slot} ({question.family.id})") from None
+            seed = {"entropy": exam_seed, "spawn_key": list(seeds.spawn_key(student_id, question.slot))}
+        option_order: tuple[int, ...] = ()
+        if question.format == "mcq":
+            option_order = tuple(range(len(variant.options)))
+            if spec.shuffle_options:
+                # Its own stream per (student, slot), so shuffling never changes the draws.
+                order_rng = seeds.rng_for(exam_seed, student_id, question.slot + "#options")
+                option_order = tuple(int(i) for i in order_rng.permutation(len(variant.options)))
+        drawn.append((question, variant, seed, option_order))
+    if spec.shuffle_questions:
+        order_rng = seeds.rng_for(exam_seed, student_id, "#questions")
+        drawn = [drawn[int(i)] for i in order_rng.permutation(len(drawn))]
+    instances = tuple(
+        QuestionInstance(number, question, variant, seed, option_order)
+        for number, (question, variant, seed, option_order) in enumerate(drawn, start=1)
+    )
+    return Paper(student, instances)
 
 
-def assemble(spec: ExamSpec, exam_seed: int, students: Sequence[Student | None] = (None,)) -> list[Paper]:
-    return [assemble_paper(spec, exam_seed, student) for student in students]
+def assemble(
+    spec: ExamSpec, exam_seed: int, students: Sequence[Student | None] = (None,), progress=None
+) -> list[Paper]:
+    papers = []
+    for student in students:
+        papers.append(assemble_paper(spec, exam_seed, student))
+        if progress:
+            progress(1)
+    return papers
+
+
+@dataclass(frozen=True)
+class SlotVariety:
+    slot: str
+    family: str
+    papers: int
+    distinct: int
+
+    @property
+    def repeated(self) -> bool:
+        return self.distinct < self.papers
+
+
+def variety(spec: ExamSpec, papers: Sequence[Paper]) -> list[SlotVariety]:
+    """Per slot, how many distinct variants the papers received (fixed params count as one)."""
+    report = []
+    for question in spec.questions:
+        seen = set()
+        for paper in papers:
+            instance = next(q for q in paper.questions if q.spec.slot == question.slot)
+            seen.add(instance.variant.params)
+        report.append(SlotVariety(question.slot, question.family.id, len(papers), len(seen)))
+    return report

@@ -1,24 +1,30 @@
-"""`build`: spec -> exam.tex/.pdf, key.tex/.pdf and manifest.json, all or nothing.
+"""`build`: spec (+ roster) -> exams, keys, key CSV and manifest, all or nothing.
 
-Everything is written into a temporary sibling folder and moved into place only when
-complete, so a failure never leaves a half-written output folder.
+All papers go into one combined exam and one combined key, each typeset in a single
+pdflatex pass (the two passes run side by side, one per core); per-student PDFs are split
+from the combined ones at the pages TeX reports. Everything is written into a temporary
+sibling folder and moved into place only when complete.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
+from answer_engine.errors import InputError
+from answer_engine.formatting import plain, untypesettable
 from exams import latex
-from exams.assemble import Paper, assemble
+from exams.assemble import Paper, SlotVariety, assemble, variety
 from exams.manifest import build_manifest, write_manifest
-from exams.render import render_papers
+from exams.render import LETTERS, render_papers
+from exams.roster import file_stem, read_roster
 from exams.spec import ExamSpec, load_spec
 
 Progress = Callable[[str], None]
@@ -29,6 +35,9 @@ class BuildResult:
     out: Path
     files: list[Path] = field(default_factory=list)
     papers: list[Paper] = field(default_factory=list)
+    variety: list[SlotVariety] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @contextlib.contextmanager
@@ -58,28 +67,132 @@ def build(
     spec_path: str | Path,
     out: str | Path,
     seed: int | None = None,
+    roster: str | Path | None = None,
     make_pdf: bool = True,
     progress: Progress | None = None,
+    on_paper: Callable[[int], None] | None = None,
 ) -> BuildResult:
+    import time
+
     report = progress or (lambda message: None)
+    clock = time.perf_counter()
     spec: ExamSpec = load_spec(spec_path)
+    students = read_roster(roster) if roster else [None]
     exam_seed = spec.seed if seed is None else seed
-    report("drawing and verifying variants")
-    papers = assemble(spec, exam_seed)
-    out = Path(out)
-    with staged_folder(out) as staging:
+    report(f"drawing and verifying {len(students)} × {len(spec.questions)} variants")
+    papers = assemble(spec, exam_seed, students, on_paper)
+    result = BuildResult(Path(out).resolve(), papers=papers)
+    if roster:
+        result.variety = variety(spec, papers)
+        result.warnings = uniqueness_warnings(result.variety) + unprintable_warnings(students)
+        repeated = uniqueness_warnings(result.variety)
+        if spec.unique_variants and repeated:
+            raise InputError(
+                "unique_variants is on but " + repeated[0]
+                + " (try another seed, branch: mixed, or a family with more variety)",
+                f"{spec.path}",
+            )
+    result.seconds["generate"] = time.perf_counter() - clock
+    with staged_folder(Path(out)) as staging:
+        clock = time.perf_counter()
         documents = {
             "exam.tex": render_papers(spec, papers, key=False),
             "key.tex": render_papers(spec, papers, key=True),
         }
         for name, text in documents.items():
             (staging / name).write_text(text, encoding="utf-8")
+        result.seconds["render"] = time.perf_counter() - clock
         if make_pdf:
-            report("typesetting exam and key")
-            # Two independent TeX runs: one per core.
+            clock = time.perf_counter()
+            report("typesetting exam and key (one pass each, side by side)")
             with ThreadPoolExecutor(max_workers=2) as pool:
                 list(pool.map(latex.compile_pdf, [staging / name for name in documents]))
-        write_manifest(staging / "manifest.json", build_manifest(spec, exam_seed, papers))
-    result = BuildResult(out.resolve(), papers=papers)
-    result.files = sorted(p for p in result.out.iterdir() if p.is_file())
+            result.seconds["tex"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            if roster:
+                report("splitting per-student PDFs")
+                split_per_student(staging, papers)
+            for name in documents:
+                (staging / name).with_suffix(".log").unlink(missing_ok=True)
+            result.seconds["split"] = time.perf_counter() - clock
+        if roster:
+            write_key_csv(staging / "key.csv", papers)
+        manifest = build_manifest(spec, exam_seed, papers)
+        if result.variety:
+            manifest["variety"] = [vars(v) for v in result.variety]
+        write_manifest(staging / "manifest.json", manifest)
+    result.files = sorted(p.relative_to(result.out) for p in result.out.rglob("*") if p.is_file())
     return result
+
+
+def uniqueness_warnings(report: Sequence[SlotVariety]) -> list[str]:
+    return [
+        f"question {v.slot} ({v.family}) has {v.distinct} distinct variants for {v.papers} students, "
+        f"so some students share a question"
+        for v in report
+        if v.repeated
+    ]
+
+
+def unprintable_warnings(students) -> list[str]:
+    warnings = []
+    for student in students:
+        missing = untypesettable(student.name)
+        if missing:
+            warnings.append(f"student {student.id}: pdflatex cannot print {missing!r} in the name; "
+                            f"it is shown as {_printable_name(student.name)!r}")
+    return warnings
+
+
+def _printable_name(name: str) -> str:
+    from answer_engine.formatting import escape, latex_to_text
+
+    return latex_to_text(escape(name))
+
+
+def split_per_student(folder: Path, papers: Sequence[Paper]) -> None:
+    stems = [file_stem(p.student_id) for p in papers]
+    jobs = []
+    for kind, subfolder in (("exam", "exams"), ("key", "keys")):
+        (folder / subfolder).mkdir()
+        starts = latex.paper_starts(folder / f"{kind}.log")
+        if len(starts) != len(papers):
+            raise latex.CompileError(f"{kind}.log marks {len(starts)} papers, expected {len(papers)}")
+        jobs.append((folder / f"{kind}.pdf", starts, [folder / subfolder / f"{s}.pdf" for s in stems]))
+    # pypdf is pure Python: two processes split the exam and the key on both cores.
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        list(pool.map(_split, *zip(*jobs)))
+
+
+def _split(pdf: Path, starts: list[int], targets: list[Path]) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(pdf)
+    bounds = [*starts, len(reader.pages)]
+    for index, target in enumerate(targets):
+        writer = PdfWriter()
+        for page in range(bounds[index], bounds[index + 1]):
+            writer.add_page(reader.pages[page])
+        with open(target, "wb") as handle:
+            writer.write(handle)
+
+
+def correct_response(instance) -> str:
+    """What a right answer sheet says for this question: a letter, values, or 'open'."""
+    fmt = instance.spec.format
+    if fmt == "mcq":
+        return next(LETTERS[i] for i, o in enumerate(instance.printed_options) if o.correct)
+    if fmt == "numeric":
+        values = instance.variant.solution.values
+        return "; ".join(plain(values[name]) for name in instance.family.numeric_parts(instance.variant.params))
+    return "open (graded by hand; see key)"
+
+
+def write_key_csv(path: Path, papers: Sequence[Paper]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "name", "question", "slot", "family", "format", "points", "correct_response"])
+        for paper in papers:
+            for q in paper.questions:
+                writer.writerow([paper.student_id, paper.student.name if paper.student else "", q.number,
+                                 q.spec.slot, q.family.id, q.spec.format, plain(q.spec.points), correct_response(q)])

@@ -20,23 +20,23 @@ CONTEXT_LINES = 4
 _LEFTOVERS = (".aux", ".log", ".fls", ".fdb_latexmk", ".out")
 
 
-def tex_available() -> bool:
-    return shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
-
-
 def compile_pdf(tex_file: Path) -> Path:
-    """Compile `tex_file` in its own folder; return the PDF path or raise CompileError."""
-    if not tex_available():
-        raise CompileError("latexmk/pdflatex not found: run `make setup` (installs TeX Live) or use --no-pdf")
+    """Compile `tex_file` in its own folder in one pdflatex pass; return the PDF path.
+
+    The documents have no cross-references, so one pass is final; the log is kept beside
+    the PDF (as .log) for `paper_starts`, and the other by-products are removed.
+    """
+    if shutil.which("pdflatex") is None:
+        raise CompileError("pdflatex not found: run `make setup` (installs TeX Live) or use --no-pdf")
     folder = tex_file.parent
     command = [
-        "latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
-        "-no-shell-escape", "-silent", tex_file.name,
+        "pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+        "-no-shell-escape", tex_file.name,
     ]
     environment = {**os.environ, "openout_any": "p", "openin_any": "p", "shell_escape": "f"}
     try:
         result = subprocess.run(
-            command, cwd=folder, env=environment, capture_output=True, text=True,
+            command, cwd=folder, env=environment, capture_output=True, text=True, errors="replace",
             timeout=TIMEOUT_SECONDS, stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
@@ -47,8 +47,15 @@ def compile_pdf(tex_file: Path) -> Path:
         excerpt = log_excerpt(log.read_text(errors="replace") if log.exists() else result.stdout + result.stderr)
         raise CompileError(f"{tex_file.name} did not compile:\n{excerpt}")
     for suffix in _LEFTOVERS:
-        tex_file.with_suffix(suffix).unlink(missing_ok=True)
+        if suffix != ".log":
+            tex_file.with_suffix(suffix).unlink(missing_ok=True)
     return pdf
+
+
+def paper_starts(log_file: Path) -> list[int]:
+    """0-based first page of each paper, from the markers the exam template logs."""
+    text = log_file.read_text(errors="replace")
+    return [int(match) for match in re.findall(r"^VARIANTEX-PAPER \d+ AFTER (\d+)$", text, flags=re.MULTILINE)]
 
 
 def log_excerpt(log: str) -> str:

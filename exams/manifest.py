@@ -43,6 +43,8 @@ def question_record(instance: QuestionInstance) -> dict[str, Any]:
         "seed": instance.seed,
         "params": variant.family.dump(variant.params),
     }
+    if instance.option_order:
+        record["option_order"] = list(instance.option_order)
     record.update(question_record_from(variant, record))
     return record
 
@@ -94,9 +96,11 @@ def question_record_from(variant, record: dict[str, Any]) -> dict[str, Any]:
         "answers": {name: plain(value) for name, value in variant.solution.values.items()},
     }
     if record["format"] == "mcq":
+        order = record.get("option_order") or range(len(variant.options))
+        printed = [variant.options[i] for i in order]
         fresh["options"] = [
             {"letter": LETTERS[i], "printed": str(o.printed), "mistake": o.mistake.name if o.mistake else None}
-            for i, o in enumerate(variant.options)
+            for i, o in enumerate(printed)
         ]
-        fresh["correct"] = next(LETTERS[i] for i, o in enumerate(variant.options) if o.correct)
+        fresh["correct"] = next(LETTERS[i] for i, o in enumerate(printed) if o.correct)
     return fresh

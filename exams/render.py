@@ -81,7 +81,7 @@ def question_context(instance: QuestionInstance) -> dict:
     if fmt == "mcq":
         context["options"] = [
             {"letter": LETTERS[i], "printed": option.printed, "correct": option.correct}
-            for i, option in enumerate(variant.options)
+            for i, option in enumerate(instance.printed_options)
         ]
     if fmt == "numeric":
         context["numeric"] = [

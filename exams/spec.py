@@ -38,7 +38,9 @@ from generators.base import Family
 from generators.variant import Variant, variant_from_data
 
 MIXED = "mixed"
-TOP_FIELDS = ("course", "title", "date", "duration", "seed", "instructions", "questions")
+TOP_FIELDS = ("course", "title", "date", "duration", "seed", "instructions", "questions",
+              "shuffle_questions", "shuffle_options", "unique_variants")
+SWITCHES = ("shuffle_questions", "shuffle_options", "unique_variants")
 QUESTION_FIELDS = ("id", "family", "format", "points", "branch", "options", "params")
 _SLOT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
@@ -65,6 +67,9 @@ class ExamSpec:
     seed: int = 0
     instructions: tuple[str, ...] = ()
     questions: tuple[QuestionSpec, ...] = ()
+    shuffle_questions: bool = False  # per-student question order
+    shuffle_options: bool = False  # per-student option order
+    unique_variants: bool = False  # fail the build when two students would share a variant
 
     @property
     def total_points(self) -> sp.Rational:
@@ -87,6 +92,11 @@ def load_spec(path: str | Path) -> ExamSpec:
     instructions = data.get("instructions", [])
     if not isinstance(instructions, list) or not all(isinstance(i, str) for i in instructions):
         raise InputError("expected a list of sentences", yamlio.where(path, data, "instructions", "instructions"))
+    switches = {}
+    for name in SWITCHES:
+        switches[name] = data.get(name, False)
+        if not isinstance(switches[name], bool):
+            raise InputError("expected true or false", yamlio.where(path, data, name, name))
     questions = data["questions"]
     if not isinstance(questions, list) or not questions:
         raise InputError("expected a non-empty list of questions", yamlio.where(path, data, "questions", "questions"))
@@ -101,6 +111,7 @@ def load_spec(path: str | Path) -> ExamSpec:
         seed=seed,
         instructions=tuple(instructions),
         questions=tuple(parsed),
+        **switches,
         **text,
     )
 

@@ -1,0 +1,79 @@
+"""Reading a class roster: a CSV file with at least the columns `id` and `name`.
+
+Extra columns (email, section, …) are carried into the manifest. Every problem is a
+one-line error naming the file and line: wrong encoding, missing columns, an empty or
+repeated id, a row with too many fields, an empty roster.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from answer_engine.errors import InputError
+from exams.assemble import Student
+
+REQUIRED = ("id", "name")
+MAX_ID = 64
+
+
+def file_stem(student_id: str) -> str:
+    """A file name for a student's PDFs: the id with anything unsafe replaced by '_'."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", student_id).lstrip(".") or "_"
+
+
+def read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", str(path)) from None
+    except OSError as error:
+        raise InputError(f"cannot read ({error.strerror})", str(path)) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError("not UTF-8 text (export the CSV as UTF-8)", f"{path}:{line}") from None
+
+
+def read_roster(path: str | Path) -> list[Student]:
+    path = Path(path)
+    rows = list(csv.reader(io.StringIO(read_text(path), newline="")))
+    numbered = [(number, row) for number, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
+    if not numbered:
+        raise InputError("the roster is empty", str(path))
+    header_line, header = numbered[0]
+    columns = [cell.strip() for cell in header]
+    lowered = [c.lower() for c in columns]
+    for name in REQUIRED:
+        if name not in lowered:
+            raise InputError(f"missing column {name!r} (columns: {', '.join(columns)})", f"{path}:{header_line}")
+    if len(set(lowered)) != len(lowered):
+        raise InputError("a column name is repeated", f"{path}:{header_line}")
+    id_at, name_at = lowered.index("id"), lowered.index("name")
+    students: list[Student] = []
+    first_seen: dict[str, int] = {}
+    stems: dict[str, str] = {}
+    for number, row in numbered[1:]:
+        where = f"{path}:{number}"
+        if len(row) > len(columns):
+            raise InputError(f"{len(row)} fields but the header has {len(columns)}", where)
+        cells = [cell.strip() for cell in row] + [""] * (len(columns) - len(row))
+        student_id, name = cells[id_at], cells[name_at]
+        if not student_id:
+            raise InputError("empty id", where)
+        if len(student_id) > MAX_ID:
+            raise InputError(f"id longer than {MAX_ID} characters", where)
+        if student_id in first_seen:
+            raise InputError(f"id {student_id!r} repeats line {first_seen[student_id]}", where)
+        stem = file_stem(student_id)
+        if stem in stems:
+            raise InputError(f"id {student_id!r} and {stems[stem]!r} would share the file name {stem}.pdf", where)
+        first_seen[student_id], stems[stem] = number, student_id
+        extra = tuple((columns[i], cells[i]) for i in range(len(columns)) if i not in (id_at, name_at))
+        students.append(Student(student_id, name, extra))
+    if not students:
+        raise InputError("the roster has a header but no students", str(path))
+    return students
