@@ -19,8 +19,11 @@ import numpy as np
 from answer_engine import audit
 from answer_engine.errors import InputError, VariantexError
 from answer_engine.formatting import latex_to_text, plain_with_decimal
-from exams import seeds, yamlio
+from exams import grading, seeds, yamlio
 from exams.build import build as build_exam
+from exams.build import staged_folder
+from exams.manifest import recompute
+from exams.roster import read_roster
 from generators import families as all_families
 from generators import family as family_by_id
 from generators.base import FORMATS
@@ -29,7 +32,8 @@ from generators.variant import Variant, draw_variant, variant_from_data
 EXIT_CODES = """\b
 Exit codes:
   0  success
-  1  a failure was found: a wrong key (check), a key whose
+  1  a failure was found: a wrong key (check), a manifest whose
+     keys do not follow from its params (verify), a key whose
      independent check disagrees, or a LaTeX compile error
   2  bad input: spec, params, keys file or command line"""
 
@@ -156,17 +160,82 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
 
 @cli.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--roster", type=click.Path(dir_okay=False), default=None,
+              help="CSV with columns id, name (and any others): one exam per student.")
 @click.option("--seed", type=int, default=None, help="Exam seed (default: the spec's `seed`).")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Output folder (default: out/<spec name>).")
 @click.option("--no-pdf", is_flag=True, help="Write the .tex files and manifest only.")
-@click.option("--verbose", "-v", is_flag=True, help="Report each stage.")
+@click.option("--verbose", "-v", is_flag=True, help="Report each stage and its time.")
 @reports_errors
-def build(spec: str, seed: int | None, out: str | None, no_pdf: bool, verbose: bool) -> None:
-    """Build exam and key (.tex and .pdf) and manifest.json from an exam SPEC."""
+def build(spec: str, roster: str | None, seed: int | None, out: str | None, no_pdf: bool, verbose: bool) -> None:
+    """Build exams and keys (.tex, .pdf), a key CSV and manifest.json from an exam SPEC.
+
+    With --roster every student gets their own variant of every question; the output has
+    exam.pdf and key.pdf (all students, print-ready), exams/<id>.pdf, keys/<id>.pdf,
+    key.csv and manifest.json.
+    """
     out_dir = Path(out) if out else Path("out") / Path(spec).stem
     progress = (lambda message: click.echo(f"… {message}", err=True)) if verbose else None
-    result = build_exam(spec, out_dir, seed=seed, make_pdf=not no_pdf, progress=progress)
-    click.echo(f"built {result.out}: {', '.join(p.name for p in result.files)}")
+    count = len(read_roster(roster)) if roster else 1
+    with click.progressbar(length=count, label="variants", file=sys.stderr,
+                           hidden=count < 20 or not sys.stderr.isatty()) as bar:
+        result = build_exam(spec, out_dir, seed=seed, roster=roster, make_pdf=not no_pdf, progress=progress,
+                            on_paper=bar.update)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if verbose:
+        for report in result.variety:
+            click.echo(f"… {report.slot}: {report.distinct} distinct variants for {report.papers} students", err=True)
+        click.echo("… seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()), err=True)
+    top = sorted({str(p).split("/")[0] + ("/" if "/" in str(p) else "") for p in result.files})
+    click.echo(f"built {result.out}: {', '.join(top)}")
+
+
+@cli.command()
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.argument("responses", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder for scores.csv, items.csv, problems.txt (default: grades/ beside the manifest).")
+@reports_errors
+def grade(manifest: str, responses: str, out: str | None) -> None:
+    """Grade RESPONSES (CSV: id, then one response per question as printed) against MANIFEST.
+
+    Multiple choice: the option letter. Numeric: the value(s), several parts separated by
+    ';'. Open: the points a grader awarded. Blanks score 0; unreadable entries are listed
+    in problems.txt and score 0.
+    """
+    report = grading.grade(grading.load_manifest(manifest), responses)
+    out_dir = Path(out) if out else Path(manifest).resolve().parent / "grades"
+    with staged_folder(out_dir) as staging:
+        grading.write_reports(staging, report)
+    possible = sum(float(m.possible) for m in report.students[0].marks) if report.students else 0
+    mean = sum(float(s.total) for s in report.students) / max(1, len(report.students))
+    click.echo(f"graded {len(report.students)} students: mean {mean:.2f} of {possible:g} points; "
+               f"{len(report.unreadable)} unreadable entries; wrote {out_dir}/scores.csv, items.csv, problems.txt")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@cli.command()
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@reports_errors
+def verify(manifest: str) -> None:
+    """Recompute every key in MANIFEST from its stored params alone (no RNG).
+
+    Exits 1 and lists every difference when a key was edited or corrupted.
+    """
+    data = grading.load_manifest(manifest)
+    try:
+        problems = recompute(data)
+        count = sum(len(p["questions"]) for p in data["papers"])
+    except (KeyError, TypeError) as error:
+        raise InputError(f"not a variantex manifest (missing or damaged field {error})", manifest) from None
+    if problems:
+        for problem in problems:
+            click.echo(f"MISMATCH {problem}")
+        click.echo(f"{len(problems)} of {count} keys do not follow from their params", err=True)
+        sys.exit(1)
+    click.echo(f"verified {count} keys: every answer and option follows from the stored params")
 
 
 @cli.command()

@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from answer_engine.errors import InputError
 from answer_engine.formatting import plain
 from exams.assemble import Paper, QuestionInstance
 from exams.render import LETTERS
@@ -55,6 +56,7 @@ def build_manifest(spec: ExamSpec, exam_seed: int, papers: list[Paper]) -> dict[
         "versions": versions(),
         "spec": {"path": spec.path, "sha256": spec.sha256, "title": spec.title, "course": spec.course},
         "seed": exam_seed,
+        "slots": [q.slot for q in spec.questions],
         "papers": [
             {
                 "student": {"id": p.student.id, "name": p.student.name, **dict(p.student.fields)} if p.student else None,
@@ -82,8 +84,15 @@ def recompute(manifest: dict[str, Any]) -> list[str]:
         owner = (paper.get("student") or {}).get("id") or "practice"
         for record in paper["questions"]:
             where = f"{owner} question {record['number']} ({record['family']})"
-            variant = variant_from_data(family_by_id(record["family"]), record["params"], record["format"])
-            fresh = question_record_from(variant, record)
+            try:
+                variant = variant_from_data(family_by_id(record["family"]), record["params"], record["format"])
+                fresh = question_record_from(variant, record)
+            except InputError as error:
+                problems.append(f"{where}: the stored params are not valid: {error}")
+                continue
+            except (IndexError, TypeError) as error:
+                problems.append(f"{where}: the stored option order is damaged ({error})")
+                continue
             for name in ("answers", "options", "correct", "branch"):
                 if fresh.get(name) != record.get(name):
                     problems.append(f"{where}: stored {name} {record.get(name)!r} but the params give {fresh.get(name)!r}")

@@ -1,0 +1,274 @@
+"""Grading response sheets against each student's own key, and the item report.
+
+A responses CSV has one row per student: the id, then one response per question in the
+order printed on *that student's* paper: an option letter for multiple choice; the
+value(s) for numeric questions (several parts separated by ';'); for open questions the
+points a grader awarded. Blanks score 0; an entry that cannot be read is listed, never
+guessed, and scores 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+
+from answer_engine import exact
+from answer_engine.checking import Claim, claim_matches
+from answer_engine.errors import InputError
+from answer_engine.formatting import plain
+from exams.roster import read_text
+from generators import family as family_by_id
+from generators.variant import Variant, variant_from_data
+
+CORRECT, PARTIAL, WRONG, BLANK, UNREADABLE, MANUAL = "correct", "partial", "wrong", "blank", "unreadable", "manual"
+
+
+def load_manifest(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        manifest = json.loads(read_text(path))
+    except json.JSONDecodeError as error:
+        raise InputError(f"not a variantex manifest (JSON error: {error.msg})", f"{path}:{error.lineno}") from None
+    if not isinstance(manifest, dict) or "papers" not in manifest or "manifest_version" not in manifest:
+        raise InputError("not a variantex manifest (no papers)", str(path))
+    return manifest
+
+
+@dataclass(frozen=True)
+class Mark:
+    slot: str
+    number: int  # printed position
+    response: str
+    status: str
+    points: sp.Rational
+    possible: sp.Rational
+    mistakes: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass
+class StudentResult:
+    id: str
+    name: str
+    marks: list[Mark] = field(default_factory=list)
+
+    @property
+    def total(self) -> sp.Rational:
+        return sum((m.points for m in self.marks), sp.Integer(0))
+
+
+@dataclass
+class GradeReport:
+    slots: list[dict[str, Any]]
+    students: list[StudentResult]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def unreadable(self) -> list[str]:
+        return [
+            f"{s.id} question {m.number} ({m.slot}): {m.response!r} {m.note}".rstrip()
+            for s in self.students for m in s.marks if m.status == UNREADABLE
+        ]
+
+
+def read_responses(path: str | Path, papers: dict[str, dict]) -> tuple[dict[str, list[str]], list[str]]:
+    path = Path(path)
+    rows = list(csv.reader(io.StringIO(read_text(path), newline="")))
+    numbered = [(n, [c.strip() for c in row]) for n, row in enumerate(rows, start=1) if any(c.strip() for c in row)]
+    if numbered and numbered[0][1][0].lower() in ("id", "student", "student_id"):
+        numbered = numbered[1:]
+    if not numbered:
+        raise InputError("no responses", str(path))
+    responses: dict[str, list[str]] = {}
+    first_line: dict[str, int] = {}
+    warnings = []
+    for number, row in numbered:
+        where = f"{path}:{number}"
+        student = row[0]
+        if student not in papers:
+            raise InputError(f"unknown student {student!r} (not in the manifest)", where)
+        if student in responses:
+            raise InputError(f"student {student!r} already answered on line {first_line[student]}", where)
+        expected = len(papers[student]["questions"])
+        answers = row[1:]
+        if len(answers) > expected:
+            raise InputError(f"{len(answers)} responses but {student}'s exam has {expected} questions", where)
+        if len(answers) < expected:
+            warnings.append(f"{where}: {student} gave {len(answers)} of {expected} responses; the rest count as blank")
+            answers = answers + [""] * (expected - len(answers))
+        responses[student], first_line[student] = answers, number
+    for student in papers:
+        if student not in responses:
+            warnings.append(f"{student}: no response row (absent?); every question scores 0")
+    return responses, warnings
+
+
+def grade(manifest: dict[str, Any], responses_path: str | Path) -> GradeReport:
+    papers = {(p.get("student") or {}).get("id", ""): p for p in manifest["papers"]}
+    responses, warnings = read_responses(responses_path, papers)
+    slots = _slots(manifest)
+    students = []
+    for student_id, paper in papers.items():
+        result = StudentResult(student_id, (paper.get("student") or {}).get("name", ""))
+        answers = responses.get(student_id, [""] * len(paper["questions"]))
+        for record, response in zip(paper["questions"], answers):
+            result.marks.append(mark(record, response))
+        students.append(result)
+    return GradeReport(slots, students, warnings)
+
+
+def _slots(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """Slots in spec order (a paper's printed order may be shuffled)."""
+    first = {q["slot"]: q for q in manifest["papers"][0]["questions"]}
+    order = manifest.get("slots") or list(first)
+    return [{"slot": s, "family": first[s]["family"], "format": first[s]["format"], "points": first[s]["points"]}
+            for s in order]
+
+
+def _variant(record: dict[str, Any]) -> Variant:
+    variant = variant_from_data(family_by_id(record["family"]), record["params"], record["format"])
+    stored = record["answers"]
+    fresh = {name: plain(value) for name, value in variant.solution.values.items()}
+    if fresh != stored:
+        raise InputError(
+            f"question {record['slot']}: the stored answers do not follow from the stored params "
+            "(run `variantex verify` on this manifest)"
+        )
+    return variant
+
+
+def mark(record: dict[str, Any], response: str) -> Mark:
+    possible = exact.rational(record["points"])
+    base = dict(slot=record["slot"], number=record["number"], response=response, possible=possible)
+    if not response:
+        return Mark(status=BLANK, points=sp.Integer(0), **base)
+    fmt = record["format"]
+    if fmt == "mcq":
+        letters = {o["letter"]: o for o in record["options"]}
+        chosen = letters.get(response.strip().upper())
+        if chosen is None:
+            return Mark(status=UNREADABLE, points=sp.Integer(0), note=f"(options {', '.join(letters)})", **base)
+        if chosen["mistake"] is None:
+            return Mark(status=CORRECT, points=possible, **base)
+        return Mark(status=WRONG, points=sp.Integer(0), mistakes=(chosen["mistake"],), **base)
+    if fmt == "numeric":
+        return _mark_numeric(record, response, base)
+    try:
+        awarded = exact.rational(response)
+    except InputError:
+        return Mark(status=UNREADABLE, points=sp.Integer(0), note="(open questions take the points awarded)", **base)
+    if not 0 <= awarded <= possible:
+        return Mark(status=UNREADABLE, points=sp.Integer(0), note=f"(awarded points must be 0..{plain(possible)})", **base)
+    return Mark(status=MANUAL, points=awarded, **base)
+
+
+def _mark_numeric(record: dict[str, Any], response: str, base: dict) -> Mark:
+    """Equal credit per part; a text entry counts only if it is an answer the family knows."""
+    variant = _variant(record)
+    family, params = variant.family, variant.params
+    names = family.numeric_parts(params)
+    cells = [cell.strip() for cell in response.split(";")]
+    if len(cells) != len(names):
+        return Mark(status=UNREADABLE, points=sp.Integer(0),
+                    note=f"(expected {len(names)} value(s) separated by ';': {', '.join(names)})", **base)
+    mistakes = [m for m in family.mistakes(params) if not m.guess]
+    right, chosen = 0, []
+    for cell, name in zip(cells, names):
+        if not cell:
+            continue
+        correct = variant.solution.values[name]
+        known = [correct] + [m.values[name] for m in mistakes if name in m.values]
+        try:
+            claim = Claim.read(cell)
+        except InputError:
+            claim = None
+        if claim is None or (isinstance(claim.value, str) and not any(
+                claim_matches(claim, value, family.tolerance) for value in known if isinstance(value, str))):
+            return Mark(status=UNREADABLE, points=sp.Integer(0), note=f"({name}: not a number)", **base)
+        if claim_matches(claim, correct, family.tolerance):
+            right += 1
+        else:
+            chosen += [m.name for m in mistakes
+                       if name in m.values and claim_matches(claim, m.values[name], family.tolerance)][:1]
+    points = base["possible"] * sp.Rational(right, len(names))
+    status = CORRECT if right == len(names) else PARTIAL if right else WRONG
+    return Mark(status=status, points=points, mistakes=tuple(dict.fromkeys(chosen)), **base)
+
+
+# --- the reports ----------------------------------------------------------------------
+
+def scores_rows(report: GradeReport) -> list[list[str]]:
+    header = ["id", "name"] + [s["slot"] for s in report.slots] + ["total"]
+    rows = [header]
+    for student in report.students:
+        by_slot = {m.slot: m for m in student.marks}
+        rows.append([student.id, student.name] + [_number(by_slot[s["slot"]].points) for s in report.slots]
+                    + [_number(student.total)])
+    return rows
+
+
+def item_rows(report: GradeReport) -> list[list[str]]:
+    """Per slot: share correct, mean points, item-rest point-biserial, named mistakes chosen."""
+    header = ["slot", "family", "format", "points", "students", "share_correct", "mean_points",
+              "discrimination", "blank", "unreadable", "mistakes_chosen"]
+    rows = [header]
+    totals = [float(s.total) for s in report.students]
+    for slot in report.slots:
+        marks = [next(m for m in s.marks if m.slot == slot["slot"]) for s in report.students]
+        item = [float(m.points / m.possible) for m in marks]
+        rest = [t - float(m.points) for t, m in zip(totals, marks)]
+        counts: dict[str, int] = {}
+        for m in marks:
+            for name in m.mistakes:
+                counts[name] = counts.get(name, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        rows.append([
+            slot["slot"], slot["family"], slot["format"], slot["points"], str(len(marks)),
+            f"{sum(1 for m in marks if m.points == m.possible) / len(marks):.2f}",  # full credit
+            f"{sum(float(m.points) for m in marks) / len(marks):.2f}",
+            _correlation(item, rest),
+            str(sum(1 for m in marks if m.status == BLANK)),
+            str(sum(1 for m in marks if m.status == UNREADABLE)),
+            "; ".join(f"{name} ×{count}" for name, count in ranked),
+        ])
+    return rows
+
+
+def _correlation(xs: list[float], ys: list[float]) -> str:
+    """Pearson correlation (the point-biserial for 0/1 items); '' when it is undefined."""
+    n = len(xs)
+    if n < 3:
+        return ""
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx == 0 or syy == 0:
+        return ""
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    return f"{sxy / math.sqrt(sxx * syy):.2f}"
+
+
+def _number(value: sp.Rational) -> str:
+    return str(int(value)) if value.q == 1 else f"{float(value):.2f}"
+
+
+def write_reports(folder: Path, report: GradeReport) -> list[Path]:
+    written = []
+    for name, rows in (("scores.csv", scores_rows(report)), ("items.csv", item_rows(report))):
+        path = folder / name
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(rows)
+        written.append(path)
+    problems = folder / "problems.txt"
+    lines = ["Unreadable entries (scored 0, not guessed):"] + [f"  {u}" for u in report.unreadable or ["none"]]
+    lines += ["", "Warnings:"] + [f"  {w}" for w in report.warnings or ["none"]]
+    problems.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    written.append(problems)
+    return written
