@@ -58,7 +58,8 @@ def escape(text: object) -> Latex:
     """
     if isinstance(text, Latex):
         return text
-    return Latex(escape_latex(_printable(str(text))))
+    # PyLaTeX writes ^ as \^{} (a circumflex accent); \textasciicircum{} is the real caret.
+    return Latex(escape_latex(_printable(str(text))).replace(r"\^{}", r"\textasciicircum{}"))
 
 
 def tex(value: Value, digits: int | None = None) -> Latex:
@@ -133,7 +134,7 @@ _SYMBOLS = {
     r"\emptyset": "∅", r"\ldots": "…", r"\le": "≤", r"\ge": "≥", r"\det": "det", r"\log": "log",
     r"\max": "max", r"\quad": "  ", r"\qquad": "    ", r"\,": " ", r"\;": " ", r"\!": "", r"\ ": " ",
     r"\_": "_", r"\&": "&", r"\%": "%", r"\#": "#", r"\$": "\x02",
-    r"\textbackslash{}": "\\", r"\textasciitilde{}": "\x03", r"\textasciicircum{}": "^", r"\^{}": "\x04",
+    r"\textbackslash{}": "\\", r"\textasciitilde{}": "\x03", r"\textasciicircum{}": "\x04",
     r"\left": "", r"\right": "", r"\infty": "∞", r"\in": "∈",
 }
 _BINDING = {"∂"}

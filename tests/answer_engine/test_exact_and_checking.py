@@ -76,7 +76,7 @@ def test_escaping_covers_every_special_character():
     text = escape("O'Brien & Søn 100% $5 #1 a_b {x} ~ ^ \\")
     for raw in ["&", "%", "$", "#", "_", "{", "}"]:
         assert "\\" + raw in text
-    assert r"\textasciitilde{}" in text and r"\^{}" in text and r"\textbackslash{}" in text
+    assert r"\textasciitilde{}" in text and r"\textasciicircum{}" in text and r"\textbackslash{}" in text
     assert latex_to_text(text) == "O'Brien & Søn 100% $5 #1 a_b {x} ~ ^ \\"
 
 

@@ -1,0 +1,157 @@
+"""Grading response sheets against each student's own key; verify on fresh and tampered manifests."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from answer_engine.errors import InputError
+from cli import cli
+from exams.build import build
+from exams.grading import grade, load_manifest
+
+SPEC = """title: Quiz
+seed: 11
+shuffle_questions: true
+shuffle_options: true
+questions:
+  - {id: mc, family: eigen-determinant, format: mcq, points: 3}
+  - {id: num, family: loss-ordering, format: numeric, points: 3, options: {metric: mae}}
+  - {id: open, family: relu-backprop, format: open, points: 4, branch: dead}
+"""
+STUDENTS = [["A", "Ann"], ["B", "Bob"], ["C", "Cy"], ["D", "Di"], ["E", "Ed"], ["F", "Fay"]]
+
+
+@pytest.fixture
+def built(tmp_path):
+    (tmp_path / "spec.yaml").write_text(SPEC)
+    with open(tmp_path / "roster.csv", "w", newline="") as handle:
+        csv.writer(handle).writerows([["id", "name"], *STUDENTS])
+    result = build(tmp_path / "spec.yaml", tmp_path / "out", roster=tmp_path / "roster.csv", make_pdf=False)
+    manifest = json.loads((result.out / "manifest.json").read_text())
+    return tmp_path, result.out / "manifest.json", {p["student"]["id"]: p["questions"] for p in manifest["papers"]}
+
+
+def printed(questions, slot):
+    """(printed position, record) of a slot on one student's (shuffled) paper."""
+    return next((i, q) for i, q in enumerate(questions) if q["slot"] == slot)
+
+
+def sheet(questions, answers: dict[str, str]) -> list[str]:
+    cells = [""] * len(questions)
+    for slot, answer in answers.items():
+        cells[printed(questions, slot)[0]] = answer
+    return cells
+
+
+def numeric_answer(record) -> list[str]:
+    return [record["answers"][name] for name in ("A", "B", "C")]
+
+
+def write_responses(folder: Path, rows) -> Path:
+    path = folder / "responses.csv"
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def test_grades_each_student_against_their_own_paper(built):
+    folder, manifest, papers = built
+    a, c, d = papers["A"], papers["C"], papers["D"]
+    mistake = next(o for o in printed(c, "mc")[1]["options"] if o["mistake"])
+    c_num = numeric_answer(printed(c, "num")[1])
+    rows = [
+        ["id", "q1", "q2", "q3"],
+        ["A"] + sheet(a, {"mc": printed(a, "mc")[1]["correct"], "num": "; ".join(numeric_answer(printed(a, "num")[1])),
+                          "open": "4"}),
+        ["B", "", "", ""],
+        ["C"] + sheet(c, {"mc": mistake["letter"], "num": f"{c_num[0]}; 99; 98", "open": "2.5"}),
+        ["D"] + sheet(d, {"mc": "Z", "num": "abc; 1; 2", "open": "9"}),
+        ["E", printed(papers["E"], "mc")[1]["correct"] if printed(papers["E"], "mc")[0] == 0 else ""],
+    ]
+    report = grade(load_manifest(manifest), write_responses(folder, rows))
+    totals = {s.id: s.total for s in report.students}
+    assert totals["A"] == 10
+    assert totals["B"] == 0
+    assert totals["C"] == 1 + sp_half(5)  # one of three numeric parts (3 × 1/3) + 2.5 awarded
+    assert totals["D"] == 0
+    assert totals["F"] == 0
+    assert len(report.unreadable) == 3 and all(u.startswith("D question") for u in report.unreadable)
+    assert any("F: no response row" in w for w in report.warnings)
+    assert any("E gave 1 of 3 responses" in w for w in report.warnings)
+    c_marks = {m.slot: m for m in next(s for s in report.students if s.id == "C").marks}
+    assert c_marks["mc"].mistakes == (mistake["mistake"],) and c_marks["num"].status == "partial"
+
+
+def sp_half(n):
+    import sympy as sp
+
+    return sp.Rational(n, 2)
+
+
+def test_cli_grade_writes_scores_and_item_report(built):
+    folder, manifest, papers = built
+    rows = [[sid] + sheet(q, {"mc": printed(q, "mc")[1]["correct"]}) for sid, q in papers.items()]
+    rows[0] = [rows[0][0]] + [""] * 3
+    result = CliRunner().invoke(cli, ["grade", str(manifest), str(write_responses(folder, rows))])
+    assert result.exit_code == 0, result.output
+    assert "graded 6 students" in result.output
+    grades = manifest.parent / "grades"
+    scores = list(csv.DictReader(open(grades / "scores.csv")))
+    assert [s["total"] for s in scores] == ["0", "3", "3", "3", "3", "3"]
+    items = {r["slot"]: r for r in csv.DictReader(open(grades / "items.csv"))}
+    assert items["mc"]["share_correct"] == "0.83" and items["mc"]["blank"] == "1"
+    assert items["mc"]["discrimination"] == "" or float(items["mc"]["discrimination"]) >= -1
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ([["Z9", "A"]], "responses.csv:1: unknown student 'Z9'"),
+        ([["A", "A", "B", "C", "D"]], "responses.csv:1: 4 responses but A's exam has 3 questions"),
+        ([["A", "A"], ["A", "B"]], "responses.csv:2: student 'A' already answered on line 1"),
+        ([], "no responses"),
+    ],
+)
+def test_bad_response_files_exit_2_with_one_line(built, rows, message):
+    folder, manifest, _ = built
+    result = CliRunner().invoke(cli, ["grade", str(manifest), str(write_responses(folder, rows))])
+    assert result.exit_code == 2 and message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (manifest.parent / "grades").exists()
+
+
+def test_verify_passes_fresh_and_fails_tampered(built):
+    _, manifest, _ = built
+    ok = CliRunner().invoke(cli, ["verify", str(manifest)])
+    assert ok.exit_code == 0 and "verified 18 keys" in ok.output
+    data = json.loads(manifest.read_text())
+    record = next(q for q in data["papers"][2]["questions"] if q["slot"] == "num")
+    record["answers"]["A"] = "7/2"
+    manifest.write_text(json.dumps(data))
+    bad = CliRunner().invoke(cli, ["verify", str(manifest)])
+    assert bad.exit_code == 1
+    assert "MISMATCH C question" in bad.output and "stored answers" in bad.output
+    with pytest.raises(InputError, match="do not follow from the stored params"):
+        grade(load_manifest(manifest), write_responses(manifest.parent, [["C", "A", "1; 2; 3", "1"]]))
+
+
+def test_verify_catches_a_tampered_option_letter(built):
+    _, manifest, _ = built
+    data = json.loads(manifest.read_text())
+    record = next(q for q in data["papers"][0]["questions"] if q["slot"] == "mc")
+    record["correct"] = "E" if record["correct"] != "E" else "A"
+    manifest.write_text(json.dumps(data))
+    result = CliRunner().invoke(cli, ["verify", str(manifest)])
+    assert result.exit_code == 1 and "stored correct" in result.output
+
+
+@pytest.mark.parametrize("content, message", [("{not json", "not a variantex manifest (JSON error"),
+                                              ('{"a": 1}', "not a variantex manifest (no papers)")])
+def test_verify_bad_manifest_is_bad_input(tmp_path, content, message):
+    path = tmp_path / "m.json"
+    path.write_text(content)
+    result = CliRunner().invoke(cli, ["verify", str(path)])
+    assert result.exit_code == 2 and message in result.output
