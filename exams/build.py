@@ -23,7 +23,7 @@ from answer_engine.formatting import plain, untypesettable
 from exams import latex
 from exams.assemble import Paper, SlotVariety, assemble, variety
 from exams.manifest import build_manifest, write_manifest
-from exams.render import LETTERS, render_papers
+from exams.render import LETTERS, paper_contexts, render_papers
 from exams.roster import file_stem, read_roster
 from exams.spec import ExamSpec, load_spec
 
@@ -95,9 +95,10 @@ def build(
     result.seconds["generate"] = time.perf_counter() - clock
     with staged_folder(Path(out)) as staging:
         clock = time.perf_counter()
+        contexts = paper_contexts(papers)
         documents = {
-            "exam.tex": render_papers(spec, papers, key=False),
-            "key.tex": render_papers(spec, papers, key=True),
+            "exam.tex": render_papers(spec, papers, key=False, contexts=contexts),
+            "key.tex": render_papers(spec, papers, key=True, contexts=contexts),
         }
         for name, text in documents.items():
             (staging / name).write_text(text, encoding="utf-8")

@@ -95,8 +95,11 @@ def render_paper(spec: ExamSpec, paper: Paper, key: bool) -> str:
     return render_papers(spec, [paper], key)
 
 
-def render_papers(spec: ExamSpec, papers: list[Paper], key: bool) -> str:
-    """One document; several papers (a roster) each start on a fresh page with a cover."""
+def render_papers(spec: ExamSpec, papers: list[Paper], key: bool, contexts: list[dict] | None = None) -> str:
+    """One document; several papers (a roster) each start on a fresh page with a cover.
+
+    `contexts` (from `paper_contexts`) lets the exam and the key share one computation.
+    """
     template = environment().get_template("exam.tex.j2")
     return template.render(
         exam={
@@ -108,11 +111,15 @@ def render_papers(spec: ExamSpec, papers: list[Paper], key: bool) -> str:
             "total": points_text(spec.total_points),
         },
         key=key,
-        papers=[
-            {
-                "student": {"id": p.student.id, "name": p.student.name} if p.student else None,
-                "questions": [question_context(q) for q in p.questions],
-            }
-            for p in papers
-        ],
+        papers=contexts if contexts is not None else paper_contexts(papers),
     )
+
+
+def paper_contexts(papers: list[Paper]) -> list[dict]:
+    return [
+        {
+            "student": {"id": p.student.id, "name": p.student.name} if p.student else None,
+            "questions": [question_context(q) for q in p.questions],
+        }
+        for p in papers
+    ]

@@ -8,6 +8,7 @@ multiplicity) and det is the product of all n; with two or more unknown the answ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import reduce
 from operator import mul
 from typing import Any, Mapping
@@ -15,7 +16,7 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine import exact
+from answer_engine import exact, linalg
 from answer_engine.distractors import Mistake
 from answer_engine.errors import InvalidParams, VerificationError
 from answer_engine.formatting import Latex, tex
@@ -56,7 +57,7 @@ class EigenDeterminantParams:
         for i, vector in enumerate(vectors):
             if all(entry == 0 for entry in vector):
                 raise InvalidParams("the zero vector is never an eigenvector", f"eigenvectors[{i}]")
-        if sp.Matrix(vectors).rank() < len(vectors):
+        if linalg.rank(linalg.matrix(vectors)) < len(vectors):
             raise InvalidParams(
                 "the eigenvectors are linearly dependent, so they do not fix independent eigenvalues "
                 "(the question would be ill-posed)",
@@ -194,22 +195,29 @@ class EigenDeterminant(Family):
         return Solution({"det": det}, tuple(steps))
 
     def verify(self, params: EigenDeterminantParams) -> dict:
-        """Build matrices with these eigenpairs and trace, and measure their determinants."""
+        """Build matrices A = P·D·P⁻¹ with these eigenpairs and trace, and measure det(A)."""
         n = params.dimension
         basis = _complete_basis(params.eigenvectors, n)
-        rest = params.trace - sum(params.eigenvalues)
+        basis_inverse = linalg.inverse(basis)
+        known = [Fraction(int(v.p), int(v.q)) for v in params.eigenvalues]
+        rest = Fraction(int(params.trace.p), int(params.trace.q)) - sum(known)
         determinants = set()
         for split in _splits(rest, params.unknown_count):
-            diagonal = sp.diag(*params.eigenvalues, *split)
-            matrix = basis * diagonal * basis.inv()
-            for vector, value in zip(params.eigenvectors, params.eigenvalues):
-                column = sp.Matrix(vector)
-                if matrix * column != value * column:
+            diagonal = [[Fraction(0)] * n for _ in range(n)]
+            for i, value in enumerate([*known, *split]):
+                diagonal[i][i] = Fraction(value)
+            built = linalg.multiply(linalg.multiply(basis, diagonal), basis_inverse)
+            for vector, value in zip(params.eigenvectors, known):
+                column = linalg.matrix([[entry] for entry in vector])
+                if linalg.multiply(built, column) != [[value * entry[0]] for entry in column]:
                     raise VerificationError(f"{self.id}: the constructed matrix lost the eigenpair {vector}")
-            if matrix.trace() != params.trace:
-                raise VerificationError(f"{self.id}: the constructed matrix has trace {matrix.trace()}")
-            determinants.add(matrix.det())
-        return {"det": determinants.pop() if len(determinants) == 1 else UNDETERMINED}
+            if linalg.trace(built) != params.trace:
+                raise VerificationError(f"{self.id}: the constructed matrix has trace {linalg.trace(built)}")
+            determinants.add(linalg.determinant(built))
+        if len(determinants) > 1:
+            return {"det": UNDETERMINED}
+        value = determinants.pop()
+        return {"det": sp.Rational(value.numerator, value.denominator)}
 
     def mistakes(self, params: EigenDeterminantParams) -> list[Mistake]:
         known, trace = params.eigenvalues, params.trace
@@ -279,13 +287,13 @@ def _splits(total: sp.Rational, count: int) -> list[tuple[sp.Rational, ...]]:
     return [(total - count + 1 - j, sp.Integer(1 + j), *ones) for j in range(3)]
 
 
-def _complete_basis(vectors, n: int) -> sp.Matrix:
+def _complete_basis(vectors, n: int) -> linalg.Matrix:
     """The given vectors as columns, completed to a basis with standard unit vectors."""
-    columns = [sp.Matrix(v) for v in vectors]
+    columns = [[Fraction(int(e.p), int(e.q)) for e in v] for v in vectors]
     for i in range(n):
         if len(columns) == n:
             break
-        unit = sp.Matrix([1 if j == i else 0 for j in range(n)])
-        if sp.Matrix.hstack(*columns, unit).rank() == len(columns) + 1:
+        unit = [Fraction(int(j == i)) for j in range(n)]
+        if linalg.rank([*columns, unit]) == len(columns) + 1:
             columns.append(unit)
-    return sp.Matrix.hstack(*columns)
+    return linalg.transpose(columns)

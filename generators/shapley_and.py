@@ -194,70 +194,72 @@ class ShapleyAnd(Family):
         return Solution(values, tuple(steps))
 
     def verify(self, params: ShapleyParams) -> dict:
-        """Average marginal contributions over all N! orderings, checked against the subset formula."""
+        """Average marginal contributions over all N! orderings, checked against the subset formula.
+
+        U is tabulated once over all 2^N coalitions (bitmasks), as integers over a common
+        denominator, by counting members directly: no closed form, no Gate.fires, no sympy.
+        """
         players = params.players
         n = len(players)
-        payoff = _fraction_utility(params)
-        by_permutation = {p: Fraction(0) for p in players}
-        for ordering in itertools.permutations(players):
-            coalition: frozenset[str] = frozenset()
+        table, denominator = _utility_table(params)
+        full = (1 << n) - 1
+        by_permutation = [0] * n
+        for ordering in itertools.permutations(range(n)):
+            coalition = 0
             for player in ordering:
-                bigger = coalition | {player}
-                by_permutation[player] += payoff(bigger) - payoff(coalition)
+                bigger = coalition | (1 << player)
+                by_permutation[player] += table[bigger] - table[coalition]
                 coalition = bigger
-        by_permutation = {p: v / math.factorial(n) for p, v in by_permutation.items()}
-        by_subsets = {}
-        for player in players:
-            others = [p for p in players if p != player]
-            total = Fraction(0)
-            for size in range(n):
-                weight = Fraction(math.factorial(size) * math.factorial(n - size - 1), math.factorial(n))
-                for subset in itertools.combinations(others, size):
-                    s = frozenset(subset)
-                    total += weight * (payoff(s | {player}) - payoff(s))
-            by_subsets[player] = total
-        if by_subsets != by_permutation:
+        # Subset formula with weights |S|!(N-|S|-1)!/N!, kept as integers scaled by N!.
+        weights = [math.factorial(size) * math.factorial(n - size - 1) for size in range(n)]
+        by_subsets = [0] * n
+        for player in range(n):
+            bit = 1 << player
+            for coalition in range(full + 1):
+                if not coalition & bit:
+                    by_subsets[player] += weights[bin(coalition).count("1")] * (table[coalition | bit] - table[coalition])
+        orderings = math.factorial(n)
+        values = [Fraction(total, orderings * denominator) for total in by_permutation]
+        if [Fraction(total, orderings * denominator) for total in by_subsets] != values:
             return {p: "orderings and subset formula disagree" for p in players}
-        return {p: sp.Rational(v.numerator, v.denominator) for p, v in by_permutation.items()}
+        return {p: sp.Rational(v.numerator, v.denominator) for p, v in zip(players, values)}
 
     def mistakes(self, params: ShapleyParams) -> list[Mistake]:
         players = params.players
-        everyone = frozenset(players)
-        total = params.utility(everyone)
-        empty = params.utility(frozenset())
+        n = len(players)
+        table, denominator = _utility_table(params)
+        full = (1 << n) - 1
 
-        def vector(name: str, description: str, values: Mapping[str, sp.Rational]) -> Mistake:
-            return Mistake(name, description, dict(values))
+        def u(mask: int) -> sp.Rational:
+            return sp.Rational(table[mask], denominator)
 
-        listed_order = {}
-        coalition: frozenset[str] = frozenset()
-        for player in players:
-            listed_order[player] = params.utility(coalition | {player}) - params.utility(coalition)
-            coalition = coalition | {player}
-        banzhaf = {}
-        for player in players:
-            others = [p for p in players if p != player]
-            swings = sum(
-                (params.utility(frozenset(s) | {player}) - params.utility(frozenset(s))
-                 for size in range(len(others) + 1) for s in itertools.combinations(others, size)),
-                sp.Integer(0),
-            )
-            banzhaf[player] = swings / 2 ** len(others)
-        found = [
+        def vector(name: str, description: str, values: list) -> Mistake:
+            return Mistake(name, description, dict(zip(players, values)))
+
+        listed_order, coalition = [], 0
+        for i in range(n):
+            listed_order.append(u(coalition | 1 << i) - u(coalition))
+            coalition |= 1 << i
+        banzhaf = [
+            sp.Rational(sum(table[s | 1 << i] - table[s] for s in range(full + 1) if not s & 1 << i),
+                        denominator * 2 ** (n - 1))
+            for i in range(n)
+        ]
+        unit = ShapleyParams(players, tuple(Gate(g.required, g.kind, g.k, sp.Integer(1)) for g in params.gates))
+        return [
             vector("equal_split_over_all_players", "split U(N) equally among all players, null players included",
-                   {p: total / len(players) for p in players}),
+                   [u(full) / n] * n),
             vector("leave_one_out", "used U(N) − U(N without i), the drop when a player is removed",
-                   {p: total - params.utility(everyone - {p}) for p in players}),
+                   [u(full) - u(full & ~(1 << i)) for i in range(n)]),
             vector("singleton_marginal", "used U({i}) − U(∅), a player's effect on its own",
-                   {p: params.utility(frozenset({p})) - empty for p in players}),
+                   [u(1 << i) - u(0) for i in range(n)]),
             vector("single_ordering", "took marginal contributions along the listed order only, not averaged",
                    listed_order),
             vector("banzhaf_value", "averaged over subsets equally (the Banzhaf value), not over orderings",
                    banzhaf),
+            vector("ignored_payoff", "gave each gate payoff 1 instead of its payoff c",
+                   [closed_form(unit)[p] for p in players]),
         ]
-        unit = ShapleyParams(players, tuple(Gate(g.required, g.kind, g.k, sp.Integer(1)) for g in params.gates))
-        found.append(vector("ignored_payoff", "gave each gate payoff 1 instead of its payoff c", closed_form(unit)))
-        return found
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: ShapleyParams) -> dict:
@@ -278,18 +280,21 @@ class ShapleyAnd(Family):
         }
 
 
-def _fraction_utility(params: ShapleyParams):
-    """U(S) in Python Fractions, by counting members directly (no sympy, no Gate.fires)."""
+def _utility_table(params: ShapleyParams) -> tuple[list[int], int]:
+    """U(S) for every coalition bitmask S, scaled to integers by the payoffs' common denominator."""
+    index = {player: i for i, player in enumerate(params.players)}
+    payoffs = [Fraction(int(g.payoff.p), int(g.payoff.q)) for g in params.gates]
+    denominator = math.lcm(*(f.denominator for f in payoffs))
     rules = []
-    for gate in params.gates:
-        required = set(gate.required)
-        need = {"and": len(required), "or": 1, "threshold": gate.k}[gate.kind]
-        rules.append((required, need, Fraction(int(gate.payoff.p), int(gate.payoff.q))))
-
-    def utility(coalition: frozenset[str]) -> Fraction:
-        return sum((c for required, need, c in rules if len(required & coalition) >= need), Fraction(0))
-
-    return utility
+    for gate, payoff in zip(params.gates, payoffs):
+        mask = sum(1 << index[p] for p in gate.required)
+        need = {"and": len(gate.required), "or": 1, "threshold": gate.k}[gate.kind]
+        rules.append((mask, need, int(payoff * denominator)))
+    table = [
+        sum(value for mask, need, value in rules if bin(coalition & mask).count("1") >= need)
+        for coalition in range(1 << len(params.players))
+    ]
+    return table, denominator
 
 
 def _gate_name(gate: Gate) -> str:

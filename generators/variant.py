@@ -48,6 +48,7 @@ class Variant:
             raise InvalidParams(
                 f"{self.family.id} has no format {fmt!r} (formats: {', '.join(self.family.formats)})", "format"
             )
+        self.solution  # noqa: B018 - solving and verifying now: a key the routes disagree on stops the draw
         if fmt == "mcq":
             self.options  # noqa: B018 - building them is the check
 

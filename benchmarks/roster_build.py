@@ -1,0 +1,103 @@
+"""Benchmark: build N students × Q questions and print where the time goes.
+
+    .venv/bin/python benchmarks/roster_build.py [--students 500] [--questions 10] [--no-pdf]
+
+Prints the seconds spent generating (draw + exact solve + independent verify + options),
+rendering LaTeX, in TeX, splitting per-student PDFs and in total; peak memory of this
+process and of its TeX children; and, for comparison, one bare pdflatex pass over the same
+combined exam and key. Targets (issue 3): total within 1.5× of a bare pass; 5,000 variants
+generated and rendered in under 10 s on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from exams.build import build  # noqa: E402
+
+# Q slots cycle through these: every family, every format, calculator-free.
+SLOTS = [
+    "{family: loss-ordering, format: mcq, points: 3, branch: contrast}",
+    "{family: eigen-determinant, format: mcq, points: 3}",
+    "{family: relu-backprop, format: numeric, points: 4}",
+    "{family: shapley-and, format: mcq, points: 3}",
+    "{family: eigen-determinant, format: numeric, points: 2, branch: undetermined}",
+    "{family: relu-backprop, format: open, points: 5, branch: dead}",
+    "{family: shapley-and, format: numeric, points: 3, branch: weighted}",
+    "{family: loss-ordering, format: numeric, points: 3, options: {metric: mae}}",
+    "{family: relu-backprop, format: mcq, points: 3, branch: leaky}",
+    "{family: shapley-and, format: open, points: 4, branch: threshold}",
+]
+
+
+def write_inputs(folder: Path, students: int, questions: int) -> tuple[Path, Path]:
+    spec = folder / "bench.yaml"
+    lines = ["title: Benchmark exam", "course: Benchmarks", "seed: 1", "questions:"]
+    lines += [f"  - {SLOTS[i % len(SLOTS)][:-1]}, id: q{i + 1}}}" for i in range(questions)]
+    spec.write_text("\n".join(lines) + "\n")
+    roster = folder / "roster.csv"
+    with open(roster, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "name"])
+        writer.writerows([f"S{i:05d}", f"Student Number {i}"] for i in range(students))
+    return spec, roster
+
+
+def bare_pass(tex: Path) -> float:
+    """One plain pdflatex pass over a copy of `tex` (the yardstick)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / tex.name
+        shutil.copy(tex, copy)
+        start = time.perf_counter()
+        subprocess.run(["pdflatex", "-interaction=batchmode", copy.name], cwd=scratch, check=True,
+                       stdout=subprocess.DEVNULL)
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=500)
+    parser.add_argument("--questions", type=int, default=10)
+    parser.add_argument("--no-pdf", action="store_true", help="generation and rendering only")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        spec, roster = write_inputs(folder, args.students, args.questions)
+        start = time.perf_counter()
+        result = build(spec, folder / "out", roster=roster, make_pdf=not args.no_pdf)
+        total = time.perf_counter() - start
+        variants = args.students * args.questions
+        seconds = result.seconds
+        print(f"students × questions      {args.students} × {args.questions} = {variants} variants")
+        print(f"generate (draw+solve+verify+options)  {seconds['generate']:8.2f} s"
+              f"  ({seconds['generate'] / variants * 1000:.2f} ms/variant)")
+        print(f"render LaTeX (exam + key)             {seconds['render']:8.2f} s")
+        print(f"generate + render, one core           {seconds['generate'] + seconds['render']:8.2f} s"
+              f"  (target < 10 s for 5,000)")
+        if not args.no_pdf:
+            print(f"TeX, exam ∥ key, one pass each        {seconds['tex']:8.2f} s")
+            print(f"split per-student PDFs                {seconds['split']:8.2f} s")
+        print(f"total                                 {total:8.2f} s")
+        self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"peak memory: variantex {self_peak:.0f} MiB, largest child (TeX/split) {child_peak:.0f} MiB")
+        if not args.no_pdf:
+            exam_bare = bare_pass(result.out / "exam.tex")
+            key_bare = bare_pass(result.out / "key.tex")
+            print(f"bare pdflatex pass: exam {exam_bare:.2f} s, key {key_bare:.2f} s")
+            print(f"total / bare exam pass = {total / exam_bare:.2f}; "
+                  f"total / bare key pass (the longer document) = {total / key_bare:.2f}  (target ≤ 1.5)")
+
+
+if __name__ == "__main__":
+    main()
