@@ -8,10 +8,11 @@ OUT ?= out/sample
 setup:
 	@scripts/setup.sh
 
-## sample: build the embedded example exam (PDF + key + manifest) into $(OUT)
+## sample: build the example exam for the example 30-student roster into $(OUT)
 sample: setup
-	$(BIN)/variantex build examples/sample-exam.yaml --out $(OUT)
-	@echo "sample exam built in $(OUT)/"
+	$(BIN)/variantex build examples/sample-exam.yaml --roster examples/roster.csv --out $(OUT)
+	$(BIN)/variantex verify $(OUT)/manifest.json
+	@echo "sample exams built in $(OUT)/ (exam.pdf, key.pdf, exams/, keys/, key.csv, manifest.json)"
 
 ## test: the whole test suite (slow tests included), as CI runs it
 test: setup
@@ -21,7 +22,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: setup
-	$(BIN)/python benchmarks/generation.py
+	$(BIN)/python benchmarks/roster_build.py
 
 clean:
 	rm -rf out .pytest_cache .hypothesis

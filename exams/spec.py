@@ -6,6 +6,9 @@
     duration: 3 hours
     seed: 2027
     instructions: ["Calculators are not allowed."]
+    shuffle_questions: false   # roster builds: per-student question order
+    shuffle_options: false     # roster builds: per-student option order
+    unique_variants: false     # fail the build when two students would share a variant
     questions:
       - family: loss-ordering
         format: mcq            # mcq | numeric | open

@@ -155,3 +155,11 @@ def test_verify_bad_manifest_is_bad_input(tmp_path, content, message):
     path.write_text(content)
     result = CliRunner().invoke(cli, ["verify", str(path)])
     assert result.exit_code == 2 and message in result.output
+
+
+def test_responses_in_the_wrong_encoding_exit_2(built):
+    folder, manifest, _ = built
+    path = folder / "responses.csv"
+    path.write_bytes("A,A,1,2\nB,Ü,1,2\n".encode("latin-1"))
+    result = CliRunner().invoke(cli, ["grade", str(manifest), str(path)])
+    assert result.exit_code == 2 and "responses.csv:2: not UTF-8" in result.output
