@@ -28,6 +28,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     # This machine's pip config names optional local mirrors; their "ignored" notes are noise.
     quiet() { grep -v "is ignored: it is neither a file nor a directory" >&2 || true; }
     "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null 2> >(quiet)
-    "$VENV/bin/python" -m pip install -q -e ".[test]" 2> >(quiet)
+    PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip install -q -e ".[test]" 2> >(quiet)
     touch "$stamp"
 fi
