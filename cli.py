@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 import click
-import numpy as np
 
 from answer_engine import audit
 from answer_engine.errors import InputError, VariantexError

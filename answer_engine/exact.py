@@ -103,7 +103,7 @@ def expression(text: str, field: str = "") -> sp.Expr:
             transformations=standard_transformations + (convert_xor, rationalize),
         )
     except Exception as error:  # sympy raises many types for malformed text
-        raise InvalidParams(f"cannot read {text!r} as a number ({type(error).__name__})", field)
+        raise InvalidParams(f"cannot read {text!r} as a number ({type(error).__name__})", field) from None
     if not isinstance(parsed, sp.Expr) or parsed.free_symbols or not parsed.is_real:
         raise InvalidParams(f"{text!r} is not a real number", field)
     return parsed

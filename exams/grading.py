@@ -23,7 +23,7 @@ from answer_engine import exact
 from answer_engine.checking import Claim, claim_matches
 from answer_engine.errors import InputError
 from answer_engine.formatting import plain
-from exams.roster import read_text
+from exams.inputs import read_text
 from generators import family as family_by_id
 from generators.variant import Variant, variant_from_data
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from answer_engine.errors import InputError
 from exams.assemble import Student
+from exams.inputs import read_text
 
 REQUIRED = ("id", "name")
 MAX_ID = 64
@@ -22,20 +23,6 @@ MAX_ID = 64
 def file_stem(student_id: str) -> str:
     """A file name for a student's PDFs: the id with anything unsafe replaced by '_'."""
     return re.sub(r"[^A-Za-z0-9._-]", "_", student_id).lstrip(".") or "_"
-
-
-def read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", str(path)) from None
-    except OSError as error:
-        raise InputError(f"cannot read ({error.strerror})", str(path)) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InputError("not UTF-8 text (export the CSV as UTF-8)", f"{path}:{line}") from None
 
 
 def read_roster(path: str | Path) -> list[Student]:

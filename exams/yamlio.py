@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from answer_engine.errors import InputError
+from exams.inputs import read_text
 
 
 class LocatedDict(dict):
@@ -62,7 +63,8 @@ def _decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise yaml.constructor.ConstructorError(None, None, f"cannot read {text!r} as a number", node.start_mark)
+        raise yaml.constructor.ConstructorError(
+            None, None, f"cannot read {text!r} as a number", node.start_mark) from None
     if not value.is_finite():
         raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a finite number", node.start_mark)
     return value
@@ -89,19 +91,7 @@ def loads(text: str, source: str = "<text>") -> Any:
 
 
 def load(path: str | Path) -> Any:
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", str(path)) from None
-    except OSError as error:
-        raise InputError(f"cannot read ({error.strerror})", str(path)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InputError("not UTF-8 text (save the file as UTF-8)", f"{path}:{line}") from None
-    return loads(text, str(path))
+    return loads(read_text(path), str(path))
 
 
 def where(path: str | Path, container: Any, key: Any = None, field: str = "") -> str:

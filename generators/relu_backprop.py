@@ -10,7 +10,7 @@ Calculator-free draws make every pre-activation of an output 0, so y = 1/2 exact
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
