@@ -19,6 +19,7 @@ from answer_engine import audit
 from answer_engine.errors import InputError, VariantexError
 from answer_engine.formatting import latex_to_text, plain_with_decimal
 from exams import grading, seeds, yamlio
+from exams.assemble import LETTERS
 from exams.build import build as build_exam
 from exams.build import staged_folder
 from exams.manifest import recompute
@@ -92,7 +93,7 @@ def _print_variant(variant: Variant, fmt: str | None, show_key: bool = True) -> 
     click.echo(_indent(json.dumps(family.dump(params), ensure_ascii=False)))
     if fmt == "mcq":
         click.echo("options:")
-        for letter, option in zip("ABCDEFGH", variant.options):
+        for letter, option in zip(LETTERS, variant.options):
             mark = "*" if option.correct and show_key else " "
             why = f"   [{option.mistake.name}]" if option.mistake and show_key else ""
             click.echo(f"  {mark} ({letter}) {latex_to_text(option.printed)}{why}")
@@ -175,10 +176,11 @@ def build(spec: str, roster: str | None, seed: int | None, out: str | None, no_p
     """
     out_dir = Path(out) if out else Path("out") / Path(spec).stem
     progress = (lambda message: click.echo(f"… {message}", err=True)) if verbose else None
-    count = len(read_roster(roster)) if roster else 1
+    students = read_roster(roster) if roster else None
+    count = len(students) if students else 1
     with click.progressbar(length=count, label="variants", file=sys.stderr,
                            hidden=count < 20 or not sys.stderr.isatty()) as bar:
-        result = build_exam(spec, out_dir, seed=seed, roster=roster, make_pdf=not no_pdf, progress=progress,
+        result = build_exam(spec, out_dir, seed=seed, roster=students, make_pdf=not no_pdf, progress=progress,
                             on_paper=bar.update)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)

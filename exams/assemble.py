@@ -11,6 +11,8 @@ from exams.spec import MIXED, ExamSpec, QuestionSpec
 from generators import draws
 from generators.variant import Variant, draw_variant
 
+LETTERS = "ABCDEFGHIJ"
+
 
 @dataclass(frozen=True)
 class Student:
@@ -33,8 +35,17 @@ class QuestionInstance:
 
     @property
     def printed_options(self) -> tuple:
-        options = self.variant.options
-        return tuple(options[i] for i in self.option_order) if self.option_order else options
+        return ordered_options(self.variant, self.option_order)
+
+
+def ordered_options(variant: Variant, order: Sequence[int] = ()) -> tuple:
+    """A variant's options in printed order (`order` maps printed position to option index)."""
+    options = variant.options
+    return tuple(options[i] for i in order) if order else options
+
+
+def correct_letter(options: Sequence) -> str:
+    return next(LETTERS[i] for i, option in enumerate(options) if option.correct)
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from typing import Callable, Iterator, Sequence
 from answer_engine.errors import InputError
 from answer_engine.formatting import plain, untypesettable
 from exams import latex
-from exams.assemble import Paper, SlotVariety, assemble, variety
+from exams.assemble import Paper, SlotVariety, Student, assemble, correct_letter, variety
 from exams.manifest import build_manifest, write_manifest
-from exams.render import LETTERS, paper_contexts, render_papers
+from exams.render import paper_contexts, render_papers
 from exams.roster import file_stem, read_roster
 from exams.spec import ExamSpec, load_spec
 
@@ -67,7 +67,7 @@ def build(
     spec_path: str | Path,
     out: str | Path,
     seed: int | None = None,
-    roster: str | Path | None = None,
+    roster: str | Path | Sequence[Student] | None = None,
     make_pdf: bool = True,
     progress: Progress | None = None,
     on_paper: Callable[[int], None] | None = None,
@@ -77,7 +77,10 @@ def build(
     report = progress or (lambda message: None)
     clock = time.perf_counter()
     spec: ExamSpec = load_spec(spec_path)
-    students = read_roster(roster) if roster else [None]
+    if roster is None:
+        students: Sequence[Student | None] = [None]
+    else:
+        students = read_roster(roster) if isinstance(roster, (str, Path)) else roster
     exam_seed = spec.seed if seed is None else seed
     report(f"drawing and verifying {len(students)} × {len(spec.questions)} variants")
     papers = assemble(spec, exam_seed, students, on_paper)
@@ -182,7 +185,7 @@ def correct_response(instance) -> str:
     """What a right answer sheet says for this question: a letter, values, or 'open'."""
     fmt = instance.spec.format
     if fmt == "mcq":
-        return next(LETTERS[i] for i, o in enumerate(instance.printed_options) if o.correct)
+        return correct_letter(instance.printed_options)
     if fmt == "numeric":
         values = instance.variant.solution.values
         return "; ".join(plain(values[name]) for name in instance.family.numeric_parts(instance.variant.params))

@@ -24,6 +24,7 @@ from answer_engine.checking import Claim, claim_matches
 from answer_engine.errors import InputError
 from answer_engine.formatting import plain
 from exams.inputs import read_text
+from exams.manifest import question_record_from
 from generators import family as family_by_id
 from generators.variant import Variant, variant_from_data
 
@@ -134,9 +135,7 @@ def _slots(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _variant(record: dict[str, Any]) -> Variant:
     variant = variant_from_data(family_by_id(record["family"]), record["params"], record["format"])
-    stored = record["answers"]
-    fresh = {name: plain(value) for name, value in variant.solution.values.items()}
-    if fresh != stored:
+    if question_record_from(variant, record)["answers"] != record["answers"]:
         raise InputError(
             f"question {record['slot']}: the stored answers do not follow from the stored params "
             "(run `variantex verify` on this manifest)"

@@ -15,8 +15,7 @@ from typing import Any
 
 from answer_engine.errors import InputError
 from answer_engine.formatting import plain
-from exams.assemble import Paper, QuestionInstance
-from exams.render import LETTERS
+from exams.assemble import LETTERS, Paper, QuestionInstance, correct_letter, ordered_options
 from exams.spec import ExamSpec
 
 FORMAT_VERSION = 1
@@ -105,11 +104,10 @@ def question_record_from(variant, record: dict[str, Any]) -> dict[str, Any]:
         "answers": {name: plain(value) for name, value in variant.solution.values.items()},
     }
     if record["format"] == "mcq":
-        order = record.get("option_order") or range(len(variant.options))
-        printed = [variant.options[i] for i in order]
+        printed = ordered_options(variant, record.get("option_order") or ())
         fresh["options"] = [
             {"letter": LETTERS[i], "printed": str(o.printed), "mistake": o.mistake.name if o.mistake else None}
             for i, o in enumerate(printed)
         ]
-        fresh["correct"] = next(LETTERS[i] for i, o in enumerate(printed) if o.correct)
+        fresh["correct"] = correct_letter(printed)
     return fresh

@@ -14,10 +14,8 @@ from typing import Any
 import jinja2
 
 from answer_engine.formatting import Latex, escape, tex
-from exams.assemble import Paper, QuestionInstance
+from exams.assemble import LETTERS, Paper, QuestionInstance
 from exams.spec import ExamSpec
-
-LETTERS = "ABCDEFGHIJ"
 
 
 def _finalize(value: Any) -> Any:
