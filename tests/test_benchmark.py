@@ -1,0 +1,32 @@
+"""The benchmark script runs and prints its figures (timings are printed, never asserted)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import requires_tex
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "roster_build.py"
+
+
+def run(*args: str) -> str:
+    result = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_benchmark_prints_generation_figures():
+    out = run("--students", "4", "--questions", "3", "--no-pdf")
+    assert "4 × 3 = 12 variants" in out
+    for label in ("generate", "render LaTeX", "total", "peak memory"):
+        assert label in out
+
+
+@pytest.mark.slow
+@requires_tex
+def test_benchmark_prints_tex_figures_and_the_bare_pass_ratio():
+    out = run("--students", "2", "--questions", "2")
+    for label in ("TeX, exam ∥ key", "split per-student PDFs", "bare pdflatex pass", "total / bare exam pass"):
+        assert label in out
