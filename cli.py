@@ -17,12 +17,12 @@ import click
 
 from answer_engine import audit
 from answer_engine.errors import InputError, VariantexError
-from answer_engine.formatting import latex_to_text, plain_with_decimal
+from answer_engine.formatting import latex_to_text, plain, plain_with_decimal
 from exams import grading, seeds, yamlio
 from exams.assemble import LETTERS
 from exams.build import build as build_exam
 from exams.build import staged_folder
-from exams.manifest import recompute
+from exams.manifest import load_manifest, recompute
 from exams.roster import read_roster
 from generators import families as all_families
 from generators import family as family_by_id
@@ -150,8 +150,6 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
     except InputError as error:
         raise error.located(where) from None
     if as_json:
-        from answer_engine.formatting import plain
-
         click.echo(json.dumps({"family": chosen.id, "branch": variant.branch,
                                "answer": {k: plain(v) for k, v in variant.solution.values.items()}}, indent=2))
         return
@@ -205,7 +203,7 @@ def grade(manifest: str, responses: str, out: str | None) -> None:
     ';'. Open: the points a grader awarded. Blanks score 0; unreadable entries are listed
     in problems.txt and score 0.
     """
-    report = grading.grade(grading.load_manifest(manifest), responses)
+    report = grading.grade(load_manifest(manifest), responses)
     out_dir = Path(out) if out else Path(manifest).resolve().parent / "grades"
     with staged_folder(out_dir) as staging:
         grading.write_reports(staging, report)
@@ -225,7 +223,7 @@ def verify(manifest: str) -> None:
 
     Exits 1 and lists every difference when a key was edited or corrupted.
     """
-    data = grading.load_manifest(manifest)
+    data = load_manifest(manifest)
     try:
         problems = recompute(data)
         count = sum(len(p["questions"]) for p in data["papers"])

@@ -17,7 +17,6 @@ import sympy as sp
 from answer_engine import exact
 from answer_engine.errors import InvalidParams
 from answer_engine.exact import Value
-from answer_engine.formatting import plain
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,3 @@ def value_matches(candidate: Value, answer: Value, tolerance: Tolerance) -> bool
             canonical_text(candidate) == canonical_text(answer)
         )
     return tolerance.accepts(candidate, answer)
-
-
-def describe_value(value: Value) -> str:
-    return plain(value)

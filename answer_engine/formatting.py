@@ -36,7 +36,7 @@ def untypesettable(text: str) -> str:
     return "".join(dict.fromkeys(c for c in text if not typesettable(c)))
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """Replace what pdflatex cannot print: by its base letter when it has one (ħ -> h), else '?'."""
     if not untypesettable(text):
         return text
@@ -59,7 +59,7 @@ def escape(text: object) -> Latex:
     if isinstance(text, Latex):
         return text
     # PyLaTeX writes ^ as \^{} (a circumflex accent); \textasciicircum{} is the real caret.
-    return Latex(escape_latex(_printable(str(text))).replace(r"\^{}", r"\textasciicircum{}"))
+    return Latex(escape_latex(printable(str(text))).replace(r"\^{}", r"\textasciicircum{}"))
 
 
 def tex(value: Value, digits: int | None = None) -> Latex:

@@ -13,15 +13,23 @@ import csv
 import os
 import shutil
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from answer_engine.errors import InputError
-from answer_engine.formatting import plain, untypesettable
+from answer_engine.formatting import plain, printable, untypesettable
 from exams import latex
-from exams.assemble import Paper, SlotVariety, Student, assemble, correct_letter, variety
+from exams.assemble import (
+    Paper,
+    SlotVariety,
+    Student,
+    assemble,
+    correct_letter,
+    variety,
+)
 from exams.manifest import build_manifest, write_manifest
 from exams.render import paper_contexts, render_papers
 from exams.roster import file_stem, read_roster
@@ -72,8 +80,6 @@ def build(
     progress: Progress | None = None,
     on_paper: Callable[[int], None] | None = None,
 ) -> BuildResult:
-    import time
-
     report = progress or (lambda message: None)
     clock = time.perf_counter()
     spec: ExamSpec = load_spec(spec_path)
@@ -87,8 +93,8 @@ def build(
     result = BuildResult(Path(out).resolve(), papers=papers)
     if roster:
         result.variety = variety(spec, papers)
-        result.warnings = uniqueness_warnings(result.variety) + unprintable_warnings(students)
         repeated = uniqueness_warnings(result.variety)
+        result.warnings = repeated + unprintable_warnings(students)
         if spec.unique_variants and repeated:
             raise InputError(
                 "unique_variants is on but " + repeated[0]
@@ -144,14 +150,8 @@ def unprintable_warnings(students) -> list[str]:
         missing = untypesettable(student.name)
         if missing:
             warnings.append(f"student {student.id}: pdflatex cannot print {missing!r} in the name; "
-                            f"it is shown as {_printable_name(student.name)!r}")
+                            f"it is shown as {printable(student.name)!r}")
     return warnings
-
-
-def _printable_name(name: str) -> str:
-    from answer_engine.formatting import escape, latex_to_text
-
-    return latex_to_text(escape(name))
 
 
 def split_per_student(folder: Path, papers: Sequence[Paper]) -> None:

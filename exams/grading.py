@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,17 +28,6 @@ from generators import family as family_by_id
 from generators.variant import Variant, variant_from_data
 
 CORRECT, PARTIAL, WRONG, BLANK, UNREADABLE, MANUAL = "correct", "partial", "wrong", "blank", "unreadable", "manual"
-
-
-def load_manifest(path: str | Path) -> dict[str, Any]:
-    path = Path(path)
-    try:
-        manifest = json.loads(read_text(path))
-    except json.JSONDecodeError as error:
-        raise InputError(f"not a variantex manifest (JSON error: {error.msg})", f"{path}:{error.lineno}") from None
-    if not isinstance(manifest, dict) or "papers" not in manifest or "manifest_version" not in manifest:
-        raise InputError("not a variantex manifest (no papers)", str(path))
-    return manifest
 
 
 @dataclass(frozen=True)

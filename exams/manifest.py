@@ -15,7 +15,14 @@ from typing import Any
 
 from answer_engine.errors import InputError
 from answer_engine.formatting import plain
-from exams.assemble import LETTERS, Paper, QuestionInstance, correct_letter, ordered_options
+from exams.assemble import (
+    LETTERS,
+    Paper,
+    QuestionInstance,
+    correct_letter,
+    ordered_options,
+)
+from exams.inputs import read_text
 from exams.spec import ExamSpec
 
 FORMAT_VERSION = 1
@@ -64,6 +71,17 @@ def build_manifest(spec: ExamSpec, exam_seed: int, papers: list[Paper]) -> dict[
             for p in papers
         ],
     }
+
+
+def load_manifest(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        manifest = json.loads(read_text(path))
+    except json.JSONDecodeError as error:
+        raise InputError(f"not a variantex manifest (JSON error: {error.msg})", f"{path}:{error.lineno}") from None
+    if not isinstance(manifest, dict) or "papers" not in manifest or "manifest_version" not in manifest:
+        raise InputError("not a variantex manifest (no papers)", str(path))
+    return manifest
 
 
 def write_manifest(path: Path, manifest: dict[str, Any]) -> None:

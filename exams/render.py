@@ -89,10 +89,6 @@ def question_context(instance: QuestionInstance) -> dict:
     return context
 
 
-def render_paper(spec: ExamSpec, paper: Paper, key: bool) -> str:
-    return render_papers(spec, [paper], key)
-
-
 def render_papers(spec: ExamSpec, papers: list[Paper], key: bool, contexts: list[dict] | None = None) -> str:
     """One document; several papers (a roster) each start on a fresh page with a cover.
 

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from answer_engine.errors import InputError
 from cli import cli
 from exams.build import build
-from exams.grading import grade, load_manifest
+from exams.grading import grade
+from exams.manifest import load_manifest
 
 SPEC = """title: Quiz
 seed: 11
