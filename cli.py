@@ -15,19 +15,19 @@ from typing import Any, Callable
 
 import click
 
-from answer_engine import audit
 from answer_engine.errors import InputError, VariantexError
-from answer_engine.formatting import latex_to_text, plain, plain_with_decimal
-from exams import grading, seeds, yamlio
-from exams.assemble import LETTERS
+from answer_engine.formatting import plain, plain_with_decimal
+from exams import audit, grading, seeds, yamlio
+from exams.build import OUTPUTS, staged_folder
 from exams.build import build as build_exam
-from exams.build import staged_folder
+from exams.exporters.text import question_text
 from exams.manifest import load_manifest, recompute
 from exams.roster import read_roster
 from generators import families as all_families
 from generators import family as family_by_id
 from generators.base import FORMATS
 from generators.variant import Variant, draw_variant, variant_from_data
+from exams.view import question_view
 
 EXIT_CODES = """\b
 Exit codes:
@@ -84,26 +84,17 @@ def _parse_assignments(assignments: tuple[str, ...], flag: str) -> dict[str, Any
     return data
 
 
-def _print_variant(variant: Variant, fmt: str | None, show_key: bool = True) -> None:
-    family, params = variant.family, variant.params
-    solution = variant.solution
-    click.echo(f"{family.id} — {family.title}")
-    click.echo(f"branch: {variant.branch}" + (f"; format: {fmt}" if fmt else ""))
-    click.echo("params:")
-    click.echo(_indent(json.dumps(family.dump(params), ensure_ascii=False)))
-    if fmt == "mcq":
-        click.echo("options:")
-        for letter, option in zip(LETTERS, variant.options):
-            mark = "*" if option.correct and show_key else " "
-            why = f"   [{option.mistake.name}]" if option.mistake and show_key else ""
-            click.echo(f"  {mark} ({letter}) {latex_to_text(option.printed)}{why}")
+def _print_variant(variant: Variant, fmt: str, show_key: bool = True) -> None:
+    """The question as a student reads it; with the key, its answers, worked steps and params."""
+    family = variant.family
+    click.echo(question_text(question_view(variant, fmt), key=show_key))
     if show_key:
-        click.echo("answer:")
-        for name, value in solution.values.items():
+        click.echo(f"Family: {family.id} ({family.title}); branch: {variant.branch}; format: {fmt}")
+        click.echo("Exact answers:")
+        for name, value in variant.solution.values.items():
             click.echo(f"  {name} = {plain_with_decimal(value)}")
-        click.echo("worked solution:")
-        for number, step in enumerate(solution.steps, start=1):
-            click.echo(f"  {number}. {latex_to_text(step)}")
+        click.echo("Params:")
+        click.echo(_indent(json.dumps(family.dump(variant.params), ensure_ascii=False)))
 
 
 def _indent(text: str) -> str:
@@ -116,15 +107,21 @@ def _indent(text: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Answer format (default: the family's first).")
 @click.option("--branch", default=None, help="Structural branch (default: the family's first).")
 @click.option("--option", "-o", "options", multiple=True, metavar="NAME=VALUE", help="A draw option, repeatable.")
+@click.option("--no-key", is_flag=True, help="Print the question only, as a student reads it.")
+@click.option("--json", "as_json", is_flag=True, help="Print the question view as JSON (docs/question-view.md).")
 @reports_errors
-def show(family_id: str, seed: int, fmt: str | None, branch: str | None, options: tuple[str, ...]) -> None:
-    """Draw one variant of FAMILY and print it with its key."""
+def show(family_id: str, seed: int, fmt: str | None, branch: str | None, options: tuple[str, ...],
+         no_key: bool, as_json: bool) -> None:
+    """Draw one variant of FAMILY and print the question as a student reads it, then its key."""
     chosen = family_by_id(family_id)
     fmt = fmt or chosen.formats[0]
     draw_options = _parse_assignments(options, "--option")
     rng = seeds.rng_for(seed, seeds.PRACTICE, "show")
     variant = draw_variant(chosen, rng, branch or chosen.default_branch(draw_options), draw_options, fmt)
-    _print_variant(variant, fmt)
+    if as_json:
+        click.echo(json.dumps(question_view(variant, fmt).as_json(), indent=1, ensure_ascii=False))
+        return
+    _print_variant(variant, fmt, show_key=not no_key)
 
 
 @cli.command()
@@ -132,9 +129,11 @@ def show(family_id: str, seed: int, fmt: str | None, branch: str | None, options
 @click.option("--params", "params_file", type=click.Path(dir_okay=False), help="YAML/JSON file of params.")
 @click.option("--set", "assignments", multiple=True, metavar="NAME=VALUE",
               help="A param, repeatable; values are YAML (e.g. --set 'eigenvalues=[2, 3]').")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="open", show_default=True,
+              help="Format to print the question in.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @reports_errors
-def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...], as_json: bool) -> None:
+def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...], fmt: str, as_json: bool) -> None:
     """Solve FAMILY exactly for given params and print the worked steps."""
     chosen = family_by_id(family_id)
     if bool(params_file) == bool(assignments):
@@ -146,14 +145,14 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
         data = _parse_assignments(assignments, "--set")
         where = "--set"
     try:
-        variant = variant_from_data(chosen, data)
+        variant = variant_from_data(chosen, data, fmt)
     except InputError as error:
         raise error.located(where) from None
     if as_json:
         click.echo(json.dumps({"family": chosen.id, "branch": variant.branch,
                                "answer": {k: plain(v) for k, v in variant.solution.values.items()}}, indent=2))
         return
-    _print_variant(variant, None)
+    _print_variant(variant, fmt)
 
 
 @cli.command()
@@ -162,10 +161,13 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
               help="CSV with columns id, name (and any others): one exam per student.")
 @click.option("--seed", type=int, default=None, help="Exam seed (default: the spec's `seed`).")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Output folder (default: out/<spec name>).")
-@click.option("--no-pdf", is_flag=True, help="Write the .tex files and manifest only.")
+@click.option("--to", "outputs", multiple=True, type=click.Choice(OUTPUTS), default=None,
+              help="Outputs, repeatable: pdf (LaTeX + PDFs, the default), tex (LaTeX only), json (the exam view).")
+@click.option("--no-pdf", is_flag=True, help="Same as --to tex.")
 @click.option("--verbose", "-v", is_flag=True, help="Report each stage and its time.")
 @reports_errors
-def build(spec: str, roster: str | None, seed: int | None, out: str | None, no_pdf: bool, verbose: bool) -> None:
+def build(spec: str, roster: str | None, seed: int | None, out: str | None, outputs: tuple[str, ...], no_pdf: bool,
+          verbose: bool) -> None:
     """Build exams and keys (.tex, .pdf), a key CSV and manifest.json from an exam SPEC.
 
     With --roster every student gets their own variant of every question; the output has
@@ -179,7 +181,7 @@ def build(spec: str, roster: str | None, seed: int | None, out: str | None, no_p
     with click.progressbar(length=count, label="variants", file=sys.stderr,
                            hidden=count < 20 or not sys.stderr.isatty()) as bar:
         result = build_exam(spec, out_dir, seed=seed, roster=students, make_pdf=not no_pdf, progress=progress,
-                            on_paper=bar.update)
+                            on_paper=bar.update, outputs=list(outputs) or None)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if verbose:

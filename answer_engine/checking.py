@@ -1,16 +1,21 @@
 """Checking a claimed answer against the exact one.
 
-A claim written exactly (an integer, "3/4", "sqrt(2)/2") is compared exactly. A claim
-written as a decimal ("0.4621") is a numeric claim, compared within the family's stated
-`Tolerance`. Text claims (orderings, "cannot be determined") are compared after
-normalising spacing, case and synonyms.
+A claim written exactly (an integer, "3/4", "sqrt(2)/2", "infinity") is compared exactly.
+A claim written as a decimal ("0.4621") is a numeric claim, compared within the family's
+stated `Tolerance`. Text claims (orderings, "cannot be determined") are compared after
+normalising spacing and case and mapping synonyms to their canonical text.
+
+`AnswerRules` bundles what a family accepts (its tolerance and its text answers with their
+synonyms); `check`, `grade`, the distractor builder and any exported checker read the same
+object, so there is one source of truth for what counts as right.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Mapping
 
 import sympy as sp
 
@@ -39,6 +44,8 @@ class Tolerance:
         return cls(absolute=sp.Rational(5, 10 ** (places + 1)))
 
     def accepts(self, claim: sp.Expr, answer: sp.Expr) -> bool:
+        if exact.is_infinite(claim) or exact.is_infinite(answer):
+            return claim == answer  # no tolerance reaches infinity
         error = abs(float(sp.N(claim - answer, 30)))
         allowed = max(float(self.relative) * abs(float(sp.N(answer, 30))), float(self.absolute))
         return error <= allowed * (1 + 1e-12)
@@ -54,21 +61,63 @@ class Tolerance:
 
 DEFAULT_TOLERANCE = Tolerance(relative=sp.Rational(1, 100), absolute=sp.Rational(1, 1000))
 
-_UNDETERMINED = {
-    "undetermined",
-    "cannot be determined",
-    "can't be determined",
-    "not determined",
-    "indeterminate",
-    "not enough information",
+UNDETERMINED = "undetermined"
+
+# Text answers every family understands: canonical text -> synonyms (folded, see `fold`).
+COMMON_TEXT_ANSWERS: Mapping[str, tuple[str, ...]] = {
+    UNDETERMINED: (
+        "cannot be determined", "can't be determined", "cannot be found", "not determined",
+        "indeterminate", "not enough information", "cannot be determined from the given information",
+    ),
 }
+# Written forms of ±∞: a claim in any of them is the exact value sp.oo / -sp.oo.
+INFINITY_WORDS = ("oo", "inf", "infinity", "infinite", "∞", "+∞", "+inf", "+infinity", "+oo",
+                  "positive infinity", "plus infinity")
+NEGATIVE_INFINITY_WORDS = ("-oo", "-inf", "-infinity", "-∞", "−∞", "negative infinity", "minus infinity")
 
 
-def canonical_text(text: str) -> str:
-    """Spacing-, case- and synonym-insensitive form of a text answer."""
-    folded = re.sub(r"\s+", " ", text.strip().lower())
-    folded = re.sub(r"\s*([<>=;,])\s*", r"\1", folded)
-    return "undetermined" if folded in _UNDETERMINED else folded
+def fold(text: str) -> str:
+    """Spacing- and case-insensitive form of a text answer ("A>B > C" == "a > b > c")."""
+    folded = re.sub(r"\s+", " ", text.strip().lower()).replace("’", "'")
+    return re.sub(r"\s*([<>=;,])\s*", r"\1", folded)
+
+
+def infinity_from_text(text: str) -> sp.Expr | None:
+    folded = fold(text)
+    if folded in INFINITY_WORDS:
+        return sp.oo
+    if folded in NEGATIVE_INFINITY_WORDS:
+        return -sp.oo
+    return None
+
+
+@dataclass(frozen=True)
+class AnswerRules:
+    """What a family accepts: its numeric tolerance and its text answers' synonyms."""
+
+    tolerance: Tolerance = DEFAULT_TOLERANCE
+    text_answers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(COMMON_TEXT_ANSWERS))
+
+    def canonical_text(self, text: str) -> str:
+        folded = fold(text)
+        for canonical, synonyms in self.text_answers.items():
+            if folded == fold(canonical) or folded in {fold(s) for s in synonyms}:
+                return fold(canonical)
+        return folded
+
+    def synonyms_of(self, canonical: str) -> tuple[str, ...]:
+        return tuple(self.text_answers.get(canonical, ()))
+
+
+def rules_with(tolerance: Tolerance, text_answers: Mapping[str, tuple[str, ...]]) -> AnswerRules:
+    """A family's rules: the common text answers plus its own (its synonyms added)."""
+    merged = {name: tuple(words) for name, words in COMMON_TEXT_ANSWERS.items()}
+    for name, words in text_answers.items():
+        merged[name] = tuple(dict.fromkeys([*merged.get(name, ()), *words]))
+    return AnswerRules(tolerance, merged)
+
+
+DEFAULT_RULES = AnswerRules()
 
 
 @dataclass(frozen=True)
@@ -88,6 +137,9 @@ class Claim:
         if isinstance(raw, int):
             return cls(str(raw), sp.Integer(raw), exact=True)
         text = str(raw).strip()
+        infinite = infinity_from_text(text)
+        if infinite is not None:
+            return cls(text, infinite, exact=True)
         if exact.is_decimal_text(text) and ("." in text or "e" in text.lower()):
             return cls(text, exact.rational(text, field), exact=False)
         try:
@@ -99,21 +151,25 @@ class Claim:
         except InvalidParams:
             return cls(text, text, exact=True)
 
+    @property
+    def is_text(self) -> bool:
+        return isinstance(self.value, str)
 
-def claim_matches(claim: Claim, answer: Value, tolerance: Tolerance) -> bool:
+
+def claim_matches(claim: Claim, answer: Value, rules: AnswerRules = DEFAULT_RULES) -> bool:
     if isinstance(answer, str) or isinstance(claim.value, str):
         if isinstance(answer, str) and isinstance(claim.value, str):
-            return canonical_text(claim.value) == canonical_text(answer)
+            return rules.canonical_text(claim.value) == rules.canonical_text(answer)
         return False
     if claim.exact:
         return exact.exact_equal(claim.value, answer)
-    return tolerance.accepts(claim.value, answer)
+    return rules.tolerance.accepts(claim.value, answer)
 
 
-def value_matches(candidate: Value, answer: Value, tolerance: Tolerance) -> bool:
+def value_matches(candidate: Value, answer: Value, rules: AnswerRules = DEFAULT_RULES) -> bool:
     """Would this exact value pass as a numeric answer? (Used to keep distractors honest.)"""
     if isinstance(candidate, str) or isinstance(answer, str):
         return isinstance(candidate, str) and isinstance(answer, str) and (
-            canonical_text(candidate) == canonical_text(answer)
+            rules.canonical_text(candidate) == rules.canonical_text(answer)
         )
-    return tolerance.accepts(candidate, answer)
+    return rules.tolerance.accepts(candidate, answer)

@@ -1,8 +1,9 @@
 """Multiple-choice options from named mistakes.
 
 Each wrong option is a `Mistake` a real student would make, named after it. Options must
-differ as printed and no distractor may pass the answer check; if too few survive, the
-caller redraws (a bounded number of times) or reports a clear error.
+differ by value (their canonical exact form) and as printed, and no distractor may pass the
+answer check; if too few survive, the caller redraws (a bounded number of times) or reports
+a clear error.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from typing import Callable, Mapping, Sequence
 
 import sympy as sp
 
-from answer_engine.checking import Tolerance, value_matches
+from answer_engine.checking import AnswerRules, value_matches
 from answer_engine.errors import InvalidParams
-from answer_engine.exact import Value
-from answer_engine.formatting import Latex
+from answer_engine.exact import Value, dump_value
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Mistake:
 @dataclass(frozen=True)
 class Option:
     values: tuple[Value, ...]
-    printed: Latex
+    printed: str  # markup, the same for every output
     mistake: Mistake | None  # None marks the correct option
 
     @property
@@ -50,20 +50,21 @@ def build_options(
     parts: Sequence[str],
     correct: Mapping[str, Value],
     mistakes: Sequence[Mistake],
-    printer: Callable[[tuple[Value, ...]], Latex],
-    tolerance: Tolerance,
+    printer: Callable[[tuple[Value, ...]], str],
+    rules: AnswerRules,
     count: int,
 ) -> tuple[Option, ...]:
     """The correct option plus the first `count − 1` usable mistakes, in display order.
 
     Mistakes are taken in the family's priority order; one is usable when it gives every
-    asked part, prints differently from all options so far, and would not itself pass the
-    answer check. Display order is deterministic (numbers ascending, text last), so the
+    asked part, differs from all options so far by value and as printed, and would not
+    itself pass the answer check. Display order is deterministic (numbers ascending, text last), so the
     options are a pure function of the params.
     """
     correct_values = tuple(correct[name] for name in parts)
     options = [Option(correct_values, printer(correct_values), None)]
     printed = {options[0].printed}
+    seen = {value_key(correct_values)}
     for mistake in mistakes:
         if len(options) == count:
             break
@@ -71,10 +72,12 @@ def build_options(
             continue
         values = tuple(mistake.values[name] for name in parts)
         text = printer(values)
-        passes = all(value_matches(v, c, tolerance) for v, c in zip(values, correct_values))
-        if text in printed or passes:
+        passes = all(value_matches(v, c, rules) for v, c in zip(values, correct_values))
+        key = value_key(values)
+        if text in printed or key in seen or passes:
             continue
         printed.add(text)
+        seen.add(key)
         options.append(Option(values, text, mistake))
     if len(options) < count:
         raise NotEnoughOptions(
@@ -82,6 +85,11 @@ def build_options(
             f"{len(options) - 1} named mistakes); multiple choice needs {count}"
         )
     return tuple(sorted(options, key=_display_key))
+
+
+def value_key(values: Sequence[Value]) -> tuple:
+    """Options are the same when their canonical exact values are, however they print."""
+    return tuple(repr(dump_value(v)) for v in values)
 
 
 def _display_key(option: Option) -> tuple:

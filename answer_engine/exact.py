@@ -2,8 +2,10 @@
 
 YAML ints, decimals written like `0.1` (the YAML loader keeps them as `Decimal` from the
 source text), fractions like "3/4" and plain Python ints all become sympy Rationals with
-no float in between. A value is a sympy expression (exact number) or a string (an
-ordering such as "A > B > C", or "undetermined").
+no float in between. A value is a sympy expression (an exact number, a closed form, or
+±∞ as `sp.oo`) or a string: a text answer in its canonical form (an ordering such as
+"A > B > C", or "undetermined"). `dump_value`/`load_value` give every value one JSON form,
+so the manifest stores values, never how they were printed.
 """
 
 from __future__ import annotations
@@ -109,9 +111,46 @@ def expression(text: str, field: str = "") -> sp.Expr:
     return parsed
 
 
+def is_infinite(value: Value) -> bool:
+    return not isinstance(value, str) and bool(value.is_infinite)
+
+
 def exact_equal(left: Value, right: Value) -> bool:
     if isinstance(left, str) or isinstance(right, str):
         return left == right
     if isinstance(left, sp.Rational) and isinstance(right, sp.Rational):
         return left == right
+    if is_infinite(left) or is_infinite(right):
+        return left == right  # oo - oo is nan, so infinities compare by identity
     return sp.simplify(left - right) == 0
+
+
+# --- one JSON form per value ---------------------------------------------------------
+# Integers stay JSON integers, other rationals "p/q", infinities "oo"/"-oo", closed forms
+# their sympy text ("sqrt(2)/2"), text answers {"text": canonical}. Loading reads the
+# closed form through `expression`, the same whitelist a claim goes through.
+
+def dump_value(value: Value) -> object:
+    if isinstance(value, str):
+        return {"text": value}
+    if isinstance(value, sp.Integer):
+        return int(value)
+    if isinstance(value, sp.Rational):
+        return f"{value.p}/{value.q}"
+    if value == sp.oo:
+        return "oo"
+    if value == -sp.oo:
+        return "-oo"
+    return sp.sstr(value)
+
+
+def load_value(data: object, field: str = "") -> Value:
+    if isinstance(data, dict) and set(data) == {"text"} and isinstance(data["text"], str):
+        return data["text"]
+    if data == "oo":
+        return sp.oo
+    if data == "-oo":
+        return -sp.oo
+    if isinstance(data, str) and not _FRACTION.match(data.strip()) and not is_decimal_text(data):
+        return expression(data, field)
+    return rational(data, field)

@@ -1,7 +1,13 @@
-"""Turning exact values into printed text: LaTeX for exams, plain text for the terminal.
+"""Turning exact values into printed text.
 
-`Latex` marks a string as trusted LaTeX; the template environment escapes every other
-string, so user text can never reach TeX unescaped by accident.
+Three string types say what a string already is, so nothing is escaped twice or never:
+
+- `Math`: a TeX math fragment (what goes between `$…$`), accepted by pdflatex, MathJax
+  and TeX→MathML converters alike;
+- `Markup`: question-view text, plain Unicode text with `$…$` math (see generators/markup.py);
+- `Latex`: trusted LaTeX for the LaTeX exporter; its template escapes every other string.
+
+The printing helpers for signs, brackets, vectors and matrices live here, in one place.
 """
 
 from __future__ import annotations
@@ -17,6 +23,14 @@ from answer_engine.exact import Value
 
 class Latex(str):
     """A string that is already LaTeX and must not be escaped again."""
+
+
+class Math(str):
+    """A TeX math-mode fragment (without the surrounding dollars)."""
+
+
+class Markup(str):
+    """Question-view text: literal text with `$…$` inline math; `\\$` and `\\\\` escape."""
 
 
 # Characters pdflatex typesets with T1 + utf8 + lmodern (tested against TeX Live 2022):
@@ -62,20 +76,87 @@ def escape(text: object) -> Latex:
     return Latex(escape_latex(printable(str(text))).replace(r"\^{}", r"\textasciicircum{}"))
 
 
-def tex(value: Value, digits: int | None = None) -> Latex:
-    """Math-mode LaTeX for a value; `digits` prints non-rational values as decimals."""
+def tex(value: Value, digits: int | None = None) -> Math:
+    """Math-mode TeX for a value; `digits` prints non-rational values as decimals."""
     if isinstance(value, str):
-        return Latex(r"\text{%s}" % escape(value))
+        return math_text(value)
     if isinstance(value, sp.Integer):
-        return Latex(str(int(value)))
+        return Math(str(int(value)))
     if isinstance(value, sp.Rational) and digits is not None and _terminates(value):
-        return Latex(finite_decimal(value))
+        return Math(finite_decimal(value))
     if isinstance(value, sp.Rational) and digits is None:
         sign = "-" if value < 0 else ""
-        return Latex(r"%s\frac{%d}{%d}" % (sign, abs(value.p), value.q))
+        return Math(r"%s\frac{%d}{%d}" % (sign, abs(value.p), value.q))
+    if value == sp.oo:
+        return Math(r"\infty")
+    if value == -sp.oo:
+        return Math(r"-\infty")
     if digits is not None:
-        return Latex(r"\approx %s" % decimal(value, digits))
-    return Latex(sp.latex(value))
+        return Math(r"\approx %s" % decimal(value, digits))
+    return Math(sp.latex(value))
+
+
+def equals(value: Value, digits: int | None = None) -> Math:
+    """"= 3/4" for an exact value, "\\approx 0.1234" for one printed as a decimal (never "= ≈")."""
+    text = tex(value, digits)
+    return Math(text if text.startswith(r"\approx") else "= " + text)
+
+
+def math_text(text: object) -> Math:
+    """User text inside math: `\\text{…}` with every TeX special character escaped."""
+    return Math(r"\text{%s}" % escape(text))
+
+
+def markup_text(text: object) -> Markup:
+    """Literal text made safe to place in markup (its only specials are `$` and `\\`)."""
+    return Markup(str(text).replace("\\", "\\\\").replace("$", "\\$"))
+
+
+# --- printing helpers shared by the families (math-mode TeX) ---------------------------
+
+def paren(value: Value | str, digits: int | None = None) -> Math:
+    """A value in brackets when it is negative (or starts with a minus), for products and sums."""
+    text = value if isinstance(value, Math) else tex(value, digits)
+    return Math(f"({text})" if text.startswith("-") else text)
+
+
+def signed(value: sp.Rational) -> Math:
+    """"+ 3" / "- 3" / "" for a term that follows another (y = 2x - 3)."""
+    if value == 0:
+        return Math("")
+    return Math(("+ " if value > 0 else "- ") + tex(abs(value)))
+
+
+def coefficient(value: sp.Rational, variable: str) -> Math:
+    """"x", "-x", "\\frac{1}{2} x" or "0": a coefficient printed the way people write it."""
+    if value == 0:
+        return Math("0")
+    lead = {1: "", -1: "-"}.get(value, tex(value))
+    return Math(f"{lead} {variable}".strip() if lead not in ("", "-") else f"{lead}{variable}")
+
+
+def times(values, digits: int | None = None) -> Math:
+    return Math(r" \cdot ".join(paren(v, digits) for v in values))
+
+
+def plus(values, digits: int | None = None) -> Math:
+    return Math(" + ".join(paren(v, digits) for v in values))
+
+
+def column(values, digits: int | None = None) -> Math:
+    """A column vector."""
+    return Math(r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(tex(v, digits) for v in values))
+
+
+def matrix(rows, digits: int | None = None) -> Math:
+    """A matrix, columns aligned."""
+    body = r"\\".join(" & ".join(tex(v, digits) for v in row) for row in rows)
+    return Math(r"\begin{bmatrix}%s\end{bmatrix}" % body)
+
+
+def row_tuple(values, digits: int | None = None) -> Math:
+    """(a, b, c): a tuple of values on one line."""
+    return Math("(%s)" % ", ".join(tex(v, digits) for v in values))
 
 
 def plain(value: Value) -> str:
@@ -140,18 +221,34 @@ _SYMBOLS = {
 _BINDING = {"∂"}
 _UNWRAP = re.compile(r"\\(?:text|mathrm|textbf|textit|textsf|operatorname|mathbf|emph)\{([^{}]*)\}")
 _FRACTION = re.compile(r"\\[td]?frac\{([^{}]*)\}\{([^{}]*)\}")
-_MATRIX = re.compile(r"\\begin\{pmatrix\}(.*?)\\end\{pmatrix\}")
+_MATRIX = re.compile(r"\\begin\{([pb])matrix\}(.*?)\\end\{\1matrix\}")
 
 
 def _group(text: str) -> str:
     return text if re.fullmatch(r"-?[\w.]+", text) else f"({text})"
 
 
+def _matrix_text(match: re.Match) -> str:
+    rows = [row.strip() for row in match.group(2).split(r"\\")]
+    if match.group(1) == "p":  # our column vectors
+        return "(" + ", ".join(rows) + ")ᵀ"
+    return "[" + "; ".join(", ".join(cell.strip() for cell in row.split("&")) for row in rows) + "]"
+
+
+def _unknown_macro(match: re.Match) -> str:
+    """A control word our table lacks: pylatexenc's Unicode for it (γ, ∫, ‖, ∇…), else its name."""
+    from pylatexenc.latex2text import get_default_latex_context_db
+
+    spec = get_default_latex_context_db().get_macro_spec(match.group(1))
+    replacement = getattr(spec, "simplify_repl", None)
+    return replacement if isinstance(replacement, str) and "%" not in replacement else match.group(1)
+
+
 def latex_to_text(latex: str) -> str:
     """Plain text for a worked-solution line (the LaTeX subset our templates produce)."""
     # Literal braces survive; grouping braces are dropped at the end.
     text = latex.replace(r"\{", "\x00").replace(r"\}", "\x01")
-    text = _MATRIX.sub(lambda m: "(" + ", ".join(m.group(1).split(r"\\")) + ")ᵀ", text)
+    text = _MATRIX.sub(_matrix_text, text)
     previous = None
     while previous != text:
         previous = text
@@ -164,7 +261,7 @@ def latex_to_text(latex: str) -> str:
             # In TeX a space after a control word only ends it: ∂ binds to what follows
             # ("∂E"), a word such as "log" stays a word (" log "), the rest keep their space.
             if symbol.isascii() and symbol.isalpha():
-                replace = lambda m, s=symbol: f" {s} "  # noqa: E731
+                replace = lambda m, s=symbol: f" {s}{m.group(1)}"  # noqa: E731
             elif symbol in _BINDING:
                 replace = lambda m, s=symbol: s  # noqa: E731
             else:
@@ -172,6 +269,7 @@ def latex_to_text(latex: str) -> str:
             text = re.sub(re.escape(command) + r"(?![A-Za-z])( ?)", replace, text)
         else:
             text = text.replace(command, symbol)
+    text = re.sub(r"\\([A-Za-z]+) ?", _unknown_macro, text)
     text = re.sub(r"\s+\)", ")", text)
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"([_^])\{([^{}]*)\}", r"\1\2", text)

@@ -1,9 +1,9 @@
-"""`build`: spec (+ roster) -> exams, keys, key CSV and manifest, all or nothing.
+"""`build`: spec (+ roster) -> papers -> exam view -> every chosen output, all or nothing.
 
-All papers go into one combined exam and one combined key, each typeset in a single
-pdflatex pass (the two passes run side by side, one per core); per-student PDFs are split
-from the combined ones at the pages TeX reports. Everything is written into a temporary
-sibling folder and moved into place only when complete.
+The papers (verified variants per student) become one `ExamView`; each exporter
+(exams/exporters/: LaTeX/PDF, JSON) writes its files from that view alone. The key CSV and
+the manifest come from the papers. Everything is written into a temporary sibling folder
+and moved into place only when complete.
 """
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ import os
 import shutil
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from answer_engine.errors import InputError
 from answer_engine.formatting import plain, printable, untypesettable
-from exams import latex
 from exams.assemble import (
     Paper,
     SlotVariety,
@@ -30,10 +28,13 @@ from exams.assemble import (
     correct_letter,
     variety,
 )
+from exams.exporters import exporter
 from exams.manifest import build_manifest, write_manifest
-from exams.render import paper_contexts, render_papers
-from exams.roster import file_stem, read_roster
+from exams.roster import read_roster
 from exams.spec import ExamSpec, load_spec
+from exams.view import exam_view
+
+OUTPUTS = ("pdf", "tex", "json")
 
 Progress = Callable[[str], None]
 
@@ -79,7 +80,14 @@ def build(
     make_pdf: bool = True,
     progress: Progress | None = None,
     on_paper: Callable[[int], None] | None = None,
+    outputs: Sequence[str] | None = None,
 ) -> BuildResult:
+    """Build into `out`. `outputs` names what to write: "pdf" (LaTeX and PDFs), "tex" (LaTeX
+    only), "json" (the exam view); default ["pdf"], or ["tex"] when `make_pdf` is false."""
+    chosen = list(outputs) if outputs else (["pdf"] if make_pdf else ["tex"])
+    unknown = [o for o in chosen if o not in OUTPUTS]
+    if unknown:
+        raise InputError(f"unknown output {unknown[0]!r} (outputs: {', '.join(OUTPUTS)})", "--to")
     report = progress or (lambda message: None)
     clock = time.perf_counter()
     spec: ExamSpec = load_spec(spec_path)
@@ -102,29 +110,18 @@ def build(
                 f"{spec.path}",
             )
     result.seconds["generate"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    view = exam_view(spec, papers)
+    result.seconds["view"] = time.perf_counter() - clock
+    writers = []
+    if "pdf" in chosen or "tex" in chosen:
+        writers.append(exporter("latex", pdf="pdf" in chosen, per_student=bool(roster)))
+    if "json" in chosen:
+        writers.append(exporter("json"))
     with staged_folder(Path(out)) as staging:
-        clock = time.perf_counter()
-        contexts = paper_contexts(papers)
-        documents = {
-            "exam.tex": render_papers(spec, papers, key=False, contexts=contexts),
-            "key.tex": render_papers(spec, papers, key=True, contexts=contexts),
-        }
-        for name, text in documents.items():
-            (staging / name).write_text(text, encoding="utf-8")
-        result.seconds["render"] = time.perf_counter() - clock
-        if make_pdf:
-            clock = time.perf_counter()
-            report("typesetting exam and key (one pass each, side by side)")
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                list(pool.map(latex.compile_pdf, [staging / name for name in documents]))
-            result.seconds["tex"] = time.perf_counter() - clock
-            clock = time.perf_counter()
-            if roster:
-                report("splitting per-student PDFs")
-                split_per_student(staging, papers)
-            for name in documents:
-                (staging / name).with_suffix(".log").unlink(missing_ok=True)
-            result.seconds["split"] = time.perf_counter() - clock
+        for writer in writers:
+            writer.write(view, staging, report)
+            result.seconds.update(getattr(writer, "seconds", {}))
         if roster:
             write_key_csv(staging / "key.csv", papers)
         manifest = build_manifest(spec, exam_seed, papers)
@@ -152,33 +149,6 @@ def unprintable_warnings(students) -> list[str]:
             warnings.append(f"student {student.id}: pdflatex cannot print {missing!r} in the name; "
                             f"it is shown as {printable(student.name)!r}")
     return warnings
-
-
-def split_per_student(folder: Path, papers: Sequence[Paper]) -> None:
-    stems = [file_stem(p.student_id) for p in papers]
-    jobs = []
-    for kind, subfolder in (("exam", "exams"), ("key", "keys")):
-        (folder / subfolder).mkdir()
-        starts = latex.paper_starts(folder / f"{kind}.log")
-        if len(starts) != len(papers):
-            raise latex.CompileError(f"{kind}.log marks {len(starts)} papers, expected {len(papers)}")
-        jobs.append((folder / f"{kind}.pdf", starts, [folder / subfolder / f"{s}.pdf" for s in stems]))
-    # pypdf is pure Python: two processes split the exam and the key on both cores.
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        list(pool.map(_split, *zip(*jobs)))
-
-
-def _split(pdf: Path, starts: list[int], targets: list[Path]) -> None:
-    from pypdf import PdfReader, PdfWriter
-
-    reader = PdfReader(pdf)
-    bounds = [*starts, len(reader.pages)]
-    for index, target in enumerate(targets):
-        writer = PdfWriter()
-        for page in range(bounds[index], bounds[index + 1]):
-            writer.add_page(reader.pages[page])
-        with open(target, "wb") as handle:
-            writer.write(handle)
 
 
 def correct_response(instance) -> str:

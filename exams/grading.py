@@ -23,7 +23,7 @@ from answer_engine.checking import Claim, claim_matches
 from answer_engine.errors import InputError
 from answer_engine.formatting import plain
 from exams.inputs import read_text
-from exams.manifest import question_record_from
+from exams.manifest import question_record_from, same_values
 from generators import family as family_by_id
 from generators.variant import Variant, variant_from_data
 
@@ -123,7 +123,7 @@ def _slots(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _variant(record: dict[str, Any]) -> Variant:
     variant = variant_from_data(family_by_id(record["family"]), record["params"], record["format"])
-    if question_record_from(variant, record)["answers"] != record["answers"]:
+    if not same_values("answers", record["answers"], question_record_from(variant, record)["answers"]):
         raise InputError(
             f"question {record['slot']}: the stored answers do not follow from the stored params "
             "(run `variantex verify` on this manifest)"
@@ -176,14 +176,14 @@ def _mark_numeric(record: dict[str, Any], response: str, base: dict) -> Mark:
             claim = Claim.read(cell)
         except InputError:
             claim = None
-        if claim is None or (isinstance(claim.value, str) and not any(
-                claim_matches(claim, value, family.tolerance) for value in known if isinstance(value, str))):
+        if claim is None or (claim.is_text and not any(
+                claim_matches(claim, value, family.rules) for value in known if isinstance(value, str))):
             return Mark(status=UNREADABLE, points=sp.Integer(0), note=f"({name}: not a number)", **base)
-        if claim_matches(claim, correct, family.tolerance):
+        if claim_matches(claim, correct, family.rules):
             right += 1
         else:
             chosen += [m.name for m in mistakes
-                       if name in m.values and claim_matches(claim, m.values[name], family.tolerance)][:1]
+                       if name in m.values and claim_matches(claim, m.values[name], family.rules)][:1]
     points = base["possible"] * sp.Rational(right, len(names))
     status = CORRECT if right == len(names) else PARTIAL if right else WRONG
     return Mark(status=status, points=points, mistakes=tuple(dict.fromkeys(chosen)), **base)

@@ -1,8 +1,14 @@
 """The build manifest: everything needed to recompute every key without the RNG.
 
 It records the versions, the spec's hash, the exam seed and, per paper and question, the
-derived seed, the family, format, branch, the exact params, the answers and the printed
-options. `recompute` re-derives every answer from the stored params alone.
+derived seed, the family, format, branch, the exact params, the answers and the options in
+printed order. Answers and options are stored as exact values (answer_engine.exact's JSON
+form), never as printed text, so changing how a value prints changes no manifest and
+breaks no `verify`. `recompute` re-derives every answer from the stored params alone and
+compares values.
+
+Version 2 (this one) stores values; version 1 stored printed LaTeX and is refused with a
+one-line message.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from answer_engine.errors import InputError
+from answer_engine.exact import dump_value, exact_equal, load_value
 from answer_engine.formatting import plain
 from exams.assemble import (
     LETTERS,
@@ -25,7 +32,7 @@ from exams.assemble import (
 from exams.inputs import read_text
 from exams.spec import ExamSpec
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _PACKAGES = ("variantex", "sympy", "numpy", "jinja2", "pylatex", "click", "PyYAML")
 
 
@@ -81,6 +88,14 @@ def load_manifest(path: str | Path) -> dict[str, Any]:
         raise InputError(f"not a variantex manifest (JSON error: {error.msg})", f"{path}:{error.lineno}") from None
     if not isinstance(manifest, dict) or "papers" not in manifest or "manifest_version" not in manifest:
         raise InputError("not a variantex manifest (no papers)", str(path))
+    version = manifest["manifest_version"]
+    if version != FORMAT_VERSION:
+        if isinstance(version, int) and 0 < version < FORMAT_VERSION:
+            raise InputError(f"manifest version {version} was written by an older variantex (this one reads "
+                             f"version {FORMAT_VERSION}); rebuild the exam with the same spec, roster and seed "
+                             "to get an identical exam with a current manifest", f"{path}: manifest_version")
+        raise InputError(f"unknown manifest version {version!r} (this variantex reads version {FORMAT_VERSION})",
+                         f"{path}: manifest_version")
     return manifest
 
 
@@ -91,7 +106,8 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
 def recompute(manifest: dict[str, Any]) -> list[str]:
     """Re-derive every answer and option from the stored params alone (no RNG).
 
-    Returns one line per difference; an empty list means every stored key is reproduced.
+    Values are compared as values (3/6 and 1/2 are the same answer). Returns one line per
+    difference; an empty list means every stored key is reproduced.
     """
     from generators import family as family_by_id
     from generators.variant import variant_from_data
@@ -111,20 +127,44 @@ def recompute(manifest: dict[str, Any]) -> list[str]:
                 problems.append(f"{where}: the stored option order is damaged ({error})")
                 continue
             for name in ("answers", "options", "correct", "branch"):
-                if fresh.get(name) != record.get(name):
+                if not same_values(name, record.get(name), fresh.get(name)):
                     problems.append(f"{where}: stored {name} {record.get(name)!r} but the params give {fresh.get(name)!r}")
     return problems
+
+
+def same_values(field: str, stored: Any, fresh: Any) -> bool:
+    """A stored record field agrees with the recomputed one; exact values compare as values."""
+    if fresh is None:
+        return stored is None
+    if field == "answers":
+        return (isinstance(stored, dict) and stored.keys() == fresh.keys()
+                and all(_same_value(stored[name], fresh[name]) for name in fresh))
+    if field == "options":
+        return (isinstance(stored, list) and len(stored) == len(fresh) and all(
+            isinstance(old, dict) and old.get("letter") == new["letter"] and old.get("mistake") == new["mistake"]
+            and isinstance(old.get("values"), list) and len(old["values"]) == len(new["values"])
+            and all(_same_value(a, b) for a, b in zip(old["values"], new["values"]))
+            for old, new in zip(stored, fresh)))
+    return stored == fresh
+
+
+def _same_value(stored: Any, fresh: Any) -> bool:
+    try:
+        return exact_equal(load_value(stored), load_value(fresh))
+    except (InputError, TypeError):
+        return False
 
 
 def question_record_from(variant, record: dict[str, Any]) -> dict[str, Any]:
     fresh: dict[str, Any] = {
         "branch": variant.branch,
-        "answers": {name: plain(value) for name, value in variant.solution.values.items()},
+        "answers": {name: dump_value(value) for name, value in variant.solution.values.items()},
     }
     if record["format"] == "mcq":
         printed = ordered_options(variant, record.get("option_order") or ())
         fresh["options"] = [
-            {"letter": LETTERS[i], "printed": str(o.printed), "mistake": o.mistake.name if o.mistake else None}
+            {"letter": LETTERS[i], "values": [dump_value(v) for v in o.values],
+             "mistake": o.mistake.name if o.mistake else None}
             for i, o in enumerate(printed)
         ]
         fresh["correct"] = correct_letter(printed)

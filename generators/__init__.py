@@ -1,4 +1,7 @@
-"""Question families. Importing this package registers every family (one line each)."""
+"""Question families. Each module here that defines a `Family` subclass adds it: no list to edit.
 
-from generators import eigen_determinant, loss_ordering, relu_backprop, shapley_and  # noqa: F401
-from generators.base import families, family  # noqa: F401
+`family(id)` and `families()` discover them (and third-party ones registered under the
+`variantex.families` entry point) on first use.
+"""
+
+from generators.base import discover, families, family  # noqa: F401

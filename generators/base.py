@@ -5,45 +5,72 @@ A family is one class with the same phases everywhere:
 - `parse(data)`   explicit params (YAML/JSON values) -> immutable, validated params
 - `dump(params)`  params -> plain data; `parse(dump(p)) == p` (the manifest relies on it)
 - `draw(rng, branch, options)` a seeded random draw of params on one structural branch
-- `solve(params)`  the exact answer (sympy) with a worked solution
+- `solve(params)`  the exact answer (sympy) with worked steps (markup)
 - `verify(params)` an independent second computation (floats, brute force, construction)
 - `mistakes(params)` named misconceptions and the answers they lead to
-- `context(params)` formatted strings for the family's LaTeX stem template
+- `context(params)` the values its stem template (`templates/<id>/stem.j2`) reads
 
-Params classes validate themselves on construction and raise `InvalidParams`.
+With a params dataclass built from the kit's declared fields (`generators/kit.py`),
+`parse` and `dump` come for free. Defining a subclass with an `id` registers it: a module
+in this package is found by `discover()`, a third-party one through the
+`variantex.families` entry point.
+
+Nothing here is about one output: stems, steps and printed values are markup
+(`generators/markup.py`) that every exporter reads.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import cached_property
+from importlib import metadata, resources
 from typing import Any, ClassVar, Mapping, Sequence
 
 import numpy as np
 
-from answer_engine.checking import DEFAULT_TOLERANCE, Tolerance
+from answer_engine.checking import DEFAULT_TOLERANCE, UNDETERMINED, AnswerRules, Tolerance, rules_with
 from answer_engine.distractors import Mistake
-from answer_engine.errors import InvalidParams
+from answer_engine.errors import InvalidParams, VariantexError
 from answer_engine.exact import Value
-from answer_engine.formatting import Latex, tex
+from answer_engine.formatting import Markup, Math, markup_text, tex
+from generators.kit import EdgeCase, dump_fields, parse_fields
 
 FORMATS = ("mcq", "numeric", "open")
+ENTRY_POINT_GROUP = "variantex.families"
 
 
 @dataclass(frozen=True)
 class Part:
-    """A named answer part and the math-mode label printed beside its box."""
+    """A named answer part: its math label, and the text answers it may take (beside numbers)."""
 
     name: str
-    label: Latex
+    label: Math
+    text_answers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Solution:
-    """Every named part's exact value, and the worked solution as LaTeX lines."""
+    """Every named part's exact value, and the worked solution as markup paragraphs."""
 
     values: Mapping[str, Value]
-    steps: tuple[Latex, ...]
+    steps: tuple[Markup, ...]
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    """A text answer: how it is printed (markup) and the other ways a student may write it."""
+
+    shown: str
+    synonyms: tuple[str, ...] = ()
+
+
+COMMON_TEXT_ANSWERS = {
+    UNDETERMINED: TextAnswer("cannot be determined from the given information"),
+}
 
 
 class Family(ABC):
@@ -54,20 +81,38 @@ class Family(ABC):
     branches: ClassVar[tuple[str, ...]]
     # Draw options a spec may set (name -> help text); unknown options are refused.
     draw_options: ClassVar[Mapping[str, str]] = {}
+    # Option combinations the registry walk covers (each with every branch).
+    option_sets: ClassVar[tuple[Mapping[str, Any], ...]] = ({},)
+    # Hand-worked params and their expected answers; the registry walk checks them.
+    edge_cases: ClassVar[tuple[EdgeCase, ...]] = ()
+    # The params dataclass; with kit-declared fields, parse/dump need no code.
+    params_type: ClassVar[type | None] = None
     tolerance: ClassVar[Tolerance] = DEFAULT_TOLERANCE
+    # Text answers beyond the common ones (canonical text -> how shown, synonyms).
+    text_answers: ClassVar[Mapping[str, TextAnswer]] = {}
     # How many options a multiple-choice variant offers.
     choices: ClassVar[int] = 5
     # Absolute/relative slack for comparing the exact key with the float check.
     verify_tolerance: ClassVar[float] = 1e-9
     # Non-rational answers are printed as decimals with this many significant figures.
     display_digits: ClassVar[int] = 4
+    # The stem template's source, for a family that keeps it inline rather than in
+    # templates/<id>/stem.j2 (a third-party or test family).
+    stem_template: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "id" in cls.__dict__:
+            _PENDING.append(cls)
 
     # --- params -----------------------------------------------------------------
-    @abstractmethod
-    def parse(self, data: Mapping[str, Any]) -> Any: ...
+    def parse(self, data: Mapping[str, Any]) -> Any:
+        if self.params_type is None:
+            raise NotImplementedError(f"{self.id}: declare params_type or override parse")
+        return parse_fields(self.params_type, data)
 
-    @abstractmethod
-    def dump(self, params: Any) -> dict: ...
+    def dump(self, params: Any) -> dict:
+        return dump_fields(params)
 
     @abstractmethod
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> Any: ...
@@ -99,21 +144,53 @@ class Family(ABC):
     def numeric_parts(self, params: Any) -> tuple[str, ...]:
         return tuple(part.name for part in self.parts(params))
 
-    def print_values(self, params: Any, values: tuple[Value, ...]) -> Latex:
-        """How an option (a tuple of part values) is printed."""
-        printed = [self.print_value(params, value) for value in values]
-        return Latex(printed[0] if len(printed) == 1 else "(" + ", ".join(printed) + ")")
+    def asked_parts(self, params: Any, fmt: str) -> tuple[str, ...]:
+        if fmt == "mcq":
+            return self.mcq_parts(params)
+        if fmt == "numeric":
+            return self.numeric_parts(params)
+        return tuple(part.name for part in self.parts(params))
 
-    def print_value(self, params: Any, value: Value) -> Latex:
-        return Latex("$%s$" % tex(value, self.digits(params)))
+    @cached_property
+    def rules(self) -> AnswerRules:
+        """Tolerance and text-answer synonyms: what `check`, `grade` and options all accept."""
+        texts = {**COMMON_TEXT_ANSWERS, **self.text_answers}
+        return rules_with(self.tolerance, {name: (t.shown, *t.synonyms) for name, t in texts.items()})
 
+    def text_shown(self, value: str) -> Markup:
+        """How a text answer is printed: the family's wording, or the text itself."""
+        found = self.text_answers.get(value) or COMMON_TEXT_ANSWERS.get(value)
+        return Markup(found.shown) if found else markup_text(value)
+
+    # --- printing (markup, for every output) ------------------------------------
     def digits(self, params: Any) -> int | None:
         """Significant figures for printing non-rational answers, or None for exact forms."""
         return None
 
+    def show_value(self, params: Any, value: Value) -> Markup:
+        if isinstance(value, str):
+            return self.text_shown(value)
+        return Markup("$%s$" % tex(value, self.digits(params)))
+
+    def show_values(self, params: Any, values: tuple[Value, ...]) -> Markup:
+        """How an option (a tuple of part values) is printed."""
+        if len(values) == 1:
+            return self.show_value(params, values[0])
+        if all(not isinstance(v, str) for v in values):
+            return Markup("$(%s)$" % ", ".join(tex(v, self.digits(params)) for v in values))
+        return Markup("(" + ", ".join(self.show_value(params, v) for v in values) + ")")
+
     # --- presentation -----------------------------------------------------------
     @abstractmethod
     def context(self, params: Any) -> dict: ...
+
+    def stem_source(self) -> str:
+        if self.stem_template is not None:
+            return self.stem_template
+        path = resources.files("templates").joinpath(self.id, "stem.j2")
+        if not path.is_file():
+            raise FamilyError(f"{self.id}: no stem template (templates/{self.id}/stem.j2 or stem_template)")
+        return path.read_text(encoding="utf-8")
 
     def check_options(self, options: Mapping[str, Any]) -> None:
         unknown = sorted(set(options) - set(self.draw_options))
@@ -128,47 +205,57 @@ class Family(ABC):
             )
 
 
-# --- parsing helpers shared by the families ---------------------------------------
-
-def require_fields(data: Mapping[str, Any], required: Sequence[str], optional: Sequence[str] = ()) -> None:
-    """Refuse missing and unknown keys by name, so a typo is reported, not ignored."""
-    if not isinstance(data, Mapping):
-        raise InvalidParams(f"params must be a mapping of names to values, got {type(data).__name__}")
-    for name in required:
-        if name not in data:
-            raise InvalidParams("missing", name)
-    allowed = set(required) | set(optional)
-    for name in data:
-        if name not in allowed:
-            raise InvalidParams(f"unknown field (expected: {', '.join([*required, *optional])})", str(name))
+class FamilyError(VariantexError):
+    """A family cannot be loaded or is malformed: a bug in that family, not bad input."""
 
 
-def sequence(value: Any, field: str) -> list:
-    if not isinstance(value, (list, tuple)):
-        raise InvalidParams(f"expected a list, got {value!r}", field)
-    return list(value)
-
-
-def choice(value: Any, allowed: Sequence[str], field: str) -> str:
-    if value not in allowed:
-        raise InvalidParams(f"expected one of {', '.join(allowed)}, got {value!r}", field)
-    return value
-
-
-# --- the registry -------------------------------------------------------------------
+# --- the registry ---------------------------------------------------------------------
 
 _REGISTRY: dict[str, Family] = {}
+_PENDING: list[type[Family]] = []
+_DISCOVERED = False
 
 
-def register(cls: type[Family]) -> type[Family]:
-    """Class decorator: make a family available by its id (one line per family)."""
-    if cls.id in _REGISTRY:
-        raise RuntimeError(f"family {cls.id!r} registered twice")
-    _REGISTRY[cls.id] = cls()
-    return cls
+def _settle() -> None:
+    """Instantiate the family classes defined since the last look (abstract ones are skipped)."""
+    while _PENDING:
+        cls = _PENDING.pop(0)
+        if inspect.isabstract(cls):
+            continue
+        if cls.id in _REGISTRY and type(_REGISTRY[cls.id]) is not cls:
+            raise FamilyError(f"family {cls.id!r} is defined twice ({_REGISTRY[cls.id].__class__.__module__} "
+                              f"and {cls.__module__})")
+        _REGISTRY[cls.id] = cls()
+
+
+def discover() -> None:
+    """Import every module of this package and every `variantex.families` entry point, once."""
+    global _DISCOVERED
+    if _DISCOVERED:
+        _settle()
+        return
+    _DISCOVERED = True
+    package = importlib.import_module("generators")
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"generators.{module.name}")
+    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = entry.load()
+        except Exception as error:  # a broken plug-in must say which one it is
+            raise FamilyError(f"entry point {entry.name!r} ({entry.value}) failed to load: {error}") from None
+        if inspect.isclass(loaded) and issubclass(loaded, Family) and loaded not in _PENDING:
+            if loaded.id not in _REGISTRY:
+                _PENDING.append(loaded)
+    _settle()
+
+
+def unregister(family_id: str) -> None:
+    """Forget a family (tests that define one of their own clean up with this)."""
+    _REGISTRY.pop(family_id, None)
 
 
 def family(family_id: str) -> Family:
+    discover()
     try:
         return _REGISTRY[family_id]
     except KeyError:
@@ -178,4 +265,5 @@ def family(family_id: str) -> Family:
 
 
 def families() -> list[Family]:
+    discover()
     return [_REGISTRY[key] for key in sorted(_REGISTRY)]

@@ -16,44 +16,40 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine import exact, linalg
-from answer_engine.distractors import Mistake
+from answer_engine import linalg
+from answer_engine.checking import UNDETERMINED
 from answer_engine.errors import InvalidParams, VerificationError
-from answer_engine.formatting import Latex, tex
+from answer_engine.formatting import Markup, Math, plus, row_tuple, tex, times
 from generators import draws
-from generators.base import Family, Part, Solution, register, require_fields, sequence
+from generators.base import Family, Part, Solution, TextAnswer
+from generators.kit import EdgeCase, Mistakes, matrix, number, vector
 
-UNDETERMINED = "undetermined"
 DIMENSION_UNKNOWN = "dimension unknown"
 MIN_DIMENSION, MAX_DIMENSION = 2, 5
 
 
 @dataclass(frozen=True)
 class EigenDeterminantParams:
-    eigenvectors: tuple[tuple[sp.Rational, ...], ...]
-    eigenvalues: tuple[sp.Rational, ...]  # one per eigenvector
-    trace: sp.Rational
-    shared: bool = False  # the question states one eigenvalue shared by all vectors
+    eigenvectors: tuple[tuple[sp.Rational, ...], ...] = matrix()
+    # One per eigenvector, or one number shared by all of them.
+    eigenvalues: tuple[sp.Rational, ...] | sp.Rational = vector(scalar_ok=True)
+    trace: sp.Rational = number()
 
     def __post_init__(self) -> None:
         vectors = self.eigenvectors
         if not vectors:
             raise InvalidParams("give at least one eigenvector", "eigenvectors")
         n = len(vectors[0])
-        if any(len(v) != n for v in vectors):
-            raise InvalidParams("eigenvectors must all have the same length", "eigenvectors")
         if not MIN_DIMENSION <= n <= MAX_DIMENSION:
             raise InvalidParams(f"vector length {n} is outside {MIN_DIMENSION}..{MAX_DIMENSION}", "eigenvectors")
         if len(vectors) > n:
             raise InvalidParams(f"{len(vectors)} vectors of length {n} cannot be independent", "eigenvectors")
-        if len(self.eigenvalues) != len(vectors):
+        if not self.shared and len(self.eigenvalues) != len(vectors):
             raise InvalidParams(
                 f"{len(self.eigenvalues)} eigenvalues for {len(vectors)} eigenvectors "
                 "(give one per vector, or one number shared by all)",
                 "eigenvalues",
             )
-        if self.shared and len(set(self.eigenvalues)) != 1:
-            raise InvalidParams("a shared eigenvalue must be one number", "eigenvalues")
         for i, vector in enumerate(vectors):
             if all(entry == 0 for entry in vector):
                 raise InvalidParams("the zero vector is never an eigenvector", f"eigenvectors[{i}]")
@@ -63,11 +59,21 @@ class EigenDeterminantParams:
                 "(the question would be ill-posed)",
                 "eigenvectors",
             )
-        if len(vectors) == n and sum(self.eigenvalues) != self.trace:
+        if len(vectors) == n and sum(self.values) != self.trace:
             raise InvalidParams(
-                f"all {n} eigenvalues are given and sum to {sum(self.eigenvalues)}, not the trace {self.trace}",
+                f"all {n} eigenvalues are given and sum to {sum(self.values)}, not the trace {self.trace}",
                 "trace",
             )
+
+    @property
+    def shared(self) -> bool:
+        """The question states one eigenvalue shared by all the given vectors."""
+        return not isinstance(self.eigenvalues, tuple)
+
+    @property
+    def values(self) -> tuple[sp.Rational, ...]:
+        """The given eigenvalues, one per eigenvector."""
+        return (self.eigenvalues,) * len(self.eigenvectors) if self.shared else self.eigenvalues
 
     @property
     def dimension(self) -> int:
@@ -83,7 +89,7 @@ def product(values) -> sp.Rational:
 
 
 def determinant(params: EigenDeterminantParams) -> sp.Rational | str:
-    known = params.eigenvalues
+    known = params.values
     if params.unknown_count == 0:
         return product(known)
     if any(value == 0 for value in known):
@@ -93,7 +99,6 @@ def determinant(params: EigenDeterminantParams) -> sp.Rational | str:
     return UNDETERMINED
 
 
-@register
 class EigenDeterminant(Family):
     id = "eigen-determinant"
     title = "Determinant from eigenvectors, eigenvalues and the trace"
@@ -102,29 +107,27 @@ class EigenDeterminant(Family):
         "dimension": "2, 3 or 4: the length of the vectors (default: drawn from 2-4; undetermined needs 3+)",
         "shared": "true/false: one eigenvalue shared by all given vectors (default: drawn)",
     }
-
-    # --- params -----------------------------------------------------------------
-    def parse(self, data: Mapping[str, Any]) -> EigenDeterminantParams:
-        require_fields(data, ["eigenvectors", "eigenvalues", "trace"])
-        vectors = tuple(
-            tuple(exact.rational(entry, f"eigenvectors[{i}][{j}]") for j, entry in enumerate(sequence(v, f"eigenvectors[{i}]")))
-            for i, v in enumerate(sequence(data["eigenvectors"], "eigenvectors"))
-        )
-        raw = data["eigenvalues"]
-        shared = not isinstance(raw, (list, tuple))
-        if shared:
-            values = (exact.rational(raw, "eigenvalues"),) * len(vectors)
-        else:
-            values = tuple(exact.rational(v, f"eigenvalues[{i}]") for i, v in enumerate(raw))
-        return EigenDeterminantParams(vectors, values, exact.rational(data["trace"], "trace"), shared)
-
-    def dump(self, params: EigenDeterminantParams) -> dict:
-        values = params.eigenvalues
-        return {
-            "eigenvectors": [[exact.dump_number(e) for e in v] for v in params.eigenvectors],
-            "eigenvalues": exact.dump_number(values[0]) if params.shared else [exact.dump_number(v) for v in values],
-            "trace": exact.dump_number(params.trace),
-        }
+    option_sets = ({}, {"shared": True}, {"dimension": 4})
+    params_type = EigenDeterminantParams
+    text_answers = {
+        DIMENSION_UNKNOWN: TextAnswer("cannot be found: the size of $A$ is not given",
+                                      ("the size of a is not given", "size unknown")),
+    }
+    edge_cases = (
+        EdgeCase("the catalog's example: one eigenvalue missing",
+                 {"eigenvectors": [[1, 0, 0], [0, 1, 0]], "eigenvalues": [2, 3], "trace": 10}, {"det": 30}),
+        EdgeCase("one eigenvalue shared by two vectors counts twice",
+                 {"eigenvectors": [[1, 0, 0], [0, 1, 0]], "eigenvalues": 2, "trace": 7}, {"det": 12}),
+        EdgeCase("every eigenvalue given: the trace only checks them",
+                 {"eigenvectors": [[1, 1], [1, -1]], "eigenvalues": [2, 3], "trace": 5}, {"det": 6}),
+        EdgeCase("two unknown eigenvalues: only their sum is fixed",
+                 {"eigenvectors": [[1, 0, 0, 0], [0, 1, 0, 0]], "eigenvalues": [2, 3], "trace": 10},
+                 {"det": "cannot be determined"}),
+        EdgeCase("a known zero eigenvalue fixes det = 0 although two are unknown",
+                 {"eigenvectors": [[1, 2, 0]], "eigenvalues": [0], "trace": 5}, {"det": 0}),
+        EdgeCase("a missing eigenvalue of 0 makes A singular",
+                 {"eigenvectors": [[1, 0], ], "eigenvalues": ["1/2"], "trace": "1/2"}, {"det": 0}),
+    )
 
     def branch_of(self, params: EigenDeterminantParams) -> str:
         return "undetermined" if determinant(params) == UNDETERMINED else "determined"
@@ -146,46 +149,51 @@ class EigenDeterminant(Family):
         vectors = tuple(tuple(sp.Integer(draws.small_int(rng, -2, 2)) for _ in range(n)) for _ in range(k))
         shared = wants_shared if wants_shared is not None else (k >= 2 and bool(rng.random() < 0.5))
         if shared:
-            values = (sp.Integer(draws.small_int(rng, -3, 3, nonzero=True)),) * k
+            given: tuple[sp.Rational, ...] | sp.Rational = sp.Integer(draws.small_int(rng, -3, 3, nonzero=True))
+            values = (given,) * k
         else:
-            values = tuple(sp.Integer(draws.small_int(rng, -3, 3, nonzero=True)) for _ in range(k))
+            given = values = tuple(sp.Integer(draws.small_int(rng, -3, 3, nonzero=True)) for _ in range(k))
         # The missing eigenvalue(s) are drawn nonzero so det is never trivially 0.
         missing = [draws.small_int(rng, -3, 4, nonzero=True) for _ in range(n - k)]
         trace = sum(values) + sum(missing)
         if branch == "undetermined" and trace == sum(values):
             raise InvalidParams("unknown eigenvalues summing to 0 make a weak question")
-        return EigenDeterminantParams(vectors, values, sp.Integer(trace), shared)
+        return EigenDeterminantParams(vectors, given, sp.Integer(trace))
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: EigenDeterminantParams) -> tuple[Part, ...]:
-        return (Part("det", Latex(r"\det(A)")),)
+        return (Part("det", Math(r"\det(A)"), text_answers=(UNDETERMINED,)),)
 
     def solve(self, params: EigenDeterminantParams) -> Solution:
-        n, k, known = params.dimension, len(params.eigenvectors), params.eigenvalues
+        n, k, known = params.dimension, len(params.eigenvectors), params.values
         det = determinant(params)
         listing = ", ".join(tex(v) for v in known)
-        steps = [Latex(
+        if k == 1:
+            given = r"The given eigenvector's eigenvalue $%s$ is one of them." % listing
+        else:
+            given = (r"The %d given eigenvectors are linearly independent, so their eigenvalues $%s$ are %d of them"
+                     r"%s." % (k, listing, k,
+                               " (a shared eigenvalue counts once per independent eigenvector)" if params.shared else ""))
+        steps = [Markup(
             r"The vectors have %d entries, so $A$ is $%d\times %d$ and has %d eigenvalues counted with "
-            r"multiplicity. The %d given eigenvectors are linearly independent, so their eigenvalues "
-            r"$%s$ are %d of them (a shared eigenvalue counts once per independent eigenvector)."
-            % (n, n, n, n, k, listing, k)
+            r"multiplicity. %s" % (n, n, n, n, given)
         )]
         if params.unknown_count == 0:
-            steps.append(Latex(r"All eigenvalues are known: $\det A = %s = %s$." % (_times(known), tex(det))))
+            steps.append(Markup(r"All eigenvalues are known: $\det A = %s = %s$." % (times(known), tex(det))))
         elif params.unknown_count == 1:
             missing = params.trace - sum(known)
-            steps.append(Latex(
+            steps.append(Markup(
                 r"The trace is the sum of the eigenvalues, so the missing one is "
-                r"$\lambda_%d = %s - (%s) = %s$." % (n, tex(params.trace), _plus(known), tex(missing))
+                r"$\lambda_%d = %s - (%s) = %s$." % (n, tex(params.trace), plus(known), tex(missing))
             ))
-            steps.append(Latex(r"$\det A$ is their product: $%s = %s$." % (_times([*known, missing]), tex(det))))
+            steps.append(Markup(r"$\det A$ is their product: $%s = %s$." % (times([*known, missing]), tex(det))))
         elif det == 0:
-            steps.append(Latex(r"A known eigenvalue is $0$, so $\det A = 0$ whatever the unknown ones are."))
+            steps.append(Markup(r"A known eigenvalue is $0$, so $\det A = 0$ whatever the unknown ones are."))
         else:
             rest = params.trace - sum(known)
             m = params.unknown_count
             first, second = _splits(rest, m)[:2]
-            steps.append(Latex(
+            steps.append(Markup(
                 r"%d eigenvalues are unknown; the trace fixes only their sum, $%s$. "
                 r"For example $(%s)$ and $(%s)$ both fit, giving $\det A = %s$ and $%s$: "
                 r"$\det A$ cannot be determined."
@@ -199,7 +207,7 @@ class EigenDeterminant(Family):
         n = params.dimension
         basis = _complete_basis(params.eigenvectors, n)
         basis_inverse = linalg.inverse(basis)
-        known = [Fraction(int(v.p), int(v.q)) for v in params.eigenvalues]
+        known = [Fraction(int(v.p), int(v.q)) for v in params.values]
         rest = Fraction(int(params.trace.p), int(params.trace.q)) - sum(known)
         determinants = set()
         for split in _splits(rest, params.unknown_count):
@@ -219,62 +227,40 @@ class EigenDeterminant(Family):
         value = determinants.pop()
         return {"det": sp.Rational(value.numerator, value.denominator)}
 
-    def mistakes(self, params: EigenDeterminantParams) -> list[Mistake]:
-        known, trace = params.eigenvalues, params.trace
-        found = []
-
-        def add(name: str, description: str, value) -> None:
-            found.append(Mistake(name, description, {"det": value}))
-
-        if params.unknown_count >= 1:
-            lumped = product(known) * (trace - sum(known))
-            if params.unknown_count >= 2:
-                add("unknowns_lumped_into_one", "treated the rest of the trace as one missing eigenvalue", lumped)
-                add("unknowns_taken_as_zero", "took the unknown eigenvalues to be 0", sp.Integer(0))
+    def mistakes(self, params: EigenDeterminantParams) -> Mistakes:
+        known, trace = params.values, params.trace
+        found = Mistakes()
+        if params.unknown_count >= 2:
+            found.add("unknowns_lumped_into_one", "treated the rest of the trace as one missing eigenvalue",
+                      det=product(known) * (trace - sum(known)))
+            found.add("unknowns_taken_as_zero", "took the unknown eigenvalues to be 0", det=sp.Integer(0))
         if len(known) >= 2 and len(set(known)) < len(known):
             distinct = sorted(set(known))
-            add("shared_eigenvalue_counted_once", "counted a repeated eigenvalue once in the trace sum",
-                product(known) * (trace - sum(distinct)) if params.unknown_count == 1 else product(distinct))
-        add("trace_as_missing_eigenvalue", "used the trace itself as the missing eigenvalue", product(known) * trace)
-        add("product_of_known_only", "multiplied only the given eigenvalues", product(known))
+            found.add("shared_eigenvalue_counted_once", "counted a repeated eigenvalue once in the trace sum",
+                      det=product(known) * (trace - sum(distinct)) if params.unknown_count == 1 else product(distinct))
+        found.add("trace_as_missing_eigenvalue", "used the trace itself as the missing eigenvalue",
+                  det=product(known) * trace)
+        found.add("product_of_known_only", "multiplied only the given eigenvalues", det=product(known))
         det = determinant(params)
         if det != UNDETERMINED:
-            add("sign_slip", "dropped a minus sign", -det)
-            add("cannot_be_determined_when_it_can", "said det cannot be determined although the trace fixes it",
-                UNDETERMINED)
-        add("trace_as_determinant", "gave the sum of the eigenvalues (the trace) instead of their product", trace)
-        add("dimension_unknown", "claimed the size of A is unknown, though the vector length fixes it",
-            DIMENSION_UNKNOWN)
+            found.add("sign_slip", "dropped a minus sign", det=-det)
+            found.add("cannot_be_determined_when_it_can",
+                      "said det cannot be determined although the trace fixes it", det=UNDETERMINED)
+        found.add("trace_as_determinant", "gave the sum of the eigenvalues (the trace) instead of their product",
+                  det=trace)
+        found.add("dimension_unknown", "claimed the size of A is unknown, though the vector length fixes it",
+                  det=DIMENSION_UNKNOWN)
         return found
-
-    def print_value(self, params: EigenDeterminantParams, value) -> Latex:
-        if value == UNDETERMINED:
-            return Latex("cannot be determined from the given information")
-        if value == DIMENSION_UNKNOWN:
-            return Latex(r"cannot be found: the size of $A$ is not given")
-        return super().print_value(params, value)
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: EigenDeterminantParams) -> dict:
-        vectors = [
-            Latex(r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(tex(e) for e in v)) for v in params.eigenvectors
-        ]
         return {
-            "vectors": vectors,
-            "eigenvalues": [Latex(tex(v)) for v in params.eigenvalues],
+            "vectors": [Math(row_tuple(v) + r"^\top") for v in params.eigenvectors],
+            "eigenvalues": list(params.values),
             "shared": params.shared,
-            "shared_value": Latex(tex(params.eigenvalues[0])),
-            "trace": Latex(tex(params.trace)),
-            "count": len(vectors),
+            "trace": params.trace,
+            "count": len(params.eigenvectors),
         }
-
-
-def _plus(values) -> str:
-    return " + ".join(f"({tex(v)})" if v < 0 else tex(v) for v in values)
-
-
-def _times(values) -> str:
-    return r" \cdot ".join(f"({tex(v)})" if v < 0 else tex(v) for v in values)
 
 
 def _splits(total: sp.Rational, count: int) -> list[tuple[sp.Rational, ...]]:

@@ -18,11 +18,12 @@ import numpy as np
 import sympy as sp
 
 from answer_engine import exact
-from answer_engine.distractors import Mistake
 from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Latex, escape, finite_decimal, tex
+from answer_engine.formatting import Markup, Math, coefficient, escape, finite_decimal, latex_to_text, signed, tex
 from generators import draws
-from generators.base import Family, Part, Solution, choice, register, require_fields, sequence
+from generators.base import Family, Part, Solution
+from generators.kit import EdgeCase, Mistakes, choice, require_fields, sequence
+from generators.markup import Figure, MathSpan, Table, Text
 
 METRICS = ("mse", "mae", "both")
 MAX_POINTS = 12
@@ -107,7 +108,6 @@ def decreasing(names: list[str]) -> str:
     return " > ".join(names)
 
 
-@register
 class LossOrdering(Family):
     id = "loss-ordering"
     title = "Order datasets by MSE and MAE of a fixed line"
@@ -116,6 +116,20 @@ class LossOrdering(Family):
         "metric": "mse | mae | both (default mse): which loss the question orders by",
         "contrast": "true: the MSE order differs from the MAE order (same as branch: contrast)",
     }
+    option_sets = ({}, {"metric": "mae"}, {"metric": "both"})
+    edge_cases = (
+        EdgeCase("one outlier: MSE and MAE order the sets differently",
+                 {"line": {"slope": 1, "intercept": 0},
+                  "datasets": {"A": [[0, 3], [1, 1], [2, 2], [3, 3]], "B": [[0, 2], [1, 3], [2, 0], [3, 5]],
+                               "C": [[0, 1], [1, 0], [2, 3], [3, 2]]},
+                  "metric": "both"},
+                 {"mse_A": "9/4", "mae_A": "3/4", "mse_B": 4, "mae_B": 2, "mse_C": 1, "mae_C": 1,
+                  "mse_order": "B > A > C", "mae_order": "B > C > A"}),
+        EdgeCase("half-integer slope, exact fractions",
+                 {"line": {"slope": "1/2", "intercept": 1},
+                  "datasets": {"A": [[0, 2], [2, 2]], "B": [[0, 1], [2, 4]], "C": [[0, 3], [2, 0]]}},
+                 {"A": "1/2", "B": 2, "C": 4, "order": "C > B > A"}),
+    )
 
     def default_branch(self, options: Mapping[str, Any]) -> str:
         return "contrast" if options.get("contrast") else self.branches[0]
@@ -196,9 +210,9 @@ class LossOrdering(Family):
         parts = []
         for metric in self._metrics(params):
             prefix = self._prefix(params, metric)
-            parts.append(Part(f"{prefix}order", Latex(r"\text{%s order}" % metric.upper())))
+            parts.append(Part(f"{prefix}order", Math(r"\text{%s order}" % metric.upper())))
             for name in params.names:
-                parts.append(Part(f"{prefix}{name}", Latex(r"\mathrm{%s}_{%s}" % (metric.upper(), name))))
+                parts.append(Part(f"{prefix}{name}", Math(r"\mathrm{%s}_{%s}" % (metric.upper(), name))))
         return tuple(parts)
 
     def mcq_parts(self, params: LossOrderingParams) -> tuple[str, ...]:
@@ -222,24 +236,29 @@ class LossOrdering(Family):
         losses = {m: mean_losses(params, m) for m in ("mse", "mae")}
         orders = {m: order_text(losses[m]) for m in ("mse", "mae")}
         line = line_equation(params)
-        steps = [Latex(r"Residuals $r_i = y_i - (%s)$ of the line $%s$ on each dataset:" % (_rhs(params), line))]
+        steps = [Markup(r"Residuals $r_i = y_i - (%s)$ of the line $%s$ on each dataset:" % (_rhs(params), line))]
         for name, points in params.datasets:
             r = residuals(params, points)
             n = len(points)
             squares = " + ".join(tex(v**2) for v in r)
             absolutes = " + ".join(tex(abs(v)) for v in r)
-            steps.append(Latex(
+            steps.append(Markup(
                 r"%s: $r = (%s)$, $\mathrm{MSE}_{%s} = \frac{1}{%d}(%s) = %s$, "
                 r"$\mathrm{MAE}_{%s} = \frac{1}{%d}(%s) = %s$."
                 % (name, ", ".join(tex(v) for v in r), name, n, squares, tex(losses["mse"][name]),
                    name, n, absolutes, tex(losses["mae"][name]))
             ))
         for metric in self._metrics(params):
-            steps.append(Latex(r"Decreasing %s: $%s$." % (metric.upper(), orders[metric])))
+            steps.append(Markup(r"Decreasing %s: $%s$." % (metric.upper(), orders[metric])))
         if orders["mse"] != orders["mae"]:
-            steps.append(Latex(
+            steps.append(Markup(
                 r"The orders differ: squaring lets one large residual dominate the MSE, "
                 r"while the MAE weighs every unit of error the same."
+            ))
+        else:
+            steps.append(Markup(
+                r"Here both losses give the same order; they can differ when one set has a single large "
+                r"residual, which squaring punishes far more than the absolute value does."
             ))
         return Solution(self._values(params, orders, {m: losses[m] for m in self._metrics(params)}), tuple(steps))
 
@@ -259,34 +278,33 @@ class LossOrdering(Family):
                 values[f"{prefix}{name}"] = floats[name][metric]
         return values
 
-    def mistakes(self, params: LossOrderingParams) -> list[Mistake]:
+    def mistakes(self, params: LossOrderingParams) -> Mistakes:
         metrics = self._metrics(params)
         correct = {m: mean_losses(params, m) for m in ("mse", "mae")}
         orders = {m: order_text(correct[m]) for m in ("mse", "mae")}
         increasing = {m: decreasing(list(reversed(orders[m].split(" > ")))) for m in ("mse", "mae")}
-        found = [
-            Mistake("increasing_order", "listed the datasets from smallest to largest loss",
-                    self._values(params, increasing, {})),
-            Mistake("sum_instead_of_mean", "summed the losses without dividing by the number of points",
-                    self._values(params, {m: order_text(mean_losses(params, m, total=True)) for m in metrics},
-                                 {m: mean_losses(params, m, total=True) for m in metrics})),
-            Mistake("divided_by_n_minus_1", "divided by n − 1 as for a sample variance",
-                    self._values(params, {m: order_text(mean_losses(params, m, denominator_shift=1)) for m in metrics},
-                                 {m: mean_losses(params, m, denominator_shift=1) for m in metrics})),
-        ]
+        found = Mistakes()
         if params.metric == "both":
-            found.insert(0, Mistake("same_order_for_both", "assumed MAE orders the sets as MSE does",
-                                    self._values(params, {"mse": orders["mse"], "mae": orders["mse"]}, {})))
-            found.insert(1, Mistake("metrics_swapped", "swapped the MSE and MAE orders",
-                                    self._values(params, {"mse": orders["mae"], "mae": orders["mse"]}, {})))
+            found.add("same_order_for_both", "assumed MAE orders the sets as MSE does",
+                      self._values(params, {"mse": orders["mse"], "mae": orders["mse"]}, {}))
+            found.add("metrics_swapped", "swapped the MSE and MAE orders",
+                      self._values(params, {"mse": orders["mae"], "mae": orders["mse"]}, {}))
         else:
             other = "mae" if params.metric == "mse" else "mse"
-            found.insert(0, Mistake(f"ordered_by_{other}", f"ordered by {other.upper()} instead of {params.metric.upper()}",
-                                    self._values(params, {params.metric: orders[other]},
-                                                 {params.metric: correct[other]})))
-            found.append(Mistake("squared_mean_residual", "squared the mean residual instead of averaging squares"
-                                 if params.metric == "mse" else "took |mean residual| instead of the mean of |r|",
-                                 self._values(params, {}, {params.metric: _signed_mean(params, params.metric)})))
+            found.add(f"ordered_by_{other}", f"ordered by {other.upper()} instead of {params.metric.upper()}",
+                      self._values(params, {params.metric: orders[other]}, {params.metric: correct[other]}))
+        found.add("increasing_order", "listed the datasets from smallest to largest loss",
+                  self._values(params, increasing, {}))
+        found.add("sum_instead_of_mean", "summed the losses without dividing by the number of points",
+                  self._values(params, {m: order_text(mean_losses(params, m, total=True)) for m in metrics},
+                               {m: mean_losses(params, m, total=True) for m in metrics}))
+        found.add("divided_by_n_minus_1", "divided by n − 1 as for a sample variance",
+                  self._values(params, {m: order_text(mean_losses(params, m, denominator_shift=1)) for m in metrics},
+                               {m: mean_losses(params, m, denominator_shift=1) for m in metrics}))
+        if params.metric != "both":
+            found.add("squared_mean_residual", "squared the mean residual instead of averaging squares"
+                      if params.metric == "mse" else "took |mean residual| instead of the mean of |r|",
+                      self._values(params, {}, {params.metric: _signed_mean(params, params.metric)}))
         # The remaining orderings: guesses no computation supports, so that the
         # question can offer five of the six orderings as the catalog asks.
         for guess in itertools.permutations(params.names):
@@ -295,58 +313,69 @@ class LossOrdering(Family):
                 guesses = [{"mse": text, "mae": orders["mae"]}, {"mse": orders["mse"], "mae": text}]
             else:
                 guesses = [{params.metric: text}]
-            found.extend(Mistake("unsupported_ordering", "an ordering that no computation supports",
-                                 self._values(params, guess, {}), guess=True) for guess in guesses)
+            for guessed in guesses:
+                found.add("unsupported_ordering", "an ordering that no computation supports",
+                          self._values(params, guessed, {}), guess=True)
         return found
 
-    def print_values(self, params: LossOrderingParams, values: tuple) -> Latex:
-        if params.metric == "both":
-            return Latex("MSE: $%s$; MAE: $%s$" % values)
-        return Latex("$%s$" % values[0])
+    def show_value(self, params: LossOrderingParams, value) -> Markup:
+        # Orderings are math ("A > B > C"); dataset names are validated letters and digits.
+        return Markup("$%s$" % value) if isinstance(value, str) else super().show_value(params, value)
+
+    def show_values(self, params: LossOrderingParams, values: tuple) -> Markup:
+        if params.metric == "both" and all(isinstance(v, str) for v in values):
+            return Markup("MSE: $%s$; MAE: $%s$" % values)
+        return super().show_values(params, values)
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: LossOrderingParams) -> dict:
-        xs = [x for _, points in params.datasets for x, _ in points]
-        ys = [y for _, points in params.datasets for _, y in points]
-        xmin, xmax = min(xs) - 1, max(xs) + 1
         return {
-            "line": Latex(line_equation(params)),
+            "line": Math(line_equation(params)),
             "metric": params.metric,
-            "names": [escape(name) for name in params.names],
-            "datasets": [
-                {
-                    "name": escape(name),
-                    "coordinates": Latex(" ".join(f"({finite_decimal(x)},{finite_decimal(y)})" for x, y in points)),
-                    "table": Latex(", ".join(f"$({tex(x)}, {tex(y)})$" for x, y in points)),
-                }
-                for name, points in params.datasets
-            ],
-            "slope": Latex(finite_decimal(params.slope)),
-            "intercept": Latex(finite_decimal(params.intercept)),
-            "xmin": Latex(finite_decimal(xmin)),
-            "xmax": Latex(finite_decimal(xmax)),
-            "ymin": Latex(finite_decimal(min(ys) - 1)),
-            "ymax": Latex(finite_decimal(max(ys) + 1)),
+            "names": list(params.names),
+            "figure": scatter_figure(params),
+            "points": Table(
+                header=((Text("Dataset"),), (Text("Points "), MathSpan("(x, y)"))),
+                rows=tuple(((Text(name),), (MathSpan(", ".join(f"({tex(x)}, {tex(y)})" for x, y in points)),))
+                           for name, points in params.datasets),
+            ),
         }
 
 
-def _signed(value: sp.Rational) -> str:
-    if value == 0:
-        return ""
-    return ("+ " if value > 0 else "- ") + tex(abs(value))
-
-
-def _slope_term(slope: sp.Rational, variable: str) -> str:
-    coefficient = {1: "", -1: "-"}.get(slope, tex(slope))
-    return f"{coefficient} {variable}".strip() if slope != 0 else "0"
+def scatter_figure(params: LossOrderingParams) -> Figure:
+    """The three scatter plots with the dashed line, drawn by pgfplots from the params."""
+    xs = [x for _, points in params.datasets for x, _ in points]
+    ys = [y for _, points in params.datasets for _, y in points]
+    xmin, xmax = finite_decimal(min(xs) - 1), finite_decimal(max(xs) + 1)
+    ymin, ymax = finite_decimal(min(ys) - 1), finite_decimal(max(ys) + 1)
+    slope, intercept = finite_decimal(params.slope), finite_decimal(params.intercept)
+    plots = []
+    for name, points in params.datasets:
+        coordinates = " ".join(f"({finite_decimal(x)},{finite_decimal(y)})" for x, y in points)
+        plots.append(
+            f"\\nextgroupplot[title={{Dataset {escape(name)}}}]\n"
+            f"\\addplot[only marks, mark=*, mark size=1.7pt] coordinates {{{coordinates}}};\n"
+            f"\\addplot[dashed, thick, domain={xmin}:{xmax}, samples=2] {{({slope})*x + ({intercept})}};"
+        )
+    tikz = (
+        "\\begin{tikzpicture}\n"
+        "\\begin{groupplot}[group style={group size=3 by 1, horizontal sep=1.1cm},\n"
+        f"  width=5.4cm, height=4.6cm, xmin={xmin}, xmax={xmax}, ymin={ymin}, ymax={ymax},\n"
+        "  grid=major, grid style={gray!25}, tick label style={font=\\scriptsize}, title style={font=\\small}]\n"
+        + "\n".join(plots)
+        + "\n\\end{groupplot}\n\\end{tikzpicture}"
+    )
+    description = (f"Three scatter plots, datasets {', '.join(params.names)}, each with the dashed line "
+                   f"{latex_to_text('$' + line_equation(params) + '$')}.")
+    return Figure(tikz, description, ("pgfplots",))
 
 
 def line_equation(params: LossOrderingParams) -> str:
-    return "y = %s %s" % (_slope_term(params.slope, "x"), _signed(params.intercept))
+    return ("y = %s %s" % (coefficient(params.slope, "x"), signed(params.intercept))).strip()
 
 
 def _rhs(params: LossOrderingParams) -> str:
-    return "%s %s" % (_slope_term(params.slope, "x_i"), _signed(params.intercept))
+    return ("%s %s" % (coefficient(params.slope, "x_i"), signed(params.intercept))).strip()
 
 
 def _signed_mean(params: LossOrderingParams, metric: str) -> dict:

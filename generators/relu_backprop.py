@@ -16,12 +16,11 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine import exact
-from answer_engine.distractors import Mistake
 from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Latex, tex
+from answer_engine.formatting import Markup, Math, equals, paren, tex
 from generators import draws
-from generators.base import Family, Part, Solution, choice, register, require_fields
+from generators.base import Family, Part, Solution
+from generators.kit import EdgeCase, Mistakes, choice, choice_of, flag, number
 
 LOSSES = ("squared", "cross_entropy")
 ROUTE_FIELDS = ("x", "t", "w1", "w2", "b", "eta", "leak", "w3", "t2", "b2")
@@ -29,18 +28,18 @@ ROUTE_FIELDS = ("x", "t", "w1", "w2", "b", "eta", "leak", "w3", "t2", "b2")
 
 @dataclass(frozen=True)
 class ReluBackpropParams:
-    x: sp.Rational
-    t: sp.Rational
-    w1: sp.Rational
-    w2: sp.Rational
-    b: sp.Rational
-    eta: sp.Rational = sp.Rational(1, 10)
-    leak: sp.Rational = sp.Integer(0)
-    loss: str = "squared"
-    w3: sp.Rational | None = None  # second output y2 = σ(w3·a1 + b2) with target t2
-    t2: sp.Rational | None = None
-    b2: sp.Rational = sp.Integer(0)
-    calculator: bool = False
+    x: sp.Rational = number()
+    t: sp.Rational = number()
+    w1: sp.Rational = number()
+    w2: sp.Rational = number()
+    b: sp.Rational = number()
+    eta: sp.Rational = number(default=sp.Rational(1, 10))
+    leak: sp.Rational = number(default=sp.Integer(0))
+    loss: str = choice_of(LOSSES, default="squared")
+    w3: sp.Rational | None = number(default=None)  # second output y2 = σ(w3·a1 + b2) with target t2
+    t2: sp.Rational | None = number(default=None)
+    b2: sp.Rational = number(default=sp.Integer(0))
+    calculator: bool = flag()
 
     def __post_init__(self) -> None:
         choice(self.loss, LOSSES, "loss")
@@ -122,7 +121,6 @@ def forward_backward(p: ReluBackpropParams, slips: Slips = Slips()) -> dict[str,
     return values
 
 
-@register
 class ReluBackprop(Family):
     id = "relu-backprop"
     title = "One backprop step through a ReLU-sigmoid chain (dead and leaky ReLU)"
@@ -132,29 +130,28 @@ class ReluBackprop(Family):
         "outputs": "1 or 2: a second sigmoid output sharing the hidden unit (default 1)",
         "calculator": "true: general one-decimal numbers, answers to 4 significant figures",
     }
+    option_sets = ({}, {"loss": "cross_entropy"}, {"outputs": 2}, {"calculator": True},
+                   {"loss": "cross_entropy", "outputs": 2})
+    params_type = ReluBackpropParams
     verify_tolerance = 1e-6  # central finite differences in float
-
-    # --- params -----------------------------------------------------------------
-    def parse(self, data: Mapping[str, Any]) -> ReluBackpropParams:
-        require_fields(data, ["x", "t", "w1", "w2", "b"], ["eta", "leak", "loss", "w3", "t2", "b2", "calculator"])
-        numbers = {
-            name: exact.rational(data[name], name) for name in ROUTE_FIELDS if data.get(name) is not None
-        }
-        calculator = data.get("calculator", False)
-        if not isinstance(calculator, bool):
-            raise InvalidParams("expected true or false", "calculator")
-        return ReluBackpropParams(**numbers, loss=data.get("loss", "squared"), calculator=calculator)
-
-    def dump(self, params: ReluBackpropParams) -> dict:
-        data: dict[str, Any] = {
-            name: exact.dump_number(getattr(params, name))
-            for name in ROUTE_FIELDS
-            if getattr(params, name) is not None
-        }
-        data["loss"] = params.loss
-        if params.calculator:
-            data["calculator"] = True
-        return data
+    edge_cases = (
+        EdgeCase("live unit, z2 = 0 so y = 1/2 exactly",
+                 {"x": 1, "t": 1, "w1": 2, "w2": 1, "b": -2, "eta": "1/2"},
+                 {"a1": 2, "y": "1/2", "loss": "1/8", "grad_w2": "-1/4", "grad_b": "-1/8", "grad_w1": "-1/8",
+                  "w1_new": "33/16"}),
+        EdgeCase("dead unit: the gradient to w1 is exactly 0 whatever the target",
+                 {"x": 1, "t": 0, "w1": -1, "w2": 3, "b": 0},
+                 {"a1": 0, "y": "1/2", "grad_w1": 0, "w1_new": -1, "grad_w2": 0}),
+        EdgeCase("leaky unit: slope 1/10 keeps the gradient alive",
+                 {"x": 2, "t": 1, "w1": -1, "w2": 5, "b": 1, "leak": "1/10"},
+                 {"a1": "-1/5", "y": "1/2", "grad_b": "-1/8", "grad_w1": "-1/8"}),
+        EdgeCase("cross-entropy cancels sigma': delta = y - t",
+                 {"x": 1, "t": 0, "w1": 1, "w2": 2, "b": -2, "loss": "cross_entropy"},
+                 {"grad_b": "1/2", "loss": "log(2)", "grad_w1": 1}),
+        EdgeCase("two outputs sharing the hidden unit",
+                 {"x": 1, "t": 1, "w1": 1, "w2": 2, "b": -2, "w3": -1, "t2": 0, "b2": 1},
+                 {"grad_w1": "-3/8", "grad_w3": "1/8"}),
+    )
 
     def branch_of(self, params: ReluBackpropParams) -> str:
         if params.w1 * params.x > 0:
@@ -192,14 +189,14 @@ class ReluBackprop(Family):
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: ReluBackpropParams) -> tuple[Part, ...]:
-        names = [("a1", r"a_1"), ("y", r"y" if not params.two_outputs else r"y_1")]
+        names = [("a1", r"a_1"), ("y", r"y")]
         if params.two_outputs:
             names.append(("y2", r"y_2"))
         names += [("loss", r"E"), ("grad_w1", r"\partial E/\partial w_1"), ("grad_w2", r"\partial E/\partial w_2")]
         if params.two_outputs:
             names.append(("grad_w3", r"\partial E/\partial w_3"))
         names += [("grad_b", r"\partial E/\partial b"), ("w1_new", r"w_1 - \eta\,\partial E/\partial w_1")]
-        return tuple(Part(name, Latex(label)) for name, label in names)
+        return tuple(Part(name, Math(label)) for name, label in names)
 
     def mcq_parts(self, params: ReluBackpropParams) -> tuple[str, ...]:
         return ("grad_w1",)
@@ -211,41 +208,52 @@ class ReluBackprop(Family):
         values = forward_backward(params)
         return Solution(values, tuple(self._steps(params, values)))
 
-    def _steps(self, p: ReluBackpropParams, v: Mapping[str, sp.Expr]) -> list[Latex]:
+    def _steps(self, p: ReluBackpropParams, v: Mapping[str, sp.Expr]) -> list[Markup]:
         d = self.digits(p)
         z1 = p.w1 * p.x
         gate = "1" if z1 > 0 else tex(p.leak)
         side = "z_1 > 0" if z1 > 0 else "z_1 < 0"
+        two = p.two_outputs
+        if p.loss == "squared":
+            loss = r"\tfrac12 (y - t)^2" + (r" + \tfrac12 (y_2 - t_2)^2" if two else "")
+        else:
+            loss = r"-[t\log y + (1-t)\log(1-y)]" + (r" - [t_2\log y_2 + (1-t_2)\log(1-y_2)]" if two else "")
         steps = [
-            Latex(r"Forward: $z_1 = w_1 x = %s$, so $a_1 = %s$ (%s, $\mathrm{ReLU}'(z_1) = %s$)."
-                  % (tex(z1), tex(v["a1"]), "$%s$" % side, gate)),
-            Latex(r"$z_2 = w_2 a_1 + b = %s$, $y = \sigma(z_2) = %s$%s."
-                  % (tex(p.w2 * v["a1"] + p.b), tex(v["y"], d),
-                     r", $y_2 = \sigma(w_3 a_1 + b_2) = %s$" % tex(v["y2"], d) if p.two_outputs else "")),
-            Latex(r"Loss: $E = %s = %s$." % (
-                r"\tfrac12 (y - t)^2" + (r" + \tfrac12 (y_2 - t_2)^2" if p.two_outputs else "")
-                if p.loss == "squared" else r"-[t\log y + (1-t)\log(1-y)]" + (" + (same for $y_2$)" if p.two_outputs else ""),
-                tex(v["loss"], d))),
+            Markup(r"Forward: $z_1 = w_1 x %s$, so $a_1 %s$ ($%s$, $\mathrm{ReLU}'(z_1) = %s$)."
+                   % (equals(z1), equals(v["a1"]), side, gate)),
+            Markup(r"$z_2 = w_2 a_1 + b %s$, $y = \sigma(z_2) %s$%s."
+                   % (equals(p.w2 * v["a1"] + p.b), equals(v["y"], d),
+                      r", $y_2 = \sigma(w_3 a_1 + b_2) %s$" % equals(v["y2"], d) if two else "")),
+            Markup(r"Loss: $E = %s %s$." % (loss, equals(v["loss"], d))),
         ]
         if p.loss == "squared":
-            steps.append(Latex(r"Backward: $\delta = \partial E/\partial z_2 = (y - t)\,y(1-y) = %s$."
-                               % tex(v["grad_b"], d)))
+            steps.append(Markup(r"Backward: $\delta = \partial E/\partial z_2 = (y - t)\,y(1-y) %s$."
+                                % equals(v["grad_b"], d)))
         else:
-            steps.append(Latex(r"Backward: with cross-entropy $\delta = \partial E/\partial z_2 = y - t = %s$."
-                               % tex(v["grad_b"], d)))
-        steps.append(Latex(r"$\partial E/\partial w_2 = \delta\, a_1 = %s$, $\partial E/\partial b = \delta = %s$."
-                           % (tex(v["grad_w2"], d), tex(v["grad_b"], d))))
-        path = r"\delta\, w_2" + (r" + \delta_2\, w_3" if p.two_outputs else "")
-        steps.append(Latex(r"$\partial E/\partial w_1 = (%s)\,\mathrm{ReLU}'(z_1)\, x = %s$."
-                           % (path, tex(v["grad_w1"], d))))
-        steps.append(Latex(r"Update: $w_1 \leftarrow %s - %s \cdot %s = %s$."
-                           % (tex(p.w1), tex(p.eta), _paren(tex(v["grad_w1"], d)), tex(v["w1_new"], d))))
+            steps.append(Markup(r"Backward: with cross-entropy $\delta = \partial E/\partial z_2 = y - t %s$."
+                                % equals(v["grad_b"], d)))
+        steps.append(Markup(r"$\partial E/\partial w_2 = \delta\, a_1 %s$, $\partial E/\partial b = \delta %s$."
+                            % (equals(v["grad_w2"], d), equals(v["grad_b"], d))))
+        if two:
+            steps.append(Markup(r"The second output has $\delta_2 = \partial E/\partial z_3 %s$ "
+                                r"(with $z_3 = w_3 a_1 + b_2$), so $\partial E/\partial w_3 = \delta_2\, a_1 %s$."
+                                % (equals(_delta2(p), d),
+                                   equals(v["grad_w3"], d))))
+        path = r"\delta\, w_2" + (r" + \delta_2\, w_3" if two else "")
+        steps.append(Markup(r"$\partial E/\partial w_1 = (%s)\,\mathrm{ReLU}'(z_1)\, x %s$."
+                            % (path, equals(v["grad_w1"], d))))
+        steps.append(Markup(r"Update: $w_1 \leftarrow %s - %s \cdot %s %s$."
+                            % (tex(p.w1), tex(p.eta), paren(v["grad_w1"], d), equals(v["w1_new"], d))))
         if z1 < 0 and p.leak == 0:
-            steps.append(Latex(r"The ReLU is dead for this input ($z_1 < 0$): the gradient to $w_1$ is exactly 0 "
-                               r"whatever the target, so $w_1$ never changes; a leaky ReLU would revive it."))
+            steps.append(Markup(r"The ReLU is dead for this input ($z_1 < 0$): the gradient to $w_1$ is exactly 0 "
+                                r"whatever the target, so $w_1$ never changes; a leaky ReLU would revive it."))
         elif z1 < 0:
-            steps.append(Latex(r"The leaky slope $\alpha = %s$ keeps a gradient flowing although $z_1 < 0$."
-                               % tex(p.leak)))
+            steps.append(Markup(r"The leaky slope $\alpha = %s$ keeps a gradient flowing although $z_1 < 0$."
+                                % tex(p.leak)))
+        else:
+            steps.append(Markup(r"Here $z_1 > 0$, so the gradient flows. Had $w_1$ turned negative, $z_1 < 0$ would "
+                                r"make the ReLU dead: the gradient to $w_1$ would be exactly 0 whatever the target, "
+                                r"and a leaky ReLU (slope $\alpha$ for $z_1 < 0$) would revive it."))
         return steps
 
     def verify(self, params: ReluBackpropParams) -> dict:
@@ -283,20 +291,18 @@ class ReluBackprop(Family):
         values["w1_new"] = p["w1"] - p["eta"] * values["grad_w1"]
         return values
 
-    def mistakes(self, params: ReluBackpropParams) -> list[Mistake]:
+    def mistakes(self, params: ReluBackpropParams) -> Mistakes:
         correct = forward_backward(params)
-        found = [
-            Mistake("claimed_gradient_vanishes", "claimed the gradient to w1 is 0 (as for a dead ReLU)",
-                    {"grad_w1": sp.Integer(0), "w1_new": params.w1}),
-            Mistake("relu_not_applied", "passed z1 on without the ReLU", {"a1": params.w1 * params.x}),
-            Mistake("forgot_learning_rate", "subtracted the gradient without the learning rate",
-                    {"w1_new": params.w1 - correct["grad_w1"]}),
-            Mistake("added_gradient", "moved along the gradient instead of against it",
-                    {"w1_new": params.w1 + params.eta * correct["grad_w1"]}),
-        ]
+        found = Mistakes()
+        found.add("claimed_gradient_vanishes", "claimed the gradient to w1 is 0 (as for a dead ReLU)",
+                  grad_w1=sp.Integer(0), w1_new=params.w1)
+        found.add("relu_not_applied", "passed z1 on without the ReLU", a1=params.w1 * params.x)
+        found.add("forgot_learning_rate", "subtracted the gradient without the learning rate",
+                  w1_new=params.w1 - correct["grad_w1"])
+        found.add("added_gradient", "moved along the gradient instead of against it",
+                  w1_new=params.w1 + params.eta * correct["grad_w1"])
         if params.loss == "squared":
-            found.append(Mistake("forgot_half", "dropped the 1/2 in the squared loss",
-                                 {"loss": 2 * correct["loss"]}))
+            found.add("forgot_half", "dropped the 1/2 in the squared loss", loss=2 * correct["loss"])
         slip_fields = [f for f in ("sign", "output_derivative", "gate", "input_factor", "second_output")
                        if f != "second_output" or params.two_outputs]
         # Single slips first, then pairs: the options a real student most often reaches.
@@ -306,8 +312,7 @@ class ReluBackprop(Family):
                 values = forward_backward(params, slips)
                 changed = {k: val for k, val in values.items() if k.startswith("grad") or k == "w1_new"}
                 names = [self._slip_name(params, name) for name in combo]
-                found.append(Mistake("+".join(n for n, _ in names), "; ".join(d for _, d in names), changed,
-                                     slips=size))
+                found.add("+".join(n for n, _ in names), "; ".join(d for _, d in names), changed, slips=size)
         return found
 
     @staticmethod
@@ -318,13 +323,16 @@ class ReluBackprop(Family):
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: ReluBackpropParams) -> dict:
-        fields = {name: Latex(tex(getattr(params, name))) for name in ROUTE_FIELDS if getattr(params, name) is not None}
+        fields = {name: getattr(params, name) for name in ROUTE_FIELDS if getattr(params, name) is not None}
         return {**fields, "loss": params.loss, "two_outputs": params.two_outputs,
-                "leaky": params.leak > 0, "calculator": params.calculator}
+                "leaky": params.leak > 0, "calculator": params.calculator,
+                # Calculator questions print their one-decimal numbers as decimals, not fractions.
+                "shown": {name: Math(tex(value, self.digits(params))) for name, value in fields.items()}}
+
+
+def _delta2(p: ReluBackpropParams) -> sp.Expr:
+    y2 = sigmoid(p.w3 * (p.w1 * p.x if p.w1 * p.x > 0 else p.leak * p.w1 * p.x) + p.b2)
+    return (y2 - p.t2) * (y2 * (1 - y2) if p.loss == "squared" else 1)
 
 
 _NICE = sorted({sp.Rational(v, 2) for v in range(-6, 7)} | {sp.Integer(v) for v in range(-3, 4)})
-
-
-def _paren(text: str) -> str:
-    return f"({text})" if text.startswith("-") else text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Mapping
@@ -18,11 +19,11 @@ import numpy as np
 import sympy as sp
 
 from answer_engine import exact
-from answer_engine.distractors import Mistake
 from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Latex, escape, tex
+from answer_engine.formatting import Markup, Math, escape, tex
 from generators import draws
-from generators.base import Family, Part, Solution, choice, register, require_fields, sequence
+from generators.base import Family, Part, Solution
+from generators.kit import EdgeCase, Mistakes, choice, require_fields, sequence
 
 GATES = ("and", "or", "threshold")
 MAX_PLAYERS = 7  # the independent check enumerates all N! orderings
@@ -90,7 +91,6 @@ def closed_form(params: ShapleyParams) -> dict[str, sp.Rational]:
     return values
 
 
-@register
 class ShapleyAnd(Family):
     id = "shapley-and"
     title = "Shapley values of AND/OR/threshold gate games"
@@ -99,6 +99,25 @@ class ShapleyAnd(Family):
         "players": "number of players, 3-6 (default: drawn)",
         "payoff": "the payoff c of a gate (default: drawn from 1, 2, 3, 6, 12)",
     }
+    option_sets = ({}, {"players": 3}, {"payoff": 6})
+    edge_cases = (
+        EdgeCase("AND gate: the required players share U(N), the third is a null player",
+                 {"players": ["x1", "x2", "x3"], "required": ["x1", "x2"]}, {"x1": "1/2", "x2": "1/2", "x3": 0}),
+        EdgeCase("an OR gate on the same support gives the same values",
+                 {"players": ["x1", "x2", "x3"], "required": ["x1", "x2"], "gate": "or"},
+                 {"x1": "1/2", "x2": "1/2", "x3": 0}),
+        EdgeCase("2-of-3 threshold gate with payoff 3",
+                 {"players": ["a", "b", "c", "d"], "required": ["a", "b", "c"], "gate": "threshold", "k": 2,
+                  "payoff": 3},
+                 {"a": 1, "b": 1, "c": 1, "d": 0}),
+        EdgeCase("a weighted sum of gates: values add (linearity)",
+                 {"players": ["a", "b", "c", "d"],
+                  "gates": [{"required": ["a", "b"], "gate": "and", "payoff": 2},
+                            {"required": ["b", "c"], "gate": "or", "payoff": 4}]},
+                 {"a": 1, "b": 3, "c": 2, "d": 0}),
+        EdgeCase("a gate on every player splits its payoff evenly",
+                 {"players": ["p", "q"], "required": ["p", "q"], "payoff": "1/2"}, {"p": "1/4", "q": "1/4"}),
+    )
 
     # --- params -----------------------------------------------------------------
     def parse(self, data: Mapping[str, Any]) -> ShapleyParams:
@@ -163,34 +182,37 @@ class ShapleyAnd(Family):
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: ShapleyParams) -> tuple[Part, ...]:
-        return tuple(Part(player, Latex(r"\phi_{\text{%s}}" % escape(player))) for player in params.players)
+        return tuple(Part(player, Math(r"\phi_{%s}" % symbol(params, player))) for player in params.players)
 
     def mcq_parts(self, params: ShapleyParams) -> tuple[str, ...]:
         return params.players
-
-    def print_values(self, params: ShapleyParams, values: tuple) -> Latex:
-        return Latex("$(%s)$" % ", ".join(tex(v) for v in values))
 
     def solve(self, params: ShapleyParams) -> Solution:
         values = closed_form(params)
         steps = []
         for i, gate in enumerate(params.gates):
             share = gate.payoff / len(gate.required)
-            members = ", ".join(str(escape(p)) for p in gate.required)
-            steps.append(Latex(
+            members = ", ".join(symbol(params, p) for p in gate.required)
+            steps.append(Markup(
                 r"%s: $U(N) = %s$ and $U(\emptyset) = 0$. The players of $R = \{%s\}$ are symmetric, so by "
                 r"efficiency each gets $%s/%d = %s$; a player outside $R$ never changes $U$ (null player) and gets $0$."
                 % (_gate_name(gate) if len(params.gates) == 1 else f"Gate {i + 1} ({_gate_name(gate)})",
-                   tex(gate.payoff), r"\text{" + members + "}", tex(gate.payoff), len(gate.required), tex(share))
+                   tex(gate.payoff), members, tex(gate.payoff), len(gate.required), tex(share))
             ))
         if len(params.gates) > 1:
-            steps.append(Latex(r"By linearity the values of the weighted sum add gate by gate."))
-        steps.append(Latex(r"Values: $%s$; they sum to $U(N) = %s$ (efficiency)."
-                           % (", ".join(r"\phi_{\text{%s}} = %s" % (escape(p), tex(v)) for p, v in values.items()),
-                              tex(sum(values.values())))))
-        if len(params.gates) == 1 and params.gates[0].kind != "or":
-            steps.append(Latex(r"An OR gate on the same $R$ gives exactly the same values: Shapley values cannot "
-                               r"tell which gate the model computes."))
+            steps.append(Markup(r"By linearity the values of the weighted sum add gate by gate."))
+        steps.append(Markup(r"Values: $%s$; they sum to $U(N) = %s$ (efficiency)."
+                            % (", ".join(r"\phi_{%s} = %s" % (symbol(params, p), tex(v)) for p, v in values.items()),
+                               tex(sum(values.values())))))
+        if len(params.gates) == 1:
+            other = "an AND" if params.gates[0].kind == "or" else "an OR"
+            steps.append(Markup(r"What the values hide: %s gate on the same $R$ gives exactly the same values, so "
+                                r"Shapley values cannot tell which gate the model computes (nor how the inputs "
+                                r"interact)." % other))
+        else:
+            steps.append(Markup(r"What the values hide: replacing any gate by an AND or OR gate on the same players "
+                                r"with the same payoff leaves every value unchanged, so the values cannot tell how "
+                                r"the inputs interact."))
         return Solution(values, tuple(steps))
 
     def verify(self, params: ShapleyParams) -> dict:
@@ -224,7 +246,7 @@ class ShapleyAnd(Family):
             return {p: "orderings and subset formula disagree" for p in players}
         return {p: sp.Rational(v.numerator, v.denominator) for p, v in zip(players, values)}
 
-    def mistakes(self, params: ShapleyParams) -> list[Mistake]:
+    def mistakes(self, params: ShapleyParams) -> Mistakes:
         players = params.players
         n = len(players)
         table, denominator = _utility_table(params)
@@ -233,8 +255,10 @@ class ShapleyAnd(Family):
         def u(mask: int) -> sp.Rational:
             return sp.Rational(table[mask], denominator)
 
-        def vector(name: str, description: str, values: list) -> Mistake:
-            return Mistake(name, description, dict(zip(players, values)))
+        found = Mistakes()
+
+        def vector(name: str, description: str, values: list) -> None:
+            found.add(name, description, dict(zip(players, values)))
 
         listed_order, coalition = [], 0
         for i in range(n):
@@ -246,38 +270,46 @@ class ShapleyAnd(Family):
             for i in range(n)
         ]
         unit = ShapleyParams(players, tuple(Gate(g.required, g.kind, g.k, sp.Integer(1)) for g in params.gates))
-        return [
-            vector("equal_split_over_all_players", "split U(N) equally among all players, null players included",
-                   [u(full) / n] * n),
-            vector("leave_one_out", "used U(N) − U(N without i), the drop when a player is removed",
-                   [u(full) - u(full & ~(1 << i)) for i in range(n)]),
-            vector("singleton_marginal", "used U({i}) − U(∅), a player's effect on its own",
-                   [u(1 << i) - u(0) for i in range(n)]),
-            vector("single_ordering", "took marginal contributions along the listed order only, not averaged",
-                   listed_order),
-            vector("banzhaf_value", "averaged over subsets equally (the Banzhaf value), not over orderings",
-                   banzhaf),
-            vector("ignored_payoff", "gave each gate payoff 1 instead of its payoff c",
-                   [closed_form(unit)[p] for p in players]),
-        ]
+        vector("equal_split_over_all_players", "split U(N) equally among all players, null players included",
+               [u(full) / n] * n)
+        vector("leave_one_out", "used U(N) − U(N without i), the drop when a player is removed",
+               [u(full) - u(full & ~(1 << i)) for i in range(n)])
+        vector("singleton_marginal", "used U({i}) − U(∅), a player's effect on its own",
+               [u(1 << i) - u(0) for i in range(n)])
+        vector("single_ordering", "took marginal contributions along the listed order only, not averaged",
+               listed_order)
+        vector("banzhaf_value", "averaged over subsets equally (the Banzhaf value), not over orderings", banzhaf)
+        vector("ignored_payoff", "gave each gate payoff 1 instead of its payoff c",
+               [closed_form(unit)[p] for p in players])
+        return found
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: ShapleyParams) -> dict:
         return {
-            "players": [escape(p) for p in params.players],
-            "pixels": all(p.startswith("x") and p[1:].isdigit() for p in params.players),
+            "players": [Math(symbol(params, p)) for p in params.players],
+            "pixels": is_pixels(params),
             "gates": [
                 {
                     "kind": g.kind,
-                    "required": [escape(p) for p in g.required],
+                    "required": Math(", ".join(symbol(params, p) for p in g.required)),
                     "k": g.k,
-                    "payoff": Latex(tex(g.payoff)),
-                    "unit": g.payoff == 1,
+                    "payoff": g.payoff,
                 }
                 for g in params.gates
             ],
             "weighted": len(params.gates) > 1,
         }
+
+
+def is_pixels(params: ShapleyParams) -> bool:
+    return all(re.fullmatch(r"x[1-9]", p) for p in params.players)
+
+
+def symbol(params: ShapleyParams, player: str) -> str:
+    """How a player reads in math: pixels x1… as x_{1}, feature names in sans serif."""
+    if is_pixels(params):
+        return "x_{%s}" % player[1:]
+    return r"\textsf{%s}" % escape(player)
 
 
 def _utility_table(params: ShapleyParams) -> tuple[list[int], int]:

@@ -31,14 +31,14 @@ class Variant:
 
     @cached_property
     def options(self) -> tuple[Option, ...]:
-        """Multiple-choice options: the correct one and named mistakes, distinct as printed."""
+        """Multiple-choice options: the correct one and named mistakes, distinct by value and as printed."""
         family, params = self.family, self.params
         return build_options(
             parts=family.mcq_parts(params),
             correct=self.solution.values,
             mistakes=family.mistakes(params),
-            printer=lambda values: family.print_values(params, values),
-            tolerance=family.tolerance,
+            printer=lambda values: family.show_values(params, values),
+            rules=family.rules,
             count=family.choices,
         )
 

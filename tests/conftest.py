@@ -3,7 +3,6 @@ import shutil
 import numpy as np
 import pytest
 
-from exams.render import environment
 from generators.variant import Variant
 
 
@@ -13,15 +12,14 @@ def rng():
 
 
 def render_question(variant: Variant, fmt: str, key: bool) -> str:
-    """Render one question through the real templates (strict about undefined variables)."""
-    from exams.assemble import QuestionInstance
-    from exams.render import question_context
-    from exams.spec import QuestionSpec
+    """Render one question through the real view and LaTeX templates (strict about undefined variables)."""
     import sympy as sp
 
-    spec = QuestionSpec("q1", variant.family, fmt, sp.Integer(3))
-    context = question_context(QuestionInstance(1, spec, variant, None))
-    return environment().get_template("question.tex.j2").render(question=context, key=key)
+    from exams.exporters.latex import environment, question_context
+    from exams.view import question_view
+
+    view = question_view(variant, fmt, points=sp.Integer(3))
+    return environment().get_template("question.tex.j2").render(question=question_context(view), key=key)
 
 
 requires_tex = pytest.mark.skipif(

@@ -47,7 +47,7 @@ def test_sample_exam_and_key_compile_with_questions_and_answers(sample_build):
     eigen = next(q for q in questions if q["slot"] == "eigen")
     assert f"det(A): {eigen['answers']['det']}" in key.replace("−", "-")
     undetermined = next(q for q in questions if q["slot"] == "eigen-undetermined")
-    assert undetermined["answers"]["det"] == "undetermined"
+    assert undetermined["answers"]["det"] == {"text": "undetermined"}
     assert "cannot be determined" in key
 
 

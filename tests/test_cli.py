@@ -1,7 +1,9 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
+import sympy as sp
 from click.testing import CliRunner
 
 from cli import cli
@@ -36,12 +38,26 @@ def test_families_lists_the_registry(run):
     assert "branches: live, dead, leaky" in result.output
 
 
-def test_show_prints_a_variant_and_its_key(run):
+def test_show_prints_the_question_as_a_student_reads_it_then_the_key(run):
     result = run("show", "eigen-determinant", "--seed", 5, "--format", "mcq")
     assert result.exit_code == 0
-    assert "options:" in result.output and "answer:" in result.output and "worked solution:" in result.output
-    assert result.output.count("  * (") == 1  # exactly one option marked correct
+    question, key = result.output.split("--- key")
+    assert "A real square matrix A has" in question and "What is det(A)?" in question
+    assert "Mark exactly one option:" in question
+    assert [f"({letter})" in question for letter in "ABCDE"] == [True] * 5
+    assert "Correct option: (" in key and "Worked solution:" in key and "Exact answers:" in key
+    assert len(re.findall(r"^  \([A-E]\) \w+: ", key, flags=re.M)) == 4  # each distractor's named mistake
     assert run("show", "eigen-determinant", "--seed", 5, "--format", "mcq").output == result.output
+    student = run("show", "eigen-determinant", "--seed", 5, "--format", "mcq", "--no-key")
+    assert student.output.strip() == question.strip()
+
+
+def test_show_json_is_the_question_view(run):
+    result = run("show", "shapley-and", "--seed", 2, "--format", "numeric", "--json")
+    view = json.loads(result.output)
+    assert view["schema"] == "variantex.question-view" and view["version"] == 1
+    assert view["format"] == "numeric" and [p["name"] for p in view["asked"]] == [p["name"] for p in view["answers"]]
+    assert sum(sp.Rational(p["plain"]) for p in view["answers"]) > 0  # efficiency: the values sum to U(N)
 
 
 def test_show_respects_branch_and_options(run):
@@ -55,7 +71,7 @@ def test_solve_with_set_prints_exact_answer_and_steps(run):
                  "--set", "eigenvalues=[2, 3]", "--set", "trace=10")
     assert result.exit_code == 0
     assert "det = 30" in result.output
-    assert "λ_3 = 10 - (2 + 3) = 5" in result.output
+    assert "λ_3 = 10 - (2 + 3) = 5" in " ".join(result.output.split())
 
 
 def test_solve_with_params_file_and_json(run, tmp_path):

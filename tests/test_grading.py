@@ -48,7 +48,7 @@ def sheet(questions, answers: dict[str, str]) -> list[str]:
 
 
 def numeric_answer(record) -> list[str]:
-    return [record["answers"][name] for name in ("A", "B", "C")]
+    return [str(record["answers"][name]) for name in ("A", "B", "C")]
 
 
 def write_responses(folder: Path, rows) -> Path:

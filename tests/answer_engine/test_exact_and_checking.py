@@ -4,7 +4,7 @@ import pytest
 import sympy as sp
 
 from answer_engine import exact
-from answer_engine.checking import DEFAULT_TOLERANCE, Claim, Tolerance, canonical_text, claim_matches
+from answer_engine.checking import DEFAULT_RULES, DEFAULT_TOLERANCE, Claim, Tolerance, claim_matches
 from answer_engine.errors import InvalidParams
 from answer_engine.formatting import escape, finite_decimal, latex_to_text, tex
 
@@ -36,17 +36,17 @@ def test_closed_forms_parse_but_nothing_else_is_evaluated():
 
 
 def test_claims_written_exactly_compare_exactly():
-    assert claim_matches(Claim.read("1/3"), R(1, 3), DEFAULT_TOLERANCE)
-    assert not claim_matches(Claim.read("333/1000"), R(1, 3), DEFAULT_TOLERANCE)
-    assert claim_matches(Claim.read("sqrt(4)"), sp.Integer(2), DEFAULT_TOLERANCE)
+    assert claim_matches(Claim.read("1/3"), R(1, 3), DEFAULT_RULES)
+    assert not claim_matches(Claim.read("333/1000"), R(1, 3), DEFAULT_RULES)
+    assert claim_matches(Claim.read("sqrt(4)"), sp.Integer(2), DEFAULT_RULES)
 
 
 def test_decimal_claims_compare_within_tolerance():
     claim = Claim.read(Decimal("0.333"))
     assert not claim.exact
-    assert claim_matches(claim, R(1, 3), DEFAULT_TOLERANCE)
-    assert not claim_matches(Claim.read(Decimal("0.35")), R(1, 3), DEFAULT_TOLERANCE)
-    assert claim_matches(Claim.read("0.0005"), sp.Integer(0), DEFAULT_TOLERANCE)  # absolute floor
+    assert claim_matches(claim, R(1, 3), DEFAULT_RULES)
+    assert not claim_matches(Claim.read(Decimal("0.35")), R(1, 3), DEFAULT_RULES)
+    assert claim_matches(Claim.read("0.0005"), sp.Integer(0), DEFAULT_RULES)  # absolute floor
 
 
 def test_tolerance_modes():
@@ -57,10 +57,10 @@ def test_tolerance_modes():
 
 
 def test_text_answers_ignore_spacing_case_and_synonyms():
-    assert canonical_text("A>B >  C") == canonical_text("a > b > c")
-    assert canonical_text("Cannot be determined") == "undetermined"
-    assert claim_matches(Claim.read("B>A>C"), "B > A > C", DEFAULT_TOLERANCE)
-    assert not claim_matches(Claim.read("A > B > C"), "B > A > C", DEFAULT_TOLERANCE)
+    assert DEFAULT_RULES.canonical_text("A>B >  C") == DEFAULT_RULES.canonical_text("a > b > c")
+    assert DEFAULT_RULES.canonical_text("Cannot be determined") == "undetermined"
+    assert claim_matches(Claim.read("B>A>C"), "B > A > C", DEFAULT_RULES)
+    assert not claim_matches(Claim.read("A > B > C"), "B > A > C", DEFAULT_RULES)
 
 
 def test_formatting():

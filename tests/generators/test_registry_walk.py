@@ -1,9 +1,7 @@
-"""One test walks the whole registry across many seeds, every family and every format.
+"""One test walks the whole registry across many seeds, every family, format, branch and option set.
 
-For each variant: params are valid and round-trip through dump/parse; the draw lands on the
-requested branch; solve equals the independent verify (Variant.solution raises otherwise);
-options are distinct as printed and exactly one passes the answer check; the templates render
-with no undefined variable; the worked steps read as plain text.
+Each family declares its option sets and edge cases itself, so a new family is covered
+with no edit here (tests/test_family_kit.py proves it with a family defined in a test).
 """
 
 import itertools
@@ -13,45 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from answer_engine.checking import value_matches
-from answer_engine.formatting import latex_to_text
 from generators import families
 from generators.variant import draw_variant
-from tests.conftest import render_question
+from tests.walk import assert_edge_case, assert_variant_sound, render_all
 
 SEEDS = 200
-
-# Option combinations worth covering in the walk, per family (the default is always included).
-OPTION_SETS = {
-    "loss-ordering": [{}, {"metric": "mae"}, {"metric": "both"}],
-    "eigen-determinant": [{}, {"shared": True}, {"dimension": 4}],
-    "relu-backprop": [{}, {"loss": "cross_entropy"}, {"outputs": 2}, {"calculator": True}],
-    "shapley-and": [{}, {"players": 3}, {"payoff": 6}],
-}
-
-
-def assert_variant_sound(variant, branch, fmt):
-    family, params = variant.family, variant.params
-    assert family.parse(family.dump(params)) == params
-    assert variant.branch == branch
-    values = variant.solution.values
-    assert [p.name for p in family.parts(params)] == list(values)
-    if fmt == "mcq":
-        options = variant.options
-        printed = [option.printed for option in options]
-        assert len(options) == family.choices
-        assert len(set(printed)) == len(printed), printed
-        correct = tuple(values[name] for name in family.mcq_parts(params))
-        passing = [
-            option for option in options
-            if all(value_matches(v, c, family.tolerance) for v, c in zip(option.values, correct))
-        ]
-        assert len(passing) == 1 and passing[0].correct
-    for key in (False, True):
-        text = render_question(variant, fmt, key)
-        assert "\\subsection*{Question 1" in text
-    for step in variant.solution.steps:
-        assert "\\" not in latex_to_text(step), step
 
 
 def _cases():
@@ -60,12 +24,10 @@ def _cases():
             yield pytest.param(family, fmt, id=f"{family.id}-{fmt}")
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("family,fmt", list(_cases()))
-def test_registry_walk(family, fmt):
-    combos = list(itertools.product(family.branches, OPTION_SETS[family.id]))
+def walk(family, fmt, seeds):
+    combos = list(itertools.product(family.branches, family.option_sets))
     seen_branches = set()
-    for seed in range(SEEDS):
+    for seed in range(seeds):
         branch, options = combos[seed % len(combos)]
         variant = draw_variant(family, np.random.default_rng(seed), branch, options, fmt)
         assert_variant_sound(variant, branch, fmt)
@@ -73,12 +35,33 @@ def test_registry_walk(family, fmt):
     assert seen_branches == set(family.branches)
 
 
-def test_every_family_has_templates_and_option_sets():
-    from importlib import resources
+@pytest.mark.slow
+@pytest.mark.parametrize("family,fmt", list(_cases()))
+def test_registry_walk(family, fmt):
+    walk(family, fmt, SEEDS)
 
-    for family in families():
-        assert resources.files("templates").joinpath(family.id, "stem.tex.j2").is_file()
-        assert family.id in OPTION_SETS
+
+@pytest.mark.parametrize("family,fmt", list(_cases()))
+def test_every_branch_and_option_set_renders(family, fmt):
+    """Fast: a misspelled template variable or broken markup fails `make test-fast` too."""
+    for branch, options in itertools.product(family.branches, family.option_sets):
+        variant = draw_variant(family, np.random.default_rng(1), branch, options, fmt)
+        render_all(variant, fmt)
+
+
+@pytest.mark.parametrize("family", families(), ids=lambda f: f.id)
+def test_edge_cases_give_their_hand_worked_answers(family):
+    assert len(family.edge_cases) >= 2, f"{family.id} declares too few edge cases"
+    for case in family.edge_cases:
+        assert_edge_case(family, case)
+
+
+@pytest.mark.parametrize("family", families(), ids=lambda f: f.id)
+def test_every_family_declares_what_the_walk_needs(family):
+    assert family.stem_source()
+    assert family.option_sets and {} in [dict(o) for o in family.option_sets]
+    for options in family.option_sets:
+        family.check_options(options)
 
 
 @pytest.mark.slow
@@ -88,7 +71,7 @@ def test_any_seed_any_branch(data, seed):
     family = data.draw(st.sampled_from(families()), label="family")
     branch = data.draw(st.sampled_from(family.branches), label="branch")
     fmt = data.draw(st.sampled_from(family.formats), label="format")
-    options = data.draw(st.sampled_from(OPTION_SETS[family.id]), label="options")
+    options = data.draw(st.sampled_from(family.option_sets), label="options")
     variant = draw_variant(family, np.random.default_rng(seed), branch, options, fmt)
     assert_variant_sound(variant, branch, fmt)
 

@@ -101,31 +101,31 @@ def _prepare(path: str | Path, items: list, index: int) -> tuple[str, Variant, d
 def audit_item(item_id: str, variant: Variant, claims: dict[str, Claim]) -> ItemVerdict:
     family = variant.family
     correct = variant.solution.values
-    tolerance = family.tolerance
-    wrong = {name for name, claim in claims.items() if not claim_matches(claim, correct[name], tolerance)}
+    rules = family.rules
+    wrong = {name for name, claim in claims.items() if not claim_matches(claim, correct[name], rules)}
     mistakes = family.mistakes(variant.params) if wrong else []
     verdicts = []
     for name, claim in claims.items():
         explained: tuple[Mistake, ...] = ()
         if name in wrong:
-            explained = _explaining_mistakes(name, claims, mistakes, tolerance)
+            explained = _explaining_mistakes(name, claims, mistakes, rules)
         verdicts.append(PartVerdict(
             part=name, claim=claim, correct=correct[name], ok=name not in wrong,
-            tolerance="exact" if claim.exact else tolerance.describe(), mistakes=explained,
+            tolerance="exact" if claim.exact else rules.tolerance.describe(), mistakes=explained,
         ))
     return ItemVerdict(item_id, family.id, tuple(verdicts))
 
 
-def _explaining_mistakes(part: str, claims: dict[str, Claim], mistakes: list[Mistake], tolerance) -> tuple[Mistake, ...]:
+def _explaining_mistakes(part: str, claims: dict[str, Claim], mistakes: list[Mistake], rules) -> tuple[Mistake, ...]:
     """Mistakes whose value for `part` equals the claim; those consistent with every other
     claimed part they cover come first (a whole-vector mistake beats a coincidence)."""
     matching = [
         m for m in mistakes
-        if not m.guess and part in m.values and claim_matches(claims[part], m.values[part], tolerance)
+        if not m.guess and part in m.values and claim_matches(claims[part], m.values[part], rules)
     ]
     consistent = [
         m for m in matching
-        if all(claim_matches(claims[p], m.values[p], tolerance) for p in claims if p in m.values)
+        if all(claim_matches(claims[p], m.values[p], rules) for p in claims if p in m.values)
     ]
     candidates = consistent or matching
     if not candidates:

@@ -2,10 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from answer_engine.audit import audit_file, describe
+from exams.audit import audit_file, describe
 from answer_engine.errors import InputError
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "keys-to-check.yaml"
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "keys-to-check.yaml"
 
 
 def test_exactly_the_wrong_items_are_flagged():

@@ -1,0 +1,216 @@
+"""The question view: the one thing every output consumes.
+
+A `QuestionView` is a question as a student reads it and as a key states it, in no output's
+language: the stem, the question asked and (open format) what else to discuss as blocks of
+text and TeX math (generators/markup.py); the parts asked with their labels; the options in
+printed order with the named mistake behind each wrong one; the exact answers; the worked
+steps; the tolerance. Exporters (exams/exporters/) turn views into LaTeX/PDF, JSON, plain
+text, and whatever comes next, without touching a family.
+
+`as_json` is the documented, versioned JSON form (docs/question-view.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Sequence
+
+import sympy as sp
+
+from answer_engine.checking import Tolerance
+from answer_engine.distractors import Mistake, Option
+from answer_engine.exact import Value, dump_value
+from answer_engine.formatting import plain
+from exams.assemble import LETTERS, Paper, QuestionInstance
+from exams.spec import ExamSpec
+from generators.base import Family
+from generators.markup import Block, Content, parse_inline
+from generators.stems import Stem, render_stem
+from generators.variant import Variant
+
+SCHEMA = "variantex.question-view"
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PartView:
+    name: str
+    label: str  # TeX math
+    value: Value
+    shown: Content  # the exact value as the key prints it
+    text_answers: tuple[str, ...] = ()  # text answers this part may take, as printed
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "label": self.label, "value": dump_value(self.value),
+                "plain": plain(self.value), "shown": _content(self.shown), "text_answers": list(self.text_answers)}
+
+
+@dataclass(frozen=True)
+class OptionView:
+    letter: str
+    content: Content
+    values: tuple[Value, ...]
+    mistake: Mistake | None  # None marks the correct option
+
+    @property
+    def correct(self) -> bool:
+        return self.mistake is None
+
+    def as_json(self) -> dict:
+        return {
+            "letter": self.letter, "content": _content(self.content), "values": [dump_value(v) for v in self.values],
+            "correct": self.correct,
+            "mistake": {"name": self.mistake.name, "description": self.mistake.description} if self.mistake else None,
+        }
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    family: str
+    title: str
+    branch: str
+    format: str
+    slot: str
+    number: int
+    points: sp.Rational
+    stem: tuple[Block, ...]
+    ask: tuple[Block, ...]
+    discuss: tuple[Block, ...]  # asked in the open format only
+    asked: tuple[PartView, ...]  # the parts this format asks for, in order
+    options: tuple[OptionView, ...]  # mcq only, in printed order
+    answers: tuple[PartView, ...]  # every part's exact value (the key)
+    steps: tuple[Content, ...]  # the worked solution, one paragraph per step
+    tolerance: Tolerance
+
+    @property
+    def correct_letter(self) -> str:
+        return next((o.letter for o in self.options if o.correct), "")
+
+    def as_json(self) -> dict:
+        return {
+            "schema": SCHEMA,
+            "version": SCHEMA_VERSION,
+            "family": self.family,
+            "title": self.title,
+            "branch": self.branch,
+            "format": self.format,
+            "slot": self.slot,
+            "number": self.number,
+            "points": dump_value(self.points),
+            "stem": _blocks(self.stem),
+            "ask": _blocks(self.ask),
+            "discuss": _blocks(self.discuss) if self.format == "open" else [],
+            "asked": [part.as_json() for part in self.asked],
+            "options": [option.as_json() for option in self.options],
+            "answers": [part.as_json() for part in self.answers],
+            "steps": [_content(step) for step in self.steps],
+            "tolerance": {"relative": dump_value(self.tolerance.relative),
+                          "absolute": dump_value(self.tolerance.absolute), "text": self.tolerance.describe()},
+        }
+
+
+@dataclass(frozen=True)
+class StudentView:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PaperView:
+    student: StudentView | None
+    questions: tuple[QuestionView, ...]
+
+
+@dataclass(frozen=True)
+class ExamView:
+    title: str
+    course: str
+    date: str
+    duration: str
+    instructions: tuple[str, ...]
+    total: sp.Rational
+    papers: tuple[PaperView, ...]
+
+    def as_json(self) -> dict:
+        return {
+            "schema": "variantex.exam-view",
+            "version": SCHEMA_VERSION,
+            "title": self.title, "course": self.course, "date": self.date, "duration": self.duration,
+            "instructions": list(self.instructions), "total_points": dump_value(self.total),
+            "papers": [
+                {"student": {"id": p.student.id, "name": p.student.name} if p.student else None,
+                 "questions": [q.as_json() for q in p.questions]}
+                for p in self.papers
+            ],
+        }
+
+
+def _content(content: Content) -> list:
+    return [span.as_json() for span in content]
+
+
+def _blocks(blocks: Sequence[Block]) -> list:
+    return [block.as_json() for block in blocks]
+
+
+@lru_cache(maxsize=8192)
+def _stem(family: Family, params: Any, asked: tuple[str, ...]) -> Stem:
+    return render_stem(family, params, asked)
+
+
+def question_view(
+    variant: Variant, fmt: str, options: Sequence[Option] | None = None, *,
+    slot: str = "q1", number: int = 1, points: sp.Rational = sp.Integer(1),
+) -> QuestionView:
+    """The view of one variant asked in one format; `options` in printed order (default: as built)."""
+    family, params = variant.family, variant.params
+    solution = variant.solution
+    parts = family.parts(params)
+    asked_names = family.asked_parts(params, fmt)
+    by_name = {part.name: part for part in parts}
+
+    def part_view(name: str) -> PartView:
+        part = by_name[name]
+        value = solution.values[name]
+        return PartView(name, part.label, value, parse_inline(family.show_value(params, value)),
+                        tuple(plain_markup(family.text_shown(t)) for t in part.text_answers))
+
+    option_views: tuple[OptionView, ...] = ()
+    if fmt == "mcq":
+        chosen = variant.options if options is None else options
+        option_views = tuple(OptionView(LETTERS[i], parse_inline(o.printed), o.values, o.mistake)
+                             for i, o in enumerate(chosen))
+    stem = _stem(family, params, asked_names)
+    return QuestionView(
+        family=family.id, title=family.title, branch=variant.branch, format=fmt, slot=slot, number=number,
+        points=points, stem=stem.stem, ask=stem.ask, discuss=stem.discuss if fmt == "open" else (),
+        asked=tuple(part_view(name) for name in asked_names) if fmt != "mcq" else (),
+        options=option_views,
+        answers=tuple(part_view(part.name) for part in parts),
+        steps=tuple(parse_inline(step) for step in solution.steps),
+        tolerance=family.tolerance,
+    )
+
+
+def plain_markup(markup: str) -> str:
+    """Markup with no math as the text it shows (for text answers offered by name)."""
+    return "".join(getattr(span, "text", "") or "$" + getattr(span, "tex", "") + "$" for span in parse_inline(markup))
+
+
+def instance_view(instance: QuestionInstance) -> QuestionView:
+    return question_view(instance.variant, instance.spec.format,
+                         instance.printed_options if instance.spec.format == "mcq" else None,
+                         slot=instance.spec.slot, number=instance.number, points=instance.spec.points)
+
+
+def exam_view(spec: ExamSpec, papers: Sequence[Paper]) -> ExamView:
+    return ExamView(
+        title=spec.title, course=spec.course, date=spec.date, duration=spec.duration,
+        instructions=tuple(spec.instructions), total=spec.total_points,
+        papers=tuple(
+            PaperView(StudentView(p.student.id, p.student.name) if p.student else None,
+                      tuple(instance_view(q) for q in p.questions))
+            for p in papers
+        ),
+    )

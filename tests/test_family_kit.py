@@ -1,0 +1,175 @@
+"""Adding a family is one module: the README's promise, proved with families defined here.
+
+A family defined in a test (registered nowhere else) is discovered, walked across seeds,
+branches, formats and its own option sets, checked on its edge cases, and rendered to
+LaTeX and JSON; a third-party family arrives through the `variantex.families` entry point.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from answer_engine.errors import InvalidParams
+from answer_engine.formatting import Markup, equals, tex
+from generators import base, families, family
+from generators.base import Family, Part, Solution
+from generators.kit import EdgeCase, Mistakes, choice_of, number
+from generators.variant import draw_variant, variant_from_data
+from tests.walk import assert_edge_case, assert_variant_sound, render_all
+
+TOY_STEM = """
+<% block stem %>
+Gradient descent with step size $\\gamma = << q.gamma >>$ minimises $f(w) = \\tfrac{<< q.c >>}{2} w^2$ from $w_0 = << q.w0 >>$.
+<% endblock %>
+<% block ask %>
+<% if "w1" in asked and asked | length == 1 %>What is $w_1$?<% else %>Compute the gradient at $w_0$ and the next iterate.<% endif %>
+<% endblock %>
+"""
+
+
+def make_toy_family():
+    @dataclass(frozen=True)
+    class StepParams:
+        c: sp.Rational = number()
+        w0: sp.Rational = number()
+        gamma: sp.Rational = number(default=sp.Rational(1, 10))
+        mode: str = choice_of(("plain", "scaled"), default="plain")
+
+        def __post_init__(self):
+            if self.c <= 0:
+                raise InvalidParams("the curvature must be positive (strictly convex)", "c")
+
+    class ToyStep(Family):
+        id = "toy-gd-step"
+        title = "One gradient step on a 1-D quadratic (test family)"
+        branches = ("monotone", "overshoot")
+        params_type = StepParams
+        option_sets = ({}, {"big": True})
+        draw_options = {"big": "true: larger curvature"}
+        stem_template = TOY_STEM
+        edge_cases = (
+            EdgeCase("c = 2, w0 = 3, gamma = 1/4: half-way to the minimum",
+                     {"c": 2, "w0": 3, "gamma": "1/4"}, {"grad": 6, "w1": "3/2"}),
+            EdgeCase("gamma = 1/c jumps to the minimum", {"c": 4, "w0": -1, "gamma": "1/4"}, {"w1": 0}),
+        )
+
+        def draw(self, rng, branch, options):
+            c = sp.Integer(int(rng.integers(2, 5)) * (3 if options.get("big") else 1))
+            gamma = sp.Rational(1, 2 * c) if branch == "monotone" else sp.Rational(3, 2 * c)
+            return StepParams(c=c, w0=sp.Integer(int(rng.choice([-3, -2, -1, 1, 2, 3]))), gamma=gamma)
+
+        def branch_of(self, params):
+            return "monotone" if params.gamma * params.c <= 1 else "overshoot"
+
+        def parts(self, params):
+            return (Part("w1", "w_1"), Part("grad", "f'(w_0)"))
+
+        def solve(self, params):
+            grad = params.c * params.w0
+            w1 = params.w0 - params.gamma * grad
+            return Solution({"w1": w1, "grad": grad},
+                            (Markup(r"$f'(w_0) = c\,w_0 %s$." % equals(grad)),
+                             Markup(r"$w_1 = w_0 - \gamma f'(w_0) %s$." % equals(w1))))
+
+        def verify(self, params):
+            c, w, g, h = float(params.c), float(params.w0), float(params.gamma), 1e-6
+            grad = (c / 2 * (w + h) ** 2 - c / 2 * (w - h) ** 2) / (2 * h)
+            return {"grad": grad, "w1": w - g * grad}
+
+        def mistakes(self, params):
+            grad = params.c * params.w0
+            return (Mistakes()
+                    .add("added_gradient", "stepped along the gradient", w1=params.w0 + params.gamma * grad, grad=grad)
+                    .add("forgot_step_size", "subtracted the gradient itself", w1=params.w0 - grad, grad=grad)
+                    .add("forgot_curvature", "took f'(w) = w", w1=params.w0 - params.gamma * params.w0,
+                         grad=params.w0)
+                    .add("halved_gradient", "differentiated c/2 w^2 as c/2 w", w1=params.w0 - params.gamma * grad / 2,
+                         grad=grad / 2)
+                    .add("zero_step", "left w unchanged", w1=params.w0))
+
+        def context(self, params):
+            return {"c": params.c, "w0": params.w0, "gamma": params.gamma}
+
+    return ToyStep
+
+
+@pytest.fixture
+def toy():
+    cls = make_toy_family()
+    try:
+        yield family("toy-gd-step")
+    finally:
+        base.unregister(cls.id)
+
+
+def test_a_family_defined_anywhere_is_discovered_walked_and_rendered(toy):
+    assert toy in families()
+    for fmt in toy.formats:
+        for seed, (branch, options) in enumerate(itertools.product(toy.branches, toy.option_sets)):
+            variant = draw_variant(toy, np.random.default_rng(seed), branch, options, fmt)
+            assert_variant_sound(variant, branch, fmt)
+    for case in toy.edge_cases:
+        assert_edge_case(toy, case)
+    variant = variant_from_data(toy, {"c": 2, "w0": 3, "gamma": "1/4"}, "numeric")
+    data = render_all(variant, "numeric")
+    assert [part["name"] for part in data["asked"]] == ["w1", "grad"]
+    assert {p["name"]: p["value"] for p in data["answers"]} == {"w1": "3/2", "grad": 6}
+    assert toy.dump(variant.params) == {"c": 2, "w0": 3, "gamma": "1/4"}  # defaults left out, names written once
+
+
+def test_the_kit_reports_bad_params_by_field(toy):
+    with pytest.raises(InvalidParams, match="c: missing"):
+        toy.parse({"w0": 1})
+    with pytest.raises(InvalidParams, match="mode: expected one of plain, scaled"):
+        toy.parse({"c": 1, "w0": 1, "mode": "fast"})
+    with pytest.raises(InvalidParams, match="curvature must be positive"):
+        toy.parse({"c": -1, "w0": 1})
+    with pytest.raises(InvalidParams, match="typo: unknown field"):
+        toy.parse({"c": 1, "w0": 1, "typo": 2})
+
+
+def test_a_third_party_family_arrives_through_the_entry_point(tmp_path, monkeypatch):
+    (tmp_path / "variantex_toy_plugin.py").write_text(
+        "from tests.test_family_kit import make_toy_family\n\n"
+        "class PluginStep(make_toy_family()):\n"
+        "    id = 'toy-plugin-step'\n"
+    )
+    info = tmp_path / "variantex_toy_plugin-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: variantex-toy-plugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[variantex.families]\ntoy = variantex_toy_plugin:PluginStep\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(base, "_DISCOVERED", False)
+    try:
+        found = family("toy-plugin-step")
+        variant = draw_variant(found, np.random.default_rng(3), "overshoot", {}, "mcq")
+        assert_variant_sound(variant, "overshoot", "mcq")
+    finally:
+        for family_id in ("toy-plugin-step", "toy-gd-step"):
+            base.unregister(family_id)
+        sys.modules.pop("variantex_toy_plugin", None)
+
+
+def test_a_broken_plugin_names_itself(tmp_path, monkeypatch):
+    info = tmp_path / "broken_plugin-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[variantex.families]\nbroken = no_such_module_here:Family\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(base, "_DISCOVERED", False)
+    with pytest.raises(base.FamilyError, match="entry point 'broken'"):
+        families()
+
+
+def test_show_value_and_steps_are_markup_not_latex(toy):
+    variant = variant_from_data(toy, {"c": 2, "w0": 3, "gamma": "1/4"})
+    assert toy.show_value(variant.params, sp.Rational(3, 2)) == "$%s$" % tex(sp.Rational(3, 2))
+    view = json.loads(json.dumps(render_all(variant, "open")))
+    assert view["steps"][0][0] == {"type": "math", "tex": "f'(w_0) = c\\,w_0 = 6"}

@@ -1,0 +1,87 @@
+"""What the registry walk asserts of one variant, shared by the walk and by tests of new families.
+
+For each variant: params are valid and round-trip through dump/parse; the draw lands on the
+requested branch; solve equals the independent verify (Variant.solution raises otherwise);
+options are distinct by value and as printed, and exactly one passes the answer check;
+the question renders to LaTeX, JSON (valid against the documented schema) and text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import sympy as sp
+
+from answer_engine.checking import Claim, claim_matches, value_matches
+from answer_engine.distractors import value_key
+from exams.exporters.latex import environment, question_context
+from exams.exporters.text import question_text
+from exams.view import question_view
+from generators.kit import EdgeCase
+
+SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "question-view.schema.json"
+
+
+def validator():
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text())
+    return jsonschema.Draft202012Validator(schema)
+
+
+_VALIDATOR = None
+
+
+def assert_view_valid(data: dict) -> None:
+    global _VALIDATOR
+    _VALIDATOR = _VALIDATOR or validator()
+    errors = sorted(_VALIDATOR.iter_errors(data), key=str)
+    assert not errors, errors[0]
+
+
+def render_all(variant, fmt: str) -> dict:
+    """LaTeX (exam and key), JSON and text of one variant; returns the JSON view."""
+    view = question_view(variant, fmt, points=sp.Integer(3))
+    context = question_context(view)
+    template = environment().get_template("question.tex.j2")
+    for key in (False, True):
+        assert "\\subsection*{Question 1" in template.render(question=context, key=key)
+    data = json.loads(json.dumps(view.as_json()))
+    assert_view_valid(data)
+    text = question_text(view)
+    assert "\\" not in text.split("--- key")[0], text  # no TeX left in what a student reads
+    return data
+
+
+def assert_variant_sound(variant, branch, fmt):
+    family, params = variant.family, variant.params
+    assert family.parse(family.dump(params)) == params
+    assert variant.branch == branch
+    values = variant.solution.values
+    assert [p.name for p in family.parts(params)] == list(values)
+    if fmt == "mcq":
+        options = variant.options
+        printed = [option.printed for option in options]
+        assert len(options) == family.choices
+        assert len(set(printed)) == len(printed), printed
+        assert len({value_key(o.values) for o in options}) == len(options)
+        correct = tuple(values[name] for name in family.mcq_parts(params))
+        passing = [
+            option for option in options
+            if all(value_matches(v, c, family.rules) for v, c in zip(option.values, correct))
+        ]
+        assert len(passing) == 1 and passing[0].correct
+    render_all(variant, fmt)
+
+
+def assert_edge_case(family, case: EdgeCase) -> None:
+    from generators.variant import variant_from_data
+
+    variant = variant_from_data(family, case.params)
+    values = variant.solution.values
+    for part, written in case.answers.items():
+        claim = Claim.read(written)
+        assert claim.exact, f"{family.id} edge case {case.note!r}: write {part} exactly, not {written!r}"
+        assert claim_matches(claim, values[part], family.rules), (
+            f"{family.id} edge case {case.note!r}: {part} is {values[part]}, expected {written}")
