@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from typing import Mapping
 
@@ -98,12 +99,18 @@ class AnswerRules:
     tolerance: Tolerance = DEFAULT_TOLERANCE
     text_answers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(COMMON_TEXT_ANSWERS))
 
+    @cached_property
+    def _canonical(self) -> dict[str, str]:
+        """Every folded way of writing a text answer -> its folded canonical text."""
+        table = {}
+        for canonical, synonyms in self.text_answers.items():
+            for written in (canonical, *synonyms):
+                table.setdefault(fold(written), fold(canonical))
+        return table
+
     def canonical_text(self, text: str) -> str:
         folded = fold(text)
-        for canonical, synonyms in self.text_answers.items():
-            if folded == fold(canonical) or folded in {fold(s) for s in synonyms}:
-                return fold(canonical)
-        return folded
+        return self._canonical.get(folded, folded)
 
     def synonyms_of(self, canonical: str) -> tuple[str, ...]:
         return tuple(self.text_answers.get(canonical, ()))

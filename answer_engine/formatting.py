@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import sympy as sp
 from pylatex.utils import escape_latex
@@ -72,8 +73,13 @@ def escape(text: object) -> Latex:
     """
     if isinstance(text, Latex):
         return text
+    return _escaped(str(text))
+
+
+@lru_cache(maxsize=65536)
+def _escaped(text: str) -> Latex:
     # PyLaTeX writes ^ as \^{} (a circumflex accent); \textasciicircum{} is the real caret.
-    return Latex(escape_latex(printable(str(text))).replace(r"\^{}", r"\textasciicircum{}"))
+    return Latex(escape_latex(printable(text)).replace(r"\^{}", r"\textasciicircum{}"))
 
 
 def tex(value: Value, digits: int | None = None) -> Math:
@@ -197,13 +203,13 @@ def finite_decimal(value: sp.Rational) -> str:
     """Exact decimal text of a rational with a terminating expansion (TikZ coordinates)."""
     if not _terminates(value):
         raise ValueError(f"{value} has no finite decimal expansion")
+    numerator, denominator = int(value.p), int(value.q)
     places = 0
-    scaled = value
-    while not scaled.is_integer:
-        scaled *= 10
+    while 10**places % denominator:
         places += 1
-    sign = "-" if value < 0 else ""
-    digits = str(abs(int(scaled))).rjust(places + 1, "0")
+    scaled = abs(numerator) * 10**places // denominator  # integer arithmetic: exact and fast
+    sign = "-" if numerator < 0 else ""
+    digits = str(scaled).rjust(places + 1, "0")
     return sign + (digits[:-places] + "." + digits[-places:] if places else digits)
 
 

@@ -69,7 +69,7 @@ class TextAnswer:
 
 
 COMMON_TEXT_ANSWERS = {
-    UNDETERMINED: TextAnswer("cannot be determined from the given information"),
+    UNDETERMINED: TextAnswer("cannot be determined"),
 }
 
 

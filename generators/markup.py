@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Sequence, Union
 
 from answer_engine.errors import VariantexError
@@ -159,103 +160,67 @@ def _items(paragraph: str) -> list[str]:
     return items
 
 
+# One pass over a paragraph: an escape, a user-text token, a math token, a $…$ span (which
+# may hold escapes and tokens), or a stray $ / block token (errors). Text between is literal.
+_INLINE = re.compile(
+    r"\\(?P<escaped>[$\\])"
+    r"|\x01(?P<user>[^\x01]*)\x01"
+    r"|\x02(?P<math_token>[^\x02]*)\x02"
+    r"|\$(?P<math>(?:\\.|\x01[^\x01]*\x01|\x02[^\x02]*\x02|[^$\\\x01\x02])*)\$"
+    r"|(?P<stray>[$\x01\x02\x03])",
+    re.S,
+)
+_MATH_TOKENS = re.compile(r"\x01([^\x01]*)\x01|\x02([^\x02]*)\x02|\x03")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)
 def parse_inline(source: str) -> Content:
     """One paragraph of markup -> text and math spans (adjacent text merged, spaces folded)."""
     spans: list[Inline] = []
     text: list[str] = []
-
-    def flush_text() -> None:
-        if text:
-            spans.append(Text("".join(text)))
-            text.clear()
-
-    i, n = 0, len(source)
-    while i < n:
-        char = source[i]
-        if char == "\\" and i + 1 < n and source[i + 1] in "$\\":
-            text.append(source[i + 1])
-            i += 2
-        elif char == USER:
-            end = _closing(source, i, USER)
-            text.append(source[i + 1:end])
-            i = end + 1
-        elif char == MATH:
-            end = _closing(source, i, MATH)
-            flush_text()
-            spans.append(MathSpan(source[i + 1:end]))
-            i = end + 1
-        elif char == "$":
-            end = _math_end(source, i + 1)
-            flush_text()
-            spans.append(MathSpan(_math(source[i + 1:end], source)))
-            i = end + 1
-        elif char == BLOCK:
-            raise MarkupError(f"a table or figure must stand alone in its paragraph: {_show(source)}")
-        else:
-            text.append(char)
-            i += 1
-    flush_text()
-    return _tidy(spans)
-
-
-def _closing(source: str, start: int, mark: str) -> int:
-    end = source.find(mark, start + 1)
-    if end < 0:
-        raise MarkupError(f"unterminated token in {_show(source)}")
-    return end
-
-
-def _math_end(source: str, start: int) -> int:
-    i = start
-    while i < len(source):
-        if source[i] == "\\":
-            i += 2
+    position = 0
+    for match in _INLINE.finditer(source):
+        text.append(source[position:match.start()])
+        position = match.end()
+        kind = match.lastgroup
+        if kind == "escaped" or kind == "user":
+            text.append(match.group(kind))
             continue
-        if source[i] == USER or source[i] == MATH:
-            i = _closing(source, i, source[i]) + 1
-            continue
-        if source[i] == "$":
-            return i
-        i += 1
-    raise MarkupError(f"unclosed $ in {_show(source)}")
+        if kind == "stray":
+            stray = match.group(kind)
+            if stray == BLOCK:
+                raise MarkupError(f"a table or figure must stand alone in its paragraph: {_show(source)}")
+            raise MarkupError(f"unclosed {'$' if stray == '$' else 'token'} in {_show(source)}")
+        _flush(spans, text)
+        spans.append(MathSpan(match.group(kind) if kind == "math_token" else _math(match.group(kind), source)))
+    text.append(source[position:])
+    _flush(spans, text)
+    if spans and isinstance(spans[0], Text):
+        spans[0] = Text(spans[0].text.lstrip())
+    if spans and isinstance(spans[-1], Text):
+        spans[-1] = Text(spans[-1].text.rstrip())
+    return tuple(span for span in spans if not (isinstance(span, Text) and not span.text))
+
+
+def _flush(spans: list[Inline], text: list[str]) -> None:
+    joined = _SPACES.sub(" ", "".join(text))
+    text.clear()
+    if joined:
+        spans.append(Text(joined))
 
 
 def _math(source: str, context: str) -> str:
     """Math markup -> TeX: user text becomes escaped \\text{…}, math tokens stay as they are."""
-    out, i = [], 0
-    while i < len(source):
-        char = source[i]
-        if char == "\\" and i + 1 < len(source):
-            out.append(source[i:i + 2])
-            i += 2
-        elif char in (USER, MATH):
-            end = _closing(source, i, char)
-            inner = source[i + 1:end]
-            out.append(r"\text{%s}" % escape(inner) if char == USER else inner)
-            i = end + 1
-        elif char == BLOCK:
+
+    def token(match: re.Match) -> str:
+        if match.group(0) == BLOCK:
             raise MarkupError(f"a table or figure cannot stand inside math: {_show(context)}")
-        else:
-            out.append(char)
-            i += 1
-    return re.sub(r"\s+", " ", "".join(out)).strip()
+        if match.group(1) is not None:
+            return r"\text{%s}" % escape(match.group(1))
+        return match.group(2)
 
-
-def _tidy(spans: list[Inline]) -> Content:
-    tidy: list[Inline] = []
-    for span in spans:
-        if isinstance(span, Text):
-            folded = re.sub(r"\s+", " ", span.text)
-            if tidy and isinstance(tidy[-1], Text):
-                folded = tidy.pop().text + folded
-            tidy.append(Text(folded))
-        else:
-            tidy.append(span)
-    if tidy and isinstance(tidy[0], Text):
-        tidy[0] = Text(tidy[0].text.lstrip())
-    if tidy and isinstance(tidy[-1], Text):
-        tidy[-1] = Text(tidy[-1].text.rstrip())
-    return tuple(span for span in tidy if not (isinstance(span, Text) and not span.text))
+    return _SPACES.sub(" ", _MATH_TOKENS.sub(token, source)).strip()
 
 
 def _show(source: str) -> str:

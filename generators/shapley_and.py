@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Mapping
 
 import numpy as np
@@ -305,11 +306,16 @@ def is_pixels(params: ShapleyParams) -> bool:
     return all(re.fullmatch(r"x[1-9]", p) for p in params.players)
 
 
-def symbol(params: ShapleyParams, player: str) -> str:
-    """How a player reads in math: pixels x1… as x_{1}, feature names in sans serif."""
+@lru_cache(maxsize=8192)
+def player_symbols(params: ShapleyParams) -> dict[str, str]:
+    """How each player reads in math: pixels x1… as x_{1}, feature names in sans serif."""
     if is_pixels(params):
-        return "x_{%s}" % player[1:]
-    return r"\textsf{%s}" % escape(player)
+        return {p: "x_{%s}" % p[1:] for p in params.players}
+    return {p: r"\textsf{%s}" % escape(p) for p in params.players}
+
+
+def symbol(params: ShapleyParams, player: str) -> str:
+    return player_symbols(params)[player]
 
 
 def _utility_table(params: ShapleyParams) -> tuple[list[int], int]:
