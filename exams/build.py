@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import os
 import shutil
 import tempfile
@@ -50,6 +51,23 @@ class BuildResult:
 
 
 @contextlib.contextmanager
+def fewer_collections(threshold: int = 50_000) -> Iterator[None]:
+    """Collect cyclic garbage less often while building.
+
+    A build makes hundreds of thousands of long-lived objects (variants, sympy values,
+    views) and few cycles; with the default thresholds Python rescans them all again and
+    again (2.2 s of 12 s for 5,000 variants). Cycles are still collected, just in bigger
+    batches; the previous thresholds come back afterwards.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(threshold, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
+@contextlib.contextmanager
 def staged_folder(out: Path) -> Iterator[Path]:
     """A temporary folder beside `out` that replaces `out` only if the block succeeds."""
     out = out.resolve()
@@ -72,7 +90,13 @@ def staged_folder(out: Path) -> Iterator[Path]:
         shutil.rmtree(previous, ignore_errors=True)
 
 
-def build(
+def build(*args, **kwargs) -> BuildResult:
+    """Build into `out` (see `_build`)."""
+    with fewer_collections():
+        return _build(*args, **kwargs)
+
+
+def _build(
     spec_path: str | Path,
     out: str | Path,
     seed: int | None = None,

@@ -182,12 +182,13 @@ def question_view(
         option_views = tuple(OptionView(LETTERS[i], parse_inline(o.printed), o.values, o.mistake)
                              for i, o in enumerate(chosen))
     stem = _stem(family, params, asked_names)
+    answers = {part.name: part_view(part.name) for part in parts}
     return QuestionView(
         family=family.id, title=family.title, branch=variant.branch, format=fmt, slot=slot, number=number,
         points=points, stem=stem.stem, ask=stem.ask, discuss=stem.discuss if fmt == "open" else (),
-        asked=tuple(part_view(name) for name in asked_names) if fmt != "mcq" else (),
+        asked=tuple(answers[name] for name in asked_names) if fmt != "mcq" else (),
         options=option_views,
-        answers=tuple(part_view(part.name) for part in parts),
+        answers=tuple(answers.values()),
         steps=tuple(parse_inline(step) for step in solution.steps),
         tolerance=family.tolerance,
     )

@@ -211,10 +211,10 @@ class EigenDeterminant(Family):
         rest = Fraction(int(params.trace.p), int(params.trace.q)) - sum(known)
         determinants = set()
         for split in _splits(rest, params.unknown_count):
-            diagonal = [[Fraction(0)] * n for _ in range(n)]
-            for i, value in enumerate([*known, *split]):
-                diagonal[i][i] = Fraction(value)
-            built = linalg.multiply(linalg.multiply(basis, diagonal), basis_inverse)
+            spectrum = [*known, *(Fraction(v) for v in split)]
+            # P·D scales P's columns by the eigenvalues; then one full product with P⁻¹.
+            scaled = [[entry * spectrum[j] for j, entry in enumerate(row)] for row in basis]
+            built = linalg.multiply(scaled, basis_inverse)
             for vector, value in zip(params.eigenvectors, known):
                 column = linalg.matrix([[entry] for entry in vector])
                 if linalg.multiply(built, column) != [[value * entry[0]] for entry in column]:

@@ -54,7 +54,7 @@ class LossOrderingParams:
         if len(set(names)) != len(names):
             raise InvalidParams("dataset names must differ", "datasets")
         for metric in ("mse", "mae"):
-            values = mean_losses(self, metric)
+            values = _mean_fractions(self, metric)
             for (first, a), (second, b) in itertools.combinations(values.items(), 2):
                 if a == b:
                     raise InvalidParams(
@@ -83,6 +83,12 @@ def _residual_fractions(params: LossOrderingParams) -> dict[str, list[Fraction]]
 
 def _fraction(value: sp.Rational) -> Fraction:
     return Fraction(int(value.p), int(value.q))
+
+
+def _mean_fractions(params: LossOrderingParams, metric: str) -> dict[str, Fraction]:
+    """Mean losses as Fractions: what validation and branch checks compare, without sympy."""
+    return {name: sum((v * v if metric == "mse" else abs(v) for v in r), Fraction(0)) / len(r)
+            for name, r in _residual_fractions(params).items()}
 
 
 @lru_cache(maxsize=8192)
@@ -171,7 +177,8 @@ class LossOrdering(Family):
         }
 
     def branch_of(self, params: LossOrderingParams) -> str:
-        return "agree" if order_text(mean_losses(params, "mse")) == order_text(mean_losses(params, "mae")) else "contrast"
+        same = order_text(_mean_fractions(params, "mse")) == order_text(_mean_fractions(params, "mae"))
+        return "agree" if same else "contrast"
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> LossOrderingParams:
         if "contrast" in options and (branch == "contrast") != bool(options["contrast"]):
@@ -344,10 +351,10 @@ class LossOrdering(Family):
 
 def scatter_figure(params: LossOrderingParams) -> Figure:
     """The three scatter plots with the dashed line, drawn by pgfplots from the params."""
-    xs = [x for _, points in params.datasets for x, _ in points]
-    ys = [y for _, points in params.datasets for _, y in points]
-    xmin, xmax = finite_decimal(min(xs) - 1), finite_decimal(max(xs) + 1)
-    ymin, ymax = finite_decimal(min(ys) - 1), finite_decimal(max(ys) + 1)
+    xs = [_fraction(x) for _, points in params.datasets for x, _ in points]  # Fractions compare fast
+    ys = [_fraction(y) for _, points in params.datasets for _, y in points]
+    xmin, xmax = finite_decimal(sp.Rational(min(xs) - 1)), finite_decimal(sp.Rational(max(xs) + 1))
+    ymin, ymax = finite_decimal(sp.Rational(min(ys) - 1)), finite_decimal(sp.Rational(max(ys) + 1))
     slope, intercept = finite_decimal(params.slope), finite_decimal(params.intercept)
     plots = []
     for name, points in params.datasets:

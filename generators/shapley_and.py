@@ -183,17 +183,19 @@ class ShapleyAnd(Family):
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: ShapleyParams) -> tuple[Part, ...]:
-        return tuple(Part(player, Math(r"\phi_{%s}" % symbol(params, player))) for player in params.players)
+        names = player_symbols(params)
+        return tuple(Part(player, Math(r"\phi_{%s}" % names[player])) for player in params.players)
 
     def mcq_parts(self, params: ShapleyParams) -> tuple[str, ...]:
         return params.players
 
     def solve(self, params: ShapleyParams) -> Solution:
         values = closed_form(params)
+        names = player_symbols(params)
         steps = []
         for i, gate in enumerate(params.gates):
             share = gate.payoff / len(gate.required)
-            members = ", ".join(symbol(params, p) for p in gate.required)
+            members = ", ".join(names[p] for p in gate.required)
             steps.append(Markup(
                 r"%s: $U(N) = %s$ and $U(\emptyset) = 0$. The players of $R = \{%s\}$ are symmetric, so by "
                 r"efficiency each gets $%s/%d = %s$; a player outside $R$ never changes $U$ (null player) and gets $0$."
@@ -203,7 +205,7 @@ class ShapleyAnd(Family):
         if len(params.gates) > 1:
             steps.append(Markup(r"By linearity the values of the weighted sum add gate by gate."))
         steps.append(Markup(r"Values: $%s$; they sum to $U(N) = %s$ (efficiency)."
-                            % (", ".join(r"\phi_{%s} = %s" % (symbol(params, p), tex(v)) for p, v in values.items()),
+                            % (", ".join(r"\phi_{%s} = %s" % (names[p], tex(v)) for p, v in values.items()),
                                tex(sum(values.values())))))
         if len(params.gates) == 1:
             other = "an AND" if params.gates[0].kind == "or" else "an OR"
@@ -286,13 +288,14 @@ class ShapleyAnd(Family):
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: ShapleyParams) -> dict:
+        names = player_symbols(params)
         return {
-            "players": [Math(symbol(params, p)) for p in params.players],
+            "players": [Math(names[p]) for p in params.players],
             "pixels": is_pixels(params),
             "gates": [
                 {
                     "kind": g.kind,
-                    "required": Math(", ".join(symbol(params, p) for p in g.required)),
+                    "required": Math(", ".join(names[p] for p in g.required)),
                     "k": g.k,
                     "payoff": g.payoff,
                 }
@@ -313,9 +316,6 @@ def player_symbols(params: ShapleyParams) -> dict[str, str]:
         return {p: "x_{%s}" % p[1:] for p in params.players}
     return {p: r"\textsf{%s}" % escape(p) for p in params.players}
 
-
-def symbol(params: ShapleyParams, player: str) -> str:
-    return player_symbols(params)[player]
 
 
 def _utility_table(params: ShapleyParams) -> tuple[list[int], int]:

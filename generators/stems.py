@@ -101,7 +101,7 @@ def render_stem(family: Family, params: Any, asked: tuple[str, ...]) -> Stem:
     missing = {"stem", "ask"} - set(template.blocks)
     if missing:
         raise FamilyError(f"{family.id}: the stem template has no block {sorted(missing)[0]!r}")
-    variables = {"q": family.context(params), "asked": asked}
+    context = template.new_context({"q": family.context(params), "asked": asked})
     rendered = {}
     for name in ("stem", "ask", "discuss"):
         if name not in template.blocks:
@@ -110,7 +110,7 @@ def render_stem(family: Family, params: Any, asked: tuple[str, ...]) -> Stem:
         collected: list[Block] = []
         token = _collected.set(collected)
         try:
-            source = "".join(template.blocks[name](template.new_context(variables)))
+            source = "".join(template.blocks[name](context))
         finally:
             _collected.reset(token)
         try:
