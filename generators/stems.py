@@ -69,15 +69,14 @@ def _finalize(value: Any) -> str:
     return user_token(value)
 
 
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    from generators import family as family_by_id
+def template_environment(loader: jinja2.BaseLoader, finalize, **settings: Any) -> jinja2.Environment:
+    """variantex's template dialect, for stems and for output templates alike.
 
-    def load(name: str) -> str:
-        return family_by_id(name).stem_source()
-
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(load),
+    `<< var >>`, `<% block %>` and `<# comment #>` so that LaTeX braces need no escaping;
+    strict about undefined names; `finalize` decides how each interpolated value is quoted.
+    """
+    return jinja2.Environment(
+        loader=loader,
         block_start_string="<%",
         block_end_string="%>",
         variable_start_string="<<",
@@ -88,8 +87,19 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
         undefined=jinja2.StrictUndefined,
-        finalize=_finalize,
+        finalize=finalize,
+        **settings,
     )
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    from generators import family as family_by_id
+
+    def load(name: str) -> str:
+        return family_by_id(name).stem_source()
+
+    env = template_environment(jinja2.FunctionLoader(load), _finalize)
     # A macro's output is markup the template wrote itself (its values already tokens):
     # `<< gate(g) | markup >>` keeps it as markup instead of quoting it as user text.
     env.filters["markup"] = Markup

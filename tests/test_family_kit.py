@@ -135,18 +135,23 @@ def test_the_kit_reports_bad_params_by_field(toy):
         toy.parse({"c": 1, "w0": 1, "typo": 2})
 
 
+def install_plugin(folder, distribution: str, entry: str, monkeypatch) -> None:
+    """A plug-in distribution as pip leaves it: a dist-info folder naming the entry point."""
+    info = folder / f"{distribution}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[variantex.families]\n{entry}\n")
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.setattr(base, "_DISCOVERED", False)
+
+
 def test_a_third_party_family_arrives_through_the_entry_point(tmp_path, monkeypatch):
     (tmp_path / "variantex_toy_plugin.py").write_text(
         "from tests.test_family_kit import make_toy_family\n\n"
         "class PluginStep(make_toy_family()):\n"
         "    id = 'toy-plugin-step'\n"
     )
-    info = tmp_path / "variantex_toy_plugin-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: variantex-toy-plugin\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[variantex.families]\ntoy = variantex_toy_plugin:PluginStep\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(base, "_DISCOVERED", False)
+    install_plugin(tmp_path, "variantex_toy_plugin", "toy = variantex_toy_plugin:PluginStep", monkeypatch)
     try:
         found = family("toy-plugin-step")
         variant = draw_variant(found, np.random.default_rng(3), "overshoot", {}, "mcq")
@@ -158,12 +163,7 @@ def test_a_third_party_family_arrives_through_the_entry_point(tmp_path, monkeypa
 
 
 def test_a_broken_plugin_names_itself(tmp_path, monkeypatch):
-    info = tmp_path / "broken_plugin-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugin\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[variantex.families]\nbroken = no_such_module_here:Family\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(base, "_DISCOVERED", False)
+    install_plugin(tmp_path, "broken_plugin", "broken = no_such_module_here:Family", monkeypatch)
     with pytest.raises(base.FamilyError, match="entry point 'broken'"):
         families()
 

@@ -28,6 +28,7 @@ from exams import latex as tex_run
 from exams.roster import file_stem
 from exams.view import ExamView, QuestionView
 from generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
+from generators.stems import template_environment
 
 
 def _finalize(value: Any) -> Any:
@@ -40,24 +41,8 @@ def _finalize(value: Any) -> Any:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    folder = resources.files("templates")
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
-        block_start_string="<%",
-        block_end_string="%>",
-        variable_start_string="<<",
-        variable_end_string=">>",
-        comment_start_string="<#",
-        comment_end_string="#>",
-        line_statement_prefix=None,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-        undefined=jinja2.StrictUndefined,
-        finalize=_finalize,
-    )
-    return env
+    loader = jinja2.FileSystemLoader(str(resources.files("templates")))
+    return template_environment(loader, _finalize, keep_trailing_newline=True)
 
 
 # --- view content -> LaTeX ------------------------------------------------------------------
