@@ -156,6 +156,8 @@ class Claim:
         try:
             return cls(text, exact.expression(text, field), exact=True)
         except InvalidParams:
+            if exact.looks_numeric(text):
+                raise  # meant as a number, and not one we can read: bad input, never a text claim
             return cls(text, text, exact=True)
 
     @property

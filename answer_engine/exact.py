@@ -24,6 +24,27 @@ Value = Union[sp.Expr, str]
 _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _FRACTION = re.compile(r"^([+-]?\d+)\s*/\s*([+-]?\d+)$")
 
+# Bounds on every number read, checked before sympy sees it: a number an exam could use has
+# far fewer digits; one with more is refused at once instead of hanging (`1e999999999`).
+MAX_DIGITS = 40
+MAX_EXPONENT = 40
+MAX_EXPRESSION = 120  # characters of a closed form
+
+
+def _bounded(number: int, field: str) -> int:
+    if abs(number) >= 10**MAX_DIGITS:
+        raise InvalidParams(f"a number with more than {MAX_DIGITS} digits is not an exam's number", field)
+    return number
+
+
+def _bounded_decimal(value: Decimal, field: str) -> Decimal:
+    if not value.is_finite():
+        raise InvalidParams(f"expected a finite number, got {value}", field)
+    if value and (abs(value.adjusted()) > MAX_EXPONENT or len(value.as_tuple().digits) > MAX_DIGITS):
+        raise InvalidParams(f"{value} is too large, too small or too long for an exam "
+                            f"(at most {MAX_DIGITS} digits, exponent within ±{MAX_EXPONENT})", field)
+    return value
+
 
 def is_decimal_text(text: str) -> bool:
     return bool(_DECIMAL.match(text.strip()))
@@ -36,27 +57,27 @@ def rational(value: object, field: str = "") -> sp.Rational:
     if isinstance(value, sp.Rational):
         return value
     if isinstance(value, int):
-        return sp.Integer(value)
+        return sp.Integer(_bounded(value, field))
     if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
+        return sp.Rational(_bounded(value.numerator, field), _bounded(value.denominator, field))
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise InvalidParams(f"expected a finite number, got {value}", field)
-        return sp.Rational(str(value))
+        return sp.Rational(str(_bounded_decimal(value, field)))
     if isinstance(value, float):
         # Floats only reach here from JSON or code; their shortest repr is what was written.
         return rational(Decimal(repr(value)), field)
     if isinstance(value, str):
         text = value.strip()
+        if len(text) > 3 * MAX_DIGITS:
+            raise InvalidParams(f"{text[:20]!r}… is too long to be an exam's number", field)
         fraction = _FRACTION.match(text)
         if fraction:
-            numerator, denominator = int(fraction.group(1)), int(fraction.group(2))
+            numerator, denominator = _bounded(int(fraction.group(1)), field), _bounded(int(fraction.group(2)), field)
             if denominator == 0:
                 raise InvalidParams(f"fraction {text!r} has a zero denominator", field)
             return sp.Rational(numerator, denominator)
         if is_decimal_text(text):
             try:
-                return sp.Rational(str(Decimal(text)))
+                return sp.Rational(str(_bounded_decimal(Decimal(text), field)))
             except InvalidOperation:  # pragma: no cover - the regex admits only valid text
                 pass
     raise InvalidParams(f'expected a number like 2, 0.1 or "3/4", got {value!r}', field)
@@ -85,7 +106,12 @@ _EXPRESSION = re.compile(r"^[0-9a-z+\-*/^(). ]+$")
 
 
 def expression(text: str, field: str = "") -> sp.Expr:
-    """An exact closed-form number written as text, e.g. "sqrt(2)/2" or "log(2)"."""
+    """An exact closed-form number written as text, e.g. "sqrt(2)/2" or "log(2)".
+
+    The text is checked against a vocabulary, parsed without evaluation, and its size
+    measured in floats (`_magnitude`) before sympy evaluates it, so `9^9^9^9` or
+    `exp(exp(exp(100)))` is refused at once rather than computed.
+    """
     from sympy.parsing.sympy_parser import (
         convert_xor,
         parse_expr,
@@ -97,18 +123,72 @@ def expression(text: str, field: str = "") -> sp.Expr:
     names = set(re.findall(r"[a-z]+", cleaned))
     if not cleaned or not _EXPRESSION.match(cleaned) or not names <= set(_ALLOWED_NAMES):
         raise InvalidParams(f"cannot read {text!r} as a number or closed form", field)
+    if len(cleaned) > MAX_EXPRESSION or any(len(run) > MAX_DIGITS for run in re.findall(r"\d+", cleaned)):
+        raise InvalidParams(f"{text[:30]!r} is too long to be an exam's answer", field)
+    if cleaned.count("(") > 8:
+        raise InvalidParams(f"{text[:30]!r} is nested too deeply", field)
+    options = dict(
+        local_dict=dict(_ALLOWED_NAMES),
+        # Unevaluated parsing spells the arithmetic out as Add/Mul/Pow calls.
+        global_dict={"Integer": sp.Integer, "Float": sp.Float, "Rational": sp.Rational,
+                     "Add": sp.Add, "Mul": sp.Mul, "Pow": sp.Pow},
+        transformations=standard_transformations + (convert_xor, rationalize),
+    )
     try:
-        parsed = parse_expr(
-            cleaned,
-            local_dict=dict(_ALLOWED_NAMES),
-            global_dict={"Integer": sp.Integer, "Float": sp.Float, "Rational": sp.Rational},
-            transformations=standard_transformations + (convert_xor, rationalize),
-        )
+        unevaluated = parse_expr(cleaned, evaluate=False, **options)
+        _magnitude(unevaluated)
+        parsed = parse_expr(cleaned, **options)
+    except InvalidParams:
+        raise
     except Exception as error:  # sympy raises many types for malformed text
         raise InvalidParams(f"cannot read {text!r} as a number ({type(error).__name__})", field) from None
     if not isinstance(parsed, sp.Expr) or parsed.free_symbols or not parsed.is_real:
         raise InvalidParams(f"{text!r} is not a real number", field)
     return parsed
+
+
+def looks_numeric(text: str) -> bool:
+    """Written as a number or closed form (digits, operators, sqrt/log/exp/pi/e), not as words."""
+    cleaned = text.strip().lower()
+    return (bool(re.search(r"\d", cleaned)) and bool(_EXPRESSION.match(cleaned))
+            and set(re.findall(r"[a-z]+", cleaned)) <= set(_ALLOWED_NAMES))
+
+
+_LIMIT = 1e300
+
+
+def _magnitude(node: sp.Basic) -> float:
+    """The value of an unevaluated expression in floats, refusing anything astronomically
+    large (so evaluating it exactly stays cheap). Complex intermediate values count as 0:
+    `is_real` refuses them afterwards."""
+    import math
+
+    if isinstance(node, sp.Number):
+        return float(node)
+    if node in (sp.pi, sp.E):
+        return float(node)
+    args = [_magnitude(arg) for arg in node.args]
+    try:
+        if isinstance(node, sp.Add):
+            result = math.fsum(args)
+        elif isinstance(node, sp.Mul):
+            result = math.prod(args)
+        elif isinstance(node, sp.Pow):
+            base, exponent = args
+            if abs(exponent) > 1000 or (base == 0 and exponent < 0):
+                raise OverflowError
+            result = abs(base) ** exponent if base >= 0 or float(exponent).is_integer() else 0.0
+        elif isinstance(node, sp.exp):
+            result = math.exp(args[0])
+        elif isinstance(node, sp.log):
+            result = math.log(abs(args[0])) if args[0] else -_LIMIT
+        else:
+            raise OverflowError
+    except (OverflowError, ValueError, ZeroDivisionError):
+        raise InvalidParams("too large to be an exam's answer (or not a number)") from None
+    if isinstance(result, complex) or math.isnan(result) or abs(result) > _LIMIT:
+        raise InvalidParams("too large to be an exam's answer")
+    return result
 
 
 def is_infinite(value: Value) -> bool:

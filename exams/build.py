@@ -9,7 +9,6 @@ and moved into place only when complete.
 from __future__ import annotations
 
 import contextlib
-import csv
 import gc
 import os
 import shutil
@@ -29,6 +28,7 @@ from exams.assemble import (
     correct_letter,
     variety,
 )
+from exams.csvfiles import write_rows
 from exams.exporters import exporter
 from exams.manifest import build_manifest, write_manifest
 from exams.roster import read_roster
@@ -123,10 +123,11 @@ def _build(
     report(f"drawing and verifying {len(students)} × {len(spec.questions)} variants")
     papers = assemble(spec, exam_seed, students, on_paper)
     result = BuildResult(Path(out).resolve(), papers=papers)
+    result.warnings = unprintable_spec_warnings(spec)
     if roster:
         result.variety = variety(spec, papers)
         repeated = uniqueness_warnings(result.variety)
-        result.warnings = repeated + unprintable_warnings(students)
+        result.warnings += repeated + unprintable_warnings(students)
         if spec.unique_variants and repeated:
             raise InputError(
                 "unique_variants is on but " + repeated[0]
@@ -148,7 +149,7 @@ def _build(
             result.seconds.update(getattr(writer, "seconds", {}))
         if roster:
             write_key_csv(staging / "key.csv", papers)
-        manifest = build_manifest(spec, exam_seed, papers)
+        manifest = build_manifest(spec, exam_seed, papers, result.out)
         if result.variety:
             manifest["variety"] = [vars(v) for v in result.variety]
         write_manifest(staging / "manifest.json", manifest)
@@ -163,6 +164,13 @@ def uniqueness_warnings(report: Sequence[SlotVariety]) -> list[str]:
         for v in report
         if v.repeated
     ]
+
+
+def unprintable_spec_warnings(spec: ExamSpec) -> list[str]:
+    texts = {"title": spec.title, "course": spec.course, "date": spec.date, "duration": spec.duration,
+             **{f"instructions[{i}]": line for i, line in enumerate(spec.instructions)}}
+    return [f"{spec.path}: {field}: pdflatex cannot print {untypesettable(text)!r}; it is shown as "
+            f"{printable(text)!r}" for field, text in texts.items() if untypesettable(text)]
 
 
 def unprintable_warnings(students) -> list[str]:
@@ -187,10 +195,9 @@ def correct_response(instance) -> str:
 
 
 def write_key_csv(path: Path, papers: Sequence[Paper]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student", "name", "question", "slot", "family", "format", "points", "correct_response"])
-        for paper in papers:
-            for q in paper.questions:
-                writer.writerow([paper.student_id, paper.student.name if paper.student else "", q.number,
-                                 q.spec.slot, q.family.id, q.spec.format, plain(q.spec.points), correct_response(q)])
+    header = ["student", "name", "question", "slot", "family", "format", "points", "correct_response"]
+    write_rows(path, [header] + [
+        [paper.student_id, paper.student.name if paper.student else "", q.number, q.spec.slot, q.family.id,
+         q.spec.format, plain(q.spec.points), correct_response(q)]
+        for paper in papers for q in paper.questions
+    ])

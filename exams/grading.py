@@ -22,6 +22,7 @@ from answer_engine import exact
 from answer_engine.checking import Claim, claim_matches
 from answer_engine.errors import InputError
 from answer_engine.formatting import plain
+from exams.csvfiles import write_rows
 from exams.inputs import read_text
 from exams.manifest import question_record_from, same_values
 from generators import family as family_by_id
@@ -250,8 +251,7 @@ def write_reports(folder: Path, report: GradeReport) -> list[Path]:
     written = []
     for name, rows in (("scores.csv", scores_rows(report)), ("items.csv", item_rows(report))):
         path = folder / name
-        with open(path, "w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerows(rows)
+        write_rows(path, rows)
         written.append(path)
     problems = folder / "problems.txt"
     lines = ["Unreadable entries (scored 0, not guessed):"] + [f"  {u}" for u in report.unreadable or ["none"]]

@@ -16,6 +16,15 @@ from pathlib import Path
 from answer_engine.errors import CompileError
 
 TIMEOUT_SECONDS = 600
+# PDFs carry no build time: pdfTeX takes its dates and document ID from SOURCE_DATE_EPOCH
+# (the caller's, if set; else this fixed instant, 2026-01-01 00:00 UTC), so the same
+# inputs give byte-identical PDFs.
+FIXED_EPOCH = "1767225600"
+
+
+def tex_environment() -> dict[str, str]:
+    return {**os.environ, "openout_any": "p", "openin_any": "p", "shell_escape": "f",
+            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", FIXED_EPOCH), "FORCE_SOURCE_DATE": "1"}
 CONTEXT_LINES = 4
 _LEFTOVERS = (".aux", ".log", ".fls", ".fdb_latexmk", ".out")
 
@@ -33,7 +42,7 @@ def compile_pdf(tex_file: Path) -> Path:
         "pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
         "-no-shell-escape", tex_file.name,
     ]
-    environment = {**os.environ, "openout_any": "p", "openin_any": "p", "shell_escape": "f"}
+    environment = tex_environment()
     try:
         result = subprocess.run(
             command, cwd=folder, env=environment, capture_output=True, text=True, errors="replace",

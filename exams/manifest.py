@@ -14,6 +14,7 @@ one-line message.
 from __future__ import annotations
 
 import json
+import os
 import platform
 from importlib import metadata
 from pathlib import Path
@@ -63,11 +64,14 @@ def question_record(instance: QuestionInstance) -> dict[str, Any]:
     return record
 
 
-def build_manifest(spec: ExamSpec, exam_seed: int, papers: list[Paper]) -> dict[str, Any]:
+def build_manifest(spec: ExamSpec, exam_seed: int, papers: list[Paper], out: Path | None = None) -> dict[str, Any]:
+    # The spec's path relative to the output folder: the manifest does not depend on where
+    # the build ran, and a folder moved together with its spec still finds it.
+    path = os.path.relpath(Path(spec.path).resolve(), out.resolve()) if out else spec.path
     return {
         "manifest_version": FORMAT_VERSION,
         "versions": versions(),
-        "spec": {"path": spec.path, "sha256": spec.sha256, "title": spec.title, "course": spec.course},
+        "spec": {"path": path, "sha256": spec.sha256, "title": spec.title, "course": spec.course},
         "seed": exam_seed,
         "slots": [q.slot for q in spec.questions],
         "papers": [

@@ -31,9 +31,16 @@ def read_roster(path: str | Path) -> list[Student]:
     numbered = [(number, row) for number, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
     if not numbered:
         raise InputError("the roster is empty", str(path))
+    lines = _first_lines(rows)
+    for number, row in numbered:
+        if any("\n" in cell or "\r" in cell for cell in row):
+            raise InputError("a quoted field runs over several lines (an unclosed quote?)", f"{path}:{lines[number]}")
     header_line, header = numbered[0]
     columns = [cell.strip() for cell in header]
     lowered = [c.lower() for c in columns]
+    if len(columns) == 1 and ";" in columns[0]:
+        raise InputError("the roster is separated by ';'; save it as comma-separated CSV (id,name,…)",
+                         f"{path}:{header_line}")
     for name in REQUIRED:
         if name not in lowered:
             raise InputError(f"missing column {name!r} (columns: {', '.join(columns)})", f"{path}:{header_line}")
@@ -44,7 +51,7 @@ def read_roster(path: str | Path) -> list[Student]:
     first_seen: dict[str, int] = {}
     stems: dict[str, str] = {}
     for number, row in numbered[1:]:
-        where = f"{path}:{number}"
+        where = f"{path}:{lines[number]}"
         if len(row) > len(columns):
             raise InputError(f"{len(row)} fields but the header has {len(columns)}", where)
         cells = [cell.strip() for cell in row] + [""] * (len(columns) - len(row))
@@ -64,3 +71,12 @@ def read_roster(path: str | Path) -> list[Student]:
     if not students:
         raise InputError("the roster has a header but no students", str(path))
     return students
+
+
+def _first_lines(rows: list[list[str]]) -> dict[int, int]:
+    """Row number -> the file line it starts on (a quoted field may span lines)."""
+    lines, line = {}, 1
+    for number, row in enumerate(rows, start=1):
+        lines[number] = line
+        line += 1 + sum(cell.count("\n") for cell in row)
+    return lines

@@ -132,8 +132,11 @@ def _question(path: Path, questions: list, index: int) -> QuestionSpec:
     def fail(error: InputError, key: str) -> InputError:
         return error.located(yamlio.where(path, item, key, f"{prefix}"))
 
-    slot = str(item.get("id", f"q{index + 1}"))
-    if not _SLOT_ID.match(slot):
+    raw_id = item.get("id", f"q{index + 1}")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
+        raise InputError(f"expected a short name, got {raw_id!r}", yamlio.where(path, item, "id", f"{prefix}.id"))
+    slot = str(raw_id)
+    if not _SLOT_ID.fullmatch(slot):
         raise InputError("ids are 1-32 letters, digits, '_', '-' or '.'", yamlio.where(path, item, "id", f"{prefix}.id"))
     try:
         chosen = family_by_id(str(item["family"]))

@@ -37,7 +37,7 @@ from answer_engine.distractors import Mistake
 from answer_engine.errors import InvalidParams, VariantexError
 from answer_engine.exact import Value
 from answer_engine.formatting import Markup, Math, markup_text, tex
-from generators.kit import EdgeCase, dump_fields, parse_fields
+from generators.kit import EdgeCase, Kind, dump_fields, parse_fields
 
 FORMATS = ("mcq", "numeric", "open")
 ENTRY_POINT_GROUP = "variantex.families"
@@ -81,6 +81,8 @@ class Family(ABC):
     branches: ClassVar[tuple[str, ...]]
     # Draw options a spec may set (name -> help text); unknown options are refused.
     draw_options: ClassVar[Mapping[str, str]] = {}
+    # What each draw option holds (kit kinds); values are checked when the spec is read.
+    option_kinds: ClassVar[Mapping[str, Kind]] = {}
     # Option combinations the registry walk covers (each with every branch).
     option_sets: ClassVar[tuple[Mapping[str, Any], ...]] = ({},)
     # Hand-worked params and their expected answers; the registry walk checks them.
@@ -193,10 +195,19 @@ class Family(ABC):
         return path.read_text(encoding="utf-8")
 
     def check_options(self, options: Mapping[str, Any]) -> None:
-        unknown = sorted(set(options) - set(self.draw_options))
+        unknown = sorted(map(str, set(options) - set(self.draw_options)))
         if unknown:
             known = ", ".join(self.draw_options) or "none"
             raise InvalidParams(f"unknown option {unknown[0]!r} for {self.id} (options: {known})", "options")
+        for name, value in options.items():
+            if name in self.option_kinds:
+                self.option_kinds[name].read(value, f"options.{name}")
+
+    def option(self, options: Mapping[str, Any], name: str, default: Any) -> Any:
+        """A draw option's value, read by its declared kind, or `default` when not given."""
+        if name not in options or options[name] is None:
+            return default
+        return self.option_kinds[name].read(options[name], f"options.{name}")
 
     def check_branch(self, branch: str) -> None:
         if branch not in self.branches:

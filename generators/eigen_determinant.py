@@ -22,7 +22,7 @@ from answer_engine.errors import InvalidParams, VerificationError
 from answer_engine.formatting import Markup, Math, plus, row_tuple, tex, times
 from generators import draws
 from generators.base import Family, Part, Solution, TextAnswer
-from generators.kit import EdgeCase, Mistakes, matrix, number, vector
+from generators.kit import EdgeCase, Flag, Integer, Mistakes, matrix, number, vector
 
 DIMENSION_UNKNOWN = "dimension unknown"
 MIN_DIMENSION, MAX_DIMENSION = 2, 5
@@ -107,6 +107,7 @@ class EigenDeterminant(Family):
         "dimension": "2, 3 or 4: the length of the vectors (default: drawn from 2-4; undetermined needs 3+)",
         "shared": "true/false: one eigenvalue shared by all given vectors (default: drawn)",
     }
+    option_kinds = {"dimension": Integer(2, 4), "shared": Flag()}
     option_sets = ({}, {"shared": True}, {"dimension": 4})
     params_type = EigenDeterminantParams
     text_answers = {
@@ -134,14 +135,12 @@ class EigenDeterminant(Family):
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> EigenDeterminantParams:
         unknown = 1 if branch == "determined" else 2
-        wants_shared = options.get("shared")
-        if wants_shared not in (None, True, False):
-            raise InvalidParams("expected true or false", "options.shared")
+        wants_shared = self.option(options, "shared", None)
         # The smallest size that leaves `unknown` eigenvalues open (and, for a shared
         # eigenvalue, still gives two vectors to share it).
         low = unknown + (2 if wants_shared else 1)
-        n = int(options.get("dimension", draws.small_int(rng, low, 4)))
-        if n not in (2, 3, 4) or n < low:
+        n = self.option(options, "dimension", None) or draws.small_int(rng, low, 4)
+        if n < low:
             raise InvalidParams(
                 f"dimension {n} cannot give the {branch} branch{' with a shared eigenvalue' if wants_shared else ''} "
                 f"(use {low}..4)", "options.dimension")

@@ -47,8 +47,14 @@ class Kind:
 
 
 class Number(Kind):
+    def __init__(self, positive: bool = False):
+        self.positive = positive
+
     def read(self, value, name):
-        return exact.rational(value, name)
+        number = exact.rational(value, name)
+        if self.positive and number <= 0:
+            raise InvalidParams(f"expected a positive number, got {value!r}", name)
+        return number
 
     def write(self, value):
         return exact.dump_number(value)

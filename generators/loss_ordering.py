@@ -22,7 +22,7 @@ from answer_engine.errors import InvalidParams
 from answer_engine.formatting import Markup, Math, coefficient, escape, finite_decimal, latex_to_text, signed, tex
 from generators import draws
 from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, choice, require_fields, sequence
+from generators.kit import Choice, EdgeCase, Flag, Mistakes, choice, require_fields, sequence
 from generators.markup import Figure, MathSpan, Table, Text
 
 METRICS = ("mse", "mae", "both")
@@ -122,6 +122,7 @@ class LossOrdering(Family):
         "metric": "mse | mae | both (default mse): which loss the question orders by",
         "contrast": "true: the MSE order differs from the MAE order (same as branch: contrast)",
     }
+    option_kinds = {"metric": Choice(METRICS), "contrast": Flag()}
     option_sets = ({}, {"metric": "mae"}, {"metric": "both"})
     edge_cases = (
         EdgeCase("one outlier: MSE and MAE order the sets differently",
@@ -138,7 +139,7 @@ class LossOrdering(Family):
     )
 
     def default_branch(self, options: Mapping[str, Any]) -> str:
-        return "contrast" if options.get("contrast") else self.branches[0]
+        return "contrast" if self.option(options, "contrast", False) else self.branches[0]
 
     # --- params -----------------------------------------------------------------
     def parse(self, data: Mapping[str, Any]) -> LossOrderingParams:
@@ -181,9 +182,10 @@ class LossOrdering(Family):
         return "agree" if same else "contrast"
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> LossOrderingParams:
-        if "contrast" in options and (branch == "contrast") != bool(options["contrast"]):
-            raise InvalidParams(f"option contrast={options['contrast']} contradicts branch {branch}", "options")
-        metric = choice(options.get("metric", "mse"), METRICS, "options.metric")
+        contrast = self.option(options, "contrast", None)
+        if contrast is not None and (branch == "contrast") != contrast:
+            raise InvalidParams(f"option contrast={str(contrast).lower()} contradicts branch {branch}", "options.contrast")
+        metric = self.option(options, "metric", "mse")
         slope = draws.pick(rng, [sp.Rational(v, 2) for v in (-2, -1, 1, 2, 3)])
         intercept = sp.Integer(draws.small_int(rng, -2, 3))
         # The contrast branch gets one set with a single large outlier; the others have

@@ -20,7 +20,7 @@ from answer_engine.errors import InvalidParams
 from answer_engine.formatting import Markup, Math, equals, paren, tex
 from generators import draws
 from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, choice, choice_of, flag, number
+from generators.kit import Choice, EdgeCase, Flag, Integer, Mistakes, choice, choice_of, flag, number
 
 LOSSES = ("squared", "cross_entropy")
 ROUTE_FIELDS = ("x", "t", "w1", "w2", "b", "eta", "leak", "w3", "t2", "b2")
@@ -130,6 +130,7 @@ class ReluBackprop(Family):
         "outputs": "1 or 2: a second sigmoid output sharing the hidden unit (default 1)",
         "calculator": "true: general one-decimal numbers, answers to 4 significant figures",
     }
+    option_kinds = {"loss": Choice(LOSSES), "outputs": Integer(1, 2), "calculator": Flag()}
     option_sets = ({}, {"loss": "cross_entropy"}, {"outputs": 2}, {"calculator": True},
                    {"loss": "cross_entropy", "outputs": 2})
     params_type = ReluBackpropParams
@@ -159,11 +160,9 @@ class ReluBackprop(Family):
         return "leaky" if params.leak > 0 else "dead"
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> ReluBackpropParams:
-        loss = choice(options.get("loss", "squared"), LOSSES, "options.loss")
-        outputs = options.get("outputs", 1)
-        if outputs not in (1, 2):
-            raise InvalidParams("expected 1 or 2", "options.outputs")
-        calculator = bool(options.get("calculator", False))
+        loss = self.option(options, "loss", "squared")
+        outputs = self.option(options, "outputs", 1)
+        calculator = self.option(options, "calculator", False)
         if calculator:
             def number(low: int, high: int, nonzero: bool = True) -> sp.Rational:
                 return sp.Rational(draws.small_int(rng, low * 10, high * 10, nonzero), 10)

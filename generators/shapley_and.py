@@ -24,7 +24,7 @@ from answer_engine.errors import InvalidParams
 from answer_engine.formatting import Markup, Math, escape, tex
 from generators import draws
 from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, choice, require_fields, sequence
+from generators.kit import EdgeCase, Integer, Mistakes, Number, choice, require_fields, sequence
 
 GATES = ("and", "or", "threshold")
 MAX_PLAYERS = 7  # the independent check enumerates all N! orderings
@@ -100,6 +100,7 @@ class ShapleyAnd(Family):
         "players": "number of players, 3-6 (default: drawn)",
         "payoff": "the payoff c of a gate (default: drawn from 1, 2, 3, 6, 12)",
     }
+    option_kinds = {"players": Integer(3, 6), "payoff": Number(positive=True)}
     option_sets = ({}, {"players": 3}, {"payoff": 6})
     edge_cases = (
         EdgeCase("AND gate: the required players share U(N), the third is a null player",
@@ -159,14 +160,13 @@ class ShapleyAnd(Family):
         return params.gates[0].kind if len(params.gates) == 1 else "weighted"
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> ShapleyParams:
-        n = int(options.get("players", draws.small_int(rng, 4, 6)))
-        if not 3 <= n <= 6:
-            raise InvalidParams("expected 3..6 players", "options.players")
+        n = self.option(options, "players", None) or draws.small_int(rng, 4, 6)
         style = draws.pick(rng, ["pixels", "features"])
         names = [f"x{i + 1}" for i in range(n)] if style == "pixels" else draws.subset(rng, _FEATURES, n)
 
         def payoff() -> sp.Rational:
-            return sp.Integer(options.get("payoff", draws.pick(rng, [1, 2, 3, 6, 12])))
+            chosen = self.option(options, "payoff", None)
+            return chosen if chosen is not None else sp.Integer(draws.pick(rng, [1, 2, 3, 6, 12]))
 
         def gate(kind: str, low: int) -> Gate:
             # Leave at least one null player when there are enough players to spare.

@@ -64,7 +64,7 @@ def test_every_value_has_one_json_form(value):
 def test_infinity_is_a_value_written_many_ways(written):
     assert claim_matches(Claim.read(written), sp.oo)
     assert not claim_matches(Claim.read(written), -sp.oo)
-    assert not claim_matches(Claim.read("1e300"), sp.oo)
+    assert not claim_matches(Claim.read("1e30"), sp.oo)
 
 
 @pytest.mark.parametrize("written", ["cannot be determined", "Can't be determined", "undetermined",
