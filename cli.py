@@ -15,13 +15,13 @@ from typing import Any, Callable
 
 import click
 
-from answer_engine.errors import InputError, VariantexError
+from answer_engine.errors import InputError, VariantexError, VerificationError
 from answer_engine.formatting import plain, plain_with_decimal
 from exams import audit, grading, seeds, yamlio
 from exams.build import OUTPUTS, staged_folder
 from exams.build import build as build_exam
 from exams.exporters.text import question_text
-from exams.manifest import load_manifest, recompute
+from exams.manifest import load_manifest, recompute, tamper_problems
 from exams.roster import read_roster
 from generators import families as all_families
 from generators import family as family_by_id
@@ -52,7 +52,24 @@ def reports_errors(command: Callable) -> Callable:
     return wrapper
 
 
-@click.group(epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """Usage errors as one line (`error: …`, exit 2) instead of click's usage block."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(1)
+        except click.ClickException as error:
+            hint = f" (see `variantex {error.ctx.command_path.partition(' ')[2] or ''} --help`)".replace("  ", " ") \
+                if getattr(error, "ctx", None) else ""
+            click.echo(f"error: {error.format_message()}{hint}".replace("\n", " "), err=True)
+            sys.exit(error.exit_code)
+
+
+@click.group(cls=OneLineErrors, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="variantex")
 def cli() -> None:
     """variantex: per-student ML exam variants with exact, twice-verified keys."""
@@ -176,11 +193,10 @@ def build(spec: str, roster: str | None, seed: int | None, out: str | None, outp
     """
     out_dir = Path(out) if out else Path("out") / Path(spec).stem
     progress = (lambda message: click.echo(f"… {message}", err=True)) if verbose else None
-    students = read_roster(roster) if roster else None
-    count = len(students) if students else 1
+    count = len(read_roster(roster)) if roster else 1
     with click.progressbar(length=count, label="variants", file=sys.stderr,
                            hidden=count < 20 or not sys.stderr.isatty()) as bar:
-        result = build_exam(spec, out_dir, seed=seed, roster=students, make_pdf=not no_pdf, progress=progress,
+        result = build_exam(spec, out_dir, seed=seed, roster=roster, make_pdf=not no_pdf, progress=progress,
                             on_paper=bar.update, outputs=list(outputs) or None)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -205,7 +221,11 @@ def grade(manifest: str, responses: str, out: str | None) -> None:
     ';'. Open: the points a grader awarded. Blanks score 0; unreadable entries are listed
     in problems.txt and score 0.
     """
-    report = grading.grade(load_manifest(manifest), responses)
+    data = load_manifest(manifest)
+    tampered = tamper_problems(data, manifest)
+    if tampered:
+        raise VerificationError(f"{manifest}: {tampered[0]}; `variantex verify` lists every difference")
+    report = grading.grade(data, responses)
     out_dir = Path(out) if out else Path(manifest).resolve().parent / "grades"
     with staged_folder(out_dir) as staging:
         grading.write_reports(staging, report)
@@ -226,11 +246,11 @@ def verify(manifest: str) -> None:
     Exits 1 and lists every difference when a key was edited or corrupted.
     """
     data = load_manifest(manifest)
-    try:
-        problems = recompute(data)
-        count = sum(len(p["questions"]) for p in data["papers"])
-    except (KeyError, TypeError) as error:
-        raise InputError(f"not a variantex manifest (missing or damaged field {error})", manifest) from None
+    notes: list[str] = []
+    problems = tamper_problems(data, manifest, notes) + recompute(data)
+    count = sum(len(p["questions"]) for p in data["papers"])
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     if problems:
         for problem in problems:
             click.echo(f"MISMATCH {problem}")

@@ -71,8 +71,11 @@ def fewer_collections(threshold: int = 50_000) -> Iterator[None]:
 def staged_folder(out: Path) -> Iterator[Path]:
     """A temporary folder beside `out` that replaces `out` only if the block succeeds."""
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    except OSError as error:
+        raise InputError(f"cannot write there ({error.strerror or error})", f"--out {out}") from None
     umask = os.umask(0)
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
@@ -149,7 +152,8 @@ def _build(
             result.seconds.update(getattr(writer, "seconds", {}))
         if roster:
             write_key_csv(staging / "key.csv", papers)
-        manifest = build_manifest(spec, exam_seed, papers, result.out)
+        manifest = build_manifest(spec, exam_seed, papers, result.out,
+                                  Path(roster) if isinstance(roster, (str, Path)) else None)
         if result.variety:
             manifest["variety"] = [vars(v) for v in result.variety]
         write_manifest(staging / "manifest.json", manifest)

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from answer_engine.errors import InputError
 
+MAX_BYTES = 20 * 1024 * 1024  # far beyond any spec, roster, keys file or manifest
+
 
 def read_text(path: str | Path) -> str:
-    """UTF-8 text (a byte-order mark is allowed); a missing, unreadable or mis-encoded
-    file is an InputError naming the file and, for encoding, the first bad line."""
+    """UTF-8 text (a byte-order mark is allowed); a missing, unreadable, special, huge or
+    mis-encoded file, or one with NUL bytes, is an InputError naming the file (and line)."""
     path = Path(path)
     try:
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
+            raise InputError("not a regular file", str(path))
+        if status.st_size > MAX_BYTES:
+            raise InputError(f"larger than {MAX_BYTES // 2**20} MiB: not a file variantex reads", str(path))
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError("no such file", str(path)) from None
@@ -20,7 +30,11 @@ def read_text(path: str | Path) -> str:
     except OSError as error:
         raise InputError(f"cannot read ({error.strerror})", str(path)) from None
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise InputError("not UTF-8 text (save or export it as UTF-8)", f"{path}:{line}") from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise InputError("contains a NUL byte: not a text file", f"{path}:{line}")
+    return text

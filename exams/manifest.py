@@ -13,6 +13,7 @@ one-line message.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -30,7 +31,9 @@ from exams.assemble import (
     correct_letter,
     ordered_options,
 )
+from exams import seeds
 from exams.inputs import read_text
+from exams.manifest_check import check_shape
 from exams.spec import ExamSpec
 
 FORMAT_VERSION = 2
@@ -64,14 +67,18 @@ def question_record(instance: QuestionInstance) -> dict[str, Any]:
     return record
 
 
-def build_manifest(spec: ExamSpec, exam_seed: int, papers: list[Paper], out: Path | None = None) -> dict[str, Any]:
-    # The spec's path relative to the output folder: the manifest does not depend on where
-    # the build ran, and a folder moved together with its spec still finds it.
-    path = os.path.relpath(Path(spec.path).resolve(), out.resolve()) if out else spec.path
+def build_manifest(spec: ExamSpec, exam_seed: int, papers: list[Paper], out: Path | None = None,
+                   roster: Path | None = None) -> dict[str, Any]:
+    # Paths relative to the output folder: the manifest does not depend on where the build
+    # ran, and a folder moved together with its spec and roster still finds them.
+    def relative(path: str | Path) -> str:
+        return os.path.relpath(Path(path).resolve(), out.resolve()) if out else str(path)
+
     return {
         "manifest_version": FORMAT_VERSION,
         "versions": versions(),
-        "spec": {"path": path, "sha256": spec.sha256, "title": spec.title, "course": spec.course},
+        "spec": {"path": relative(spec.path), "sha256": spec.sha256, "title": spec.title, "course": spec.course},
+        "roster": {"path": relative(roster), "sha256": file_digest(roster)} if roster else None,
         "seed": exam_seed,
         "slots": [q.slot for q in spec.questions],
         "papers": [
@@ -82,6 +89,17 @@ def build_manifest(spec: ExamSpec, exam_seed: int, papers: list[Paper], out: Pat
             for p in papers
         ],
     }
+
+
+def file_digest(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def content_digest(manifest: dict[str, Any]) -> str:
+    """sha256 of the manifest's content in a canonical JSON form (the digest field left out)."""
+    body = {key: value for key, value in manifest.items() if key != "digest"}
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def load_manifest(path: str | Path) -> dict[str, Any]:
@@ -100,11 +118,80 @@ def load_manifest(path: str | Path) -> dict[str, Any]:
                              "to get an identical exam with a current manifest", f"{path}: manifest_version")
         raise InputError(f"unknown manifest version {version!r} (this variantex reads version {FORMAT_VERSION})",
                          f"{path}: manifest_version")
+    check_shape(manifest, str(path))
     return manifest
 
 
 def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
-    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    """Write the manifest sealed with its content digest (any later edit shows in `verify`)."""
+    sealed = {**manifest, "digest": content_digest(manifest)}
+    path.write_text(json.dumps(sealed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def tamper_problems(manifest: dict[str, Any], manifest_path: str | Path,
+                    notes: list[str] | None = None) -> list[str]:
+    """Everything `verify` checks beyond the keys: the seal, the seeds, and what the spec
+    and roster (found beside the build, unchanged) say every paper must be. What could not
+    be checked (the spec is not where the build left it) goes to `notes`."""
+    problems = []
+    if manifest.get("digest") != content_digest(manifest):
+        problems.append("the manifest was edited after the build: its content digest does not match")
+    exam_seed = manifest["seed"]
+    for paper in manifest["papers"]:
+        owner = (paper.get("student") or {}).get("id", seeds.PRACTICE)
+        for record in paper["questions"]:
+            seed = record.get("seed")
+            expected = {"entropy": exam_seed, "spawn_key": list(seeds.spawn_key(owner, record["slot"]))}
+            if seed is not None and seed != expected:
+                problems.append(f"{owner or 'practice'} question {record['number']} ({record['slot']}): the seed is "
+                                f"not the one (exam seed, student, slot) gives")
+    return problems + _against_sources(manifest, Path(manifest_path).resolve().parent, notes)
+
+
+def _against_sources(manifest: dict[str, Any], folder: Path, notes: list[str] | None) -> list[str]:
+    """Re-assemble every paper from the spec (and roster) the build used, if they are still there."""
+    from exams.assemble import Student, assemble_paper
+    from exams.roster import read_roster
+    from exams.spec import load_spec
+
+    spec_path = folder / manifest["spec"]["path"]
+    if not spec_path.is_file():
+        if notes is not None:
+            notes.append(f"the spec is not at {spec_path}: points, slots and params were not re-derived from it "
+                         "(the digest still covers them)")
+        return []
+    if file_digest(spec_path) != manifest["spec"]["sha256"]:
+        return [f"the spec {spec_path} changed after the build (or the manifest's spec hash was edited)"]
+    spec = load_spec(spec_path)
+    problems = []
+    students = [None]
+    roster = manifest.get("roster")
+    if isinstance(roster, dict):
+        roster_path = folder / str(roster.get("path"))
+        if not roster_path.is_file() or file_digest(roster_path) != roster.get("sha256"):
+            return [f"the roster {roster_path} is missing or changed after the build"]
+        students = read_roster(roster_path)
+    stored = manifest["papers"]
+    if [(p.get("student") or {}).get("id") for p in stored] != [s.id if s else None for s in students]:
+        return ["the papers do not match the roster's students (ids or order differ)"]
+    if manifest["slots"] != [q.slot for q in spec.questions]:
+        problems.append(f"slots {manifest['slots']} but the spec has {[q.slot for q in spec.questions]}")
+    for paper, student in zip(stored, students):
+        owner = student.id if student else "practice"
+        if student and paper["student"] != {"id": student.id, "name": student.name, **dict(student.fields)}:
+            problems.append(f"{owner}: the student's name or fields differ from the roster")
+        fresh = assemble_paper(spec, manifest["seed"], student)
+        for record, instance in zip(paper["questions"], fresh.questions):
+            expected = {"slot": instance.spec.slot, "number": instance.number, "family": instance.family.id,
+                        "format": instance.spec.format, "points": plain(instance.spec.points), "seed": instance.seed,
+                        "params": instance.variant.family.dump(instance.variant.params)}
+            if instance.option_order:
+                expected["option_order"] = list(instance.option_order)
+            for name, value in expected.items():
+                if record.get(name) != value:
+                    problems.append(f"{owner} question {record.get('number')}: stored {name} {record.get(name)!r} "
+                                    f"but the spec and seed give {value!r}")
+    return problems
 
 
 def recompute(manifest: dict[str, Any]) -> list[str]:

@@ -42,6 +42,9 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (list, dict)):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain name or number, not a list or mapping", key_node.start_mark)
         if key in result:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -58,8 +61,23 @@ def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList:
     return result
 
 
+MAX_NUMBER_TEXT = 60  # characters; an exam's numbers are far shorter (the exact reader bounds them again)
+
+
+def _too_long(text: str, node: yaml.ScalarNode) -> None:
+    if len(text) > MAX_NUMBER_TEXT:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number of {len(text)} characters is not an exam's number", node.start_mark)
+
+
+def _integer(loader: _Loader, node: yaml.ScalarNode) -> int:
+    _too_long(loader.construct_scalar(node), node)
+    return loader.construct_yaml_int(node)
+
+
 def _decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
     text = loader.construct_scalar(node).replace("_", "")
+    _too_long(text, node)
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -73,6 +91,19 @@ def _decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 _Loader.add_constructor("tag:yaml.org,2002:float", _decimal)
+_Loader.add_constructor("tag:yaml.org,2002:int", _integer)
+
+
+# The YAML parser's words for the usual slips, and what they mean to a person.
+_PLAIN_WORDS = (
+    ("expected <block end>", "the indentation is off here: this line is indented differently from the "
+                             "lines of the same list or mapping"),
+    ("mapping values are not allowed here", "a ':' where none belongs: is this line indented more than the "
+                                            "one above, or does a value with ': ' need quotes?"),
+    ("found character '\\t' that cannot start any token", "a tab character: indent with spaces"),
+    ("could not find expected ':'", "a line without 'key: value' inside a mapping (missing colon or indentation?)"),
+    ("found duplicate key", "a key appears twice"),
+)
 
 
 def loads(text: str, source: str = "<text>") -> Any:
@@ -81,13 +112,19 @@ def loads(text: str, source: str = "<text>") -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = f":{mark.line + 1}" if mark else ""
-        message = f"not valid YAML: {error.problem or error}"
+        problem = str(error.problem or error)
+        plain = next((text for clue, text in _PLAIN_WORDS if clue in problem), None)
+        if plain:
+            raise InputError(plain, f"{source}{line}") from None
+        message = f"not valid YAML: {problem}"
         start = error.context_mark
         if error.context and start and mark and start.line != mark.line:
             message += f" ({error.context} that starts on line {start.line + 1})"
         raise InputError(message, f"{source}{line}") from None
     except yaml.YAMLError as error:
         raise InputError(f"not valid YAML: {error}", source) from None
+    except RecursionError:
+        raise InputError("nested too deeply to be an exam file", source) from None
 
 
 def load(path: str | Path) -> Any:

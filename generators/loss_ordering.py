@@ -351,16 +351,25 @@ class LossOrdering(Family):
         }
 
 
+def plot_number(value) -> str:
+    """A coordinate for the plot: exact when it has a finite decimal, else 6 places (drawing only)."""
+    exact_value = sp.Rational(value.numerator, value.denominator) if isinstance(value, Fraction) else value
+    try:
+        return finite_decimal(exact_value)
+    except ValueError:
+        return f"{float(exact_value):.6f}"
+
+
 def scatter_figure(params: LossOrderingParams) -> Figure:
     """The three scatter plots with the dashed line, drawn by pgfplots from the params."""
     xs = [_fraction(x) for _, points in params.datasets for x, _ in points]  # Fractions compare fast
     ys = [_fraction(y) for _, points in params.datasets for _, y in points]
-    xmin, xmax = finite_decimal(sp.Rational(min(xs) - 1)), finite_decimal(sp.Rational(max(xs) + 1))
-    ymin, ymax = finite_decimal(sp.Rational(min(ys) - 1)), finite_decimal(sp.Rational(max(ys) + 1))
-    slope, intercept = finite_decimal(params.slope), finite_decimal(params.intercept)
+    xmin, xmax = plot_number(min(xs) - 1), plot_number(max(xs) + 1)
+    ymin, ymax = plot_number(min(ys) - 1), plot_number(max(ys) + 1)
+    slope, intercept = plot_number(params.slope), plot_number(params.intercept)
     plots = []
     for name, points in params.datasets:
-        coordinates = " ".join(f"({finite_decimal(x)},{finite_decimal(y)})" for x, y in points)
+        coordinates = " ".join(f"({plot_number(x)},{plot_number(y)})" for x, y in points)
         plots.append(
             f"\\nextgroupplot[title={{Dataset {escape(name)}}}]\n"
             f"\\addplot[only marks, mark=*, mark size=1.7pt] coordinates {{{coordinates}}};\n"

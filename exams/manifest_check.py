@@ -1,0 +1,105 @@
+"""The shape of a build manifest, checked field by field before anything reads it.
+
+A manifest that was cut, hand-edited or made by another program gets one line naming the
+first field that is missing or of the wrong type (`papers[3].questions[2].family:
+missing`), never a traceback; unknown families and formats are refused here too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from answer_engine.errors import InputError
+from generators import family as family_by_id
+
+_TEXT, _INT = str, int
+
+
+class _Shape:
+    def __init__(self, path: str):
+        self.path = path
+
+    def fail(self, where: str, message: str) -> InputError:
+        return InputError(f"not a valid manifest: {message}", f"{self.path}: {where}")
+
+    def field(self, data: Any, name: str, kind: type | tuple, where: str, optional: bool = False) -> Any:
+        here = f"{where}.{name}" if where else name
+        if not isinstance(data, dict):
+            raise self.fail(where or "(top)", "expected an object")
+        if name not in data:
+            if optional:
+                return None
+            raise self.fail(here, "missing")
+        value = data[name]
+        if optional and value is None:
+            return None
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            raise self.fail(here, f"expected {_name(kind)}, got {value!r}")
+        if not isinstance(value, kind):
+            raise self.fail(here, f"expected {_name(kind)}, got {type(value).__name__}")
+        return value
+
+
+def _name(kind: type | tuple) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    words = {str: "text", int: "a whole number", list: "a list", dict: "an object", bool: "true/false"}
+    return " or ".join(words.get(k, k.__name__) for k in kinds)
+
+
+def check_shape(manifest: Any, path: str) -> None:
+    shape = _Shape(path)
+    if not isinstance(manifest, dict):
+        raise shape.fail("(top)", "expected a JSON object")
+    shape.field(manifest, "seed", _INT, "")
+    spec = shape.field(manifest, "spec", dict, "")
+    shape.field(spec, "path", _TEXT, "spec")
+    shape.field(spec, "sha256", _TEXT, "spec")
+    slots = shape.field(manifest, "slots", list, "")
+    if not all(isinstance(s, str) for s in slots):
+        raise shape.fail("slots", "expected a list of slot ids")
+    papers = shape.field(manifest, "papers", list, "")
+    if not papers:
+        raise shape.fail("papers", "no papers")
+    for p, paper in enumerate(papers):
+        where = f"papers[{p}]"
+        student = shape.field(paper, "student", dict, where, optional=True)
+        if student is not None:
+            shape.field(student, "id", _TEXT, f"{where}.student")
+            shape.field(student, "name", _TEXT, f"{where}.student")
+        questions = shape.field(paper, "questions", list, where)
+        if len(questions) != len(slots):
+            raise shape.fail(f"{where}.questions", f"{len(questions)} questions but {len(slots)} slots")
+        for q, record in enumerate(questions):
+            _check_question(shape, record, f"{where}.questions[{q}]")
+
+
+def _check_question(shape: _Shape, record: Any, where: str) -> None:
+    family_id = shape.field(record, "family", _TEXT, where)
+    try:
+        family = family_by_id(family_id)
+    except InputError as error:
+        raise shape.fail(f"{where}.family", error.message) from None
+    fmt = shape.field(record, "format", _TEXT, where)
+    if fmt not in family.formats:
+        raise shape.fail(f"{where}.format", f"{family.id} has no format {fmt!r}")
+    shape.field(record, "slot", _TEXT, where)
+    shape.field(record, "number", _INT, where)
+    shape.field(record, "points", (_TEXT, _INT), where)
+    shape.field(record, "params", dict, where)
+    shape.field(record, "answers", dict, where)
+    shape.field(record, "branch", _TEXT, where)
+    seed = shape.field(record, "seed", dict, where, optional=True)
+    if seed is not None:
+        shape.field(seed, "entropy", _INT, f"{where}.seed")
+        key = shape.field(seed, "spawn_key", list, f"{where}.seed")
+        if not all(isinstance(k, int) and not isinstance(k, bool) for k in key):
+            raise shape.fail(f"{where}.seed.spawn_key", "expected a list of whole numbers")
+    order = shape.field(record, "option_order", list, where, optional=True)
+    if order is not None and not all(isinstance(i, int) and not isinstance(i, bool) for i in order):
+        raise shape.fail(f"{where}.option_order", "expected a list of whole numbers")
+    if fmt == "mcq":
+        shape.field(record, "correct", _TEXT, where)
+        for i, option in enumerate(shape.field(record, "options", list, where)):
+            shape.field(option, "letter", _TEXT, f"{where}.options[{i}]")
+            shape.field(option, "values", list, f"{where}.options[{i}]")
+            shape.field(option, "mistake", _TEXT, f"{where}.options[{i}]", optional=True)
