@@ -181,10 +181,12 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
 @click.option("--to", "outputs", multiple=True, type=click.Choice(OUTPUTS), default=None,
               help="Outputs, repeatable: pdf (LaTeX + PDFs, the default), tex (LaTeX only), json (the exam view).")
 @click.option("--no-pdf", is_flag=True, help="Same as --to tex.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="pdflatex runs at a time (default: one per core).")
 @click.option("--verbose", "-v", is_flag=True, help="Report each stage and its time.")
 @reports_errors
 def build(spec: str, roster: str | None, seed: int | None, out: str | None, outputs: tuple[str, ...], no_pdf: bool,
-          verbose: bool) -> None:
+          jobs: int | None, verbose: bool) -> None:
     """Build exams and keys (.tex, .pdf), a key CSV and manifest.json from an exam SPEC.
 
     With --roster every student gets their own variant of every question; the output has
@@ -194,10 +196,15 @@ def build(spec: str, roster: str | None, seed: int | None, out: str | None, outp
     out_dir = Path(out) if out else Path("out") / Path(spec).stem
     progress = (lambda message: click.echo(f"… {message}", err=True)) if verbose else None
     count = len(read_roster(roster)) if roster else 1
+    typesetting = TypesetBar()
     with click.progressbar(length=count, label="variants", file=sys.stderr,
                            hidden=count < 20 or not sys.stderr.isatty()) as bar:
-        result = build_exam(spec, out_dir, seed=seed, roster=roster, make_pdf=not no_pdf, progress=progress,
-                            on_paper=bar.update, outputs=list(outputs) or None)
+        try:
+            result = build_exam(spec, out_dir, seed=seed, roster=roster, make_pdf=not no_pdf, progress=progress,
+                                on_paper=bar.update, outputs=list(outputs) or None, jobs=jobs,
+                                on_typeset=typesetting.update)
+        finally:
+            typesetting.close()
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if verbose:
@@ -206,6 +213,27 @@ def build(spec: str, roster: str | None, seed: int | None, out: str | None, outp
         click.echo("… seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()), err=True)
     top = sorted({str(p).split("/")[0] + ("/" if "/" in str(p) else "") for p in result.files})
     click.echo(f"built {result.out}: {', '.join(top)}")
+
+
+class TypesetBar:
+    """A progress bar for the TeX stage, on stderr and only when it is a terminal."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.shown = 0
+
+    def update(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="typesetting", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 @cli.command()

@@ -108,6 +108,8 @@ def _build(
     progress: Progress | None = None,
     on_paper: Callable[[int], None] | None = None,
     outputs: Sequence[str] | None = None,
+    jobs: int | None = None,
+    on_typeset: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """Build into `out`. `outputs` names what to write: "pdf" (LaTeX and PDFs), "tex" (LaTeX
     only), "json" (the exam view); default ["pdf"], or ["tex"] when `make_pdf` is false."""
@@ -143,7 +145,8 @@ def _build(
     result.seconds["view"] = time.perf_counter() - clock
     writers = []
     if "pdf" in chosen or "tex" in chosen:
-        writers.append(exporter("latex", pdf="pdf" in chosen, per_student=bool(roster)))
+        writers.append(exporter("latex", pdf="pdf" in chosen, per_student=bool(roster), jobs=jobs,
+                                on_typeset=on_typeset))
     if "json" in chosen:
         writers.append(exporter("json"))
     with staged_folder(Path(out)) as staging:

@@ -19,7 +19,7 @@ import sympy as sp
 
 from answer_engine import exact
 from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, coefficient, escape, finite_decimal, latex_to_text, signed, tex
+from answer_engine.formatting import Markup, Math, coefficient, escape, latex_to_text, signed, tex
 from generators import draws
 from generators.base import Family, Part, Solution
 from generators.kit import Choice, EdgeCase, Flag, Mistakes, choice, require_fields, sequence
@@ -351,41 +351,59 @@ class LossOrdering(Family):
         }
 
 
-def plot_number(value) -> str:
-    """A coordinate for the plot: exact when it has a finite decimal, else 6 places (drawing only)."""
-    exact_value = sp.Rational(value.numerator, value.denominator) if isinstance(value, Fraction) else value
-    try:
-        return finite_decimal(exact_value)
-    except ValueError:
-        return f"{float(exact_value):.6f}"
+PANEL_WIDTH, PANEL_HEIGHT, PANEL_GAP = 4.2, 3.4, 1.2  # cm
+
+
+def _ticks(low: float, high: float) -> list[int]:
+    """Integer tick positions inside [low, high], at most six of them."""
+    step = next(s for s in (1, 2, 5, 10, 20, 50) if (high - low) / s <= 6)
+    first = -(-int(low) // step) * step if low > 0 else (int(low) // step) * step
+    return [t for t in range(first, int(high) + 1, step) if low <= t <= high]
 
 
 def scatter_figure(params: LossOrderingParams) -> Figure:
-    """The three scatter plots with the dashed line, drawn by pgfplots from the params."""
-    xs = [_fraction(x) for _, points in params.datasets for x, _ in points]  # Fractions compare fast
-    ys = [_fraction(y) for _, points in params.datasets for _, y in points]
-    xmin, xmax = plot_number(min(xs) - 1), plot_number(max(xs) + 1)
-    ymin, ymax = plot_number(min(ys) - 1), plot_number(max(ys) + 1)
-    slope, intercept = plot_number(params.slope), plot_number(params.intercept)
-    plots = []
-    for name, points in params.datasets:
-        coordinates = " ".join(f"({plot_number(x)},{plot_number(y)})" for x, y in points)
-        plots.append(
-            f"\\nextgroupplot[title={{Dataset {escape(name)}}}]\n"
-            f"\\addplot[only marks, mark=*, mark size=1.7pt] coordinates {{{coordinates}}};\n"
-            f"\\addplot[dashed, thick, domain={xmin}:{xmax}, samples=2] {{({slope})*x + ({intercept})}};"
-        )
-    tikz = (
-        "\\begin{tikzpicture}\n"
-        "\\begin{groupplot}[group style={group size=3 by 1, horizontal sep=1.1cm},\n"
-        f"  width=5.4cm, height=4.6cm, xmin={xmin}, xmax={xmax}, ymin={ymin}, ymax={ymax},\n"
-        "  grid=major, grid style={gray!25}, tick label style={font=\\scriptsize}, title style={font=\\small}]\n"
-        + "\n".join(plots)
-        + "\n\\end{groupplot}\n\\end{tikzpicture}"
-    )
+    """The three scatter plots with the dashed line, in plain TikZ from the params.
+
+    Positions are laid out here (floats, for drawing only; the numbers the question gives
+    are exact in the stem and the table). Plain TikZ typesets about fifteen times faster
+    than pgfplots, which dominated the TeX time of a roster build.
+    """
+    xs = [float(x) for _, points in params.datasets for x, _ in points]
+    ys = [float(y) for _, points in params.datasets for _, y in points]
+    xmin, xmax, ymin, ymax = min(xs) - 1, max(xs) + 1, min(ys) - 1, max(ys) + 1
+    sx, sy = PANEL_WIDTH / (xmax - xmin), PANEL_HEIGHT / (ymax - ymin)
+    slope, intercept = float(params.slope), float(params.intercept)
+
+    def at(x: float, y: float, left: float) -> str:
+        return f"({left + (x - xmin) * sx:.3f},{(y - ymin) * sy:.3f})"
+
+    def label(x_cm: float, y_cm: float, anchor: str, text: str) -> str:
+        # \pgftext is TikZ's basic layer: a label without the node machinery (much faster).
+        return f"\\pgftext[{anchor},at=\\pgfpoint{{{x_cm:.3f}cm}}{{{y_cm:.3f}cm}}]{{{text}}}"
+
+    lines = ["\\begin{tikzpicture}"]
+    for panel, (name, points) in enumerate(params.datasets):
+        left = panel * (PANEL_WIDTH + PANEL_GAP)
+        right = left + PANEL_WIDTH
+        grid, labels = [], []
+        for t in _ticks(xmin, xmax):
+            grid.append(f"{at(t, ymin, left)} -- {at(t, ymax, left)}")
+            labels.append(label(left + (t - xmin) * sx, -0.08, "top", f"\\scriptsize${t}$"))
+        for t in _ticks(ymin, ymax):
+            grid.append(f"{at(xmin, t, left)} -- {at(xmax, t, left)}")
+            labels.append(label(left - 0.08, (t - ymin) * sy, "right", f"\\scriptsize${t}$"))
+        lines.append("\\draw[gray!25] " + " ".join(grid) + ";")
+        lines.append(f"\\draw ({left:.3f},0) rectangle ({right:.3f},{PANEL_HEIGHT:.3f});")
+        lines.append(f"\\begin{{scope}}\\clip ({left:.3f},0) rectangle ({right:.3f},{PANEL_HEIGHT:.3f});")
+        lines.append(f"\\draw[dashed, thick] {at(xmin, slope * xmin + intercept, left)} -- "
+                     f"{at(xmax, slope * xmax + intercept, left)};\\end{{scope}}")
+        lines.append("\\fill " + " ".join(f"{at(float(x), float(y), left)} circle (1.7pt)" for x, y in points) + ";")
+        lines += labels
+        lines.append(label(left + PANEL_WIDTH / 2, PANEL_HEIGHT + 0.1, "bottom", f"\\small Dataset {escape(name)}"))
+    lines.append("\\end{tikzpicture}")
     description = (f"Three scatter plots, datasets {', '.join(params.names)}, each with the dashed line "
                    f"{latex_to_text('$' + line_equation(params) + '$')}.")
-    return Figure(tikz, description, ("pgfplots",))
+    return Figure("\n".join(lines), description, ("tikz",))
 
 
 def line_equation(params: LossOrderingParams) -> str:

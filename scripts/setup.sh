@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
 TEX_PACKAGES="texlive-latex-base texlive-latex-recommended texlive-pictures \
-texlive-fonts-recommended lmodern latexmk poppler-utils"
+texlive-fonts-recommended lmodern latexmk poppler-utils qpdf"
 
-if ! command -v pdflatex >/dev/null || ! command -v latexmk >/dev/null || ! command -v pdftotext >/dev/null; then
+if ! command -v pdflatex >/dev/null || ! command -v latexmk >/dev/null || ! command -v pdftotext >/dev/null \
+    || ! command -v qpdf >/dev/null; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
         echo "setup: installing TeX Live from Debian packages (about a minute)" >&2
         export DEBIAN_FRONTEND=noninteractive

@@ -15,6 +15,9 @@ combined ones at the pages TeX reports.
 
 from __future__ import annotations
 
+import os
+import shutil
+import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import lru_cache
 from importlib import resources
@@ -129,60 +132,107 @@ def paper_contexts(exam: ExamView) -> list[dict]:
     ]
 
 
+MIN_CHUNK = 25  # papers per TeX run: below this, starting pdflatex costs more than it saves
+
+
+def chunk_sizes(papers: int, jobs: int) -> list[int]:
+    """How many papers each TeX run typesets: about four runs per job (so the last ones
+    finish together), never fewer than MIN_CHUNK papers a run, one run for a small exam."""
+    runs = max(1, min(4 * jobs, papers // MIN_CHUNK))
+    base, extra = divmod(papers, runs)
+    return [base + (1 if i < extra else 0) for i in range(runs)]
+
+
 class LatexExporter:
-    """exam.tex and key.tex; with `pdf`, their PDFs; with a roster, exams/<id>.pdf and keys/<id>.pdf."""
+    """exam.tex and key.tex; with `pdf`, exam.pdf and key.pdf; with a roster, exams/<id>.pdf
+    and keys/<id>.pdf.
+
+    The papers are typeset in chunks, `jobs` pdflatex runs at a time (exam and key chunks
+    alike), each in one pass; exam.pdf and key.pdf are the chunks joined, and per-student
+    PDFs are cut from the chunks at the pages TeX reports.
+    """
 
     name = "latex"
 
-    def __init__(self, pdf: bool = True, per_student: bool = False):
+    def __init__(self, pdf: bool = True, per_student: bool = False, jobs: int | None = None,
+                 on_typeset: Callable[[int, int], None] | None = None):
         self.pdf = pdf
         self.per_student = per_student
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.on_typeset = on_typeset or (lambda done, total: None)
         self.seconds: dict[str, float] = {}
 
     def write(self, exam: ExamView, folder: Path, report: Callable[[str], None]) -> list[Path]:
-        import time
-
         clock = time.perf_counter()
         contexts = paper_contexts(exam)
-        documents = {
-            "exam.tex": render_papers(exam, key=False, contexts=contexts),
-            "key.tex": render_papers(exam, key=True, contexts=contexts),
-        }
         written = []
-        for name, text in documents.items():
-            (folder / name).write_text(text, encoding="utf-8")
-            written.append(folder / name)
+        for kind in ("exam", "key"):
+            path = folder / f"{kind}.tex"
+            path.write_text(render_papers(exam, key=kind == "key", contexts=contexts), encoding="utf-8")
+            written.append(path)
+        sizes = chunk_sizes(len(contexts), self.jobs) if self.pdf else []
+        runs: list[tuple[str, Path, int, int]] = []  # (kind, tex file, first paper, papers)
+        if len(sizes) == 1:
+            runs = [(kind, folder / f"{kind}.tex", 0, len(contexts)) for kind in ("exam", "key")]
+        elif sizes:
+            parts = folder / ".parts"
+            parts.mkdir()
+            first = 0
+            for number, size in enumerate(sizes):
+                for kind in ("exam", "key"):
+                    path = parts / f"{kind}-{number:04d}.tex"
+                    text = render_papers(exam, key=kind == "key", contexts=contexts[first:first + size])
+                    path.write_text(text, encoding="utf-8")
+                    runs.append((kind, path, first, size))
+                first += size
         self.seconds["render"] = time.perf_counter() - clock
         if not self.pdf:
             return written
         clock = time.perf_counter()
-        report("typesetting exam and key (one pass each, side by side)")
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            written += list(pool.map(tex_run.compile_pdf, [folder / name for name in documents]))
+        report(f"typesetting {len(runs)} documents, {self.jobs} at a time")
+        done = 0
+        self.on_typeset(0, len(runs))
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            for _ in pool.map(tex_run.compile_pdf, [tex for _, tex, _, _ in runs]):
+                done += 1
+                self.on_typeset(done, len(runs))
         self.seconds["tex"] = time.perf_counter() - clock
         clock = time.perf_counter()
+        if len(sizes) > 1:
+            report("joining the parts into exam.pdf and key.pdf")
+            for kind in ("exam", "key"):
+                tex_run.merge_pdfs([tex.with_suffix(".pdf") for k, tex, _, _ in runs if k == kind],
+                                   folder / f"{kind}.pdf")
+        written += [folder / "exam.pdf", folder / "key.pdf"]
         if self.per_student:
             report("splitting per-student PDFs")
-            written += split_per_student(folder, [p.student.id if p.student else "practice" for p in exam.papers])
-        for name in documents:
-            (folder / name).with_suffix(".log").unlink(missing_ok=True)
+            ids = [p.student.id if p.student else "practice" for p in exam.papers]
+            written += split_per_student(folder, runs, ids, self.jobs)
+        shutil.rmtree(folder / ".parts", ignore_errors=True)
+        for kind in ("exam", "key"):
+            (folder / f"{kind}.log").unlink(missing_ok=True)
         self.seconds["split"] = time.perf_counter() - clock
         return written
 
 
-def split_per_student(folder: Path, student_ids: Sequence[str]) -> list[Path]:
+def split_per_student(folder: Path, runs: Sequence[tuple[str, Path, int, int]], student_ids: Sequence[str],
+                      jobs: int) -> list[Path]:
+    """Cut every typeset document into its papers: exams/<id>.pdf and keys/<id>.pdf."""
     stems = [file_stem(s) for s in student_ids]
-    jobs = []
+    tasks = []
     for kind, subfolder in (("exam", "exams"), ("key", "keys")):
         (folder / subfolder).mkdir()
-        starts = tex_run.paper_starts(folder / f"{kind}.log")
-        if len(starts) != len(stems):
-            raise tex_run.CompileError(f"{kind}.log marks {len(starts)} papers, expected {len(stems)}")
-        jobs.append((folder / f"{kind}.pdf", starts, [folder / subfolder / f"{s}.pdf" for s in stems]))
-    # pypdf is pure Python: two processes split the exam and the key on both cores.
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        list(pool.map(_split, *zip(*jobs)))
-    return [target for _, _, targets in jobs for target in targets]
+        for run_kind, tex, first, size in runs:
+            if run_kind != kind:
+                continue
+            starts = tex_run.paper_starts(tex.with_suffix(".log"))
+            if len(starts) != size:
+                raise tex_run.CompileError(f"{tex.with_suffix('.log').name} marks {len(starts)} papers, expected {size}")
+            tasks.append((tex.with_suffix(".pdf"), starts, [folder / subfolder / f"{s}.pdf" for s in stems[first:first + size]]))
+    # pypdf is pure Python: one process per core; workers die with variantex if it is killed.
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), initializer=tex_run.die_with_parent) as pool:
+        list(pool.map(_split, *zip(*tasks)))
+    return [target for _, _, targets in tasks for target in targets]
 
 
 def _split(pdf: Path, starts: list[int], targets: list[Path]) -> None:
