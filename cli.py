@@ -18,8 +18,9 @@ import click
 from answer_engine.errors import InputError, VariantexError, VerificationError
 from answer_engine.formatting import plain, plain_with_decimal
 from exams import audit, grading, seeds, yamlio
-from exams.build import OUTPUTS, staged_folder
+from exams.build import OUTPUTS
 from exams.build import build as build_exam
+from exams.outputs import remove_on_terminate, staged_folder
 from exams.exporters.text import question_text
 from exams.manifest import load_manifest, recompute, tamper_problems
 from exams.roster import read_roster
@@ -183,10 +184,12 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
 @click.option("--no-pdf", is_flag=True, help="Same as --to tex.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="pdflatex runs at a time (default: one per core).")
+@click.option("--force", is_flag=True,
+              help="Write into a non-empty folder variantex did not make (nothing there is deleted).")
 @click.option("--verbose", "-v", is_flag=True, help="Report each stage and its time.")
 @reports_errors
 def build(spec: str, roster: str | None, seed: int | None, out: str | None, outputs: tuple[str, ...], no_pdf: bool,
-          jobs: int | None, verbose: bool) -> None:
+          jobs: int | None, force: bool, verbose: bool) -> None:
     """Build exams and keys (.tex, .pdf), a key CSV and manifest.json from an exam SPEC.
 
     With --roster every student gets their own variant of every question; the output has
@@ -196,12 +199,13 @@ def build(spec: str, roster: str | None, seed: int | None, out: str | None, outp
     out_dir = Path(out) if out else Path("out") / Path(spec).stem
     progress = (lambda message: click.echo(f"… {message}", err=True)) if verbose else None
     count = len(read_roster(roster)) if roster else 1
+    remove_on_terminate()
     typesetting = TypesetBar()
     with click.progressbar(length=count, label="variants", file=sys.stderr,
                            hidden=count < 20 or not sys.stderr.isatty()) as bar:
         try:
             result = build_exam(spec, out_dir, seed=seed, roster=roster, make_pdf=not no_pdf, progress=progress,
-                                on_paper=bar.update, outputs=list(outputs) or None, jobs=jobs,
+                                on_paper=bar.update, outputs=list(outputs) or None, jobs=jobs, force=force,
                                 on_typeset=typesetting.update)
         finally:
             typesetting.close()
@@ -241,8 +245,10 @@ class TypesetBar:
 @click.argument("responses", type=click.Path(dir_okay=False))
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Folder for scores.csv, items.csv, problems.txt (default: grades/ beside the manifest).")
+@click.option("--force", is_flag=True,
+              help="Write into a non-empty folder variantex did not make (nothing there is deleted).")
 @reports_errors
-def grade(manifest: str, responses: str, out: str | None) -> None:
+def grade(manifest: str, responses: str, out: str | None, force: bool) -> None:
     """Grade RESPONSES (CSV: id, then one response per question as printed) against MANIFEST.
 
     Multiple choice: the option letter. Numeric: the value(s), several parts separated by
@@ -255,7 +261,8 @@ def grade(manifest: str, responses: str, out: str | None) -> None:
         raise VerificationError(f"{manifest}: {tampered[0]}; `variantex verify` lists every difference")
     report = grading.grade(data, responses)
     out_dir = Path(out) if out else Path(manifest).resolve().parent / "grades"
-    with staged_folder(out_dir) as staging:
+    remove_on_terminate()
+    with staged_folder(out_dir, force) as staging:
         grading.write_reports(staging, report)
     possible = sum(float(m.possible) for m in report.students[0].marks) if report.students else 0
     mean = sum(float(s.total) for s in report.students) / max(1, len(report.students))

@@ -90,12 +90,26 @@ def _prepare(path: str | Path, items: list, index: int) -> tuple[str, Variant, d
         if name not in part_names:
             raise InputError(f"unknown part for {chosen.id} (parts: {', '.join(part_names)})", where)
         try:
-            claims[str(name)] = Claim.read(raw)
+            claim = Claim.read(raw)
         except InputError as error:
             raise error.located(where) from None
+        if claim.is_text and not _text_claim_possible(chosen, variant, str(name), claim):
+            raise InputError(f"{claim.written!r} is neither a number nor a text answer {chosen.id} knows", where)
+        claims[str(name)] = claim
     if not claims:
         raise InputError("gives no answer parts", yamlio.where(path, item, "answer", f"{label}: answer"))
     return item_id, variant, claims
+
+
+def _text_claim_possible(family, variant: Variant, part: str, claim: Claim) -> bool:
+    """A text claim is a claim when the part's answer is text (an ordering), or the text is
+    one the family knows (its text answers, a named mistake's text): else it is a typo."""
+    if isinstance(variant.solution.values[part], str):
+        return True
+    known = [name for name in family.rules.text_answers]
+    known += [m.values[part] for m in family.mistakes(variant.params) if isinstance(m.values.get(part), str)]
+    canonical = family.rules.canonical_text(claim.value)
+    return any(canonical == family.rules.canonical_text(text) for text in known)
 
 
 def audit_item(item_id: str, variant: Variant, claims: dict[str, Claim]) -> ItemVerdict:

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +28,7 @@ from exams.assemble import (
 from exams.csvfiles import write_rows
 from exams.exporters import exporter
 from exams.manifest import build_manifest, write_manifest
+from exams.outputs import MARKER, staged_folder
 from exams.roster import read_roster
 from exams.spec import ExamSpec, load_spec
 from exams.view import exam_view
@@ -67,32 +65,6 @@ def fewer_collections(threshold: int = 50_000) -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
-@contextlib.contextmanager
-def staged_folder(out: Path) -> Iterator[Path]:
-    """A temporary folder beside `out` that replaces `out` only if the block succeeds."""
-    out = out.resolve()
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    except OSError as error:
-        raise InputError(f"cannot write there ({error.strerror or error})", f"--out {out}") from None
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    previous = None
-    if out.exists():
-        previous = out.with_name(f".{out.name}.old-{os.getpid()}")
-        out.rename(previous)
-    staging.rename(out)
-    if previous is not None:
-        shutil.rmtree(previous, ignore_errors=True)
-
-
 def build(*args, **kwargs) -> BuildResult:
     """Build into `out` (see `_build`)."""
     with fewer_collections():
@@ -108,6 +80,7 @@ def _build(
     progress: Progress | None = None,
     on_paper: Callable[[int], None] | None = None,
     outputs: Sequence[str] | None = None,
+    force: bool = False,
     jobs: int | None = None,
     on_typeset: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
@@ -149,7 +122,7 @@ def _build(
                                 on_typeset=on_typeset))
     if "json" in chosen:
         writers.append(exporter("json"))
-    with staged_folder(Path(out)) as staging:
+    with staged_folder(Path(out), force) as staging:
         for writer in writers:
             writer.write(view, staging, report)
             result.seconds.update(getattr(writer, "seconds", {}))
@@ -160,7 +133,8 @@ def _build(
         if result.variety:
             manifest["variety"] = [vars(v) for v in result.variety]
         write_manifest(staging / "manifest.json", manifest)
-    result.files = sorted(p.relative_to(result.out) for p in result.out.rglob("*") if p.is_file())
+    result.files = sorted(p.relative_to(result.out) for p in result.out.rglob("*")
+                          if p.is_file() and p.name != MARKER)
     return result
 
 

@@ -106,7 +106,30 @@ _PLAIN_WORDS = (
 )
 
 
+MAX_DEPTH = 64  # levels of [ ] / { } nesting; exam files use a handful
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest [ ] / { } nesting outside quotes: a cheap look before PyYAML recurses."""
+    depth = deepest = 0
+    quote = ""
+    for char in text:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def loads(text: str, source: str = "<text>") -> Any:
+    if _flow_depth(text) > MAX_DEPTH:
+        raise InputError(f"nested more than {MAX_DEPTH} levels deep: not an exam file", source)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as error:

@@ -152,7 +152,7 @@ def test_build_without_pdf_writes_tex_and_manifest(run, tmp_path):
     out = tmp_path / "exam"
     result = run("build", ROOT / "examples" / "sample-exam.yaml", "--out", out, "--no-pdf", "--seed", 3)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["exam.tex", "key.tex", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".variantex-output", "exam.tex", "key.tex", "manifest.json"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 3 and len(manifest["papers"][0]["questions"]) == 8
 

@@ -1,0 +1,129 @@
+"""Output folders: written whole or not at all, and never at the expense of anyone's files.
+
+Everything is written into a staging folder beside the target (`.NAME.tmp-PID-…`) and
+published only when complete:
+
+- a new folder: the staging folder is renamed into place (atomic);
+- a previous variantex output (it holds `.variantex-output`, the list of files that
+  build wrote): each new file replaces its old one, the old build's files that this build
+  did not write again are removed, and nothing else is touched (a `grades/` folder, notes);
+- any other non-empty folder is refused, unless `force`: then the files are written into
+  it and nothing is deleted.
+
+A build that is killed leaves its staging folder behind; the next build into the same
+place removes staging folders whose process is gone. SIGTERM removes it at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from answer_engine.errors import InputError
+
+MARKER = ".variantex-output"
+_ACTIVE: set[Path] = set()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Staging folders of earlier builds into `out` whose process no longer runs."""
+    removed = []
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.tmp-(\d+)-")
+    if not out.parent.is_dir():
+        return removed
+    for candidate in out.parent.iterdir():
+        match = pattern.match(candidate.name)
+        if match and candidate.is_dir() and not _alive(int(match.group(1))):
+            shutil.rmtree(candidate, ignore_errors=True)
+            removed.append(candidate)
+    return removed
+
+
+def check_target(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise InputError("a file is in the way (it is not a folder)", f"--out {out}")
+    if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()) and not force:
+        raise InputError(
+            "is not empty and was not written by variantex; choose a new or empty folder, or add --force "
+            "(variantex then writes its files there and deletes nothing)", f"--out {out}")
+
+
+def written_by_last_build(out: Path) -> list[str]:
+    try:
+        files = json.loads((out / MARKER).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [f for f in files if isinstance(f, str) and not Path(f).is_absolute() and ".." not in Path(f).parts]
+
+
+@contextlib.contextmanager
+def staged_folder(out: str | Path, force: bool = False) -> Iterator[Path]:
+    """A staging folder beside `out`, published into `out` only if the block succeeds."""
+    out = Path(out).resolve()
+    check_target(out, force)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(out)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
+    except OSError as error:
+        raise InputError(f"cannot write there ({error.strerror or error})", f"--out {out}") from None
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
+    _ACTIVE.add(staging)
+    try:
+        yield staging
+        publish(staging, out)
+    finally:
+        _ACTIVE.discard(staging)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def publish(staging: Path, out: Path) -> None:
+    files = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
+    (staging / MARKER).write_text(json.dumps({"files": files}, indent=0) + "\n", encoding="utf-8")
+    if not out.exists():
+        staging.rename(out)
+        return
+    previous = set(written_by_last_build(out))
+    for name in files:
+        target = out / name
+        if target.is_dir():
+            raise InputError("a folder is in the way of a file the build writes", f"--out {target}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / name, target)
+    for name in sorted(previous - set(files)):
+        (out / name).unlink(missing_ok=True)
+    for folder in sorted({(out / name).parent for name in previous}, key=lambda p: len(p.parts), reverse=True):
+        if folder != out and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    os.replace(staging / MARKER, out / MARKER)
+
+
+def remove_on_terminate() -> None:
+    """On SIGTERM, remove the staging folders in progress and exit (status 143): child
+    processes die with us (see exams.latex.die_with_parent)."""
+
+    def handler(signum, frame):  # noqa: ARG001 - the signal interface
+        for staging in list(_ACTIVE):
+            shutil.rmtree(staging, ignore_errors=True)
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)

@@ -1,0 +1,327 @@
+"""Hardening: hostile inputs, output folders that lose nothing, tamper-evident manifests,
+safe CSV, builds that are killed, reproducible PDFs, chunked TeX."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from exams.build import build
+from exams.csvfiles import safe_cell
+from exams.exporters.latex import chunk_sizes
+from exams.outputs import MARKER
+from tests.conftest import requires_tex
+from tests.hostile_corpus import CASES
+from tests.test_build import pdf_text
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "sample-exam.yaml"
+VARIANTEX = [sys.executable, "-c", "from cli import cli; cli()"]
+
+
+def invoke(*args, cwd: Path | None = None):
+    previous = os.getcwd()
+    if cwd:
+        os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, [str(a) for a in args])
+    finally:
+        os.chdir(previous)
+
+
+def one_line_error(result) -> str:
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    return lines[0]
+
+
+def write_roster(path: Path, rows) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["id", "name"], *rows])
+    return path
+
+
+# --- hostile inputs -------------------------------------------------------------------------
+
+def test_every_hostile_input_is_refused_in_one_line_without_a_traceback(tmp_path):
+    """The corpus runs in a child process with a time limit: a hang fails here, it cannot
+    stall the suite. (Refusal times are printed by benchmarks/hostile_inputs.py.)"""
+    completed = subprocess.run([sys.executable, "-m", "tests.hostile_corpus", str(tmp_path)], cwd=ROOT,
+                               capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    results = json.loads(completed.stdout)
+    assert [r["case"] for r in results] == list(CASES)
+    for result in results:
+        where = f"{result['case']}: {result['lines']}"
+        assert result["exit"] == 2, where
+        assert len(result["lines"]) == 1 and result["lines"][0].startswith("error: "), where
+        assert not result["traceback"], where
+        assert result["untouched"], where  # nothing written beside the inputs
+        assert result["seconds"] < 5, where  # a generous bound: this catches hangs, not slowness
+
+
+def test_a_non_terminating_slope_builds(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text("title: T\nquestions:\n  - family: loss-ordering\n    format: numeric\n    points: 2\n"
+                    "    params: {line: {slope: \"1/3\", intercept: 0}, datasets: {A: [[0, 1], [3, 3]], "
+                    "B: [[0, 0], [3, 2]], C: [[0, 2], [3, 5]]}}\n")
+    result = invoke("build", spec, "--no-pdf", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    tex = (tmp_path / "out" / "exam.tex").read_text()
+    assert r"\begin{tikzpicture}" in tex  # plotted (in floats, for drawing only)
+    assert r"y = \frac{1}{3} x" in tex  # while the stem stays exact
+
+
+# --- output folders ---------------------------------------------------------------------------
+
+@pytest.fixture
+def user_folder(tmp_path):
+    folder = tmp_path / "work"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "spec.yaml").write_text(SAMPLE.read_text())
+    (folder / "notes.txt").write_text("my notes")
+    (folder / "sub" / "keep.txt").write_text("keep")
+    return folder
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_out_refuses_a_folder_it_did_not_make(user_folder):
+    before = snapshot(user_folder)
+    result = invoke("build", "spec.yaml", "--no-pdf", "--out", ".", cwd=user_folder)
+    assert result.exit_code == 2
+    assert "not empty and was not written by variantex" in one_line_error(result)
+    assert snapshot(user_folder) == before
+
+
+def test_force_writes_into_it_and_deletes_nothing(user_folder):
+    before = snapshot(user_folder)
+    result = invoke("build", "spec.yaml", "--no-pdf", "--out", ".", "--force", cwd=user_folder)
+    assert result.exit_code == 0, result.output
+    after = snapshot(user_folder)
+    assert {name: after[name] for name in before} == before
+    assert {"exam.tex", "key.tex", "manifest.json", MARKER} <= set(after)
+
+
+def test_a_rebuild_replaces_only_what_the_last_build_wrote(tmp_path):
+    out = tmp_path / "out"
+    roster = write_roster(tmp_path / "r.csv", [["S1", "Ann"], ["S2", "Bob"]])
+    assert build(SAMPLE, out, roster=roster, make_pdf=False).files
+    (out / "grades").mkdir()
+    (out / "grades" / "scores.csv").write_text("id,total\n")
+    (out / "mine.txt").write_text("mine")
+    build(SAMPLE, out, make_pdf=False)  # a practice build: no key.csv this time
+    names = {p.name for p in out.iterdir()}
+    assert "key.csv" not in names  # the old build's file it did not write again
+    assert (out / "grades" / "scores.csv").read_text() == "id,total\n" and (out / "mine.txt").exists()
+    assert json.loads((out / MARKER).read_text())["files"] == ["exam.tex", "key.tex", "manifest.json"]
+
+
+def test_stale_staging_of_a_dead_build_is_removed(tmp_path):
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f".out.tmp-{dead.pid}-abcd"
+    live = tmp_path / f".out.tmp-{os.getpid()}-efgh"
+    for folder in (stale, live):
+        folder.mkdir()
+        (folder / "exam.tex").write_text("half")
+    build(SAMPLE, tmp_path / "out", make_pdf=False)
+    assert not stale.exists() and live.exists()
+
+
+# --- tamper-evident manifests -------------------------------------------------------------------
+
+@pytest.fixture
+def built(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SAMPLE.read_text())
+    roster = write_roster(tmp_path / "r.csv", [["S1", "Ann"], ["S2", "Bob"], ["S3", "Cy"]])
+    build(spec, tmp_path / "out", roster=roster, make_pdf=False)
+    return tmp_path / "out" / "manifest.json"
+
+
+def edited(manifest: Path, change, reseal: bool = False) -> Path:
+    from exams.manifest import content_digest
+
+    data = json.loads(manifest.read_text())
+    change(data)
+    if reseal:
+        data["digest"] = content_digest(data)
+    manifest.write_text(json.dumps(data))
+    return manifest
+
+
+def _swap_seeds(data):
+    questions = data["papers"][0]["questions"]
+    questions[0]["seed"], questions[1]["seed"] = questions[1]["seed"], questions[0]["seed"]
+
+
+def _swap_records(data):
+    first, second = data["papers"][0], data["papers"][1]
+    first["questions"][0], second["questions"][0] = second["questions"][0], first["questions"][0]
+
+
+def _points(data):
+    data["papers"][0]["questions"][0]["points"] = "300"
+
+
+def _name(data):
+    data["papers"][1]["student"]["name"] = "Mallory"
+
+
+def _spec_hash(data):
+    data["spec"]["sha256"] = "0" * 64
+
+
+@pytest.mark.parametrize("change,reseal,expected", [
+    (_swap_seeds, False, "content digest"),
+    (_swap_records, False, "content digest"),
+    (_points, False, "content digest"),
+    (_name, False, "content digest"),
+    (_spec_hash, False, "content digest"),
+    (_swap_seeds, True, "not the one (exam seed, student, slot) gives"),
+    (_swap_records, True, "not the one (exam seed, student, slot) gives"),
+    (_points, True, "stored points '300' but the spec and seed give '4'"),
+    (_name, True, "name or fields differ from the roster"),
+    (_spec_hash, True, "changed after the build"),
+], ids=lambda v: getattr(v, "__name__", str(v)))
+def test_verify_catches_every_edit_even_a_resealed_one(built, change, reseal, expected):
+    assert invoke("verify", built).exit_code == 0
+    edited(built, change, reseal)
+    result = invoke("verify", built)
+    assert result.exit_code == 1
+    assert expected in result.output
+    responses = built.parent / "responses.csv"
+    responses.write_text("S1,A\n")
+    refused = invoke("grade", built, responses)
+    assert refused.exit_code == 1 and "variantex verify" in refused.output
+
+
+# --- CSV formula injection ----------------------------------------------------------------------
+
+def test_csv_cells_cannot_run_formulas(tmp_path):
+    names = ["=HYPERLINK(\"http://x\",\"y\")", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1)", "Ann"]
+    roster = write_roster(tmp_path / "r.csv", [[f"S{i}", name] for i, name in enumerate(names)])
+    result = build(SAMPLE, tmp_path / "out", roster=roster, make_pdf=False)
+    rows = list(csv.reader(open(result.out / "key.csv", encoding="utf-8")))
+    written = {row[0]: row[1] for row in rows[1:]}
+    for i, name in enumerate(names):
+        assert written[f"S{i}"] == (name if name == "Ann" else "'" + name)
+    assert [safe_cell(v) for v in ("-1/8", "-0.25", "+3", "-2+3", "-sqrt(2)")] == ["-1/8", "-0.25", "+3", "'-2+3",
+                                                                                 "'-sqrt(2)"]
+    responses = tmp_path / "resp.csv"
+    responses.write_text("".join(f"S{i},A\n" for i in range(len(names))))
+    assert invoke("grade", result.out / "manifest.json", responses).exit_code == 0
+    scores = list(csv.reader(open(result.out / "grades" / "scores.csv", encoding="utf-8")))
+    assert {row[1] for row in scores[1:]} >= {"'+1+1", "'@SUM(1)", "Ann"}
+
+
+def test_unprintable_exam_text_is_warned_about(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(SAMPLE.read_text().replace('title: "Final exam — sample"', 'title: "Final 🎓 امتحان"'))
+    result = build(spec, tmp_path / "out", make_pdf=False)
+    assert any("title: pdflatex cannot print" in w for w in result.warnings), result.warnings
+
+
+# --- scale, reproducibility, kills (TeX) ------------------------------------------------------
+
+def test_chunks_share_the_work_fairly():
+    assert chunk_sizes(30, 2) == [30]
+    assert chunk_sizes(120, 2) == [30, 30, 30, 30]
+    assert sum(chunk_sizes(10_000, 2)) == 10_000 and len(chunk_sizes(10_000, 2)) == 8
+    assert max(chunk_sizes(1001, 3)) - min(chunk_sizes(1001, 3)) <= 1
+
+
+@pytest.mark.slow
+@requires_tex
+def test_a_chunked_build_is_byte_identical_when_rebuilt(tmp_path):
+    roster = write_roster(tmp_path / "r.csv", [[f"S{i:03d}", f"Student {i}"] for i in range(60)])
+    first = build(SAMPLE, tmp_path / "a", roster=roster, jobs=2)
+    second = build(SAMPLE, tmp_path / "b", roster=roster, jobs=2)
+    assert len(chunk_sizes(60, 2)) == 2  # this build really ran in chunks
+    files = [f for f in first.files if f.suffix in (".pdf", ".json", ".csv", ".tex")]
+    assert len([f for f in files if f.parent.name == "exams"]) == 60
+    for name in files:
+        assert (first.out / name).read_bytes() == (second.out / name).read_bytes(), name
+    assert "Student 42" in pdf_text(first.out / "exams" / "S042.pdf")
+    assert "Student 59" in pdf_text(first.out / "keys" / "S059.pdf")
+    per_student = sum(pages(first.out / "exams" / f"S{i:03d}.pdf") for i in range(60))
+    assert pages(first.out / "exam.pdf") == per_student  # the joined chunks hold every paper, once
+    assert pdf_text(first.out / "exam.pdf").count("End of the exam") == 60
+
+
+def pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
+
+
+def _start_build(tmp_path: Path, students: int) -> tuple[subprocess.Popen, Path]:
+    roster = write_roster(tmp_path / "r.csv", [[f"S{i:03d}", f"Student {i}"] for i in range(students)])
+    out = tmp_path / "out"
+    process = subprocess.Popen([*VARIANTEX, "build", str(SAMPLE), "--roster", str(roster), "--out", str(out)],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    return process, out
+
+
+def _wait_for(condition, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the build never reached the stage to interrupt"
+        time.sleep(0.05)
+
+
+def _staging(tmp_path: Path) -> list[Path]:
+    return [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp-")]
+
+
+def _tex_running_under(folder: Path) -> bool:
+    for status in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = status.read_bytes()
+        except OSError:
+            continue
+        if b"pdflatex" in command:
+            cwd = status.parent / "cwd"
+            try:
+                if str(folder) in os.readlink(cwd):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+@pytest.mark.slow
+@requires_tex
+def test_sigterm_removes_staging_and_stops_tex(tmp_path):
+    process, _ = _start_build(tmp_path, 60)
+    _wait_for(lambda: _tex_running_under(tmp_path))
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)  # EOF: nobody else holds our stdout
+    assert process.returncode == 128 + signal.SIGTERM
+    _wait_for(lambda: not _tex_running_under(tmp_path), 10)
+    assert _staging(tmp_path) == [] and not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+@requires_tex
+def test_sigkill_leaves_no_workers_and_the_next_build_cleans_up(tmp_path):
+    process, out = _start_build(tmp_path, 60)
+    _wait_for(lambda: any((s / "exams").exists() for s in _staging(tmp_path)))  # splitting
+    process.kill()
+    process.communicate(timeout=30)  # EOF: no orphaned worker holds our stdout
+    _wait_for(lambda: not _tex_running_under(tmp_path), 10)
+    assert _staging(tmp_path)  # debris, as after any SIGKILL
+    build(SAMPLE, out, make_pdf=False)
+    assert _staging(tmp_path) == []
