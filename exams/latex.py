@@ -82,18 +82,34 @@ def die_with_parent() -> None:
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def _qpdf(arguments: list[str], what: str) -> None:
+    if shutil.which("qpdf") is None:
+        raise CompileError("qpdf not found: run `make setup` (installs it)")
+    result = subprocess.run(["qpdf", "--deterministic-id", *arguments], capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+    if result.returncode not in (0, 3):  # 3: qpdf succeeded with warnings
+        raise CompileError(f"{what} failed: {result.stderr.strip()[:500]}")
+
+
+def extract_pages(pdf: Path, first: int, last: int, target: Path) -> None:
+    """Pages first..last (1-based, inclusive) of `pdf` as their own PDF, byte-reproducibly."""
+    _qpdf(["--empty", "--pages", str(pdf), f"{first}-{last}", "--", str(target)], f"cutting {target.name}")
+
+
+def page_count(log_file: Path) -> int:
+    """How many pages TeX wrote, from its log ("Output written on x.pdf (N pages, …)")."""
+    found = re.search(r"Output written on .*?\((\d+) pages?", log_file.read_text(errors="replace"), flags=re.S)
+    if not found:
+        raise CompileError(f"{log_file.name} does not say how many pages were written")
+    return int(found.group(1))
+
+
 def merge_pdfs(parts: list[Path], target: Path) -> None:
     """One PDF from several, in order, byte-reproducibly (qpdf with a content-derived ID)."""
     if len(parts) == 1:
         shutil.copyfile(parts[0], target)
         return
-    if shutil.which("qpdf") is None:
-        raise CompileError("qpdf not found: run `make setup` (installs it) or build fewer students at once")
-    command = ["qpdf", "--deterministic-id", "--empty", "--pages", *map(str, parts), "--", str(target)]
-    result = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                            preexec_fn=die_with_parent)
-    if result.returncode not in (0, 3):  # 3: qpdf succeeded with warnings
-        raise CompileError(f"merging {len(parts)} PDF parts failed: {result.stderr.strip()[:500]}")
+    _qpdf(["--empty", "--pages", *map(str, parts), "--", str(target)], f"joining {len(parts)} PDF parts")
 
 
 def paper_starts(log_file: Path) -> list[int]:

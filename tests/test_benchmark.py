@@ -28,5 +28,12 @@ def test_benchmark_prints_generation_figures():
 @requires_tex
 def test_benchmark_prints_tex_figures_and_the_bare_pass_ratio():
     out = run("--students", "2", "--questions", "2")
-    for label in ("TeX, exam ∥ key", "split per-student PDFs", "bare pdflatex pass", "total / bare exam pass"):
+    for label in ("TeX, exam ∥ key", "split per-student PDFs", "bare pdflatex pass", "wall / bare ="):
         assert label in out
+
+
+def test_hostile_input_benchmark_prints_every_case():
+    result = subprocess.run([sys.executable, str(SCRIPT.with_name("hostile_inputs.py"))], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "hostile inputs; slowest refusal" in result.stdout and result.stdout.count("exit 2") >= 40
