@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -98,11 +99,12 @@ def main() -> None:
         child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"peak memory: variantex {self_peak:.0f} MiB, largest child (TeX/split) {child_peak:.0f} MiB")
         if not args.no_pdf and not args.no_bare:
-            exam_bare = bare_pass(result.out / "exam.tex")
-            key_bare = bare_pass(result.out / "key.tex")
+            # Side by side, one per core: each is still one single-core pass (and half the wait).
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                exam_bare, key_bare = pool.map(bare_pass, [result.out / "exam.tex", result.out / "key.tex"])
             bare = exam_bare + key_bare
             cores = args.jobs or os.cpu_count() or 1
-            print(f"bare pdflatex pass, one after the other: exam {exam_bare:.2f} s + key {key_bare:.2f} s = {bare:.2f} s")
+            print(f"bare pdflatex pass (one core each): exam {exam_bare:.2f} s + key {key_bare:.2f} s = {bare:.2f} s")
             print(f"wall / bare = {total / bare:.3f}; target ≤ 1 / ({cores} cores × 0.8) = {1 / (cores * 0.8):.3f} "
                   f"(wall ≤ {bare / (cores * 0.8):.1f} s)")
 
