@@ -325,3 +325,23 @@ def test_sigkill_leaves_no_workers_and_the_next_build_cleans_up(tmp_path):
     assert _staging(tmp_path)  # debris, as after any SIGKILL
     build(SAMPLE, out, make_pdf=False)
     assert _staging(tmp_path) == []
+
+
+def test_fractional_points_print_in_running_text():
+    import sympy as sp
+
+    from exams.exporters.latex import points_text
+
+    assert points_text(sp.Rational(1, 2)) == r"$\tfrac{1}{2}$"
+    assert points_text(sp.Rational(7, 2)) == r"$3\tfrac{1}{2}$"
+    assert points_text(sp.Integer(4)) == "4"
+
+
+@pytest.mark.slow
+@requires_tex
+def test_a_half_point_question_compiles(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text('title: T\nquestions:\n  - family: shapley-and\n    format: mcq\n    points: "1/2"\n'
+                    '  - family: eigen-determinant\n    format: numeric\n    points: 1.5\n')
+    out = build(spec, tmp_path / "out").out
+    assert "Question 1" in pdf_text(out / "exam.pdf") and "2 points in total" in pdf_text(out / "exam.pdf")

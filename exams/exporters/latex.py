@@ -77,7 +77,12 @@ def _block(block: Block) -> str:
 
 
 def points_text(points) -> Latex:
-    return Latex(str(int(points)) if points.q == 1 else tex(points))
+    """Points as text: "4", or "$\\tfrac{1}{2}$" (math needs its dollars in running text)."""
+    if points.q == 1:
+        return Latex(str(int(points)))
+    whole, part = divmod(points.p, points.q)
+    fraction = r"\tfrac{%d}{%d}" % (part, points.q)
+    return Latex(f"${whole}{fraction}$" if whole else f"${fraction}$")
 
 
 def question_context(view: QuestionView) -> dict:

@@ -3,7 +3,8 @@ import sympy as sp
 
 from answer_engine.errors import InvalidParams
 from generators import family
-from generators.variant import variant_from_data
+from generators.relu_backprop import ReluBackprop
+from generators.variant import draw_variant, variant_from_data
 
 R = sp.Rational
 FAMILY = family("relu-backprop")
@@ -74,3 +75,47 @@ def test_sign_slip_is_a_named_mistake():
 def test_invalid_params_are_refused_clearly(change, message):
     with pytest.raises(InvalidParams, match=message):
         variant_from_data(FAMILY, {**LIVE, **change})
+
+
+@pytest.mark.parametrize("options,seed", [
+    ({"calculator": True, "loss": "cross_entropy", "outputs": 2}, 493),  # float64 differences drifted 5e-6 here
+])
+def test_the_independent_check_has_no_false_alarm_on_calculator_draws(options, seed):
+    from exams import seeds
+
+    family = ReluBackprop()
+    rng = seeds.rng_for(seed, seeds.PRACTICE, "show")
+    variant = draw_variant(family, rng, "live", options, "mcq")
+    assert variant.solution.values["grad_w1"] != 0
+
+
+@pytest.mark.parametrize("params", [
+    {"x": 1, "t": 1, "w1": "0.0000001", "w2": 1, "b": 0},  # a hair from the kink
+    {"x": 2, "t": 0, "w1": 2, "w2": 10, "b": 0, "loss": "cross_entropy"},  # z2 = 40: saturated
+    {"x": 2, "t": 1, "w1": 2, "w2": -10, "b": 0, "loss": "cross_entropy", "w3": 10, "t2": 0},
+])
+def test_the_independent_check_holds_near_the_kink_and_when_saturated(params):
+    variant = variant_from_data(ReluBackprop(), params)
+    assert variant.solution.values["loss"] > 0
+
+
+def test_a_disagreement_names_the_variant_and_both_values(monkeypatch):
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    def wrong(self, params):
+        values = dict(original(self, params))
+        values["grad_w1"] += 1
+        return values
+
+    original = ReluBackprop.verify
+    monkeypatch.setattr(ReluBackprop, "verify", wrong)
+    from generators.variant import _verified_solution
+
+    _verified_solution.cache_clear()
+    result = CliRunner().invoke(cli, ["solve", "relu-backprop", "--set", "x=1", "--set", "t=1", "--set", "w1=2",
+                                      "--set", "w2=1", "--set", "b=-2"])
+    _verified_solution.cache_clear()
+    assert result.exit_code == 1
+    assert "relu-backprop" in result.stderr and "grad_w1: exact -1/8 vs independent 0.875" in result.stderr
