@@ -77,8 +77,21 @@ def cli() -> None:
 
 
 @cli.command()
-def families() -> None:
+@click.option("--audit", is_flag=True, help="Where the correct multiple-choice option lands, per branch (χ² test).")
+@click.option("--draws", type=click.IntRange(min=10), default=2000, show_default=True, help="Draws per branch for --audit.")
+@reports_errors
+def families(audit: bool, draws: int) -> None:
     """List the question families: id, title, formats and structural branches."""
+    if audit:
+        from exams.fairness import audit as audit_families
+        from exams.fairness import table
+
+        for line in table(audit_families(all_families(), draws)):
+            click.echo(line)
+        click.echo(f"{draws} draws per branch, each distinct variant counted once; p > 0.01 means no detectable "
+                   "pattern; 'ruled out' is the share of variants with a distractor the family's own rule "
+                   "(an axiom) eliminates")
+        return
     for item in all_families():
         click.echo(f"{item.id:<20} {item.title}")
         click.echo(f"{'':<20} formats: {', '.join(item.formats)}; branches: {', '.join(item.branches)}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
+import numpy as np
 import sympy as sp
 
 from answer_engine.checking import AnswerRules, value_matches
@@ -53,47 +54,89 @@ def build_options(
     printer: Callable[[tuple[Value, ...]], str],
     rules: AnswerRules,
     count: int,
+    rng: np.random.Generator,
+    plausible: Callable[[tuple[Value, ...]], bool] = lambda values: True,
+    every_rank: bool = False,
 ) -> tuple[Option, ...]:
-    """The correct option plus the first `count − 1` usable mistakes, in display order.
+    """The correct option and `count − 1` named mistakes, in an order that gives nothing away.
 
-    Mistakes are taken in the family's priority order; one is usable when it gives every
-    asked part, differs from all options so far by value and as printed, and would not
-    itself pass the answer check. Display order is deterministic (numbers ascending, text last), so the
-    options are a pure function of the params.
+    A mistake is usable when it gives every asked part, differs from the others by value
+    and as printed, and would not itself pass the answer check. Plausible ones (those the
+    family's own axioms cannot rule out) come first, then the family's priority order.
+
+    Fairness: for a single numeric answer the correct value's rank among the options is
+    drawn uniformly (that many mistakes below it, the rest above, nearest feasible rank
+    when one side runs short) and the numbers are printed in ascending order, so neither
+    the rank nor the letter predicts the key. Any other option set is shuffled. `rng` must
+    be a pure function of the params (see Variant.options), so the options are too. With
+    `every_rank` (a random draw, which can be redrawn), params that cannot put the key at
+    every rank are refused, so the drawn ranks are exactly uniform.
     """
     correct_values = tuple(correct[name] for name in parts)
-    options = [Option(correct_values, printer(correct_values), None)]
-    printed = {options[0].printed}
-    seen = {value_key(correct_values)}
+    right = Option(correct_values, printer(correct_values), None)
+    candidates = _usable(parts, correct_values, right, mistakes, printer, rules)
+    if len(candidates) < count - 1:
+        raise NotEnoughOptions(
+            f"only {len(candidates) + 1} distinct options (the correct one and "
+            f"{len(candidates)} named mistakes); multiple choice needs {count}"
+        )
+    candidates.sort(key=lambda option: not plausible(option.values))  # stable: priority order kept
+    if len(parts) == 1 and _number(correct_values[0]):
+        wrong = _rank_balanced(right, candidates, count - 1, rng, every_rank)
+        if all(_number(o.values[0]) for o in wrong):
+            return tuple(sorted([right, *wrong], key=lambda o: float(sp.N(o.values[0], 30))))
+    else:
+        wrong = candidates[: count - 1]
+    options = [right, *wrong]
+    return tuple(options[int(i)] for i in rng.permutation(len(options)))
+
+
+def _usable(parts, correct_values, right, mistakes, printer, rules) -> list[Option]:
+    usable: list[Option] = []
+    printed, seen = {right.printed}, {value_key(correct_values)}
     for mistake in mistakes:
-        if len(options) == count:
-            break
         if not all(name in mistake.values for name in parts):
             continue
         values = tuple(mistake.values[name] for name in parts)
-        text = printer(values)
-        passes = all(value_matches(v, c, rules) for v, c in zip(values, correct_values))
         key = value_key(values)
-        if text in printed or key in seen or passes:
+        if key in seen or all(value_matches(v, c, rules) for v, c in zip(values, correct_values)):
+            continue
+        text = printer(values)
+        if text in printed:
             continue
         printed.add(text)
         seen.add(key)
-        options.append(Option(values, text, mistake))
-    if len(options) < count:
-        raise NotEnoughOptions(
-            f"only {len(options)} distinct options (the correct one and "
-            f"{len(options) - 1} named mistakes); multiple choice needs {count}"
-        )
-    return tuple(sorted(options, key=_display_key))
+        usable.append(Option(values, text, mistake))
+    return usable
+
+
+def _number(value: Value) -> bool:
+    return not isinstance(value, str) and bool(value.is_finite)
+
+
+def _rank_balanced(right: Option, candidates: list[Option], wanted: int, rng: np.random.Generator,
+                   every_rank: bool) -> list[Option]:
+    """`wanted` mistakes such that the correct value's rank among the numbers is uniform."""
+    value = float(sp.N(right.values[0], 30))
+    numbers = [o for o in candidates if _number(o.values[0])]
+    texts = [o for o in candidates if not _number(o.values[0])]
+    below = [o for o in numbers if float(sp.N(o.values[0], 30)) < value]
+    above = [o for o in numbers if float(sp.N(o.values[0], 30)) > value]
+    # Text options the family ranks among its first choices keep their place ("cannot be
+    # determined" when it can be); the rest of the slots are numbers.
+    keep_texts = [o for o in candidates[:wanted] if o in texts]
+    slots = wanted - len(keep_texts)
+    target = int(rng.integers(slots + 1))  # how many numbers fall below the correct one
+    feasible = [r for r in range(slots + 1) if r <= len(below) and slots - r <= len(above)]
+    if every_rank and len(feasible) < slots + 1:
+        raise NotEnoughOptions(f"{len(below)} named mistakes below the key and {len(above)} above: "
+                               f"not every rank of {slots + 1} is possible")
+    if not feasible:
+        return candidates[:wanted]
+    rank = min(feasible, key=lambda r: (abs(r - target), r))
+    return keep_texts + below[:rank] + above[: slots - rank]
 
 
 def value_key(values: Sequence[Value]) -> tuple:
     """Options are the same when their canonical exact values are, however they print."""
     return tuple(repr(dump_value(v)) for v in values)
-
-
-def _display_key(option: Option) -> tuple:
-    values = option.values
-    if len(values) == 1 and not isinstance(values[0], str):
-        return (0, float(sp.N(values[0], 30)), option.printed)
-    return (1 if all(not isinstance(v, str) for v in values) else 2, 0.0, option.printed)

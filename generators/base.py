@@ -139,6 +139,12 @@ class Family(ABC):
     @abstractmethod
     def mistakes(self, params: Any) -> Sequence[Mistake]: ...
 
+    def plausible(self, params: Any, values: tuple[Value, ...]) -> bool:
+        """Whether an option's values survive the checks a student can make without solving
+        (an axiom, a sign, a range). Plausible distractors are preferred, so that options are
+        not ruled out for free. Default: every value is plausible."""
+        return True
+
     def mcq_parts(self, params: Any) -> tuple[str, ...]:
         """The parts a multiple-choice variant asks for (one option = one value each)."""
         return (self.parts(params)[0].name,)

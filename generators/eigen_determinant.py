@@ -239,12 +239,21 @@ class EigenDeterminant(Family):
                       det=product(known) * (trace - sum(distinct)) if params.unknown_count == 1 else product(distinct))
         found.add("trace_as_missing_eigenvalue", "used the trace itself as the missing eigenvalue",
                   det=product(known) * trace)
+        if determinant(params) != UNDETERMINED:  # the misconception the question is about: offered first
+            found.add("cannot_be_determined_when_it_can",
+                      "said det cannot be determined although the trace fixes it", det=UNDETERMINED)
+        if params.unknown_count == 1:
+            missing = trace - sum(known)
+            found.add("missing_eigenvalue_as_answer", "stopped at the missing eigenvalue instead of the product",
+                      det=missing)
+            found.add("missing_eigenvalue_sign_slip", "added the known eigenvalues to the trace instead of "
+                      "subtracting them", det=product(known) * (trace + sum(known)))
+        found.add("sum_of_known_eigenvalues", "added the given eigenvalues instead of multiplying them",
+                  det=sum(known))
         found.add("product_of_known_only", "multiplied only the given eigenvalues", det=product(known))
         det = determinant(params)
         if det != UNDETERMINED:
             found.add("sign_slip", "dropped a minus sign", det=-det)
-            found.add("cannot_be_determined_when_it_can",
-                      "said det cannot be determined although the trace fixes it", det=UNDETERMINED)
         found.add("trace_as_determinant", "gave the sum of the eigenvalues (the trace) instead of their product",
                   det=trace)
         found.add("dimension_unknown", "claimed the size of A is unknown, though the vector length fixes it",

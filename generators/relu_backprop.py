@@ -72,6 +72,11 @@ class Slips:
     gate: bool = False  # took ReLU'(z1) = 1 on the dead/leaky side
     input_factor: bool = False  # dropped the factor x in ∂z1/∂w1
     second_output: bool = False  # ignored the second output's path back to a1
+    double: bool = False  # squared loss: differentiated (y − t)², not ½(y − t)²
+    sigma_only: bool = False  # squared loss: took σ'(z) = σ(z), without the factor (1 − σ(z))
+    wrong_weight: bool = False  # chained through w1 where the output weight w2 belongs
+    activation_for_input: bool = False  # took ∂z1/∂w1 = a1 (as for w2) instead of x
+    stopped_at_output: bool = False  # cross-entropy: used ∂E/∂y = (y − t)/(y(1 − y)) as ∂E/∂z2
 
 
 SLIP_NAMES = {
@@ -80,7 +85,17 @@ SLIP_NAMES = {
     "gate": ("forgot_relu_gate", "took ReLU'(z1) = 1 although z1 < 0"),
     "input_factor": ("forgot_input_factor", "dropped the factor x = ∂z1/∂w1"),
     "second_output": ("ignored_second_output", "backpropagated through the first output only"),
+    "double": ("forgot_half_in_derivative", "differentiated (y − t)² instead of ½(y − t)²: twice the gradient"),
+    "sigma_only": ("sigmoid_derivative_as_sigmoid", "took σ'(z) = σ(z), leaving out the factor (1 − σ(z))"),
+    "wrong_weight": ("wrong_layer_weight", "chained back through w1 where the output weight w2 belongs"),
+    "activation_for_input": ("activation_for_input", "took ∂z1/∂w1 = a1, as for w2, instead of x"),
+    "stopped_at_output": ("stopped_at_dE_dy", "used ∂E/∂y = (y − t)/(y(1 − y)) without the factor σ'(z2)"),
 }
+# Slips that only exist for one loss, and pairs that change the same factor (never combined).
+SQUARED_ONLY = ("double", "sigma_only")
+CROSS_ENTROPY_ONLY = ("stopped_at_output",)
+EXCLUSIVE = {frozenset(("output_derivative", "sigma_only")), frozenset(("input_factor", "activation_for_input")),
+             frozenset(("output_derivative", "stopped_at_output"))}
 CE_OUTPUT_DERIVATIVE = ("extra_sigmoid_derivative", "multiplied by σ'(z2) although cross-entropy cancels it")
 
 
@@ -101,17 +116,22 @@ def forward_backward(p: ReluBackpropParams, slips: Slips = Slips()) -> dict[str,
         y = sigmoid(w * a1 + b)
         if p.loss == "squared":
             loss += (y - t) ** 2 / 2
-            delta = (y - t) * (1 if slips.output_derivative else y * (1 - y))
+            slope = 1 if slips.output_derivative else (y if slips.sigma_only else y * (1 - y))
+            delta = (y - t) * slope * (2 if slips.double else 1)
         else:
             loss += -(t * sp.log(y) + (1 - t) * sp.log(1 - y))
             delta = (y - t) * (y * (1 - y) if slips.output_derivative else 1)
+            if slips.stopped_at_output:
+                delta = (y - t) / (y * (1 - y))
         deltas.append(-delta if slips.sign else delta)
     values["y"] = sigmoid(p.w2 * a1 + p.b)
     if p.two_outputs:
         values["y2"] = sigmoid(p.w3 * a1 + p.b2)
     values["loss"] = loss
-    back = deltas[0] * p.w2 + (0 if not p.two_outputs or slips.second_output else deltas[1] * p.w3)
-    values["grad_w1"] = back * relu_slope * (1 if slips.input_factor else p.x)
+    first_weight = p.w1 if slips.wrong_weight else p.w2
+    back = deltas[0] * first_weight + (0 if not p.two_outputs or slips.second_output else deltas[1] * p.w3)
+    input_factor = 1 if slips.input_factor else (a1 if slips.activation_for_input else p.x)
+    values["grad_w1"] = back * relu_slope * input_factor
     values["grad_w2"] = deltas[0] * a1
     if p.two_outputs:
         values["grad_w3"] = deltas[1] * a1
@@ -313,16 +333,27 @@ class ReluBackprop(Family):
                   w1_new=params.w1 + params.eta * correct["grad_w1"])
         if params.loss == "squared":
             found.add("forgot_half", "dropped the 1/2 in the squared loss", loss=2 * correct["loss"])
-        slip_fields = [f for f in ("sign", "output_derivative", "gate", "input_factor", "second_output")
-                       if f != "second_output" or params.two_outputs]
-        # Single slips first, then pairs: the options a real student most often reaches.
-        for size in (1, 2):
-            for combo in itertools.combinations(slip_fields, size):
-                slips = Slips(**{name: True for name in combo})
-                values = forward_backward(params, slips)
-                changed = {k: val for k, val in values.items() if k.startswith("grad") or k == "w1_new"}
-                names = [self._slip_name(params, name) for name in combo]
-                found.add("+".join(n for n, _ in names), "; ".join(d for _, d in names), changed, slips=size)
+        fields = [f for f in ("output_derivative", "gate", "input_factor", "second_output", "double", "sigma_only",
+                              "wrong_weight", "activation_for_input", "stopped_at_output")
+                  if (f != "second_output" or params.two_outputs)
+                  and (f not in SQUARED_ONLY or params.loss == "squared")
+                  and (f not in CROSS_ENTROPY_ONLY or params.loss == "cross_entropy")]
+        # Up to two slips, each also with the sign slip, which only negates the gradients (so
+        # it costs no computation): the named values then fall on both sides of the key.
+        combos = [()] + [c for size in (1, 2) for c in itertools.combinations(fields, size)
+                         if frozenset(c) not in EXCLUSIVE]
+        slipped = []
+        for combo in combos:
+            if combo:
+                values = forward_backward(params, Slips(**{name: True for name in combo}))
+                slipped.append((combo, {k: v for k, v in values.items() if k.startswith("grad")}))
+            base = correct if not combo else values
+            negated = {k: -v for k, v in base.items() if k.startswith("grad")}
+            slipped.append((("sign", *combo), negated))
+        for combo, grads in sorted(slipped, key=lambda item: len(item[0])):  # the simplest explanations first
+            grads["w1_new"] = params.w1 - params.eta * grads["grad_w1"]
+            names = [self._slip_name(params, name) for name in combo]
+            found.add("+".join(n for n, _ in names), "; ".join(d for _, d in names), grads, slips=len(combo))
         return found
 
     @staticmethod

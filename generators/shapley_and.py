@@ -263,10 +263,16 @@ class ShapleyAnd(Family):
         def vector(name: str, description: str, values: list) -> None:
             found.add(name, description, dict(zip(players, values)))
 
-        listed_order, coalition = [], 0
-        for i in range(n):
-            listed_order.append(u(coalition | 1 << i) - u(coalition))
-            coalition |= 1 << i
+        def along(order: list[int]) -> list:
+            """Marginal contributions along one ordering (efficient, but not averaged)."""
+            contributions, coalition = [sp.Integer(0)] * n, 0
+            for i in order:
+                contributions[i] = u(coalition | 1 << i) - u(coalition)
+                coalition |= 1 << i
+            return contributions
+
+        listed_order = along(list(range(n)))
+        reversed_order = along(list(reversed(range(n))))
         banzhaf = [
             sp.Rational(sum(table[s | 1 << i] - table[s] for s in range(full + 1) if not s & 1 << i),
                         denominator * 2 ** (n - 1))
@@ -281,10 +287,20 @@ class ShapleyAnd(Family):
                [u(1 << i) - u(0) for i in range(n)])
         vector("single_ordering", "took marginal contributions along the listed order only, not averaged",
                listed_order)
+        vector("single_ordering_reversed", "took marginal contributions along the reversed order only",
+               reversed_order)
+        vector("two_orderings_averaged", "averaged over two orderings (listed and reversed), not all of them",
+               [(a + b) / 2 for a, b in zip(listed_order, reversed_order)])
         vector("banzhaf_value", "averaged over subsets equally (the Banzhaf value), not over orderings", banzhaf)
         vector("ignored_payoff", "gave each gate payoff 1 instead of its payoff c",
                [closed_form(unit)[p] for p in players])
         return found
+
+    def plausible(self, params: ShapleyParams, values: tuple) -> bool:
+        """Efficiency (the values sum to U(N)) and, the games being monotone, no negative value:
+        a distractor that breaks either is ruled out without computing anything."""
+        total = sum(g.payoff for g in params.gates)
+        return sum(values) == total and all(v >= 0 for v in values)
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: ShapleyParams) -> dict:

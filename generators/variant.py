@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, Mapping
@@ -20,6 +22,9 @@ MAX_DRAW_ATTEMPTS = 200
 class Variant:
     family: Family
     params: Any
+    # A random draw (redrawn when unfit) rather than params someone wrote: options must
+    # then allow the key at every rank (see build_options).
+    drawn: bool = False
 
     @cached_property
     def solution(self) -> Solution:
@@ -40,7 +45,17 @@ class Variant:
             printer=lambda values: family.show_values(params, values),
             rules=family.rules,
             count=family.choices,
+            rng=self.arrangement(),
+            plausible=lambda values: family.plausible(params, values),
+            every_rank=self.drawn,
         )
+
+    def arrangement(self) -> np.random.Generator:
+        """The generator that arranges the options: a function of the family and the params
+        alone (a stable hash of their canonical form), so `verify` recomputes the same order."""
+        canonical = json.dumps(self.family.dump(self.params), sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(f"{self.family.id}\n{canonical}".encode("utf-8")).digest()
+        return np.random.default_rng(int.from_bytes(digest[:16], "big"))
 
     def usable_as(self, fmt: str) -> None:
         """Raise InvalidParams if this variant cannot be asked in the given format."""
@@ -81,7 +96,7 @@ def draw_variant(
     last_error: InvalidParams | None = None
     for _ in range(MAX_DRAW_ATTEMPTS):
         try:
-            variant = Variant(family, family.draw(rng, branch, options))
+            variant = Variant(family, family.draw(rng, branch, options), drawn=True)
             variant.usable_as(fmt)
             return variant
         except InvalidParams as error:

@@ -85,14 +85,25 @@ def make_toy_family():
 
         def mistakes(self, params):
             grad = params.c * params.w0
-            return (Mistakes()
-                    .add("added_gradient", "stepped along the gradient", w1=params.w0 + params.gamma * grad, grad=grad)
-                    .add("forgot_step_size", "subtracted the gradient itself", w1=params.w0 - grad, grad=grad)
-                    .add("forgot_curvature", "took f'(w) = w", w1=params.w0 - params.gamma * params.w0,
-                         grad=params.w0)
-                    .add("halved_gradient", "differentiated c/2 w^2 as c/2 w", w1=params.w0 - params.gamma * grad / 2,
-                         grad=grad / 2)
-                    .add("zero_step", "left w unchanged", w1=params.w0))
+            found = Mistakes()
+            # Each slip also with the update's sign flipped (w0 + γ·g): both sides of the key.
+            for name, description, g in (("correct_gradient", "the gradient itself was right", grad),
+                                         ("forgot_curvature", "took f'(w) = w", params.w0),
+                                         ("halved_gradient", "differentiated c/2 w^2 as c/2 w", grad / 2),
+                                         ("doubled_gradient", "differentiated c/2 w^2 as c w^2", 2 * grad)):
+                if name != "correct_gradient":
+                    found.add(name, description, w1=params.w0 - params.gamma * g, grad=g)
+                found.add(f"added_gradient+{name}" if name != "correct_gradient" else "added_gradient",
+                          "stepped along the gradient" + ("" if name == "correct_gradient" else f"; {description}"),
+                          w1=params.w0 + params.gamma * g, grad=g, slips=1 if name == "correct_gradient" else 2)
+            for mistake in list(found):  # and with the answer's sign dropped at the end
+                found.add("sign_slip+" + mistake.name, mistake.description + "; then dropped a minus sign",
+                          w1=-mistake.values["w1"], grad=mistake.values["grad"], slips=mistake.slips + 1)
+            found.add("sign_slip", "dropped a minus sign", w1=-(params.w0 - params.gamma * grad), grad=grad)
+            found.add("forgot_step_size", "subtracted the gradient itself", w1=params.w0 - grad, grad=grad)
+            found.add("zero_step", "left w unchanged", w1=params.w0)
+            found.add("step_to_zero", "jumped straight to the minimum", w1=sp.Integer(0))
+            return found
 
         def context(self, params):
             return {"c": params.c, "w0": params.w0, "gamma": params.gamma}

@@ -56,8 +56,9 @@ def test_general_sigmoid_stays_exact():
 
 def test_sign_slip_is_a_named_mistake():
     variant = variant_from_data(FAMILY, LIVE, "mcq")
-    slip = next(o for o in variant.options if o.mistake and o.mistake.name == "sign_slip")
-    assert slip.values == (R(1, 8),)
+    slip = next(m for m in FAMILY.mistakes(variant.params) if m.name == "sign_slip")
+    assert slip.values["grad_w1"] == R(1, 8)
+    assert sum(1 for o in variant.options if o.mistake) == 4  # every other option is a named mistake
 
 
 @pytest.mark.parametrize(
