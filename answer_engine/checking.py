@@ -34,15 +34,16 @@ class Tolerance:
     """
 
     relative: sp.Rational = sp.Rational(0)
-    absolute: sp.Rational = sp.Rational(0)
+    absolute: sp.Rational = sp.Rational(0)  # only where the question itself says so
+    label: str = ""  # how the question states it ("4 significant figures")
 
     @classmethod
     def significant_figures(cls, figures: int) -> "Tolerance":
-        return cls(relative=sp.Rational(5, 10**figures))
+        return cls(relative=sp.Rational(5, 10**figures), label=f"{figures} significant figures")
 
     @classmethod
     def decimals(cls, places: int) -> "Tolerance":
-        return cls(absolute=sp.Rational(5, 10 ** (places + 1)))
+        return cls(absolute=sp.Rational(5, 10 ** (places + 1)), label=f"{places} decimal places")
 
     def accepts(self, claim: sp.Expr, answer: sp.Expr) -> bool:
         if exact.is_infinite(claim) or exact.is_infinite(answer):
@@ -52,6 +53,8 @@ class Tolerance:
         return error <= allowed * (1 + 1e-12)
 
     def describe(self) -> str:
+        if self.label:
+            return self.label
         parts = []
         if self.relative:
             parts.append(f"{float(self.relative) * 100:g}% relative")
@@ -60,7 +63,9 @@ class Tolerance:
         return " or ".join(parts) if parts else "exact"
 
 
-DEFAULT_TOLERANCE = Tolerance(relative=sp.Rational(1, 100), absolute=sp.Rational(1, 1000))
+# Relative only: a decimal within 1% of the exact value. No absolute floor, so 0 never passes
+# for a small nonzero answer and a sign slip never passes at all.
+DEFAULT_TOLERANCE = Tolerance(relative=sp.Rational(1, 100))
 
 UNDETERMINED = "undetermined"
 

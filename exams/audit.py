@@ -115,7 +115,7 @@ def _text_claim_possible(family, variant: Variant, part: str, claim: Claim) -> b
 def audit_item(item_id: str, variant: Variant, claims: dict[str, Claim]) -> ItemVerdict:
     family = variant.family
     correct = variant.solution.values
-    rules = family.rules
+    rules = family.rules_for(variant.params)
     wrong = {name for name, claim in claims.items() if not claim_matches(claim, correct[name], rules)}
     mistakes = family.mistakes(variant.params) if wrong else []
     verdicts = []

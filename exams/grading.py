@@ -161,6 +161,7 @@ def _mark_numeric(record: dict[str, Any], response: str, base: dict) -> Mark:
     """Equal credit per part; a text entry counts only if it is an answer the family knows."""
     variant = _variant(record)
     family, params = variant.family, variant.params
+    rules = family.rules_for(params)
     names = family.numeric_parts(params)
     cells = [cell.strip() for cell in response.split(";")]
     if len(cells) != len(names):
@@ -178,13 +179,13 @@ def _mark_numeric(record: dict[str, Any], response: str, base: dict) -> Mark:
         except InputError:
             claim = None
         if claim is None or (claim.is_text and not any(
-                claim_matches(claim, value, family.rules) for value in known if isinstance(value, str))):
+                claim_matches(claim, value, rules) for value in known if isinstance(value, str))):
             return Mark(status=UNREADABLE, points=sp.Integer(0), note=f"({name}: not a number)", **base)
-        if claim_matches(claim, correct, family.rules):
+        if claim_matches(claim, correct, rules):
             right += 1
         else:
             chosen += [m.name for m in mistakes
-                       if name in m.values and claim_matches(claim, m.values[name], family.rules)][:1]
+                       if name in m.values and claim_matches(claim, m.values[name], rules)][:1]
     points = base["possible"] * sp.Rational(right, len(names))
     status = CORRECT if right == len(names) else PARTIAL if right else WRONG
     return Mark(status=status, points=points, mistakes=tuple(dict.fromkeys(chosen)), **base)

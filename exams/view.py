@@ -190,8 +190,16 @@ def question_view(
         options=option_views,
         answers=tuple(answers.values()),
         steps=tuple(parse_inline(step) for step in solution.steps),
-        tolerance=family.tolerance,
+        tolerance=family.tolerance_for(params),
     )
+
+
+def tolerance_sentence(view: QuestionView) -> str:
+    """What the numeric format tells students about decimals."""
+    tolerance = view.tolerance
+    if tolerance.label:
+        return f"decimals to {tolerance.label}"
+    return f"a decimal counts when within {tolerance.describe()} of the exact value"
 
 
 def plain_markup(markup: str) -> str:

@@ -165,6 +165,17 @@ class Family(ABC):
         texts = {**COMMON_TEXT_ANSWERS, **self.text_answers}
         return rules_with(self.tolerance, {name: (t.shown, *t.synonyms) for name, t in texts.items()})
 
+    def rules_for(self, params: Any) -> AnswerRules:
+        """The rules for one variant: the family's, unless its params call for another
+        tolerance (a calculator question states its significant figures)."""
+        tolerance = self.tolerance_for(params)
+        if tolerance == self.tolerance:
+            return self.rules
+        return AnswerRules(tolerance, self.rules.text_answers)
+
+    def tolerance_for(self, params: Any) -> Tolerance:
+        return self.tolerance
+
     def text_shown(self, value: str) -> Markup:
         """How a text answer is printed: the family's wording, or the text itself."""
         found = self.text_answers.get(value) or COMMON_TEXT_ANSWERS.get(value)

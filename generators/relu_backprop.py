@@ -17,6 +17,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from answer_engine.checking import Tolerance
 from answer_engine.errors import InvalidParams
 from answer_engine.formatting import Markup, Math, equals, paren, tex
 from generators import draws
@@ -223,6 +224,10 @@ class ReluBackprop(Family):
 
     def digits(self, params: ReluBackpropParams) -> int | None:
         return self.display_digits if params.calculator else None
+
+    def tolerance_for(self, params: ReluBackpropParams) -> Tolerance:
+        # The stem asks for 4 significant figures: a correctly rounded answer is within this.
+        return Tolerance.significant_figures(self.display_digits) if params.calculator else self.tolerance
 
     def solve(self, params: ReluBackpropParams) -> Solution:
         values = forward_backward(params)

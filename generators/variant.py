@@ -43,7 +43,7 @@ class Variant:
             correct=self.solution.values,
             mistakes=family.mistakes(params),
             printer=lambda values: family.show_values(params, values),
-            rules=family.rules,
+            rules=family.rules_for(params),
             count=family.choices,
             rng=self.arrangement(),
             plausible=lambda values: family.plausible(params, values),

@@ -69,7 +69,7 @@ def assert_variant_sound(variant, branch, fmt):
         correct = tuple(values[name] for name in family.mcq_parts(params))
         passing = [
             option for option in options
-            if all(value_matches(v, c, family.rules) for v, c in zip(option.values, correct))
+            if all(value_matches(v, c, family.rules_for(params)) for v, c in zip(option.values, correct))
         ]
         assert len(passing) == 1 and passing[0].correct
     render_all(variant, fmt)

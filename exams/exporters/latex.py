@@ -29,7 +29,7 @@ import jinja2
 from answer_engine.formatting import Latex, escape, tex
 from exams import latex as tex_run
 from exams.roster import file_stem
-from exams.view import ExamView, QuestionView
+from exams.view import ExamView, QuestionView, tolerance_sentence
 from generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
 from generators.stems import template_environment
 
@@ -102,6 +102,7 @@ def question_context(view: QuestionView) -> dict:
         "options": [{"letter": o.letter, "printed": inline(o.content), "correct": o.correct} for o in view.options],
         "numeric": [part(p) for p in view.asked] if view.format == "numeric" else [],
         "text_answers": sorted({t for p in view.asked for t in p.text_answers}),
+        "tolerance": tolerance_sentence(view),
         # Room to write an open answer grows with the points it is worth.
         "space": Latex(f"{min(4 + 1.5 * float(view.points), 16):g}cm"),
     }

@@ -10,7 +10,7 @@ import textwrap
 from typing import Sequence
 
 from answer_engine.formatting import latex_to_text
-from exams.view import QuestionView
+from exams.view import QuestionView, tolerance_sentence
 from generators.markup import Block, Bullets, Content, DisplayMath, Figure, Paragraph, Table, plain_content
 
 WIDTH = 88
@@ -60,7 +60,7 @@ def question_text(view: QuestionView, key: bool = True) -> str:
     elif view.format == "numeric":
         accepted = sorted({t for p in view.asked for t in p.text_answers})
         also = f", or write {' or '.join(repr(t) for t in accepted)} if the information does not fix it" if accepted else ""
-        lines += ["", f"Write each value as an exact fraction or a decimal{also}:"]
+        lines += ["", f"Write each value as an exact fraction or a decimal ({tolerance_sentence(view)}){also}:"]
         lines += [f"  {latex_to_text('$' + p.label + '$')} = ________" for p in view.asked]
     else:
         if view.discuss:

@@ -46,14 +46,26 @@ def test_decimal_claims_compare_within_tolerance():
     assert not claim.exact
     assert claim_matches(claim, R(1, 3), DEFAULT_RULES)
     assert not claim_matches(Claim.read(Decimal("0.35")), R(1, 3), DEFAULT_RULES)
-    assert claim_matches(Claim.read("0.0005"), sp.Integer(0), DEFAULT_RULES)  # absolute floor
+    assert not claim_matches(Claim.read("0.0005"), sp.Integer(0), DEFAULT_RULES)  # no absolute floor
+    assert claim_matches(Claim.read("0.0"), sp.Integer(0), DEFAULT_RULES)
+
+
+@pytest.mark.parametrize("claimed, answer", [
+    ("0", R(-74, 100000)),  # zero for a small gradient
+    ("0.0", R(-74, 100000)),
+    ("-0.000004251", R(4251, 10**9)),  # a sign slip on a tiny value
+    ("0.00074", R(-74, 100000)),
+])
+def test_a_sign_or_zero_error_never_passes(claimed, answer):
+    assert not claim_matches(Claim.read(claimed), answer, DEFAULT_RULES)
 
 
 def test_tolerance_modes():
     assert Tolerance.significant_figures(3).accepts(R(6931, 10000), sp.log(2))
     assert not Tolerance.significant_figures(3).accepts(R(70, 100), sp.log(2))
     assert Tolerance.decimals(2).accepts(R(69, 100), sp.log(2))
-    assert DEFAULT_TOLERANCE.describe() == "1% relative or 0.001 absolute"
+    assert DEFAULT_TOLERANCE.describe() == "1% relative"
+    assert Tolerance.significant_figures(4).describe() == "4 significant figures"
 
 
 def test_text_answers_ignore_spacing_case_and_synonyms():
