@@ -199,10 +199,12 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
               help="pdflatex runs at a time (default: one per core).")
 @click.option("--force", is_flag=True,
               help="Write into a non-empty folder variantex did not make (nothing there is deleted).")
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 1) when TeX reports a line in the margin or a missing character.")
 @click.option("--verbose", "-v", is_flag=True, help="Report each stage and its time.")
 @reports_errors
 def build(spec: str, roster: str | None, seed: int | None, out: str | None, outputs: tuple[str, ...], no_pdf: bool,
-          jobs: int | None, force: bool, verbose: bool) -> None:
+          jobs: int | None, force: bool, strict: bool, verbose: bool) -> None:
     """Build exams and keys (.tex, .pdf), a key CSV and manifest.json from an exam SPEC.
 
     With --roster every student gets their own variant of every question; the output has
@@ -218,7 +220,7 @@ def build(spec: str, roster: str | None, seed: int | None, out: str | None, outp
                            hidden=count < 20 or not sys.stderr.isatty()) as bar:
         try:
             result = build_exam(spec, out_dir, seed=seed, roster=roster, make_pdf=not no_pdf, progress=progress,
-                                on_paper=bar.update, outputs=list(outputs) or None, jobs=jobs, force=force,
+                                on_paper=bar.update, outputs=list(outputs) or None, jobs=jobs, force=force, strict=strict,
                                 on_typeset=typesetting.update)
         finally:
             typesetting.close()

@@ -162,7 +162,7 @@ def matrix(rows, digits: int | None = None) -> Math:
 
 def row_tuple(values, digits: int | None = None) -> Math:
     """(a, b, c): a tuple of values on one line."""
-    return Math("(%s)" % ", ".join(tex(v, digits) for v in values))
+    return Math("(%s)" % r", \allowbreak ".join(tex(v, digits) for v in values))
 
 
 def plain(value: Value) -> str:
@@ -222,7 +222,7 @@ _SYMBOLS = {
     r"\max": "max", r"\quad": "  ", r"\qquad": "    ", r"\,": " ", r"\;": " ", r"\!": "", r"\ ": " ",
     r"\_": "_", r"\&": "&", r"\%": "%", r"\#": "#", r"\$": "\x02",
     r"\textbackslash{}": "\\", r"\textasciitilde{}": "\x03", r"\textasciicircum{}": "\x04",
-    r"\left": "", r"\right": "", r"\infty": "∞", r"\in": "∈",
+    r"\left": "", r"\right": "", r"\infty": "∞", r"\in": "∈", r"\allowbreak": "",
 }
 _BINDING = {"∂"}
 _UNWRAP = re.compile(r"\\(?:text|mathrm|textbf|textit|textsf|operatorname|mathbf|emph)\{([^{}]*)\}")

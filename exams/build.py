@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from answer_engine.errors import InputError
+from answer_engine.errors import CompileError, InputError
 from answer_engine.formatting import plain, printable, untypesettable
 from exams.assemble import (
     Paper,
@@ -81,6 +81,7 @@ def _build(
     on_paper: Callable[[int], None] | None = None,
     outputs: Sequence[str] | None = None,
     force: bool = False,
+    strict: bool = False,
     jobs: int | None = None,
     on_typeset: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
@@ -126,6 +127,10 @@ def _build(
         for writer in writers:
             writer.write(view, staging, report)
             result.seconds.update(getattr(writer, "seconds", {}))
+            layout = getattr(writer, "warnings", [])
+            if layout and strict:
+                raise CompileError(f"--strict: {len(layout)} layout problem(s); first: {layout[0]}")
+            result.warnings += layout[:5] + ([f"… and {len(layout) - 5} more layout problems"] if len(layout) > 5 else [])
         if roster:
             write_key_csv(staging / "key.csv", papers)
         manifest = build_manifest(spec, exam_seed, papers, result.out,

@@ -118,6 +118,19 @@ def paper_starts(log_file: Path) -> list[int]:
     return [int(match) for match in re.findall(r"^VARIANTEX-PAPER \d+ AFTER (\d+)$", text, flags=re.MULTILINE)]
 
 
+_OVERFULL = re.compile(r"^Overfull \\hbox \(([\d.]+)pt too wide\) .*?lines (\d+)--\d+", re.MULTILINE)
+_MISSING = re.compile(r"^Missing character: There is no (.+?) in font", re.MULTILINE)
+
+
+def layout_problems(log_file: Path, label: str) -> list[str]:
+    """Lines running into the margin and characters no font had, from a TeX log."""
+    text = log_file.read_text(errors="replace")
+    problems = [f"{label}: a line runs {float(width):.1f}pt into the margin (TeX source line {line})"
+                for width, line in _OVERFULL.findall(text)]
+    problems += [f"{label}: no font has the character {char!r}" for char in dict.fromkeys(_MISSING.findall(text))]
+    return problems
+
+
 def log_excerpt(log: str) -> str:
     """The error lines of a TeX log with a little context, or its tail if none is marked."""
     lines = log.splitlines()

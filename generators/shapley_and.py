@@ -195,7 +195,7 @@ class ShapleyAnd(Family):
         steps = []
         for i, gate in enumerate(params.gates):
             share = gate.payoff / len(gate.required)
-            members = ", ".join(names[p] for p in gate.required)
+            members = r", \allowbreak ".join(names[p] for p in gate.required)
             steps.append(Markup(
                 r"%s: $U(N) = %s$ and $U(\emptyset) = 0$. The players of $R = \{%s\}$ are symmetric, so by "
                 r"efficiency each gets $%s/%d = %s$; a player outside $R$ never changes $U$ (null player) and gets $0$."
@@ -204,8 +204,8 @@ class ShapleyAnd(Family):
             ))
         if len(params.gates) > 1:
             steps.append(Markup(r"By linearity the values of the weighted sum add gate by gate."))
-        steps.append(Markup(r"Values: $%s$; they sum to $U(N) = %s$ (efficiency)."
-                            % (", ".join(r"\phi_{%s} = %s" % (names[p], tex(v)) for p, v in values.items()),
+        steps.append(Markup(r"Values: %s; they sum to $U(N) = %s$ (efficiency)."
+                            % (", ".join(r"$\phi_{%s} = %s$" % (names[p], tex(v)) for p, v in values.items()),
                                tex(sum(values.values())))))
         if len(params.gates) == 1:
             other = "an AND" if params.gates[0].kind == "or" else "an OR"
@@ -311,7 +311,7 @@ class ShapleyAnd(Family):
             "gates": [
                 {
                     "kind": g.kind,
-                    "required": Math(", ".join(names[p] for p in g.required)),
+                    "required": Math(r", \allowbreak ".join(names[p] for p in g.required)),
                     "k": g.k,
                     "payoff": g.payoff,
                 }

@@ -345,3 +345,19 @@ def test_a_half_point_question_compiles(tmp_path):
                     '  - family: eigen-determinant\n    format: numeric\n    points: 1.5\n')
     out = build(spec, tmp_path / "out").out
     assert "Question 1" in pdf_text(out / "exam.pdf") and "2 points in total" in pdf_text(out / "exam.pdf")
+
+
+@pytest.mark.slow
+@requires_tex
+def test_the_sample_has_no_line_in_the_margin_and_strict_catches_one(tmp_path):
+    roster = ROOT / "examples" / "roster.csv"
+    result = build(SAMPLE, tmp_path / "sample", roster=roster, strict=True)  # would raise on a layout problem
+    assert not [w for w in result.warnings if "margin" in w or "no font" in w]
+    spec = tmp_path / "wide.yaml"
+    spec.write_text(SAMPLE.read_text().replace('title: "Final exam — sample"',
+                                               'title: "' + "Unbreakable" * 12 + '"'))
+    from answer_engine.errors import CompileError
+
+    with pytest.raises(CompileError, match="--strict: .* runs .*pt into the margin"):
+        build(spec, tmp_path / "wide", strict=True)
+    assert any("into the margin" in w for w in build(spec, tmp_path / "lenient").warnings)

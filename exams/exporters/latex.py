@@ -26,7 +26,7 @@ from typing import Any, Callable, Sequence
 
 import jinja2
 
-from answer_engine.formatting import Latex, escape, tex
+from answer_engine.formatting import Latex, escape, tex, untypesettable
 from exams import latex as tex_run
 from exams.roster import file_stem
 from exams.view import ExamView, QuestionView, tolerance_sentence
@@ -131,7 +131,8 @@ def render_papers(exam: ExamView, key: bool, contexts: list[dict] | None = None)
 def paper_contexts(exam: ExamView) -> list[dict]:
     return [
         {
-            "student": {"id": p.student.id, "name": p.student.name} if p.student else None,
+            "student": {"id": p.student.id, "name": p.student.name, "printable": not untypesettable(p.student.name)}
+            if p.student else None,
             "questions": [question_context(q) for q in p.questions],
         }
         for p in exam.papers
@@ -162,6 +163,7 @@ class LatexExporter:
 
     def __init__(self, pdf: bool = True, per_student: bool = False, jobs: int | None = None,
                  on_typeset: Callable[[int, int], None] | None = None):
+        self.warnings: list[str] = []  # overfull lines and missing characters TeX reported
         self.pdf = pdf
         self.per_student = per_student
         self.jobs = max(1, jobs or os.cpu_count() or 1)
@@ -203,6 +205,9 @@ class LatexExporter:
                 done += 1
                 self.on_typeset(done, len(runs))
         self.seconds["tex"] = time.perf_counter() - clock
+        for kind, tex, first, size in runs:
+            label = f"{kind}.tex" if len(sizes) == 1 else f"{kind} part for papers {first + 1}-{first + size}"
+            self.warnings += tex_run.layout_problems(tex.with_suffix(".log"), label)
         clock = time.perf_counter()
         if len(sizes) > 1:
             report("joining the parts into exam.pdf and key.pdf")
