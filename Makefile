@@ -8,11 +8,18 @@ OUT ?= out/sample
 setup:
 	@scripts/setup.sh
 
+# What the sample depends on: its inputs and the code and templates that make it. When none
+# changed since the last build, `make sample` only verifies the existing manifest.
+SAMPLE_INPUTS := examples/sample-exam.yaml examples/roster.csv cli.py pyproject.toml \
+	$(wildcard generators/*.py answer_engine/*.py exams/*.py exams/exporters/*.py templates/*.j2 templates/*/*.j2)
+
 ## sample: build the example exam for the example 30-student roster into $(OUT)
-sample: setup
-	$(BIN)/variantex build examples/sample-exam.yaml --roster examples/roster.csv --out $(OUT)
+sample: setup $(OUT)/manifest.json
 	$(BIN)/variantex verify $(OUT)/manifest.json
 	@echo "sample exams built in $(OUT)/ (exam.pdf, key.pdf, exams/, keys/, key.csv, manifest.json)"
+
+$(OUT)/manifest.json: $(SAMPLE_INPUTS)
+	$(BIN)/variantex build examples/sample-exam.yaml --roster examples/roster.csv --out $(OUT)
 
 ## test: the whole test suite (slow tests included), as CI runs it
 test: setup

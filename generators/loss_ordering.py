@@ -53,7 +53,9 @@ class LossOrderingParams:
                 raise InvalidParams(f"has {len(points)} points; at most {MAX_POINTS} fit a question", f"datasets.{name}")
         if len(set(names)) != len(names):
             raise InvalidParams("dataset names must differ", "datasets")
-        for metric in ("mse", "mae"):
+        # Only the metrics the question asks about must order strictly; a tie in the other
+        # one is no flaw (the steps then say the two losses cannot be compared there).
+        for metric in ("mse", "mae") if self.metric == "both" else (self.metric,):
             values = _mean_fractions(self, metric)
             for (first, a), (second, b) in itertools.combinations(values.items(), 2):
                 if a == b:
@@ -259,7 +261,10 @@ class LossOrdering(Family):
             ))
         for metric in self._metrics(params):
             steps.append(Markup(r"Decreasing %s: $%s$." % (metric.upper(), orders[metric])))
-        if orders["mse"] != orders["mae"]:
+        if None in orders.values():
+            tied = next(m for m, order in orders.items() if order is None)
+            steps.append(Markup(r"(Two datasets tie in %s, so that loss gives no strict order here.)" % tied.upper()))
+        elif orders["mse"] != orders["mae"]:
             steps.append(Markup(
                 r"The orders differ: squaring lets one large residual dominate the MSE, "
                 r"while the MAE weighs every unit of error the same."
@@ -291,7 +296,7 @@ class LossOrdering(Family):
         metrics = self._metrics(params)
         correct = {m: mean_losses(params, m) for m in ("mse", "mae")}
         orders = {m: order_text(correct[m]) for m in ("mse", "mae")}
-        increasing = {m: decreasing(list(reversed(orders[m].split(" > ")))) for m in ("mse", "mae")}
+        increasing = {m: decreasing(list(reversed(orders[m].split(" > ")))) for m in metrics}
         found = Mistakes()
         if params.metric == "both":
             found.add("same_order_for_both", "assumed MAE orders the sets as MSE does",

@@ -200,6 +200,12 @@ class ReluBackprop(Family):
         # Calculator-free: biases cancel each output's pre-activation, so y = 1/2 exactly.
         b = number(-2, 2, nonzero=False) if calculator else -w2 * a1
         b2 = (number(-2, 2, nonzero=False) if calculator else -w3 * a1) if outputs == 2 else 0
+        if calculator:
+            # A sensible calculator question: every output's pre-activation within ±2.5, so
+            # σ is neither saturated nor the answers vanishingly small (E ≈ 0.0002 teaches nothing).
+            for w, bias in ((w2, b), (w3, b2)) if outputs == 2 else ((w2, b),):
+                if abs(w * a1 + bias) > sp.Rational(5, 2):
+                    raise InvalidParams("a saturated output makes a poor calculator question")
         t = sp.Integer(draws.pick(rng, [0, 1]))
         t2 = sp.Integer(draws.pick(rng, [0, 1])) if outputs == 2 else None
         eta = draws.pick(rng, [sp.Rational(1, 10), sp.Rational(1, 2), sp.Integer(1)])

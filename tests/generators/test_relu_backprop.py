@@ -120,3 +120,13 @@ def test_a_disagreement_names_the_variant_and_both_values(monkeypatch):
     _verified_solution.cache_clear()
     assert result.exit_code == 1
     assert "relu-backprop" in result.stderr and "grad_w1: exact -1/8 vs independent 0.875" in result.stderr
+
+
+def test_calculator_draws_are_not_saturated():
+    import numpy as np
+
+    family = ReluBackprop()
+    for seed in range(60):
+        p = draw_variant(family, np.random.default_rng(seed), "live", {"calculator": True}, "numeric").params
+        a1 = p.w1 * p.x
+        assert abs(p.w2 * a1 + p.b) <= sp.Rational(5, 2)
