@@ -82,6 +82,7 @@ class QuestionView:
     answers: tuple[PartView, ...]  # every part's exact value (the key)
     steps: tuple[Content, ...]  # the worked solution, one paragraph per step
     tolerance: Tolerance
+    rubric: tuple[tuple[Content, sp.Rational], ...] = ()  # open format: criterion and its points
 
     @property
     def correct_letter(self) -> str:
@@ -107,6 +108,8 @@ class QuestionView:
             "steps": [_content(step) for step in self.steps],
             "tolerance": {"relative": dump_value(self.tolerance.relative),
                           "absolute": dump_value(self.tolerance.absolute), "text": self.tolerance.describe()},
+            "rubric": [{"criterion": _content(criterion), "points": dump_value(points)}
+                       for criterion, points in self.rubric],
         }
 
 
@@ -191,7 +194,16 @@ def question_view(
         answers=tuple(answers.values()),
         steps=tuple(parse_inline(step) for step in solution.steps),
         tolerance=family.tolerance_for(params),
+        rubric=rubric(family, params, points, stem.discuss) if fmt == "open" else (),
     )
+
+
+def rubric(family: Family, params: Any, points: sp.Rational, discuss) -> tuple[tuple[Content, sp.Rational], ...]:
+    """The family's criteria with the question's points shared out by weight (exactly)."""
+    criteria = [(text, weight) for text, weight in family.rubric(params)
+                if discuss or "explanation" not in text]
+    total = sum(weight for _, weight in criteria)
+    return tuple((parse_inline(text), sp.Rational(weight, total) * points) for text, weight in criteria)
 
 
 def tolerance_sentence(view: QuestionView) -> str:

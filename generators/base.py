@@ -139,6 +139,12 @@ class Family(ABC):
     @abstractmethod
     def mistakes(self, params: Any) -> Sequence[Mistake]: ...
 
+    def rubric(self, params: Any) -> list[tuple[Markup, int]]:
+        """Grading criteria for the open format, with relative weights: by default each
+        answer part once, and the discussion the stem asks for (if any) counted twice."""
+        criteria = [(Markup("$%s$ correct, with its working" % part.label), 1) for part in self.parts(params)]
+        return criteria + [(Markup("the explanation the question asks for"), 2)]
+
     def plausible(self, params: Any, values: tuple[Value, ...]) -> bool:
         """Whether an option's values survive the checks a student can make without solving
         (an axiom, a sign, a range). Plausible distractors are preferred, so that options are

@@ -49,6 +49,8 @@ def render_all(variant, fmt: str) -> dict:
         assert "\\subsection*{Question 1" in template.render(question=context, key=key)
     data = json.loads(json.dumps(view.as_json()))
     assert_view_valid(data)
+    if fmt == "open":  # the key's rubric shares out exactly the question's points
+        assert view.rubric and sum(points for _, points in view.rubric) == view.points
     text = question_text(view)
     assert "\\" not in text.split("--- key")[0], text  # no TeX left in what a student reads
     return data

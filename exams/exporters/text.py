@@ -75,6 +75,10 @@ def question_text(view: QuestionView, key: bool = True) -> str:
                     lines.append(f"  ({option.letter}) {option.mistake.name}: {option.mistake.description}")
         lines.append("Answers:")
         lines += [f"  {latex_to_text('$' + p.label + '$')} = {content_text(p.shown)}" for p in view.answers]
+        if view.rubric:
+            lines.append("Rubric:")
+            lines += [f"  - {content_text(criterion)}: {points} point{'s' if points != 1 else ''}"
+                      for criterion, points in view.rubric]
         lines.append("Worked solution:")
         for number, step in enumerate(view.steps, start=1):
             lines += textwrap.wrap(content_text(step), WIDTH, initial_indent=f"  {number}. ",
