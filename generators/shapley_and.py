@@ -198,9 +198,9 @@ class ShapleyAnd(Family):
             members = r", \allowbreak ".join(names[p] for p in gate.required)
             steps.append(Markup(
                 r"%s: $U(N) = %s$ and $U(\emptyset) = 0$. The players of $R = \{%s\}$ are symmetric, so by "
-                r"efficiency each gets $%s/%d = %s$; a player outside $R$ never changes $U$ (null player) and gets $0$."
+                r"efficiency each gets $%s$; a player outside $R$ never changes $U$ (null player) and gets $0$."
                 % (_gate_name(gate) if len(params.gates) == 1 else f"Gate {i + 1} ({_gate_name(gate)})",
-                   tex(gate.payoff), members, tex(gate.payoff), len(gate.required), tex(share))
+                   tex(gate.payoff), members, _share(gate.payoff, len(gate.required), share))
             ))
         if len(params.gates) > 1:
             steps.append(Markup(r"By linearity the values of the weighted sum add gate by gate."))
@@ -349,6 +349,13 @@ def _utility_table(params: ShapleyParams) -> tuple[list[int], int]:
         for coalition in range(1 << len(params.players))
     ]
     return table, denominator
+
+
+def _share(payoff: sp.Rational, size: int, share: sp.Rational) -> str:
+    """ "12/4 = 3", but "\\frac{6}{5}" rather than "6/5 = 6/5" when there is nothing to reduce."""
+    if share == sp.Rational(payoff, size) and share.q == size and payoff.q == 1 and share.p == payoff:
+        return tex(share)
+    return "%s/%d = %s" % (tex(payoff), size, tex(share))
 
 
 def _gate_name(gate: Gate) -> str:

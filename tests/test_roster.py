@@ -102,8 +102,10 @@ def test_thirty_awkward_names_each_get_their_own_pdf_and_variants(tmp_path):
     for student in students:
         exam, key = out / "exams" / f"{student.id}.pdf", out / "keys" / f"{student.id}.pdf"
         text = pdf_text(exam)
-        expected = "???" if student.id == "S1014" else printed_form(student.name)
-        assert f"Name: {expected}" in text and f"Student ID: {student.id}" in text
+        if student.id == "S1014":  # no font has the glyphs: a line to write the name on, never "???"
+            assert "???" not in text and f"Name: Student ID: {student.id}" in text
+        else:
+            assert f"Name: {printed_form(student.name)}" in text and f"Student ID: {student.id}" in text
         assert "Answer key" in pdf_text(key) and student.id in pdf_text(key)
         pages += page_count(exam)
     assert page_count(out / "exam.pdf") == pages

@@ -1,0 +1,89 @@
+"""What an instructor would otherwise fix by hand before printing: wording, layout, keys."""
+
+from pathlib import Path
+
+import pytest
+
+from exams.build import build
+from exams.exporters.text import question_text
+from exams.view import question_view
+from generators import family
+from generators.variant import variant_from_data
+from tests.conftest import requires_tex
+from tests.test_build import pdf_text
+from tests.test_hardening import pages, write_roster
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "sample-exam.yaml"
+
+
+def student_text(family_id: str, params: dict, fmt: str = "open") -> str:
+    view = question_view(variant_from_data(family(family_id), params, fmt), fmt)
+    return " ".join(question_text(view, key=False).split())
+
+
+def test_one_eigenvector_is_spoken_of_in_the_singular():
+    text = student_text("eigen-determinant", {"eigenvectors": [[1, 2, 0]], "eigenvalues": [3], "trace": 5})
+    assert "has the eigenvector v_1 = (1, 2, 0)^⊤ with eigenvalue λ_1 = 3." in text
+    assert "respectively" not in text and "linearly independent" not in text
+
+
+def test_a_one_output_network_never_mentions_a_first_output():
+    text = student_text("relu-backprop", {"x": 1, "t": 1, "w1": 2, "w2": 1, "b": -2}, "numeric")
+    assert "first output" not in text and "y_1" not in text
+
+
+def test_pixels_are_math_symbols_and_every_gate_is_introduced():
+    text = student_text("shapley-and", {"players": ["x1", "x2", "x3"], "required": ["x1", "x2"], "gate": "or"})
+    assert "pixels x_1, x_2, x_3" in text and "the gate" not in text
+
+
+def test_calculator_questions_print_decimals_not_fractions():
+    text = student_text("relu-backprop", {"x": "-1.3", "t": 1, "w1": "-0.7", "w2": "1.2", "b": "0.4",
+                                          "calculator": True}, "numeric")
+    assert "x = -1.3" in text and "/10" not in text
+    assert "decimals to 4 significant figures" in text
+
+
+def test_shares_are_not_written_twice():
+    solution = variant_from_data(family("shapley-and"), {"players": ["a", "b", "c", "d", "e", "f"],
+                                                         "required": ["a", "b", "c", "d", "e"], "payoff": 6}).solution
+    assert r"6/5 = \frac{6}{5}" not in solution.steps[0] and r"\frac{6}{5}" in solution.steps[0]
+
+
+def test_the_readme_points_only_inside_the_repository():
+    readme = (ROOT / "README.md").read_text()
+    assert "../shared" not in readme and "docs/catalog.md" in readme
+    assert (ROOT / "docs" / "catalog.md").is_file() and (ROOT / "docs" / "architecture.md").is_file()
+
+
+def test_exam_questions_are_boxed_whole_and_key_solutions_kept_together(tmp_path):
+    out = build(SAMPLE, tmp_path / "out", make_pdf=False).out
+    exam, key = (out / "exam.tex").read_text(), (out / "key.tex").read_text()
+    assert exam.count(r"\begin{minipage}{\linewidth}") == exam.count(r"\subsection*{Question")
+    assert r"\keeptogether{6\baselineskip}" + "\n" + r"\textbf{\keytext{Solution.}}" in key
+    assert "Signature" in exam and "Signature" not in key
+    assert "End of the answer key" in key and "End of the exam" in exam
+
+
+@pytest.mark.slow
+@requires_tex
+def test_every_paper_starts_on_an_odd_page_and_keys_have_no_signature_line(tmp_path):
+    roster = write_roster(tmp_path / "r.csv", [[f"S{i}", f"Student {i}"] for i in range(6)])
+    out = build(SAMPLE, tmp_path / "out", roster=roster).out
+    for i in range(6):
+        assert pages(out / "exams" / f"S{i}.pdf") % 2 == 0, "an odd page count would shift the next paper"
+        assert pages(out / "keys" / f"S{i}.pdf") % 2 == 0
+        assert "Signature" not in pdf_text(out / "keys" / f"S{i}.pdf")
+
+
+@pytest.mark.slow
+@requires_tex
+@pytest.mark.parametrize("fmt", ["mcq", "numeric", "open"])
+def test_two_output_cross_entropy_compiles_in_every_format(tmp_path, fmt):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(f"title: T\nquestions:\n  - family: relu-backprop\n    format: {fmt}\n    points: 3\n"
+                    "    options: {loss: cross_entropy, outputs: 2}\n  - family: relu-backprop\n"
+                    f"    format: {fmt}\n    points: 3\n    options: {{loss: cross_entropy, outputs: 2, calculator: true}}\n")
+    result = build(spec, tmp_path / "out", strict=True)
+    assert "Question 2" in pdf_text(result.out / "key.pdf")
