@@ -150,7 +150,7 @@ def tamper_problems(manifest: dict[str, Any], manifest_path: str | Path,
 
 def _against_sources(manifest: dict[str, Any], folder: Path, notes: list[str] | None) -> list[str]:
     """Re-assemble every paper from the spec (and roster) the build used, if they are still there."""
-    from exams.assemble import Student, assemble_paper
+    from exams.assemble import assemble_paper
     from exams.roster import read_roster
     from exams.spec import load_spec
 

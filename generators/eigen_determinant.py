@@ -50,8 +50,8 @@ class EigenDeterminantParams:
                 "(give one per vector, or one number shared by all)",
                 "eigenvalues",
             )
-        for i, vector in enumerate(vectors):
-            if all(entry == 0 for entry in vector):
+        for i, eigenvector in enumerate(vectors):
+            if all(entry == 0 for entry in eigenvector):
                 raise InvalidParams("the zero vector is never an eigenvector", f"eigenvectors[{i}]")
         if linalg.rank(linalg.matrix(vectors)) < len(vectors):
             raise InvalidParams(
@@ -214,10 +214,10 @@ class EigenDeterminant(Family):
             # P·D scales P's columns by the eigenvalues; then one full product with P⁻¹.
             scaled = [[entry * spectrum[j] for j, entry in enumerate(row)] for row in basis]
             built = linalg.multiply(scaled, basis_inverse)
-            for vector, value in zip(params.eigenvectors, known):
-                column = linalg.matrix([[entry] for entry in vector])
+            for eigenvector, value in zip(params.eigenvectors, known):
+                column = linalg.matrix([[entry] for entry in eigenvector])
                 if linalg.multiply(built, column) != [[value * entry[0]] for entry in column]:
-                    raise VerificationError(f"{self.id}: the constructed matrix lost the eigenpair {vector}")
+                    raise VerificationError(f"{self.id}: the constructed matrix lost the eigenpair {eigenvector}")
             if linalg.trace(built) != params.trace:
                 raise VerificationError(f"{self.id}: the constructed matrix has trace {linalg.trace(built)}")
             determinants.add(linalg.determinant(built))

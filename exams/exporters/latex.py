@@ -26,7 +26,7 @@ from typing import Any, Callable, Sequence
 
 import jinja2
 
-from answer_engine.formatting import Latex, escape, tex, untypesettable
+from answer_engine.formatting import Latex, escape, untypesettable
 from exams import latex as tex_run
 from exams.roster import file_stem
 from exams.view import ExamView, QuestionView, tolerance_sentence
@@ -206,9 +206,9 @@ class LatexExporter:
                 done += 1
                 self.on_typeset(done, len(runs))
         self.seconds["tex"] = time.perf_counter() - clock
-        for kind, tex, first, size in runs:
+        for kind, source, first, size in runs:
             label = f"{kind}.tex" if len(sizes) == 1 else f"{kind} part for papers {first + 1}-{first + size}"
-            self.warnings += tex_run.layout_problems(tex.with_suffix(".log"), label)
+            self.warnings += tex_run.layout_problems(source.with_suffix(".log"), label)
         clock = time.perf_counter()
         if len(sizes) > 1:
             report("joining the parts into exam.pdf and key.pdf")
@@ -234,14 +234,14 @@ def split_per_student(folder: Path, runs: Sequence[tuple[str, Path, int, int]], 
     cuts = []  # (typeset PDF, first page, last page (1-based), target)
     for kind, subfolder in (("exam", "exams"), ("key", "keys")):
         (folder / subfolder).mkdir()
-        for run_kind, tex, first, size in runs:
+        for run_kind, source, first, size in runs:
             if run_kind != kind:
                 continue
-            starts = tex_run.paper_starts(tex.with_suffix(".log"))
+            starts = tex_run.paper_starts(source.with_suffix(".log"))
             if len(starts) != size:
-                raise tex_run.CompileError(f"{tex.with_suffix('.log').name} marks {len(starts)} papers, expected {size}")
-            pdf = tex.with_suffix(".pdf")
-            ends = [*starts[1:], tex_run.page_count(tex.with_suffix(".log"))]
+                raise tex_run.CompileError(f"{source.with_suffix('.log').name} marks {len(starts)} papers, expected {size}")
+            pdf = source.with_suffix(".pdf")
+            ends = [*starts[1:], tex_run.page_count(source.with_suffix(".log"))]
             for stem, start, end in zip(stems[first:first + size], starts, ends):
                 cuts.append((pdf, start + 1, end, folder / subfolder / f"{stem}.pdf"))
     # qpdf per paper, `jobs` at a time (each is its own process: no Python in the loop).
