@@ -141,12 +141,14 @@ def paper_contexts(exam: ExamView) -> list[dict]:
 
 
 MIN_CHUNK = 25  # papers per TeX run: below this, starting pdflatex costs more than it saves
+MAX_CHUNK = 100  # above this, cutting a paper out of its run's PDF (qpdf reads it whole) grows costly
 
 
 def chunk_sizes(papers: int, jobs: int) -> list[int]:
-    """How many papers each TeX run typesets: about four runs per job (so the last ones
-    finish together), never fewer than MIN_CHUNK papers a run, one run for a small exam."""
-    runs = max(1, min(4 * jobs, papers // MIN_CHUNK))
+    """How many papers each TeX run typesets: at least four runs per job (so the last ones
+    finish together) and at most MAX_CHUNK papers a run, never fewer than MIN_CHUNK papers
+    a run; one run for a small exam."""
+    runs = max(1, min(max(4 * jobs, -(-papers // MAX_CHUNK)), papers // MIN_CHUNK))
     base, extra = divmod(papers, runs)
     return [base + (1 if i < extra else 0) for i in range(runs)]
 
