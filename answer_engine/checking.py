@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
+from fractions import Fraction
 from typing import Mapping
 
 import sympy as sp
@@ -48,6 +49,11 @@ class Tolerance:
     def accepts(self, claim: sp.Expr, answer: sp.Expr) -> bool:
         if exact.is_infinite(claim) or exact.is_infinite(answer):
             return claim == answer  # no tolerance reaches infinity
+        if isinstance(claim, sp.Rational) and isinstance(answer, sp.Rational):  # exactly, and fast
+            c, a = Fraction(int(claim.p), int(claim.q)), Fraction(int(answer.p), int(answer.q))
+            relative = Fraction(int(self.relative.p), int(self.relative.q))
+            absolute = Fraction(int(self.absolute.p), int(self.absolute.q))
+            return abs(c - a) <= max(relative * abs(a), absolute)
         error = abs(float(sp.N(claim - answer, 30)))
         allowed = max(float(self.relative) * abs(float(sp.N(answer, 30))), float(self.absolute))
         return error <= allowed * (1 + 1e-12)

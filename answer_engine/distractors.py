@@ -84,7 +84,7 @@ def build_options(
     if len(parts) == 1 and _number(correct_values[0]):
         wrong = _rank_balanced(right, candidates, count - 1, rng, every_rank)
         if all(_number(o.values[0]) for o in wrong):
-            return tuple(sorted([right, *wrong], key=lambda o: float(sp.N(o.values[0], 30))))
+            return tuple(sorted([right, *wrong], key=lambda o: _float(o.values[0])))
     else:
         wrong = candidates[: count - 1]
     options = [right, *wrong]
@@ -110,6 +110,10 @@ def _usable(parts, correct_values, right, mistakes, printer, rules) -> list[Opti
     return usable
 
 
+def _float(value: Value) -> float:
+    return float(value) if isinstance(value, sp.Rational) else float(sp.N(value, 30))
+
+
 def _number(value: Value) -> bool:
     return not isinstance(value, str) and bool(value.is_finite)
 
@@ -117,11 +121,11 @@ def _number(value: Value) -> bool:
 def _rank_balanced(right: Option, candidates: list[Option], wanted: int, rng: np.random.Generator,
                    every_rank: bool) -> list[Option]:
     """`wanted` mistakes such that the correct value's rank among the numbers is uniform."""
-    value = float(sp.N(right.values[0], 30))
+    value = _float(right.values[0])
     numbers = [o for o in candidates if _number(o.values[0])]
     texts = [o for o in candidates if not _number(o.values[0])]
-    below = [o for o in numbers if float(sp.N(o.values[0], 30)) < value]
-    above = [o for o in numbers if float(sp.N(o.values[0], 30)) > value]
+    below = [o for o in numbers if _float(o.values[0]) < value]
+    above = [o for o in numbers if _float(o.values[0]) > value]
     # Text options the family ranks among its first choices keep their place ("cannot be
     # determined" when it can be); the rest of the slots are numbers.
     keep_texts = [o for o in candidates[:wanted] if o in texts]

@@ -91,19 +91,6 @@ def _qpdf(arguments: list[str], what: str) -> None:
         raise CompileError(f"{what} failed: {result.stderr.strip()[:500]}")
 
 
-def extract_pages(pdf: Path, first: int, last: int, target: Path) -> None:
-    """Pages first..last (1-based, inclusive) of `pdf` as their own PDF, byte-reproducibly."""
-    _qpdf(["--empty", "--pages", str(pdf), f"{first}-{last}", "--", str(target)], f"cutting {target.name}")
-
-
-def page_count(log_file: Path) -> int:
-    """How many pages TeX wrote, from its log ("Output written on x.pdf (N pages, …)")."""
-    found = re.search(r"Output written on .*?\((\d+) pages?", log_file.read_text(errors="replace"), flags=re.S)
-    if not found:
-        raise CompileError(f"{log_file.name} does not say how many pages were written")
-    return int(found.group(1))
-
-
 def merge_pdfs(parts: list[Path], target: Path) -> None:
     """One PDF from several, in order, byte-reproducibly (qpdf with a content-derived ID)."""
     if len(parts) == 1:

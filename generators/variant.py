@@ -40,7 +40,9 @@ class Variant:
         family, params = self.family, self.params
         return build_options(
             parts=family.mcq_parts(params),
-            correct=self.solution.values,
+            # The exact solve is enough to choose options; usable_as verifies the key as well
+            # before anything is printed (and only for draws whose options work out).
+            correct=_exact_solution(family, params).values,
             mistakes=family.mistakes(params),
             printer=lambda values: family.show_values(params, values),
             rules=family.rules_for(params),
@@ -63,15 +65,20 @@ class Variant:
             raise InvalidParams(
                 f"{self.family.id} has no format {fmt!r} (formats: {', '.join(self.family.formats)})", "format"
             )
-        self.solution  # noqa: B018 - solving and verifying now: a key the routes disagree on stops the draw
         if fmt == "mcq":
-            self.options  # noqa: B018 - building them is the check
+            self.options  # noqa: B018 - building them is the check (cheap: no independent route yet)
+        self.solution  # noqa: B018 - verifying now: a key the two routes disagree on stops the draw
+
+
+@lru_cache(maxsize=4096)
+def _exact_solution(family: Family, params: Any) -> Solution:
+    return family.solve(params)
 
 
 @lru_cache(maxsize=4096)
 def _verified_solution(family: Family, params: Any) -> Solution:
     """Solve exactly, recompute independently, and refuse to return a key they disagree on."""
-    solution = family.solve(params)
+    solution = _exact_solution(family, params)
     confirm(f"{family.id} {family.dump(params)}", solution.values, family.verify(params), family.verify_tolerance)
     return solution
 

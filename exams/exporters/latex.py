@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -233,7 +233,7 @@ def split_per_student(folder: Path, runs: Sequence[tuple[str, Path, int, int]], 
                       jobs: int) -> list[Path]:
     """Cut every typeset document into its papers: exams/<id>.pdf and keys/<id>.pdf."""
     stems = [file_stem(s) for s in student_ids]
-    cuts = []  # (typeset PDF, first page, last page (1-based), target)
+    tasks = []
     for kind, subfolder in (("exam", "exams"), ("key", "keys")):
         (folder / subfolder).mkdir()
         for run_kind, source, first, size in runs:
@@ -242,11 +242,23 @@ def split_per_student(folder: Path, runs: Sequence[tuple[str, Path, int, int]], 
             starts = tex_run.paper_starts(source.with_suffix(".log"))
             if len(starts) != size:
                 raise tex_run.CompileError(f"{source.with_suffix('.log').name} marks {len(starts)} papers, expected {size}")
-            pdf = source.with_suffix(".pdf")
-            ends = [*starts[1:], tex_run.page_count(source.with_suffix(".log"))]
-            for stem, start, end in zip(stems[first:first + size], starts, ends):
-                cuts.append((pdf, start + 1, end, folder / subfolder / f"{stem}.pdf"))
-    # qpdf per paper, `jobs` at a time (each is its own process: no Python in the loop).
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        list(pool.map(lambda cut: tex_run.extract_pages(*cut), cuts))
-    return [target for *_, target in cuts]
+            tasks.append((source.with_suffix(".pdf"), starts,
+                          [folder / subfolder / f"{stem}.pdf" for stem in stems[first:first + size]]))
+    # Each run's PDF is parsed once and cut into its papers (pypdf; a qpdf process per paper
+    # would re-read the whole run every time), one process per core; workers die with us.
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), initializer=tex_run.die_with_parent) as pool:
+        list(pool.map(_split, *zip(*tasks)))
+    return [target for _, _, targets in tasks for target in targets]
+
+
+def _split(pdf: Path, starts: list[int], targets: list[Path]) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(pdf)
+    bounds = [*starts, len(reader.pages)]
+    for index, target in enumerate(targets):
+        writer = PdfWriter()
+        for page in range(bounds[index], bounds[index + 1]):
+            writer.add_page(reader.pages[page])
+        with open(target, "wb") as handle:
+            writer.write(handle)
