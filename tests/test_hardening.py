@@ -317,8 +317,9 @@ def test_sigterm_removes_staging_and_stops_tex(tmp_path):
 @pytest.mark.slow
 @requires_tex
 def test_sigkill_leaves_no_workers_and_the_next_build_cleans_up(tmp_path):
-    process, out = _start_build(tmp_path, 60)
-    _wait_for(lambda: any((s / "exams").exists() for s in _staging(tmp_path)))  # splitting
+    process, out = _start_build(tmp_path, 240)  # enough papers that cutting them takes seconds
+    _wait_for(lambda: any(any((s / "exams").glob("*.pdf")) for s in _staging(tmp_path) if (s / "exams").is_dir()))
+    assert process.poll() is None, "the build finished before it could be killed mid-split"
     process.kill()
     process.communicate(timeout=30)  # EOF: no orphaned worker holds our stdout
     _wait_for(lambda: not _tex_running_under(tmp_path), 10)
