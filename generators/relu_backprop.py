@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping
 
 import mpmath
@@ -104,30 +105,43 @@ def sigmoid(z: sp.Expr) -> sp.Expr:
     return sp.Integer(1) / (1 + sp.exp(-z))
 
 
+@lru_cache(maxsize=8192)
+def forward(p: ReluBackpropParams) -> tuple[sp.Expr, tuple[sp.Expr, ...], sp.Expr]:
+    """a1, the outputs y (and y2), and the loss E: the same for every slip on the way back."""
+    z1 = p.w1 * p.x
+    a1 = z1 if z1 > 0 else p.leak * z1
+    outputs = [(p.w2, p.b, p.t)] + ([(p.w3, p.b2, p.t2)] if p.two_outputs else [])
+    ys, loss = [], sp.Integer(0)
+    for w, b, t in outputs:
+        y = sigmoid(w * a1 + b)
+        ys.append(y)
+        if p.loss == "squared":
+            loss += (y - t) ** 2 / 2
+        else:
+            loss += -(t * sp.log(y) + (1 - t) * sp.log(1 - y))
+    return a1, tuple(ys), loss
+
+
 def forward_backward(p: ReluBackpropParams, slips: Slips = Slips()) -> dict[str, sp.Expr]:
     """Every answer part, exactly; `slips` model named mistakes on the backward pass."""
     z1 = p.w1 * p.x
-    a1 = z1 if z1 > 0 else p.leak * z1
     relu_slope = sp.Integer(1) if z1 > 0 or slips.gate else p.leak
-    outputs = [(p.w2, p.b, p.t)] + ([(p.w3, p.b2, p.t2)] if p.two_outputs else [])
+    a1, ys, loss = forward(p)
+    targets = [p.t] + ([p.t2] if p.two_outputs else [])
     values: dict[str, sp.Expr] = {"a1": a1}
-    loss = sp.Integer(0)
     deltas = []
-    for w, b, t in outputs:
-        y = sigmoid(w * a1 + b)
+    for y, t in zip(ys, targets):
         if p.loss == "squared":
-            loss += (y - t) ** 2 / 2
             slope = 1 if slips.output_derivative else (y if slips.sigma_only else y * (1 - y))
             delta = (y - t) * slope * (2 if slips.double else 1)
         else:
-            loss += -(t * sp.log(y) + (1 - t) * sp.log(1 - y))
             delta = (y - t) * (y * (1 - y) if slips.output_derivative else 1)
             if slips.stopped_at_output:
                 delta = (y - t) / (y * (1 - y))
         deltas.append(-delta if slips.sign else delta)
-    values["y"] = sigmoid(p.w2 * a1 + p.b)
+    values["y"] = ys[0]
     if p.two_outputs:
-        values["y2"] = sigmoid(p.w3 * a1 + p.b2)
+        values["y2"] = ys[1]
     values["loss"] = loss
     first_weight = p.w1 if slips.wrong_weight else p.w2
     back = deltas[0] * first_weight + (0 if not p.two_outputs or slips.second_output else deltas[1] * p.w3)
