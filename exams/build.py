@@ -165,7 +165,7 @@ def unprintable_warnings(students) -> list[str]:
         missing = untypesettable(student.name)
         if missing:
             warnings.append(f"student {student.id}: pdflatex cannot print {missing!r} in the name; "
-                            f"it is shown as {printable(student.name)!r}")
+                            "the paper leaves a line to write the name on (the ID is printed)")
     return warnings
 
 
