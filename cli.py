@@ -213,13 +213,14 @@ def build(spec: str, roster: str | None, seed: int | None, out: str | None, outp
     """
     out_dir = Path(out) if out else Path("out") / Path(spec).stem
     progress = (lambda message: click.echo(f"… {message}", err=True)) if verbose else None
-    count = len(read_roster(roster)) if roster else 1
+    students = read_roster(roster) if roster else None  # read once: the bar needs the count
+    count = len(students) if students else 1
     remove_on_terminate()
     typesetting = TypesetBar()
     with click.progressbar(length=count, label="variants", file=sys.stderr,
                            hidden=count < 20 or not sys.stderr.isatty()) as bar:
         try:
-            result = build_exam(spec, out_dir, seed=seed, roster=roster, make_pdf=not no_pdf, progress=progress,
+            result = build_exam(spec, out_dir, seed=seed, roster=students, roster_file=roster, make_pdf=not no_pdf, progress=progress,
                                 on_paper=bar.update, outputs=list(outputs) or None, jobs=jobs, force=force, strict=strict,
                                 on_typeset=typesetting.update)
         finally:

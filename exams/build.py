@@ -82,6 +82,7 @@ def _build(
     outputs: Sequence[str] | None = None,
     force: bool = False,
     strict: bool = False,
+    roster_file: str | Path | None = None,
     jobs: int | None = None,
     on_typeset: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
@@ -133,8 +134,8 @@ def _build(
             result.warnings += layout[:5] + ([f"… and {len(layout) - 5} more layout problems"] if len(layout) > 5 else [])
         if roster:
             write_key_csv(staging / "key.csv", papers)
-        manifest = build_manifest(spec, exam_seed, papers, result.out,
-                                  Path(roster) if isinstance(roster, (str, Path)) else None)
+        source = roster_file or (roster if isinstance(roster, (str, Path)) else None)
+        manifest = build_manifest(spec, exam_seed, papers, result.out, Path(source) if source else None)
         if result.variety:
             manifest["variety"] = [vars(v) for v in result.variety]
         write_manifest(staging / "manifest.json", manifest)
