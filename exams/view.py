@@ -25,7 +25,7 @@ from answer_engine.formatting import plain
 from exams.assemble import LETTERS, Paper, QuestionInstance
 from exams.spec import ExamSpec
 from generators.base import Family
-from generators.markup import Block, Content, parse_inline
+from generators.markup import Block, Content, parse_inline, plain_content
 from generators.stems import Stem, render_stem
 from generators.variant import Variant
 
@@ -216,7 +216,7 @@ def tolerance_sentence(view: QuestionView) -> str:
 
 def plain_markup(markup: str) -> str:
     """Markup with no math as the text it shows (for text answers offered by name)."""
-    return "".join(getattr(span, "text", "") or "$" + getattr(span, "tex", "") + "$" for span in parse_inline(markup))
+    return plain_content(parse_inline(markup), lambda tex: f"${tex}$")
 
 
 def instance_view(instance: QuestionInstance) -> QuestionView:

@@ -68,7 +68,9 @@ class TextAnswer:
     synonyms: tuple[str, ...] = ()
 
 
-COMMON_TEXT_ANSWERS = {
+# How the text answers every family shares are printed (their synonyms live in
+# answer_engine.checking.COMMON_TEXT_ANSWERS, where claims are read).
+COMMON_WORDING = {
     UNDETERMINED: TextAnswer("cannot be determined"),
 }
 
@@ -168,7 +170,7 @@ class Family(ABC):
     @cached_property
     def rules(self) -> AnswerRules:
         """Tolerance and text-answer synonyms: what `check`, `grade` and options all accept."""
-        texts = {**COMMON_TEXT_ANSWERS, **self.text_answers}
+        texts = {**COMMON_WORDING, **self.text_answers}
         return rules_with(self.tolerance, {name: (t.shown, *t.synonyms) for name, t in texts.items()})
 
     def rules_for(self, params: Any) -> AnswerRules:
@@ -184,7 +186,7 @@ class Family(ABC):
 
     def text_shown(self, value: str) -> Markup:
         """How a text answer is printed: the family's wording, or the text itself."""
-        found = self.text_answers.get(value) or COMMON_TEXT_ANSWERS.get(value)
+        found = self.text_answers.get(value) or COMMON_WORDING.get(value)
         return Markup(found.shown) if found else markup_text(value)
 
     # --- printing (markup, for every output) ------------------------------------

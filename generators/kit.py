@@ -27,8 +27,6 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-import sympy as sp
-
 from answer_engine import exact
 from answer_engine.distractors import Mistake
 from answer_engine.errors import InvalidParams
@@ -123,16 +121,6 @@ class Flag(Kind):
         return value
 
 
-class Names(Kind):
-    """A list of short texts (player names, labels): user text, escaped wherever it is printed."""
-
-    def read(self, value, name):
-        return tuple(str(v) for v in sequence(value, name))
-
-    def write(self, value):
-        return list(value)
-
-
 def _declare(kind: Kind, default: Any) -> Any:
     if default is dataclasses.MISSING:
         return dataclasses.field(metadata={_KIND: kind})
@@ -164,10 +152,6 @@ def choice_of(allowed: Sequence[str], default: Any = _REQUIRED) -> Any:
 
 def flag(default: bool = False) -> Any:
     return _declare(Flag(), default)
-
-
-def names(default: Any = _REQUIRED) -> Any:
-    return _declare(Names(), default)
 
 
 def declared(params_type: type) -> list[dataclasses.Field]:
@@ -247,7 +231,3 @@ class EdgeCase:
     note: str
     params: Mapping[str, Any]
     answers: Mapping[str, Any]
-
-
-def rational_tuple(values: Sequence[Any]) -> tuple[sp.Rational, ...]:
-    return tuple(sp.Rational(v) for v in values)
