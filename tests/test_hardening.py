@@ -362,3 +362,29 @@ def test_the_sample_has_no_line_in_the_margin_and_strict_catches_one(tmp_path):
     with pytest.raises(CompileError, match="--strict: .* runs .*pt into the margin"):
         build(spec, tmp_path / "wide", strict=True)
     assert any("into the margin" in w for w in build(spec, tmp_path / "lenient").warnings)
+
+
+def test_chunk_documents_are_cut_from_the_one_rendering(tmp_path):
+    import re
+
+    from exams.assemble import assemble
+    from exams.exporters.latex import paper_contexts, render_papers, split_document
+    from exams.roster import read_roster
+    from exams.spec import load_spec
+    from exams.view import exam_view
+
+    spec = load_spec(SAMPLE)
+    students = read_roster(write_roster(tmp_path / "r.csv", [[f"S{i}", f"Student {i}"] for i in range(5)]))
+    view = exam_view(spec, assemble(spec, 1, students))
+    contexts = paper_contexts(view)
+    whole = render_papers(view, key=True, contexts=contexts)
+    parts = split_document(whole, [3, 2])
+    assert [first for first, _ in parts] == [0, 3]
+
+    def unnumbered(text: str) -> str:
+        return re.sub(r"VARIANTEX-PAPER \d+", "VARIANTEX-PAPER n", text)
+
+    for first, text in parts:
+        size = 3 if first == 0 else 2
+        direct = render_papers(view, key=True, contexts=contexts[first:first + size])
+        assert unnumbered(text) == unnumbered(direct)

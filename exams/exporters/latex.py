@@ -153,6 +153,26 @@ def chunk_sizes(papers: int, jobs: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(runs)]
 
 
+_PAPER_START = "\\typeout{VARIANTEX-PAPER "
+
+
+def split_document(document: str, sizes: Sequence[int]) -> list[tuple[int, str]]:
+    """The combined document cut into documents of `sizes` papers each: (first paper, text).
+
+    Every paper begins with the marker line exam.tex.j2 writes, so each part is the shared
+    preamble, its papers' text as rendered once, and the closing line.
+    """
+    head, *papers = document.split(_PAPER_START)
+    last, closing = papers[-1].rsplit("\\end{document}", 1)
+    papers[-1] = last
+    parts, first = [], 0
+    for size in sizes:
+        body = "".join(_PAPER_START + paper for paper in papers[first:first + size])
+        parts.append((first, head + body + "\\end{document}" + closing))
+        first += size
+    return parts
+
+
 class LatexExporter:
     """exam.tex and key.tex; with `pdf`, exam.pdf and key.pdf; with a roster, exams/<id>.pdf
     and keys/<id>.pdf.
@@ -176,10 +196,11 @@ class LatexExporter:
     def write(self, exam: ExamView, folder: Path, report: Callable[[str], None]) -> list[Path]:
         clock = time.perf_counter()
         contexts = paper_contexts(exam)
-        written = []
+        written, documents = [], {}
         for kind in ("exam", "key"):
             path = folder / f"{kind}.tex"
-            path.write_text(render_papers(exam, key=kind == "key", contexts=contexts), encoding="utf-8")
+            documents[kind] = render_papers(exam, key=kind == "key", contexts=contexts)
+            path.write_text(documents[kind], encoding="utf-8")
             written.append(path)
         sizes = chunk_sizes(len(contexts), self.jobs) if self.pdf else []
         runs: list[tuple[str, Path, int, int]] = []  # (kind, tex file, first paper, papers)
@@ -188,14 +209,11 @@ class LatexExporter:
         elif sizes:
             parts = folder / ".parts"
             parts.mkdir()
-            first = 0
-            for number, size in enumerate(sizes):
-                for kind in ("exam", "key"):
+            for kind in ("exam", "key"):
+                for number, (first, text) in enumerate(split_document(documents[kind], sizes)):
                     path = parts / f"{kind}-{number:04d}.tex"
-                    text = render_papers(exam, key=kind == "key", contexts=contexts[first:first + size])
                     path.write_text(text, encoding="utf-8")
-                    runs.append((kind, path, first, size))
-                first += size
+                    runs.append((kind, path, first, sizes[number]))
         self.seconds["render"] = time.perf_counter() - clock
         if not self.pdf:
             return written
