@@ -9,7 +9,9 @@ and moved into place only when complete.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,11 +29,12 @@ from exams.assemble import (
 )
 from exams.csvfiles import write_rows
 from exams.exporters import exporter
+from exams.exporters.latex import chunk_sizes
 from exams.manifest import build_manifest, write_manifest
 from exams.outputs import MARKER, staged_folder
 from exams.roster import read_roster
 from exams.spec import ExamSpec, load_spec
-from exams.view import exam_view
+from exams.view import ExamView, exam_view
 
 OUTPUTS = ("pdf", "tex", "json")
 
@@ -93,55 +96,84 @@ def _build(
     if unknown:
         raise InputError(f"unknown output {unknown[0]!r} (outputs: {', '.join(OUTPUTS)})", "--to")
     report = progress or (lambda message: None)
-    clock = time.perf_counter()
     spec: ExamSpec = load_spec(spec_path)
     if roster is None:
         students: Sequence[Student | None] = [None]
     else:
         students = read_roster(roster) if isinstance(roster, (str, Path)) else roster
     exam_seed = spec.seed if seed is None else seed
-    report(f"drawing and verifying {len(students)} × {len(spec.questions)} variants")
-    papers = assemble(spec, exam_seed, students, on_paper)
-    result = BuildResult(Path(out).resolve(), papers=papers)
+    result = BuildResult(Path(out).resolve())
     result.warnings = unprintable_spec_warnings(spec)
-    if roster:
-        result.variety = variety(spec, papers)
-        repeated = uniqueness_warnings(result.variety)
-        result.warnings += repeated + unprintable_warnings(students)
-        if spec.unique_variants and repeated:
-            raise InputError(
-                "unique_variants is on but " + repeated[0]
-                + " (try another seed, branch: mixed, or a family with more variety)",
-                f"{spec.path}",
-            )
-    result.seconds["generate"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    view = exam_view(spec, papers)
-    result.seconds["view"] = time.perf_counter() - clock
     writers = []
     if "pdf" in chosen or "tex" in chosen:
         writers.append(exporter("latex", pdf="pdf" in chosen, per_student=bool(roster), jobs=jobs,
                                 on_typeset=on_typeset))
     if "json" in chosen:
         writers.append(exporter("json"))
+    streaming = [w for w in writers if hasattr(w, "stream")]
+    whole = [w for w in writers if not hasattr(w, "stream")]
+    # Papers are drawn a chunk at a time; each chunk goes to the streaming exporters at once,
+    # so TeX typesets it while the next chunk is drawn (see exams/exporters/latex.py).
+    sizes = chunk_sizes(len(students), jobs or os.cpu_count() or 1) if "pdf" in chosen else [len(students)]
+    seconds = result.seconds
+    seconds.update(generate=0.0, view=0.0)
+    views: list[ExamView] = []
     with staged_folder(Path(out), force) as staging:
+        report(f"drawing and verifying {len(students)} × {len(spec.questions)} variants")
+        with contextlib.ExitStack() as stack:
+            adders = [stack.enter_context(w.stream(staging, report)) for w in streaming]
+            first = 0
+            for size in sizes:
+                clock = time.perf_counter()
+                chunk = assemble(spec, exam_seed, students[first:first + size], on_paper)
+                result.papers += chunk
+                first += size
+                seconds["generate"] += time.perf_counter() - clock
+                clock = time.perf_counter()
+                view = exam_view(spec, chunk)
+                seconds["view"] += time.perf_counter() - clock
+                for add in adders:
+                    add(view)
+                if whole:
+                    views.append(view)
+            if roster:
+                _check_variety(spec, result, students)
         for writer in writers:
-            writer.write(view, staging, report)
+            if writer in whole:
+                writer.write(joined_view(views), staging, report)
             result.seconds.update(getattr(writer, "seconds", {}))
             layout = getattr(writer, "warnings", [])
             if layout and strict:
                 raise CompileError(f"--strict: {len(layout)} layout problem(s); first: {layout[0]}")
             result.warnings += layout[:5] + ([f"… and {len(layout) - 5} more layout problems"] if len(layout) > 5 else [])
         if roster:
-            write_key_csv(staging / "key.csv", papers)
+            write_key_csv(staging / "key.csv", result.papers)
         source = roster_file or (roster if isinstance(roster, (str, Path)) else None)
-        manifest = build_manifest(spec, exam_seed, papers, result.out, Path(source) if source else None)
+        manifest = build_manifest(spec, exam_seed, result.papers, result.out, Path(source) if source else None)
         if result.variety:
             manifest["variety"] = [vars(v) for v in result.variety]
         write_manifest(staging / "manifest.json", manifest)
     result.files = sorted(p.relative_to(result.out) for p in result.out.rglob("*")
                           if p.is_file() and p.name != MARKER)
     return result
+
+
+def _check_variety(spec: ExamSpec, result: BuildResult, students: Sequence[Student]) -> None:
+    """Count each slot's distinct variants; warn about repeats, or refuse them when the spec
+    asks for unique variants."""
+    result.variety = variety(spec, result.papers)
+    repeated = uniqueness_warnings(result.variety)
+    result.warnings += repeated + unprintable_warnings(students)
+    if spec.unique_variants and repeated:
+        raise InputError(
+            "unique_variants is on but " + repeated[0]
+            + " (try another seed, branch: mixed, or a family with more variety)",
+            f"{spec.path}",
+        )
+
+
+def joined_view(chunks: Sequence[ExamView]) -> ExamView:
+    return dataclasses.replace(chunks[0], papers=tuple(p for chunk in chunks for p in chunk.papers))
 
 
 def uniqueness_warnings(report: Sequence[SlotVariety]) -> list[str]:

@@ -82,21 +82,33 @@ def die_with_parent() -> None:
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _qpdf(arguments: list[str], what: str) -> None:
-    if shutil.which("qpdf") is None:
-        raise CompileError("qpdf not found: run `make setup` (installs it)")
-    result = subprocess.run(["qpdf", "--deterministic-id", *arguments], capture_output=True, text=True,
-                            stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
-    if result.returncode not in (0, 3):  # 3: qpdf succeeded with warnings
-        raise CompileError(f"{what} failed: {result.stderr.strip()[:500]}")
-
-
 def merge_pdfs(parts: list[Path], target: Path) -> None:
-    """One PDF from several, in order, byte-reproducibly (qpdf with a content-derived ID)."""
+    """One PDF from several, in order, byte-reproducibly (qpdf with a content-derived ID;
+    the qpdf program joins twice as fast as its Python binding, which copies page by page)."""
     if len(parts) == 1:
         shutil.copyfile(parts[0], target)
         return
-    _qpdf(["--empty", "--pages", *map(str, parts), "--", str(target)], f"joining {len(parts)} PDF parts")
+    if shutil.which("qpdf") is None:
+        raise CompileError("qpdf not found: run `make setup` (installs it)")
+    result = subprocess.run(["qpdf", "--deterministic-id", "--empty", "--pages", *map(str, parts), "--", str(target)],
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+    if result.returncode not in (0, 3):  # 3: qpdf succeeded with warnings
+        raise CompileError(f"joining {len(parts)} PDF parts failed: {result.stderr.strip()[:500]}")
+
+
+def cut_pdf(pdf: Path, starts: list[int], targets: list[Path]) -> None:
+    """Cut `pdf` into `targets`: target i holds pages starts[i] up to starts[i + 1] (0-based).
+
+    The PDF is parsed once (pikepdf, qpdf's library) and each part written byte-reproducibly.
+    """
+    import pikepdf
+
+    with pikepdf.open(pdf) as source:
+        bounds = [*starts, len(source.pages)]
+        for index, target in enumerate(targets):
+            with pikepdf.new() as part:
+                part.pages.extend(source.pages[bounds[index]:bounds[index + 1]])
+                part.save(target, deterministic_id=True)
 
 
 def paper_starts(log_file: Path) -> list[int]:
@@ -109,10 +121,11 @@ _OVERFULL = re.compile(r"^Overfull \\hbox \(([\d.]+)pt too wide\) .*?lines (\d+)
 _MISSING = re.compile(r"^Missing character: There is no (.+?) in font", re.MULTILINE)
 
 
-def layout_problems(log_file: Path, label: str) -> list[str]:
-    """Lines running into the margin and characters no font had, from a TeX log."""
+def layout_problems(log_file: Path, label: str, line_shift: int = 0) -> list[str]:
+    """Lines running into the margin and characters no font had, from a TeX log; source
+    lines are named in `label`'s numbering (the log's plus `line_shift`)."""
     text = log_file.read_text(errors="replace")
-    problems = [f"{label}: a line runs {float(width):.1f}pt into the margin (TeX source line {line})"
+    problems = [f"{label}: a line runs {float(width):.1f}pt into the margin (TeX source line {int(line) + line_shift})"
                 for width, line in _OVERFULL.findall(text)]
     problems += [f"{label}: no font has the character {char!r}" for char in dict.fromkeys(_MISSING.findall(text))]
     return problems
@@ -129,3 +142,19 @@ def log_excerpt(log: str) -> str:
         shown.extend(lines[i: i + CONTEXT_LINES + 1])
         shown.append("...")
     return "\n".join(shown)
+
+
+def typeset(tex_file: Path, label: str, targets: tuple[Path, ...] = (), line_shift: int = 0) -> list[str]:
+    """One TeX run, as a build's worker process does it: compile `tex_file`, cut the PDF
+    into `targets` (one per paper, at the pages TeX logged), and return its layout problems.
+
+    Cutting here, right after the run, overlaps it with the other runs still typesetting.
+    """
+    pdf = compile_pdf(tex_file)
+    log = tex_file.with_suffix(".log")
+    if targets:
+        starts = paper_starts(log)
+        if len(starts) != len(targets):
+            raise CompileError(f"{log.name} marks {len(starts)} papers, expected {len(targets)}")
+        cut_pdf(pdf, starts, list(targets))
+    return layout_problems(log, label, line_shift)

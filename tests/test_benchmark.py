@@ -28,7 +28,8 @@ def test_benchmark_prints_generation_figures():
 @requires_tex
 def test_benchmark_prints_tex_figures_and_the_bare_pass_ratio():
     out = run("--students", "2", "--questions", "2")
-    for label in ("TeX, exam ∥ key", "split per-student PDFs", "bare pdflatex pass", "wall / bare ="):
+    for label in ("TeX + cutting still running after", "joining exam.pdf", "CPU: variantex", "bare pdflatex pass",
+                  "wall / bare ="):
         assert label in out
 
 

@@ -364,27 +364,60 @@ def test_the_sample_has_no_line_in_the_margin_and_strict_catches_one(tmp_path):
     assert any("into the margin" in w for w in build(spec, tmp_path / "lenient").warnings)
 
 
-def test_chunk_documents_are_cut_from_the_one_rendering(tmp_path):
-    import re
-
+def test_streamed_chunks_join_into_the_one_rendering(tmp_path):
+    """exam.tex and key.tex from chunks are byte for byte one rendering of every paper, and
+    the layout lines TeX reports for a chunk are mapped to lines of the joined file."""
     from exams.assemble import assemble
-    from exams.exporters.latex import paper_contexts, render_papers, split_document
+    from exams.exporters.latex import LatexExporter, paper_contexts, render_papers
     from exams.roster import read_roster
     from exams.spec import load_spec
     from exams.view import exam_view
 
     spec = load_spec(SAMPLE)
     students = read_roster(write_roster(tmp_path / "r.csv", [[f"S{i}", f"Student {i}"] for i in range(5)]))
-    view = exam_view(spec, assemble(spec, 1, students))
-    contexts = paper_contexts(view)
-    whole = render_papers(view, key=True, contexts=contexts)
-    parts = split_document(whole, [3, 2])
-    assert [first for first, _ in parts] == [0, 3]
+    whole = exam_view(spec, assemble(spec, 1, students))
+    exporter = LatexExporter(pdf=False, per_student=True)
+    with exporter.stream(tmp_path, lambda message: None) as add:
+        add(exam_view(spec, assemble(spec, 1, students[:3])))
+        add(exam_view(spec, assemble(spec, 1, students[3:])))
+    contexts = paper_contexts(whole)
+    for kind in ("exam", "key"):
+        joined = (tmp_path / f"{kind}.tex").read_text(encoding="utf-8")
+        assert joined == render_papers(whole, key=kind == "key", contexts=contexts)
+        assert [f"VARIANTEX-PAPER {n} " in joined for n in range(1, 6)] == [True] * 5
 
-    def unnumbered(text: str) -> str:
-        return re.sub(r"VARIANTEX-PAPER \d+", "VARIANTEX-PAPER n", text)
 
-    for first, text in parts:
-        size = 3 if first == 0 else 2
-        direct = render_papers(view, key=True, contexts=contexts[first:first + size])
-        assert unnumbered(text) == unnumbered(direct)
+
+
+@pytest.mark.slow
+@requires_tex
+def test_layout_problems_in_a_later_chunk_name_lines_of_the_joined_file(tmp_path):
+    import re
+
+    from exams.assemble import assemble
+    from exams.exporters.latex import LatexExporter
+    from exams.roster import read_roster
+    from exams.spec import load_spec
+    from exams.view import exam_view
+
+    wide = tmp_path / "wide.yaml"
+    wide.write_text(SAMPLE.read_text().replace('title: "Final exam — sample"', 'title: "' + "Unbreakable" * 12 + '"'))
+    spec = load_spec(wide)
+    students = read_roster(write_roster(tmp_path / "r.csv", [[f"S{i}", f"Student {i}"] for i in range(3)]))
+    out = tmp_path / "out"
+    out.mkdir()
+    exporter = LatexExporter(pdf=True, per_student=True, jobs=2)
+    with exporter.stream(out, lambda message: None) as add:
+        add(exam_view(spec, assemble(spec, 1, students[:2])))
+        add(exam_view(spec, assemble(spec, 1, students[2:])))
+    lines = {kind: (out / f"{kind}.tex").read_text(encoding="utf-8").splitlines() for kind in ("exam", "key")}
+    named = [(kind, int(line)) for kind, line in
+             (re.match(r"(exam|key)\.tex: a line runs .* \(TeX source line (\d+)\)", w).groups()
+              for w in exporter.warnings if "margin" in w)]
+    assert len(named) >= 6  # the title on each of three covers, in the exam and the key
+    for kind, line in named:
+        assert "Unbreakable" in lines[kind][line - 1], (kind, line)
+    third = max(i for i, text in enumerate(lines["exam"], start=1) if "VARIANTEX-PAPER 3 " in text)
+    assert any(kind == "exam" and line > third for kind, line in named)  # the later chunk's, mapped
+    assert sorted(p.name for p in (out / "exams").iterdir()) == ["S0.pdf", "S1.pdf", "S2.pdf"]
+    assert not (out / ".parts").exists()

@@ -8,21 +8,24 @@ The Jinja2 templates use `<< var >>`, `<% block %>` and `<# comment #>` so that 
 need no escaping, are strict about undefined variables, and escape every string that is
 not already marked `Latex`: user text cannot reach TeX unescaped.
 
-All papers go into one combined exam and one combined key, each typeset in a single
-pdflatex pass (the two passes run side by side); per-student PDFs are split from the
-combined ones at the pages TeX reports.
+Papers arrive in chunks while the build is still drawing the next ones; each chunk is one
+pdflatex pass for its exam part and one for its key part, run in worker processes and cut
+into per-student PDFs right there, so TeX, cutting and drawing overlap. exam.tex and
+key.tex are the chunks' texts joined (the same bytes as one rendering of every paper);
+exam.pdf and key.pdf are the chunks' PDFs joined.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import jinja2
 
@@ -109,10 +112,11 @@ def question_context(view: QuestionView) -> dict:
     }
 
 
-def render_papers(exam: ExamView, key: bool, contexts: list[dict] | None = None) -> str:
+def render_papers(exam: ExamView, key: bool, contexts: list[dict] | None = None, first: int = 0) -> str:
     """One document; several papers (a roster) each start on a fresh page with a cover.
 
-    `contexts` (from `paper_contexts`) lets the exam and the key share one conversion.
+    `contexts` (from `paper_contexts`) lets the exam and the key share one conversion;
+    `first` is how many papers came before these (the papers' markers count on from it).
     """
     template = environment().get_template("exam.tex.j2")
     return template.render(
@@ -125,6 +129,7 @@ def render_papers(exam: ExamView, key: bool, contexts: list[dict] | None = None)
             "total": points_text(exam.total),
         },
         key=key,
+        first=first,
         papers=contexts if contexts is not None else paper_contexts(exam),
     )
 
@@ -141,7 +146,7 @@ def paper_contexts(exam: ExamView) -> list[dict]:
 
 
 MIN_CHUNK = 25  # papers per TeX run: below this, starting pdflatex costs more than it saves
-MAX_CHUNK = 100  # above this, cutting a paper out of its run's PDF (qpdf reads it whole) grows costly
+MAX_CHUNK = 100  # above this, the first TeX run starts late and the last one finishes alone
 
 
 def chunk_sizes(papers: int, jobs: int) -> list[int]:
@@ -156,30 +161,24 @@ def chunk_sizes(papers: int, jobs: int) -> list[int]:
 _PAPER_START = "\\typeout{VARIANTEX-PAPER "
 
 
-def split_document(document: str, sizes: Sequence[int]) -> list[tuple[int, str]]:
-    """The combined document cut into documents of `sizes` papers each: (first paper, text).
+def document_parts(document: str) -> tuple[str, str, str]:
+    """(preamble and \\begin{document}, the papers, \\end{document} and after): every paper
+    begins with the marker line exam.tex.j2 writes."""
+    cut = document.index(_PAPER_START)
+    end = document.rindex("\\end{document}")
+    return document[:cut], document[cut:end], document[end:]
 
-    Every paper begins with the marker line exam.tex.j2 writes, so each part is the shared
-    preamble, its papers' text as rendered once, and the closing line.
-    """
-    head, *papers = document.split(_PAPER_START)
-    last, closing = papers[-1].rsplit("\\end{document}", 1)
-    papers[-1] = last
-    parts, first = [], 0
-    for size in sizes:
-        body = "".join(_PAPER_START + paper for paper in papers[first:first + size])
-        parts.append((first, head + body + "\\end{document}" + closing))
-        first += size
-    return parts
+
+KINDS = ("exam", "key")
 
 
 class LatexExporter:
     """exam.tex and key.tex; with `pdf`, exam.pdf and key.pdf; with a roster, exams/<id>.pdf
     and keys/<id>.pdf.
 
-    The papers are typeset in chunks, `jobs` pdflatex runs at a time (exam and key chunks
-    alike), each in one pass; exam.pdf and key.pdf are the chunks joined, and per-student
-    PDFs are cut from the chunks at the pages TeX reports.
+    `write` takes the whole exam; `stream` takes it in chunks (the build's, from
+    `chunk_sizes`), typesetting each chunk while the next is drawn: `jobs` worker
+    processes, each running pdflatex once per part and cutting its PDF into papers.
     """
 
     name = "latex"
@@ -192,91 +191,135 @@ class LatexExporter:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.on_typeset = on_typeset or (lambda done, total: None)
         self.seconds: dict[str, float] = {}
+        self.written: list[Path] = []
 
     def write(self, exam: ExamView, folder: Path, report: Callable[[str], None]) -> list[Path]:
+        with self.stream(folder, report) as add:
+            add(exam)
+        return self.written
+
+    @contextlib.contextmanager
+    def stream(self, folder: Path, report: Callable[[str], None]) -> Iterator[Callable[[ExamView], None]]:
+        """Yield `add(chunk)`; on leaving, wait for TeX and join the parts. An error inside
+        stops every TeX run at once (nothing is joined)."""
+        session = _Session(self, folder, report)
+        try:
+            yield session.add
+        except BaseException:
+            session.abort()
+            raise
+        try:
+            session.finish()
+        except BaseException:
+            session.abort()
+            raise
+
+
+class _Session:
+    """One streamed build of the LaTeX outputs."""
+
+    def __init__(self, exporter: LatexExporter, folder: Path, report: Callable[[str], None]):
+        self.exporter = exporter
+        self.folder = folder
+        self.report = report
+        self.papers = 0
+        self.closing = ""
+        self.lines = dict.fromkeys(KINDS, 0)  # lines written to each joined file
+        self.combined = {kind: open(folder / f"{kind}.tex", "w", encoding="utf-8") for kind in KINDS}
+        self.runs: list[tuple[str, Path, Future]] = []  # (kind, part document, its TeX run)
+        self.pool: ProcessPoolExecutor | None = None
+        self.seconds = exporter.seconds
+        self.seconds.setdefault("render", 0.0)
+
+    def add(self, chunk: ExamView) -> None:
         clock = time.perf_counter()
-        contexts = paper_contexts(exam)
-        written, documents = [], {}
-        for kind in ("exam", "key"):
-            path = folder / f"{kind}.tex"
-            documents[kind] = render_papers(exam, key=kind == "key", contexts=contexts)
-            path.write_text(documents[kind], encoding="utf-8")
-            written.append(path)
-        sizes = chunk_sizes(len(contexts), self.jobs) if self.pdf else []
-        runs: list[tuple[str, Path, int, int]] = []  # (kind, tex file, first paper, papers)
-        if len(sizes) == 1:
-            runs = [(kind, folder / f"{kind}.tex", 0, len(contexts)) for kind in ("exam", "key")]
-        elif sizes:
-            parts = folder / ".parts"
-            parts.mkdir()
-            for kind in ("exam", "key"):
-                for number, (first, text) in enumerate(split_document(documents[kind], sizes)):
-                    path = parts / f"{kind}-{number:04d}.tex"
-                    path.write_text(text, encoding="utf-8")
-                    runs.append((kind, path, first, sizes[number]))
-        self.seconds["render"] = time.perf_counter() - clock
-        if not self.pdf:
-            return written
+        contexts = paper_contexts(chunk)
+        first, self.papers = self.papers, self.papers + len(contexts)
+        for kind in KINDS:
+            document = render_papers(chunk, key=kind == "key", contexts=contexts, first=first)
+            head, body, self.closing = document_parts(document)
+            if first == 0:
+                self.combined[kind].write(head)
+                self.lines[kind] = head.count("\n")
+            if self.exporter.pdf:
+                # TeX reports lines of the part; the user has the joined file.
+                self._submit(kind, chunk, document, self.lines[kind] - head.count("\n"))
+            self.combined[kind].write(body)
+            self.lines[kind] += body.count("\n")
+        self.seconds["render"] += time.perf_counter() - clock
+
+    def _submit(self, kind: str, chunk: ExamView, document: str, line_shift: int) -> None:
+        parts = self.folder / ".parts"
+        parts.mkdir(exist_ok=True)
+        tex = parts / f"{kind}-{sum(run[0] == kind for run in self.runs):04d}.tex"
+        tex.write_text(document, encoding="utf-8")
+        targets: tuple[Path, ...] = ()
+        if self.exporter.per_student:
+            subfolder = self.folder / ("exams" if kind == "exam" else "keys")
+            subfolder.mkdir(exist_ok=True)
+            targets = tuple(subfolder / f"{file_stem(p.student.id if p.student else 'practice')}.pdf"
+                            for p in chunk.papers)
+        if self.pool is None:
+            # Workers die with this process, and their pdflatex with them.
+            self.pool = ProcessPoolExecutor(max_workers=self.exporter.jobs, initializer=tex_run.die_with_parent)
+        run = self.pool.submit(tex_run.typeset, tex, f"{kind}.tex", targets, line_shift)
+        self.runs.append((kind, tex, run))
+
+    def finish(self) -> None:
+        for handle in self.combined.values():
+            handle.write(self.closing)
+            handle.close()
+        written = [self.folder / f"{kind}.tex" for kind in KINDS]
+        if not self.exporter.pdf:
+            self.exporter.written = written
+            return
         clock = time.perf_counter()
-        report(f"typesetting {len(runs)} documents, {self.jobs} at a time")
-        done = 0
-        self.on_typeset(0, len(runs))
-        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            for _ in pool.map(tex_run.compile_pdf, [tex for _, tex, _, _ in runs]):
-                done += 1
-                self.on_typeset(done, len(runs))
+        self.report(f"typesetting {len(self.runs)} documents, {self.exporter.jobs} at a time")
+        # Progress is reported only from here on, after drawing has finished with its own
+        # bar; runs that finished meanwhile come first out of as_completed. A kind's parts
+        # are joined (in a worker) as soon as its last one is typeset.
+        total, done = len(self.runs), 0
+        waiting = {kind: sum(run[0] == kind for run in self.runs) for kind in KINDS}
+        kinds = {future: kind for kind, *_, future in self.runs}
+        joins = []
+        self.exporter.on_typeset(done, total)
+        for future in as_completed(kinds):
+            future.result()  # a failed run stops the build here
+            done += 1
+            self.exporter.on_typeset(done, total)
+            kind = kinds[future]
+            waiting[kind] -= 1
+            if not waiting[kind]:
+                parts = [tex.with_suffix(".pdf") for k, tex, *_ in self.runs if k == kind]
+                joins.append(self.pool.submit(tex_run.merge_pdfs, parts, self.folder / f"{kind}.pdf"))
         self.seconds["tex"] = time.perf_counter() - clock
-        for kind, source, first, size in runs:
-            label = f"{kind}.tex" if len(sizes) == 1 else f"{kind} part for papers {first + 1}-{first + size}"
-            self.warnings += tex_run.layout_problems(source.with_suffix(".log"), label)
+        for *_, future in self.runs:  # in document order, whatever order they finished in
+            self.exporter.warnings += future.result()
         clock = time.perf_counter()
-        if len(sizes) > 1:
-            report("joining the parts into exam.pdf and key.pdf")
-            for kind in ("exam", "key"):
-                tex_run.merge_pdfs([tex.with_suffix(".pdf") for k, tex, _, _ in runs if k == kind],
-                                   folder / f"{kind}.pdf")
-        written += [folder / "exam.pdf", folder / "key.pdf"]
-        if self.per_student:
-            report("splitting per-student PDFs")
-            ids = [p.student.id if p.student else "practice" for p in exam.papers]
-            written += split_per_student(folder, runs, ids, self.jobs)
-        shutil.rmtree(folder / ".parts", ignore_errors=True)
-        for kind in ("exam", "key"):
-            (folder / f"{kind}.log").unlink(missing_ok=True)
-        self.seconds["split"] = time.perf_counter() - clock
-        return written
+        for join in joins:
+            join.result()
+        written += [self.folder / f"{kind}.pdf" for kind in KINDS]
+        if self.exporter.per_student:
+            written += sorted((self.folder / "exams").glob("*.pdf")) + sorted((self.folder / "keys").glob("*.pdf"))
+        shutil.rmtree(self.folder / ".parts", ignore_errors=True)
+        self._stop_pool()
+        self.seconds["join"] = time.perf_counter() - clock
+        self.exporter.written = written
 
+    def abort(self) -> None:
+        for handle in self.combined.values():
+            handle.close()
+        if self.pool is not None:
+            # A running pdflatex would go on writing into a folder about to be removed:
+            # stop the workers now (their pdflatex dies with them).
+            workers = list((getattr(self.pool, "_processes", None) or {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for process in workers:
+                process.kill()
+                process.join()
+            self.pool = None
 
-def split_per_student(folder: Path, runs: Sequence[tuple[str, Path, int, int]], student_ids: Sequence[str],
-                      jobs: int) -> list[Path]:
-    """Cut every typeset document into its papers: exams/<id>.pdf and keys/<id>.pdf."""
-    stems = [file_stem(s) for s in student_ids]
-    tasks = []
-    for kind, subfolder in (("exam", "exams"), ("key", "keys")):
-        (folder / subfolder).mkdir()
-        for run_kind, source, first, size in runs:
-            if run_kind != kind:
-                continue
-            starts = tex_run.paper_starts(source.with_suffix(".log"))
-            if len(starts) != size:
-                raise tex_run.CompileError(f"{source.with_suffix('.log').name} marks {len(starts)} papers, expected {size}")
-            tasks.append((source.with_suffix(".pdf"), starts,
-                          [folder / subfolder / f"{stem}.pdf" for stem in stems[first:first + size]]))
-    # Each run's PDF is parsed once and cut into its papers (pypdf; a qpdf process per paper
-    # would re-read the whole run every time), one process per core; workers die with us.
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), initializer=tex_run.die_with_parent) as pool:
-        list(pool.map(_split, *zip(*tasks)))
-    return [target for _, _, targets in tasks for target in targets]
-
-
-def _split(pdf: Path, starts: list[int], targets: list[Path]) -> None:
-    from pypdf import PdfReader, PdfWriter
-
-    reader = PdfReader(pdf)
-    bounds = [*starts, len(reader.pages)]
-    for index, target in enumerate(targets):
-        writer = PdfWriter()
-        for page in range(bounds[index], bounds[index + 1]):
-            writer.add_page(reader.pages[page])
-        with open(target, "wb") as handle:
-            writer.write(handle)
+    def _stop_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
