@@ -157,7 +157,7 @@ def _blocks(blocks: Sequence[Block]) -> list:
     return [block.as_json() for block in blocks]
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 15)
 def _stem(family: Family, params: Any, asked: tuple[str, ...]) -> Stem:
     return render_stem(family, params, asked)
 

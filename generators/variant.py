@@ -70,17 +70,31 @@ class Variant:
         self.solution  # noqa: B018 - verifying now: a key the two routes disagree on stops the draw
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 15)
 def _exact_solution(family: Family, params: Any) -> Solution:
     return family.solve(params)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 15)
 def _verified_solution(family: Family, params: Any) -> Solution:
     """Solve exactly, recompute independently, and refuse to return a key they disagree on."""
     solution = _exact_solution(family, params)
     confirm(f"{family.id} {family.dump(params)}", solution.values, family.verify(params), family.verify_tolerance)
     return solution
+
+
+# Draws repeat: a family with a small calculator-free space (relu-backprop has about 1,600 live
+# variants) gives thousands of students the same params. One Variant per params (with its
+# verified key and options built once) serves them all; rejected params stay rejected.
+# A roster's papers hold their variants anyway, so the cache costs little memory of its own.
+@lru_cache(maxsize=1 << 17)
+def _drawn_variant(family: Family, params: Any, fmt: str) -> Variant | InvalidParams:
+    variant = Variant(family, params, drawn=True)
+    try:
+        variant.usable_as(fmt)
+    except InvalidParams as error:
+        return error
+    return variant
 
 
 def variant_from_data(family: Family, data: Mapping[str, Any], fmt: str | None = None) -> Variant:
@@ -103,9 +117,10 @@ def draw_variant(
     last_error: InvalidParams | None = None
     for _ in range(MAX_DRAW_ATTEMPTS):
         try:
-            variant = Variant(family, family.draw(rng, branch, options), drawn=True)
-            variant.usable_as(fmt)
-            return variant
+            checked = _drawn_variant(family, family.draw(rng, branch, options), fmt)
+            if isinstance(checked, InvalidParams):
+                raise InvalidParams(checked.message, checked.where)  # a fresh one: no traceback piles up
+            return checked
         except InvalidParams as error:
             if error.where.startswith("options"):
                 raise  # a bad option value is the spec's fault, not bad luck: no redraw helps

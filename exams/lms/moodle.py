@@ -1,0 +1,151 @@
+"""Moodle XML: one category per slot (`$course$/top/<exam title>/<slot>`) holding its variants.
+
+- mcq -> `multichoice` (single answer; the correct option 100 %, every other 0 % with
+  feedback naming the mistake behind it);
+- numeric -> `numerical` for one numeric part, else a `multianswer` (Cloze) question with a
+  NUMERICAL sub-answer per part (SHORTANSWER for a word or infinity); each value is a
+  15-digit decimal with the family's tolerance as Moodle's absolute tolerance, and the exact
+  value in the feedback;
+- open -> `essay` with the worked solution and rubric as grader information.
+
+General feedback is the worked solution. Math is `\\( … \\)` for Moodle's MathJax filter;
+figures are PNG files embedded (base64) in the question text via @@PLUGINFILE@@.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+
+from xml.sax.saxutils import quoteattr
+
+from answer_engine.formatting import plain
+from exams.lms import html as lms_html
+from exams.lms.bank import Bank, BankSlot, BankVariant, accepted_texts, decimal_text, question_id, tolerance_text
+from exams.lms.figures import figure_pngs
+from exams.view import QuestionView
+from generators.markup import Figure
+
+MARKER = "<!-- written by variantex: Moodle XML question bank -->"
+
+
+def cdata(text: str) -> str:
+    """A CDATA section holding `text` exactly (a `]]>` inside is split across two sections)."""
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def text_element(tag: str, content: str, fmt: str = "html", files: str = "") -> str:
+    return f'<{tag} format="{fmt}"><text>{cdata(content)}</text>{files}</{tag}>'
+
+
+class _Figures:
+    """Names the figures of one question text and writes their <file> elements."""
+
+    def __init__(self, prefix: str, images: dict[str, bytes]):
+        self.prefix, self.images, self.files = prefix, images, []
+
+    def __call__(self, figure: Figure) -> str:
+        name = f"{self.prefix}-figure{len(self.files) + 1}.png"
+        data = base64.b64encode(self.images[figure.tikz]).decode("ascii")
+        self.files.append(f'<file name="{name}" path="/" encoding="base64">{data}</file>')
+        return f'<img src="@@PLUGINFILE@@/{name}" alt={quoteattr(figure.description)}>'
+
+
+def export_moodle(bank: Bank) -> str:
+    images = figure_pngs([b for s in bank.slots for v in s.variants for b in (*v.view.stem, *v.view.ask)
+                          if isinstance(b, Figure)])
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', MARKER, "<quiz>"]
+    for slot in bank.slots:
+        category = f"$course$/top/{bank.spec.title}/{slot.spec.slot}"
+        lines.append(f'<question type="category"><category><text>{html.escape(category, quote=False)}</text>'
+                     f'</category><info format="html"><text></text></info></question>')
+        for variant in slot.variants:
+            lines.append(_question(slot, variant, images))
+    lines.append("</quiz>")
+    return "\n".join(lines) + "\n"
+
+
+def _question(slot: BankSlot, variant: BankVariant, images: dict[str, bytes]) -> str:
+    view = variant.view
+    ident = question_id(slot, variant)
+    figures = _Figures(ident, images)
+    text = lms_html.blocks((*view.stem, *view.ask), figures)
+    kind, body, text = _format_parts(view, text)
+    solution = lms_html.steps(view.steps)
+    head = [
+        f'<question type="{kind}">',
+        f"<name><text>{html.escape(f'{ident} {view.title}', quote=False)}</text></name>",
+        text_element("questiontext", text, files="".join(figures.files)),
+        text_element("generalfeedback", solution),
+        f"<defaultgrade>{decimal_text(slot.spec.points, 7)}</defaultgrade>",
+        "<penalty>0</penalty>",
+        "<hidden>0</hidden>",
+        f"<idnumber>{ident}</idnumber>",
+    ]
+    return "\n".join(head + body + ["</question>"])
+
+
+def _format_parts(view: QuestionView, text: str) -> tuple[str, list[str], str]:
+    """The question type, its type-specific elements, and the (possibly extended) text."""
+    if view.format == "mcq":
+        answers = []
+        for option in view.options:
+            feedback = "Correct." if option.correct else f"Not quite: this is what you get if you {option.mistake.description}."
+            answers.append(f'<answer fraction="{100 if option.correct else 0}" format="html">'
+                           f"<text>{cdata(lms_html.inline(option.content))}</text>"
+                           f"{text_element('feedback', html.escape(feedback, quote=False))}</answer>")
+        return "multichoice", ["<single>true</single>", "<shuffleanswers>true</shuffleanswers>",
+                               "<answernumbering>ABCD</answernumbering>",
+                               text_element("correctfeedback", "Correct."),
+                               text_element("partiallycorrectfeedback", ""),
+                               text_element("incorrectfeedback", "")] + answers, text
+    if view.format == "numeric":
+        parts = view.asked
+        if len(parts) == 1 and not _is_text(parts[0]):
+            part = parts[0]
+            feedback = f"Exact value: {lms_html.inline(part.shown)}"
+            return "numerical", [
+                f'<answer fraction="100" format="moodle_auto_format"><text>{decimal_text(part.value)}</text>'
+                f"{text_element('feedback', feedback)}<tolerance>{tolerance_text(view, part)}</tolerance></answer>",
+                "<unitgradingtype>0</unitgradingtype>", "<unitpenalty>0.1000000</unitpenalty>",
+                "<showunits>3</showunits>", "<unitsleft>0</unitsleft>",
+            ], text
+        if len(parts) == 1:
+            answers = [f'<answer fraction="100" format="moodle_auto_format"><text>{html.escape(t, quote=False)}</text>'
+                       f"{text_element('feedback', 'Correct.')}</answer>" for t in accepted_texts(parts[0])]
+            return "shortanswer", ["<usecase>0</usecase>"] + answers, text
+        rows = "".join(f"<li>\\({lms_html.lms_tex(part.label)}\\): {_cloze(view, part)}</li>" for part in parts)
+        return "multianswer", [], text + f"\n<ul>{rows}</ul>"
+    rubric = "".join(f"<li>{lms_html.inline(criterion)} ({decimal_text(points, 7)} points)</li>"
+                     for criterion, points in view.rubric)
+    grader = lms_html.steps(view.steps) + (f"<p>Rubric:</p><ul>{rubric}</ul>" if rubric else "")
+    discuss = lms_html.blocks(view.discuss, lambda figure: "")
+    return "essay", ["<responseformat>editor</responseformat>", "<responserequired>1</responserequired>",
+                     "<responsefieldlines>15</responsefieldlines>", "<attachments>0</attachments>",
+                     "<attachmentsrequired>0</attachmentsrequired>",
+                     text_element("graderinfo", grader), text_element("responsetemplate", "")], \
+        text + ("\n" + discuss if discuss else "")
+
+
+def _is_text(part) -> bool:
+    from answer_engine.exact import is_infinite
+
+    return isinstance(part.value, str) or is_infinite(part.value)
+
+
+_CLOZE_SPECIAL = str.maketrans({c: "\\" + c for c in '~/"}#\\'})
+
+
+def cloze_escape(text: str) -> str:
+    """Text inside a Cloze sub-answer: Moodle's special characters escaped with a backslash."""
+    return text.translate(_CLOZE_SPECIAL)
+
+
+def _cloze(view: QuestionView, part) -> str:
+    if _is_text(part):
+        answers = "~".join(f"={cloze_escape(t)}" for t in accepted_texts(part))
+        return "{1:SHORTANSWER:" + answers + "}"
+    feedback = cloze_escape(f"exact value {plain(part.value)}")
+    return "{1:NUMERICAL:=" + decimal_text(part.value) + ":" + tolerance_text(view, part) + "#" + feedback + "}"
+
+
