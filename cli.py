@@ -335,12 +335,12 @@ def check(keys: str, as_json: bool) -> None:
 
 @cli.command("export")
 @click.argument("spec", type=click.Path(dir_okay=False), required=False)
-@click.option("--to", "target", type=click.Choice(["moodle"]), default="moodle", show_default=True,
-              help="LMS format.")
+@click.option("--to", "target", type=click.Choice(["moodle", "canvas", "qti21"]), default="moodle",
+              show_default=True, help="Moodle XML, a Canvas QTI 1.2 zip, or a QTI 2.1 content package.")
 @click.option("--variants", "-n", type=int, default=20, show_default=True, help="Variants per exam slot.")
 @click.option("--seed", type=int, default=None, help="Bank seed (default: the spec's `seed`).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
-              help="File to write (default: <spec name>-<target>.xml); the bank manifest goes beside it.")
+              help="File to write (default: <spec name>-<target>.xml or .zip); the bank manifest goes beside it.")
 @click.option("--force", is_flag=True, help="Replace --out even if variantex did not write it.")
 @click.option("--check", "check_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Check FILE (an export, yours or hand-edited) instead of exporting; exit 1 on problems.")
@@ -349,15 +349,16 @@ def check(keys: str, as_json: bool) -> None:
 @reports_errors
 def export_bank(spec: str | None, target: str, variants: int, seed: int | None, out: str | None, force: bool,
                 check_file: str | None, manifest: str | None) -> None:
-    """Export a question bank of SPEC for an LMS: --variants per slot, one category per slot.
+    """Export a question bank of SPEC for an LMS: --variants per slot, one group per slot.
 
-    Moodle XML: multichoice with feedback naming each mistake, numerical or Cloze with the
-    family's tolerance, essay with the worked solution for graders. Writes FILE and
-    FILE's .manifest.json (params and keys); `--check FILE` validates an export and
-    recomputes its keys from the manifest, one problem per line.
+    Multiple choice carries feedback naming each mistake; numbers carry the family's
+    tolerance; open questions carry the worked solution for graders. Writes FILE and
+    FILE's .manifest.json (params and keys). `--check FILE` validates any export against
+    the target's schema and rules and recomputes its keys from the manifest, one problem per
+    line (exit 1 when there are any).
     """
     from exams.lms.checks import check_export
-    from exams.lms.export import export
+    from exams.lms.export import default_name, export
 
     if check_file:
         problems = check_export(check_file, manifest)
@@ -366,11 +367,11 @@ def export_bank(spec: str | None, target: str, variants: int, seed: int | None, 
         if problems:
             click.echo(f"{len(problems)} problem(s) in {check_file}", err=True)
             sys.exit(1)
-        click.echo(f"{check_file}: no problems (schema, Moodle rules, math, keys)")
+        click.echo(f"{check_file}: no problems (schema, rules, math, keys)")
         return
     if not spec:
         raise InputError("give a SPEC to export, or --check FILE", "export")
-    target_file = out or f"{Path(spec).stem}-{target}.xml"
+    target_file = out or default_name(spec, target)
     result = export(spec, target, variants, target_file, seed=seed, force=force)
     click.echo(f"wrote {result.file} ({result.questions} questions) and {result.manifest}")
 

@@ -1,25 +1,42 @@
 """`variantex export`: a spec's question bank as an LMS file, plus the bank manifest beside it.
 
 Both files are written to temporary names and moved into place only when complete and
-checked (schema and semantic checks; keys were verified twice while drawing). An existing
-file is replaced only when variantex wrote it, or with `force`.
+checked (schemas and semantic rules; the keys were verified twice while drawing). An
+existing file is replaced only when variantex wrote it, or with `force`.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from answer_engine.errors import InputError, VerificationError
-from exams.lms import moodle
-from exams.lms.bank import bank_manifest, draw_bank
-from exams.lms.checks import check_moodle, manifest_beside
+from exams.lms import canvas, check_canvas, check_moodle, check_qti21, moodle, qti21
+from exams.lms.bank import Bank, bank_manifest, draw_bank
+from exams.lms.checks import manifest_beside
 from exams.spec import load_spec
 
-TARGETS = {"moodle": (moodle.export_moodle, moodle.MARKER)}
 MAX_VARIANTS = 10_000
+
+
+@dataclass(frozen=True)
+class Target:
+    write: Callable[[Bank], str | bytes]
+    marker: str
+    suffix: str
+    check: Callable
+
+
+TARGETS = {
+    "moodle": Target(moodle.export_moodle, moodle.MARKER, ".xml", check_moodle.check),
+    "canvas": Target(canvas.export_canvas, canvas.MARKER, ".zip", check_canvas.check),
+    "qti21": Target(qti21.export_qti21, qti21.MARKER, ".zip", check_qti21.check),
+}
 
 
 @dataclass
@@ -29,31 +46,36 @@ class ExportResult:
     questions: int
 
 
+def default_name(spec: str | Path, target: str) -> str:
+    return f"{Path(spec).stem}-{target}{TARGETS[target].suffix}"
+
+
 def export(spec_path: str | Path, target: str, variants: int, out: str | Path, seed: int | None = None,
            force: bool = False) -> ExportResult:
     if target not in TARGETS:
         raise InputError(f"unknown target {target!r} (targets: {', '.join(TARGETS)})", "--to")
     if not 1 <= variants <= MAX_VARIANTS:
         raise InputError(f"must be between 1 and {MAX_VARIANTS}, not {variants}", "--variants")
+    chosen = TARGETS[target]
     file = Path(out)
     manifest_file = manifest_beside(file)
-    writer, marker = TARGETS[target]
-    for existing in (file, manifest_file):
-        _refuse_foreign(existing, marker if existing == file else '"schema": "variantex.bank"', force)
+    for existing, marker in ((file, chosen.marker), (manifest_file, '"schema": "variantex.bank"')):
+        _refuse_foreign(existing, marker, force)
     if not file.parent.is_dir():
         raise InputError("no such folder", f"--out {file.parent}")
     spec = load_spec(spec_path)
     bank = draw_bank(spec, spec.seed if seed is None else seed, variants)
-    text = writer(bank)
-    spec_record = os.path.relpath(Path(spec_path).resolve(), file.parent.resolve())
-    manifest = bank_manifest(bank, spec_record, target)
-    problems = check_moodle(file.name, text, None)
+    content = chosen.write(bank)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    _, problems = chosen.check(file.name, content if isinstance(content, str) else zipfile.ZipFile(io.BytesIO(data)))
     if problems:  # a writer bug, never the user's input: refuse to hand it over
         raise VerificationError(f"the export fails its own check: {problems[0]}")
+    spec_record = os.path.relpath(Path(spec_path).resolve(), file.parent.resolve())
+    manifest = bank_manifest(bank, spec_record, target)
     temporary = [file.with_name(f".{file.name}.tmp-{os.getpid()}"),
                  manifest_file.with_name(f".{manifest_file.name}.tmp-{os.getpid()}")]
     try:
-        temporary[0].write_text(text, encoding="utf-8")
+        temporary[0].write_bytes(data)
         temporary[1].write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(temporary[0], file)
         os.replace(temporary[1], manifest_file)
@@ -70,7 +92,18 @@ def _refuse_foreign(path: Path, marker: str, force: bool) -> None:
         return
     if path.is_dir():
         raise InputError("is a folder; --out names the file to write", f"--out {path}")
-    with open(path, "rb") as handle:
-        head = handle.read(4096).decode("utf-8", errors="replace")
-    if marker not in head:
+    if marker not in _head(path):
         raise InputError("exists and was not written by variantex export (use --force to replace it)", str(path))
+
+
+def _head(path: Path) -> str:
+    """The start of a file, or of the manifest inside a zip: where variantex leaves its mark."""
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                with archive.open("imsmanifest.xml") as handle:
+                    return handle.read(4096).decode("utf-8", errors="replace")
+        with open(path, "rb") as handle:
+            return handle.read(4096).decode("utf-8", errors="replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return ""

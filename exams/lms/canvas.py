@@ -1,0 +1,286 @@
+"""Canvas classic quizzes: a QTI 1.2 zip as Canvas's importer expects it.
+
+The zip holds imsmanifest.xml, the assessment (`<quiz>/<quiz>.xml`, QTI 1.2 ASI) and
+Canvas's `assessment_meta.xml`; each slot is a question group from which Canvas picks one
+variant per student. mcq -> multiple_choice_question with feedback per answer naming the
+mistake; one number -> numerical_question (exact answer ± the family's tolerance); a word or
+infinity -> short_answer_question; several numbers -> fill_in_multiple_blanks_question
+(Canvas cannot grade several numbers with a tolerance in one question: each blank accepts the
+exact fraction and every decimal of 1 to 6 places within the family's tolerance);
+open -> essay_question. Math becomes Canvas equation images (Canvas renders the TeX);
+figures are PNG files in the package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from decimal import ROUND_HALF_EVEN, Decimal
+from urllib.parse import quote
+
+import sympy as sp
+from lxml import etree
+
+from answer_engine.exact import is_infinite
+from exams.lms import xmlcontent as x
+from exams.lms.bank import (Bank, BankSlot, BankVariant, absolute_tolerance, accepted_texts, decimal_text,
+                            question_id, tolerance_text)
+from exams.lms.figures import figure_pngs
+from exams.lms.package import zip_bytes
+from exams.view import PartView, QuestionView
+from generators.markup import Content, Figure, MathSpan
+
+QTI12 = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+CANVAS_CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+CANVAS_META = "http://canvas.instructure.com/xsd/cccv1p0"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+MARKER = "variantex Canvas QTI 1.2 package"
+FILEBASE = "$IMS-CC-FILEBASE$"
+
+
+def identifier(*parts: str) -> str:
+    """Canvas-style ids: 'g' and 32 hex digits, stable for the same inputs."""
+    return "g" + hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def equation_image(tex: str) -> str:
+    """Canvas's equation image for TeX (its editor writes the same element)."""
+    source = quote(quote(tex, safe=""), safe="")
+    escaped = html.escape(tex, quote=True)
+    return (f'<img class="equation_image" title="{escaped}" src="/equation_images/{source}?scale=1" '
+            f'alt="LaTeX: {escaped}" data-equation-content="{escaped}" />')
+
+
+def inline_html(content: Content) -> str:
+    return "".join(equation_image(x.lms_tex(span.tex)) if isinstance(span, MathSpan)
+                   else html.escape(span.text, quote=False) for span in content)
+
+
+def blocks_html(items, figure) -> str:
+    from exams.lms import html as lms_html
+    from generators.markup import Bullets, DisplayMath, Paragraph, Table
+
+    out = []
+    for block in items:
+        if isinstance(block, Paragraph):
+            out.append(f"<p>{inline_html(block.content)}</p>")
+        elif isinstance(block, DisplayMath):
+            out.append(f'<p style="text-align:center">{equation_image(x.lms_tex(block.tex))}</p>')
+        elif isinstance(block, Bullets):
+            out.append("<ul>" + "".join(f"<li>{inline_html(i)}</li>" for i in block.items) + "</ul>")
+        elif isinstance(block, Table):
+            head = "".join(f"<th>{inline_html(c)}</th>" for c in block.header)
+            rows = "".join("<tr>" + "".join(f"<td>{inline_html(c)}</td>" for c in r) + "</tr>" for r in block.rows)
+            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        elif isinstance(block, Figure):
+            out.append(f"<p>{figure(block)}</p>")
+        else:
+            out.append(lms_html.blocks([block], figure))
+    return "\n".join(out)
+
+
+def export_canvas(bank: Bank) -> bytes:
+    images = figure_pngs([b for s in bank.slots for v in s.variants for b in (*v.view.stem, *v.view.ask)
+                          if isinstance(b, Figure)])
+    quiz = identifier("quiz", bank.spec.title, str(bank.seed))
+    files: dict[str, bytes] = {}
+
+    def figure_for(ident: str):
+        count = [0]
+
+        def figure(block: Figure) -> str:
+            count[0] += 1
+            name = f"web_resources/variantex/{ident}-figure{count[0]}.png"
+            files[name] = images[block.tikz]
+            return f'<img src="{FILEBASE}/{name[len("web_resources/"):]}" alt="{html.escape(block.description)}" />'
+
+        return figure
+
+    root = etree.Element(f"{{{QTI12}}}questestinterop", nsmap={None: QTI12, "xsi": XSI})
+    root.set(f"{{{XSI}}}schemaLocation", f"{QTI12} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd")
+    assessment = x.add(root, QTI12, "assessment", ident=quiz, title=bank.spec.title)
+    metadata = x.add(assessment, QTI12, "qtimetadata")
+    _field(metadata, "cc_maxattempts", "1")
+    top = x.add(assessment, QTI12, "section", ident="root_section")
+    for slot in bank.slots:
+        group = x.add(top, QTI12, "section", ident=identifier(quiz, "group", slot.spec.slot), title=slot.spec.slot)
+        selection = x.add(x.add(group, QTI12, "selection_ordering"), QTI12, "selection")
+        x.add(selection, QTI12, "selection_number", "1")
+        extension = x.add(selection, QTI12, "selection_extension")
+        x.add(extension, QTI12, "points_per_item", decimal_text(slot.spec.points, 7))
+        for variant in slot.variants:
+            group.append(_item(slot, variant, figure_for(question_id(slot, variant))))
+    files[f"{quiz}/{quiz}.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    files[f"{quiz}/assessment_meta.xml"] = etree.tostring(_meta(bank, quiz), xml_declaration=True,
+                                                          encoding="UTF-8", pretty_print=True)
+    files["imsmanifest.xml"] = etree.tostring(_manifest(bank, quiz, sorted(n for n in files if n.startswith("web_"))),
+                                              xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return zip_bytes(files)
+
+
+def _field(parent, label: str, entry: str) -> None:
+    field = x.add(parent, QTI12, "qtimetadatafield")
+    x.add(field, QTI12, "fieldlabel", label)
+    x.add(field, QTI12, "fieldentry", entry)
+
+
+def _material(parent, text: str, texttype: str = "text/html") -> None:
+    x.add(x.add(parent, QTI12, "material"), QTI12, "mattext", text, texttype=texttype)
+
+
+def _feedback(item, ident: str, text: str) -> None:
+    feedback = x.add(item, QTI12, "itemfeedback", ident=ident)
+    _material(x.add(feedback, QTI12, "flow_mat"), text)
+
+
+def _condition(processing, respident: str, value: str, score: str | None, feedback: str | None = None,
+               proceed: str = "No", action: str = "Set") -> None:
+    condition = x.add(processing, QTI12, "respcondition", **{"continue": proceed})
+    x.add(x.add(condition, QTI12, "conditionvar"), QTI12, "varequal", value, respident=respident)
+    if score is not None:
+        x.add(condition, QTI12, "setvar", score, action=action, varname="SCORE")
+    if feedback:
+        x.add(condition, QTI12, "displayfeedback", feedbacktype="Response", linkrefid=feedback)
+
+
+def numeric_kind(part: PartView) -> str:
+    return "text" if isinstance(part.value, str) or is_infinite(part.value) else "number"
+
+
+def blank_answers(view: QuestionView, part: PartView) -> list[str]:
+    """What a fill-in blank accepts for a number: its exact fraction and each decimal of 1-6
+    places that lies within the family's tolerance (Canvas blanks match text exactly)."""
+    if numeric_kind(part) == "text":
+        return list(accepted_texts(part))
+    value = part.value
+    bound = absolute_tolerance(view, part)
+    accepted = [str(value)] if isinstance(value, sp.Rational) else []
+    exact = Decimal(str(sp.N(value, 30)))
+    for places in range(0, 7):
+        rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+        if abs(sp.Rational(str(rounded)) - value) <= bound:
+            accepted.append(format(rounded, "f"))
+    accepted.append(decimal_text(value))
+    return list(dict.fromkeys(a for a in accepted if a != "-0"))
+
+
+def _item(slot: BankSlot, variant: BankVariant, figure) -> etree._Element:
+    view = variant.view
+    ident = question_id(slot, variant)
+    item = etree.Element(f"{{{QTI12}}}item", ident=ident, title=f"{ident} {view.title}")
+    metadata = x.add(x.add(item, QTI12, "itemmetadata"), QTI12, "qtimetadata")
+    parts = view.asked if view.format == "numeric" else ()
+    if view.format == "mcq":
+        kind = "multiple_choice_question"
+    elif view.format == "open":
+        kind = "essay_question"
+    elif len(parts) == 1:
+        kind = "numerical_question" if numeric_kind(parts[0]) == "number" else "short_answer_question"
+    else:
+        kind = "fill_in_multiple_blanks_question"
+    _field(metadata, "question_type", kind)
+    _field(metadata, "points_possible", decimal_text(slot.spec.points, 7))
+    _field(metadata, "original_answer_ids", ",".join(o.letter for o in view.options))
+    _field(metadata, "assessment_question_identifierref", identifier("question", ident))
+    text = blocks_html((*view.stem, *view.ask), figure)
+    if kind == "fill_in_multiple_blanks_question":
+        text += "<ul>" + "".join(f"<li>{equation_image(x.lms_tex(p.label))} = [blank{n}]</li>"
+                                 for n, p in enumerate(parts, start=1)) + "</ul>"
+    if kind == "essay_question":
+        text += "\n" + blocks_html(view.discuss, figure)
+    presentation = x.add(item, QTI12, "presentation")
+    _material(presentation, text)
+    processing = x.add(item, QTI12, "resprocessing")
+    outcomes = x.add(processing, QTI12, "outcomes")
+    x.add(outcomes, QTI12, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    solution = "".join(f"<p>{inline_html(step)}</p>" for step in view.steps)
+    if kind == "multiple_choice_question":
+        response = x.add(presentation, QTI12, "response_lid", ident="response1", rcardinality="Single")
+        choices = x.add(response, QTI12, "render_choice")
+        for option in view.options:
+            label = x.add(choices, QTI12, "response_label", ident=option.letter)
+            _material(label, inline_html(option.content))
+        for option in view.options:
+            _condition(processing, "response1", option.letter, None, f"{option.letter}_fb", proceed="Yes")
+        _condition(processing, "response1", view.correct_letter, "100")
+    elif kind == "numerical_question":
+        response = x.add(presentation, QTI12, "response_str", ident="response1", rcardinality="Single")
+        x.add(x.add(response, QTI12, "render_fib", fibtype="Decimal"), QTI12, "response_label", ident="answer1")
+        part = parts[0]
+        value, tolerance = Decimal(decimal_text(part.value)), Decimal(tolerance_text(view, part))
+        condition = x.add(processing, QTI12, "respcondition", **{"continue": "No"})
+        either = x.add(x.add(condition, QTI12, "conditionvar"), QTI12, "or")
+        x.add(either, QTI12, "varequal", decimal_text(part.value), respident="response1")
+        within = x.add(either, QTI12, "and")
+        x.add(within, QTI12, "vargte", format(value - tolerance, "f"), respident="response1")
+        x.add(within, QTI12, "varlte", format(value + tolerance, "f"), respident="response1")
+        x.add(condition, QTI12, "setvar", "100", action="Set", varname="SCORE")
+    elif kind == "short_answer_question":
+        response = x.add(presentation, QTI12, "response_str", ident="response1", rcardinality="Single")
+        x.add(x.add(response, QTI12, "render_fib"), QTI12, "response_label", ident="answer1", rshuffle="No")
+        for accepted in accepted_texts(parts[0]):
+            _condition(processing, "response1", accepted, "100")
+    elif kind == "fill_in_multiple_blanks_question":
+        share = decimal_text(sp.Rational(100, len(parts)), 7)
+        for n, part in enumerate(parts, start=1):
+            response = x.add(presentation, QTI12, "response_lid", ident=f"response_blank{n}")
+            _material(response, f"blank{n}", "text/plain")
+            choices = x.add(response, QTI12, "render_choice")
+            answers = blank_answers(view, part)
+            for k, accepted in enumerate(answers, start=1):
+                label = x.add(choices, QTI12, "response_label", ident=f"b{n}a{k}")
+                _material(label, accepted, "text/plain")
+            condition = x.add(processing, QTI12, "respcondition")
+            either = x.add(x.add(condition, QTI12, "conditionvar"), QTI12, "or")
+            for k in range(1, len(answers) + 1):
+                x.add(either, QTI12, "varequal", f"b{n}a{k}", respident=f"response_blank{n}")
+            x.add(condition, QTI12, "setvar", share, action="Add", varname="SCORE")
+    else:  # essay
+        response = x.add(presentation, QTI12, "response_str", ident="response1", rcardinality="Single")
+        x.add(x.add(response, QTI12, "render_fib"), QTI12, "response_label", ident="answer1", rshuffle="No")
+        rubric = "".join(f"<li>{inline_html(c)} ({decimal_text(p, 7)} points)</li>" for c, p in view.rubric)
+        solution += f"<p>Rubric:</p><ul>{rubric}</ul>" if rubric else ""
+    condition = x.add(processing, QTI12, "respcondition", **{"continue": "Yes"})
+    x.add(x.add(condition, QTI12, "conditionvar"), QTI12, "other")
+    x.add(condition, QTI12, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
+    _feedback(item, "general_fb", solution)
+    for option in view.options:
+        text = "Correct." if option.correct else f"Not quite: this is what you get if you {option.mistake.description}."
+        _feedback(item, f"{option.letter}_fb", html.escape(text, quote=False))
+    return item
+
+
+def _meta(bank: Bank, quiz: str) -> etree._Element:
+    meta = etree.Element(f"{{{CANVAS_META}}}quiz", nsmap={None: CANVAS_META, "xsi": XSI}, identifier=quiz)
+    meta.set(f"{{{XSI}}}schemaLocation", f"{CANVAS_META} https://canvas.instructure.com/xsd/cccv1p0.xsd")
+    for tag, value in (("title", bank.spec.title), ("description", ""), ("shuffle_answers", "true"),
+                       ("scoring_policy", "keep_highest"), ("quiz_type", "assignment"),
+                       ("points_possible", decimal_text(bank.spec.total_points, 7)), ("allowed_attempts", "1"),
+                       ("show_correct_answers", "false"), ("one_question_at_a_time", "false"),
+                       ("cant_go_back", "false"), ("available", "false")):
+        x.add(meta, CANVAS_META, tag, value)
+    return meta
+
+
+def _manifest(bank: Bank, quiz: str, web_files: list[str]) -> etree._Element:
+    manifest = etree.Element(f"{{{CANVAS_CP}}}manifest", nsmap={None: CANVAS_CP, "xsi": XSI},
+                             identifier=identifier("manifest", quiz))
+    manifest.append(etree.Comment(f" {MARKER}: {bank.spec.title} "))
+    metadata = x.add(manifest, CANVAS_CP, "metadata")
+    x.add(metadata, CANVAS_CP, "schema", "IMS Content")
+    x.add(metadata, CANVAS_CP, "schemaversion", "1.1.3")
+    x.add(manifest, CANVAS_CP, "organizations")
+    resources = x.add(manifest, CANVAS_CP, "resources")
+    meta = identifier("meta", quiz)
+    assessment = x.add(resources, CANVAS_CP, "resource", identifier=quiz, type="imsqti_xmlv1p2")
+    x.add(assessment, CANVAS_CP, "file", href=f"{quiz}/{quiz}.xml")
+    x.add(assessment, CANVAS_CP, "dependency", identifierref=meta)
+    described = x.add(resources, CANVAS_CP, "resource", identifier=meta,
+                      type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
+                      href=f"{quiz}/assessment_meta.xml")
+    x.add(described, CANVAS_CP, "file", href=f"{quiz}/assessment_meta.xml")
+    for name in web_files:
+        resource = x.add(resources, CANVAS_CP, "resource", identifier=identifier("file", name), type="webcontent",
+                         href=name)
+        x.add(resource, CANVAS_CP, "file", href=name)
+    return manifest

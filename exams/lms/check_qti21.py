@@ -1,0 +1,121 @@
+"""Checks of a QTI 2.1 package (see checks.py): the official QTI 2.1 and IMS CP schemas, the
+files the manifest names, the response processing, and the keys."""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+
+from exams.lms import html as lms_html
+from exams.lms import xmlcontent
+from exams.lms.checks import Problem, math_problems, numeric_parts, parse_xml, validate
+from exams.lms.qti21 import CP, ITEM_PREFIX, QTI
+
+QTI_SCHEMA = "ims/qti21/www.imsglobal.org/xsd/imsqti_v2p1.xsd"
+CP_SCHEMA = "ims/imscp/imscp_v1p1.xsd"
+
+
+def expected_key(view) -> dict:
+    if view.format == "mcq":
+        return {"correct": view.correct_letter, "options": len(view.options),
+                "texts": [xmlcontent.inline_text(o.content) for o in view.options]}
+    if view.format == "numeric":
+        return {"parts": numeric_parts(view)}
+    return {}
+
+
+def q(tag: str) -> str:
+    return f"{{{QTI}}}{tag}"
+
+
+def check(name: str, archive: zipfile.ZipFile) -> tuple[dict, list[Problem]]:
+    names = set(archive.namelist())
+    if "imsmanifest.xml" not in names:
+        return {}, [Problem(name, None, "", "no imsmanifest.xml at the top of the package")]
+    label = f"{name}!imsmanifest.xml"
+    manifest, problems = parse_xml(label, archive.read("imsmanifest.xml"))
+    if manifest is None:
+        return {}, problems
+    problems = validate(label, manifest, CP_SCHEMA)
+    found: dict[str, tuple[int | None, dict]] = {}
+    identifiers: set[str] = set()
+    for resource in manifest.iter(f"{{{CP}}}resource"):
+        ident, href = resource.get("identifier"), resource.get("href")
+        if ident in identifiers:
+            problems.append(Problem(label, resource.sourceline, ident, "resource identifier used twice"))
+        identifiers.add(ident)
+        if resource.get("type") != "imsqti_item_xmlv2p1":
+            problems.append(Problem(label, resource.sourceline, ident, f"unexpected resource type {resource.get('type')}"))
+        for file in [href] + [f.get("href") for f in resource.iter(f"{{{CP}}}file")]:
+            if file not in names:
+                problems.append(Problem(label, resource.sourceline, ident, f"names {file}, which is not in the package"))
+        if href in names:
+            item_problems, key = _check_item(f"{name}!{href}", archive.read(href), href, names)
+            problems += item_problems
+            if key is not None:
+                found[key[0]] = (None, key[1])
+    return found, problems
+
+
+def _check_item(label: str, data: bytes, href: str, names: set[str]):
+    item, problems = parse_xml(label, data)
+    if item is None:
+        return problems, None
+    problems = validate(label, item, QTI_SCHEMA)
+    if problems:
+        return problems, None
+    ident = (item.get("identifier") or "")[len(ITEM_PREFIX):]
+
+    def report(message: str, at=None) -> None:
+        problems.append(Problem(label, at.sourceline if at is not None else item.sourceline, ident, message))
+
+    for image in item.iter(q("img")):
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(href), image.get("src", "")))
+        if target not in names:
+            report(f"image {image.get('src')} is not in the package", image)
+    for node in item.iter(q("p"), q("li"), q("td"), q("th"), q("simpleChoice")):
+        math_problems(lms_html.math_fragments("".join(node.itertext())), report, node)
+    declarations = {d.get("identifier"): d for d in item.iter(q("responseDeclaration"))}
+    choices = item.find(f".//{q('choiceInteraction')}")
+    if choices is not None:
+        letters = [c.get("identifier") for c in choices.iter(q("simpleChoice"))]
+        correct = [v.text for v in declarations["RESPONSE"].iter(q("value"))] if "RESPONSE" in declarations else []
+        if len(correct) != 1 or correct[0] not in letters:
+            report(f"the correct response {correct} is not exactly one of the choices {letters}")
+        feedback = {m.get("identifier") for m in item.iter(q("modalFeedback"))}
+        if set(letters) - feedback:
+            report(f"choices without feedback: {sorted(set(letters) - feedback)}")
+        texts = ["".join(c.itertext()) for c in choices.iter(q("simpleChoice"))]
+        return problems, (ident, {"correct": correct[0] if len(correct) == 1 else "?", "options": len(letters),
+                                  "texts": texts})
+    entries = [e.get("responseIdentifier") for e in item.iter(q("textEntryInteraction"))]
+    if entries:
+        return problems, (ident, {"parts": [_entry_key(item, declarations, r, report) for r in entries]})
+    if item.find(f".//{q('rubricBlock')}") is None:
+        report("an open question should carry the worked solution in a rubricBlock for scorers")
+    return problems, (ident, {})
+
+
+def _entry_key(item, declarations, response: str, report) -> dict:
+    declaration = declarations.get(response)
+    if declaration is None:
+        report(f"no responseDeclaration for {response}")
+        return {}
+    stated = [v.text for v in declaration.iter(q("value"))]
+    for condition in item.iter(q("responseIf")):
+        test = condition[0]
+        variables = [v.get("identifier") for v in test.iter(q("variable"))]
+        if response not in variables:
+            continue
+        if test.tag == q("equal"):
+            value = test.find(q("baseValue")).text
+            tolerance = (test.get("tolerance") or "0").split()
+            if test.get("toleranceMode") != "absolute" or len(set(tolerance)) != 1:
+                report(f"{response}: expected one absolute tolerance, found {test.get('toleranceMode')} {tolerance}")
+            if stated != [value]:
+                report(f"{response}: correctResponse {stated} differs from the scored value {value}")
+            return {"answer": value, "tolerance": tolerance[0]}
+        accepted = [b.text or "" for b in test.iter(q("baseValue"))]
+        return {"accepted": accepted}
+    report(f"{response} is never scored")
+    return {}

@@ -1,0 +1,64 @@
+"""View content as XHTML elements for QTI (2.1 itemBody content, or HTML strings for QTI 1.2
+`mattext`): text and `\\( … \\)` math as text nodes, lists, tables and figures as images."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from lxml import etree
+
+from exams.lms.html import lms_tex
+from generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
+
+
+def inline_text(content: Content) -> str:
+    return "".join(f"\\({lms_tex(span.tex)}\\)" if isinstance(span, MathSpan) else span.text for span in content)
+
+
+def element(namespace: str, tag: str, text: str | None = None, **attributes: str) -> etree._Element:
+    node = etree.Element(f"{{{namespace}}}{tag}" if namespace else tag, {k.rstrip("_"): v for k, v in attributes.items()})
+    node.text = text
+    return node
+
+
+def add(parent: etree._Element, namespace: str, tag: str, text: str | None = None, **attributes: str) -> etree._Element:
+    node = element(namespace, tag, text, **attributes)
+    parent.append(node)
+    return node
+
+
+def blocks(items: Sequence[Block], namespace: str, figure: Callable[[Figure], dict]) -> list[etree._Element]:
+    """Block elements; `figure` gives an image's attributes (src, alt)."""
+    out = []
+    for block in items:
+        if isinstance(block, Paragraph):
+            out.append(element(namespace, "p", inline_text(block.content)))
+        elif isinstance(block, DisplayMath):
+            out.append(element(namespace, "p", f"\\[{lms_tex(block.tex)}\\]"))
+        elif isinstance(block, Bullets):
+            listing = element(namespace, "ul")
+            for item in block.items:
+                add(listing, namespace, "li", inline_text(item))
+            out.append(listing)
+        elif isinstance(block, Table):
+            table = element(namespace, "table")
+            head = add(add(table, namespace, "thead"), namespace, "tr")
+            for cell in block.header:
+                add(head, namespace, "th", inline_text(cell))
+            body = add(table, namespace, "tbody")
+            for row in block.rows:
+                line = add(body, namespace, "tr")
+                for cell in row:
+                    add(line, namespace, "td", inline_text(cell))
+            out.append(table)
+        elif isinstance(block, Figure):
+            paragraph = element(namespace, "p")
+            add(paragraph, namespace, "img", **figure(block))
+            out.append(paragraph)
+        else:
+            raise TypeError(f"no XHTML for {type(block).__name__}")
+    return out
+
+
+def html_string(nodes: Sequence[etree._Element]) -> str:
+    return "".join(etree.tostring(node, encoding="unicode", method="html") for node in nodes)
