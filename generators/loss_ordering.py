@@ -20,7 +20,7 @@ import sympy as sp
 from answer_engine import exact
 from answer_engine.errors import InvalidParams
 from answer_engine.formatting import Markup, Math, coefficient, escape, latex_to_text, signed, tex
-from generators import draws
+from generators import drawing, draws
 from generators.base import Family, Part, Solution
 from generators.kit import Choice, EdgeCase, Flag, Mistakes, choice, require_fields, sequence
 from generators.markup import Figure, MathSpan, Table, Text
@@ -367,7 +367,7 @@ def _ticks(low: float, high: float) -> list[int]:
 
 
 def scatter_figure(params: LossOrderingParams) -> Figure:
-    """The three scatter plots with the dashed line, in plain TikZ from the params.
+    """The three scatter plots with the dashed line, drawn from the params (TikZ and SVG).
 
     Positions are laid out here (floats, for drawing only; the numbers the question gives
     are exact in the stem and the table). Plain TikZ typesets about fifteen times faster
@@ -378,37 +378,33 @@ def scatter_figure(params: LossOrderingParams) -> Figure:
     xmin, xmax, ymin, ymax = min(xs) - 1, max(xs) + 1, min(ys) - 1, max(ys) + 1
     sx, sy = PANEL_WIDTH / (xmax - xmin), PANEL_HEIGHT / (ymax - ymin)
     slope, intercept = float(params.slope), float(params.intercept)
-
-    def at(x: float, y: float, left: float) -> str:
-        return f"({left + (x - xmin) * sx:.3f},{(y - ymin) * sy:.3f})"
-
-    def label(x_cm: float, y_cm: float, anchor: str, text: str) -> str:
-        # \pgftext is TikZ's basic layer: a label without the node machinery (much faster).
-        return f"\\pgftext[{anchor},at=\\pgfpoint{{{x_cm:.3f}cm}}{{{y_cm:.3f}cm}}]{{{text}}}"
-
-    lines = ["\\begin{tikzpicture}"]
+    items: list[drawing.Item] = []
     for panel, (name, points) in enumerate(params.datasets):
         left = panel * (PANEL_WIDTH + PANEL_GAP)
         right = left + PANEL_WIDTH
+
+        def at(x: float, y: float, left: float = left) -> drawing.Point:
+            return (left + (x - xmin) * sx, (y - ymin) * sy)
+
         grid, labels = [], []
         for t in _ticks(xmin, xmax):
-            grid.append(f"{at(t, ymin, left)} -- {at(t, ymax, left)}")
-            labels.append(label(left + (t - xmin) * sx, -0.08, "top", f"\\scriptsize${t}$"))
+            grid.append((at(t, ymin), at(t, ymax)))
+            labels.append(drawing.Label(at(t, ymin)[:1] + (-0.08,), "top", f"${t}$", str(t), "scriptsize"))
         for t in _ticks(ymin, ymax):
-            grid.append(f"{at(xmin, t, left)} -- {at(xmax, t, left)}")
-            labels.append(label(left - 0.08, (t - ymin) * sy, "right", f"\\scriptsize${t}$"))
-        lines.append("\\draw[gray!25] " + " ".join(grid) + ";")
-        lines.append(f"\\draw ({left:.3f},0) rectangle ({right:.3f},{PANEL_HEIGHT:.3f});")
-        lines.append(f"\\begin{{scope}}\\clip ({left:.3f},0) rectangle ({right:.3f},{PANEL_HEIGHT:.3f});")
-        lines.append(f"\\draw[dashed, thick] {at(xmin, slope * xmin + intercept, left)} -- "
-                     f"{at(xmax, slope * xmax + intercept, left)};\\end{{scope}}")
-        lines.append("\\fill " + " ".join(f"{at(float(x), float(y), left)} circle (1.7pt)" for x, y in points) + ";")
-        lines += labels
-        lines.append(label(left + PANEL_WIDTH / 2, PANEL_HEIGHT + 0.1, "bottom", f"\\small Dataset {escape(name)}"))
-    lines.append("\\end{tikzpicture}")
+            grid.append((at(xmin, t), at(xmax, t)))
+            labels.append(drawing.Label((left - 0.08, at(xmin, t)[1]), "right", f"${t}$", str(t), "scriptsize"))
+        items.append(drawing.Segments(tuple(grid), color="gray!25"))
+        items.append(drawing.Frame((left, 0.0), (right, PANEL_HEIGHT)))
+        line = drawing.Segments(((at(xmin, slope * xmin + intercept), at(xmax, slope * xmax + intercept)),),
+                                dashed=True, thick=True)
+        items.append(drawing.Clipped((left, 0.0), (right, PANEL_HEIGHT), (line,)))
+        items.append(drawing.Dots(tuple(at(float(x), float(y)) for x, y in points)))
+        items += labels
+        items.append(drawing.Label((left + PANEL_WIDTH / 2, PANEL_HEIGHT + 0.1), "bottom",
+                                   f"Dataset {escape(name)}", f"Dataset {name}", "small"))
     description = (f"Three scatter plots, datasets {', '.join(params.names)}, each with the dashed line "
                    f"{latex_to_text('$' + line_equation(params) + '$')}.")
-    return Figure("\n".join(lines), description, ("tikz",))
+    return Figure(drawing.tikz(items), description, ("tikz",), drawing.svg(items, description))
 
 
 def line_equation(params: LossOrderingParams) -> str:

@@ -97,14 +97,17 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """A TikZ picture: LaTeX outputs typeset it in place; others convert it (PDF→SVG)."""
+    """A picture: LaTeX outputs typeset its TikZ in place; web outputs show its SVG (both from
+    one generators/drawing.py description), or a PNG typeset from the TikZ when it has none."""
 
     tikz: str  # a complete tikzpicture environment, user text already TeX-escaped
     description: str  # what the figure shows, for screen readers and text outputs
     packages: tuple[str, ...] = ("tikz",)
+    svg: str = ""  # a standalone SVG document of the same drawing ("" when the family has none)
 
     def as_json(self) -> dict:
-        return {"type": "figure", "tikz": self.tikz, "description": self.description, "packages": list(self.packages)}
+        return {"type": "figure", "tikz": self.tikz, "description": self.description, "packages": list(self.packages),
+                "svg": self.svg}
 
 
 Block = Union[Paragraph, DisplayMath, Bullets, Table, Figure]

@@ -1,5 +1,6 @@
 """The benchmark script runs and prints its figures (timings are printed, never asserted)."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,3 +39,12 @@ def test_hostile_input_benchmark_prints_every_case():
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "hostile inputs; slowest refusal" in result.stdout and result.stdout.count("exit 2") >= 40
+
+
+def test_lms_export_benchmark_prints_every_target():
+    result = subprocess.run([sys.executable, str(SCRIPT.with_name("lms_export.py")), "--variants", "2",
+                             "--questions", "3"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "3 slots × 2 variants = 6 questions" in result.stdout
+    for target in ("moodle", "canvas", "qti21"):
+        assert re.search(rf"^{target} +draw .* total .* target < 10 s$", result.stdout, re.MULTILINE), result.stdout

@@ -103,13 +103,27 @@ def test_numeric_answers_are_decimals_with_the_family_tolerance_as_absolute(expo
             assert abs(sp.Rational(part["answer"]) - value) <= abs(value) * sp.Rational(1, 10**14)
 
 
-def test_figures_are_embedded_png_files(exported):
+def test_figures_are_embedded_svg_files(exported):
     root = etree.parse(str(exported)).getroot()
     question = next(q for q in root.iter("question") if q.findtext("idnumber") == "losses-v001")
     files = question.findall("questiontext/file")
-    assert len(files) == 1 and files[0].get("name") == "losses-v001-figure1.png"
-    assert base64.b64decode(files[0].text).startswith(b"\x89PNG\r\n\x1a\n")
-    assert "@@PLUGINFILE@@/losses-v001-figure1.png" in question.findtext("questiontext/text")
+    assert len(files) == 1 and files[0].get("name") == "losses-v001-figure1.svg"
+    picture = etree.fromstring(base64.b64decode(files[0].text))
+    assert picture.tag == "{http://www.w3.org/2000/svg}svg"
+    assert [t.text for t in picture.iter("{*}text") if t.text.startswith("Dataset")] == [
+        "Dataset A", "Dataset B", "Dataset C"]
+    assert len(list(picture.iter("{*}circle"))) >= 9  # every data point drawn
+    assert "@@PLUGINFILE@@/losses-v001-figure1.svg" in question.findtext("questiontext/text")
+
+
+@requires_tex
+def test_a_figure_drawn_only_in_tikz_becomes_a_png():
+    from exams.lms.figures import FigureFiles
+    from generators.markup import Figure
+
+    tikz_only = Figure("\\begin{tikzpicture}\\draw (0,0) -- (1,1);\\end{tikzpicture}", "a line")
+    suffix, data = FigureFiles([tikz_only]).file(tikz_only)
+    assert suffix == ".png" and data.startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_the_same_seed_gives_the_same_bytes(exported, tmp_path):

@@ -141,7 +141,7 @@ def test_check_catches_a_widened_tolerance_and_a_missing_file(package, tmp_path)
     target, path = package
 
     def edit(files: dict[str, bytes]) -> None:
-        image = next(n for n in files if n.endswith(".png"))
+        image = next(n for n in files if n.endswith(".svg"))
         del files[image]
         for name in files:
             if not name.endswith(".xml"):

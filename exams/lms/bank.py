@@ -20,6 +20,7 @@ from answer_engine.exact import dump_value, is_infinite
 from exams.assemble import Student, assemble
 from exams.spec import ExamSpec, QuestionSpec
 from exams.view import PartView, QuestionView, question_view
+from generators.markup import Figure
 from generators.variant import Variant
 
 BANK_SCHEMA = "variantex.bank"
@@ -73,6 +74,11 @@ def bank_view(variant: Variant, question: QuestionSpec) -> QuestionView:
     """A variant as the bank states it: options in the order they were built (a function of
     the params alone; the LMS shuffles them per student), so the key is recomputable."""
     return question_view(variant, question.format, slot=question.slot, points=question.points)
+
+
+def bank_figures(bank: Bank) -> list[Figure]:
+    return [block for slot in bank.slots for variant in slot.variants
+            for block in (*variant.view.stem, *variant.view.ask, *variant.view.discuss) if isinstance(block, Figure)]
 
 
 def question_id(slot: BankSlot, variant: BankVariant) -> str:

@@ -8,7 +8,8 @@ infinity -> short_answer_question; several numbers -> fill_in_multiple_blanks_qu
 (Canvas cannot grade several numbers with a tolerance in one question: each blank accepts the
 exact fraction and every decimal of 1 to 6 places within the family's tolerance);
 open -> essay_question. Math becomes Canvas equation images (Canvas renders the TeX);
-figures are PNG files in the package.
+figures are SVG files in the package (PNG for a figure drawn only
+in TikZ).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from lxml import etree
 
 from answer_engine.exact import is_infinite
 from exams.lms import xmlcontent as x
-from exams.lms.bank import (Bank, BankSlot, BankVariant, absolute_tolerance, accepted_texts, decimal_text,
-                            question_id, tolerance_text)
-from exams.lms.figures import figure_pngs
+from exams.lms.bank import (Bank, BankSlot, BankVariant, absolute_tolerance, accepted_texts, bank_figures,
+                            decimal_text, question_id, tolerance_text)
+from exams.lms.figures import FigureFiles
 from exams.lms.package import zip_bytes
 from exams.view import PartView, QuestionView
 from generators.markup import Content, Figure, MathSpan
@@ -80,8 +81,7 @@ def blocks_html(items, figure) -> str:
 
 
 def export_canvas(bank: Bank) -> bytes:
-    images = figure_pngs([b for s in bank.slots for v in s.variants for b in (*v.view.stem, *v.view.ask)
-                          if isinstance(b, Figure)])
+    images = FigureFiles(bank_figures(bank))
     quiz = identifier("quiz", bank.spec.title, str(bank.seed))
     files: dict[str, bytes] = {}
 
@@ -90,8 +90,9 @@ def export_canvas(bank: Bank) -> bytes:
 
         def figure(block: Figure) -> str:
             count[0] += 1
-            name = f"web_resources/variantex/{ident}-figure{count[0]}.png"
-            files[name] = images[block.tikz]
+            suffix, content = images.file(block)
+            name = f"web_resources/variantex/{ident}-figure{count[0]}{suffix}"
+            files[name] = content
             return f'<img src="{FILEBASE}/{name[len("web_resources/"):]}" alt="{html.escape(block.description)}" />'
 
         return figure

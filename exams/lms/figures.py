@@ -1,5 +1,6 @@
-"""Figures (TikZ) as PNG images for outputs that cannot typeset: one pdflatex run for all
-of them, a tightly cropped page each, then one pdftoppm call for every page."""
+"""Figures as image files for outputs that cannot typeset: the SVG a family drew (see
+generators/drawing.py), or, for a figure that has only TikZ, a PNG typeset from it (one
+pdflatex run for all such figures, a tightly cropped page each, one pdftoppm call)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,15 @@ def figure_pngs(figures: Sequence[Figure]) -> dict[str, bytes]:
         if len(pages) != len(distinct):
             raise CompileError(f"figures: {len(pages)} images for {len(distinct)} figures")
         return {tikz: page.read_bytes() for tikz, page in zip(distinct, pages)}
+
+
+class FigureFiles:
+    """The image file for every figure of an export: (file suffix, bytes)."""
+
+    def __init__(self, figures: Sequence[Figure]):
+        self.pngs = figure_pngs([f for f in figures if not f.svg])
+
+    def file(self, figure: Figure) -> tuple[str, bytes]:
+        if figure.svg:
+            return ".svg", figure.svg.encode("utf-8")
+        return ".png", self.pngs[figure.tikz]

@@ -9,7 +9,8 @@
 - open -> `essay` with the worked solution and rubric as grader information.
 
 General feedback is the worked solution. Math is `\\( … \\)` for Moodle's MathJax filter;
-figures are PNG files embedded (base64) in the question text via @@PLUGINFILE@@.
+figures are SVG files (PNG for a figure drawn only in TikZ) embedded (base64) in the
+question text via @@PLUGINFILE@@.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from xml.sax.saxutils import quoteattr
 
 from answer_engine.formatting import plain
 from exams.lms import html as lms_html
-from exams.lms.bank import Bank, BankSlot, BankVariant, accepted_texts, decimal_text, question_id, tolerance_text
-from exams.lms.figures import figure_pngs
+from exams.lms.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, question_id,
+                            tolerance_text)
+from exams.lms.figures import FigureFiles
 from exams.view import QuestionView
 from generators.markup import Figure
 
@@ -41,19 +43,19 @@ def text_element(tag: str, content: str, fmt: str = "html", files: str = "") -> 
 class _Figures:
     """Names the figures of one question text and writes their <file> elements."""
 
-    def __init__(self, prefix: str, images: dict[str, bytes]):
+    def __init__(self, prefix: str, images: FigureFiles):
         self.prefix, self.images, self.files = prefix, images, []
 
     def __call__(self, figure: Figure) -> str:
-        name = f"{self.prefix}-figure{len(self.files) + 1}.png"
-        data = base64.b64encode(self.images[figure.tikz]).decode("ascii")
+        suffix, content = self.images.file(figure)
+        name = f"{self.prefix}-figure{len(self.files) + 1}{suffix}"
+        data = base64.b64encode(content).decode("ascii")
         self.files.append(f'<file name="{name}" path="/" encoding="base64">{data}</file>')
         return f'<img src="@@PLUGINFILE@@/{name}" alt={quoteattr(figure.description)}>'
 
 
 def export_moodle(bank: Bank) -> str:
-    images = figure_pngs([b for s in bank.slots for v in s.variants for b in (*v.view.stem, *v.view.ask)
-                          if isinstance(b, Figure)])
+    images = FigureFiles(bank_figures(bank))
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', MARKER, "<quiz>"]
     for slot in bank.slots:
         category = f"$course$/top/{bank.spec.title}/{slot.spec.slot}"
@@ -65,7 +67,7 @@ def export_moodle(bank: Bank) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _question(slot: BankSlot, variant: BankVariant, images: dict[str, bytes]) -> str:
+def _question(slot: BankSlot, variant: BankVariant, images: FigureFiles) -> str:
     view = variant.view
     ident = question_id(slot, variant)
     figures = _Figures(ident, images)

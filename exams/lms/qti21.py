@@ -8,8 +8,8 @@
 - open -> extendedTextInteraction, scored by hand; the worked solution and rubric go in a
   rubricBlock for scorers.
 
-Math stays TeX between `\\( \\)` for the delivery system's MathJax; figures are PNG files in
-the package.
+Math stays TeX between `\\( \\)` for the delivery system's MathJax; figures are SVG files in
+the package (PNG for a figure drawn only in TikZ).
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from __future__ import annotations
 from lxml import etree
 
 from exams.lms import xmlcontent as x
-from exams.lms.bank import Bank, BankSlot, BankVariant, accepted_texts, decimal_text, question_id, tolerance_text
-from exams.lms.figures import figure_pngs
+from exams.lms.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, question_id,
+                            tolerance_text)
+from exams.lms.figures import FigureFiles
 from exams.lms.package import zip_bytes
 from exams.view import QuestionView
 from generators.markup import Figure
@@ -35,8 +36,7 @@ def item_identifier(ident: str) -> str:
 
 
 def export_qti21(bank: Bank) -> bytes:
-    images = figure_pngs([b for s in bank.slots for v in s.variants for b in (*v.view.stem, *v.view.ask)
-                          if isinstance(b, Figure)])
+    images = FigureFiles(bank_figures(bank))
     files: dict[str, bytes] = {}
     resources = []
     for slot in bank.slots:
@@ -45,8 +45,9 @@ def export_qti21(bank: Bank) -> bytes:
             pictures: dict[str, bytes] = {}
 
             def figure(block: Figure, ident=ident, pictures=pictures) -> dict:
-                name = f"images/{ident}-figure{len(pictures) + 1}.png"
-                pictures[name] = images[block.tikz]
+                suffix, content = images.file(block)
+                name = f"images/{ident}-figure{len(pictures) + 1}{suffix}"
+                pictures[name] = content
                 return {"src": name, "alt": block.description}
 
             item = assessment_item(slot, variant, figure)

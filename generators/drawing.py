@@ -1,0 +1,178 @@
+"""Plain drawings for figures: one description, typeset as TikZ (LaTeX outputs) and drawn as
+SVG (web and LMS outputs), so a figure never needs TeX to reach a browser.
+
+Coordinates are centimetres with y up, as in TikZ. The primitives are the few a plot needs;
+a family that wants more adds a primitive here (with both back ends) rather than writing
+TikZ by hand.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Sequence, Union
+
+Point = tuple[float, float]
+
+CM = 37.795  # SVG user units (CSS px) per centimetre
+POINT = CM / 28.4528  # per TeX point
+SIZES = {"scriptsize": 8.0, "small": 10.0, "normalsize": 11.0}  # pt, as in an 11pt document
+GRAYS = {"gray!25": "#bfbfbf", "black": "#000000"}
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Straight segments drawn in one stroke."""
+
+    pairs: tuple[tuple[Point, Point], ...]
+    color: str = "black"  # a TikZ colour named in GRAYS
+    dashed: bool = False
+    thick: bool = False
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A rectangle's outline."""
+
+    corner: Point
+    opposite: Point
+
+
+@dataclass(frozen=True)
+class Dots:
+    centres: tuple[Point, ...]
+    radius_pt: float = 1.7
+
+
+@dataclass(frozen=True)
+class Label:
+    at: Point
+    anchor: str  # "top", "bottom", "right", "left": the side of the text that sits at `at`
+    tex: str  # as TeX typesets it (already escaped, math in $…$)
+    text: str  # the same as plain text, for SVG
+    size: str = "normalsize"
+
+
+@dataclass(frozen=True)
+class Clipped:
+    """Items drawn only inside a rectangle."""
+
+    corner: Point
+    opposite: Point
+    items: tuple["Item", ...]
+
+
+Item = Union[Segments, Frame, Dots, Label, Clipped]
+
+
+# --- TikZ --------------------------------------------------------------------------------------
+
+def _p(point: Point) -> str:
+    return f"({point[0]:.3f},{point[1]:.3f})"
+
+
+def _tikz(item: Item) -> str:
+    if isinstance(item, Segments):
+        style = ", ".join(s for s in ("dashed" if item.dashed else "", "thick" if item.thick else "") if s)
+        options = item.color if item.color != "black" else style
+        body = " ".join(f"{_p(a)} -- {_p(b)}" for a, b in item.pairs)
+        return f"\\draw[{options}] {body};" if options else f"\\draw {body};"
+    if isinstance(item, Frame):
+        return f"\\draw {_p(item.corner)} rectangle {_p(item.opposite)};"
+    if isinstance(item, Dots):
+        return "\\fill " + " ".join(f"{_p(c)} circle ({item.radius_pt:g}pt)" for c in item.centres) + ";"
+    if isinstance(item, Label):
+        # \pgftext is TikZ's basic layer: a label without the node machinery (much faster).
+        size = "" if item.size == "normalsize" else f"\\{item.size}"
+        return (f"\\pgftext[{item.anchor},at=\\pgfpoint{{{item.at[0]:.3f}cm}}{{{item.at[1]:.3f}cm}}]"
+                f"{{{size}{' ' if size and not item.tex.startswith(('$', chr(92))) else ''}{item.tex}}}")
+    if isinstance(item, Clipped):
+        inner = "\n".join(_tikz(i) for i in item.items)
+        return f"\\begin{{scope}}\\clip {_p(item.corner)} rectangle {_p(item.opposite)};\n{inner}\\end{{scope}}"
+    raise TypeError(f"no TikZ for {type(item).__name__}")
+
+
+def tikz(items: Sequence[Item]) -> str:
+    return "\\begin{tikzpicture}\n" + "\n".join(_tikz(i) for i in items) + "\n\\end{tikzpicture}"
+
+
+# --- SVG ---------------------------------------------------------------------------------------
+
+def _bounds(items: Sequence[Item]) -> tuple[float, float, float, float]:
+    xs, ys = [], []
+    for item in items:
+        if isinstance(item, Segments):
+            for a, b in item.pairs:
+                xs += [a[0], b[0]]
+                ys += [a[1], b[1]]
+        elif isinstance(item, (Frame, Clipped)):
+            xs += [item.corner[0], item.opposite[0]]
+            ys += [item.corner[1], item.opposite[1]]
+        elif isinstance(item, Dots):
+            xs += [c[0] for c in item.centres]
+            ys += [c[1] for c in item.centres]
+        elif isinstance(item, Label):  # room for the text: a rough box by anchor
+            width = 0.2 * SIZES[item.size] / 10 * max(len(item.text), 1)
+            height = 0.4 * SIZES[item.size] / 10
+            x, y = item.at
+            left = {"right": x - width, "left": x}.get(item.anchor, x - width / 2)
+            bottom = {"top": y - height, "bottom": y}.get(item.anchor, y - height / 2)
+            xs += [left, left + width]
+            ys += [bottom, bottom + height]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+class _Svg:
+    def __init__(self, bounds: tuple[float, float, float, float]):
+        self.x0, self.y0, self.x1, self.y1 = bounds
+        self.clips = 0
+
+    def x(self, value: float) -> str:
+        return f"{(value - self.x0) * CM:.2f}"
+
+    def y(self, value: float) -> str:
+        return f"{(self.y1 - value) * CM:.2f}"
+
+    def item(self, item: Item) -> str:
+        if isinstance(item, Segments):
+            dash = ' stroke-dasharray="4 3"' if item.dashed else ""
+            width = 0.8 * POINT if item.thick else 0.4 * POINT
+            path = " ".join(f"M{self.x(a[0])} {self.y(a[1])}L{self.x(b[0])} {self.y(b[1])}" for a, b in item.pairs)
+            return (f'<path d="{path}" fill="none" stroke="{GRAYS.get(item.color, "#000000")}" '
+                    f'stroke-width="{width:.2f}"{dash}/>')
+        if isinstance(item, Frame):
+            return (f'<rect x="{self.x(min(item.corner[0], item.opposite[0]))}" '
+                    f'y="{self.y(max(item.corner[1], item.opposite[1]))}" '
+                    f'width="{abs(item.opposite[0] - item.corner[0]) * CM:.2f}" '
+                    f'height="{abs(item.opposite[1] - item.corner[1]) * CM:.2f}" fill="none" stroke="#000000" '
+                    f'stroke-width="{0.4 * POINT:.2f}"/>')
+        if isinstance(item, Dots):
+            return "".join(f'<circle cx="{self.x(c[0])}" cy="{self.y(c[1])}" r="{item.radius_pt * POINT:.2f}"/>'
+                           for c in item.centres)
+        if isinstance(item, Label):
+            anchor = {"right": "end", "left": "start"}.get(item.anchor, "middle")
+            baseline = {"top": "hanging", "bottom": "alphabetic"}.get(item.anchor, "central")
+            return (f'<text x="{self.x(item.at[0])}" y="{self.y(item.at[1])}" font-size="{SIZES[item.size] * POINT:.1f}" '
+                    f'text-anchor="{anchor}" dominant-baseline="{baseline}">{html.escape(item.text)}</text>')
+        if isinstance(item, Clipped):
+            self.clips += 1
+            name = f"clip{self.clips}"
+            left, right = sorted((item.corner[0], item.opposite[0]))
+            low, high = sorted((item.corner[1], item.opposite[1]))
+            inner = "".join(self.item(i) for i in item.items)
+            return (f'<clipPath id="{name}"><rect x="{self.x(left)}" y="{self.y(high)}" '
+                    f'width="{(right - left) * CM:.2f}" height="{(high - low) * CM:.2f}"/></clipPath>'
+                    f'<g clip-path="url(#{name})">{inner}</g>')
+        raise TypeError(f"no SVG for {type(item).__name__}")
+
+
+def svg(items: Sequence[Item], description: str, margin: float = 0.15) -> str:
+    """A standalone SVG document of the drawing (text in a serif font, like the PDF)."""
+    x0, y0, x1, y1 = _bounds(items)
+    canvas = _Svg((x0 - margin, y0 - margin, x1 + margin, y1 + margin))
+    width, height = (x1 - x0 + 2 * margin) * CM, (y1 - y0 + 2 * margin) * CM
+    body = "".join(canvas.item(i) for i in items)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+            f'viewBox="0 0 {width:.2f} {height:.2f}" font-family="Latin Modern Roman, Computer Modern, serif" '
+            f'role="img" aria-label="{html.escape(description)}"><title>{html.escape(description)}</title>'
+            f'<rect width="100%" height="100%" fill="#ffffff"/>{body}</svg>')
