@@ -219,10 +219,25 @@ def plain_markup(markup: str) -> str:
     return plain_content(parse_inline(markup), lambda tex: f"${tex}$")
 
 
+# Students who drew the same params hold the same Variant object (generators/variant.py), so
+# their views of a slot are equal too: build each once. Keyed by the variant's identity, which
+# the entry keeps alive (an id is only reused after its object is gone).
+_VIEWS: dict[tuple, tuple[Any, QuestionView]] = {}
+_MAX_VIEWS = 1 << 17
+
+
 def instance_view(instance: QuestionInstance) -> QuestionView:
-    return question_view(instance.variant, instance.spec.format,
-                         instance.printed_options if instance.spec.format == "mcq" else None,
-                         slot=instance.spec.slot, number=instance.number, points=instance.spec.points)
+    spec = instance.spec
+    key = (id(instance.variant), spec.format, instance.option_order, spec.slot, instance.number, spec.points)
+    cached = _VIEWS.get(key)
+    if cached is not None and cached[0] is instance.variant:
+        return cached[1]
+    view = question_view(instance.variant, spec.format, instance.printed_options if spec.format == "mcq" else None,
+                         slot=spec.slot, number=instance.number, points=spec.points)
+    if len(_VIEWS) >= _MAX_VIEWS:
+        _VIEWS.clear()
+    _VIEWS[key] = (instance.variant, view)
+    return view
 
 
 def exam_view(spec: ExamSpec, papers: Sequence[Paper]) -> ExamView:

@@ -4,7 +4,6 @@ importers expect, keys that round-trip, and `export --check` catching injected f
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import zipfile

@@ -135,11 +135,20 @@ def render_papers(exam: ExamView, key: bool, contexts: list[dict] | None = None,
 
 
 def paper_contexts(exam: ExamView) -> list[dict]:
+    # Equal questions share one view object (exams/view.py), so each converts once; the
+    # converted context is only read by the templates.
+    converted: dict[int, dict] = {}
+
+    def context(view: QuestionView) -> dict:
+        if id(view) not in converted:
+            converted[id(view)] = question_context(view)
+        return converted[id(view)]
+
     return [
         {
             "student": {"id": p.student.id, "name": p.student.name, "printable": not untypesettable(p.student.name)}
             if p.student else None,
-            "questions": [question_context(q) for q in p.questions],
+            "questions": [context(q) for q in p.questions],
         }
         for p in exam.papers
     ]

@@ -264,14 +264,8 @@ def _meta(bank: Bank, quiz: str) -> etree._Element:
 
 
 def _manifest(bank: Bank, quiz: str, web_files: list[str]) -> etree._Element:
-    manifest = etree.Element(f"{{{CANVAS_CP}}}manifest", nsmap={None: CANVAS_CP, "xsi": XSI},
-                             identifier=identifier("manifest", quiz))
-    manifest.append(etree.Comment(f" {MARKER}: {bank.spec.title} "))
-    metadata = x.add(manifest, CANVAS_CP, "metadata")
-    x.add(metadata, CANVAS_CP, "schema", "IMS Content")
-    x.add(metadata, CANVAS_CP, "schemaversion", "1.1.3")
-    x.add(manifest, CANVAS_CP, "organizations")
-    resources = x.add(manifest, CANVAS_CP, "resources")
+    manifest, resources = x.package_manifest(CANVAS_CP, identifier("manifest", quiz), f"{MARKER}: {bank.spec.title}",
+                                             "IMS Content", "1.1.3")
     meta = identifier("meta", quiz)
     assessment = x.add(resources, CANVAS_CP, "resource", identifier=quiz, type="imsqti_xmlv1p2")
     x.add(assessment, CANVAS_CP, "file", href=f"{quiz}/{quiz}.xml")

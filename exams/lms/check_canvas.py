@@ -10,7 +10,7 @@ import zipfile
 from decimal import Decimal
 
 from exams.lms import canvas
-from exams.lms.checks import Problem, math_problems, parse_xml, validate
+from exams.lms.checks import Problem, math_problems, open_package, parse_xml, stated_key, validate
 from exams.lms.bank import numeric_key
 
 QTI12_SCHEMA = "ims/qti12/domainProfile_4/ims_qtiasiv1p2.xsd"
@@ -20,11 +20,8 @@ META_TYPE = "associatedcontent/imscc_xmlv1p1/learning-application-resource"
 
 
 def expected_key(view) -> dict:
-    if view.format == "mcq":
-        return {"correct": view.correct_letter, "options": len(view.options),
-                "texts": [canvas.inline_html(o.content) for o in view.options]}
     if view.format != "numeric":
-        return {}
+        return stated_key(view, canvas.inline_html)
     parts = view.asked
     if len(parts) == 1:
         key = numeric_key(view, parts[0])
@@ -41,11 +38,7 @@ def t(tag: str) -> str:
 
 
 def check(name: str, archive: zipfile.ZipFile) -> tuple[dict, list[Problem]]:
-    names = set(archive.namelist())
-    if "imsmanifest.xml" not in names:
-        return {}, [Problem(name, None, "", "no imsmanifest.xml at the top of the zip")]
-    label = f"{name}!imsmanifest.xml"
-    manifest, problems = parse_xml(label, archive.read("imsmanifest.xml"))
+    names, label, manifest, problems = open_package(name, archive)
     if manifest is None:
         return {}, problems
 

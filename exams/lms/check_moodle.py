@@ -6,7 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from exams.lms import html as lms_html
-from exams.lms.checks import Problem, math_problems, numeric_parts, parse_xml, validate
+from exams.lms.checks import Problem, math_problems, parse_xml, stated_key, validate
 
 # Moodle's grade set (the fractions its XML importer maps without loss), in percent.
 MOODLE_FRACTIONS = frozenset(Decimal(f) for f in (
@@ -15,12 +15,7 @@ MOODLE_FRACTIONS = frozenset(Decimal(f) for f in (
 
 
 def expected_key(view) -> dict:
-    if view.format == "mcq":
-        return {"correct": view.correct_letter, "options": len(view.options),
-                "texts": [lms_html.inline(o.content) for o in view.options]}
-    if view.format == "numeric":
-        return {"parts": numeric_parts(view)}
-    return {}
+    return stated_key(view, lms_html.inline)
 
 
 def check(name: str, text: str) -> tuple[dict, list[Problem]]:

@@ -8,7 +8,7 @@ import zipfile
 
 from exams.lms import html as lms_html
 from exams.lms import xmlcontent
-from exams.lms.checks import Problem, math_problems, numeric_parts, parse_xml, validate
+from exams.lms.checks import Problem, math_problems, open_package, parse_xml, stated_key, validate
 from exams.lms.qti21 import CP, ITEM_PREFIX, QTI
 
 QTI_SCHEMA = "ims/qti21/www.imsglobal.org/xsd/imsqti_v2p1.xsd"
@@ -16,12 +16,7 @@ CP_SCHEMA = "ims/imscp/imscp_v1p1.xsd"
 
 
 def expected_key(view) -> dict:
-    if view.format == "mcq":
-        return {"correct": view.correct_letter, "options": len(view.options),
-                "texts": [xmlcontent.inline_text(o.content) for o in view.options]}
-    if view.format == "numeric":
-        return {"parts": numeric_parts(view)}
-    return {}
+    return stated_key(view, xmlcontent.inline_text)
 
 
 def q(tag: str) -> str:
@@ -29,11 +24,7 @@ def q(tag: str) -> str:
 
 
 def check(name: str, archive: zipfile.ZipFile) -> tuple[dict, list[Problem]]:
-    names = set(archive.namelist())
-    if "imsmanifest.xml" not in names:
-        return {}, [Problem(name, None, "", "no imsmanifest.xml at the top of the package")]
-    label = f"{name}!imsmanifest.xml"
-    manifest, problems = parse_xml(label, archive.read("imsmanifest.xml"))
+    names, label, manifest, problems = open_package(name, archive)
     if manifest is None:
         return {}, problems
     problems = validate(label, manifest, CP_SCHEMA)

@@ -215,6 +215,27 @@ def _stated(part: dict) -> str:
     return f"{part.get('answer')} ± {part.get('tolerance')}"
 
 
+def stated_key(view, option_text: Callable) -> dict:
+    """What a file should state of a variant's key: the correct letter and every option as
+    the target prints it (mcq), each part's decimal and tolerance or accepted words (numeric)."""
+    if view.format == "mcq":
+        return {"correct": view.correct_letter, "options": len(view.options),
+                "texts": [option_text(o.content) for o in view.options]}
+    if view.format == "numeric":
+        return {"parts": numeric_parts(view)}
+    return {}
+
+
+def open_package(name: str, archive: zipfile.ZipFile) -> tuple[set[str], str, etree._Element | None, list[Problem]]:
+    """A package's file names and its parsed imsmanifest.xml (None, with the problem, if absent or broken)."""
+    names = set(archive.namelist())
+    label = f"{name}!imsmanifest.xml"
+    if "imsmanifest.xml" not in names:
+        return names, label, None, [Problem(name, None, "", "no imsmanifest.xml at the top of the package")]
+    manifest, problems = parse_xml(label, archive.read("imsmanifest.xml"))
+    return names, label, manifest, problems
+
+
 def numeric_parts(view) -> list[dict]:
     """What a file states for each asked part: a decimal and tolerance, or accepted words."""
     from exams.lms.bank import numeric_key

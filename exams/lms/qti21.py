@@ -61,14 +61,8 @@ def export_qti21(bank: Bank) -> bytes:
 
 
 def content_manifest(bank: Bank, resources) -> etree._Element:
-    manifest = etree.Element(f"{{{CP}}}manifest", nsmap={None: CP, "xsi": XSI}, identifier="variantex-bank")
-    manifest.set(f"{{{XSI}}}schemaLocation", f"{CP} http://www.imsglobal.org/xsd/imscp_v1p1.xsd")
-    manifest.append(etree.Comment(f" {MARKER}: {bank.spec.title} "))
-    metadata = x.add(manifest, CP, "metadata")
-    x.add(metadata, CP, "schema", "QTIv2.1 Package")
-    x.add(metadata, CP, "schemaversion", "1.0.0")
-    x.add(manifest, CP, "organizations")
-    listing = x.add(manifest, CP, "resources")
+    manifest, listing = x.package_manifest(CP, "variantex-bank", f"{MARKER}: {bank.spec.title}", "QTIv2.1 Package",
+                                           "1.0.0", "http://www.imsglobal.org/xsd/imscp_v1p1.xsd")
     for ident, path, pictures in resources:
         resource = x.add(listing, CP, "resource", identifier=f"res-{ident}", type="imsqti_item_xmlv2p1", href=path)
         for href in (path, *pictures):

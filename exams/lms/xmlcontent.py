@@ -62,3 +62,21 @@ def blocks(items: Sequence[Block], namespace: str, figure: Callable[[Figure], di
 
 def html_string(nodes: Sequence[etree._Element]) -> str:
     return "".join(etree.tostring(node, encoding="unicode", method="html") for node in nodes)
+
+
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def package_manifest(namespace: str, identifier: str, marker: str, schema: str, version: str,
+                     location: str | None = None) -> tuple[etree._Element, etree._Element]:
+    """An IMS content-packaging manifest (in `namespace`): metadata naming the package schema,
+    empty organizations, and the resources element to fill, returned with it."""
+    manifest = etree.Element(f"{{{namespace}}}manifest", nsmap={None: namespace, "xsi": XSI}, identifier=identifier)
+    if location:
+        manifest.set(f"{{{XSI}}}schemaLocation", f"{namespace} {location}")
+    manifest.append(etree.Comment(f" {marker} "))
+    metadata = add(manifest, namespace, "metadata")
+    add(metadata, namespace, "schema", schema)
+    add(metadata, namespace, "schemaversion", version)
+    add(manifest, namespace, "organizations")
+    return manifest, add(manifest, namespace, "resources")
