@@ -361,13 +361,15 @@ def export_bank(spec: str | None, target: str, variants: int, seed: int | None, 
     from exams.lms.export import default_name, export
 
     if check_file:
-        problems = check_export(check_file, manifest)
-        for problem in problems:
+        result = check_export(check_file, manifest)
+        for problem in result.problems:
             click.echo(problem)
-        if problems:
-            click.echo(f"{len(problems)} problem(s) in {check_file}", err=True)
+        if result.problems:
+            click.echo(f"{len(result.problems)} problem(s) in {check_file}", err=True)
             sys.exit(1)
-        click.echo(f"{check_file}: no problems (schema, rules, math, keys)")
+        keys = "keys recomputed from the manifest" if result.keys_recomputed else \
+            "keys NOT recomputed: no bank manifest beside it (give --manifest)"
+        click.echo(f"{check_file}: no problems (schema, rules, math; {keys})")
         return
     if not spec:
         raise InputError("give a SPEC to export, or --check FILE", "export")

@@ -86,7 +86,7 @@ def test_the_schemas_really_reject_what_they_should(package):
 
 def test_the_package_passes_every_check_and_its_keys_round_trip(package):
     target, path = package
-    assert check_export(path) == []
+    assert check_export(path).problems == [] and check_export(path).keys_recomputed
     checker = check_qti21 if target == "qti21" else check_canvas
     with zipfile.ZipFile(path) as archive:
         found, problems = checker.check(str(path), archive)
@@ -206,3 +206,27 @@ def test_a_zip_export_is_not_written_over_a_foreign_zip(tmp_path):
     assert result.exit_code == 2 and "was not written by variantex export" in result.output
     with zipfile.ZipFile(foreign) as archive:
         assert archive.read("imsmanifest.xml") == b"<manifest/>"
+
+
+def test_wrong_choices_carry_feedback_naming_the_mistake(package):
+    target, path = package
+    files = members(path)
+    if target == "qti21":
+        item = etree.fromstring(files["items/losses-v001.xml"])
+        feedback = {m.get("identifier"): "".join(m.itertext()) for m in item.iter("{*}modalFeedback")}
+    else:
+        name = next(n for n in files if re.fullmatch(r"(g[0-9a-f]{32})/\1\.xml", n))
+        item = next(i for i in etree.fromstring(files[name]).iter("{*}item") if i.get("ident") == "losses-v001")
+        feedback = {f.get("ident")[0]: "".join(f.itertext()) for f in item.iter("{*}itemfeedback")
+                    if f.get("ident") != "general_fb"}
+    assert sorted(feedback)[:5] == ["A", "B", "C", "D", "E"]
+    assert sum("Correct." in text for text in feedback.values()) == 1
+    assert sum("this is what you get if you" in text for text in feedback.values()) == 4
+
+
+def test_check_without_a_manifest_says_keys_were_not_recomputed(package, tmp_path):
+    _, path = package
+    alone = tmp_path / "alone.zip"
+    alone.write_bytes(path.read_bytes())
+    result = run("export", "--check", str(alone))
+    assert result.exit_code == 0 and "keys NOT recomputed" in result.output

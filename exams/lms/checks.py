@@ -55,8 +55,14 @@ def manifest_beside(export: Path) -> Path:
     return export.with_suffix(".manifest.json")
 
 
-def check_export(path: str | Path, manifest: str | Path | None = None) -> list[str]:
-    """Every problem found in an export (one line each); [] when it is fit to upload."""
+@dataclass(frozen=True)
+class CheckResult:
+    problems: list[str]  # one line each; empty when the file is fit to upload
+    keys_recomputed: bool  # a bank manifest was found and every key recomputed against it
+
+
+def check_export(path: str | Path, manifest: str | Path | None = None) -> CheckResult:
+    """Every problem found in an export, and whether its keys could be recomputed."""
     from exams.lms import check_canvas, check_moodle, check_qti21
 
     export = Path(path)
@@ -68,7 +74,7 @@ def check_export(path: str | Path, manifest: str | Path | None = None) -> list[s
             archive = zipfile.ZipFile(io.BytesIO(raw))
             names = set(archive.namelist())
         except zipfile.BadZipFile as error:
-            return [str(Problem(str(export), None, "", f"not a readable zip: {error}"))]
+            return CheckResult([str(Problem(str(export), None, "", f"not a readable zip: {error}"))], False)
         checker = check_qti21 if any(n.startswith("items/") for n in names) else check_canvas
         found, problems = checker.check(str(export), archive)
     else:
@@ -78,9 +84,10 @@ def check_export(path: str | Path, manifest: str | Path | None = None) -> list[s
                              str(export))
         checker = check_moodle
         found, problems = check_moodle.check(str(export), text)
-    if recorded is not None and not any(p.message.startswith(("schema:", "not well-formed")) for p in problems):
+    readable = not any(p.message.startswith(("schema:", "not well-formed")) for p in problems)
+    if recorded is not None and readable:
         problems += compare_keys(str(export), found, recorded, checker.expected_key)
-    return [str(p) for p in problems]
+    return CheckResult([str(p) for p in problems], recorded is not None and readable)
 
 
 # --- shared pieces -----------------------------------------------------------------------------
