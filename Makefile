@@ -3,10 +3,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out/sample
 
-.PHONY: sample test test-fast setup bench clean
+.PHONY: sample test test-fast setup browser bench clean
 
 setup:
 	@scripts/setup.sh
+
+# Debian's chromium + chromium-driver for the practice page's browser tests (not for `sample`).
+browser:
+	@scripts/setup-browser.sh
 
 # What the sample depends on: its inputs and the code and templates that make it. When none
 # changed since the last build, `make sample` only verifies the existing manifest.
@@ -22,7 +26,7 @@ $(OUT)/manifest.json: $(SAMPLE_INPUTS)
 	$(BIN)/variantex build examples/sample-exam.yaml --roster examples/roster.csv --out $(OUT)
 
 ## test: the whole test suite (slow tests included), as CI runs it
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 test-fast: setup

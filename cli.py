@@ -333,6 +333,36 @@ def check(keys: str, as_json: bool) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("source", nargs=-1, required=True, metavar="SPEC | FAMILY[:FORMAT]...")
+@click.option("--count", "-n", type=int, default=20, show_default=True, help="Variants of each question.")
+@click.option("--seed", type=int, default=None, help="Seed of the set (default: the spec's `seed`, or 0).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: out/practice).")
+@click.option("--to", "outputs", multiple=True, type=click.Choice(["html", "pdf"]), default=None,
+              help="What to write (repeatable; default: both).")
+@click.option("--no-answers", is_flag=True,
+              help="Leave every answer out: the page checks nothing, the worksheet has no solutions.")
+@click.option("--inline-solutions", is_flag=True, help="Worksheet: each solution right after its question.")
+@click.option("--force", is_flag=True, help="Write into a non-empty folder variantex did not make.")
+@reports_errors
+def practice(source: tuple[str, ...], count: int, seed: int | None, out: str | None, outputs: tuple[str, ...],
+             no_answers: bool, inline_solutions: bool, force: bool) -> None:
+    """Build a practice set: COUNT fresh variants of each question, as a self-checking HTML
+    page (works offline from disk) and a PDF worksheet.
+
+    SOURCE is an exam spec (its questions) or question kinds such as
+    `relu-backprop:numeric eigen-determinant:mcq`. The page checks each answer the way
+    `variantex check` does and names the mistake a wrong answer comes from.
+    """
+    from exams.practice import build_practice
+
+    result = build_practice(source, out or "out/practice", count=count, seed=seed,
+                            outputs=list(outputs) or ["html", "pdf"], answers=not no_answers,
+                            inline_solutions=inline_solutions, force=force)
+    click.echo(f"wrote {result.questions} variants to {result.out}: " + ", ".join(map(str, result.files)))
+
+
 @cli.command("export")
 @click.argument("spec", type=click.Path(dir_okay=False), required=False)
 @click.option("--to", "target", type=click.Choice(["moodle", "canvas", "qti21"]), default="moodle",

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from roster_build import write_inputs  # noqa: E402
 
-from exams.lms.bank import draw_bank  # noqa: E402
+from exams.bank import draw_bank  # noqa: E402
 from exams.lms.export import TARGETS  # noqa: E402
 from exams.spec import load_spec  # noqa: E402
 

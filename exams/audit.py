@@ -197,3 +197,22 @@ def as_json(verdicts: list[ItemVerdict]) -> dict[str, Any]:
             for v in verdicts
         ],
     }
+
+
+# --- one claim at a time (the practice page's verdicts are checked against this) -------------
+
+def judge_claim(variant: Variant, part: str, written: str) -> tuple[str, str]:
+    """How `variantex check` judges one written claim for one part of a variant:
+    ("correct" | "wrong" | "mistake" | "unreadable", the named mistake's description)."""
+    try:
+        claim = Claim.read(written)
+    except InputError:
+        return "unreadable", ""
+    if claim.is_text and not _text_claim_possible(variant.family, variant, part, claim):
+        return "unreadable", ""
+    verdict = audit_item("", variant, {part: claim}).parts[0]
+    if verdict.ok:
+        return "correct", ""
+    if verdict.mistakes:
+        return "mistake", verdict.mistakes[0].description
+    return "wrong", ""

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from cli import cli
-from exams.lms.bank import decimal_text, draw_bank
+from exams.bank import decimal_text, draw_bank
 from exams.lms.check_moodle import expected_key, moodle_keys
 from exams.lms.checks import check_export, recomputed_view
 from exams.lms.moodle import cloze_escape

@@ -24,7 +24,7 @@ from lxml import etree
 
 from answer_engine.exact import is_infinite
 from exams.lms import xmlcontent as x
-from exams.lms.bank import (Bank, BankSlot, BankVariant, absolute_tolerance, accepted_texts, bank_figures,
+from exams.bank import (Bank, BankSlot, BankVariant, absolute_tolerance, accepted_texts, bank_figures,
                             decimal_text, question_id, tolerance_text)
 from exams.lms.figures import FigureFiles
 from exams.lms.package import zip_bytes

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from exams.lms import canvas
 from exams.lms.checks import Problem, math_problems, open_package, parse_xml, stated_key, validate
-from exams.lms.bank import numeric_key
+from exams.bank import numeric_key
 
 QTI12_SCHEMA = "ims/qti12/domainProfile_4/ims_qtiasiv1p2.xsd"
 TYPES = ("multiple_choice_question", "numerical_question", "short_answer_question",

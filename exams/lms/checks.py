@@ -30,7 +30,7 @@ from lxml import etree
 
 from answer_engine.errors import InputError, VariantexError
 from exams.inputs import decode_text, read_bytes, read_text
-from exams.lms.bank import BANK_SCHEMA, BANK_VERSION, variant_key
+from exams.bank import BANK_SCHEMA, BANK_VERSION, variant_key
 from exams.lms.texcheck import tex_problems
 
 MAX_EXPORT_BYTES = 512 * 2**20
@@ -161,7 +161,7 @@ def load_bank_manifest(path: Path) -> dict:
 def recomputed_view(slot: dict, variant: dict):
     """A variant's view from its params alone, as the bank states it."""
     from answer_engine.exact import load_value
-    from exams.lms.bank import bank_view
+    from exams.bank import bank_view
     from exams.spec import QuestionSpec
     from generators import base
     from generators.variant import variant_from_data
@@ -245,7 +245,7 @@ def open_package(name: str, archive: zipfile.ZipFile) -> tuple[set[str], str, et
 
 def numeric_parts(view) -> list[dict]:
     """What a file states for each asked part: a decimal and tolerance, or accepted words."""
-    from exams.lms.bank import numeric_key
+    from exams.bank import numeric_key
 
     return [{k: v for k, v in numeric_key(view, part).items() if k in ("answer", "tolerance", "accepted")}
             for part in view.asked]

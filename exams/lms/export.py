@@ -17,7 +17,7 @@ from typing import Callable
 
 from answer_engine.errors import InputError, VerificationError
 from exams.lms import canvas, check_canvas, check_moodle, check_qti21, moodle, qti21
-from exams.lms.bank import Bank, bank_manifest, draw_bank
+from exams.bank import Bank, bank_manifest, draw_bank
 from exams.lms.checks import manifest_beside
 from exams.spec import load_spec
 

@@ -22,7 +22,7 @@ from xml.sax.saxutils import quoteattr
 
 from answer_engine.formatting import plain
 from exams.lms import html as lms_html
-from exams.lms.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, question_id,
+from exams.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, question_id,
                             tolerance_text)
 from exams.lms.figures import FigureFiles
 from exams.view import QuestionView

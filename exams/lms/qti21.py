@@ -17,7 +17,7 @@ from __future__ import annotations
 from lxml import etree
 
 from exams.lms import xmlcontent as x
-from exams.lms.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, question_id,
+from exams.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, question_id,
                             tolerance_text)
 from exams.lms.figures import FigureFiles
 from exams.lms.package import zip_bytes

@@ -1,4 +1,5 @@
-"""A question bank: for every slot of a spec, N variants the LMS draws from per student.
+"""A question bank: for every slot of a spec, N variants (an LMS draws one per student; a
+practice page offers them one after another).
 
 Variant i of every slot is drawn as if for a student with id `v<i>` (zero-padded), so a
 variant's seed is (exam seed, variant id, slot) like any paper's, and the bank is
@@ -34,6 +35,7 @@ class BankVariant:
     params: dict  # the family's dump of the params
     seed: dict | None
     view: QuestionView
+    variant: Variant  # the verified variant itself (its rules and named mistakes)
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def draw_bank(spec: ExamSpec, seed: int, count: int) -> Bank:
         for variant_id, paper in zip(ids, papers):
             instance = next(q for q in paper.questions if q.spec.slot == question.slot)
             variants.append(BankVariant(variant_id, question.family.dump(instance.variant.params), instance.seed,
-                                        bank_view(instance.variant, question)))
+                                        bank_view(instance.variant, question), instance.variant))
         slots.append(BankSlot(question, tuple(variants)))
     return Bank(spec, seed, tuple(slots))
 

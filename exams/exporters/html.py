@@ -1,0 +1,172 @@
+"""The practice page: one self-contained HTML file that works offline from disk.
+
+Math is MathML converted at build time (latex2mathml): browsers render MathML natively, so
+the page needs no script or font from anywhere and stays small; a bundled MathJax would add
+about a megabyte and a start-up delay. Figures are inline SVG (generators/drawing.py), or a
+PNG data URI for a figure drawn only in TikZ.
+
+With answers, each variant's key travels as data beside the questions (exact values,
+tolerance, text answers and synonyms, named mistakes) and templates/practice/practice.js
+judges claims the way `variantex check` does. Without answers (`--no-answers`, for
+proctored use) the file holds no key, no solution and no Check button.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Sequence
+
+import jinja2
+import sympy as sp
+from markupsafe import Markup
+from latex2mathml.converter import convert
+
+from answer_engine import exact
+from answer_engine.checking import INFINITY_WORDS, NEGATIVE_INFINITY_WORDS
+from answer_engine.exact import Value
+from exams.bank import Bank, question_id
+from exams.lms.figures import FigureFiles
+from exams.lms.html import lms_tex
+from exams.view import QuestionView
+from generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
+
+
+@lru_cache(maxsize=1 << 14)
+def mathml(tex: str, display: bool = False) -> str:
+    return convert(lms_tex(tex), display="block" if display else "inline")
+
+
+def inline(content: Content) -> str:
+    return "".join(mathml(span.tex) if isinstance(span, MathSpan) else html.escape(span.text, quote=False)
+                   for span in content)
+
+
+class _Html:
+    def __init__(self, images: FigureFiles):
+        self.images = images
+
+    def blocks(self, items: Sequence[Block]) -> str:
+        return "\n".join(self.block(b) for b in items)
+
+    def block(self, block: Block) -> str:
+        if isinstance(block, Paragraph):
+            return f"<p>{inline(block.content)}</p>"
+        if isinstance(block, DisplayMath):
+            return mathml(block.tex, display=True)
+        if isinstance(block, Bullets):
+            return "<ul>" + "".join(f"<li>{inline(item)}</li>" for item in block.items) + "</ul>"
+        if isinstance(block, Table):
+            head = "".join(f'<th scope="col">{inline(cell)}</th>' for cell in block.header)
+            rows = "".join("<tr>" + "".join(f"<td>{inline(cell)}</td>" for cell in row) + "</tr>" for row in block.rows)
+            return f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+        if isinstance(block, Figure):
+            if block.svg:
+                return f'<figure class="figure">{block.svg}</figure>'
+            suffix, data = self.images.file(block)
+            encoded = base64.b64encode(data).decode("ascii")
+            return (f'<figure class="figure"><img src="data:image/png;base64,{encoded}" '
+                    f'alt="{html.escape(block.description)}"></figure>')
+        raise TypeError(f"no HTML for {type(block).__name__}")
+
+
+# --- the key as data ---------------------------------------------------------------------------
+
+def value_data(value: Value) -> dict:
+    """A value as the page's judge reads it: a rational, ±∞, a text answer, or (a closed form)
+    a 30-digit decimal compared with the tolerance only."""
+    if isinstance(value, str):
+        return {"text": value}
+    if exact.is_infinite(value):
+        return {"inf": 1 if value > 0 else -1}
+    if isinstance(value, sp.Rational):
+        return {"q": f"{value.p}/{value.q}"}
+    return {"float": str(sp.N(value, 30))}
+
+
+def variant_key(view: QuestionView, variant) -> dict:
+    if view.format == "mcq":
+        return {"format": "mcq", "options": {
+            o.letter: {"correct": o.correct, "mistake": None if o.correct or o.mistake.guess else o.mistake.description}
+            for o in view.options}}
+    if view.format != "numeric":
+        return {"format": view.format}
+    family, params = variant.family, variant.params
+    rules = family.rules_for(params)
+    mistakes = [m for m in family.mistakes(params) if not m.guess]
+    parts = []
+    for part in view.asked:
+        parts.append({
+            "name": part.name,
+            "answer": value_data(part.value),
+            "tolerance": {"relative": str(sp.Rational(rules.tolerance.relative)),
+                          "absolute": str(sp.Rational(rules.tolerance.absolute))},
+            "text_answers": {name: list(words) for name, words in rules.text_answers.items()},
+            "mistakes": [{"value": value_data(m.values[part.name]), "description": m.description, "slips": m.slips}
+                         for m in mistakes if part.name in m.values],
+        })
+    return {"format": "numeric", "parts": parts}
+
+
+def judge_rules() -> dict:
+    return {"infinity": list(INFINITY_WORDS), "negative_infinity": list(NEGATIVE_INFINITY_WORDS),
+            "max_digits": exact.MAX_DIGITS, "max_exponent": exact.MAX_EXPONENT,
+            "closed_form_names": sorted(exact._ALLOWED_NAMES)}
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader(str(resources.files("templates") / "practice"))
+    return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                              keep_trailing_newline=True)
+
+
+def practice_page(bank: Bank, title: str, answers: bool = True) -> str:
+    images = FigureFiles([b for s in bank.slots for v in s.variants
+                          for b in (*v.view.stem, *v.view.ask, *v.view.discuss) if isinstance(b, Figure)])
+    render = _Html(images)
+    questions, keys = [], {}
+    for number, slot in enumerate(bank.slots, start=1):
+        variants = []
+        for variant in slot.variants:
+            view = variant.view
+            ident = question_id(slot, variant)
+            variants.append({
+                "id": ident,
+                "stem": Markup(render.blocks((*view.stem, *view.ask))),
+                "discuss": Markup(render.blocks(view.discuss)),
+                "options": [{"letter": o.letter, "content": Markup(inline(o.content))} for o in view.options],
+                "parts": [{"name": p.name, "label": Markup(mathml(p.label)),
+                           "plain": _plain_label(p.label)} for p in view.asked] if view.format == "numeric" else [],
+                "steps": [Markup(inline(step)) for step in view.steps] if answers else [],
+                "answers": [{"label": Markup(mathml(p.label)), "value": Markup(inline(p.shown))}
+                            for p in view.answers] if answers else [],
+                "tolerance": _tolerance_text(view),
+            })
+            if answers:
+                keys[ident] = variant_key(view, variant.variant)
+        questions.append({"number": number, "slot": slot.spec.slot, "title": slot.variants[0].view.title,
+                          "format": slot.spec.format, "variants": variants})
+    data = {"rules": judge_rules(), "keys": keys if answers else None}
+    script = (resources.files("templates") / "practice" / "practice.js").read_text(encoding="utf-8")
+    style = (resources.files("templates") / "practice" / "practice.css").read_text(encoding="utf-8")
+    # JSON inside <script>: "</" must not end the element early.
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return environment().get_template("practice.html.j2").render(
+        title=title, questions=questions, answers=answers, count=len(bank.slots[0].variants) if bank.slots else 0,
+        data=Markup(payload), script=Markup(script), style=Markup(style))
+
+
+def _plain_label(tex: str) -> str:
+    from answer_engine.formatting import latex_to_text
+
+    return latex_to_text(f"${tex}$")
+
+
+def _tolerance_text(view: QuestionView) -> str:
+    from exams.view import tolerance_sentence
+
+    return tolerance_sentence(view)

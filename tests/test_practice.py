@@ -1,0 +1,231 @@
+"""Practice sets: the self-checking HTML page (in a real headless chromium), the PDF
+worksheet, and the page that gives nothing away."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from exams.audit import judge_claim
+from exams.bank import draw_bank
+from exams.practice import spec_from_items
+from tests.browser import ARTIFACTS, chromium, requires_browser
+from tests.conftest import requires_tex
+
+FAMILIES = ["eigen-determinant", "loss-ordering", "relu-backprop", "shapley-and"]
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def page_data(page: Path) -> dict:
+    text = page.read_text(encoding="utf-8")
+    return json.loads(re.search(r'<script type="application/json" id="variantex-data">(.*?)</script>', text,
+                                re.DOTALL).group(1).replace("<\\/", "</"))
+
+
+@pytest.fixture(scope="module")
+def practice_set(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("practice") / "set"
+    result = run("practice", "relu-backprop:numeric", "eigen-determinant:mcq", "loss-ordering:mcq",
+                 "shapley-and:open", "--count", "4", "--seed", "7", "--out", str(out), "--to", "html")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_the_page_is_one_offline_file_with_mathml_and_inline_svg(practice_set):
+    page = (practice_set / "practice.html").read_text(encoding="utf-8")
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing fetched from anywhere
+    assert "<script src" not in page and "<link" not in page
+    assert page.count("<math") > 100 and "<svg" in page
+    assert page.count('class="variant"') == 16 and page.count("Variant 1 of 4") == 4
+    data = page_data(practice_set / "practice.html")
+    assert set(data["keys"]) == {f"{slot}-v00{i}" for slot in ("relu-backprop", "eigen-determinant",
+                                                               "loss-ordering", "shapley-and") for i in range(1, 5)}
+    assert data["rules"]["max_digits"] == 40 and "infinity" in data["rules"]["infinity"]
+
+
+def test_no_answers_leaves_every_answer_out(tmp_path):
+    out = tmp_path / "proctored"
+    result = run("practice", "relu-backprop:numeric", "eigen-determinant:numeric", "--count", "3", "--seed", "2",
+                 "--no-answers", "--out", str(out), "--to", "html")
+    assert result.exit_code == 0, result.output
+    page = (out / "practice.html").read_text(encoding="utf-8")
+    assert page_data(out / "practice.html")["keys"] is None
+    assert 'class="show-solution"' not in page and ">Check<" not in page and "Forward:" not in page
+    assert 'class="solution"' not in page
+    bank = draw_bank(spec_from_items(["relu-backprop:numeric", "eigen-determinant:numeric"], 2), 2, 3)
+    for slot in bank.slots:
+        for variant in slot.variants:
+            for part in variant.view.answers:
+                value = part.value
+                written = [str(value)] + ([] if isinstance(value, str) else [f"{float(value):.6g}"])
+                for text in written:
+                    if len(text) > 2:  # a digit or two occurs in any page
+                        assert f'"{text}"' not in page and f">{text}<" not in page, (variant.id, part.name, text)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert all("key" not in v for s in manifest["slots"] for v in s["variants"])
+
+
+@requires_tex
+def test_the_worksheet_has_the_questions_in_sequence_and_solutions_at_the_end(tmp_path):
+    import subprocess
+
+    out = tmp_path / "sheet"
+    assert run("practice", "eigen-determinant:numeric", "shapley-and:mcq", "--count", "2", "--out", str(out),
+               "--to", "pdf").exit_code == 0
+    text = subprocess.run(["pdftotext", str(out / "practice.pdf"), "-"], capture_output=True, text=True).stdout
+    assert [int(n) for n in re.findall(r"Question (\d+)", text)] == [1, 2, 3, 4, 1, 2, 3, 4]  # then solutions
+    assert text.index("Solutions") > text.index("Question 4")
+    inline = tmp_path / "inline"
+    assert run("practice", "eigen-determinant:numeric", "--count", "2", "--inline-solutions", "--out", str(inline),
+               "--to", "pdf").exit_code == 0
+    text = subprocess.run(["pdftotext", str(inline / "practice.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "Solutions" not in text and text.index("Solution.") < text.index("Question 2")
+    bare = tmp_path / "bare"
+    assert run("practice", "eigen-determinant:numeric", "--count", "2", "--no-answers", "--out", str(bare),
+               "--to", "pdf").exit_code == 0
+    text = subprocess.run(["pdftotext", str(bare / "practice.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "Solution" not in text and "no solutions included" in text
+
+
+def test_bad_practice_input_is_one_line_exit_2(tmp_path):
+    for args, message in [(["practice", "nosuch"], "unknown family"),
+                          (["practice", "relu-backprop:essay"], "has no format 'essay'"),
+                          (["practice", "relu-backprop", "--count", "0"], "--count"),
+                          (["practice", str(tmp_path / "missing.yaml")], "no such file")]:
+        result = run(*args, "--out", str(tmp_path / "o"))
+        assert result.exit_code == 2 and message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+# --- in the browser ---------------------------------------------------------------------------
+
+def _claims(rng: random.Random, view, variant) -> list[tuple[str, str]]:
+    """(part, claim) pairs a student might type: right answers in every form, near misses,
+    named mistakes, words, typos, and numbers out of bounds."""
+    family, params = variant.family, variant.params
+    mistakes = [m for m in family.mistakes(params) if not m.guess]
+    claims = []
+    for part in view.asked:
+        value = part.value
+        candidates = ["banana", "cannot be determined", "Undetermined ", "infinity", "-inf", "∞", "1e999", "3/0",
+                      str(rng.randint(-20, 20)), f"{rng.randint(-9, 9)}/{rng.randint(1, 9)}", "-0", "+0.50",
+                      "2.5e-1", " 3 / 4 ", "sqrt(2)/2"[:0] or "0.5"]
+        if not isinstance(value, str) and value.is_finite:
+            exact = Fraction(int(value.p), int(value.q)) if value.is_Rational else None
+            number = float(value)
+            candidates += [str(value).replace(" ", ""), f"{number:.2g}", f"{number:.3g}", f"{number:.5g}",
+                           repr(number * 1.0099), repr(number * 1.0101), repr(number * 0.9901), repr(-number)]
+            if exact is not None:
+                candidates += [f"{exact.numerator * 2}/{exact.denominator * 2}"]
+        else:
+            candidates += [str(value), str(value).upper()]
+        for mistake in mistakes:
+            wrong = mistake.values.get(part.name)
+            if wrong is None:
+                continue
+            candidates.append(str(wrong))
+            if not isinstance(wrong, str) and wrong.is_finite:
+                candidates.append(f"{float(wrong):.4g}")
+        claims += [(part.name, c) for c in candidates]
+    return claims
+
+
+@pytest.fixture(scope="module")
+def judging_page(tmp_path_factory) -> tuple[Path, dict]:
+    items = [f"{family}:numeric" for family in FAMILIES]
+    out = tmp_path_factory.mktemp("judging") / "set"
+    assert run("practice", *items, "--count", "8", "--seed", "11", "--out", str(out), "--to", "html").exit_code == 0
+    bank = draw_bank(spec_from_items(items, 11), 11, 8)
+    return out / "practice.html", {f"{s.spec.slot}-{v.id}": v for s in bank.slots for v in s.variants}
+
+
+@requires_browser
+def test_browser_verdicts_equal_variantex_check_on_random_claims(judging_page):
+    page, variants = judging_page
+    rng = random.Random(2027)
+    per_family: dict[str, int] = {}
+    cases = []
+    for ident, variant in variants.items():
+        claims = _claims(rng, variant.view, variant.variant)
+        per_family[variant.variant.family.id] = per_family.get(variant.variant.family.id, 0) + len(claims)
+        cases += [(ident, part, claim) for part, claim in claims]
+    assert min(per_family.values()) >= 200, per_family
+    with chromium() as browser:
+        browser.get(page.as_uri())
+        verdicts = browser.execute_script(
+            "return arguments[0].map(([id, part, claim]) => window.variantexJudge(id, part, claim));", cases)
+    differences = []
+    for (ident, part, claim), seen in zip(cases, verdicts):
+        if claim == "sqrt(2)/2":
+            continue
+        expected = judge_claim(variants[ident].variant, part, claim)
+        if (seen["verdict"], seen["mistake"]) != expected:
+            differences.append((ident, part, claim, expected, seen))
+    assert not differences, differences[:5]
+    kinds = {judge_claim(variants[i].variant, p, c)[0] for i, p, c in cases}
+    assert kinds == {"correct", "wrong", "mistake", "unreadable"}  # every verdict was exercised
+
+
+@requires_browser
+def test_a_student_answers_checks_reveals_and_moves_on(practice_set):
+    from selenium.webdriver.common.by import By
+
+    bank = draw_bank(spec_from_items(["relu-backprop:numeric", "eigen-determinant:mcq", "loss-ordering:mcq",
+                                      "shapley-and:open"], 7), 7, 4)
+    relu = next(v for v in bank.slots[0].variants if v.id == "v001")
+    eigen = next(v for v in bank.slots[1].variants if v.id == "v001")
+    right = relu.view.asked[0]  # a1
+    wrong_option = next(o for o in eigen.view.options if not o.correct and not o.mistake.guess)
+    with chromium(width=420, height=900) as browser:  # a phone-sized window
+        browser.get((practice_set / "practice.html").as_uri())
+        form = browser.find_element(By.CSS_SELECTOR, 'form[data-variant="relu-backprop-v001"]')
+        form.find_element(By.ID, f"relu-backprop-v001-{right.name}").send_keys(str(right.value))
+        second = relu.view.asked[1]
+        form.find_element(By.ID, f"relu-backprop-v001-{second.name}").send_keys("12345")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        feedback = form.find_element(By.CLASS_NAME, "feedback").text
+        assert "correct." in feedback.splitlines()[0] and "not correct." in feedback.splitlines()[1]
+        mcq = browser.find_element(By.CSS_SELECTOR, 'form[data-variant="eigen-determinant-v001"]')
+        mcq.find_element(By.CSS_SELECTOR, f'input[value="{wrong_option.letter}"]').click()
+        mcq.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        feedback = mcq.find_element(By.CLASS_NAME, "feedback").text
+        assert f"({wrong_option.letter}) is not correct." in feedback
+        assert f"This is what you get if you {wrong_option.mistake.description}." in feedback
+        show = mcq.find_element(By.CLASS_NAME, "show-solution")
+        show.click()
+        solution = browser.find_element(By.ID, "eigen-determinant-v001-solution")
+        assert solution.is_displayed() and show.get_attribute("aria-expanded") == "true"
+        assert "Answers:" in solution.text
+        mcq.find_element(By.CLASS_NAME, "another").click()
+        section = browser.find_element(By.ID, "question-eigen-determinant")
+        assert section.find_element(By.CLASS_NAME, "counter").text == "Variant 2 of 4"
+        assert browser.find_element(By.ID, "eigen-determinant-v002").is_displayed()
+        assert not browser.find_element(By.ID, "eigen-determinant-v001").is_displayed()
+        assert browser.switch_to.active_element.text == "Variant 2"  # focus follows, for keyboards
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / "practice-page.png"))
+    assert (ARTIFACTS / "practice-page.png").stat().st_size > 10_000
+
+
+@requires_browser
+def test_the_keyboard_alone_can_answer(practice_set):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    with chromium() as browser:
+        browser.get((practice_set / "practice.html").as_uri())
+        field = browser.find_element(By.CSS_SELECTOR, 'form[data-variant="relu-backprop-v001"] input[type=text]')
+        field.send_keys("banana", Keys.ENTER)  # Enter submits the form
+        feedback = browser.find_element(By.CSS_SELECTOR, 'form[data-variant="relu-backprop-v001"] .feedback')
+        assert 'cannot read "banana"' in feedback.text
+        labels = browser.find_elements(By.CSS_SELECTOR, 'form[data-variant="relu-backprop-v001"] label')
+        assert all(label.get_attribute("for") for label in labels)  # every input has its label
