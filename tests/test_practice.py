@@ -26,6 +26,17 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
+def expanded(page: Path) -> str:
+    """The page with every stored (compressed) variant unpacked, as a browser would show them."""
+    import base64
+    import gzip
+
+    text = page.read_text(encoding="utf-8")
+    stored = [gzip.decompress(base64.b64decode(encoded)).decode("utf-8")
+              for variants in page_data(page)["later"].values() for _, encoded in variants]
+    return text + "\n".join(stored)
+
+
 def page_data(page: Path) -> dict:
     text = page.read_text(encoding="utf-8")
     return json.loads(re.search(r'<script type="application/json" id="variantex-data">(.*?)</script>', text,
@@ -45,8 +56,11 @@ def test_the_page_is_one_offline_file_with_mathml_and_inline_svg(practice_set):
     page = (practice_set / "practice.html").read_text(encoding="utf-8")
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing fetched from anywhere
     assert "<script src" not in page and "<link" not in page
-    assert page.count("<math") > 100 and "<svg" in page
-    assert page.count('class="variant"') == 16 and page.count("Variant 1 of 4") == 4
+    assert page.count("<math") > 20 and "<svg" in page
+    assert page.count('class="variant"') == 4 and page.count("Variant 1 of 4") == 4  # the rest are stored
+    assert [len(v) for v in page_data(practice_set / "practice.html")["later"].values()] == [3, 3, 3, 3]
+    whole = expanded(practice_set / "practice.html")
+    assert whole.count('class="variant"') == 16 and whole.count("<math") > 100
     data = page_data(practice_set / "practice.html")
     assert set(data["keys"]) == {f"{slot}-v00{i}" for slot in ("relu-backprop", "eigen-determinant",
                                                                "loss-ordering", "shapley-and") for i in range(1, 5)}
@@ -58,7 +72,7 @@ def test_no_answers_leaves_every_answer_out(tmp_path):
     result = run("practice", "relu-backprop:numeric", "eigen-determinant:numeric", "--count", "3", "--seed", "2",
                  "--no-answers", "--out", str(out), "--to", "html")
     assert result.exit_code == 0, result.output
-    page = (out / "practice.html").read_text(encoding="utf-8")
+    page = expanded(out / "practice.html")
     assert page_data(out / "practice.html")["keys"] is None
     assert 'class="show-solution"' not in page and ">Check<" not in page and "Forward:" not in page
     assert 'class="solution"' not in page
@@ -178,6 +192,7 @@ def test_browser_verdicts_equal_variantex_check_on_random_claims(judging_page):
 @requires_browser
 def test_a_student_answers_checks_reveals_and_moves_on(practice_set):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     bank = draw_bank(spec_from_items(["relu-backprop:numeric", "eigen-determinant:mcq", "loss-ordering:mcq",
                                       "shapley-and:open"], 7), 7, 4)
@@ -207,7 +222,7 @@ def test_a_student_answers_checks_reveals_and_moves_on(practice_set):
         assert "Answers:" in solution.text
         mcq.find_element(By.CLASS_NAME, "another").click()
         section = browser.find_element(By.ID, "question-eigen-determinant")
-        assert section.find_element(By.CLASS_NAME, "counter").text == "Variant 2 of 4"
+        WebDriverWait(browser, 5).until(lambda _: section.find_element(By.CLASS_NAME, "counter").text == "Variant 2 of 4")
         assert browser.find_element(By.ID, "eigen-determinant-v002").is_displayed()
         assert not browser.find_element(By.ID, "eigen-determinant-v001").is_displayed()
         assert browser.switch_to.active_element.text == "Variant 2"  # focus follows, for keyboards

@@ -14,8 +14,10 @@ proctored use) the file holds no key, no solution and no Check button.
 from __future__ import annotations
 
 import base64
+import gzip
 import html
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Sequence
@@ -35,9 +37,27 @@ from exams.view import QuestionView
 from generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
 
 
+_ENTITY = re.compile(r"&#x([0-9A-Fa-f]+);")
+_LONE_ROW = re.compile(r"<mrow>(<(m[ino])>[^<]*</\2>)</mrow>")
+
+
+def _character(match: re.Match) -> str:
+    char = chr(int(match.group(1), 16))
+    return match.group(0) if char in "<>&" else char
+
+
 @lru_cache(maxsize=1 << 14)
 def mathml(tex: str, display: bool = False) -> str:
-    return convert(lms_tex(tex), display="block" if display else "inline")
+    """MathML for TeX, compacted: HTML needs no namespace on <math>, characters are written as
+    themselves rather than as entities, and a row around one token is dropped (the page is
+    a third of the size)."""
+    markup = convert(lms_tex(tex), display="block" if display else "inline")
+    markup = markup.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "").replace(' display="inline"', "")
+    markup = _ENTITY.sub(_character, markup)
+    previous = None
+    while previous != markup:
+        previous, markup = markup, _LONE_ROW.sub(r"\1", markup)
+    return markup
 
 
 def inline(content: Content) -> str:
@@ -75,40 +95,45 @@ class _Html:
 
 # --- the key as data ---------------------------------------------------------------------------
 
-def value_data(value: Value) -> dict:
-    """A value as the page's judge reads it: a rational, ±∞, a text answer, or (a closed form)
-    a 30-digit decimal compared with the tolerance only."""
+def value_data(value: Value) -> str | dict:
+    """A value as the page's judge reads it: a rational as "p/q", or {"inf": ±1}, {"text": …},
+    or (a closed form) {"float": 30 digits}, compared with the tolerance only."""
     if isinstance(value, str):
         return {"text": value}
     if exact.is_infinite(value):
         return {"inf": 1 if value > 0 else -1}
     if isinstance(value, sp.Rational):
-        return {"q": f"{value.p}/{value.q}"}
+        return f"{value.p}/{value.q}"
     return {"float": str(sp.N(value, 30))}
 
 
-def variant_key(view: QuestionView, variant) -> dict:
+def variant_key(view: QuestionView, variant, descriptions: dict[str, int]) -> dict:
+    """What the page needs to judge a variant: per option, correct or the mistake behind it;
+    per asked part, the exact answer; each named mistake's values for the asked parts. The
+    mistakes' descriptions are numbered in `descriptions` (shared by all variants: a page
+    repeats them hundreds of times otherwise), text answers are listed once per family."""
+    def described(text: str) -> int:
+        return descriptions.setdefault(text, len(descriptions))
+
     if view.format == "mcq":
         return {"format": "mcq", "options": {
-            o.letter: {"correct": o.correct, "mistake": None if o.correct or o.mistake.guess else o.mistake.description}
+            o.letter: {"correct": o.correct,
+                       "mistake": None if o.correct or o.mistake.guess else described(o.mistake.description)}
             for o in view.options}}
     if view.format != "numeric":
         return {"format": view.format}
     family, params = variant.family, variant.params
     rules = family.rules_for(params)
-    mistakes = [m for m in family.mistakes(params) if not m.guess]
-    parts = []
-    for part in view.asked:
-        parts.append({
-            "name": part.name,
-            "answer": value_data(part.value),
-            "tolerance": {"relative": str(sp.Rational(rules.tolerance.relative)),
-                          "absolute": str(sp.Rational(rules.tolerance.absolute))},
-            "text_answers": {name: list(words) for name, words in rules.text_answers.items()},
-            "mistakes": [{"value": value_data(m.values[part.name]), "description": m.description, "slips": m.slips}
-                         for m in mistakes if part.name in m.values],
-        })
-    return {"format": "numeric", "parts": parts}
+    asked = {part.name for part in view.asked}
+    mistakes = [m for m in family.mistakes(params) if not m.guess and asked & set(m.values)]
+    return {
+        "format": "numeric",
+        "family": family.id,
+        "tolerance": [str(sp.Rational(rules.tolerance.relative)), str(sp.Rational(rules.tolerance.absolute))],
+        "mistakes": [[described(m.description), m.slips,
+                      {name: value_data(v) for name, v in m.values.items() if name in asked}] for m in mistakes],
+        "parts": [[part.name, value_data(part.value)] for part in view.asked],
+    }
 
 
 def judge_rules() -> dict:
@@ -125,32 +150,36 @@ def environment() -> jinja2.Environment:
 
 
 def practice_page(bank: Bank, title: str, answers: bool = True) -> str:
+    """The page: each question shows its first variant; the others travel gzip-compressed
+    (base64) and are unpacked in the browser when asked for (DecompressionStream), which
+    keeps a 400-variant page small and quick to open."""
     images = FigureFiles([b for s in bank.slots for v in s.variants
                           for b in (*v.view.stem, *v.view.ask, *v.view.discuss) if isinstance(b, Figure)])
     render = _Html(images)
-    questions, keys = [], {}
+    article = environment().get_template("variant.html.j2")
+    questions, keys, later, families, descriptions = [], {}, {}, {}, {}
     for number, slot in enumerate(bank.slots, start=1):
-        variants = []
-        for variant in slot.variants:
+        question = {"number": number, "slot": slot.spec.slot, "title": slot.variants[0].view.title,
+                    "format": slot.spec.format, "count": len(slot.variants)}
+        stored = []
+        for index, variant in enumerate(slot.variants, start=1):
             view = variant.view
             ident = question_id(slot, variant)
-            variants.append({
-                "id": ident,
-                "stem": Markup(render.blocks((*view.stem, *view.ask))),
-                "discuss": Markup(render.blocks(view.discuss)),
-                "options": [{"letter": o.letter, "content": Markup(inline(o.content))} for o in view.options],
-                "parts": [{"name": p.name, "label": Markup(mathml(p.label)),
-                           "plain": _plain_label(p.label)} for p in view.asked] if view.format == "numeric" else [],
-                "steps": [Markup(inline(step)) for step in view.steps] if answers else [],
-                "answers": [{"label": Markup(mathml(p.label)), "value": Markup(inline(p.shown))}
-                            for p in view.answers] if answers else [],
-                "tolerance": _tolerance_text(view),
-            })
+            html_text = article.render(question=question, variant=_variant_context(render, view, ident, answers),
+                                       first=index == 1, index=index, answers=answers)
+            if index == 1:
+                question["first"] = Markup(html_text)
+            else:
+                stored.append([ident, base64.b64encode(gzip.compress(html_text.encode("utf-8"), mtime=0)).decode()])
             if answers:
-                keys[ident] = variant_key(view, variant.variant)
-        questions.append({"number": number, "slot": slot.spec.slot, "title": slot.variants[0].view.title,
-                          "format": slot.spec.format, "variants": variants})
-    data = {"rules": judge_rules(), "keys": keys if answers else None}
+                keys[ident] = variant_key(view, variant.variant, descriptions)
+                if view.format == "numeric":
+                    family = variant.variant.family
+                    families[family.id] = {name: list(words) for name, words in family.rules.text_answers.items()}
+        later[slot.spec.slot] = stored
+        questions.append(question)
+    data = {"rules": judge_rules(), "keys": keys if answers else None, "text_answers": families,
+            "descriptions": list(descriptions) if answers else None, "later": later}
     script = (resources.files("templates") / "practice" / "practice.js").read_text(encoding="utf-8")
     style = (resources.files("templates") / "practice" / "practice.css").read_text(encoding="utf-8")
     # JSON inside <script>: "</" must not end the element early.
@@ -158,6 +187,21 @@ def practice_page(bank: Bank, title: str, answers: bool = True) -> str:
     return environment().get_template("practice.html.j2").render(
         title=title, questions=questions, answers=answers, count=len(bank.slots[0].variants) if bank.slots else 0,
         data=Markup(payload), script=Markup(script), style=Markup(style))
+
+
+def _variant_context(render: _Html, view: QuestionView, ident: str, answers: bool) -> dict:
+    return {
+        "id": ident,
+        "stem": Markup(render.blocks((*view.stem, *view.ask))),
+        "discuss": Markup(render.blocks(view.discuss)),
+        "options": [{"letter": o.letter, "content": Markup(inline(o.content))} for o in view.options],
+        "parts": [{"name": p.name, "label": Markup(mathml(p.label)), "plain": _plain_label(p.label)}
+                  for p in view.asked] if view.format == "numeric" else [],
+        "steps": [Markup(inline(step)) for step in view.steps] if answers else [],
+        "answers": [{"label": Markup(mathml(p.label)), "value": Markup(inline(p.shown))}
+                    for p in view.answers] if answers else [],
+        "tolerance": _tolerance_text(view),
+    }
 
 
 def _plain_label(tex: str) -> str:

@@ -110,10 +110,10 @@
   function toNumber(q) { return Number(q.n) / Number(q.d); }
 
   function withinTolerance(q, answer, tolerance) {
-    const rel = parseRational(tolerance.relative);
-    const abs = parseRational(tolerance.absolute);
-    if (answer.q !== undefined) {
-      const a = parseRational(answer.q);
+    const rel = parseRational(tolerance[0]);
+    const abs = parseRational(tolerance[1]);
+    if (typeof answer === "string") {
+      const a = parseRational(answer);
       // |q - a| <= max(rel * |a|, abs), exactly: every side over the common denominator.
       const diff = q.n * a.d - a.n * q.d;
       const left = (diff < 0n ? -diff : diff) * rel.d * abs.d;
@@ -127,10 +127,10 @@
     return error <= allowed * (1 + 1e-12);
   }
 
-  function matches(claim, answer, part) {
+  function matches(claim, answer, rules) {
     if (answer.text !== undefined || claim.kind === "text") {
       if (answer.text !== undefined && claim.kind === "text") {
-        return canonical(part.table, claim.text) === canonical(part.table, answer.text);
+        return canonical(rules.table, claim.text) === canonical(rules.table, answer.text);
       }
       return false;
     }
@@ -138,41 +138,56 @@
       return claim.kind === "inf" && answer.inf === claim.sign;
     }
     if (claim.exact) {
-      if (answer.q === undefined) return false;
-      const a = parseRational(answer.q);
+      if (typeof answer !== "string") return false;
+      const a = parseRational(answer);
       return a.n === claim.q.n && a.d === claim.q.d;
     }
-    return withinTolerance(claim.q, answer, part.tolerance);
+    return withinTolerance(claim.q, answer, rules.tolerance);
+  }
+
+  const tables = {};
+
+  // The rules one variant is judged by: its tolerance, its family's text answers and synonyms.
+  function rulesOf(key) {
+    if (!tables[key.family]) tables[key.family] = textTable(DATA.text_answers[key.family]);
+    return { tolerance: key.tolerance, table: tables[key.family], textAnswers: DATA.text_answers[key.family] };
   }
 
   // A word the part cannot mean is a typo, not an answer (as `check` refuses it).
-  function textPossible(claim, part) {
+  function textPossible(claim, key, part, rules) {
     if (part.answer.text !== undefined) return true;
-    const wanted = canonical(part.table, claim.text);
-    const known = Object.keys(part.text_answers).concat(
-      part.mistakes.filter((m) => m.value.text !== undefined).map((m) => m.value.text));
-    return known.some((text) => canonical(part.table, text) === wanted);
+    const wanted = canonical(rules.table, claim.text);
+    const known = Object.keys(rules.textAnswers).concat(key.mistakes
+      .map(([, , values]) => values[part.name])
+      .filter((value) => value && value.text !== undefined)
+      .map((value) => value.text));
+    return known.some((text) => canonical(rules.table, text) === wanted);
   }
 
   // {verdict: "correct" | "wrong" | "mistake" | "unreadable", mistake: description}
-  function judge(part, written) {
-    if (!part.table) part.table = textTable(part.text_answers);
+  function judge(key, part, written) {
+    const rules = rulesOf(key);
     const claim = readClaim(written);
-    if (claim === null || (claim.kind === "text" && !textPossible(claim, part))) {
+    if (claim === null || (claim.kind === "text" && !textPossible(claim, key, part, rules))) {
       return { verdict: "unreadable", mistake: "" };
     }
-    if (matches(claim, part.answer, part)) return { verdict: "correct", mistake: "" };
-    const named = part.mistakes.filter((m) => matches(claim, m.value, part));
+    if (matches(claim, part.answer, rules)) return { verdict: "correct", mistake: "" };
+    const named = key.mistakes.filter(([, , values]) => values[part.name] !== undefined
+      && matches(claim, values[part.name], rules));
     if (named.length) {
-      const fewest = Math.min(...named.map((m) => m.slips));
-      return { verdict: "mistake", mistake: named.find((m) => m.slips === fewest).description };
+      const fewest = Math.min(...named.map(([, slips]) => slips));
+      return { verdict: "mistake", mistake: DATA.descriptions[named.find(([, slips]) => slips === fewest)[0]] };
     }
     return { verdict: "wrong", mistake: "" };
   }
 
+  function partsOf(key) {
+    return key.parts.map(([name, answer]) => ({ name, answer }));
+  }
+
   window.variantexJudge = function (variantId, partName, written) {
-    const part = DATA.keys[variantId].parts.find((p) => p.name === partName);
-    return judge(part, written);
+    const key = DATA.keys[variantId];
+    return judge(key, partsOf(key).find((p) => p.name === partName), written);
   };
 
   // --- the page -------------------------------------------------------------------------------
@@ -195,15 +210,17 @@
       const option = key.options[chosen.value];
       if (option.correct) return say(box, [["right", `(${chosen.value}) is correct.`]]);
       const lines = [["wrong", `(${chosen.value}) is not correct.`]];
-      if (option.mistake) lines.push(["mistake", `This is what you get if you ${option.mistake}.`]);
+      if (option.mistake !== null) {
+        lines.push(["mistake", `This is what you get if you ${DATA.descriptions[option.mistake]}.`]);
+      }
       return say(box, lines);
     }
     const lines = [];
-    for (const part of key.parts) {
+    for (const part of partsOf(key)) {
       const input = form.querySelector(`[data-part="${part.name}"]`);
       const label = input.dataset.label;
       if (!input.value.trim()) { lines.push(["hint", `${label}: no answer yet.`]); continue; }
-      const result = judge(part, input.value);
+      const result = judge(key, part, input.value);
       input.setAttribute("aria-invalid", result.verdict === "correct" ? "false" : "true");
       if (result.verdict === "correct") lines.push(["right", `${label}: correct.`]);
       else if (result.verdict === "unreadable") {
@@ -215,6 +232,32 @@
       }
     }
     say(box, lines);
+  }
+
+  // Variants after the first travel gzip-compressed; unpack one when it is first asked for.
+  async function unpack(encoded) {
+    const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
+  }
+
+  async function another(question) {
+    const slot = question.id.slice("question-".length);
+    const stored = DATA.later[slot];
+    const total = stored.length + 1;
+    const current = Number(question.dataset.current || "0");
+    const next = (current + 1) % total;
+    let article = question.querySelectorAll("article.variant")[next];
+    if (!article) {
+      const holder = document.createElement("div");
+      holder.innerHTML = await unpack(stored[next - 1][1]);
+      article = holder.firstElementChild;
+      question.appendChild(article);
+    }
+    for (const other of question.querySelectorAll("article.variant")) other.hidden = other !== article;
+    question.dataset.current = String(next);
+    question.querySelector(".counter").textContent = `Variant ${next + 1} of ${total}`;
+    article.querySelector("h3").focus();
   }
 
   document.addEventListener("submit", (event) => {
@@ -233,14 +276,7 @@
       button.setAttribute("aria-expanded", String(!solution.hidden));
       button.textContent = solution.hidden ? "Show solution" : "Hide solution";
     } else if (button.classList.contains("another")) {
-      const question = button.closest("section.question");
-      const variants = [...question.querySelectorAll("article.variant")];
-      const current = variants.findIndex((v) => !v.hidden);
-      const next = (current + 1) % variants.length;
-      variants[current].hidden = true;
-      variants[next].hidden = false;
-      question.querySelector(".counter").textContent = `Variant ${next + 1} of ${variants.length}`;
-      variants[next].querySelector("h3").focus();
+      another(button.closest("section.question"));
     }
   });
 })();
