@@ -48,3 +48,12 @@ def test_lms_export_benchmark_prints_every_target():
     assert "3 slots × 2 variants = 6 questions" in result.stdout
     for target in ("moodle", "canvas", "qti21"):
         assert re.search(rf"^{target} +draw .* total .* target < 10 s$", result.stdout, re.MULTILINE), result.stdout
+
+
+def test_practice_benchmark_prints_its_figures():
+    result = subprocess.run([sys.executable, str(SCRIPT.with_name("practice_set.py")), "--variants", "3", "--no-pdf"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "4 families × 3 variants" in result.stdout
+    assert re.search(r"draw .* \+ HTML .* = .* s  \(target < 3 s\)", result.stdout)
+    assert re.search(r"page \d+\.\d\d MiB", result.stdout)

@@ -244,3 +244,20 @@ def test_the_keyboard_alone_can_answer(practice_set):
         assert 'cannot read "banana"' in feedback.text
         labels = browser.find_elements(By.CSS_SELECTOR, 'form[data-variant="relu-backprop-v001"] label')
         assert all(label.get_attribute("for") for label in labels)  # every input has its label
+
+
+def test_practice_from_an_exam_spec_covers_every_slot(tmp_path):
+    spec = Path(__file__).resolve().parents[1] / "examples" / "sample-exam.yaml"
+    out = tmp_path / "from-spec"
+    result = run("practice", str(spec), "--count", "2", "--out", str(out), "--to", "html")
+    assert result.exit_code == 0, result.output
+    page = (out / "practice.html").read_text(encoding="utf-8")
+    from exams.spec import load_spec
+
+    slots = [q.slot for q in load_spec(spec).questions]
+    assert [m for m in re.findall(r'<section class="question" id="question-([^"]+)"', page)] == slots
+    assert "<title>Practice: Final exam — sample</title>" in page
+    open_slot = next(q.slot for q in load_spec(spec).questions if q.format == "open")
+    article = page[page.index(f'id="{open_slot}-v001"'):]
+    article = article[:article.index("</article>")]
+    assert "<textarea" in article and 'class="show-solution"' in article and ">Check<" not in article
