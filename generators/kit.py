@@ -130,8 +130,8 @@ def _declare(kind: Kind, default: Any) -> Any:
 _REQUIRED = dataclasses.MISSING
 
 
-def number(default: Any = _REQUIRED) -> Any:
-    return _declare(Number(), default)
+def number(default: Any = _REQUIRED, positive: bool = False) -> Any:
+    return _declare(Number(positive), default)
 
 
 def integer(default: Any = _REQUIRED, low: int | None = None, high: int | None = None) -> Any:

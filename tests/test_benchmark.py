@@ -57,3 +57,13 @@ def test_practice_benchmark_prints_its_figures():
     assert "4 families × 3 variants" in result.stdout
     assert re.search(r"draw .* \+ HTML .* = .* s  \(target < 3 s\)", result.stdout)
     assert re.search(r"page \d+\.\d\d MiB", result.stdout)
+
+
+def test_family_speed_benchmark_lists_every_family():
+    from generators.base import families
+
+    result = subprocess.run([sys.executable, str(SCRIPT.with_name("family_speed.py")), "--seconds", "0.2"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for family in families():
+        assert re.search(rf"^{re.escape(family.id)} +\d+ verified variants/s", result.stdout, re.MULTILINE)

@@ -87,3 +87,20 @@ def test_two_output_cross_entropy_compiles_in_every_format(tmp_path, fmt):
                     f"    format: {fmt}\n    points: 3\n    options: {{loss: cross_entropy, outputs: 2, calculator: true}}\n")
     result = build(spec, tmp_path / "out", strict=True)
     assert "Question 2" in pdf_text(result.out / "key.pdf")
+
+
+@pytest.mark.slow
+@requires_tex
+def test_every_family_in_every_format_and_branch_compiles(tmp_path):
+    from generators import families
+
+    slots = [(f, fmt, branch) for f in families() for fmt in f.formats for branch in f.branches]
+    lines = ["title: Every family", "seed: 3", "questions:"]
+    lines += [f"  - {{id: s{i}, family: {f.id}, format: {fmt}, branch: {branch}, points: 2}}"
+              for i, (f, fmt, branch) in enumerate(slots)]
+    spec = tmp_path / "all.yaml"
+    spec.write_text("\n".join(lines) + "\n")
+    result = build(spec, tmp_path / "out", strict=True)  # strict: no line may run into the margin
+    exam, key = pdf_text(result.out / "exam.pdf"), pdf_text(result.out / "key.pdf")
+    assert f"Question {len(slots)}" in exam and f"Question {len(slots)}" in key
+    assert key.count("Solution.") == len(slots)

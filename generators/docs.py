@@ -1,0 +1,63 @@
+"""docs/families.md, written from the registry: `python -m generators.docs > docs/families.md`.
+
+A test regenerates it and compares, so the page never falls behind the families.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+
+from generators.base import families
+
+
+def _story(family) -> str:
+    doc = inspect.getmodule(type(family)).__doc__ or ""
+    paragraphs = [p.strip() for p in doc.split("\n\n") if p.strip()]
+    story = paragraphs[0].split(":", 1)[-1].strip() if paragraphs else family.title
+    more = " ".join(paragraphs[1:2])
+    text = " ".join((story + " " + more).split())
+    return text[:1].upper() + text[1:]
+
+
+def _value(value) -> str:
+    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+
+
+def _solve_command(family) -> str:
+    if not family.edge_cases:
+        return ""
+    case = family.edge_cases[0]
+    assignments = " ".join(f"--set '{name}={json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value}'"
+                           for name, value in case.params.items())
+    return f"variantex solve {family.id} {assignments}"
+
+
+def families_markdown() -> str:
+    lines = ["# Question families", "",
+             "Written from the registry by `python -m generators.docs > docs/families.md`; a test keeps it current.",
+             ""]
+    for family in families():
+        probe = family.parse(family.edge_cases[0].params) if family.edge_cases else None
+        lines += [f"## `{family.id}` — {family.title}", "", _story(family), "",
+                  f"- **Branches:** {', '.join(family.branches)} (variants of one slot share one)",
+                  f"- **Formats:** {', '.join(family.formats)}"]
+        if probe is not None:
+            parts = ", ".join(f"`{p.name}` (${p.label}$)" for p in family.parts(probe))
+            lines.append(f"- **Answer parts:** {parts}")
+            asked = "; ".join(f"{fmt}: {', '.join(family.asked_parts(probe, fmt))}" for fmt in family.formats)
+            lines.append(f"- **Asked per format:** {asked}")
+        options = "; ".join(f"`{name}`: {text}" for name, text in family.draw_options.items()) or "none"
+        lines.append(f"- **Draw options:** {options}")
+        if family.edge_cases:
+            lines.append("- **Hand-worked cases** (checked by the test suite):")
+            for case in family.edge_cases:
+                answers = ", ".join(f"{name} = {_value(value)}" for name, value in case.answers.items())
+                lines.append(f"  - {case.note}: {answers}")
+            lines += ["", "```sh", _solve_command(family), "```"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(families_markdown(), end="")

@@ -1,0 +1,21 @@
+"""docs/families.md is written from the registry and must match it."""
+
+from pathlib import Path
+
+from generators.base import families
+from generators.docs import families_markdown
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "families.md"
+
+
+def test_the_families_page_is_current():
+    assert DOC.read_text(encoding="utf-8") == families_markdown(), \
+        "docs/families.md is stale: run `.venv/bin/python -m generators.docs > docs/families.md`"
+
+
+def test_every_family_is_on_the_page_with_a_solve_command():
+    text = DOC.read_text(encoding="utf-8")
+    for family in families():
+        assert f"## `{family.id}`" in text
+        if family.edge_cases:
+            assert f"variantex solve {family.id} --set" in text
