@@ -225,7 +225,8 @@ _SYMBOLS = {
     r"\left": "", r"\right": "", r"\infty": "∞", r"\in": "∈", r"\allowbreak": "",
 }
 _BINDING = {"∂"}
-_UNWRAP = re.compile(r"\\(?:text|mathrm|textbf|textit|textsf|operatorname|mathbf|emph)\{([^{}]*)\}")
+_UNWRAP = re.compile(r"\\(?:text|mathrm|textbf|textit|textsf|operatorname|mathbf|mathbb|emph)\{([^{}]*)\}")
+_HAT = re.compile(r"\\hat\s*\{?([A-Za-z])\}?")  # \hat y -> ŷ (a combining circumflex)
 _FRACTION = re.compile(r"\\[td]?frac\{([^{}]*)\}\{([^{}]*)\}")
 _MATRIX = re.compile(r"\\begin\{([pb])matrix\}(.*?)\\end\{\1matrix\}")
 
@@ -255,6 +256,7 @@ def latex_to_text(latex: str) -> str:
     # Literal braces survive; grouping braces are dropped at the end.
     text = latex.replace(r"\{", "\x00").replace(r"\}", "\x01")
     text = _MATRIX.sub(_matrix_text, text)
+    text = _HAT.sub(lambda m: m.group(1) + "\u0302", text)
     previous = None
     while previous != text:
         previous = text
