@@ -54,8 +54,9 @@ class Tolerance:
             relative = Fraction(int(self.relative.p), int(self.relative.q))
             absolute = Fraction(int(self.absolute.p), int(self.absolute.q))
             return abs(c - a) <= max(relative * abs(a), absolute)
-        error = abs(float(sp.N(claim - answer, 30)))
-        allowed = max(float(self.relative) * abs(float(sp.N(answer, 30))), float(self.absolute))
+        answer_value = exact.numeric(answer)
+        error = abs(float(exact.numeric(claim) - answer_value))
+        allowed = max(float(self.relative) * abs(float(answer_value)), float(self.absolute))
         return error <= allowed * (1 + 1e-12)
 
     def describe(self) -> str:

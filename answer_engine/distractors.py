@@ -16,6 +16,7 @@ import sympy as sp
 
 from answer_engine.checking import AnswerRules, value_matches
 from answer_engine.errors import InvalidParams
+from answer_engine import exact
 from answer_engine.exact import Value, dump_value
 
 
@@ -111,7 +112,7 @@ def _usable(parts, correct_values, right, mistakes, printer, rules) -> list[Opti
 
 
 def _float(value: Value) -> float:
-    return float(value) if isinstance(value, sp.Rational) else float(sp.N(value, 30))
+    return float(value) if isinstance(value, sp.Rational) else float(exact.numeric(value))
 
 
 def _number(value: Value) -> bool:

@@ -11,6 +11,7 @@ so the manifest stores values, never how they were printed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Union
@@ -221,7 +222,20 @@ def dump_value(value: Value) -> object:
         return "oo"
     if value == -sp.oo:
         return "-oo"
+    return _expression_text(value)
+
+
+# Closed forms are printed and evaluated again and again while options are chosen (every
+# candidate against every other): do each once.
+@lru_cache(maxsize=1 << 16)
+def _expression_text(value: sp.Expr) -> str:
     return sp.sstr(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def numeric(value: sp.Expr) -> sp.Float:
+    """A value to 30 significant digits (floats only ever in checks and display)."""
+    return sp.N(value, 30)
 
 
 def load_value(data: object, field: str = "") -> Value:

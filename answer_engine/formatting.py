@@ -222,10 +222,11 @@ _SYMBOLS = {
     r"\max": "max", r"\quad": "  ", r"\qquad": "    ", r"\,": " ", r"\;": " ", r"\!": "", r"\ ": " ",
     r"\_": "_", r"\&": "&", r"\%": "%", r"\#": "#", r"\$": "\x02",
     r"\textbackslash{}": "\\", r"\textasciitilde{}": "\x03", r"\textasciicircum{}": "\x04",
-    r"\left": "", r"\right": "", r"\infty": "∞", r"\in": "∈", r"\allowbreak": "",
+    r"\left": "", r"\right": "", r"\infty": "∞", r"\in": "∈", r"\allowbreak": "", r"\|": "‖",
 }
 _BINDING = {"∂"}
-_UNWRAP = re.compile(r"\\(?:text|mathrm|textbf|textit|textsf|operatorname|mathbf|mathbb|emph)\{([^{}]*)\}")
+_UNWRAP = re.compile(r"\\(?:text|mathrm|textbf|textit|textsf|operatorname|mathbf|mathbb|mathcal|emph)\{([^{}]*)\}")
+_ROOT = re.compile(r"\\sqrt\{([^{}]*)\}")
 _HAT = re.compile(r"\\hat\s*\{?([A-Za-z])\}?")  # \hat y -> ŷ (a combining circumflex)
 _FRACTION = re.compile(r"\\[td]?frac\{([^{}]*)\}\{([^{}]*)\}")
 _MATRIX = re.compile(r"\\begin\{([pb])matrix\}(.*?)\\end\{\1matrix\}")
@@ -261,6 +262,7 @@ def latex_to_text(latex: str) -> str:
     while previous != text:
         previous = text
         text = _UNWRAP.sub(r"\1", text)
+        text = _ROOT.sub(lambda m: "√" + (m.group(1) if len(m.group(1)) == 1 else f"({m.group(1)})"), text)
         text = _FRACTION.sub(lambda m: f"{_group(m.group(1))}/{_group(m.group(2))}", text)
     text = re.sub(r"\\[td]?frac12", "1/2", text)
     for command in sorted(_SYMBOLS, key=len, reverse=True):
