@@ -209,6 +209,8 @@ def rubric(family: Family, params: Any, points: sp.Rational, discuss) -> tuple[t
 def tolerance_sentence(view: QuestionView) -> str:
     """What the numeric format tells students about decimals."""
     tolerance = view.tolerance
+    if not tolerance.relative and not tolerance.absolute:
+        return "exactly: no rounding"
     if tolerance.label:
         return f"decimals to {tolerance.label}"
     return f"a decimal counts when within {tolerance.describe()} of the exact value"
