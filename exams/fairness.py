@@ -30,14 +30,15 @@ class FairnessRow:
     letters: Counter = field(default_factory=Counter)
     ranks: Counter = field(default_factory=Counter)  # only for a single numeric answer
     implausible: int = 0  # draws in which some distractor breaks the family's own rule
+    choices: int = 0  # options per variant on this branch
 
-    def p_letters(self, choices: int) -> float:
-        return chi_square_p([self.letters[letter] for letter in LETTERS[:choices]])
+    def p_letters(self, choices: int | None = None) -> float:
+        return chi_square_p([self.letters[letter] for letter in LETTERS[:choices or self.choices]])
 
-    def p_ranks(self, choices: int) -> float | None:
+    def p_ranks(self, choices: int | None = None) -> float | None:
         if sum(self.ranks.values()) < self.distinct:
             return None  # not every draw had a numeric answer among numbers only
-        return chi_square_p([self.ranks[r] for r in range(choices)])
+        return chi_square_p([self.ranks[r] for r in range(choices or self.choices)])
 
 
 def chi_square_p(counts: list[int]) -> float:
@@ -58,6 +59,7 @@ def audit_branch(family: Family, branch: str, draws: int, options: dict | None =
         seen.add(variant.params)
         row.distinct += 1
         printed = variant.options
+        row.choices = max(row.choices, len(printed))
         correct = next(i for i, option in enumerate(printed) if option.correct)
         row.letters[LETTERS[correct]] += 1
         values = [option.values for option in printed]
@@ -78,11 +80,12 @@ def table(rows: list[FairnessRow], choices: int = 5) -> list[str]:
     head = f"{'family':<20} {'branch':<13} " + " ".join(f"{letter:>5}" for letter in LETTERS[:choices])
     lines = [head + "   p(letter)  p(rank)  ruled out  variants"]
     for row in rows:
-        p_rank = row.p_ranks(choices)
+        p_rank = row.p_ranks()  # against the branch's own number of options
         lines.append(
             f"{row.family:<20} {row.branch:<13} "
-            + " ".join(f"{row.letters[letter]:>5}" for letter in LETTERS[:choices])
-            + f"   {row.p_letters(choices):9.3f}  {'   -   ' if p_rank is None else f'{p_rank:7.3f}'}"
+            + " ".join(f"{row.letters[letter]:>5}" if i < row.choices else f"{'':>5}"
+                       for i, letter in enumerate(LETTERS[:choices]))
+            + f"   {row.p_letters():9.3f}  {'   -   ' if p_rank is None else f'{p_rank:7.3f}'}"
             + f"  {row.implausible / row.distinct:8.1%}  {row.distinct:>6}"
         )
     return lines

@@ -157,6 +157,11 @@ class Family(ABC):
         """The parts a multiple-choice variant asks for (one option = one value each)."""
         return (self.parts(params)[0].name,)
 
+    def choices_for(self, params: Any) -> int:
+        """How many options this variant offers (a family may offer fewer where only a few
+        wrong answers are real mistakes)."""
+        return self.choices
+
     def numeric_parts(self, params: Any) -> tuple[str, ...]:
         return tuple(part.name for part in self.parts(params))
 

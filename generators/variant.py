@@ -46,7 +46,7 @@ class Variant:
             mistakes=family.mistakes(params),
             printer=lambda values: family.show_values(params, values),
             rules=family.rules_for(params),
-            count=family.choices,
+            count=family.choices_for(params),
             rng=self.arrangement(),
             plausible=lambda values: family.plausible(params, values),
             every_rank=self.drawn,

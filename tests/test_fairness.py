@@ -26,8 +26,8 @@ def _branches():
 def test_the_correct_option_lands_anywhere(family, branch):
     row = audit_branch(family, branch, DRAWS)
     assert row.distinct >= 100, f"only {row.distinct} distinct variants: too few to judge (or to give a class)"
-    assert row.p_letters(family.choices) > 0.01, dict(row.letters)
-    p_rank = row.p_ranks(family.choices)
+    assert row.p_letters() > 0.01, dict(row.letters)
+    p_rank = row.p_ranks()
     if p_rank is not None:
         assert p_rank > 0.01, dict(row.ranks)
     # No distractor is ruled out for free in every variant (e.g. by efficiency).

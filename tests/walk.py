@@ -65,7 +65,7 @@ def assert_variant_sound(variant, branch, fmt):
     if fmt == "mcq":
         options = variant.options
         printed = [option.printed for option in options]
-        assert len(options) == family.choices
+        assert len(options) == family.choices_for(params)
         assert len(set(printed)) == len(printed), printed
         assert len({value_key(o.values) for o in options}) == len(options)
         correct = tuple(values[name] for name in family.mcq_parts(params))
