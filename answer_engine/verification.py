@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
+import numpy as np
 import sympy as sp
 
 from answer_engine.errors import VerificationError
@@ -37,7 +38,10 @@ def confirm(
 def _agrees(value: Value, other: Value | float, tolerance: float) -> bool:
     if isinstance(value, str) or isinstance(other, str):
         return value == other
-    if isinstance(other, float):
+    if isinstance(other, (int, np.integer)) and not isinstance(other, bool):
+        other = sp.Integer(int(other))  # a count measured by the independent route is exact
+    if isinstance(other, (float, np.floating)):
+        other = float(other)
         reference = float(sp.N(value, 30))
         return abs(reference - other) <= tolerance * max(1.0, abs(reference))
     return exact_equal(value, other)
