@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, plus, tex
+from answer_engine.formatting import Markup, Math, paren, plus, signed, tex
 from generators import draws
 from generators.base import Family, Part, Solution
 from generators.kit import EdgeCase, Mistakes, number, vector
@@ -131,16 +131,16 @@ class BiasVarianceNoise(Family):
         values = decomposition(params)
         g0, m, v = params.g0, params.mean_prediction, params.prediction_variance
         steps = [Markup(r"$g(x_0) = %s \cdot %s %s = %s$, so the noise term is $\sigma^2 g(x_0)^2 = %s \cdot %s = %s$."
-                        % (tex(params.g_slope), _paren(params.x0), _signed(params.g_offset), tex(g0),
-                           tex(params.sigma2), _paren(g0) + "^2", tex(values["noise"])))]
+                        % (tex(params.g_slope), paren(params.x0), signed(params.g_offset), tex(g0),
+                           tex(params.sigma2), paren(g0) + "^2", tex(values["noise"])))]
         if params.predictions:
             k = len(params.predictions)
             steps.append(Markup(r"The %d training sets are equally likely, so $\mathbb{E}[\hat y] = (%s)/%d = %s$ "
                                 r"and $\mathrm{Var}[\hat y] = \frac{1}{%d}\sum_k (\hat y_k - %s)^2 = %s$ "
                                 r"(divide by %d: these are all the outcomes, not a sample)."
-                                % (k, plus(params.predictions), k, tex(m), k, _paren(m), tex(v), k)))
+                                % (k, plus(params.predictions), k, tex(m), k, paren(m), tex(v), k)))
         steps.append(Markup(r"$\mathrm{bias}^2 = (\mathbb{E}[\hat y] - f(x_0))^2 = (%s - %s)^2 = %s$."
-                            % (tex(m), _paren(params.f0), tex(values["bias2"]))))
+                            % (tex(m), paren(params.f0), tex(values["bias2"]))))
         steps.append(Markup(r"$\mathbb{E}[(y - \hat y)^2] = %s + %s + %s = %s$."
                             % (tex(values["noise"]), tex(values["bias2"]), tex(v), tex(values["total"]))))
         return Solution(values, tuple(steps))
@@ -214,12 +214,6 @@ def _linear(slope: sp.Rational, offset: sp.Rational) -> str:
     if slope == 0:
         return tex(offset)
     term = "x" if slope == 1 else ("-x" if slope == -1 else f"{tex(slope)} x")
-    return term if offset == 0 else f"{term} {_signed(offset)}"
+    return term if offset == 0 else f"{term} {signed(offset)}"
 
 
-def _signed(value: sp.Rational) -> str:
-    return "" if value == 0 else ("- %s" % tex(-value) if value < 0 else "+ %s" % tex(value))
-
-
-def _paren(value: sp.Rational) -> str:
-    return "(%s)" % tex(value) if value < 0 else tex(value)

@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, tex
+from answer_engine.formatting import Markup, Math, paren, signed, tex
 from generators import draws
 from generators.base import Family, Part, Solution, TextAnswer
 from generators.kit import EdgeCase, Mistakes, number
@@ -141,9 +141,9 @@ class GdStep(Family):
                      r"and the iterates diverge",
         }
         steps = (
-            Markup(r"$f'(w) = 2aw + b = %s w %s$, so $f'(w_t) = %s$." % (tex(2 * a), _signed(b), tex(grad))),
+            Markup(r"$f'(w) = 2aw + b = %s w %s$, so $f'(w_t) = %s$." % (tex(2 * a), signed(b), tex(grad))),
             Markup(r"$w_{t+1} = w_t - \gamma f'(w_t) = %s - %s \cdot %s = %s$."
-                   % (tex(w), tex(gamma), _paren(grad), tex(w_next))),
+                   % (tex(w), tex(gamma), paren(grad), tex(w_next))),
             Markup(r"The curvature is $c = f'' = %s$, so $1/c = %s$ and $2/c = %s$; the minimiser is "
                    r"$w^* = -b/(2a) = %s$." % (tex(c), tex(1 / c), tex(2 / c), tex(params.minimiser))),
             Markup(r"Each step multiplies the distance to $w^*$ by $1 - \gamma c = %s$. With $\gamma = %s$, %s."
@@ -233,12 +233,6 @@ def _signed_w(value: sp.Rational) -> str:
     return ("- " if value < 0 else "+ ") + ("" if magnitude == 1 else tex(magnitude)) + " w"
 
 
-def _signed(value: sp.Rational) -> str:
-    return "" if value == 0 else ("- %s" % tex(-value) if value < 0 else "+ %s" % tex(value))
-
-
-def _paren(value: sp.Rational) -> str:
-    return "(%s)" % tex(value) if value < 0 else tex(value)
 
 
 def _classify(distances: list[float]) -> str:

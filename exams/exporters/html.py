@@ -32,9 +32,9 @@ from answer_engine.checking import INFINITY_WORDS, NEGATIVE_INFINITY_WORDS
 from answer_engine.exact import Value
 from exams.bank import Bank, question_id
 from exams.lms.figures import FigureFiles
-from exams.lms.html import lms_tex
+from exams.lms.html import MathStyle, lms_tex
 from exams.view import QuestionView
-from generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
+from generators.markup import Block, Content, Figure
 
 
 _ENTITY = re.compile(r"&#x([0-9A-Fa-f]+);")
@@ -60,9 +60,11 @@ def mathml(tex: str, display: bool = False) -> str:
     return markup
 
 
+MATHML = MathStyle(inline=mathml, display=lambda tex: mathml(tex, display=True))
+
+
 def inline(content: Content) -> str:
-    return "".join(mathml(span.tex) if isinstance(span, MathSpan) else html.escape(span.text, quote=False)
-                   for span in content)
+    return MATHML.content(content)
 
 
 class _Html:
@@ -70,27 +72,15 @@ class _Html:
         self.images = images
 
     def blocks(self, items: Sequence[Block]) -> str:
-        return "\n".join(self.block(b) for b in items)
+        return MATHML.blocks(items, self.figure, ('<div class="table"><table>', "</table></div>"))
 
-    def block(self, block: Block) -> str:
-        if isinstance(block, Paragraph):
-            return f"<p>{inline(block.content)}</p>"
-        if isinstance(block, DisplayMath):
-            return mathml(block.tex, display=True)
-        if isinstance(block, Bullets):
-            return "<ul>" + "".join(f"<li>{inline(item)}</li>" for item in block.items) + "</ul>"
-        if isinstance(block, Table):
-            head = "".join(f'<th scope="col">{inline(cell)}</th>' for cell in block.header)
-            rows = "".join("<tr>" + "".join(f"<td>{inline(cell)}</td>" for cell in row) + "</tr>" for row in block.rows)
-            return f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
-        if isinstance(block, Figure):
-            if block.svg:
-                return f'<figure class="figure">{block.svg}</figure>'
-            suffix, data = self.images.file(block)
-            encoded = base64.b64encode(data).decode("ascii")
-            return (f'<figure class="figure"><img src="data:image/png;base64,{encoded}" '
-                    f'alt="{html.escape(block.description)}"></figure>')
-        raise TypeError(f"no HTML for {type(block).__name__}")
+    def figure(self, block: Figure) -> str:
+        if block.svg:
+            return f'<figure class="figure">{block.svg}</figure>'
+        _, data = self.images.file(block)
+        encoded = base64.b64encode(data).decode("ascii")
+        return (f'<figure class="figure"><img src="data:image/png;base64,{encoded}" '
+                f'alt="{html.escape(block.description)}"></figure>')
 
 
 # --- the key as data ---------------------------------------------------------------------------

@@ -24,12 +24,13 @@ from lxml import etree
 
 from answer_engine.exact import is_infinite
 from exams.lms import xmlcontent as x
+from exams.lms.html import MathStyle
 from exams.bank import (Bank, BankSlot, BankVariant, absolute_tolerance, accepted_texts, bank_figures,
                             decimal_text, question_id, tolerance_text)
 from exams.lms.figures import FigureFiles
 from exams.lms.package import zip_bytes
 from exams.view import PartView, QuestionView
-from generators.markup import Content, Figure, MathSpan
+from generators.markup import Content, Figure
 
 QTI12 = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CANVAS_CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
@@ -52,32 +53,16 @@ def equation_image(tex: str) -> str:
             f'alt="LaTeX: {escaped}" data-equation-content="{escaped}" />')
 
 
+CANVAS_MATH = MathStyle(inline=lambda tex: equation_image(x.lms_tex(tex)),
+                        display=lambda tex: f'<p style="text-align:center">{equation_image(x.lms_tex(tex))}</p>')
+
+
 def inline_html(content: Content) -> str:
-    return "".join(equation_image(x.lms_tex(span.tex)) if isinstance(span, MathSpan)
-                   else html.escape(span.text, quote=False) for span in content)
+    return CANVAS_MATH.content(content)
 
 
 def blocks_html(items, figure) -> str:
-    from exams.lms import html as lms_html
-    from generators.markup import Bullets, DisplayMath, Paragraph, Table
-
-    out = []
-    for block in items:
-        if isinstance(block, Paragraph):
-            out.append(f"<p>{inline_html(block.content)}</p>")
-        elif isinstance(block, DisplayMath):
-            out.append(f'<p style="text-align:center">{equation_image(x.lms_tex(block.tex))}</p>')
-        elif isinstance(block, Bullets):
-            out.append("<ul>" + "".join(f"<li>{inline_html(i)}</li>" for i in block.items) + "</ul>")
-        elif isinstance(block, Table):
-            head = "".join(f"<th>{inline_html(c)}</th>" for c in block.header)
-            rows = "".join("<tr>" + "".join(f"<td>{inline_html(c)}</td>" for c in r) + "</tr>" for r in block.rows)
-            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-        elif isinstance(block, Figure):
-            out.append(f"<p>{figure(block)}</p>")
-        else:
-            out.append(lms_html.blocks([block], figure))
-    return "\n".join(out)
+    return CANVAS_MATH.blocks(items, lambda block: f"<p>{figure(block)}</p>")
 
 
 def export_canvas(bank: Bank) -> bytes:

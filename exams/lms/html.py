@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
@@ -17,30 +18,52 @@ def lms_tex(tex: str) -> str:
     return _PRINT_ONLY.sub("", tex).strip()
 
 
+@dataclass(frozen=True)
+class MathStyle:
+    """How an HTML output writes math: inline and displayed (as TeX for MathJax, Canvas
+    equation images, or MathML)."""
+
+    inline: Callable[[str], str]
+    display: Callable[[str], str]
+
+    def content(self, content: Content) -> str:
+        return "".join(self.inline(span.tex) if isinstance(span, MathSpan) else html.escape(span.text, quote=False)
+                       for span in content)
+
+    def blocks(self, items: Sequence[Block], figure: Callable[[Figure], str],
+               table: tuple[str, str] = ("<table>", "</table>")) -> str:
+        """HTML for blocks; `figure` gives a figure's HTML, `table` opens and closes a table."""
+        return "\n".join(self._block(block, figure, table) for block in items)
+
+    def _block(self, block: Block, figure: Callable[[Figure], str], table: tuple[str, str]) -> str:
+        if isinstance(block, Paragraph):
+            return f"<p>{self.content(block.content)}</p>"
+        if isinstance(block, DisplayMath):
+            return self.display(block.tex)
+        if isinstance(block, Bullets):
+            return "<ul>" + "".join(f"<li>{self.content(item)}</li>" for item in block.items) + "</ul>"
+        if isinstance(block, Table):
+            head = "".join(f'<th scope="col">{self.content(cell)}</th>' for cell in block.header)
+            rows = "".join("<tr>" + "".join(f"<td>{self.content(cell)}</td>" for cell in row) + "</tr>"
+                           for row in block.rows)
+            return f"{table[0]}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody>{table[1]}"
+        if isinstance(block, Figure):
+            return figure(block)
+        raise TypeError(f"no HTML for {type(block).__name__}")
+
+
+# TeX between \( \) and \[ \], for an LMS's MathJax filter (Moodle, QTI 2.1 delivery systems).
+TEX = MathStyle(inline=lambda tex: html.escape(f"\\({lms_tex(tex)}\\)", quote=False),
+                display=lambda tex: "<p>" + html.escape(f"\\[{lms_tex(tex)}\\]", quote=False) + "</p>")
+
+
 def inline(content: Content) -> str:
-    return "".join(html.escape(f"\\({lms_tex(span.tex)}\\)", quote=False) if isinstance(span, MathSpan)
-                   else html.escape(span.text, quote=False) for span in content)
+    return TEX.content(content)
 
 
 def blocks(items: Sequence[Block], figure: Callable[[Figure], str]) -> str:
-    """HTML for blocks; `figure` returns the <img> (or other HTML) for a figure."""
-    return "\n".join(_block(block, figure) for block in items)
-
-
-def _block(block: Block, figure: Callable[[Figure], str]) -> str:
-    if isinstance(block, Paragraph):
-        return f"<p>{inline(block.content)}</p>"
-    if isinstance(block, DisplayMath):
-        return "<p>" + html.escape(f"\\[{lms_tex(block.tex)}\\]", quote=False) + "</p>"
-    if isinstance(block, Bullets):
-        return "<ul>" + "".join(f"<li>{inline(item)}</li>" for item in block.items) + "</ul>"
-    if isinstance(block, Table):
-        head = "".join(f"<th>{inline(cell)}</th>" for cell in block.header)
-        rows = "".join("<tr>" + "".join(f"<td>{inline(cell)}</td>" for cell in row) + "</tr>" for row in block.rows)
-        return f'<table border="1" cellpadding="4"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-    if isinstance(block, Figure):
-        return f"<p>{figure(block)}</p>"
-    raise TypeError(f"no HTML for {type(block).__name__}")
+    """HTML for blocks with TeX math; `figure` returns the <img> (or other HTML) for a figure."""
+    return TEX.blocks(items, lambda block: f"<p>{figure(block)}</p>", ('<table border="1" cellpadding="4">', "</table>"))
 
 
 def steps(items: Sequence[Content]) -> str:
