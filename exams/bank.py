@@ -103,12 +103,16 @@ def _rounded(value: sp.Expr, context: Context) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def in_words(part: PartView) -> bool:
+    """A part answered by a word or by infinity: typed as text, never given a tolerance."""
+    return isinstance(part.value, str) or is_infinite(part.value)
+
+
 def absolute_tolerance(view: QuestionView, part: PartView) -> sp.Expr:
     """The family's tolerance for this value as an absolute bound (what LMSs take), exactly."""
-    value = part.value
-    if isinstance(value, str) or is_infinite(value):
+    if in_words(part):
         return sp.Integer(0)
-    return sp.Max(view.tolerance.relative * abs(value), view.tolerance.absolute)
+    return sp.Max(view.tolerance.relative * abs(part.value), view.tolerance.absolute)
 
 
 def tolerance_text(view: QuestionView, part: PartView) -> str:
@@ -119,7 +123,7 @@ def tolerance_text(view: QuestionView, part: PartView) -> str:
 
 def numeric_key(view: QuestionView, part: PartView) -> dict:
     """What an LMS file states for one asked part, as the manifest records it."""
-    if isinstance(part.value, str) or is_infinite(part.value):
+    if in_words(part):
         return {"name": part.name, "value": dump_value(part.value), "accepted": list(accepted_texts(part))}
     return {"name": part.name, "value": dump_value(part.value), "answer": decimal_text(part.value),
             "tolerance": tolerance_text(view, part)}
@@ -130,6 +134,14 @@ def accepted_texts(part: PartView) -> tuple[str, ...]:
     if isinstance(part.value, str):
         return tuple(dict.fromkeys((*part.text_answers, part.value)))
     return ("infinity", "inf", "∞") if part.value > 0 else ("-infinity", "-inf", "-∞")
+
+
+STATED = ("answer", "tolerance", "accepted")  # what a file can state of a part (not its exact value)
+
+
+def stated_part(view: QuestionView, part: PartView) -> dict:
+    """What an LMS file states for one asked part: a decimal and tolerance, or accepted words."""
+    return {k: v for k, v in numeric_key(view, part).items() if k in STATED}
 
 
 def variant_key(view: QuestionView) -> dict:

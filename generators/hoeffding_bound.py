@@ -167,7 +167,7 @@ class HoeffdingBound(Family):
         eps, n = float(params.epsilon), 1
         while failure(n, eps) > delta * (1 + 1e-12):
             n += 1
-        return {"n": float(n), "sample": VALIDATION}
+        return {"n": n, "sample": VALIDATION}  # a count: compared exactly
 
     def mistakes(self, params: HoeffdingParams) -> Mistakes:
         width = params.high - params.low

@@ -30,10 +30,11 @@ from latex2mathml.converter import convert
 from answer_engine import exact
 from answer_engine.checking import INFINITY_WORDS, NEGATIVE_INFINITY_WORDS
 from answer_engine.exact import Value
-from exams.bank import Bank, question_id
+from answer_engine.formatting import latex_to_text
+from exams.bank import Bank, bank_figures, question_id
 from exams.lms.figures import FigureFiles
 from exams.lms.html import MathStyle, lms_tex
-from exams.view import QuestionView
+from exams.view import QuestionView, tolerance_sentence
 from generators.markup import Block, Content, Figure
 
 
@@ -143,8 +144,7 @@ def practice_page(bank: Bank, title: str, answers: bool = True) -> str:
     """The page: each question shows its first variant; the others travel gzip-compressed
     (base64) and are unpacked in the browser when asked for (DecompressionStream), which
     keeps a 400-variant page small and quick to open."""
-    images = FigureFiles([b for s in bank.slots for v in s.variants
-                          for b in (*v.view.stem, *v.view.ask, *v.view.discuss) if isinstance(b, Figure)])
+    images = FigureFiles(bank_figures(bank))
     render = _Html(images)
     article = environment().get_template("variant.html.j2")
     questions, keys, later, families, descriptions = [], {}, {}, {}, {}
@@ -185,22 +185,11 @@ def _variant_context(render: _Html, view: QuestionView, ident: str, answers: boo
         "stem": Markup(render.blocks((*view.stem, *view.ask))),
         "discuss": Markup(render.blocks(view.discuss)),
         "options": [{"letter": o.letter, "content": Markup(inline(o.content))} for o in view.options],
-        "parts": [{"name": p.name, "label": Markup(mathml(p.label)), "plain": _plain_label(p.label)}
+        "parts": [{"name": p.name, "label": Markup(mathml(p.label)), "plain": latex_to_text(f"${p.label}$")}
                   for p in view.asked] if view.format == "numeric" else [],
         "steps": [Markup(inline(step)) for step in view.steps] if answers else [],
         "answers": [{"label": Markup(mathml(p.label)), "value": Markup(inline(p.shown))}
                     for p in view.answers] if answers else [],
-        "tolerance": _tolerance_text(view),
+        "tolerance": tolerance_sentence(view),
     }
 
-
-def _plain_label(tex: str) -> str:
-    from answer_engine.formatting import latex_to_text
-
-    return latex_to_text(f"${tex}$")
-
-
-def _tolerance_text(view: QuestionView) -> str:
-    from exams.view import tolerance_sentence
-
-    return tolerance_sentence(view)

@@ -22,11 +22,10 @@ from urllib.parse import quote
 import sympy as sp
 from lxml import etree
 
-from answer_engine.exact import is_infinite
 from exams.lms import xmlcontent as x
 from exams.lms.html import MathStyle
 from exams.bank import (Bank, BankSlot, BankVariant, absolute_tolerance, accepted_texts, bank_figures,
-                            decimal_text, question_id, tolerance_text)
+                            decimal_text, in_words, question_id, tolerance_text)
 from exams.lms.figures import FigureFiles
 from exams.lms.package import zip_bytes
 from exams.view import PartView, QuestionView
@@ -129,14 +128,10 @@ def _condition(processing, respident: str, value: str, score: str | None, feedba
         x.add(condition, QTI12, "displayfeedback", feedbacktype="Response", linkrefid=feedback)
 
 
-def numeric_kind(part: PartView) -> str:
-    return "text" if isinstance(part.value, str) or is_infinite(part.value) else "number"
-
-
 def blank_answers(view: QuestionView, part: PartView) -> list[str]:
     """What a fill-in blank accepts for a number: its exact fraction and each decimal of 1-6
     places that lies within the family's tolerance (Canvas blanks match text exactly)."""
-    if numeric_kind(part) == "text":
+    if in_words(part):
         return list(accepted_texts(part))
     value = part.value
     bound = absolute_tolerance(view, part)
@@ -161,7 +156,7 @@ def _item(slot: BankSlot, variant: BankVariant, figure) -> etree._Element:
     elif view.format == "open":
         kind = "essay_question"
     elif len(parts) == 1:
-        kind = "numerical_question" if numeric_kind(parts[0]) == "number" else "short_answer_question"
+        kind = "numerical_question" if not in_words(parts[0]) else "short_answer_question"
     else:
         kind = "fill_in_multiple_blanks_question"
     _field(metadata, "question_type", kind)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from exams.lms import canvas
 from exams.lms.checks import Problem, math_problems, open_package, parse_xml, stated_key, validate
-from exams.bank import numeric_key
+from exams.bank import stated_part
 
 QTI12_SCHEMA = "ims/qti12/domainProfile_4/ims_qtiasiv1p2.xsd"
 TYPES = ("multiple_choice_question", "numerical_question", "short_answer_question",
@@ -24,8 +24,7 @@ def expected_key(view) -> dict:
         return stated_key(view, canvas.inline_html)
     parts = view.asked
     if len(parts) == 1:
-        key = numeric_key(view, parts[0])
-        return {"parts": [{k: key[k] for k in ("answer", "tolerance", "accepted") if k in key}]}
+        return {"parts": [stated_part(view, parts[0])]}
     return {"parts": [{"accepted": canvas.blank_answers(view, part)} for part in parts]}
 
 

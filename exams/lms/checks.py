@@ -245,7 +245,6 @@ def open_package(name: str, archive: zipfile.ZipFile) -> tuple[set[str], str, et
 
 def numeric_parts(view) -> list[dict]:
     """What a file states for each asked part: a decimal and tolerance, or accepted words."""
-    from exams.bank import numeric_key
+    from exams.bank import stated_part
 
-    return [{k: v for k, v in numeric_key(view, part).items() if k in ("answer", "tolerance", "accepted")}
-            for part in view.asked]
+    return [stated_part(view, part) for part in view.asked]

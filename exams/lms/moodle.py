@@ -22,8 +22,8 @@ from xml.sax.saxutils import quoteattr
 
 from answer_engine.formatting import plain
 from exams.lms import html as lms_html
-from exams.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, question_id,
-                            tolerance_text)
+from exams.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, in_words,
+                            question_id, tolerance_text)
 from exams.lms.figures import FigureFiles
 from exams.view import QuestionView
 from generators.markup import Figure
@@ -103,7 +103,7 @@ def _format_parts(view: QuestionView, text: str) -> tuple[str, list[str], str]:
                                text_element("incorrectfeedback", "")] + answers, text
     if view.format == "numeric":
         parts = view.asked
-        if len(parts) == 1 and not _is_text(parts[0]):
+        if len(parts) == 1 and not in_words(parts[0]):
             part = parts[0]
             feedback = f"Exact value: {lms_html.inline(part.shown)}"
             return "numerical", [
@@ -129,12 +129,6 @@ def _format_parts(view: QuestionView, text: str) -> tuple[str, list[str], str]:
         text + ("\n" + discuss if discuss else "")
 
 
-def _is_text(part) -> bool:
-    from answer_engine.exact import is_infinite
-
-    return isinstance(part.value, str) or is_infinite(part.value)
-
-
 _CLOZE_SPECIAL = str.maketrans({c: "\\" + c for c in '~/"}#\\'})
 
 
@@ -144,7 +138,7 @@ def cloze_escape(text: str) -> str:
 
 
 def _cloze(view: QuestionView, part) -> str:
-    if _is_text(part):
+    if in_words(part):
         answers = "~".join(f"={cloze_escape(t)}" for t in accepted_texts(part))
         return "{1:SHORTANSWER:" + answers + "}"
     feedback = cloze_escape(f"exact value {plain(part.value)}")

@@ -17,8 +17,8 @@ from __future__ import annotations
 from lxml import etree
 
 from exams.lms import xmlcontent as x
-from exams.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, question_id,
-                            tolerance_text)
+from exams.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, in_words,
+                            question_id, tolerance_text)
 from exams.lms.figures import FigureFiles
 from exams.lms.package import zip_bytes
 from exams.view import QuestionView
@@ -105,7 +105,7 @@ def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Elem
         _declare(item, "RESPONSE", "identifier", [view.correct_letter])
     elif view.format == "numeric":
         for n, part in enumerate(parts, start=1):
-            textual = isinstance(part.value, str) or bool(getattr(part.value, "is_infinite", False))
+            textual = in_words(part)
             _declare(item, f"RESPONSE{n}", "string" if textual else "float",
                      [accepted_texts(part)[0]] if textual else [decimal_text(part.value)])
     else:
@@ -149,7 +149,7 @@ def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Elem
         share = decimal_text(slot.spec.points / len(parts), 7)
         for n, part in enumerate(parts, start=1):
             condition = x.add(x.add(processing, QTI, "responseCondition"), QTI, "responseIf")
-            if isinstance(part.value, str) or bool(getattr(part.value, "is_infinite", False)):
+            if in_words(part):
                 either = x.add(condition, QTI, "or")
                 for text in accepted_texts(part):
                     matching = x.add(either, QTI, "stringMatch", caseSensitive="false")
