@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from answer_engine.errors import CompileError
@@ -33,7 +34,7 @@ def compile_pdf(tex_file: Path) -> Path:
     """Compile `tex_file` in its own folder in one pdflatex pass; return the PDF path.
 
     The documents have no cross-references, so one pass is final; the log is kept beside
-    the PDF (as .log) for `paper_starts`, and the other by-products are removed.
+    the PDF (as .log) for `typeset`, and the other by-products are removed.
     """
     if shutil.which("pdflatex") is None:
         raise CompileError("pdflatex not found: run `make setup` (installs TeX Live) or use --no-pdf")
@@ -82,15 +83,14 @@ def die_with_parent() -> None:
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def merge_pdfs(parts: list[Path], target: Path) -> None:
-    """One PDF from several, in order, byte-reproducibly (qpdf with a content-derived ID;
-    the qpdf program joins twice as fast as its Python binding, which copies page by page)."""
-    if len(parts) == 1:
-        shutil.copyfile(parts[0], target)
-        return
+def merge_pdfs(parts: list[tuple[Path, tuple[int, int]]], target: Path) -> None:
+    """One PDF from pages of several (each part: a PDF and its first and last page, 1-based),
+    in order, byte-reproducibly (qpdf with a content-derived ID; the qpdf program joins
+    twice as fast as its Python binding, which copies page by page)."""
     if shutil.which("qpdf") is None:
         raise CompileError("qpdf not found: run `make setup` (installs it)")
-    result = subprocess.run(["qpdf", "--deterministic-id", "--empty", "--pages", *map(str, parts), "--", str(target)],
+    pages = [argument for pdf, (first, last) in parts for argument in (str(pdf), f"{first}-{last}")]
+    result = subprocess.run(["qpdf", "--deterministic-id", "--empty", "--pages", *pages, "--", str(target)],
                             capture_output=True, text=True, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
     if result.returncode not in (0, 3):  # 3: qpdf succeeded with warnings
         raise CompileError(f"joining {len(parts)} PDF parts failed: {result.stderr.strip()[:500]}")
@@ -111,23 +111,19 @@ def cut_pdf(pdf: Path, starts: list[int], targets: list[Path]) -> None:
                 part.save(target, deterministic_id=True)
 
 
-def paper_starts(log_file: Path) -> list[int]:
-    """0-based first page of each paper, from the markers the exam template logs."""
-    text = log_file.read_text(errors="replace")
-    return [int(match) for match in re.findall(r"^VARIANTEX-PAPER \d+ AFTER (\d+)$", text, flags=re.MULTILINE)]
-
-
+# Each paper logs the pages shipped before it (exam.tex.j2); TeX logs the page count.
+_MARKER = re.compile(r"^VARIANTEX-PAPER \d+ AFTER (\d+)$", re.MULTILINE)
+_PAGES = re.compile(r"^Output written on .*?\((\d+) pages?", re.MULTILINE | re.DOTALL)
 _OVERFULL = re.compile(r"^Overfull \\hbox \(([\d.]+)pt too wide\) .*?lines (\d+)--\d+", re.MULTILINE)
 _MISSING = re.compile(r"^Missing character: There is no (.+?) in font", re.MULTILINE)
 
 
-def layout_problems(log_file: Path, label: str, line_shift: int = 0) -> list[str]:
-    """Lines running into the margin and characters no font had, from a TeX log; source
-    lines are named in `label`'s numbering (the log's plus `line_shift`)."""
-    text = log_file.read_text(errors="replace")
+def layout_problems(log: str, label: str, line_shift: int = 0) -> list[str]:
+    """Lines running into the margin and characters no font had, from (part of) a TeX log;
+    source lines are named in `label`'s numbering (the log's plus `line_shift`)."""
     problems = [f"{label}: a line runs {float(width):.1f}pt into the margin (TeX source line {int(line) + line_shift})"
-                for width, line in _OVERFULL.findall(text)]
-    problems += [f"{label}: no font has the character {char!r}" for char in dict.fromkeys(_MISSING.findall(text))]
+                for width, line in _OVERFULL.findall(log)]
+    problems += [f"{label}: no font has the character {char!r}" for char in dict.fromkeys(_MISSING.findall(log))]
     return problems
 
 
@@ -144,17 +140,39 @@ def log_excerpt(log: str) -> str:
     return "\n".join(shown)
 
 
-def typeset(tex_file: Path, label: str, targets: tuple[Path, ...] = (), line_shift: int = 0) -> list[str]:
-    """One TeX run, as a build's worker process does it: compile `tex_file`, cut the PDF
-    into `targets` (one per paper, at the pages TeX logged), and return its layout problems.
+@dataclass(frozen=True)
+class Typeset:
+    """What one TeX run of a build made: its exam pages, then its key pages (1-based, as
+    qpdf counts), and the layout problems TeX reported."""
+
+    key_first_page: int
+    page_count: int
+    problems: list[str]
+
+    def pages(self, kind: str) -> tuple[int, int]:
+        return (1, self.key_first_page - 1) if kind == "exam" else (self.key_first_page, self.page_count)
+
+
+def typeset(tex_file: Path, papers: int, sections: tuple[tuple[str, int], ...],
+            targets: tuple[Path, ...] = ()) -> Typeset:
+    """One TeX run, as a build's worker process does it: compile `tex_file` (`papers` exam
+    papers, then as many key papers: see exams/exporters/latex.one_run), cut the PDF into
+    `targets` (one per paper, at the pages TeX logged), and report its layout problems in
+    the numbering of the joined files (`sections`: the exam's and the key's label and line
+    shift).
 
     Cutting here, right after the run, overlaps it with the other runs still typesetting.
     """
     pdf = compile_pdf(tex_file)
-    log = tex_file.with_suffix(".log")
+    log = tex_file.with_suffix(".log").read_text(errors="replace")
+    markers = list(_MARKER.finditer(log))
+    if len(markers) != 2 * papers:
+        raise CompileError(f"{tex_file.name}: TeX marked {len(markers)} papers, expected {2 * papers}")
+    starts = [int(marker[1]) for marker in markers]
     if targets:
-        starts = paper_starts(log)
-        if len(starts) != len(targets):
-            raise CompileError(f"{log.name} marks {len(starts)} papers, expected {len(targets)}")
         cut_pdf(pdf, starts, list(targets))
-    return layout_problems(log, label, line_shift)
+    # The key's papers begin at its first marker; what TeX logged before is the exam's.
+    split = markers[papers].start()
+    (exam_label, exam_shift), (key_label, key_shift) = sections
+    problems = layout_problems(log[:split], exam_label, exam_shift) + layout_problems(log[split:], key_label, key_shift)
+    return Typeset(key_first_page=starts[papers] + 1, page_count=int(_PAGES.search(log)[1]), problems=problems)

@@ -6,7 +6,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
+import shutil
 import signal
+import tempfile
 import subprocess
 import sys
 import time
@@ -19,6 +22,7 @@ from cli import cli
 from exams.build import build
 from exams.csvfiles import safe_cell
 from exams.exporters.latex import chunk_sizes
+from exams.latex import tex_environment
 from exams.outputs import MARKER
 from tests.conftest import requires_tex
 from tests.hostile_corpus import CASES
@@ -421,3 +425,61 @@ def test_layout_problems_in_a_later_chunk_name_lines_of_the_joined_file(tmp_path
     assert any(kind == "exam" and line > third for kind, line in named)  # the later chunk's, mapped
     assert sorted(p.name for p in (out / "exams").iterdir()) == ["S0.pdf", "S1.pdf", "S2.pdf"]
     assert not (out / ".parts").exists()
+
+
+def test_one_run_shares_each_figure_and_keeps_both_parts_line_for_line():
+    from exams.assemble import assemble
+    from exams.exporters.latex import document_parts, one_run, paper_contexts, render_papers
+    from exams.roster import read_roster
+    from exams.spec import load_spec
+    from exams.view import exam_view
+
+    spec = load_spec(SAMPLE)
+    with tempfile.TemporaryDirectory() as scratch:
+        students = read_roster(write_roster(Path(scratch) / "r.csv", [["S1", "Ann"], ["S2", "Bo"]]))
+    chunk = exam_view(spec, assemble(spec, 1, students))
+    contexts = paper_contexts(chunk)
+    exam, key = (render_papers(chunk, key=kind == "key", contexts=contexts) for kind in ("exam", "key"))
+    document, exam_start, key_start = one_run(exam, key)
+    figures = exam.count(r"\begin{tikzpicture}")
+    assert figures >= 2 and key.count(r"\begin{tikzpicture}") == figures  # the sample draws figures
+    assert document.count(r"\begin{tikzpicture}") == figures  # typeset once, in the exam's papers
+    lines = document.splitlines()
+    # Each figure saved in the exam's papers and used again in the key's.
+    assert document.count(r"\vxsavefigure{") == "\n".join(lines[key_start:]).count(r"\vxusefigure{") == figures
+    # Line for line: what TeX names in either part is the same line of exam.tex or key.tex.
+    for source, start in ((exam, exam_start), (key, key_start)):
+        body = document_parts(source)[1]
+        in_figures = {line for match in re.finditer(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", body, re.DOTALL)
+                      for line in range(body[:match.start()].count("\n"), body[:match.end()].count("\n") + 1)}
+        assert len(in_figures) > figures
+        for number, text in enumerate(body.splitlines()):
+            if number not in in_figures:
+                assert lines[start + number] == text, (start + number, text)
+
+
+@pytest.mark.slow
+@requires_tex
+def test_the_shared_run_prints_what_exam_tex_and_key_tex_print_alone(tmp_path):
+    roster = write_roster(tmp_path / "r.csv", [[f"S{i}", f"Student {i}"] for i in range(3)])
+    result = build(SAMPLE, tmp_path / "out", roster=roster, jobs=1)
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    for kind in ("exam", "key"):
+        shutil.copy(result.out / f"{kind}.tex", alone)
+        subprocess.run(["pdflatex", "-interaction=batchmode", f"{kind}.tex"], cwd=alone, check=True,
+                       stdout=subprocess.DEVNULL, env=tex_environment())
+        ours, theirs = page_images(result.out / f"{kind}.pdf"), page_images(alone / f"{kind}.pdf")
+        assert len(ours) == len(theirs) == pages(alone / f"{kind}.pdf")
+        for number, (mine, standalone) in enumerate(zip(ours, theirs), start=1):
+            # A form is placed at coordinates rounded differently (by 0.001pt), which can flip
+            # the odd anti-aliased pixel; a figure out of place differs in thousands.
+            differing = sum(a != b for a, b in zip(mine, standalone))
+            assert differing <= len(mine) // 2000, (kind, number, differing)
+
+
+def page_images(pdf: Path) -> list[bytes]:
+    """Each page as grey pixels at 50 dpi."""
+    with tempfile.TemporaryDirectory() as scratch:
+        subprocess.run(["pdftoppm", "-r", "50", "-gray", str(pdf), f"{scratch}/page"], check=True)
+        return [path.read_bytes() for path in sorted(Path(scratch).glob("page-*.pgm"))]

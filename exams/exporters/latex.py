@@ -8,17 +8,20 @@ The Jinja2 templates use `<< var >>`, `<% block %>` and `<# comment #>` so that 
 need no escaping, are strict about undefined variables, and escape every string that is
 not already marked `Latex`: user text cannot reach TeX unescaped.
 
-Papers arrive in chunks while the build is still drawing the next ones; each chunk is one
-pdflatex pass for its exam part and one for its key part, run in worker processes and cut
-into per-student PDFs right there, so TeX, cutting and drawing overlap. exam.tex and
-key.tex are the chunks' texts joined (the same bytes as one rendering of every paper);
-exam.pdf and key.pdf are the chunks' PDFs joined.
+Papers arrive in chunks while the build is still drawing the next ones. Each chunk is one
+pdflatex pass over its exam papers followed by its key papers (`one_run`), in which every
+figure is typeset once and shown on both the exam page and the key page; the pass runs in a
+worker process and its PDF is cut into per-student PDFs right there, so TeX, cutting and
+drawing overlap. exam.tex and key.tex are the chunks' texts joined (the same bytes as one
+rendering of every paper, each a standalone document); exam.pdf and key.pdf are joined from
+the chunks' exam pages and key pages.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -168,6 +171,7 @@ def chunk_sizes(papers: int, jobs: int) -> list[int]:
 
 
 _PAPER_START = "\\typeout{VARIANTEX-PAPER "
+_PAGE_STYLE = "% Page headers"  # the line before the head's page style (exam.tex.j2)
 
 
 def document_parts(document: str) -> tuple[str, str, str]:
@@ -176,6 +180,46 @@ def document_parts(document: str) -> tuple[str, str, str]:
     cut = document.index(_PAPER_START)
     end = document.rindex("\\end{document}")
     return document[:cut], document[cut:end], document[end:]
+
+
+_FIGURE = re.compile(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", re.DOTALL)
+# Typesetting and shipping out TikZ is most of a paper's TeX time, and a key shows every
+# figure of its exam again. So the exam typesets each figure once into a PDF form XObject
+# (\pdfxform; written once, drawn wherever it is referenced) and the key refers to it.
+# \leavevmode: a figure starts a paragraph, as the tikzpicture it replaces does.
+_FIGURE_MACROS = (r"\newcommand{\vxsavefigure}[2]{\setbox0=\hbox{#2}\pdfxform0 "
+                  r"\expandafter\xdef\csname vxfigure#1\endcsname{\the\pdflastxform}\vxusefigure{#1}}"
+                  r"\newcommand{\vxusefigure}[1]{\leavevmode\pdfrefxform\csname vxfigure#1\endcsname\relax}")
+
+
+def one_run(exam_document: str, key_document: str) -> tuple[str, int, int]:
+    """One document typesetting the exam's papers and then the key's (rendered from the
+    same papers), sharing their figures; and the lines (0-based) at which its exam papers
+    and its key papers begin. Both parts keep their line count, so a line TeX names maps
+    back to exam.tex or key.tex by an offset."""
+    exam_head, exam_body, closing = document_parts(exam_document)
+    key_head, key_body, _ = document_parts(key_document)
+    forms: dict[str, int] = {}
+
+    def save(match: re.Match) -> str:
+        number = forms.setdefault(match[0], len(forms))
+        return "\\vxsavefigure{%d}{%s}" % (number, match[0])
+
+    def use(match: re.Match) -> str:
+        if match[0] not in forms:  # a figure only the key has
+            return match[0]
+        # Comment out the figure's line ends rather than drop them: same line count,
+        # and no blank line (a paragraph break) where the figure was.
+        return "%\n" * match[0].count("\n") + "\\vxusefigure{%d}" % forms[match[0]]
+
+    begin = exam_head.rindex("\\begin{document}")
+    head = exam_head[:begin] + _FIGURE_MACROS + exam_head[begin:]
+    key_style = key_head[key_head.index(_PAGE_STYLE):key_head.rindex("\\begin{document}")]
+    exams = _FIGURE.sub(save, exam_body)
+    keys = _FIGURE.sub(use, key_body)
+    exam_start = head.count("\n")
+    key_start = exam_start + exams.count("\n") + key_style.count("\n")
+    return head + exams + key_style + keys + closing, exam_start, key_start
 
 
 KINDS = ("exam", "key")
@@ -235,7 +279,7 @@ class _Session:
         self.closing = ""
         self.lines = dict.fromkeys(KINDS, 0)  # lines written to each joined file
         self.combined = {kind: open(folder / f"{kind}.tex", "w", encoding="utf-8") for kind in KINDS}
-        self.runs: list[tuple[str, Path, Future]] = []  # (kind, part document, its TeX run)
+        self.runs: list[tuple[Path, Future]] = []  # (part document, its TeX run)
         self.pool: ProcessPoolExecutor | None = None
         self.seconds = exporter.seconds
         self.seconds.setdefault("render", 0.0)
@@ -244,35 +288,40 @@ class _Session:
         clock = time.perf_counter()
         contexts = paper_contexts(chunk)
         first, self.papers = self.papers, self.papers + len(contexts)
+        documents, shifts = {}, {}
         for kind in KINDS:
-            document = render_papers(chunk, key=kind == "key", contexts=contexts, first=first)
-            head, body, self.closing = document_parts(document)
+            documents[kind] = render_papers(chunk, key=kind == "key", contexts=contexts, first=first)
+            head, body, self.closing = document_parts(documents[kind])
             if first == 0:
                 self.combined[kind].write(head)
                 self.lines[kind] = head.count("\n")
-            if self.exporter.pdf:
-                # TeX reports lines of the part; the user has the joined file.
-                self._submit(kind, chunk, document, self.lines[kind] - head.count("\n"))
+            shifts[kind] = self.lines[kind]  # lines of the joined file before this chunk's papers
             self.combined[kind].write(body)
             self.lines[kind] += body.count("\n")
+        if self.exporter.pdf:
+            self._submit(chunk, documents["exam"], documents["key"], shifts)
         self.seconds["render"] += time.perf_counter() - clock
 
-    def _submit(self, kind: str, chunk: ExamView, document: str, line_shift: int) -> None:
+    def _submit(self, chunk: ExamView, exam: str, key: str, shifts: dict[str, int]) -> None:
         parts = self.folder / ".parts"
         parts.mkdir(exist_ok=True)
-        tex = parts / f"{kind}-{sum(run[0] == kind for run in self.runs):04d}.tex"
+        tex = parts / f"part-{len(self.runs):04d}.tex"
+        document, exam_start, key_start = one_run(exam, key)
         tex.write_text(document, encoding="utf-8")
+        # TeX names lines of the part; the user has the joined files.
+        sections = (("exam.tex", shifts["exam"] - exam_start), ("key.tex", shifts["key"] - key_start))
         targets: tuple[Path, ...] = ()
         if self.exporter.per_student:
-            subfolder = self.folder / ("exams" if kind == "exam" else "keys")
-            subfolder.mkdir(exist_ok=True)
-            targets = tuple(subfolder / f"{file_stem(p.student.id if p.student else 'practice')}.pdf"
-                            for p in chunk.papers)
+            for kind in KINDS:
+                subfolder = self.folder / ("exams" if kind == "exam" else "keys")
+                subfolder.mkdir(exist_ok=True)
+                targets += tuple(subfolder / f"{file_stem(p.student.id if p.student else 'practice')}.pdf"
+                                 for p in chunk.papers)
         if self.pool is None:
             # Workers die with this process, and their pdflatex with them.
             self.pool = ProcessPoolExecutor(max_workers=self.exporter.jobs, initializer=tex_run.die_with_parent)
-        run = self.pool.submit(tex_run.typeset, tex, f"{kind}.tex", targets, line_shift)
-        self.runs.append((kind, tex, run))
+        run = self.pool.submit(tex_run.typeset, tex, len(chunk.papers), sections, targets)
+        self.runs.append((tex, run))
 
     def finish(self) -> None:
         for handle in self.combined.values():
@@ -285,26 +334,19 @@ class _Session:
         clock = time.perf_counter()
         self.report(f"typesetting {len(self.runs)} documents, {self.exporter.jobs} at a time")
         # Progress is reported only from here on, after drawing has finished with its own
-        # bar; runs that finished meanwhile come first out of as_completed. A kind's parts
-        # are joined (in a worker) as soon as its last one is typeset.
-        total, done = len(self.runs), 0
-        waiting = {kind: sum(run[0] == kind for run in self.runs) for kind in KINDS}
-        kinds = {future: kind for kind, *_, future in self.runs}
-        joins = []
-        self.exporter.on_typeset(done, total)
-        for future in as_completed(kinds):
+        # bar; runs that finished meanwhile come first out of as_completed.
+        total = len(self.runs)
+        self.exporter.on_typeset(0, total)
+        for done, future in enumerate(as_completed([run for _, run in self.runs]), start=1):
             future.result()  # a failed run stops the build here
-            done += 1
             self.exporter.on_typeset(done, total)
-            kind = kinds[future]
-            waiting[kind] -= 1
-            if not waiting[kind]:
-                parts = [tex.with_suffix(".pdf") for k, tex, *_ in self.runs if k == kind]
-                joins.append(self.pool.submit(tex_run.merge_pdfs, parts, self.folder / f"{kind}.pdf"))
         self.seconds["tex"] = time.perf_counter() - clock
-        for *_, future in self.runs:  # in document order, whatever order they finished in
-            self.exporter.warnings += future.result()
         clock = time.perf_counter()
+        typeset = [(tex.with_suffix(".pdf"), run.result()) for tex, run in self.runs]  # in document order
+        for _, result in typeset:
+            self.exporter.warnings += result.problems
+        joins = [self.pool.submit(tex_run.merge_pdfs, [(pdf, result.pages(kind)) for pdf, result in typeset],
+                                  self.folder / f"{kind}.pdf") for kind in KINDS]
         for join in joins:
             join.result()
         written += [self.folder / f"{kind}.pdf" for kind in KINDS]
