@@ -95,7 +95,7 @@ def main() -> None:
         if not args.no_pdf:
             # TeX and cutting run in worker processes while the papers are drawn; these are
             # the waits left after drawing ended.
-            print(f"TeX + cutting still running after     {seconds['tex']:8.2f} s  (exam ∥ key chunks, one pass each)")
+            print(f"TeX + cutting still running after     {seconds['tex']:8.2f} s  (one pass per chunk: its exam, then its key)")
             print(f"joining exam.pdf and key.pdf          {seconds['join']:8.2f} s")
         print(f"total                                 {total:8.2f} s")
         own = resource.getrusage(resource.RUSAGE_SELF)

@@ -111,6 +111,22 @@ class Choice(Kind):
         return value
 
 
+class Choices(Kind):
+    """Distinct names from an allowed list, in the order given (`count` of them)."""
+
+    def __init__(self, allowed: Sequence[str], count: int):
+        self.allowed, self.count = tuple(allowed), count
+
+    def read(self, value, name):
+        names = tuple(choice(v, self.allowed, f"{name}[{i}]") for i, v in enumerate(sequence(value, name)))
+        if len(names) != self.count or len(set(names)) != len(names):
+            raise InvalidParams(f"expected {self.count} different names, got {value!r}", name)
+        return names
+
+    def write(self, value):
+        return list(value)
+
+
 class Flag(Kind):
     def read(self, value, name):
         if not isinstance(value, bool):
@@ -148,6 +164,10 @@ def matrix(default: Any = _REQUIRED) -> Any:
 
 def choice_of(allowed: Sequence[str], default: Any = _REQUIRED) -> Any:
     return _declare(Choice(allowed), default)
+
+
+def choices_of(allowed: Sequence[str], count: int, default: Any = _REQUIRED) -> Any:
+    return _declare(Choices(allowed, count), default)
 
 
 def flag(default: bool = False) -> Any:
