@@ -116,7 +116,7 @@ def _float(value: Value) -> float:
 
 
 def _number(value: Value) -> bool:
-    return not isinstance(value, str) and bool(value.is_finite)
+    return not isinstance(value, str) and not exact.is_infinite(value)
 
 
 def _rank_balanced(right: Option, candidates: list[Option], wanted: int, rng: np.random.Generator,

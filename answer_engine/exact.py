@@ -192,8 +192,13 @@ def _magnitude(node: sp.Basic) -> float:
     return result
 
 
+_INFINITIES = frozenset((sp.oo, -sp.oo, sp.zoo))
+
+
 def is_infinite(value: Value) -> bool:
-    return not isinstance(value, str) and bool(value.is_infinite)
+    """Whether `value` is ±∞ (sympy folds every infinite result to one of these; asking
+    `is_infinite` of a closed form instead runs sympy's assumption system, which is slow)."""
+    return not isinstance(value, str) and value in _INFINITIES
 
 
 def exact_equal(left: Value, right: Value) -> bool:

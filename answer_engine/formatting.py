@@ -19,7 +19,7 @@ from functools import lru_cache
 import sympy as sp
 from pylatex.utils import escape_latex
 
-from answer_engine.exact import Value
+from answer_engine.exact import Value, numeric
 
 
 class Latex(str):
@@ -175,8 +175,9 @@ def plain(value: Value) -> str:
 
 
 def decimal(value: sp.Expr, digits: int = 4) -> str:
-    """A display decimal with `digits` significant figures (display only, never compared)."""
-    number = float(sp.N(value, digits + 10))
+    """A display decimal with `digits` significant figures (display only, never compared;
+    from the 30-digit value the checks use, evaluated once per value)."""
+    number = float(numeric(value))
     if number == 0:
         return "0"
     text = f"{number:.{digits}g}"

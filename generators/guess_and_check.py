@@ -12,6 +12,7 @@ naive ((k)·ln q + ln(1/δ) + ln ln(1/η)) / N that counts every weight of the s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping
 import math
 
@@ -55,11 +56,19 @@ def student_count(params: GuessParams) -> int:
     return params.d0 * params.d1 + params.d1
 
 
+@lru_cache(maxsize=256)
+def _logs(params: GuessParams) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """log q, log(1/δ), log log(1/η): built once per variant (the solution and every
+    mistake's bound use them, and sympy is slow to build them)."""
+    return sp.log(params.q), sp.log(1 / params.delta), sp.log(sp.log(1 / params.eta))
+
+
 def bound(params: GuessParams, count: int | sp.Expr, log_log: sp.Expr | None = None,
           confidence: sp.Expr | None = None) -> sp.Expr:
-    log_log = sp.log(sp.log(1 / params.eta)) if log_log is None else log_log
-    confidence = sp.log(1 / params.delta) if confidence is None else confidence
-    return (count * sp.log(params.q) + confidence + log_log) / params.samples
+    log_q, log_confidence, log_log_eta = _logs(params)
+    log_log = log_log_eta if log_log is None else log_log
+    confidence = log_confidence if confidence is None else confidence
+    return (count * log_q + confidence + log_log) / params.samples
 
 
 class GuessAndCheck(Family):

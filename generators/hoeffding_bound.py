@@ -151,7 +151,7 @@ class HoeffdingBound(Family):
 
     def verify(self, params: HoeffdingParams) -> dict:
         """Floats from the inequality itself: the per-model failure probability δ/K equated with
-        2·exp(−2nε²/(b − a)²), solved by bisection (ε), or n searched upward one by one."""
+        2·exp(−2nε²/(b − a)²), solved by bisection (ε), or the smallest whole n searched for."""
         width, k, delta = float(params.high - params.low), float(params.models), float(params.delta)
 
         def failure(n: float, eps: float) -> float:
@@ -164,10 +164,21 @@ class HoeffdingBound(Family):
                 middle = (low + high) / 2
                 low, high = (middle, high) if failure(n, middle) > delta else (low, middle)
             return {"epsilon": (low + high) / 2, "sample": VALIDATION}
-        eps, n = float(params.epsilon), 1
-        while failure(n, eps) > delta * (1 + 1e-12):
-            n += 1
-        return {"n": n, "sample": VALIDATION}  # a count: compared exactly
+        eps = float(params.epsilon)
+
+        def enough(n: int) -> bool:
+            return failure(n, eps) <= delta * (1 + 1e-12)
+
+        # The failure probability falls as n grows: double n until it is enough, then
+        # bisect over whole numbers for the smallest n that is.
+        high = 1
+        while not enough(high):
+            high *= 2
+        low = high // 2  # not enough (or 0)
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (low, middle) if enough(middle) else (middle, high)
+        return {"n": high, "sample": VALIDATION}  # a count: compared exactly
 
     def mistakes(self, params: HoeffdingParams) -> Mistakes:
         width = params.high - params.low

@@ -14,6 +14,7 @@ residual: the midrange), which on data with an outlier moves the optimum.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -225,19 +226,22 @@ class LaplaceMle(Family):
             return -np.sum(log_density, axis=1)
 
         mu = float(y[int(np.argmin(nll(y, b_any)))])
-        at_mu = np.array([mu])
+
+        def nll_in_b(b: float) -> float:
+            return sum(abs(value - mu) / b + math.log(2 * b) for value in y.tolist())
+
         low, high, h = 1e-6, 1e6, 1e-5
-        for _ in range(200):
-            middle = (low + high) / 2
-            slope = (nll(at_mu, middle * (1 + h))[0] - nll(at_mu, middle * (1 - h))[0]) / (2 * h * middle)
+        while high / low > 1 + 1e-12:  # bisection on a log scale
+            middle = math.sqrt(low * high)
+            slope = (nll_in_b(middle * (1 + h)) - nll_in_b(middle * (1 - h))) / (2 * h * middle)
             low, high = (middle, high) if slope < 0 else (low, middle)
-        scale = (low + high) / 2
+        scale = math.sqrt(low * high)
 
         span = float(np.ptp(y)) or 1.0
         reference = _optimum(lambda grid: nll(grid, b_any), y, span)
         objectives = _objectives(y, b_any)
         odd = [name for name in (*params.shown, params.odd)
-               if (found := _optimum(objectives[name], y, span)) is None or abs(found - reference) > 1e-6 * span]
+               if (found := _optimum(objectives[name], y, span)) is None or abs(found - reference) > 1e-5 * span]
         return {"mu": mu, "b": scale, "odd": odd[0] if len(odd) == 1 else f"{len(odd)} candidates differ"}
 
     def mistakes(self, params: LaplaceMleParams) -> Mistakes:
@@ -305,16 +309,16 @@ def _objectives(y: np.ndarray, b: float) -> dict:
 
 
 def _optimum(objective, y: np.ndarray, span: float) -> float | None:
-    """Where `objective` is smallest: None when that is at the edge of a grid reaching fifty
-    spans beyond the data (it has no optimum); else found on a grid over the data and three
-    zooms around the best point (to about span/10⁷)."""
-    wide = np.linspace(y.min() - 50 * span, y.max() + 50 * span, 2001)
-    if int(np.argmin(objective(wide))) in (0, len(wide) - 1):
-        return None
+    """Where `objective` is smallest: None when that is fifty spans beyond the data (it has
+    no optimum); else found on a grid over the data and three zooms around the best point
+    (to about span/10⁶)."""
     low, high = float(y.min()), float(y.max())
-    for points in (1001, 101, 101, 101):
-        grid = np.linspace(low, high, points)
-        best = float(grid[int(np.argmin(objective(grid)))])
-        step = grid[1] - grid[0]
+    grid = np.concatenate(([low - 50 * span], np.linspace(low, high, 401), [high + 50 * span]))
+    for zoom in range(4):
+        at = int(np.argmin(objective(grid)))
+        if zoom == 0 and at in (0, len(grid) - 1):
+            return None
+        best, step = float(grid[at]), float(grid[2] - grid[1])
         low, high = best - 2 * step, best + 2 * step
+        grid = np.linspace(low, high, 41)
     return best
