@@ -17,7 +17,7 @@ import sympy as sp
 from answer_engine.checking import AnswerRules, value_matches
 from answer_engine.errors import InvalidParams
 from answer_engine import exact
-from answer_engine.exact import Value, dump_value
+from answer_engine.exact import Value
 
 
 @dataclass(frozen=True)
@@ -143,5 +143,6 @@ def _rank_balanced(right: Option, candidates: list[Option], wanted: int, rng: np
 
 
 def value_key(values: Sequence[Value]) -> tuple:
-    """Options are the same when their canonical exact values are, however they print."""
-    return tuple(repr(dump_value(v)) for v in values)
+    """Options are the same when their canonical exact values are, however they print
+    (sympy keeps expressions in one canonical structure, and compares and hashes by it)."""
+    return tuple(("text", v) if isinstance(v, str) else v for v in values)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping
 
 import numpy as np
@@ -52,10 +53,16 @@ def kl(params: PacBayesParams) -> sp.Rational:
     return sum((w**2 for w in params.w_hat), sp.Integer(0)) / 2
 
 
+@lru_cache(maxsize=256)
+def confidence_term(params: PacBayesParams) -> sp.Expr:
+    """ln(2√n/δ), built once per variant (the solution and most mistakes use it)."""
+    return sp.log(2 * sp.sqrt(params.n) / params.delta)
+
+
 def bound(params: PacBayesParams, divergence: sp.Expr | None = None, log_term: sp.Expr | None = None,
           denominator: sp.Expr | None = None) -> sp.Expr:
     divergence = kl(params) if divergence is None else divergence
-    log_term = sp.log(2 * sp.sqrt(params.n) / params.delta) if log_term is None else log_term
+    log_term = confidence_term(params) if log_term is None else log_term
     denominator = 2 * (params.n - 1) if denominator is None else denominator
     return params.train_loss + sp.sqrt((divergence + log_term) / denominator)
 
@@ -144,7 +151,7 @@ class PacBayesGaussian(Family):
             found.add("log_of_delta", "wrote ln(2√n·δ) instead of ln(2√n/δ)", bound=bound(params, log_term=flipped))
         found.add("denominator_without_two", "divided by n − 1 instead of 2(n − 1)", bound=bound(params, denominator=n - 1))
         found.add("no_square_root", "forgot the square root",
-                  bound=params.train_loss + (kl(params) + sp.log(2 * sp.sqrt(n) / delta)) / (2 * (n - 1)))
+                  bound=params.train_loss + (kl(params) + confidence_term(params)) / (2 * (n - 1)))
         found.add("forgot_empirical_loss", "left out the empirical loss L̂", bound=bound(params) - params.train_loss)
         found.add("log_only_of_delta", "kept only ln(1/δ) in the numerator", bound=bound(params, log_term=sp.log(1 / delta)))
         found.add("kl_left_out", "left KL out of the numerator", bound=bound(params, divergence=sp.Integer(0)))
