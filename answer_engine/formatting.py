@@ -231,6 +231,7 @@ _ROOT = re.compile(r"\\sqrt\{([^{}]*)\}")
 _HAT = re.compile(r"\\hat\s*\{?([A-Za-z])\}?")  # \hat y -> ŷ (a combining circumflex)
 _FRACTION = re.compile(r"\\[td]?frac\{([^{}]*)\}\{([^{}]*)\}")
 _MATRIX = re.compile(r"\\begin\{([pb])matrix\}(.*?)\\end\{\1matrix\}")
+_CALL = re.compile(r"\\(log|ln|exp|sin|cos|tan)\{([^{}]*)\}")  # sympy's \log{\left(4 \right)}
 
 
 def _group(text: str) -> str:
@@ -263,6 +264,7 @@ def latex_to_text(latex: str) -> str:
     while previous != text:
         previous = text
         text = _UNWRAP.sub(r"\1", text)
+        text = _CALL.sub(r"\\\1\2", text)
         text = _ROOT.sub(lambda m: "√" + (m.group(1) if len(m.group(1)) == 1 else f"({m.group(1)})"), text)
         text = _FRACTION.sub(lambda m: f"{_group(m.group(1))}/{_group(m.group(2))}", text)
     text = re.sub(r"\\[td]?frac12", "1/2", text)
