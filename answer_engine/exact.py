@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Union
 
+import mpmath
 import sympy as sp
 
 from answer_engine.errors import InvalidParams
@@ -214,6 +215,29 @@ def exact_equal(left: Value, right: Value) -> bool:
     difference = sp.N(left - right, 60)
     scale = max(1, abs(sp.N(left, 60)))
     return bool(abs(difference) <= scale * sp.Float(10) ** -45)
+
+
+_NEAR_WHOLE = mpmath.mpf((0, 1, -133, 1))  # 2⁻¹³³ ≈ 10⁻⁴⁰, exact at any precision
+
+
+def floor(value: sp.Expr) -> sp.Integer:
+    """⌊value⌋ of an exact number. sympy's `floor` of a closed form runs its assumption
+    system and an adaptive evalf (milliseconds each); 50 correct digits decide it unless the
+    value lies within 10⁻⁴⁰ of a whole number, where sympy's exact route still answers."""
+    if isinstance(value, sp.Rational):
+        return sp.Integer(value.p // value.q)
+    with mpmath.workprec(180):  # the 50 digits' bits, kept (mpmath rounds to its working precision)
+        approximate = mpmath.mpf(sp.N(value, 50)._mpf_)
+        whole = int(mpmath.floor(approximate))
+        near_whole = min(approximate - whole, whole + 1 - approximate) < _NEAR_WHOLE
+    if near_whole:
+        return sp.Integer(sp.floor(value))  # log(64)/log(2): sympy proves it is 6
+    return sp.Integer(whole)
+
+
+def ceiling(value: sp.Expr) -> sp.Integer:
+    """⌈value⌉ of an exact number (see `floor`)."""
+    return -floor(-value)
 
 
 # --- one JSON form per value ---------------------------------------------------------

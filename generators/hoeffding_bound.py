@@ -19,6 +19,7 @@ import sympy as sp
 
 from answer_engine.checking import Tolerance
 from answer_engine.errors import InvalidParams
+from answer_engine import exact
 from answer_engine.exact import numeric
 from answer_engine.formatting import Markup, Math, tex
 from generators import draws
@@ -69,7 +70,7 @@ def sample_size(params: HoeffdingParams, log: sp.Expr | None = None, width: sp.E
     width = params.high - params.low if width is None else width
     epsilon = params.epsilon if epsilon is None else epsilon
     exact_n = width**2 * (log_term(params) if log is None else log) / (divisor * epsilon**2)
-    return sp.Integer(sp.ceiling(exact_n))
+    return exact.ceiling(exact_n)
 
 
 class HoeffdingBound(Family):
@@ -207,9 +208,9 @@ class HoeffdingBound(Family):
                 found.add(name, description, n=sample_size(params, **change))
         if params.n is None:
             exact_n = width**2 * log_term(params) / (2 * params.epsilon**2)
-            found.add("rounded_down", "rounded n down instead of up", n=sp.Integer(sp.floor(exact_n)))
+            found.add("rounded_down", "rounded n down instead of up", n=exact.floor(exact_n))
             found.add("epsilon_not_squared", "divided by 2ε instead of 2ε²",
-                      n=sp.Integer(sp.ceiling(width**2 * log_term(params) / (2 * params.epsilon))))
+                      n=exact.ceiling(width**2 * log_term(params) / (2 * params.epsilon)))
             found.add("epsilon_squared_twice", "squared ε twice (divided by 2ε⁴)",
                       n=sample_size(params, epsilon=params.epsilon**2))
         else:

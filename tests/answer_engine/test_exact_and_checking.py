@@ -95,3 +95,15 @@ def test_escaping_covers_every_special_character():
 def test_latex_to_text_reads_fractions_and_symbols():
     assert latex_to_text(r"$\partial E/\partial w_1 = \frac{-1}{8} \cdot \sigma(z_2)$") == "∂E/∂w_1 = -1/8 · σ(z_2)"
     assert latex_to_text(r"$\tfrac12 (y - t)^{2}$") == "1/2 (y - t)^2"
+
+
+@pytest.mark.parametrize("value", [
+    sp.Rational(7, 2), sp.Rational(-7, 2), sp.Integer(3), 100 * sp.log(20), -sp.log(3),
+    sp.log(64) / sp.log(2),  # exactly 6, though sympy keeps it as a quotient of logs
+    6 - sp.log(3) / 10**20,  # just below a whole number: the 50 digits decide it
+    sp.sqrt(2) * 10**19,
+])
+def test_floor_and_ceiling_agree_with_sympy(value):
+    assert exact.floor(value) == sp.floor(value)
+    assert exact.ceiling(value) == sp.ceiling(value)
+    assert isinstance(exact.floor(value), sp.Integer)
