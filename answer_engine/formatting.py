@@ -229,7 +229,8 @@ _BINDING = {"∂"}
 _UNWRAP = re.compile(r"\\(?:text|mathrm|textbf|textit|textsf|operatorname|mathbf|mathbb|mathcal|emph)\{([^{}]*)\}")
 _ROOT = re.compile(r"\\sqrt\{([^{}]*)\}")
 _HAT = re.compile(r"\\hat\s*\{?([A-Za-z])\}?")  # \hat y -> ŷ (a combining circumflex)
-_FRACTION = re.compile(r"\\[td]?frac\{([^{}]*)\}\{([^{}]*)\}")
+# A fraction's parts may hold one level of braces (\frac{5}{1 + e^{-1}}).
+_FRACTION = re.compile(r"\\[td]?frac\{((?:[^{}]|\{[^{}]*\})*)\}\{((?:[^{}]|\{[^{}]*\})*)\}")
 _MATRIX = re.compile(r"\\begin\{([pb])matrix\}(.*?)\\end\{\1matrix\}")
 _CALL = re.compile(r"\\(log|ln|exp|sin|cos|tan)\{([^{}]*)\}")  # sympy's \log{\left(4 \right)}
 

@@ -18,7 +18,7 @@ Upsilon Phi Psi Omega
 frac tfrac dfrac cfrac sqrt binom tbinom dbinom cdot cdotp times div pm mp ast star circ bullet
 le leq ge geq ne neq lt gt approx equiv sim simeq cong propto ll gg in notin ni subset subseteq
 supset supseteq cup cap setminus emptyset varnothing infty partial nabla forall exists neg lnot
-land lor wedge vee oplus otimes odot
+land lor wedge vee oplus otimes odot oslash
 sum prod int iint oint lim limsup liminf log ln lg exp max min sup inf det arg sin cos tan tanh sinh cosh
 Pr dim ker deg gcd hom
 mathrm mathbf mathit mathsf mathtt mathcal mathbb mathfrak boldsymbol text textrm textbf textit textsf
