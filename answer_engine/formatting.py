@@ -99,6 +99,13 @@ def tex(value: Value, digits: int | None = None) -> Math:
         return Math(r"-\infty")
     if digits is not None:
         return Math(r"\approx %s" % decimal(value, digits))
+    return _closed_form_tex(value)
+
+
+# Closed forms recur across variants (sin(π/12), log 3, e^{-1/2}: a family's draws share a few
+# dozen), and sympy's printer orders every sum's terms through sort keys: print each once.
+@lru_cache(maxsize=1 << 16)
+def _closed_form_tex(value: sp.Expr) -> Math:
     return Math(sp.latex(value))
 
 

@@ -67,7 +67,8 @@ def weights(scores: list[list[sp.Rational]]) -> list[list[sp.Expr]]:
 
 
 def combine(rows: list[list[sp.Expr]], values: tuple[tuple[sp.Rational, ...], ...]) -> list[list[sp.Expr]]:
-    return [[sp.expand(a1 * values[0][c] + a2 * values[1][c]) for c in range(len(values[0]))] for a1, a2 in rows]
+    # sympy distributes the integer values and gathers like terms itself: c + b/(1 + e^Δ).
+    return [[a1 * values[0][c] + a2 * values[1][c] for c in range(len(values[0]))] for a1, a2 in rows]
 
 
 def sigmoid_form(value: sp.Expr) -> tuple[sp.Rational, sp.Rational, sp.Rational] | None:
@@ -125,20 +126,32 @@ class AttentionNumeric(Family):
         return TIED if s11 == s12 else DISTINCT
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> AttentionParams:
-        def row() -> tuple[sp.Integer, ...]:
-            return tuple(sp.Integer(draws.pick(rng, ENTRIES)) for _ in range(4))
+        def row() -> tuple[int, ...]:
+            return tuple(draws.pick(rng, ENTRIES) for _ in range(4))
 
-        keys = (row(), row())
-        queries = (row(), row())
-        values = tuple(tuple(sp.Integer(draws.small_int(rng, -2, 4)) for _ in range(2)) for _ in range(2))
-        params = AttentionParams(queries, keys, values)
-        (s11, s12), (s21, s22) = params.scores()
-        # The branch fixes the first row (tied or not); the second always needs a softmax, and
-        # score differences stay small enough to reason about (|Δ| ≤ 2).
-        if self.branch_of(params) != branch or s21 == s22 or keys[0] == keys[1] or values[0] == values[1] \
-                or max(abs(s12 - s11), abs(s22 - s21)) > 2:
-            raise InvalidParams(f"not a {branch} draw", "queries")  # redrawn
-        return params
+        def until(accept, make, tries: int = 100):
+            for _ in range(tries):
+                candidate = make()
+                if accept(candidate):
+                    return candidate
+            raise InvalidParams(f"not a {branch} draw", "queries")  # redrawn whole
+
+        keys = until(lambda pair: pair[0] != pair[1], lambda: (row(), row()))
+        values = until(lambda pair: pair[0] != pair[1],
+                       lambda: tuple(tuple(draws.small_int(rng, -2, 4) for _ in range(2)) for _ in range(2)))
+
+        def raw_scores(query) -> list[int]:  # plain integers while judging: QKᵀ before the /2
+            return [sum(a * b for a, b in zip(query, key)) for key in keys]
+
+        def fits(query, tied: bool) -> bool:
+            first, second = raw_scores(query)
+            # Score differences small enough to reason about (|Δ| ≤ 2 after the /2).
+            return (first == second) == tied and abs(first - second) <= 4
+
+        # The branch fixes the first row (tied or not); the second always needs a softmax.
+        queries = (until(lambda q: fits(q, branch == TIED), row), until(lambda q: fits(q, False), row))
+        exact = lambda rows: tuple(tuple(sp.Integer(x) for x in r) for r in rows)  # noqa: E731
+        return AttentionParams(exact(queries), exact(keys), exact(values))
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: AttentionParams) -> tuple[Part, ...]:
@@ -183,14 +196,15 @@ class AttentionNumeric(Family):
 
     def mistakes(self, params: AttentionParams) -> Mistakes:
         values, found = params.values, Mistakes()
-        right = combine(weights(params.scores()), values)[1][0]
+        columns = params.scores()
+        rows = weights(columns)
+        right = combine(rows, values)[1][0]
 
         def second_output(rows: list[list[sp.Expr]], table=values) -> sp.Expr:
             return combine(rows, table)[1][0]
 
         raw = params.scores(sp.Integer(1))
         by_d = params.scores(sp.Integer(params.dimension))
-        columns = params.scores()
         # Softmax over the queries (each column) instead of over the keys (each row).
         down = [[first_weight(columns[1][j] - columns[0][j]) for j in range(2)]]
         down.append([1 - down[0][0], 1 - down[0][1]])
@@ -198,22 +212,21 @@ class AttentionNumeric(Family):
             ("no_scaling", "left out the 1/√d_k scaling", second_output(weights(raw))),
             ("divided_by_d", "divided the scores by d_k instead of √d_k", second_output(weights(by_d))),
             ("negated_scores", "took the softmax of −S (e^{−s} in place of e^{s})",
-             second_output([[1 - a, a] for a, _ in weights(params.scores())])),
+             second_output([[1 - a, a] for a, _ in rows])),
             ("softmax_over_queries", "normalised each column (over the queries) instead of each row",
              second_output(down)),
             ("uniform_weights", "gave both keys weight 1/2", (values[0][0] + values[1][0]) / 2),
             ("hard_attention", "took the value of the higher-scoring key alone",
              values[0][0] if columns[1][0] > columns[1][1] else values[1][0]),
             ("value_transposed", "took the weighted sum along a row of V instead of down its column",
-             sp.expand(weights(params.scores())[1][0] * values[0][0] + weights(params.scores())[1][1] * values[0][1])),
+             rows[1][0] * values[0][0] + rows[1][1] * values[0][1]),
             ("not_normalised", "left the exponentials unnormalised",
              sp.exp(columns[1][0]) * values[0][0] + sp.exp(columns[1][1]) * values[1][0]),
             ("sign_slip", "lost the sign of the output", -right),
             ("keys_averaged", "averaged the keys instead of the values",
-             sp.expand(weights(params.scores())[1][0] * params.keys[0][0]
-                       + weights(params.scores())[1][1] * params.keys[1][0])),
+             rows[1][0] * params.keys[0][0] + rows[1][1] * params.keys[1][0]),
             ("first_query", "used the first query's weights for the second row",
-             combine(weights(params.scores()), values)[0][0]),
+             combine(rows, values)[0][0]),
         ):
             found.add(name, description, o21=wrong)
         return found
