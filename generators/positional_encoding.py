@@ -139,7 +139,7 @@ class PositionalEncoding(Family):
                    r"($\sin((n+k)\omega) = \pm\sin(n\omega)$); otherwise $\sin((n+k)\omega)$ needs $\cos(n\omega)$, "
                    r"which is not a fixed linear function of $\sin(n\omega)$ (with $\omega = \pi/m$, positions $n$ and "
                    r"$m - n$ share $\sin(n\omega)$ but not $\cos(n\omega)$). Here: %s."
-                   % ("yes, $W_k$ restricted to the sines is a diagonal of $\pm 1$" if values["sine_only"] == YES
+                   % (r"yes, $W_k$ restricted to the sines is a diagonal of $\pm 1$" if values["sine_only"] == YES
                       else "no")),
         )
         return Solution(values, steps)
