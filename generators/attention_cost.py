@@ -250,11 +250,9 @@ class AttentionCost(Family):
         found.add("qk_times_width_squared", "counted S·D² for QKᵀ", qk=sp.Integer(s * d * d))
         return found
 
-    def show_value(self, params: AttentionCostParams, value) -> Markup:
+    def value_tex(self, params: AttentionCostParams, value: sp.Expr) -> Math:
         """Large counts with thin spaces between groups of three digits (1\\,610\\,612\\,736)."""
-        if isinstance(value, sp.Integer):
-            return Markup("$%s$" % grouped(int(value)))
-        return super().show_value(params, value)
+        return grouped(int(value)) if isinstance(value, sp.Integer) else super().value_tex(params, value)
 
     def rubric(self, params: AttentionCostParams) -> list[tuple[Markup, int]]:
         if params.prompt is not None:

@@ -236,8 +236,8 @@ class AttentionNumeric(Family):
         another shape would give themselves away."""
         return all(isinstance(v, sp.Rational) or sigmoid_form(v) is not None for v in values)
 
-    def show_value(self, params: AttentionParams, value) -> Markup:
-        return Markup("$%s$" % sigmoid_tex(value)) if isinstance(value, sp.Expr) else super().show_value(params, value)
+    def value_tex(self, params: AttentionParams, value: sp.Expr) -> Math:
+        return sigmoid_tex(value)
 
     def rubric(self, params: AttentionParams) -> list[tuple[Markup, int]]:
         return [(Markup(r"the scores $QK^\top/\sqrt{d_k}$"), 1), (Markup("the softmax along each row"), 2),

@@ -199,17 +199,22 @@ class Family(ABC):
         """Significant figures for printing non-rational answers, or None for exact forms."""
         return None
 
+    def value_tex(self, params: Any, value: Value) -> Math:
+        """Math-mode TeX for an exact value. A family whose answers share one form (a + b·log r,
+        grouped digits) prints it here, for its options and answers alike."""
+        return tex(value, self.digits(params))
+
     def show_value(self, params: Any, value: Value) -> Markup:
         if isinstance(value, str):
             return self.text_shown(value)
-        return Markup("$%s$" % tex(value, self.digits(params)))
+        return Markup("$%s$" % self.value_tex(params, value))
 
     def show_values(self, params: Any, values: tuple[Value, ...]) -> Markup:
         """How an option (a tuple of part values) is printed."""
         if len(values) == 1:
             return self.show_value(params, values[0])
         if all(not isinstance(v, str) for v in values):
-            return Markup("$(%s)$" % ", ".join(tex(v, self.digits(params)) for v in values))
+            return Markup("$(%s)$" % ", ".join(self.value_tex(params, v) for v in values))
         return Markup("(" + ", ".join(self.show_value(params, v) for v in values) + ")")
 
     # --- presentation -----------------------------------------------------------

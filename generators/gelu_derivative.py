@@ -163,8 +163,8 @@ class GeluDerivative(Family):
                 (Markup(r"the product and chain rules with $\sigma' = \sigma(1 - \sigma)$"), 2),
                 (Markup(r"$\varphi'(z)$ at the point"), 1), (Markup("the limits 0 and 1, argued"), 1)]
 
-    def show_value(self, params: GeluParams, value) -> Markup:
-        return Markup("$%s$" % log_tex(value)) if isinstance(value, sp.Expr) else super().show_value(params, value)
+    def value_tex(self, params: GeluParams, value: sp.Expr) -> Math:
+        return log_tex(value)
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: GeluParams) -> dict:
