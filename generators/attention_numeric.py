@@ -104,7 +104,7 @@ def sigmoid_tex(value: sp.Expr) -> Math:
 
 class AttentionNumeric(Family):
     id = "attention-numeric"
-    title = "Scaled dot-product attention by hand: softmax(QKᵀ/√d_k)V for two queries and two keys"
+    title = "Scaled dot-product attention by hand: the weights and output for two queries and two keys"
     branches = (DISTINCT, TIED)
     params_type = AttentionParams
     edge_cases = (

@@ -72,7 +72,7 @@ def coefficients(params: BatchnormParams) -> tuple[list[sp.Rational], sp.Rationa
 
 class BatchnormAffine(Family):
     id = "batchnorm-affine"
-    title = "A network with a per-unit affine normalisation is affine: f(x) = aᵀx + b"
+    title = "A network with a per-unit affine normalisation is itself affine: a, b and convexity"
     branches = (TWO_UNITS, THREE_UNITS)
     params_type = BatchnormParams
     text_answers = {

@@ -58,7 +58,7 @@ def rotation_block(angle: sp.Expr) -> tuple[sp.Expr, ...]:
 
 class PositionalEncoding(Family):
     id = "positional-encoding"
-    title = "Sinusoidal positional encodings: values, the rotation W_k with r_{n+k} = W_k r_n, and sine-only encodings"
+    title = "Sinusoidal positional encodings: values, the rotation W_k that shifts them by k, and sine-only encodings"
     branches = (ROTATION,)
     params_type = EncodingParams
     text_answers = {
