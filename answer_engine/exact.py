@@ -240,6 +240,18 @@ def ceiling(value: sp.Expr) -> sp.Integer:
     return -floor(-value)
 
 
+def log_of_rational(value: sp.Rational) -> sp.Expr:
+    """log(p/q) as Σ e_i·log(prime_i): one canonical form, so that sums of such logs combine
+    exactly and print alike (sympy keeps log(6) and log(2) + log(3) apart)."""
+    if value <= 0:
+        raise ValueError(f"log of {value}")
+    total = sp.Integer(0)
+    for number, sign in ((value.p, 1), (value.q, -1)):
+        for prime, power in sp.factorint(number).items():
+            total += sign * power * sp.log(prime)
+    return total
+
+
 # --- one JSON form per value ---------------------------------------------------------
 # Integers stay JSON integers, other rationals "p/q", infinities "oo"/"-oo", closed forms
 # their sympy text ("sqrt(2)/2"), text answers {"text": canonical}. Loading reads the

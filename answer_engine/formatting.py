@@ -109,6 +109,28 @@ def _closed_form_tex(value: sp.Expr) -> Math:
     return Math(sp.latex(value))
 
 
+def log_tex(value: sp.Expr) -> Math:
+    """a + Σ b_i·log r_i (rationals a, b_i, r_i), printed directly, logarithms in increasing
+    order of argument. Families whose answers have this form (GELU at ln k, Gaussian KLs) print
+    many of them while choosing options, and sympy's printer orders each sum's terms through
+    its sort keys, most of that cost. Anything else goes to the general printer."""
+    constant, terms = value.as_coeff_add()
+    logs = []
+    for term in terms:
+        factor, log = term.as_coeff_Mul()
+        if not isinstance(log, sp.log) or not isinstance(log.args[0], sp.Rational):
+            return tex(value)
+        logs.append((log.args[0], factor))
+    pieces = [] if constant == 0 and logs else [tex(constant)]
+    for argument, factor in sorted(logs):
+        shown = (r"\log %d" % argument.p if argument.q == 1
+                 else r"\log{\left(\frac{%d}{%d} \right)}" % (argument.p, argument.q))
+        size = "" if abs(factor) == 1 else tex(abs(factor)) + " "
+        sign = ("-" if factor < 0 else "") if not pieces else ("- " if factor < 0 else "+ ")
+        pieces.append(f"{sign}{size}{shown}")
+    return Math(" ".join(pieces))
+
+
 def equals(value: Value, digits: int | None = None) -> Math:
     """"= 3/4" for an exact value, "\\approx 0.1234" for one printed as a decimal (never "= ≈")."""
     text = tex(value, digits)

@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from answer_engine.exact import numeric
-from answer_engine.formatting import Markup, Math, paren, tex
+from answer_engine.formatting import Markup, Math, log_tex, paren, tex
 from generators import draws
 from generators.base import Family, Part, Solution
 from generators.kit import EdgeCase, Mistakes, number
@@ -45,25 +45,6 @@ class GeluParams:
     @property
     def sigma(self) -> sp.Rational:
         return self.k / (1 + self.k)
-
-
-def log_tex(value: sp.Expr) -> Math:
-    """a + b·log r (rationals a, b, r), the form of every answer here, printed directly:
-    sympy's printer orders the terms of each sum through its sort keys, which made printing
-    the options most of a variant's cost. Anything else goes to the general printer."""
-    constant, terms = value.as_coeff_add()
-    if not terms:
-        return tex(constant)
-    factor, log = terms[0].as_coeff_Mul()
-    if len(terms) > 1 or not isinstance(log, sp.log) or not isinstance(log.args[0], sp.Rational):
-        return tex(value)
-    argument = log.args[0]
-    shown = (r"\log %d" % argument.p if argument.q == 1
-             else r"\log{\left(\frac{%d}{%d} \right)}" % (argument.p, argument.q))
-    size = "" if abs(factor) == 1 else tex(abs(factor)) + " "
-    if constant == 0:
-        return Math(("-" if factor < 0 else "") + size + shown)
-    return Math(f"{tex(constant)} {'-' if factor < 0 else '+'} {size}{shown}")
 
 
 def derivative(params: GeluParams) -> sp.Expr:
