@@ -240,6 +240,7 @@ def ceiling(value: sp.Expr) -> sp.Integer:
     return -floor(-value)
 
 
+@lru_cache(maxsize=4096)
 def log_of_rational(value: sp.Rational) -> sp.Expr:
     """log(p/q) as Σ e_i·log(prime_i): one canonical form, so that sums of such logs combine
     exactly and print alike (sympy keeps log(6) and log(2) + log(3) apart)."""

@@ -77,7 +77,7 @@ def jsd(params: GanParams) -> sp.Expr:
     for d, g in zip(params.data, params.generator):
         middle = (d + g) / 2
         total += (plogq(d, d / middle) + plogq(g, g / middle)) / 2
-    return sp.expand(total)
+    return total
 
 
 class GanDiscriminator(Family):
@@ -121,7 +121,7 @@ class GanDiscriminator(Family):
 
     def solve(self, params: GanParams) -> Solution:
         best = [optimal(d, g) for d, g in zip(params.data, params.generator)]
-        value = sp.expand(game_value(params, optimal))
+        value = game_value(params, optimal)
         divergence = jsd(params)
         values = {f"d{i + 1}": b for i, b in enumerate(best)}
         values.update(value=value, jsd=divergence)
@@ -168,7 +168,7 @@ class GanDiscriminator(Family):
     def mistakes(self, params: GanParams) -> Mistakes:
         data, generator = params.data, params.generator
         found = Mistakes()
-        right = sp.expand(game_value(params, optimal))
+        right = game_value(params, optimal)
         divergence = jsd(params)
         for name, description, wrong in (  # the swapped D* is −∞ where it puts 0 on a data point
             ("swapped_discriminator", "took D* = p_g/(p_data + p_g)", game_value(params, lambda d, g: g / (d + g))),
@@ -189,7 +189,7 @@ class GanDiscriminator(Family):
              sum((plogq(g, 1 - optimal(d, g)) for d, g in zip(data, generator)), sp.Integer(0))),
         ):
             if not exact.is_infinite(wrong):
-                found.add(name, description, value=sp.expand(wrong))
+                found.add(name, description, value=wrong)
         swapped = game_value(params, lambda d, g: g / (d + g))
         if exact.is_infinite(swapped):
             # −∞ is what the swap gives where p_g misses a data point: named for `check` and the
@@ -197,7 +197,7 @@ class GanDiscriminator(Family):
             found.add("swapped_discriminator", "took D* = p_g/(p_data + p_g)", value=swapped)
         if all(g > 0 for g in generator):
             kl = sum((plogq(d, d / g) for d, g in zip(data, generator)), sp.Integer(0))
-            found.add("kl_for_jsd", "used KL(p_data ‖ p_g) where the JSD belongs", value=sp.expand(-2 * sp.log(2) + 2 * kl))
+            found.add("kl_for_jsd", "used KL(p_data ‖ p_g) where the JSD belongs", value=-2 * sp.log(2) + 2 * kl)
         found.add("ratio_of_generator", "took D*(x) = p_data/p_g", **{f"d{i + 1}": d / g for i, (d, g)
                                                                         in enumerate(zip(data, generator)) if g != 0})
         return found

@@ -129,7 +129,9 @@ class VaeKl(Family):
         total = 0.0
         for j, (m, s) in enumerate(zip(params.mu, params.sigma)):
             mu, sigma = float(m), float(s)
-            z = np.linspace(mu - 14 * sigma, mu + 14 * sigma, 40001)
+            # The trapezoid rule converges exponentially fast on a Gaussian integrand: 2,001 points
+            # over ±14σ agree with the closed form to about 1e-13.
+            z = np.linspace(mu - 14 * sigma, mu + 14 * sigma, 2001)
             log_q = -0.5 * ((z - mu) / sigma) ** 2 - math.log(sigma * math.sqrt(2 * math.pi))
             log_p = -0.5 * z**2 - math.log(math.sqrt(2 * math.pi))
             value = float(np.trapezoid(np.exp(log_q) * (log_q - log_p), z))
