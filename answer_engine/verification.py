@@ -12,7 +12,7 @@ import numpy as np
 import sympy as sp
 
 from answer_engine.errors import VerificationError
-from answer_engine.exact import Value, exact_equal, numeric
+from answer_engine.exact import Value, exact_equal, is_infinite, numeric
 from answer_engine.formatting import plain
 
 
@@ -42,6 +42,8 @@ def _agrees(value: Value, other: Value | float, tolerance: float) -> bool:
         other = sp.Integer(int(other))  # a count measured by the independent route is exact
     if isinstance(other, (float, np.floating)):
         other = float(other)
+        if is_infinite(value) or not np.isfinite(other):
+            return is_infinite(value) and other == float(value)  # ±∞ measured as ±inf
         reference = float(numeric(value))  # the cached 30 digits that display and checks use too
         return abs(reference - other) <= tolerance * max(1.0, abs(reference))
     return exact_equal(value, other)
