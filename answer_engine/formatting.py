@@ -131,6 +131,16 @@ def log_tex(value: sp.Expr) -> Math:
     return Math(" ".join(pieces))
 
 
+def grouped(number: int) -> Math:
+    """An integer with thin spaces between groups of three digits, as a number is typeset
+    (four digits stay together: 1024, 12\,288)."""
+    sign, digits = ("-" if number < 0 else ""), str(abs(number))
+    if len(digits) <= 4:
+        return Math(sign + digits)
+    groups = [digits[max(i - 3, 0):i] for i in range(len(digits), 0, -3)][::-1]
+    return Math(sign + r"\,".join(groups))
+
+
 def equals(value: Value, digits: int | None = None) -> Math:
     """"= 3/4" for an exact value, "\\approx 0.1234" for one printed as a decimal (never "= ≈")."""
     text = tex(value, digits)

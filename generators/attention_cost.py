@@ -24,7 +24,7 @@ import numpy as np
 import sympy as sp
 
 from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, tex
+from answer_engine.formatting import Markup, Math, grouped, tex
 from generators import draws
 from generators.base import Family, Part, Solution, TextAnswer
 from generators.kit import EdgeCase, Mistakes, integer
@@ -269,9 +269,3 @@ class AttentionCost(Family):
         return {"n": params.prompt, "m": params.generated, "N": params.sequences, "L": params.layers,
                 "S": params.length, "D": params.width}
 
-
-def grouped(number: int) -> Math:
-    """An integer with thin spaces between groups of three digits, as a number is typeset."""
-    sign, digits = ("-" if number < 0 else ""), str(abs(number))
-    groups = [digits[max(i - 3, 0):i] for i in range(len(digits), 0, -3)][::-1]
-    return Math(sign + r"\,".join(groups))

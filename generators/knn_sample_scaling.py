@@ -1,0 +1,180 @@
+"""`knn-sample-scaling`: how many samples the 1-NN bound asks for, in d dimensions or on a plane.
+
+For a c-Lipschitz regression function on the unit cube of R^d, the expected error of the
+1-nearest-neighbour classifier obeys E[L(f_N)] ≤ 2L* + 4c·√d·N^{−1/(d+1)}. For an excess
+error of at most ε over 2L* it suffices that N ≥ (4c√d/ε)^{d+1}, so halving ε multiplies N
+by 2^{d+1}: the curse of dimensionality. When the data lie on a p-dimensional plane inside
+R^D the bound holds with p in place of D (the nearest neighbour is found within the plane),
+so N grows like 2^{p+1}, not 2^{D+1}. The branches are `ambient` (data fill R^d) and `plane`
+(data on a p-dimensional plane in R^D). Dimensions are perfect squares so that √d is whole.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+import sympy as sp
+
+from answer_engine import exact
+from answer_engine.errors import InvalidParams
+from answer_engine.formatting import Markup, Math, grouped, tex
+from generators import draws
+from generators.base import Family, Part, Solution
+from generators.kit import EdgeCase, Mistakes, integer, number
+
+AMBIENT, PLANE = "ambient", "plane"
+
+
+@dataclass(frozen=True)
+class KnnParams:
+    dimension: int = integer(low=1, high=400)  # d, or the ambient D on the plane branch
+    lipschitz: sp.Rational = number(positive=True)  # c
+    epsilon: sp.Rational = number(positive=True)  # the target excess error over 2L*
+    plane: int | None = integer(default=None, low=1, high=400)  # p: the data's plane dimension
+
+    def __post_init__(self) -> None:
+        if self.plane is not None and self.plane >= self.dimension:
+            raise InvalidParams("the plane's dimension p is smaller than the ambient D", "plane")
+        if not sp.sqrt(self.effective).is_rational:
+            raise InvalidParams("the (effective) dimension must be a square (1, 4, 9, …) so that √d is exact",
+                                "plane" if self.plane is not None else "dimension")
+        if len(str(samples(self, self.effective))) > 30:
+            raise InvalidParams("the bound asks for more than 10^30 samples: choose a larger ε", "epsilon")
+
+    @property
+    def effective(self) -> int:
+        return self.plane if self.plane is not None else self.dimension
+
+
+def samples(params: KnnParams, dimension: int, exponent_shift: int = 1, root: bool = True, four: bool = True,
+            epsilon: sp.Rational | None = None) -> sp.Integer:
+    """⌈(4c√d/ε)^{d+1}⌉ with the slips students make switched by the arguments."""
+    base = (4 if four else 1) * params.lipschitz * (sp.sqrt(dimension) if root else 1)
+    return exact.ceiling((base / (params.epsilon if epsilon is None else epsilon)) ** (dimension + exponent_shift))
+
+
+class KnnSampleScaling(Family):
+    id = "knn-sample-scaling"
+    title = "Samples for the 1-NN bound 2L* + 4c·√d·N^(−1/(d+1)): the curse of dimension, and data on a plane"
+    branches = (AMBIENT, PLANE)
+    params_type = KnnParams
+    edge_cases = (
+        EdgeCase("d = 1, c = 1, ε = 1: N = 4² = 16, halving ε multiplies N by 4",
+                 {"dimension": 1, "lipschitz": 1, "epsilon": 1}, {"n": 16, "factor": 4}),
+        EdgeCase("d = 4, c = 1/2, ε = 1/2: (4·(1/2)·2·2)^5 = 8^5", {"dimension": 4, "lipschitz": "1/2", "epsilon": "1/2"},
+                 {"n": 32768, "factor": 32}),
+        EdgeCase("a line (p = 1) inside R^9: the ambient dimension plays no part",
+                 {"dimension": 9, "lipschitz": 1, "epsilon": "1/2", "plane": 1}, {"n": 64, "factor": 4}),
+    )
+
+    def branch_of(self, params: KnnParams) -> str:
+        return AMBIENT if params.plane is None else PLANE
+
+    def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> KnnParams:
+        lipschitz = draws.pick(rng, [sp.Rational(p, 4) for p in (1, 2, 3, 4, 5, 6, 8, 12)])
+        epsilon = draws.pick(rng, [sp.Rational(p, 8) for p in (1, 2, 3, 4, 5, 6, 8, 12)])
+        if branch == AMBIENT:
+            return KnnParams(draws.pick(rng, [4, 9, 16]), lipschitz, epsilon)  # more than 10^30: redrawn
+        plane = draws.pick(rng, [4, 9])
+        return KnnParams(draws.pick(rng, [d for d in (16, 25, 36) if d > plane]), lipschitz, epsilon, plane)
+
+    # --- answers ----------------------------------------------------------------
+    def parts(self, params: KnnParams) -> tuple[Part, ...]:
+        return (Part("n", Math("N")), Part("factor", Math(r"N(\varepsilon/2) / N(\varepsilon)")))
+
+    def choices_for(self, params: KnnParams) -> int:
+        # The real slips in solving for N (the exponent, the √d, the 4, ε) give about three on
+        # each side of the key: four options, each a real mistake.
+        return 4
+
+    def value_tex(self, params: KnnParams, value: sp.Expr) -> Math:
+        return grouped(int(value)) if isinstance(value, sp.Integer) else super().value_tex(params, value)
+
+    def solve(self, params: KnnParams) -> Solution:
+        d, c, eps = params.effective, params.lipschitz, params.epsilon
+        root = sp.sqrt(d)
+        n = samples(params, d)
+        factor = sp.Integer(2) ** (d + 1)
+        where = (r"The data lie on a $%d$-dimensional plane, and the nearest neighbour is found within it: the bound "
+                 r"holds with $p = %d$ in place of $D = %d$. " % (d, d, params.dimension)) if params.plane else ""
+        steps = (
+            Markup(where + r"The excess error $4c\sqrt{d}\,N^{-1/(d+1)} \le \varepsilon$ exactly when "
+                   r"$N \ge (4c\sqrt{d}/\varepsilon)^{d+1}$."),
+            Markup(r"Here $4 \cdot %s \cdot %s / %s = %s$, so $N \ge %s^{%d} = %s$."
+                   % (tex(c), tex(root), tex(eps), tex(4 * c * root / eps), tex(4 * c * root / eps), d + 1, grouped(int(n)))),
+            Markup(r"Halving $\varepsilon$ doubles the base: $N$ grows by $2^{%d} = %d$%s."
+                   % (d + 1, factor, r", not the $2^{%d}$ the ambient dimension would suggest" % (params.dimension + 1)
+                      if params.plane else "")),
+        )
+        return Solution({"n": n, "factor": factor}, steps)
+
+    def verify(self, params: KnnParams) -> dict:
+        """Floats: the smallest whole N whose bound 4c√d·N^{−1/(d+1)} is at most ε, by doubling
+        and bisection on the bound itself (compared in logarithms, with a hair of slack for the
+        exact-equality case); the factor from the real N at which the bound equals ε and ε/2,
+        each found by bisection on log N."""
+        d = params.effective
+        scale = math.log(4 * float(params.lipschitz) * math.sqrt(d))
+
+        def log_bound(log_n: float) -> float:
+            return scale - log_n / (d + 1)
+
+        def smallest(epsilon: float) -> int:
+            high = 1
+            while log_bound(math.log(high)) > math.log(epsilon) + 1e-12:
+                high *= 2
+            low = high // 2
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (low, middle) if log_bound(math.log(middle)) <= math.log(epsilon) + 1e-12 else (middle, high)
+            return high
+
+        def threshold(epsilon: float) -> float:  # log N where the bound is exactly ε
+            low, high = -10.0, 200.0
+            for _ in range(200):
+                middle = (low + high) / 2
+                low, high = (middle, high) if log_bound(middle) > math.log(epsilon) else (low, middle)
+            return (low + high) / 2
+
+        epsilon = float(params.epsilon)
+        # Floats resolve a large N only to about 1e-12 of itself: compared within tolerance.
+        return {"n": float(smallest(epsilon)), "factor": math.exp(threshold(epsilon / 2) - threshold(epsilon))}
+
+    def mistakes(self, params: KnnParams) -> Mistakes:
+        d = params.effective
+        found = Mistakes()
+        candidates = [
+            ("exponent_d", "raised to the power d instead of d + 1", samples(params, d, exponent_shift=0), 2 ** d),
+            ("exponent_d_plus_two", "raised to the power d + 2", samples(params, d, exponent_shift=2), 2 ** (d + 2)),
+            ("no_square_root", "left out the √d", samples(params, d, root=False), None),
+            ("no_four", "left out the constant 4", samples(params, d, four=False), None),
+            ("d_for_root", "used d instead of √d", exact.ceiling((4 * params.lipschitz * d / params.epsilon) ** (d + 1)),
+             None),
+            ("epsilon_halved", "solved for ε/2 instead of ε", samples(params, d, epsilon=params.epsilon / 2), None),
+            ("epsilon_doubled", "solved for 2ε (took ε as the total over 2L*, halved)",
+             samples(params, d, epsilon=2 * params.epsilon), None),
+        ]
+        if params.plane is not None:
+            candidates.append(("ambient_dimension", "used the ambient dimension D instead of the plane's p",
+                               samples(params, params.dimension), 2 ** (params.dimension + 1)))
+        for name, description, n, factor in candidates:
+            parts = {"n": n} if len(str(n)) <= 40 else {}
+            if factor is not None:
+                parts["factor"] = sp.Integer(factor)
+            if parts:
+                found.add(name, description, **parts)
+        found.add("factor_two", "took halving ε to double N", factor=sp.Integer(2))
+        found.add("factor_linear", "took the factor to be d + 1", factor=sp.Integer(d + 1))
+        return found
+
+    def rubric(self, params: KnnParams) -> list[tuple[Markup, int]]:
+        return [(Markup(r"the bound solved for $N$: $(4c\sqrt{d}/\varepsilon)^{d+1}$"), 2),
+                (Markup(r"the number"), 1), (Markup(r"the factor $2^{d+1}$ for halving $\varepsilon$"), 1),
+                (Markup("which dimension counts (the data's, not the ambient one), explained"), 2)]
+
+    # --- presentation -----------------------------------------------------------
+    def context(self, params: KnnParams) -> dict:
+        return {"D": params.dimension, "p": params.plane, "c": params.lipschitz, "epsilon": params.epsilon}
