@@ -132,7 +132,7 @@ def log_tex(value: sp.Expr) -> Math:
 
 
 def grouped(number: int) -> Math:
-    """An integer with thin spaces between groups of three digits, as a number is typeset
+    r"""An integer with thin spaces between groups of three digits, as a number is typeset
     (four digits stay together: 1024, 12\,288)."""
     sign, digits = ("-" if number < 0 else ""), str(abs(number))
     if len(digits) <= 4:
