@@ -86,9 +86,9 @@ class AttentionCost(Family):
     branches = (GENERATION, COMPLEXITY)
     params_type = AttentionCostParams
     text_answers = {
-        ATTENTION: TextAnswer("attention (the S²·D term)", ("attention", "the attention term", "S^2 D", "S²D",
+        ATTENTION: TextAnswer("attention", ("the attention term", "attention (the S²·D term)", "S^2 D", "S²D",
                                                               "QK^T", "the quadratic term")),
-        PROJECTIONS: TextAnswer("the projections (the S·D² term)", ("projections", "the projection term",
+        PROJECTIONS: TextAnswer("the projections", ("projections", "the projection term", "the projections (the S·D² term)",
                                                                       "S D^2", "SD²", "the linear layers")),
     }
     edge_cases = (
@@ -121,7 +121,7 @@ class AttentionCost(Family):
         if params.prompt is not None:
             return (Part("without", Math(r"\text{scores without a cache}")),
                     Part("with", Math(r"\text{scores with a cache}")))
-        return (Part("qk", Math(r"QK^\top \text{ multiplications}")), Part("total", Math(r"\text{multiplications}")),
+        return (Part("qk", Math(r"QK^\top \text{ alone}")), Part("total", Math(r"\text{in all}")),
                 Part("dominant", Math(r"\text{dominant term}"), text_answers=(ATTENTION, PROJECTIONS)))
 
     def mcq_parts(self, params: AttentionCostParams) -> tuple[str, ...]:
@@ -144,7 +144,7 @@ class AttentionCost(Family):
                    r"the weighted sum of values) $2 S^2 D = %s$." % (grouped(4 * s * d * d), grouped(2 * s * s * d))),
             Markup(r"For $N = %d$ sequences through $L = %d$ layers: $N L (4 S D^2 + 2 S^2 D) = %d \cdot %d \cdot %s = %s$."
                    % (n, layers, n, layers, grouped(4 * s * d * d + 2 * s * s * d), grouped(total))),
-            Markup(r"Attention dominates exactly when $2 S^2 D > 4 S D^2$, that is $S > 2D$; here $S = %d$ %s $2D = %d$, "
+            Markup(r"Attention dominates exactly when $2 S^2 D > 4 S D^2$, that is $S > 2D$; here $S = %d %s 2D = %d$, "
                    r"so %s." % (s, ">" if s > 2 * d else "<", 2 * d,
                                 "attention dominates" if dominant == ATTENTION else "the projections dominate")),
         )

@@ -74,12 +74,16 @@ class KnnSampleScaling(Family):
         return AMBIENT if params.plane is None else PLANE
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> KnnParams:
-        lipschitz = draws.pick(rng, [sp.Rational(p, 4) for p in (1, 2, 3, 4, 5, 6, 8, 12)])
-        epsilon = draws.pick(rng, [sp.Rational(p, 8) for p in (1, 2, 3, 4, 5, 6, 8, 12)])
+        lipschitz = draws.pick(rng, [sp.Rational(p, 4) for p in (1, 2, 3, 4, 5, 6, 7, 8, 10, 12)])
+        epsilon = draws.pick(rng, [sp.Rational(p, 8) for p in (1, 2, 3, 4, 5, 6, 7, 8, 10, 12)])
         if branch == AMBIENT:
-            return KnnParams(draws.pick(rng, [4, 9, 16]), lipschitz, epsilon)  # more than 10^30: redrawn
-        plane = draws.pick(rng, [4, 9])
-        return KnnParams(draws.pick(rng, [d for d in (16, 25, 36) if d > plane]), lipschitz, epsilon, plane)
+            params = KnnParams(draws.pick(rng, [4, 9, 16, 25]), lipschitz, epsilon)
+        else:
+            plane = draws.pick(rng, [4, 9])
+            params = KnnParams(draws.pick(rng, [d for d in (16, 25, 36) if d > plane]), lipschitz, epsilon, plane)
+        if samples(params, params.effective) > 10**18:  # keep a printed N to 19 digits
+            raise InvalidParams("too many samples to print", "epsilon")  # redrawn
+        return params
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: KnnParams) -> tuple[Part, ...]:

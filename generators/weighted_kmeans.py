@@ -220,7 +220,6 @@ class WeightedKmeans(Family):
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: KmeansParams) -> dict:
-        return {"points": [Math(r"x_{%d} = %s,\ w_{%d} = %s" % (n + 1, row_tuple(p), n + 1, tex(w)))
-                           for n, (p, w) in enumerate(zip(params.points, params.weights))],
+        return {"points": Math(r",\ ".join(row_tuple(p) for p in params.points)), "w": Math(row_tuple(params.weights)),
                 "mu1": Math(row_tuple(params.centres[0])), "mu2": Math(row_tuple(params.centres[1])),
                 "count": len(params.points)}
