@@ -219,7 +219,7 @@ class AttentionNumeric(Family):
             ("hard_attention", "took the value of the higher-scoring key alone",
              values[0][0] if columns[1][0] > columns[1][1] else values[1][0]),
             ("value_transposed", "took the weighted sum along a row of V instead of down its column",
-             rows[1][0] * values[0][0] + rows[1][1] * values[0][1]),
+             rows[1][0] * values[0][0] + rows[1][1] * values[0][1] if len(values[0]) > 1 else None),
             ("not_normalised", "left the exponentials unnormalised",
              sp.exp(columns[1][0]) * values[0][0] + sp.exp(columns[1][1]) * values[1][0]),
             ("sign_slip", "lost the sign of the output", -right),
@@ -228,7 +228,8 @@ class AttentionNumeric(Family):
             ("first_query", "used the first query's weights for the second row",
              combine(rows, values)[0][0]),
         ):
-            found.add(name, description, o21=wrong)
+            if wrong is not None:  # a one-column V has no row to sum along
+                found.add(name, description, o21=wrong)
         return found
 
     def plausible(self, params: AttentionParams, values: tuple) -> bool:
