@@ -61,6 +61,16 @@ def m_step(x, weights, q) -> tuple:
     return mass, mean, variance
 
 
+def printable(x: list[int], weights: list[int], q: list[Fraction]) -> bool:
+    """Whether a component's mean has a denominator ≤ 6 and its variance one ≤ 36, from integer
+    moment sums (responsibilities are quarters): mean S₁/S₀, variance (S₂S₀ − S₁²)/S₀²."""
+    quarters = [int(r * 4) for r in q]
+    s0 = sum(w * r for w, r in zip(weights, quarters))
+    s1 = sum(w * r * v for w, r, v in zip(weights, quarters, x))
+    s2 = sum(w * r * v * v for w, r, v in zip(weights, quarters, x))
+    return Fraction(s1, s0).denominator <= 6 and Fraction(s2 * s0 - s1 * s1, s0 * s0).denominator <= 36
+
+
 class WeightedGmmEm(Family):
     id = "weighted-gmm-em"
     title = "The M-step of EM for a 1-D Gaussian mixture with point weights"
@@ -92,8 +102,7 @@ class WeightedGmmEm(Family):
                     or all(w == weights[0] for w in weights):
                 continue
             # Numbers an exam prints: means with denominators up to 6, variances up to 36.
-            steps = [m_step(x, weights, r) for r in (q, [1 - v for v in q])]
-            if all(mean.denominator <= 6 and variance.denominator <= 36 for _, mean, variance in steps):
+            if all(printable(x, weights, r) for r in (q, [1 - v for v in q])):
                 return GmmParams(tuple(sp.Integer(v) for v in x), tuple(sp.Integer(w) for w in weights),
                                  tuple(sp.Rational(r.numerator, r.denominator) for r in q))
         raise InvalidParams(f"no {branch} draw with printable fractions", "x")  # redrawn
