@@ -24,7 +24,7 @@ import numpy as np
 import sympy as sp
 
 from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, grouped, tex
+from answer_engine.formatting import Markup, Math, grouped
 from generators import draws
 from generators.base import Family, Part, Solution, TextAnswer
 from generators.kit import EdgeCase, Mistakes, integer

@@ -23,7 +23,7 @@ import sympy as sp
 from answer_engine.errors import InvalidParams
 from answer_engine import exact
 from answer_engine.exact import log_of_rational
-from answer_engine.formatting import Markup, Math, log_tex, row_tuple, tex
+from answer_engine.formatting import Markup, Math, log_tex, row_tuple
 from generators import draws
 from generators.base import Family, Part, Solution
 from generators.kit import EdgeCase, Mistakes, vector

@@ -81,7 +81,7 @@ class GeluDerivative(Family):
         return ("derivative",)
 
     def solve(self, params: GeluParams) -> Solution:
-        c, k, s = params.c, params.k, params.sigma
+        k, s = params.k, params.sigma
         log_k = sp.log(k)
         value = params.z * s
         slope = derivative(params)

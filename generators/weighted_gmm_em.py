@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, paren, row_tuple, tex
+from answer_engine.formatting import Markup, Math, row_tuple, tex
 from generators import draws
 from generators.base import Family, Part, Solution
 from generators.kit import EdgeCase, Mistakes, vector
