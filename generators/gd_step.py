@@ -17,6 +17,7 @@ import numpy as np
 import sympy as sp
 
 from answer_engine.errors import InvalidParams
+from answer_engine.search import crossing
 from answer_engine.formatting import Markup, Math, paren, signed, tex
 from generators import draws
 from generators.base import Family, Part, Solution, TextAnswer
@@ -164,11 +165,8 @@ class GdStep(Family):
 
         h = 1e-3
         grad = slope(w)
-        low, high = -1e4, 1e4  # the slope of a convex f changes sign once, at the minimiser
-        for _ in range(200):
-            middle = (low + high) / 2
-            low, high = (middle, high) if slope(middle) < 0 else (low, middle)
-        minimiser = (low + high) / 2
+        # The slope of a convex f changes sign once, at the minimiser.
+        minimiser = crossing(lambda x: slope(x) < 0, -1e4, 1e4)
         iterate, distances = w, [w - minimiser]
         for _ in range(50):
             iterate -= gamma * slope(iterate)

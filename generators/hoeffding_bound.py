@@ -21,6 +21,7 @@ from answer_engine.checking import Tolerance
 from answer_engine.errors import InvalidParams
 from answer_engine import exact
 from answer_engine.exact import numeric
+from answer_engine.search import crossing, smallest_whole
 from answer_engine.formatting import Markup, Math, tex
 from generators import draws
 from generators.base import Family, Part, Solution, TextAnswer
@@ -160,26 +161,12 @@ class HoeffdingBound(Family):
 
         if params.n is not None:
             n = float(params.n)
-            low, high = 0.0, 10.0 * width
-            for _ in range(200):
-                middle = (low + high) / 2
-                low, high = (middle, high) if failure(n, middle) > delta else (low, middle)
-            return {"epsilon": (low + high) / 2, "sample": VALIDATION}
+            return {"epsilon": crossing(lambda eps: failure(n, eps) > delta, 0.0, 10.0 * width), "sample": VALIDATION}
         eps = float(params.epsilon)
 
-        def enough(n: int) -> bool:
-            return failure(n, eps) <= delta * (1 + 1e-12)
-
-        # The failure probability falls as n grows: double n until it is enough, then
-        # bisect over whole numbers for the smallest n that is.
-        high = 1
-        while not enough(high):
-            high *= 2
-        low = high // 2  # not enough (or 0)
-        while high - low > 1:
-            middle = (low + high) // 2
-            low, high = (low, middle) if enough(middle) else (middle, high)
-        return {"n": high, "sample": VALIDATION}  # a count: compared exactly
+        # The failure probability falls as n grows: the smallest whole n that is enough.
+        n = smallest_whole(lambda n: failure(n, eps) <= delta * (1 + 1e-12))
+        return {"n": n, "sample": VALIDATION}  # a count: compared exactly
 
     def mistakes(self, params: HoeffdingParams) -> Mistakes:
         width = params.high - params.low

@@ -20,6 +20,7 @@ import sympy as sp
 
 from answer_engine import exact
 from answer_engine.errors import InvalidParams
+from answer_engine.search import crossing, smallest_whole
 from answer_engine.formatting import Markup, Math, grouped, tex
 from generators import draws
 from generators.base import Family, Part, Solution
@@ -127,21 +128,10 @@ class KnnSampleScaling(Family):
             return scale - log_n / (d + 1)
 
         def smallest(epsilon: float) -> int:
-            high = 1
-            while log_bound(math.log(high)) > math.log(epsilon) + 1e-12:
-                high *= 2
-            low = high // 2
-            while high - low > 1:
-                middle = (low + high) // 2
-                low, high = (low, middle) if log_bound(math.log(middle)) <= math.log(epsilon) + 1e-12 else (middle, high)
-            return high
+            return smallest_whole(lambda n: log_bound(math.log(n)) <= math.log(epsilon) + 1e-12)
 
         def threshold(epsilon: float) -> float:  # log N where the bound is exactly ε
-            low, high = -10.0, 200.0
-            for _ in range(200):
-                middle = (low + high) / 2
-                low, high = (middle, high) if log_bound(middle) > math.log(epsilon) else (low, middle)
-            return (low + high) / 2
+            return crossing(lambda log_n: log_bound(log_n) > math.log(epsilon), -10.0, 200.0)
 
         epsilon = float(params.epsilon)
         # Floats resolve a large N only to about 1e-12 of itself: compared within tolerance.

@@ -19,6 +19,7 @@ import sympy as sp
 
 from answer_engine import exact
 from answer_engine.errors import InvalidParams
+from answer_engine.search import crossing, smallest_whole
 from answer_engine.formatting import Markup, Math, grouped, tex
 from generators import draws
 from generators.base import Family, Part, Solution
@@ -93,27 +94,11 @@ class ModeCollapseSamples(Family):
         and ε, each by bisection on log M."""
         L, d = float(params.radius), params.dimension
 
-        def smallest(epsilon: float) -> int:
-            def enough(m: int) -> bool:
-                return L * math.sqrt(d / m) <= epsilon * (1 + 1e-12)
-
-            high = 1
-            while not enough(high):
-                high *= 2
-            low = high // 2
-            while high - low > 1:
-                middle = (low + high) // 2
-                low, high = (low, middle) if enough(middle) else (middle, high)
-            return high
-
         def threshold(epsilon: float) -> float:  # log M at which the deviation is exactly ε
-            low, high = -20.0, 200.0
-            for _ in range(200):
-                middle = (low + high) / 2
-                low, high = (middle, high) if L * math.sqrt(d) * math.exp(-middle / 2) > epsilon else (low, middle)
-            return (low + high) / 2
+            return crossing(lambda log_m: L * math.sqrt(d) * math.exp(-log_m / 2) > epsilon, -20.0, 200.0)
 
-        found: dict[str, float] = {"m": smallest(float(params.epsilon))}
+        epsilon = float(params.epsilon)
+        found: dict[str, float] = {"m": smallest_whole(lambda m: L * math.sqrt(d / m) <= epsilon * (1 + 1e-12))}
         if params.scaling:  # from the unrounded thresholds at ε/2 and ε
             found["factor"] = math.exp(threshold(float(params.epsilon) / 2) - threshold(float(params.epsilon)))
         return found
