@@ -75,7 +75,8 @@ def draw_bank(spec: ExamSpec, seed: int, count: int) -> Bank:
 def bank_view(variant: Variant, question: QuestionSpec) -> QuestionView:
     """A variant as the bank states it: options in the order they were built (a function of
     the params alone; the LMS shuffles them per student), so the key is recomputable."""
-    return question_view(variant, question.format, slot=question.slot, points=question.points)
+    return question_view(variant, question.format, slot=question.slot, points=question.points,
+                         scoring=question.scoring)
 
 
 def bank_figures(bank: Bank) -> list[Figure]:

@@ -11,7 +11,7 @@
     unique_variants: false     # fail the build when two students would share a variant
     questions:
       - family: loss-ordering
-        format: mcq            # mcq | numeric | open
+        format: mcq            # mcq | numeric | open | tf
         points: 4
         branch: contrast       # optional; default: the family's first branch; "mixed" mixes
         options: {metric: mse} # optional draw options
@@ -19,6 +19,11 @@
         format: numeric
         points: 3
         params: {...}          # optional: the same fixed question for everyone
+      - family: tf-attention-cost
+        format: tf             # true/false statements (statement banks)
+        points: 4
+        options: {statements: 4, true_counts: [1, 2, 3]}
+        scoring: per-statement # or all-or-nothing (tf only)
 
 Every error names the file, the line and the field.
 """
@@ -44,7 +49,10 @@ MIXED = "mixed"
 TOP_FIELDS = ("course", "title", "date", "duration", "seed", "instructions", "questions",
               "shuffle_questions", "shuffle_options", "unique_variants")
 SWITCHES = ("shuffle_questions", "shuffle_options", "unique_variants")
-QUESTION_FIELDS = ("id", "family", "format", "points", "branch", "options", "params")
+QUESTION_FIELDS = ("id", "family", "format", "points", "branch", "options", "params", "scoring")
+# How a true/false question is scored: points shared over its statements, or all or nothing.
+PER_STATEMENT, ALL_OR_NOTHING = "per-statement", "all-or-nothing"
+SCORINGS = (PER_STATEMENT, ALL_OR_NOTHING)
 _SLOT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
 
@@ -57,6 +65,7 @@ class QuestionSpec:
     branch: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     fixed: Variant | None = None  # explicit params: the same question on every paper
+    scoring: str = PER_STATEMENT  # tf only
 
 
 @dataclass(frozen=True)
@@ -164,6 +173,13 @@ def _question(path: Path, questions: list, index: int) -> QuestionSpec:
             chosen.check_branch(str(branch))
     except InputError as error:
         raise fail(error, "options" if branch is None else "branch") from None
+    scoring = item.get("scoring", PER_STATEMENT)
+    if "scoring" in item and fmt != "tf":
+        raise InputError("scoring is for true/false questions (format: tf)",
+                         yamlio.where(path, item, "scoring", f"{prefix}.scoring"))
+    if scoring not in SCORINGS:
+        raise InputError(f"expected one of {', '.join(SCORINGS)}, got {scoring!r}",
+                         yamlio.where(path, item, "scoring", f"{prefix}.scoring"))
     fixed = None
     if "params" in item:
         if branch is not None or options:
@@ -173,7 +189,7 @@ def _question(path: Path, questions: list, index: int) -> QuestionSpec:
             fixed = variant_from_data(chosen, item["params"], fmt)
         except InputError as error:
             raise error.located(yamlio.where(path, item, "params", f"{prefix}.params")) from None
-    return QuestionSpec(slot, chosen, fmt, points, branch, dict(options), fixed)
+    return QuestionSpec(slot, chosen, fmt, points, branch, dict(options), fixed, scoring)
 
 
 def _text(path: Path, data: dict, name: str) -> str:

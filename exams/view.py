@@ -23,14 +23,14 @@ from answer_engine.distractors import Mistake, Option
 from answer_engine.exact import Value, dump_value
 from answer_engine.formatting import plain
 from exams.assemble import LETTERS, Paper, QuestionInstance
-from exams.spec import ExamSpec
+from exams.spec import PER_STATEMENT, ExamSpec
 from generators.base import Family
 from generators.markup import Block, Content, parse_inline, plain_content
 from generators.stems import Stem, render_stem
 from generators.variant import Variant
 
 SCHEMA = "variantex.question-view"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,24 @@ class OptionView:
 
 
 @dataclass(frozen=True)
+class StatementView:
+    """A true/false statement: its text, its (verified) truth and the key's justification."""
+
+    number: int
+    content: Content
+    truth: bool
+    why: Content
+
+    @property
+    def letter(self) -> str:
+        return "T" if self.truth else "F"
+
+    def as_json(self) -> dict:
+        return {"number": self.number, "content": _content(self.content), "truth": self.truth,
+                "why": _content(self.why)}
+
+
+@dataclass(frozen=True)
 class QuestionView:
     family: str
     title: str
@@ -83,10 +101,17 @@ class QuestionView:
     steps: tuple[Content, ...]  # the worked solution, one paragraph per step
     tolerance: Tolerance
     rubric: tuple[tuple[Content, sp.Rational], ...] = ()  # open format: criterion and its points
+    statements: tuple[StatementView, ...] = ()  # tf only, in printed order
+    scoring: str = ""  # tf only: per-statement or all-or-nothing
 
     @property
     def correct_letter(self) -> str:
         return next((o.letter for o in self.options if o.correct), "")
+
+    @property
+    def tf_key(self) -> str:
+        """The true/false key as a student writes it: TFFT."""
+        return "".join(s.letter for s in self.statements)
 
     def as_json(self) -> dict:
         return {
@@ -110,6 +135,8 @@ class QuestionView:
                           "absolute": dump_value(self.tolerance.absolute), "text": self.tolerance.describe()},
             "rubric": [{"criterion": _content(criterion), "points": dump_value(points)}
                        for criterion, points in self.rubric],
+            "statements": [statement.as_json() for statement in self.statements],
+            "scoring": self.scoring,
         }
 
 
@@ -164,7 +191,7 @@ def _stem(family: Family, params: Any, asked: tuple[str, ...]) -> Stem:
 
 def question_view(
     variant: Variant, fmt: str, options: Sequence[Option] | None = None, *,
-    slot: str = "q1", number: int = 1, points: sp.Rational = sp.Integer(1),
+    slot: str = "q1", number: int = 1, points: sp.Rational = sp.Integer(1), scoring: str = PER_STATEMENT,
 ) -> QuestionView:
     """The view of one variant asked in one format; `options` in printed order (default: as built)."""
     family, params = variant.family, variant.params
@@ -186,15 +213,22 @@ def question_view(
                              for i, o in enumerate(chosen))
     stem = _stem(family, params, asked_names)
     answers = {part.name: part_view(part.name) for part in parts}
+    statement_views: tuple[StatementView, ...] = ()
+    if fmt == "tf":
+        # Truth from the verified key (both routes agreed), text and justification from the family.
+        statement_views = tuple(
+            StatementView(i, parse_inline(s.text), solution.values[f"s{i}"] == "true", parse_inline(s.why))
+            for i, s in enumerate(family.statements(params), start=1))
     return QuestionView(
         family=family.id, title=family.title, branch=variant.branch, format=fmt, slot=slot, number=number,
         points=points, stem=stem.stem, ask=stem.ask, discuss=stem.discuss if fmt == "open" else (),
-        asked=tuple(answers[name] for name in asked_names) if fmt != "mcq" else (),
+        asked=tuple(answers[name] for name in asked_names) if fmt not in ("mcq", "tf") else (),
         options=option_views,
         answers=tuple(answers.values()),
         steps=tuple(parse_inline(step) for step in solution.steps),
         tolerance=family.tolerance_for(params),
         rubric=rubric(family, params, points, stem.discuss) if fmt == "open" else (),
+        statements=statement_views, scoring=scoring if fmt == "tf" else "",
     )
 
 
@@ -230,12 +264,13 @@ _MAX_VIEWS = 1 << 17
 
 def instance_view(instance: QuestionInstance) -> QuestionView:
     spec = instance.spec
-    key = (id(instance.variant), spec.format, instance.option_order, spec.slot, instance.number, spec.points)
+    key = (id(instance.variant), spec.format, instance.option_order, spec.slot, instance.number, spec.points,
+           spec.scoring)
     cached = _VIEWS.get(key)
     if cached is not None and cached[0] is instance.variant:
         return cached[1]
     view = question_view(instance.variant, spec.format, instance.printed_options if spec.format == "mcq" else None,
-                         slot=spec.slot, number=instance.number, points=spec.points)
+                         slot=spec.slot, number=instance.number, points=spec.points, scoring=spec.scoring)
     if len(_VIEWS) >= _MAX_VIEWS:
         _VIEWS.clear()
     _VIEWS[key] = (instance.variant, view)

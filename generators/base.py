@@ -39,7 +39,8 @@ from answer_engine.exact import Value
 from answer_engine.formatting import Markup, Math, markup_text, tex
 from generators.kit import EdgeCase, Kind, dump_fields, parse_fields
 
-FORMATS = ("mcq", "numeric", "open")
+# tf: true/false statements, offered by statement banks (generators/statements.py).
+FORMATS = ("mcq", "numeric", "open", "tf")
 ENTRY_POINT_GROUP = "variantex.families"
 
 
@@ -78,7 +79,7 @@ COMMON_WORDING = {
 class Family(ABC):
     id: ClassVar[str]
     title: ClassVar[str]
-    formats: ClassVar[tuple[str, ...]] = FORMATS
+    formats: ClassVar[tuple[str, ...]] = ("mcq", "numeric", "open")
     # Structural branches a draw can take; variants of one exam slot share one branch.
     branches: ClassVar[tuple[str, ...]]
     # Draw options a spec may set (name -> help text); unknown options are refused.
@@ -161,6 +162,10 @@ class Family(ABC):
         """How many options this variant offers (a family may offer fewer where only a few
         wrong answers are real mistakes)."""
         return self.choices
+
+    def statements(self, params: Any) -> tuple:
+        """The printed statements of a true/false variant (families that offer `tf`)."""
+        raise NotImplementedError(f"{self.id} offers no true/false statements")
 
     def numeric_parts(self, params: Any) -> tuple[str, ...]:
         return tuple(part.name for part in self.parts(params))

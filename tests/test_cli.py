@@ -55,7 +55,7 @@ def test_show_prints_the_question_as_a_student_reads_it_then_the_key(run):
 def test_show_json_is_the_question_view(run):
     result = run("show", "shapley-and", "--seed", 2, "--format", "numeric", "--json")
     view = json.loads(result.output)
-    assert view["schema"] == "variantex.question-view" and view["version"] == 1
+    assert view["schema"] == "variantex.question-view" and view["version"] == 2
     assert view["format"] == "numeric" and [p["name"] for p in view["asked"]] == [p["name"] for p in view["answers"]]
     assert sum(sp.Rational(p["plain"]) for p in view["answers"]) > 0  # efficiency: the values sum to U(N)
 

@@ -62,6 +62,11 @@ def question_text(view: QuestionView, key: bool = True) -> str:
         also = f", or write {' or '.join(repr(t) for t in accepted)} if the information does not fix it" if accepted else ""
         lines += ["", f"Write each value as an exact fraction or a decimal ({tolerance_sentence(view)}){also}:"]
         lines += [f"  {latex_to_text('$' + p.label + '$')} = ________" for p in view.asked]
+    elif view.format == "tf":
+        lines += ["", "Mark each statement T (true) or F (false):"]
+        for statement in view.statements:
+            lines += textwrap.wrap(content_text(statement.content), WIDTH, initial_indent=f"  {statement.number}. [T] [F] ",
+                                   subsequent_indent="             ")
     else:
         if view.discuss:
             lines += [""] + blocks_text(view.discuss)
@@ -73,8 +78,11 @@ def question_text(view: QuestionView, key: bool = True) -> str:
             for option in view.options:
                 if option.mistake:
                     lines.append(f"  ({option.letter}) {option.mistake.name}: {option.mistake.description}")
-        lines.append("Answers:")
-        lines += [f"  {latex_to_text('$' + p.label + '$')} = {content_text(p.shown)}" for p in view.answers]
+        if view.format == "tf":
+            lines.append(f"Key: {view.tf_key} (scored {view.scoring})")
+        else:
+            lines.append("Answers:")
+            lines += [f"  {latex_to_text('$' + p.label + '$')} = {content_text(p.shown)}" for p in view.answers]
         if view.rubric:
             lines.append("Rubric:")
             lines += [f"  - {content_text(criterion)}: {points} point{'s' if points != 1 else ''}"

@@ -1,0 +1,264 @@
+"""True/false statement banks: questions of k statements whose truth is computed.
+
+A bank is a family in the `tf` format only. Its params are the statements themselves, each a
+*parametrised fact* with drawn numbers and a polarity:
+
+    statements:
+      - {fact: scores-vs-projections, n: 512, d: 64}
+      - {fact: kv-cache-scores, n: 100, m: 10, negated: true}
+
+A `Fact` says a claim P(numbers) about those numbers (`says`) and its logical negation
+(`denies`); `holds` evaluates P exactly (integers, fractions, sympy), `check` evaluates it
+again by an independent route (floats, simulation, brute force, constructing the object), and
+`why` is the one-line justification the key prints. A printed statement is true exactly when
+P holds and it is not negated, or P fails and it is: truth follows from the fact and the
+negation, never from a hand-written label.
+
+Draws choose the number of true statements from a stated distribution (the `true_counts`
+option; by default uniform over 1..k−1, so never all true or all false), then k different
+facts, numbers for each, and each statement's polarity so that exactly that many are true.
+The phrasing therefore carries no hint: a fact whose P depends on the numbers is asserted and
+denied in both truth values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from answer_engine import exact
+from answer_engine.errors import InvalidParams
+from answer_engine.formatting import Markup, Math, grouped
+from generators.base import Family, Part, Solution, TextAnswer
+from generators.kit import Integer, Kind, Mistakes, require_fields, sequence
+
+TRUE, FALSE = "true", "false"
+TF = "tf"
+DEFAULT_STATEMENTS = 4
+MAX_STATEMENTS = 8
+Numbers = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A parametrised fact: its numbers, its claim and negation, and two ways to decide it."""
+
+    id: str
+    numbers: tuple[str, ...]
+    draw: Callable[[np.random.Generator], dict[str, Any]]
+    holds: Callable[[Numbers], bool]  # exact: integers, fractions, sympy
+    check: Callable[[Numbers], bool]  # independent: floats, simulation, brute force
+    says: Callable[[Numbers], str]  # markup of the claim P
+    denies: Callable[[Numbers], str]  # markup of not-P
+    why: Callable[[Numbers], str]  # one line: why P holds or fails for these numbers
+    # Numbers given by hand are checked here (a message naming the problem, or None).
+    valid: Callable[[Numbers], str | None] = lambda numbers: None
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """One statement of a variant: a fact, its numbers (exact) and whether it is negated."""
+
+    fact: str
+    values: tuple[tuple[str, sp.Rational], ...]
+    negated: bool = False
+
+    @property
+    def numbers(self) -> dict[str, sp.Rational]:
+        return dict(self.values)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A statement as printed: its markup, its truth and the justification the key prints."""
+
+    text: Markup
+    truth: bool
+    why: Markup
+
+
+@dataclass(frozen=True)
+class StatementParams:
+    statements: tuple[Drawn, ...] = field(default=())
+
+
+class TrueCounts(Kind):
+    """The distribution of a question's number of true statements: a list of counts (uniform)
+    or a mapping count -> weight. Stored as sorted (count, weight) pairs."""
+
+    def read(self, value, name):
+        if isinstance(value, Mapping):
+            pairs = [(Integer(0, MAX_STATEMENTS).read(k if not isinstance(k, str) else _int(k, name), f"{name}.{k}"),
+                      Integer(0).read(w, f"{name}.{k}")) for k, w in value.items()]
+        else:
+            pairs = [(Integer(0, MAX_STATEMENTS).read(v, f"{name}[{i}]"), 1) for i, v in enumerate(sequence(value, name))]
+        merged: dict[int, int] = {}
+        for count, weight in pairs:
+            merged[count] = merged.get(count, 0) + weight
+        if not merged or not any(merged.values()):
+            raise InvalidParams("give at least one count with a positive weight", name)
+        return tuple(sorted((c, w) for c, w in merged.items() if w))
+
+    def write(self, value):
+        return {c: w for c, w in value}
+
+
+def _int(text: str, name: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidParams(f"expected a whole number of statements, got {text!r}", name) from None
+
+
+def describe_counts(pairs: Sequence[tuple[int, int]]) -> str:
+    total = sum(w for _, w in pairs)
+    return ", ".join(f"{c} true with probability {sp.Rational(w, total)}" for c, w in pairs)
+
+
+class StatementBank(Family):
+    """A family whose questions are k true/false statements drawn from `facts`."""
+
+    formats = (TF,)
+    branches = ("statements",)
+    params_type = StatementParams
+    facts: ClassVar[tuple[Fact, ...]]
+    # What the statements are about, printed before them (markup).
+    intro: ClassVar[str]
+    draw_options = {
+        "statements": f"how many statements a question has (default {DEFAULT_STATEMENTS}, at most {MAX_STATEMENTS})",
+        "true_counts": "how many of them are true: a list of counts drawn uniformly, or a mapping count -> weight "
+                       "(default: uniform over 1 .. k-1)",
+    }
+    option_kinds = {"statements": Integer(2, MAX_STATEMENTS), "true_counts": TrueCounts()}
+    option_sets = ({}, {"statements": 6, "true_counts": {2: 1, 3: 2, 4: 1}}, {"statements": 3, "true_counts": [0, 3]})
+    text_answers = {
+        TRUE: TextAnswer("true", ("t", "yes", "right", "correct")),
+        FALSE: TextAnswer("false", ("f", "no", "wrong", "incorrect")),
+    }
+
+    @property
+    def stem_template(self) -> str:  # type: ignore[override]
+        return ("<% block stem %>\n<< q.intro >>\n<% endblock %>\n"
+                "<% block ask %>\nDecide for each statement whether it is true or false.\n<% endblock %>\n")
+
+    # --- params -----------------------------------------------------------------
+    def fact(self, fact_id: str) -> Fact:
+        for fact in self.facts:
+            if fact.id == fact_id:
+                return fact
+        raise InvalidParams(f"unknown fact {fact_id!r} for {self.id} (facts: {', '.join(f.id for f in self.facts)})",
+                            "fact")
+
+    def parse(self, data: Mapping[str, Any]) -> StatementParams:
+        require_fields(data, ["statements"])
+        drawn = []
+        items = sequence(data["statements"], "statements")
+        if not 1 <= len(items) <= MAX_STATEMENTS:
+            raise InvalidParams(f"expected 1 to {MAX_STATEMENTS} statements, got {len(items)}", "statements")
+        for i, item in enumerate(items):
+            where = f"statements[{i}]"
+            if not isinstance(item, Mapping) or "fact" not in item:
+                raise InvalidParams("expected a mapping {fact, <its numbers>, negated}", where)
+            try:
+                fact = self.fact(item["fact"])
+            except InvalidParams as error:
+                raise InvalidParams(error.message, f"{where}.fact") from None
+            require_fields({k: v for k, v in item.items() if k != "fact"}, fact.numbers, ("negated",))
+            negated = item.get("negated", False)
+            if not isinstance(negated, bool):
+                raise InvalidParams(f"expected true or false, got {negated!r}", f"{where}.negated")
+            values = tuple((name, exact.rational(item[name], f"{where}.{name}")) for name in fact.numbers)
+            problem = fact.valid(dict(values))
+            if problem:
+                raise InvalidParams(problem, where)
+            drawn.append(Drawn(fact.id, values, negated))
+        if len({d.fact for d in drawn}) != len(drawn):
+            raise InvalidParams("each fact may appear once in a question", "statements")
+        return StatementParams(tuple(drawn))
+
+    def dump(self, params: StatementParams) -> dict:
+        return {"statements": [
+            {"fact": d.fact, **{name: exact.dump_number(v) for name, v in d.values}, **({"negated": True} if d.negated else {})}
+            for d in params.statements
+        ]}
+
+    def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> StatementParams:
+        k = min(self.option(options, "statements", DEFAULT_STATEMENTS), len(self.facts))
+        counts = self.option(options, "true_counts", tuple((c, 1) for c in range(1, k)) or ((k, 1),))
+        if any(c > k for c, _ in counts):
+            raise InvalidParams(f"a true count above the {k} statements", "options.true_counts")
+        weights = np.array([w for _, w in counts], dtype=float)
+        true_count = counts[int(rng.choice(len(counts), p=weights / weights.sum()))][0]
+        chosen = [self.facts[int(i)] for i in rng.choice(len(self.facts), size=k, replace=False)]
+        truths = np.zeros(k, dtype=bool)
+        truths[rng.choice(k, size=true_count, replace=False)] = True
+        drawn = []
+        for fact, wanted in zip(chosen, truths):
+            numbers = fact.draw(rng)
+            values = tuple((name, exact.rational(numbers[name])) for name in fact.numbers)
+            drawn.append(Drawn(fact.id, values, negated=bool(fact.holds(dict(values))) != bool(wanted)))
+        return StatementParams(tuple(drawn))
+
+    def branch_of(self, params: StatementParams) -> str:
+        return self.branches[0]
+
+    # --- answers ----------------------------------------------------------------
+    def parts(self, params: StatementParams) -> tuple[Part, ...]:
+        return tuple(Part(f"s{i}", Math(r"\text{statement %d}" % i), (TRUE, FALSE))
+                     for i in range(1, len(params.statements) + 1))
+
+    def statements(self, params: StatementParams) -> tuple[Statement, ...]:
+        printed = []
+        for d in params.statements:
+            fact, numbers = self.fact(d.fact), d.numbers
+            holds = bool(fact.holds(numbers))
+            printed.append(Statement(Markup((fact.denies if d.negated else fact.says)(numbers)),
+                                     holds != d.negated, Markup(fact.why(numbers))))
+        return tuple(printed)
+
+    def solve(self, params: StatementParams) -> Solution:
+        values, steps = {}, []
+        for i, statement in enumerate(self.statements(params), start=1):
+            values[f"s{i}"] = TRUE if statement.truth else FALSE
+            steps.append(Markup("Statement %d is %s: %s" % (i, "true" if statement.truth else "false", statement.why)))
+        return Solution(values, tuple(steps))
+
+    def verify(self, params: StatementParams) -> dict:
+        """Each fact decided again by its independent route; the polarity applied after."""
+        return {f"s{i}": TRUE if bool(self.fact(d.fact).check(d.numbers)) != d.negated else FALSE
+                for i, d in enumerate(params.statements, start=1)}
+
+    def mistakes(self, params: StatementParams) -> Mistakes:
+        found = Mistakes()
+        for i, (d, statement) in enumerate(zip(params.statements, self.statements(params)), start=1):
+            wrong = FALSE if statement.truth else TRUE
+            found.add(d.fact, "took statement %d to be %s, but %s" % (i, wrong, _plain(statement.why)),
+                      **{f"s{i}": wrong})
+        return found
+
+    def rubric(self, params: StatementParams) -> list[tuple[Markup, int]]:
+        return [(Markup("statement %d" % i), 1) for i in range(1, len(params.statements) + 1)]
+
+    def context(self, params: StatementParams) -> dict:
+        return {"intro": Markup(self.intro)}
+
+
+def _plain(markup: str) -> str:
+    """A justification as a mistake description: math kept, dollars dropped."""
+    return markup.replace("$", "")
+
+
+def num(value: Any) -> str:
+    """An exact number as TeX math (no dollars): grouped digits for whole numbers."""
+    value = sp.Rational(value) if not isinstance(value, sp.Basic) else value
+    if isinstance(value, sp.Integer):
+        return str(grouped(int(value)))
+    from answer_engine.formatting import tex
+    return str(tex(value))
+
+
+def one_of(rng: np.random.Generator, *items: Any) -> Any:
+    return items[int(rng.integers(len(items)))]
