@@ -194,3 +194,32 @@ def value_matches(candidate: Value, answer: Value, rules: AnswerRules = DEFAULT_
             rules.canonical_text(candidate) == rules.canonical_text(answer)
         )
     return rules.tolerance.accepts(candidate, answer)
+
+
+# --- true/false marks ---------------------------------------------------------------
+
+_TF_BLANKS = ("", "-", "_", "?", ".")
+_TF_WORDS = {"t": True, "true": True, "f": False, "false": False}
+
+
+def read_tf(response: str, count: int) -> list[bool | None] | str:
+    """One T/F (or blank) per statement, or a note saying why the response cannot be read."""
+    text = response.strip()
+    if any(sep in text for sep in ",;") or len(text.split()) > 1:
+        cells = [c.strip() for c in re.split(r"[,;]", text)] if any(sep in text for sep in ",;") else text.split()
+    elif text.lower() in _TF_WORDS:
+        cells = [text]  # one statement, written as a word
+    else:
+        cells = list(text)
+    if len(cells) != count:
+        return f"(expected {count} marks, T or F each, e.g. {'TF' * (count // 2)}{'T' * (count % 2)})"
+    marks: list[bool | None] = []
+    for cell in cells:
+        folded = cell.lower()
+        if folded in _TF_WORDS:
+            marks.append(_TF_WORDS[folded])
+        elif folded in _TF_BLANKS:
+            marks.append(None)
+        else:
+            return f"({cell!r} is not T, F or a blank)"
+    return marks

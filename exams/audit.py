@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from answer_engine.checking import Claim, claim_matches
+from answer_engine.checking import Claim, claim_matches, read_tf
 from answer_engine.distractors import Mistake
 from answer_engine.errors import InputError
 from answer_engine.exact import Value
@@ -77,6 +77,8 @@ def _prepare(path: str | Path, items: list, index: int) -> tuple[str, Variant, d
         raise error.located(yamlio.where(path, item, key, f"{label}: {key}" if key == "params" else label)) from None
     part_names = [part.name for part in chosen.parts(variant.params)]
     answer = item["answer"]
+    if "tf" in chosen.formats:
+        answer = _tf_answer(answer, len(part_names), yamlio.where(path, item, "answer", f"{label}: answer"))
     if not isinstance(answer, dict):
         if len(part_names) != 1:
             raise InputError(
@@ -99,6 +101,25 @@ def _prepare(path: str | Path, items: list, index: int) -> tuple[str, Variant, d
     if not claims:
         raise InputError("gives no answer parts", yamlio.where(path, item, "answer", f"{label}: answer"))
     return item_id, variant, claims
+
+
+def _tf_answer(answer: Any, count: int, where: str) -> Any:
+    """A true/false key as written: `TFFT`, `T,F,F,T`, a list of true/false, or a mapping
+    {s1: true, …}; booleans become the text answers "true"/"false", blanks claim nothing."""
+    def word(value: Any) -> Any:
+        return ("true" if value else "false") if isinstance(value, bool) else value
+
+    if isinstance(answer, dict):
+        return {name: word(value) for name, value in answer.items()}
+    if isinstance(answer, list):
+        answer = ",".join("" if value is None else "T" if value is True else "F" if value is False else str(value)
+                          for value in answer)
+    if not isinstance(answer, str):
+        raise InputError(f"expected T/F marks such as TFFT, got {answer!r}", where)
+    marks = read_tf(answer, count)
+    if isinstance(marks, str):
+        raise InputError(f"cannot read {answer!r} {marks}", where)
+    return {f"s{i}": "true" if mark else "false" for i, mark in enumerate(marks, start=1) if mark is not None}
 
 
 def _text_claim_possible(family, variant: Variant, part: str, claim: Claim) -> bool:

@@ -203,13 +203,17 @@ def unprintable_warnings(students) -> list[str]:
 
 
 def correct_response(instance) -> str:
-    """What a right answer sheet says for this question: a letter, values, or 'open'."""
+    """What a right answer sheet says for this question: a letter, values, T/F per statement, or 'open'."""
     fmt = instance.spec.format
     if fmt == "mcq":
         return correct_letter(instance.printed_options)
     if fmt == "numeric":
         values = instance.variant.solution.values
         return "; ".join(plain(values[name]) for name in instance.family.numeric_parts(instance.variant.params))
+    if fmt == "tf":
+        values = instance.variant.solution.values
+        return "".join("T" if values[part.name] == "true" else "F"
+                       for part in instance.family.parts(instance.variant.params))
     return "open (graded by hand; see key)"
 
 

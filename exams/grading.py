@@ -2,8 +2,9 @@
 
 A responses CSV has one row per student: the id, then one response per question in the
 order printed on *that student's* paper: an option letter for multiple choice; the
-value(s) for numeric questions (several parts separated by ';'); for open questions the
-points a grader awarded. Blanks score 0; an entry that cannot be read is listed, never
+value(s) for numeric questions (several parts separated by ';'); for true/false questions
+one T or F per statement (`TFFT`, `T,F,F,T` or `T F F T`; `-`, `_`, `?` or an empty cell
+leaves a statement blank); for open questions the points a grader awarded. Blanks score 0; an entry that cannot be read is listed, never
 guessed, and scores 0.
 """
 
@@ -19,12 +20,13 @@ from typing import Any
 import sympy as sp
 
 from answer_engine import exact
-from answer_engine.checking import Claim, claim_matches
+from answer_engine.checking import Claim, claim_matches, read_tf
 from answer_engine.errors import InputError
 from answer_engine.formatting import plain
 from exams.csvfiles import write_rows
 from exams.inputs import read_text
 from exams.manifest import question_record_from, same_values
+from exams.spec import ALL_OR_NOTHING
 from generators import family as family_by_id
 from generators.variant import Variant, variant_from_data
 
@@ -148,6 +150,8 @@ def mark(record: dict[str, Any], response: str) -> Mark:
         return Mark(status=WRONG, points=sp.Integer(0), mistakes=(chosen["mistake"],), **base)
     if fmt == "numeric":
         return _mark_numeric(record, response, base)
+    if fmt == "tf":
+        return _mark_tf(record, response, base)
     try:
         awarded = exact.rational(response)
     except InputError:
@@ -189,6 +193,29 @@ def _mark_numeric(record: dict[str, Any], response: str, base: dict) -> Mark:
     points = base["possible"] * sp.Rational(right, len(names))
     status = CORRECT if right == len(names) else PARTIAL if right else WRONG
     return Mark(status=status, points=points, mistakes=tuple(dict.fromkeys(chosen)), **base)
+
+
+def _mark_tf(record: dict[str, Any], response: str, base: dict) -> Mark:
+    """Per statement: an equal share of the points for each right mark (blanks and wrong marks
+    earn nothing, nothing is taken off); all-or-nothing: the points only when every mark is right."""
+    variant = _variant(record)
+    names = [part.name for part in variant.family.parts(variant.params)]
+    truths = [variant.solution.values[name] == "true" for name in names]
+    marks = read_tf(response, len(truths))
+    if isinstance(marks, str):
+        return Mark(status=UNREADABLE, points=sp.Integer(0), note=marks, **base)
+    if all(mark is None for mark in marks):
+        return Mark(status=BLANK, points=sp.Integer(0), **base)
+    right = sum(1 for mark, truth in zip(marks, truths) if mark is truth)
+    behind = {name: m.name for m in variant.family.mistakes(variant.params) for name in m.values}
+    mistakes = tuple(behind[name] for name, mark, truth in zip(names, marks, truths)
+                     if mark is not None and mark is not truth and name in behind)
+    if record.get("scoring") == ALL_OR_NOTHING:
+        points = base["possible"] if right == len(truths) else sp.Integer(0)
+    else:
+        points = base["possible"] * sp.Rational(right, len(truths))
+    status = CORRECT if right == len(truths) else PARTIAL if right else WRONG
+    return Mark(status=status, points=points, mistakes=mistakes, **base)
 
 
 # --- the reports ----------------------------------------------------------------------

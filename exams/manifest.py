@@ -63,6 +63,8 @@ def question_record(instance: QuestionInstance) -> dict[str, Any]:
     }
     if instance.option_order:
         record["option_order"] = list(instance.option_order)
+    if instance.spec.format == "tf":
+        record["scoring"] = instance.spec.scoring
     record.update(question_record_from(variant, record))
     return record
 
@@ -185,6 +187,8 @@ def _against_sources(manifest: dict[str, Any], folder: Path, notes: list[str] | 
             expected = {"slot": instance.spec.slot, "number": instance.number, "family": instance.family.id,
                         "format": instance.spec.format, "points": plain(instance.spec.points), "seed": instance.seed,
                         "params": instance.variant.family.dump(instance.variant.params)}
+            if instance.spec.format == "tf":
+                expected["scoring"] = instance.spec.scoring
             if instance.option_order:
                 expected["option_order"] = list(instance.option_order)
             for name, value in expected.items():

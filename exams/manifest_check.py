@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from answer_engine.errors import InputError
+from exams.spec import SCORINGS
 from generators import family as family_by_id
 
 _TEXT, _INT = str, int
@@ -97,6 +98,10 @@ def _check_question(shape: _Shape, record: Any, where: str) -> None:
     order = shape.field(record, "option_order", list, where, optional=True)
     if order is not None and not all(isinstance(i, int) and not isinstance(i, bool) for i in order):
         raise shape.fail(f"{where}.option_order", "expected a list of whole numbers")
+    if fmt == "tf":
+        scoring = shape.field(record, "scoring", _TEXT, where)
+        if scoring not in SCORINGS:
+            raise shape.fail(f"{where}.scoring", f"expected one of {', '.join(SCORINGS)}")
     if fmt == "mcq":
         shape.field(record, "correct", _TEXT, where)
         for i, option in enumerate(shape.field(record, "options", list, where)):

@@ -31,7 +31,7 @@ import sympy as sp
 
 from answer_engine import exact
 from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, grouped
+from answer_engine.formatting import Markup, Math, grouped, latex_to_text
 from generators.base import Family, Part, Solution, TextAnswer
 from generators.kit import Integer, Kind, Mistakes, require_fields, sequence
 
@@ -142,7 +142,7 @@ class StatementBank(Family):
     @property
     def stem_template(self) -> str:  # type: ignore[override]
         return ("<% block stem %>\n<< q.intro >>\n<% endblock %>\n"
-                "<% block ask %>\nDecide for each statement whether it is true or false.\n<% endblock %>\n")
+                "<% block ask %>\nWhich of these statements are true?\n<% endblock %>\n")
 
     # --- params -----------------------------------------------------------------
     def fact(self, fact_id: str) -> Fact:
@@ -235,7 +235,8 @@ class StatementBank(Family):
         found = Mistakes()
         for i, (d, statement) in enumerate(zip(params.statements, self.statements(params)), start=1):
             wrong = FALSE if statement.truth else TRUE
-            found.add(d.fact, "took statement %d to be %s, but %s" % (i, wrong, _plain(statement.why)),
+            found.add(d.fact, "marked statement %d %s; it is %s: %s" % (i, wrong, "true" if statement.truth else "false",
+                                                                       latex_to_text(statement.why)),
                       **{f"s{i}": wrong})
         return found
 
@@ -244,11 +245,6 @@ class StatementBank(Family):
 
     def context(self, params: StatementParams) -> dict:
         return {"intro": Markup(self.intro)}
-
-
-def _plain(markup: str) -> str:
-    """A justification as a mistake description: math kept, dollars dropped."""
-    return markup.replace("$", "")
 
 
 def num(value: Any) -> str:

@@ -32,6 +32,7 @@ from answer_engine.checking import INFINITY_WORDS, NEGATIVE_INFINITY_WORDS
 from answer_engine.exact import Value
 from answer_engine.formatting import latex_to_text
 from exams.bank import Bank, bank_figures, question_id
+from exams.exporters.text import content_text
 from exams.lms.figures import FigureFiles
 from exams.lms.html import MathStyle, lms_tex
 from exams.view import QuestionView, tolerance_sentence
@@ -111,6 +112,9 @@ def variant_key(view: QuestionView, variant, descriptions: dict[str, int]) -> di
             o.letter: {"correct": o.correct,
                        "mistake": None if o.correct or o.mistake.guess else described(o.mistake.description)}
             for o in view.options}}
+    if view.format == "tf":
+        # The justification is shown only once a statement has been judged (it gives the answer away).
+        return {"format": "tf", "statements": [[s.truth, described(content_text(s.why))] for s in view.statements]}
     if view.format != "numeric":
         return {"format": view.format}
     family, params = variant.family, variant.params
@@ -185,11 +189,14 @@ def _variant_context(render: _Html, view: QuestionView, ident: str, answers: boo
         "stem": Markup(render.blocks((*view.stem, *view.ask))),
         "discuss": Markup(render.blocks(view.discuss)),
         "options": [{"letter": o.letter, "content": Markup(inline(o.content))} for o in view.options],
+        "statements": [{"number": s.number, "content": Markup(inline(s.content)), "letter": s.letter}
+                       for s in view.statements],
         "parts": [{"name": p.name, "label": Markup(mathml(p.label)), "plain": latex_to_text(f"${p.label}$")}
                   for p in view.asked] if view.format == "numeric" else [],
         "steps": [Markup(inline(step)) for step in view.steps] if answers else [],
         "answers": [{"label": Markup(mathml(p.label)), "value": Markup(inline(p.shown))}
-                    for p in view.answers] if answers else [],
+                    for p in view.answers] if answers and view.format != "tf" else [],
+        "tf_key": view.tf_key if answers else "",
         "tolerance": tolerance_sentence(view),
     }
 

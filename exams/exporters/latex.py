@@ -35,6 +35,7 @@ import jinja2
 from answer_engine.formatting import Latex, escape, untypesettable
 from exams import latex as tex_run
 from exams.roster import file_stem
+from exams.spec import ALL_OR_NOTHING
 from exams.view import ExamView, QuestionView, tolerance_sentence
 from generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
 from generators.stems import template_environment
@@ -108,6 +109,9 @@ def question_context(view: QuestionView) -> dict:
         "answers": [part(p) for p in view.answers],
         "options": [{"letter": o.letter, "printed": inline(o.content), "correct": o.correct} for o in view.options],
         "numeric": [part(p) for p in view.asked] if view.format == "numeric" else [],
+        "statements": [{"number": s.number, "text": inline(s.content), "truth": s.truth} for s in view.statements],
+        "tf_key": Latex(view.tf_key),
+        "all_or_nothing": view.scoring == ALL_OR_NOTHING,
         "text_answers": sorted({t for p in view.asked for t in p.text_answers}),
         "tolerance": tolerance_sentence(view),
         # Room to write an open answer grows with the points it is worth.
@@ -152,9 +156,23 @@ def paper_contexts(exam: ExamView) -> list[dict]:
             "student": {"id": p.student.id, "name": p.student.name, "printable": not untypesettable(p.student.name)}
             if p.student else None,
             "questions": [context(q) for q in p.questions],
+            "how_to_answer": how_to_answer({q.format for q in p.questions}),
         }
         for p in exam.papers
     ]
+
+
+_HOW_TO_ANSWER = {
+    "mcq": "Multiple choice: mark exactly one box.",
+    "numeric": "Numeric: write the value in the box (exact fractions or decimals).",
+    "tf": "True/false: mark T or F for each statement.",
+    "open": "Open: show your reasoning in the space given.",
+}
+
+
+def how_to_answer(formats: set[str]) -> Latex:
+    """The cover's instruction for the formats this paper has, in a fixed order."""
+    return Latex(" ".join(text for fmt, text in _HOW_TO_ANSWER.items() if fmt in formats))
 
 
 MIN_CHUNK = 25  # papers per TeX run: below this, starting pdflatex costs more than it saves

@@ -215,6 +215,17 @@
       }
       return say(box, lines);
     }
+    if (key.format === "tf") {
+      const lines = [];
+      key.statements.forEach(([truth, why], index) => {
+        const chosen = form.querySelector(`input[data-statement="${index + 1}"]:checked`);
+        if (!chosen) { lines.push(["hint", `Statement ${index + 1}: no answer yet.`]); return; }
+        if ((chosen.value === "T") === truth) lines.push(["right", `Statement ${index + 1}: correct.`]);
+        else lines.push(["wrong", `Statement ${index + 1}: not correct. It is ${truth ? "true" : "false"}: ` +
+                         DATA.descriptions[why]]);
+      });
+      return say(box, lines);
+    }
     const lines = [];
     for (const part of partsOf(key)) {
       const input = form.querySelector(`[data-part="${part.name}"]`);
