@@ -155,6 +155,8 @@ def _item(slot: BankSlot, variant: BankVariant, figure) -> etree._Element:
         kind = "multiple_choice_question"
     elif view.format == "open":
         kind = "essay_question"
+    elif view.format == "tf":
+        kind = "multiple_dropdowns_question"
     elif len(parts) == 1:
         kind = "numerical_question" if not in_words(parts[0]) else "short_answer_question"
     else:
@@ -169,6 +171,8 @@ def _item(slot: BankSlot, variant: BankVariant, figure) -> etree._Element:
                                  for n, p in enumerate(parts, start=1)) + "</ul>"
     if kind == "essay_question":
         text += "\n" + blocks_html(view.discuss, figure)
+    if kind == "multiple_dropdowns_question":
+        text += "<ol>" + "".join(f"<li>{inline_html(s.content)} [s{s.number}]</li>" for s in view.statements) + "</ol>"
     presentation = x.add(item, QTI12, "presentation")
     _material(presentation, text)
     processing = x.add(item, QTI12, "resprocessing")
@@ -215,6 +219,19 @@ def _item(slot: BankSlot, variant: BankVariant, figure) -> etree._Element:
             either = x.add(x.add(condition, QTI12, "conditionvar"), QTI12, "or")
             for k in range(1, len(answers) + 1):
                 x.add(either, QTI12, "varequal", f"b{n}a{k}", respident=f"response_blank{n}")
+            x.add(condition, QTI12, "setvar", share, action="Add", varname="SCORE")
+    elif kind == "multiple_dropdowns_question":
+        share = decimal_text(sp.Rational(100, len(view.statements)), 7)
+        for statement in view.statements:
+            n = statement.number
+            response = x.add(presentation, QTI12, "response_lid", ident=f"response_s{n}")
+            _material(response, f"s{n}", "text/plain")
+            choices = x.add(response, QTI12, "render_choice")
+            for letter, word in (("t", "True"), ("f", "False")):
+                _material(x.add(choices, QTI12, "response_label", ident=f"s{n}{letter}"), word, "text/plain")
+            condition = x.add(processing, QTI12, "respcondition")
+            x.add(x.add(condition, QTI12, "conditionvar"), QTI12, "varequal", f"s{n}{statement.letter.lower()}",
+                  respident=f"response_s{n}")
             x.add(condition, QTI12, "setvar", share, action="Add", varname="SCORE")
     else:  # essay
         response = x.add(presentation, QTI12, "response_str", ident="response1", rcardinality="Single")

@@ -15,7 +15,7 @@ from exams.bank import stated_part
 
 QTI12_SCHEMA = "ims/qti12/domainProfile_4/ims_qtiasiv1p2.xsd"
 TYPES = ("multiple_choice_question", "numerical_question", "short_answer_question",
-         "fill_in_multiple_blanks_question", "essay_question")
+         "fill_in_multiple_blanks_question", "multiple_dropdowns_question", "essay_question")
 META_TYPE = "associatedcontent/imscc_xmlv1p1/learning-application-resource"
 
 
@@ -200,4 +200,5 @@ def _essay(item, report) -> dict:
 
 _KEYS = {"multiple_choice_question": _multiple_choice, "numerical_question": _numerical,
          "short_answer_question": _short_answer, "fill_in_multiple_blanks_question": _blanks,
+         "multiple_dropdowns_question": _blanks,
          "essay_question": _essay}

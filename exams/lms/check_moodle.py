@@ -140,6 +140,8 @@ def _multianswer(question, report) -> dict:
             value, _, tolerance = answer.partition(":")
             parts.append({"answer": decimal_field(value, "Cloze answer", report, None),
                           "tolerance": decimal_field(tolerance or "0", "Cloze tolerance", report, None, True)})
+        elif kind in ("MULTICHOICE", "MC"):  # a true/false statement's drop-down
+            parts.append({"accepted": [_UNESCAPE.sub(r"\1", answer)]})
         elif kind in ("SHORTANSWER", "SA"):
             parts.append({"accepted": [_UNESCAPE.sub(r"\1", _split_unescaped(a, "#")[0]) for a in right]})
         else:

@@ -67,6 +67,9 @@ def _check_item(label: str, data: bytes, href: str, names: set[str]):
     for node in item.iter(q("p"), q("li"), q("td"), q("th"), q("simpleChoice")):
         math_problems(lms_html.math_fragments("".join(node.itertext())), report, node)
     declarations = {d.get("identifier"): d for d in item.iter(q("responseDeclaration"))}
+    statements = [c for c in item.iter(q("choiceInteraction")) if c.get("responseIdentifier") != "RESPONSE"]
+    if statements:  # true/false: one T/F choice per statement
+        return problems, (ident, {"parts": [_statement_key(item, declarations, c, report) for c in statements]})
     choices = item.find(f".//{q('choiceInteraction')}")
     if choices is not None:
         letters = [c.get("identifier") for c in choices.iter(q("simpleChoice"))]
@@ -85,6 +88,20 @@ def _check_item(label: str, data: bytes, href: str, names: set[str]):
     if item.find(f".//{q('rubricBlock')}") is None:
         report("an open question should carry the worked solution in a rubricBlock for scorers")
     return problems, (ident, {})
+
+
+def _statement_key(item, declarations, choices, report) -> dict:
+    response = choices.get("responseIdentifier")
+    texts = {c.get("identifier"): "".join(c.itertext()) for c in choices.iter(q("simpleChoice"))}
+    correct = [v.text for v in declarations[response].iter(q("value"))] if response in declarations else []
+    if len(correct) != 1 or correct[0] not in texts:
+        report(f"{response}: the correct response {correct} is not exactly one of {sorted(texts)}")
+        return {}
+    scored = any(response in [v.get("identifier") for v in test.iter(q("variable"))]
+                 for test in item.iter(q("match")))
+    if not scored:
+        report(f"{response} is never scored")
+    return {"accepted": [texts[correct[0]]]}
 
 
 def _entry_key(item, declarations, response: str, report) -> dict:

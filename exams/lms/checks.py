@@ -230,6 +230,8 @@ def stated_key(view, option_text: Callable) -> dict:
                 "texts": [option_text(o.content) for o in view.options]}
     if view.format == "numeric":
         return {"parts": numeric_parts(view)}
+    if view.format == "tf":
+        return {"parts": [{"accepted": ["True" if s.truth else "False"]} for s in view.statements]}
     return {}
 
 

@@ -19,7 +19,7 @@ from answer_engine.errors import InputError, VerificationError
 from exams.lms import canvas, check_canvas, check_moodle, check_qti21, moodle, qti21
 from exams.bank import Bank, bank_manifest, draw_bank
 from exams.lms.checks import manifest_beside
-from exams.spec import load_spec
+from exams.spec import ALL_OR_NOTHING, load_spec
 
 MAX_VARIANTS = 10_000
 
@@ -30,12 +30,14 @@ class Target:
     marker: str
     suffix: str
     check: Callable
+    # Moodle's Cloze and Canvas's drop-downs score each true/false statement on its own.
+    all_or_nothing: bool = False
 
 
 TARGETS = {
     "moodle": Target(moodle.export_moodle, moodle.MARKER, ".xml", check_moodle.check),
     "canvas": Target(canvas.export_canvas, canvas.MARKER, ".zip", check_canvas.check),
-    "qti21": Target(qti21.export_qti21, qti21.MARKER, ".zip", check_qti21.check),
+    "qti21": Target(qti21.export_qti21, qti21.MARKER, ".zip", check_qti21.check, all_or_nothing=True),
 }
 
 
@@ -64,6 +66,11 @@ def export(spec_path: str | Path, target: str, variants: int, out: str | Path, s
     if not file.parent.is_dir():
         raise InputError("no such folder", f"--out {file.parent}")
     spec = load_spec(spec_path)
+    for question in spec.questions:
+        if question.format == "tf" and question.scoring == ALL_OR_NOTHING and not chosen.all_or_nothing:
+            raise InputError(f"{target} scores each true/false statement on its own, so it cannot import "
+                             "all-or-nothing scoring: use scoring: per-statement, or export to qti21",
+                             f"{spec_path}: question {question.slot}: scoring")
     bank = draw_bank(spec, spec.seed if seed is None else seed, variants)
     content = chosen.write(bank)
     data = content.encode("utf-8") if isinstance(content, str) else content

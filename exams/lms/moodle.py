@@ -25,6 +25,7 @@ from exams.lms import html as lms_html
 from exams.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, in_words,
                             question_id, tolerance_text)
 from exams.lms.figures import FigureFiles
+from exams.exporters.text import content_text
 from exams.view import QuestionView
 from generators.markup import Figure
 
@@ -118,6 +119,9 @@ def _format_parts(view: QuestionView, text: str) -> tuple[str, list[str], str]:
             return "shortanswer", ["<usecase>0</usecase>"] + answers, text
         rows = "".join(f"<li>\\({lms_html.lms_tex(part.label)}\\): {_cloze(view, part)}</li>" for part in parts)
         return "multianswer", [], text + f"\n<ul>{rows}</ul>"
+    if view.format == "tf":
+        rows = "".join(f"<li>{lms_html.inline(s.content)} {_cloze_statement(s)}</li>" for s in view.statements)
+        return "multianswer", [], text + f"\n<ol>{rows}</ol>"
     rubric = "".join(f"<li>{lms_html.inline(criterion)} ({decimal_text(points, 7)} points)</li>"
                      for criterion, points in view.rubric)
     grader = lms_html.steps(view.steps) + (f"<p>Rubric:</p><ul>{rubric}</ul>" if rubric else "")
@@ -135,6 +139,13 @@ _CLOZE_SPECIAL = str.maketrans({c: "\\" + c for c in '~/"}#\\'})
 def cloze_escape(text: str) -> str:
     """Text inside a Cloze sub-answer: Moodle's special characters escaped with a backslash."""
     return text.translate(_CLOZE_SPECIAL)
+
+
+def _cloze_statement(statement) -> str:
+    """One statement's True/False drop-down; Moodle scores each sub-question on its own."""
+    why = cloze_escape(content_text(statement.why))
+    right, wrong = ("True", "False") if statement.truth else ("False", "True")
+    return "{1:MULTICHOICE:=" + right + "#" + why + "~" + wrong + "#" + why + "}"
 
 
 def _cloze(view: QuestionView, part) -> str:

@@ -21,6 +21,7 @@ from exams.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figure
                             question_id, tolerance_text)
 from exams.lms.figures import FigureFiles
 from exams.lms.package import zip_bytes
+from exams.spec import ALL_OR_NOTHING
 from exams.view import QuestionView
 from generators.markup import Figure
 
@@ -92,6 +93,27 @@ def _set_score(parent, amount: str) -> None:
     x.add(total, QTI, "baseValue", amount, baseType="float")
 
 
+def _score_statements(processing, view: QuestionView, points) -> None:
+    """Per statement: an equal share for each right mark; all-or-nothing: every mark right."""
+    def matches(parent, statement) -> None:
+        match = x.add(parent, QTI, "match")
+        x.add(match, QTI, "variable", identifier=f"RESPONSE{statement.number}")
+        x.add(match, QTI, "correct", identifier=f"RESPONSE{statement.number}")
+
+    if view.scoring == ALL_OR_NOTHING:
+        condition = x.add(x.add(processing, QTI, "responseCondition"), QTI, "responseIf")
+        every = x.add(condition, QTI, "and")
+        for statement in view.statements:
+            matches(every, statement)
+        _set_score(condition, decimal_text(points, 7))
+        return
+    share = decimal_text(points / len(view.statements), 7)
+    for statement in view.statements:
+        condition = x.add(x.add(processing, QTI, "responseCondition"), QTI, "responseIf")
+        matches(condition, statement)
+        _set_score(condition, share)
+
+
 def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Element:
     view: QuestionView = variant.view
     ident = question_id(slot, variant)
@@ -108,6 +130,9 @@ def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Elem
             textual = in_words(part)
             _declare(item, f"RESPONSE{n}", "string" if textual else "float",
                      [accepted_texts(part)[0]] if textual else [decimal_text(part.value)])
+    elif view.format == "tf":
+        for statement in view.statements:
+            _declare(item, f"RESPONSE{statement.number}", "identifier", [statement.letter])
     else:
         _declare(item, "RESPONSE", "string", [])
     _outcome(item, "SCORE", "float", "0")
@@ -126,6 +151,13 @@ def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Elem
         for n, part in enumerate(parts, start=1):
             entry = x.add(listing, QTI, "li", f"\\({x.lms_tex(part.label)}\\) = ")
             x.add(entry, QTI, "textEntryInteraction", responseIdentifier=f"RESPONSE{n}", expectedLength="12")
+    elif view.format == "tf":
+        for statement in view.statements:
+            interaction = x.add(body, QTI, "choiceInteraction", responseIdentifier=f"RESPONSE{statement.number}",
+                                shuffle="false", maxChoices="1")
+            x.add(interaction, QTI, "prompt", f"{statement.number}. {x.inline_text(statement.content)}")
+            x.add(interaction, QTI, "simpleChoice", "True", identifier="T")
+            x.add(interaction, QTI, "simpleChoice", "False", identifier="F")
     else:
         for node in x.blocks(view.discuss, QTI, figure):
             body.append(node)
@@ -163,6 +195,10 @@ def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Elem
             _set_score(condition, share)
         setter = x.add(processing, QTI, "setOutcomeValue", identifier="FEEDBACK")
         x.add(setter, QTI, "baseValue", "SOLUTION", baseType="identifier")
+    elif view.format == "tf":
+        _score_statements(processing, view, slot.spec.points)
+        setter = x.add(processing, QTI, "setOutcomeValue", identifier="FEEDBACK")
+        x.add(setter, QTI, "baseValue", "SOLUTION", baseType="identifier")
     else:
         setter = x.add(processing, QTI, "setOutcomeValue", identifier="FEEDBACK")
         x.add(setter, QTI, "baseValue", "SOLUTION", baseType="identifier")
@@ -173,6 +209,8 @@ def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Elem
                           identifier=option.letter)
             x.add(modal, QTI, "p", text)
     modal = x.add(item, QTI, "modalFeedback", outcomeIdentifier="FEEDBACK", showHide="show", identifier="SOLUTION")
+    if view.format == "tf":
+        x.add(modal, QTI, "p", f"Key: {view.tf_key}")
     if view.format == "numeric":
         x.add(modal, QTI, "p", "Exact values: " + "; ".join(
             f"\\({x.lms_tex(p.label)}\\) = {x.inline_text(p.shown)}" for p in parts))
