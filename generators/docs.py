@@ -42,7 +42,12 @@ def families_markdown() -> str:
         lines += [f"## `{family.id}` — {family.title}", "", _story(family), "",
                   f"- **Branches:** {', '.join(family.branches)} (variants of one slot share one)",
                   f"- **Formats:** {', '.join(family.formats)}"]
-        if probe is not None:
+        facts = getattr(family, "facts", None)
+        if facts is not None:  # a statement bank: its parts are the statements drawn
+            lines.append("- **Answer parts:** one per statement, `s1` … `sk`, each `true` or `false` (computed)")
+            lines.append(f"- **Facts** ({len(facts)}, each with drawn numbers, a claim, its negation and a "
+                         f"justification): {', '.join(f'`{fact.id}`' for fact in facts)}")
+        elif probe is not None:
             parts = ", ".join(f"`{p.name}` (${p.label}$)" for p in family.parts(probe))
             lines.append(f"- **Answer parts:** {parts}")
             asked = "; ".join(f"{fmt}: {', '.join(family.asked_parts(probe, fmt))}" for fmt in family.formats)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from generators.kit import EdgeCase
 from generators.statements import Fact, StatementBank, num, one_of
 
 I = int  # the numbers arrive exact (sympy); whole-number facts read them as ints
@@ -153,3 +154,15 @@ class AttentionCostStatements(StatementBank):
     intro = ("Multiplications are counted as written: $QK^\\top$ for $n$ queries and keys of width $d$ takes $n^2 d$, "
              "a $D \\times D$ projection of $S$ tokens $S D^2$.")
     facts = FACTS
+    edge_cases = (
+        EdgeCase("n = 3d: the scores cost exactly what the projections cost, so 'more' is false",
+                 {"statements": [{"fact": "scores-vs-projections", "n": 192, "d": 64}]}, {"s1": "false"}),
+        EdgeCase("S = 2D: a tie, so 'attention costs no more' is true",
+                 {"statements": [{"fact": "attention-dominates", "s": 1024, "width": 512, "negated": True}]},
+                 {"s1": "true"}),
+        EdgeCase("one generated token with a cache scores just the prompt's keys; 2r = n is not fewer",
+                 {"statements": [{"fact": "kv-cache-scores", "n": 10, "m": 1, "total": 10},
+                                 {"fact": "linear-attention", "n": 128, "features": 64},
+                                 {"fact": "causal-scores", "n": 1, "kept": 1}]},
+                 {"s1": "true", "s2": "false", "s3": "true"}),
+    )
