@@ -23,6 +23,7 @@ denied in both truth values.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Mapping, Sequence
 
@@ -166,7 +167,10 @@ class StatementBank(Family):
                 fact = self.fact(item["fact"])
             except InvalidParams as error:
                 raise InvalidParams(error.message, f"{where}.fact") from None
-            require_fields({k: v for k, v in item.items() if k != "fact"}, fact.numbers, ("negated",))
+            try:
+                require_fields({k: v for k, v in item.items() if k != "fact"}, fact.numbers, ("negated",))
+            except InvalidParams as error:
+                raise InvalidParams(error.message, f"{where}.{error.where}") from None
             negated = item.get("negated", False)
             if not isinstance(negated, bool):
                 raise InvalidParams(f"expected true or false, got {negated!r}", f"{where}.negated")
@@ -258,3 +262,19 @@ def num(value: Any) -> str:
 
 def one_of(rng: np.random.Generator, *items: Any) -> Any:
     return items[int(rng.integers(len(items)))]
+
+
+_CHOICE = re.compile(r"\[\[(.*?)¦(.*?)\]\]", re.DOTALL)
+
+
+def fact(id: str, numbers: str, draw, holds, check, text, why, valid=None) -> Fact:
+    """A fact whose claim and negation share one text: `[[claim|negation]]` marks where they
+    differ ("takes [[more¦no more]] multiplications"; ¦ rather than |, which TeX uses); `numbers` is space-separated."""
+    def says(v: Numbers) -> str:
+        return _CHOICE.sub(lambda m: m.group(1), text(v))
+
+    def denies(v: Numbers) -> str:
+        return _CHOICE.sub(lambda m: m.group(2), text(v))
+
+    return Fact(id, tuple(numbers.split()), draw, holds, check, says, denies, why,
+                valid or (lambda numbers: None))
