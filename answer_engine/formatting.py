@@ -265,7 +265,7 @@ _SYMBOLS = {
     r"\left": "", r"\right": "", r"\infty": "∞", r"\in": "∈", r"\allowbreak": "", r"\|": "‖",
 }
 _BINDING = {"∂"}
-_UNWRAP = re.compile(r"\\(?:text|mathrm|textbf|textit|textsf|operatorname|mathbf|mathbb|mathcal|emph)\{([^{}]*)\}")
+_UNWRAP = re.compile(r"\\(?:text|mathrm|textbf|textit|textsf|texttt|mathtt|operatorname|mathbf|mathbb|mathcal|emph)\{([^{}]*)\}")
 _ROOT = re.compile(r"\\sqrt\{([^{}]*)\}")
 _HAT = re.compile(r"\\hat\s*\{?([A-Za-z])\}?")  # \hat y -> ŷ (a combining circumflex)
 # A fraction's parts may hold one level of braces (\frac{5}{1 + e^{-1}}).
