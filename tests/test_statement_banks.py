@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from answer_engine import exact
 from answer_engine.errors import InvalidParams
-from generators import families
+from generators import families, family
 from generators.statements import StatementBank
 from generators.variant import draw_variant
 
@@ -72,7 +72,7 @@ def _true_counts(bank, options, draws=300):
 
 
 def test_true_counts_follow_the_stated_distribution():
-    bank = BANKS[0]
+    bank = family("tf-attention-cost")
     default = _true_counts(bank, {})
     assert set(default) == {1, 2, 3}  # k = 4: never all true, never all false
     assert all(60 <= default.count(c) <= 140 for c in (1, 2, 3))  # uniform: 100 expected each
@@ -83,7 +83,7 @@ def test_true_counts_follow_the_stated_distribution():
 
 
 def test_bad_bank_options_and_params_name_the_field():
-    bank = BANKS[0]
+    bank = family("tf-attention-cost")
     with pytest.raises(InvalidParams, match="true count above"):
         draw_variant(bank, np.random.default_rng(0), bank.branches[0], {"statements": 3, "true_counts": [4]}, "tf")
     with pytest.raises(InvalidParams) as error:
