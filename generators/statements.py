@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, ClassVar, Mapping, Sequence
 
 import numpy as np
@@ -215,13 +216,7 @@ class StatementBank(Family):
                      for i in range(1, len(params.statements) + 1))
 
     def statements(self, params: StatementParams) -> tuple[Statement, ...]:
-        printed = []
-        for d in params.statements:
-            fact, numbers = self.fact(d.fact), d.numbers
-            holds = bool(fact.holds(numbers))
-            printed.append(Statement(Markup((fact.denies if d.negated else fact.says)(numbers)),
-                                     holds != d.negated, Markup(fact.why(numbers))))
-        return tuple(printed)
+        return _printed(self, params)
 
     def solve(self, params: StatementParams) -> Solution:
         values, steps = {}, []
@@ -249,6 +244,19 @@ class StatementBank(Family):
 
     def context(self, params: StatementParams) -> dict:
         return {"intro": Markup(self.intro)}
+
+
+@lru_cache(maxsize=1 << 14)
+def _printed(bank: StatementBank, params: StatementParams) -> tuple[Statement, ...]:
+    """Each statement's text, exact truth and justification, once per params (solve, the
+    mistakes and every output read them)."""
+    printed = []
+    for d in params.statements:
+        fact, numbers = bank.fact(d.fact), d.numbers
+        holds = bool(fact.holds(numbers))
+        printed.append(Statement(Markup((fact.denies if d.negated else fact.says)(numbers)),
+                                 holds != d.negated, Markup(fact.why(numbers))))
+    return tuple(printed)
 
 
 def num(value: Any) -> str:

@@ -72,6 +72,15 @@ def _median(v):
     return sorted(_samples(v))[2]
 
 
+_LOCATIONS = np.linspace(-20.0, 20.0, 8001)
+
+
+def _least_absolute(v) -> float:
+    """The location with the smallest Σ|x_i − m| on a grid of step 1/200 (the data are whole)."""
+    data = np.array([float(x) for x in _samples(v)])
+    return float(_LOCATIONS[int(np.argmin(np.abs(_LOCATIONS[:, None] - data[None, :]).sum(axis=1)))])
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max())
     return e / e.sum()
@@ -133,9 +142,7 @@ FACTS = (
              rng.choice([-3, -1, 0, 1, 2, 4, 6, 9, 15], size=5, replace=False))},
              lambda v: (_median(v), sum(_samples(v)) / 5, (max(_samples(v)) + min(_samples(v))) / 2)),
          holds=lambda v: v["claimed"] == _median(v),
-         check=lambda v: abs(float(np.linspace(-20, 20, 40001)[np.argmin(np.abs(
-             np.linspace(-20, 20, 40001)[:, None] - np.array([float(x) for x in _samples(v)])[None, :]).sum(axis=1))])
-             - float(v["claimed"])) < 1e-6,
+         check=lambda v: abs(_least_absolute(v) - float(v["claimed"])) < 1e-6,
          text=lambda v: rf"For the data ${', '.join(num(x) for x in _samples(v))}$ with Laplace noise "
                         r"$p(x) \propto e^{-|x - \mu|/b}$, the maximum-likelihood estimate of $\mu$ [[is¦is not]] "
                         rf"${num(v['claimed'])}$.",

@@ -11,6 +11,7 @@ numpy, enumerate every split of the points and compute responsibilities from den
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 
 import numpy as np
 import sympy as sp
@@ -51,8 +52,14 @@ def _objective(points, labels, centres):
     return sum((x - centres[label]) ** 2 for x, label in zip(points, labels))
 
 
+def _fractions(v) -> dict:
+    """The numbers as Fractions: Lloyd's loop and the split search run many small sums."""
+    return {k: Fraction(int(x.p), int(x.q)) for k, x in v.items()}
+
+
 def _lloyd_path(v) -> list[tuple]:
     """The centres Lloyd's algorithm visits, exactly, until they stop moving."""
+    v = _fractions(v)
     path = [(v["c1"], v["c2"])]
     for _ in range(20):
         _, new = _step(v, path[-1])
@@ -69,6 +76,7 @@ def _lloyd_ties(v) -> bool:
 
 
 def _lloyd(v):
+    v = _fractions(v)
     centres = (v["c1"], v["c2"])
     for _ in range(20):
         labels, new = _step(v, centres)
@@ -76,19 +84,19 @@ def _lloyd(v):
             break
         centres = new
     labels = _assign(v, centres)
-    return _objective(_points(v), labels, centres)
+    return sp.Rational(_objective(_points(v), labels, centres))
 
 
 def _best(v):
-    points = _points(v)
-    best = None
-    for labels in itertools.product((0, 1), repeat=4):
-        groups = [[x for x, l in zip(points, labels) if l == k] for k in (0, 1)]
-        if not all(groups):
-            continue
-        cost = sum(sum((x - sum(g) / len(g)) ** 2 for x in g) for g in groups)
-        best = cost if best is None or cost < best else best
-    return best
+    """The smallest objective of any split into two clusters: in one dimension an optimal
+    split is contiguous in sorted order, so three cuts suffice (the float route tries all)."""
+    points = sorted(_points(_fractions(v)))
+
+    def cost(group):
+        mean = sum(group) / len(group)
+        return sum((x - mean) ** 2 for x in group)
+
+    return sp.Rational(min(cost(points[:cut]) + cost(points[cut:]) for cut in (1, 2, 3)))
 
 
 def _floats(v) -> np.ndarray:

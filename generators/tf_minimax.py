@@ -19,7 +19,6 @@ from generators.statements import StatementBank, fact, num, one_of
 
 R = sp.Rational
 GAME = "a b c d"
-_GRID = np.linspace(0.0, 1.0, 100001)
 
 
 def _entries(rng) -> dict:
@@ -70,13 +69,30 @@ def _matrix(v) -> np.ndarray:
     return np.array([[float(v["a"]), float(v["b"])], [float(v["c"]), float(v["d"])]])
 
 
-def _solve_by_grid(matrix: np.ndarray) -> tuple[float, float, float]:
-    """(value, row player's p, column player's q) by scanning mixed strategies."""
-    guaranteed = np.minimum(_GRID * matrix[0, 0] + (1 - _GRID) * matrix[1, 0],
-                            _GRID * matrix[0, 1] + (1 - _GRID) * matrix[1, 1])
-    conceded = np.maximum(_GRID * matrix[0, 0] + (1 - _GRID) * matrix[0, 1],
-                          _GRID * matrix[1, 0] + (1 - _GRID) * matrix[1, 1])
-    return float(guaranteed.max()), float(_GRID[int(np.argmax(guaranteed))]), float(_GRID[int(np.argmin(conceded))])
+def _vertices(first: np.ndarray, second: np.ndarray) -> list[float]:
+    """Where a piecewise-linear payoff of p can turn: the ends, and where its two lines
+    (first·(p, 1 − p) and second·(p, 1 − p)) cross, solved as a linear system in floats."""
+    candidates = [0.0, 1.0]
+    system = np.array([[first[0] - first[1], -1.0], [second[0] - second[1], -1.0]])
+    if abs(np.linalg.det(system)) > 1e-12:
+        p, _ = np.linalg.solve(system, [-first[1], -second[1]])
+        if 0.0 <= p <= 1.0:
+            candidates.append(float(p))
+    return candidates
+
+
+def _solve_by_vertices(matrix: np.ndarray) -> tuple[float, float, float]:
+    """(value, row player's p, column player's q) by the linear programme's vertices: each
+    player's guaranteed payoff is checked at every point where it can turn."""
+    def guaranteed(p: float) -> float:
+        return min(p * matrix[0, 0] + (1 - p) * matrix[1, 0], p * matrix[0, 1] + (1 - p) * matrix[1, 1])
+
+    def conceded(q: float) -> float:
+        return max(q * matrix[0, 0] + (1 - q) * matrix[0, 1], q * matrix[1, 0] + (1 - q) * matrix[1, 1])
+
+    p = max(_vertices(matrix[:, 0], matrix[:, 1]), key=guaranteed)
+    q = min(_vertices(matrix[0, :], matrix[1, :]), key=conceded)
+    return guaranteed(p), p, q
 
 
 def _shown(v) -> str:
@@ -128,21 +144,21 @@ FACTS = (
          _claimed(lambda rng: _entries(rng) if rng.integers(2) else _no_saddle(rng),
                   lambda v: (_value(v), R(sum(v.values()), 4), _maximin(v), _minimax(v))),
          holds=lambda v: v["claimed"] == _value(v),
-         check=lambda v: abs(_solve_by_grid(_matrix(v))[0] - float(v["claimed"])) < 1e-3,
+         check=lambda v: abs(_solve_by_vertices(_matrix(v))[0] - float(v["claimed"])) < 1e-3,
          text=lambda v: rf"With mixed strategies the value of {_shown(v)} [[is¦is not]] ${num(v['claimed'])}$.",
          why=lambda v: (_why_mixed(v) if not _saddle(v) else
                         rf"A saddle point: the value is $\max_i \min_j = \min_j \max_i = {num(_value(v))}$")),
     fact("row-strategy", GAME + " claimed",
          _claimed(_no_saddle, lambda v: (_row_p(v), R(1, 2), 1 - _row_p(v), _col_q(v))),
          holds=lambda v: v["claimed"] == _row_p(v),
-         check=lambda v: abs(_solve_by_grid(_matrix(v))[1] - float(v["claimed"])) < 1e-4,
+         check=lambda v: abs(_solve_by_vertices(_matrix(v))[1] - float(v["claimed"])) < 1e-4,
          text=lambda v: rf"In {_shown(v)} the row player's optimal mixed strategy plays row 1 with probability "
                         rf"[[${num(v['claimed'])}$¦other than ${num(v['claimed'])}$]].",
          why=_why_mixed, valid=_needs_no_saddle),
     fact("column-strategy", GAME + " claimed",
          _claimed(_no_saddle, lambda v: (_col_q(v), R(1, 2), 1 - _col_q(v), _row_p(v))),
          holds=lambda v: v["claimed"] == _col_q(v),
-         check=lambda v: abs(_solve_by_grid(_matrix(v))[2] - float(v["claimed"])) < 1e-4,
+         check=lambda v: abs(_solve_by_vertices(_matrix(v))[2] - float(v["claimed"])) < 1e-4,
          text=lambda v: rf"In {_shown(v)} the column player's optimal mixed strategy plays column 1 with probability "
                         rf"[[${num(v['claimed'])}$¦other than ${num(v['claimed'])}$]].",
          why=_why_mixed, valid=_needs_no_saddle),
@@ -166,7 +182,7 @@ FACTS = (
                                                                         s * _value(v))})(
              _entries(rng) if rng.integers(2) else _no_saddle(rng), sp.Integer(one_of(rng, 1, 2, 3, -2))),
          holds=lambda v: v["claimed"] == _value(v) + v["shift"],
-         check=lambda v: abs(_solve_by_grid(_matrix(v) + float(v["shift"]))[0] - float(v["claimed"])) < 1e-3,
+         check=lambda v: abs(_solve_by_vertices(_matrix(v) + float(v["shift"]))[0] - float(v["claimed"])) < 1e-3,
          text=lambda v: rf"Adding ${num(v['shift'])}$ to every payoff of {_shown(v)} [[makes¦does not make]] the value "
                         rf"of the game (mixed strategies) ${num(v['claimed'])}$.",
          why=lambda v: rf"A constant shift moves every payoff, hence the value ${num(_value(v))}$, by "
