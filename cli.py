@@ -268,8 +268,10 @@ def grade(manifest: str, responses: str, out: str | None, force: bool) -> None:
     """Grade RESPONSES (CSV: id, then one response per question as printed) against MANIFEST.
 
     Multiple choice: the option letter. Numeric: the value(s), several parts separated by
-    ';'. Open: the points a grader awarded. Blanks score 0; unreadable entries are listed
-    in problems.txt and score 0.
+    ';'. True/false: one T or F per statement (TFFT, T,F,F,T; - or an empty cell for a
+    blank), scored per statement or all-or-nothing as the spec says. Open: the points a
+    grader awarded. Blanks score 0; unreadable entries are listed in problems.txt and
+    score 0.
     """
     data = load_manifest(manifest)
     tampered = tamper_problems(data, manifest)
@@ -318,8 +320,9 @@ def check(keys: str, as_json: bool) -> None:
     """Recompute every item of a KEYS file and report OK or WRONG per item.
 
     KEYS is a YAML list of items {id, family, params, answer}. Exact claims (2, "3/4",
-    "sqrt(2)/2") are compared exactly; decimal claims within the family's tolerance.
-    Exits 1 when any item is wrong.
+    "sqrt(2)/2") are compared exactly; decimal claims within the family's tolerance. A
+    true/false key is TFFT, a list of true/false or {s1: true, ...}. Exits 1 when any
+    item is wrong.
     """
     verdicts = audit.audit_file(keys)
     if as_json:
