@@ -82,7 +82,7 @@ def _valid_ridge(v) -> str | None:
 
 def _ridge_text(v) -> str:
     return (rf"For 1-D ridge regression $\hat w = \sum_i x_i y_i / (\sum_i x_i^2 + \lambda)$ with $y = wx + "
-            rf"\text{{noise}}$, true $w = {num(v['w'])}$ and $\sum_i x_i^2 = {num(v['s'])}$, raising $\lambda$ from "
+            rf"\text{{noise}}$, true $w = {num(v['w'])}$ and $\sum_i x_i^2 = {num(v['s'])}$, changing $\lambda$ from "
             rf"${num(v['lam1'])}$ to ${num(v['lam2'])}$")
 
 

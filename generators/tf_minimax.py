@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from answer_engine.formatting import matrix
 from generators.kit import EdgeCase
 from generators.statements import StatementBank, fact, num, one_of
 
@@ -96,7 +97,7 @@ def _solve_by_vertices(matrix: np.ndarray) -> tuple[float, float, float]:
 
 
 def _shown(v) -> str:
-    return rf"$A = \begin{{pmatrix}} {v['a']} & {v['b']} \\ {v['c']} & {v['d']} \end{{pmatrix}}$"
+    return rf"$A = {matrix([[v['a'], v['b']], [v['c'], v['d']]])}$"
 
 
 def _claimed(draw_game, claims):
@@ -128,7 +129,7 @@ FACTS = (
     fact("saddle-point", GAME, lambda rng: _entries(rng) if rng.integers(2) else _no_saddle(rng), _saddle,
          check=lambda v: any(_matrix(v)[i, j] == _matrix(v)[i].min() and _matrix(v)[i, j] == _matrix(v)[:, j].max()
                              for i in (0, 1) for j in (0, 1)),
-         text=lambda v: rf"The zero-sum game {_shown(v)} (the row player maximises) [[has¦has no]] saddle point in "
+         text=lambda v: rf"The zero-sum game {_shown(v)} (the row player maximises) [[has a¦has no]] saddle point in "
                         r"pure strategies.",
          why=lambda v: rf"$\max_i \min_j a_{{ij}} = {num(_maximin(v))}$ and $\min_j \max_i a_{{ij}} = {num(_minimax(v))}$: "
                        r"a pure saddle point exists exactly when they are equal"),

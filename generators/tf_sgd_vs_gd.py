@@ -93,9 +93,9 @@ FACTS = (
          lambda rng: (lambda e: {**e, "ratio": one_of(rng, 1, 1, e["batch"], e["n"] // e["batch"])})(_epoch(rng)),
          holds=lambda v: v["ratio"] == 1,
          check=lambda v: _updates_in_epoch(v) * float(v["batch"]) / float(v["n"]) == float(v["ratio"]),
-         text=lambda v: rf"An epoch of SGD with batch size ${num(v['batch'])}$ on ${num(v['n'])}$ examples computes "
-                        rf"[[${num(v['ratio'])}$ times¦not ${num(v['ratio'])}$ times]] as many per-example gradients as "
-                        r"one full-batch gradient step.",
+         text=lambda v: rf"An epoch of SGD with batch size ${num(v['batch'])}$ on ${num(v['n'])}$ examples [[computes¦does "
+                        rf"not compute]] ${num(v['ratio'])}$ times as many per-example gradients as one full-batch "
+                        r"gradient step.",
          why=lambda v: rf"Both touch every example once: ${num(v['n'])}$ per-example gradients each",
          valid=lambda v: None if v["batch"] > 0 and (v["n"] / v["batch"]).is_integer else "batch divides n"),
     fact("minibatch-unbiased", "g1 g2 g3 g4 batch claimed",
@@ -128,8 +128,8 @@ FACTS = (
                                                        R(3, c))})(one_of(rng, 1, 2, 4, 5, 10)),
          holds=lambda v: 0 < v["eta"] < 2 / v["c"],
          check=lambda v: _iterate(float(v["c"]), float(v["eta"])) < 1e-6,
-         text=lambda v: rf"Gradient descent on $f(w) = \frac{{{num(v['c'])}}}{{2}} w^2$ with step $\eta = {num(v['eta'])}$ "
-                        r"from $w_0 = 1$ [[converges¦does not converge]] to $0$.",
+         text=lambda v: rf"Gradient descent on $f(w) = \frac{{c}}{{2}} w^2$ with $c = {num(v['c'])}$ and step "
+                        rf"$\eta = {num(v['eta'])}$ from $w_0 = 1$ [[converges¦does not converge]] to $0$.",
          why=lambda v: rf"$w_{{t+1}} = (1 - \eta c) w_t$ with $1 - \eta c = {num(1 - v['eta'] * v['c'])}$: it converges "
                        r"exactly when $|1 - \eta c| < 1$, i.e. $0 < \eta < 2/c$",
          valid=lambda v: None if v["c"] > 0 and v["eta"] > 0 else "c > 0 and η > 0"),
