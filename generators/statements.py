@@ -222,7 +222,8 @@ class StatementBank(Family):
         values, steps = {}, []
         for i, statement in enumerate(self.statements(params), start=1):
             values[f"s{i}"] = TRUE if statement.truth else FALSE
-            steps.append(Markup("Statement %d is %s: %s" % (i, "true" if statement.truth else "false", statement.why)))
+            why = statement.why if statement.why.rstrip().endswith((".", "!", "?")) else statement.why + "."
+            steps.append(Markup("Statement %d is %s: %s" % (i, "true" if statement.truth else "false", why)))
         return Solution(values, tuple(steps))
 
     def verify(self, params: StatementParams) -> dict:
@@ -266,6 +267,18 @@ def num(value: Any) -> str:
         return str(grouped(int(value)))
     from answer_engine.formatting import tex
     return str(tex(value))
+
+
+def claimed(draw: Callable[[np.random.Generator], dict], claims: Callable[[dict], Sequence[Any]]):
+    """A draw for a fact about a claimed value: the numbers from `draw`, then `claimed`, the
+    right value (the first of `claims(numbers)`) half the time, else one of the wrong ones (a
+    slip a student makes; any equal to the right value are skipped)."""
+    def drawn(rng: np.random.Generator) -> dict:
+        v = draw(rng)
+        right, *wrong = claims(v)
+        wrong = [w for w in wrong if w != right] or [right + 1]
+        return {**v, "claimed": right if rng.integers(2) else one_of(rng, *wrong)}
+    return drawn
 
 
 def one_of(rng: np.random.Generator, *items: Any) -> Any:

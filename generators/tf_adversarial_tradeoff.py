@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from generators.kit import EdgeCase
-from generators.statements import StatementBank, fact, num, one_of
+from generators.statements import StatementBank, claimed, fact, num, one_of
 
 R = sp.Rational
 LINEAR = "w1 w2 b x1 x2 y eps"
@@ -87,13 +87,6 @@ def _classifier(v) -> str:
             rf"$x = ({v['x1']}, {v['x2']})$ with label $y = {v['y']}$")
 
 
-def _claimed(draw, claims):
-    def drawn(rng):
-        v = draw(rng)
-        right, *wrong = claims(v)
-        return {**v, "claimed": right if rng.integers(2) else one_of(rng, *wrong)}
-    return drawn
-
 
 def _valid_linear(v) -> str | None:
     if v["y"] not in (1, -1) or v["eps"] <= 0:
@@ -124,7 +117,7 @@ def _robust_count_by_scan(v) -> int:
 
 FACTS = (
     fact("linf-worst-margin", LINEAR + " claimed",
-         _claimed(_linear, lambda v: (_margin(v) - v["eps"] * _l1(v), _margin(v) + v["eps"] * _l1(v),
+         claimed(_linear, lambda v: (_margin(v) - v["eps"] * _l1(v), _margin(v) + v["eps"] * _l1(v),
                                       _margin(v) - v["eps"] * max(abs(v["w1"]), abs(v["w2"])), _margin(v))),
          holds=lambda v: v["claimed"] == _margin(v) - v["eps"] * _l1(v),
          check=lambda v: abs(_corner_margins(v).min() - float(v["claimed"])) < 1e-9,
@@ -132,7 +125,7 @@ FACTS = (
                         rf"$\|\delta\|_\infty \le {num(v['eps'])}$ [[is¦is not]] ${num(v['claimed'])}$.",
          why=_why_l1, valid=_valid_linear),
     fact("l2-worst-margin", LINEAR + " claimed",
-         _claimed(lambda rng: _linear(rng, pythagorean=True),
+         claimed(lambda rng: _linear(rng, pythagorean=True),
                   lambda v: (_margin(v) - v["eps"] * _l2(v), _margin(v) - v["eps"] * _l1(v),
                              _margin(v) - v["eps"] * _l2(v) ** 2, _margin(v) + v["eps"] * _l2(v))),
          holds=lambda v: v["claimed"] == _margin(v) - v["eps"] * _l2(v),
@@ -163,7 +156,7 @@ FACTS = (
          valid=lambda v: _valid_linear(v) or (None if v["w1"] != 0 and v["w2"] != 0 and abs(v["s1"]) == 1
                                               and abs(v["s2"]) == 1 else "nonzero weights, signs ±1")),
     fact("adversarial-loss", LINEAR + " claimed",
-         _claimed(_linear, lambda v: (_margin(v) - v["eps"] * _l1(v), _margin(v) + v["eps"] * _l1(v), _margin(v),
+         claimed(_linear, lambda v: (_margin(v) - v["eps"] * _l1(v), _margin(v) + v["eps"] * _l1(v), _margin(v),
                                       _margin(v) - v["eps"])),
          holds=lambda v: v["claimed"] == _margin(v) - v["eps"] * _l1(v),
          check=lambda v: abs(float(_logistic(_corner_margins(v)).max()) - float(_logistic(float(v["claimed"])))) < 1e-12,
@@ -172,7 +165,7 @@ FACTS = (
          why=lambda v: _why_l1(v) + r"; the loss falls as the margin grows, so the worst margin gives the worst loss",
          valid=_valid_linear),
     fact("dual-norm", "w1 w2 eps claimed",
-         _claimed(lambda rng: (lambda v: {k: v[k] for k in ("w1", "w2", "eps")})(_linear(rng, pythagorean=True)),
+         claimed(lambda rng: (lambda v: {k: v[k] for k in ("w1", "w2", "eps")})(_linear(rng, pythagorean=True)),
                   lambda v: (v["eps"] * _l2(v), v["eps"] * _l1(v), v["eps"] * max(abs(v["w1"]), abs(v["w2"])))),
          holds=lambda v: v["claimed"] == v["eps"] * _l2(v),
          check=lambda v: abs(float(np.max(float(v["eps"]) * (np.cos(_ANGLES) * float(v["w1"]) + np.sin(_ANGLES)
@@ -183,7 +176,7 @@ FACTS = (
                        rf"{num(v['eps'] * _l2(v))}$ (Cauchy–Schwarz)",
          valid=lambda v: None if v["eps"] > 0 and _l2(v).is_integer else "ε > 0 and ‖w‖₂ a whole number"),
     fact("robust-count", "t p1 y1 p2 y2 p3 y3 eps claimed",
-         _claimed(_threshold_points, lambda v: (_robust_count(v), *[k for k in range(4) if k != _robust_count(v)])),
+         claimed(_threshold_points, lambda v: (_robust_count(v), *[k for k in range(4) if k != _robust_count(v)])),
          holds=lambda v: v["claimed"] == _robust_count(v),
          check=lambda v: _robust_count_by_scan(v) == int(v["claimed"]),
          text=lambda v: rf"The classifier $\mathrm{{sign}}(x - {v['t']})$ on the line, with points $x = {v['p1']}, "

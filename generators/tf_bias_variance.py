@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from generators.kit import EdgeCase
-from generators.statements import StatementBank, fact, num, one_of
+from generators.statements import StatementBank, claimed, fact, num, one_of
 
 R = sp.Rational
 PIECES = "bias variance noise"
@@ -41,13 +41,6 @@ def _enumerated_error(v, k: int = 1) -> float:
         count += 1
     return total / count
 
-
-def _claimed(draw, claims):
-    def drawn(rng):
-        v = draw(rng)
-        right, *wrong = claims(v)
-        return {**v, "claimed": right if rng.integers(2) else one_of(rng, *[w for w in wrong if w != right] or [right + 1])}
-    return drawn
 
 
 def _pieces_text(v) -> str:
@@ -118,7 +111,7 @@ def _variance(v):
 
 FACTS = (
     fact("decomposition", PIECES + " claimed",
-         _claimed(_pieces, lambda v: (_error(v), v["bias"] + v["variance"] + v["noise"], v["bias"] ** 2 + v["variance"],
+         claimed(_pieces, lambda v: (_error(v), v["bias"] + v["variance"] + v["noise"], v["bias"] ** 2 + v["variance"],
                                       v["bias"] ** 2 + v["variance"] ** 2 + v["noise"])),
          holds=lambda v: v["claimed"] == _error(v),
          check=lambda v: abs(_enumerated_error(v) - float(v["claimed"])) < 1e-9,
@@ -128,7 +121,7 @@ FACTS = (
                        rf"{num(v['variance'])} + {num(v['noise'])} = {num(_error(v))}$",
          valid=_valid_pieces),
     fact("ensemble-error", PIECES + " k claimed",
-         _claimed(lambda rng: {**_pieces(rng), "k": R(one_of(rng, 2, 3, 4))},
+         claimed(lambda rng: {**_pieces(rng), "k": R(one_of(rng, 2, 3, 4))},
                   lambda v: (_error(v, v["k"]), v["bias"] ** 2 / v["k"] + v["variance"] / v["k"] + v["noise"], _error(v),
                              v["bias"] ** 2 + v["variance"] / v["k"])),
          holds=lambda v: v["claimed"] == _error(v, v["k"]),
@@ -155,7 +148,7 @@ FACTS = (
                        rf"${num(v['s'] / (v['s'] + v['lam2']) ** 2)}\sigma^2$",
          valid=_valid_ridge),
     fact("knn-variance", "k1 k2 claimed",
-         _claimed(lambda rng: dict(zip(("k1", "k2"), (R(k) for k in [(1, 2), (1, 4), (2, 4), (2, 6), (1, 3), (3, 6)][
+         claimed(lambda rng: dict(zip(("k1", "k2"), (R(k) for k in [(1, 2), (1, 4), (2, 4), (2, 6), (1, 3), (3, 6)][
              int(rng.integers(6))]))), lambda v: (v["k2"] / v["k1"], v["k1"] / v["k2"], (v["k2"] / v["k1"]) ** 2,
                                                    v["k2"] - v["k1"])),
          holds=lambda v: v["claimed"] == v["k2"] / v["k1"],
@@ -184,7 +177,7 @@ FACTS = (
          why=lambda v: rf"Its expected error is $\text{{bias}}^2 + \text{{variance}} + \sigma^2 = {num(_error(v))}$",
          valid=_valid_pieces),
     fact("constant-predictor", VALUES + " claimed",
-         _claimed(_values, lambda v: (_variance(v) + (_mean(v) - v["c"]) ** 2, _variance(v), (_mean(v) - v["c"]) ** 2,
+         claimed(_values, lambda v: (_variance(v) + (_mean(v) - v["c"]) ** 2, _variance(v), (_mean(v) - v["c"]) ** 2,
                                       _variance(v) + _mean(v) - v["c"])),
          holds=lambda v: v["claimed"] == _variance(v) + (_mean(v) - v["c"]) ** 2,
          check=lambda v: abs(float(np.mean((np.array([float(v[f"y{i}"]) for i in (1, 2, 3, 4)]) - float(v["c"])) ** 2))

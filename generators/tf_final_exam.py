@@ -19,17 +19,10 @@ import sympy as sp
 from answer_engine.exact import log_of_rational
 from answer_engine.formatting import log_tex
 from generators.kit import EdgeCase
-from generators.statements import StatementBank, fact, num, one_of
+from generators.statements import StatementBank, claimed, fact, num, one_of
 
 R = sp.Rational
 
-
-def _claimed(draw, claims):
-    def drawn(rng):
-        v = draw(rng)
-        right, *wrong = claims(v)
-        return {**v, "claimed": right if rng.integers(2) else one_of(rng, *[w for w in wrong if w != right] or [right + 1])}
-    return drawn
 
 
 def _bernoulli_kl(p, q):
@@ -129,7 +122,7 @@ FACTS = (
                        rf"{float(sp.log(2 / v['delta'])):.2f}$ against $2n\varepsilon^2 = {num(2 * v['n'] * v['eps'] ** 2)}$",
          valid=lambda v: None if v["n"] >= 1 and 0 < v["delta"] < 1 and v["eps"] > 0 else "n ≥ 1, 0 < δ < 1, ε > 0"),
     fact("determinant", "l1 l2 claimed",
-         _claimed(lambda rng: {"l1": R(one_of(rng, -2, 1, 2, 3)), "l2": R(one_of(rng, -1, 2, 4, 5))},
+         claimed(lambda rng: {"l1": R(one_of(rng, -2, 1, 2, 3)), "l2": R(one_of(rng, -1, 2, 4, 5))},
                   lambda v: (v["l1"] * v["l2"], v["l1"] + v["l2"], v["l1"] ** 2 + v["l2"] ** 2, -v["l1"] * v["l2"])),
          holds=lambda v: v["claimed"] == v["l1"] * v["l2"],
          check=lambda v: abs(float(np.linalg.det(np.array([[1.0, 1.0], [0.0, 1.0]]) @ np.diag(
@@ -138,7 +131,7 @@ FACTS = (
                         rf"have]] determinant ${num(v['claimed'])}$.",
          why=lambda v: rf"The determinant is the product of the eigenvalues: ${num(v['l1'] * v['l2'])}$"),
     fact("laplace-mle", "x1 x2 x3 x4 x5 claimed",
-         _claimed(lambda rng: {f"x{i + 1}": R(int(x)) for i, x in enumerate(
+         claimed(lambda rng: {f"x{i + 1}": R(int(x)) for i, x in enumerate(
              rng.choice([-3, -1, 0, 1, 2, 4, 6, 9, 15], size=5, replace=False))},
              lambda v: (_median(v), sum(_samples(v)) / 5, (max(_samples(v)) + min(_samples(v))) / 2)),
          holds=lambda v: v["claimed"] == _median(v),
@@ -150,7 +143,7 @@ FACTS = (
                        rf"${num(_median(v))}$",
          valid=lambda v: None if len(set(_samples(v))) == 5 else "five different values"),
     fact("softmax-odds", "z1 z2 z3 claimed",
-         _claimed(lambda rng: {f"z{i + 1}": R(int(z)) for i, z in enumerate(rng.choice([-2, -1, 0, 1, 2, 3], size=3,
+         claimed(lambda rng: {f"z{i + 1}": R(int(z)) for i, z in enumerate(rng.choice([-2, -1, 0, 1, 2, 3], size=3,
                                                                                          replace=False))},
                   lambda v: (v["z1"] - v["z2"], v["z2"] - v["z1"], v["z1"] - v["z3"], v["z1"] + v["z2"])),
          holds=lambda v: v["claimed"] == v["z1"] - v["z2"],
@@ -162,7 +155,7 @@ FACTS = (
          why=lambda v: rf"$p_1/p_2 = e^{{z_1}}/e^{{z_2}} = e^{{z_1 - z_2}} = e^{{{num(v['z1'] - v['z2'])}}}$: the "
                        r"normaliser cancels"),
     fact("dense-parameters", "d_in d_out claimed",
-         _claimed(lambda rng: {"d_in": R(one_of(rng, 3, 10, 64, 100)), "d_out": R(one_of(rng, 2, 5, 10, 32))},
+         claimed(lambda rng: {"d_in": R(one_of(rng, 3, 10, 64, 100)), "d_out": R(one_of(rng, 2, 5, 10, 32))},
                   lambda v: (v["d_in"] * v["d_out"] + v["d_out"], v["d_in"] * v["d_out"],
                              (v["d_in"] + 1) * (v["d_out"] + 1), v["d_in"] * v["d_out"] + v["d_in"])),
          holds=lambda v: v["claimed"] == v["d_in"] * v["d_out"] + v["d_out"],

@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from generators.kit import EdgeCase
-from generators.statements import StatementBank, fact, num, one_of
+from generators.statements import StatementBank, claimed, fact, num, one_of
 
 R = sp.Rational
 KMEANS = "x1 x2 x3 x4 c1 c2"
@@ -158,13 +158,6 @@ def _shown(v) -> str:
     return rf"$x = {', '.join(num(x) for x in _points(v))}$ with centres $c_1 = {num(v['c1'])}$, $c_2 = {num(v['c2'])}$"
 
 
-def _claimed(draw, claims):
-    def drawn(rng):
-        v = draw(rng)
-        right, *wrong = claims(v)
-        return {**v, "claimed": right if rng.integers(2) else one_of(rng, *[w for w in wrong if w != right] or [right + 1])}
-    return drawn
-
 
 def _why_step(v) -> str:
     labels, new = _step(v)
@@ -234,21 +227,21 @@ FACTS = (
                        r"nearer centre takes the point",
          valid=lambda v: None if 2 * v["x"] != v["c1"] + v["c2"] else "a point equally far from both centres"),
     fact("centre-update", KMEANS + " claimed",
-         _claimed(_draw_kmeans, lambda v: (_step(v)[1][0], sum(_points(v)) / 4, (v["c1"] + _step(v)[1][0]) / 2,
+         claimed(_draw_kmeans, lambda v: (_step(v)[1][0], sum(_points(v)) / 4, (v["c1"] + _step(v)[1][0]) / 2,
                                            _step(v)[1][1])),
          holds=lambda v: v["claimed"] == _step(v)[1][0],
          check=lambda v: abs(_np_step(v, [float(v["c1"]), float(v["c2"])])[1][0] - float(v["claimed"])) < 1e-12,
          text=lambda v: rf"One k-means iteration on {_shown(v)} [[moves¦does not move]] $c_1$ to ${num(v['claimed'])}$.",
          why=_why_step, valid=_valid_kmeans),
     fact("assigned-count", KMEANS + " claimed",
-         _claimed(_draw_kmeans, lambda v: (sp.Integer(_assign(v).count(0)), *[sp.Integer(k) for k in (1, 2, 3)])),
+         claimed(_draw_kmeans, lambda v: (sp.Integer(_assign(v).count(0)), *[sp.Integer(k) for k in (1, 2, 3)])),
          holds=lambda v: v["claimed"] == _assign(v).count(0),
          check=lambda v: int(np.sum(_np_step(v, [float(v["c1"]), float(v["c2"])])[0] == 0)) == int(v["claimed"]),
          text=lambda v: rf"For {_shown(v)}, [[exactly ${v['claimed']}$¦a number other than ${v['claimed']}$]] of the "
                         r"points are nearer $c_1$ than $c_2$.",
          why=_why_step, valid=_valid_kmeans),
     fact("objective-after-step", KMEANS + " claimed",
-         _claimed(_draw_kmeans, lambda v: (_objective(_points(v), _step(v)[0], _step(v)[1]),
+         claimed(_draw_kmeans, lambda v: (_objective(_points(v), _step(v)[0], _step(v)[1]),
                                            _objective(_points(v), _step(v)[0], (v["c1"], v["c2"])),
                                            2 * _objective(_points(v), _step(v)[0], _step(v)[1]))),
          holds=lambda v: v["claimed"] == _objective(_points(v), _step(v)[0], _step(v)[1]),
@@ -280,7 +273,7 @@ FACTS = (
                        rf"$\log\frac{{\pi_1}}{{\pi_2}} = \log {num(v['pi1'] / (1 - v['pi1']))}$",
          valid=lambda v: None if 0 < v["pi1"] < 1 and _gmm_gap(v) != 0 else "0 < π1 < 1, r1 not exactly 1/2"),
     fact("mstep-mean", MSTEP + " claimed",
-         _claimed(_draw_mstep, lambda v: (_weighted_mean(v), sum(v[f"r{i}"] * v[f"x{i}"] for i in (1, 2, 3)) / 3,
+         claimed(_draw_mstep, lambda v: (_weighted_mean(v), sum(v[f"r{i}"] * v[f"x{i}"] for i in (1, 2, 3)) / 3,
                                           R(v["x1"] + v["x2"] + v["x3"], 3))),
          holds=lambda v: v["claimed"] == _weighted_mean(v),
          check=lambda v: abs(float(np.average([float(v[f"x{i}"]) for i in (1, 2, 3)],
@@ -290,7 +283,7 @@ FACTS = (
                        r"0/1 responsibilities)",
          valid=_valid_mstep),
     fact("mstep-weight", MSTEP + " claimed",
-         _claimed(_draw_mstep, lambda v: (sum(v[f"r{i}"] for i in (1, 2, 3)) / 3, sum(v[f"r{i}"] for i in (1, 2, 3)),
+         claimed(_draw_mstep, lambda v: (sum(v[f"r{i}"] for i in (1, 2, 3)) / 3, sum(v[f"r{i}"] for i in (1, 2, 3)),
                                           max(v[f"r{i}"] for i in (1, 2, 3)))),
          holds=lambda v: v["claimed"] == sum(v[f"r{i}"] for i in (1, 2, 3)) / 3,
          check=lambda v: abs(float(np.mean([float(v[f"r{i}"]) for i in (1, 2, 3)])) - float(v["claimed"])) < 1e-12,

@@ -16,7 +16,7 @@ import sympy as sp
 
 from answer_engine.formatting import matrix
 from generators.kit import EdgeCase
-from generators.statements import StatementBank, fact, num, one_of
+from generators.statements import StatementBank, claimed, fact, num, one_of
 
 R = sp.Rational
 GAME = "a b c d"
@@ -100,13 +100,6 @@ def _shown(v) -> str:
     return rf"$A = {matrix([[v['a'], v['b']], [v['c'], v['d']]])}$"
 
 
-def _claimed(draw_game, claims):
-    def draw(rng):
-        v = draw_game(rng)
-        right, *wrong = claims(v)
-        return {**v, "claimed": right if rng.integers(2) else one_of(rng, *wrong)}
-    return draw
-
 
 def _needs_no_saddle(v) -> str | None:
     return None if not _saddle(v) else "a game without a pure saddle point"
@@ -133,7 +126,7 @@ FACTS = (
                         r"pure strategies.",
          why=lambda v: rf"$\max_i \min_j a_{{ij}} = {num(_maximin(v))}$ and $\min_j \max_i a_{{ij}} = {num(_minimax(v))}$: "
                        r"a pure saddle point exists exactly when they are equal"),
-    fact("pure-maximin", GAME + " claimed", _claimed(_entries, lambda v: (_maximin(v), _minimax(v), max(v.values()),
+    fact("pure-maximin", GAME + " claimed", claimed(_entries, lambda v: (_maximin(v), _minimax(v), max(v.values()),
                                                                           min(v.values()))),
          holds=lambda v: v["claimed"] == _maximin(v),
          check=lambda v: _matrix(v).min(axis=1).max() == float(v["claimed"]),
@@ -142,7 +135,7 @@ FACTS = (
          why=lambda v: rf"The row minima are ${num(min(v['a'], v['b']))}$ and ${num(min(v['c'], v['d']))}$; the row "
                        rf"player guarantees the larger, ${num(_maximin(v))}$"),
     fact("game-value", GAME + " claimed",
-         _claimed(lambda rng: _entries(rng) if rng.integers(2) else _no_saddle(rng),
+         claimed(lambda rng: _entries(rng) if rng.integers(2) else _no_saddle(rng),
                   lambda v: (_value(v), R(sum(v.values()), 4), _maximin(v), _minimax(v))),
          holds=lambda v: v["claimed"] == _value(v),
          check=lambda v: abs(_solve_by_vertices(_matrix(v))[0] - float(v["claimed"])) < 1e-3,
@@ -150,14 +143,14 @@ FACTS = (
          why=lambda v: (_why_mixed(v) if not _saddle(v) else
                         rf"A saddle point: the value is $\max_i \min_j = \min_j \max_i = {num(_value(v))}$")),
     fact("row-strategy", GAME + " claimed",
-         _claimed(_no_saddle, lambda v: (_row_p(v), R(1, 2), 1 - _row_p(v), _col_q(v))),
+         claimed(_no_saddle, lambda v: (_row_p(v), R(1, 2), 1 - _row_p(v), _col_q(v))),
          holds=lambda v: v["claimed"] == _row_p(v),
          check=lambda v: abs(_solve_by_vertices(_matrix(v))[1] - float(v["claimed"])) < 1e-4,
          text=lambda v: rf"In {_shown(v)} the row player's optimal mixed strategy plays row 1 with probability "
                         rf"[[${num(v['claimed'])}$¦other than ${num(v['claimed'])}$]].",
          why=_why_mixed, valid=_needs_no_saddle),
     fact("column-strategy", GAME + " claimed",
-         _claimed(_no_saddle, lambda v: (_col_q(v), R(1, 2), 1 - _col_q(v), _row_p(v))),
+         claimed(_no_saddle, lambda v: (_col_q(v), R(1, 2), 1 - _col_q(v), _row_p(v))),
          holds=lambda v: v["claimed"] == _col_q(v),
          check=lambda v: abs(_solve_by_vertices(_matrix(v))[2] - float(v["claimed"])) < 1e-4,
          text=lambda v: rf"In {_shown(v)} the column player's optimal mixed strategy plays column 1 with probability "

@@ -14,7 +14,7 @@ import numpy as np
 import sympy as sp
 
 from generators.kit import EdgeCase
-from generators.statements import StatementBank, fact, num, one_of
+from generators.statements import StatementBank, claimed, fact, num, one_of
 
 R = sp.Rational
 POINTS = "n1 n2 p1 p2"
@@ -69,15 +69,6 @@ def _valid(v) -> str | None:
     return None
 
 
-def _with_claim(claims):
-    """Draw points, then a claimed value: the right one about half the time, else a slip."""
-    def draw(rng):
-        v = _draw(rng)
-        exact = _exact(v)
-        right, *wrong = claims(exact, v)
-        return {**v, "claimed": right if rng.integers(2) else one_of(rng, *wrong)}
-    return draw
-
 
 def _why(v) -> str:
     e = _exact(v)
@@ -87,21 +78,22 @@ def _why(v) -> str:
 
 FACTS = (
     fact("support-count", POINTS + " claimed",
-         _with_claim(lambda e, v: (2, 1, 3, 4)),
+         claimed(_draw, lambda v: (2, 1, 3, 4)),
          holds=lambda v: v["claimed"] == 2,
          check=lambda v: len(_support_by_scan(v)) == int(v["claimed"]),
          text=lambda v: rf"The hard-margin SVM on {_points(v)} has [[exactly ${v['claimed']}$ support vectors¦a "
                         rf"number of support vectors other than ${v['claimed']}$]].",
          why=lambda v: _why(v) + r"; only $a$ and $p$ lie on the margin", valid=_valid),
     fact("margin-width", POINTS + " claimed",
-         _with_claim(lambda e, v: (e["margin"], 2 * e["margin"], e["margin"] / 2, R(v["p2"] - v["n1"], 2))),
+         claimed(_draw, lambda v: (lambda e: (e["margin"], 2 * e["margin"], e["margin"] / 2,
+                                               R(v["p2"] - v["n1"], 2)))(_exact(v))),
          holds=lambda v: v["claimed"] == _exact(v)["margin"],
          check=lambda v: abs(_scan(*_floats(v))[1] - float(v["claimed"])) < 1e-6,
          text=lambda v: rf"For the hard-margin SVM on {_points(v)}, the distance from the boundary to the closest point "
                         rf"[[is¦is not]] ${num(v['claimed'])}$.",
          why=lambda v: _why(v) + rf"; the margin is $(p - a)/2 = {num(_exact(v)['margin'])}$", valid=_valid),
     fact("weight-value", POINTS + " claimed",
-         _with_claim(lambda e, v: (e["w"], e["margin"], 1 / e["w"], 2 * e["w"])),
+         claimed(_draw, lambda v: (lambda e: (e["w"], e["margin"], 1 / e["w"], 2 * e["w"]))(_exact(v))),
          holds=lambda v: v["claimed"] == _exact(v)["w"],
          check=lambda v: abs(1 / _scan(*_floats(v))[1] - float(v["claimed"])) < 1e-6,
          text=lambda v: rf"The hard-margin SVM $\mathrm{{sign}}(wx + b)$ on {_points(v)}, scaled so that the closest "
@@ -148,7 +140,8 @@ FACTS = (
          valid=lambda v: _valid(v) or (None if v["point"] in (v["n1"], v["n2"], v["p1"], v["p2"])
                                        else "one of the four points")),
     fact("boundary-position", POINTS + " claimed",
-         _with_claim(lambda e, v: (e["boundary"], R(v["n1"] + v["n2"] + v["p1"] + v["p2"], 4), R(v["n1"] + v["p2"], 2))),
+         claimed(_draw, lambda v: (_exact(v)["boundary"], R(v["n1"] + v["n2"] + v["p1"] + v["p2"], 4),
+                                  R(v["n1"] + v["p2"], 2))),
          holds=lambda v: v["claimed"] == _exact(v)["boundary"],
          check=lambda v: abs(_scan(*_floats(v))[0] - float(v["claimed"])) < 1e-6,
          text=lambda v: rf"The hard-margin SVM on {_points(v)} puts its boundary [[at¦somewhere other than]] "

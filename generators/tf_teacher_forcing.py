@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from generators.kit import EdgeCase
-from generators.statements import StatementBank, fact, num, one_of
+from generators.statements import StatementBank, claimed, fact, num, one_of
 
 R = sp.Rational
 MODEL = "p q length target"
@@ -100,13 +100,6 @@ def _valid(v) -> str | None:
     return None
 
 
-def _claimed(draw, claims):
-    def drawn(rng):
-        v = draw(rng)
-        right, *wrong = claims(v)
-        return {**v, "claimed": right if rng.integers(2) else one_of(rng, *wrong)}
-    return drawn
-
 
 def _greedy_or_target(rng) -> dict:
     v = _model(rng)
@@ -117,7 +110,7 @@ def _greedy_or_target(rng) -> dict:
 
 FACTS = (
     fact("forced-likelihood", MODEL + " claimed",
-         _claimed(_model, lambda v: (_forced_probability(v), _forced_probability(v, _greedy(v)) if
+         claimed(_model, lambda v: (_forced_probability(v), _forced_probability(v, _greedy(v)) if
                                      _forced_probability(v, _greedy(v)) != _forced_probability(v) else 1,
                                      1 - _forced_probability(v), _forced_probability(v) * v["p"])),
          holds=lambda v: v["claimed"] == _forced_probability(v),
@@ -157,7 +150,7 @@ FACTS = (
                              r"one pass gives every position's loss"),
          valid=lambda v: None if v["generating"] in (0, 1) and v["length"] >= 1 else "generating is 0 or 1"),
     fact("scheduled-sampling", "eps length claimed",
-         _claimed(lambda rng: {"eps": one_of(rng, R(1, 4), R(1, 2), R(1, 3)), "length": sp.Integer(one_of(rng, 3, 4, 5))},
+         claimed(lambda rng: {"eps": one_of(rng, R(1, 4), R(1, 2), R(1, 3)), "length": sp.Integer(one_of(rng, 3, 4, 5))},
                   lambda v: ((1 - v["eps"]) ** (v["length"] - 1), 1 - v["eps"] ** (v["length"] - 1),
                              (1 - v["eps"]) ** v["length"], 1 - v["eps"])),
          holds=lambda v: v["claimed"] == (1 - v["eps"]) ** (v["length"] - 1),
@@ -171,7 +164,7 @@ FACTS = (
                        rf"$1 - \varepsilon$: $(1 - \varepsilon)^{{{v['length'] - 1}}} = {num((1 - v['eps']) ** (v['length'] - 1))}$",
          valid=lambda v: None if 0 < v["eps"] < 1 and 2 <= v["length"] <= 10 else "0 < ε < 1, length 2 to 10"),
     fact("loss-terms", "length claimed",
-         _claimed(lambda rng: {"length": sp.Integer(one_of(rng, 3, 5, 8, 10))},
+         claimed(lambda rng: {"length": sp.Integer(one_of(rng, 3, 5, 8, 10))},
                   lambda v: (v["length"] - 1, v["length"], v["length"] + 1, sp.Integer(1))),
          holds=lambda v: v["claimed"] == v["length"] - 1,
          check=lambda v: sum(1 for t in range(1, int(v["length"]))) == int(v["claimed"]),
