@@ -65,7 +65,9 @@ class Integer(Kind):
     def read(self, value, name):
         number = exact.integer(value, name)
         if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
-            raise InvalidParams(f"expected a whole number in {self.low}..{self.high}, got {value!r}", name)
+            bounds = (f"in {self.low}..{self.high}" if self.low is not None and self.high is not None
+                      else f"≥ {self.low}" if self.low is not None else f"≤ {self.high}")
+            raise InvalidParams(f"expected a whole number {bounds}, got {value!r}", name)
         return number
 
     def write(self, value):

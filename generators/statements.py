@@ -146,6 +146,14 @@ class StatementBank(Family):
         return ("<% block stem %>\n<< q.intro >>\n<% endblock %>\n"
                 "<% block ask %>\nWhich of these statements are true?\n<% endblock %>\n")
 
+    def check_options(self, options: Mapping[str, Any]) -> None:
+        """Also refuse, when the spec is read, a true count the question cannot have."""
+        super().check_options(options)
+        k = min(self.option(options, "statements", DEFAULT_STATEMENTS), len(self.facts))
+        counts = self.option(options, "true_counts", ())
+        if any(c > k for c, _ in counts):
+            raise InvalidParams(f"a true count above the {k} statements", "options.true_counts")
+
     # --- params -----------------------------------------------------------------
     def fact(self, fact_id: str) -> Fact:
         for fact in self.facts:

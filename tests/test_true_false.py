@@ -155,6 +155,10 @@ def test_check_audits_true_false_keys(tmp_path):
      "expected one of per-statement, all-or-nothing, got 'sometimes'"),
     ("{family: tf-minimax, format: tf, points: 2, options: {statements: 12}}", "options.statements"),
     ("{family: tf-minimax, format: mcq, points: 2}", "tf-minimax has no format 'mcq' (formats: tf)"),
+    ("{family: tf-minimax, format: tf, points: 2, options: {statements: 3, true_counts: [1, 4]}}",
+     "spec.yaml:3: questions[0]: options.true_counts: a true count above the 3 statements"),
+    ("{family: tf-minimax, format: tf, points: 2, options: {true_counts: {2: -1}}}",
+     "options.true_counts.2: expected a whole number ≥ 0, got -1"),
 ])
 def test_bad_true_false_specs_are_one_line_exit_2(tmp_path, entry, message):
     spec = write(tmp_path, "spec.yaml", f"title: T\nquestions:\n  - {entry}\n")
