@@ -163,7 +163,7 @@ def bank_manifest(bank: Bank, spec_path: str, target: str) -> dict:
         "versions": {name: metadata.version(name) for name in ("variantex", "sympy")},
         "slots": [
             {"slot": s.spec.slot, "family": s.spec.family.id, "format": s.spec.format,
-             "points": dump_value(s.spec.points),
+             "points": dump_value(s.spec.points), **({"scoring": s.spec.scoring} if s.spec.format == "tf" else {}),
              "variants": [{"id": v.id, "question": question_id(s, v), "seed": v.seed, "params": v.params,
                            "key": variant_key(v.view)} for v in s.variants]}
             for s in bank.slots
