@@ -267,7 +267,7 @@ _SYMBOLS = {
 _BINDING = {"∂"}
 _UNWRAP = re.compile(r"\\(?:text|mathrm|textbf|textit|textsf|texttt|mathtt|operatorname|mathbf|mathbb|mathcal|emph)\{([^{}]*)\}")
 _ROOT = re.compile(r"\\sqrt\{([^{}]*)\}")
-_HAT = re.compile(r"\\hat\s*\{?([A-Za-z])\}?")  # \hat y -> ŷ (a combining circumflex)
+_HAT = re.compile(r"\\hat\s*\{?([A-Za-z]|\\[A-Za-z]+)\}?")  # \hat y -> ŷ, \hat{\mu} -> μ̂ (combining circumflex)
 # A fraction's parts may hold one level of braces (\frac{5}{1 + e^{-1}}).
 _FRACTION = re.compile(r"\\[td]?frac\{((?:[^{}]|\{[^{}]*\})*)\}\{((?:[^{}]|\{[^{}]*\})*)\}")
 _MATRIX = re.compile(r"\\begin\{([pb])matrix\}(.*?)\\end\{\1matrix\}")
@@ -299,7 +299,8 @@ def latex_to_text(latex: str) -> str:
     # Literal braces survive; grouping braces are dropped at the end.
     text = latex.replace(r"\{", "\x00").replace(r"\}", "\x01")
     text = _MATRIX.sub(_matrix_text, text)
-    text = _HAT.sub(lambda m: m.group(1) + "\u0302", text)
+    text = _HAT.sub(lambda m: (_SYMBOLS.get(m.group(1), m.group(1)) if m.group(1).startswith("\\") else m.group(1))
+                    + "\u0302", text)
     previous = None
     while previous != text:
         previous = text

@@ -1,8 +1,9 @@
 """Auditing hand-written answer keys: recompute each item and say which claims are wrong.
 
-A keys file is a YAML list of items `{id, family, params, answer}`; `answer` maps any
-subset of the family's named parts to claimed values (a single value is allowed when the
-family has one part). A wrong claim that equals a named mistake's value is labelled with
+A keys file is a YAML list of items `{id, family, params, answer}` (and optionally `format`);
+`answer` maps any subset of the family's named parts to claimed values (a single value is
+allowed when the family has one part). A true/false key (`format: tf`, or any key of a
+statement bank) is one mark per statement: `TFFT`, `[true, false, …]` or `{s1: true, …}`. A wrong claim that equals a named mistake's value is labelled with
 that mistake, so the instructor sees *why* it is wrong.
 """
 
@@ -16,12 +17,13 @@ from answer_engine.checking import Claim, claim_matches, read_tf
 from answer_engine.distractors import Mistake
 from answer_engine.errors import InputError
 from answer_engine.exact import Value
-from answer_engine.formatting import plain
+from answer_engine.formatting import latex_to_text, plain
 from exams import yamlio
 from generators import family as family_by_id
 from generators.variant import Variant, variant_from_data
 
-ITEM_FIELDS = ("id", "family", "params", "answer")
+REQUIRED_FIELDS = ("id", "family", "params", "answer")
+ITEM_FIELDS = (*REQUIRED_FIELDS, "format")
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def _prepare(path: str | Path, items: list, index: int) -> tuple[str, Variant, d
     item = items[index]
     if not isinstance(item, dict):
         raise InputError("expected a mapping {id, family, params, answer}", yamlio.where(path, items, index, f"[{index}]"))
-    for name in ITEM_FIELDS:
+    for name in REQUIRED_FIELDS:
         if name not in item:
             raise InputError("missing", yamlio.where(path, item, None, f"[{index}].{name}"))
     for name in item:
@@ -75,10 +77,23 @@ def _prepare(path: str | Path, items: list, index: int) -> tuple[str, Variant, d
     except InputError as error:
         key = "family" if error.where == "family" else "params"
         raise error.located(yamlio.where(path, item, key, f"{label}: {key}" if key == "params" else label)) from None
-    part_names = [part.name for part in chosen.parts(variant.params)]
+    fmt = item.get("format")
+    if fmt is not None and fmt not in chosen.formats:
+        raise InputError(f"{chosen.id} has no format {fmt!r} (formats: {', '.join(chosen.formats)})",
+                         yamlio.where(path, item, "format", f"{label}: format"))
     answer = item["answer"]
-    if "tf" in chosen.formats:
-        answer = _tf_answer(answer, len(part_names), yamlio.where(path, item, "answer", f"{label}: answer"))
+    if chosen.formats == ("tf",) or fmt == "tf":
+        statements = chosen.statements(variant.params)
+        answer = _tf_answer(answer, len(statements), yamlio.where(path, item, "answer", f"{label}: answer"))
+        if chosen.formats != ("tf",):  # a family's own statements: judged against them, not parts
+            marks = {}
+            for name, word in answer.items():
+                if not (isinstance(name, str) and name[1:].isdigit() and 1 <= int(name[1:]) <= len(statements)):
+                    raise InputError(f"unknown statement (s1 … s{len(statements)})",
+                                     yamlio.where(path, item, "answer", f"{label}: answer.{name}"))
+                marks[name] = Claim.read(word)
+            return item_id, StatementsOf(variant), marks
+    part_names = [part.name for part in chosen.parts(variant.params)]
     if not isinstance(answer, dict):
         if len(part_names) != 1:
             raise InputError(
@@ -133,7 +148,32 @@ def _text_claim_possible(family, variant: Variant, part: str, claim: Claim) -> b
     return any(canonical == family.rules.canonical_text(text) for text in known)
 
 
-def audit_item(item_id: str, variant: Variant, claims: dict[str, Claim]) -> ItemVerdict:
+@dataclass(frozen=True)
+class StatementsOf:
+    """A family's true/false statements about its own answers, audited like parts s1 … sk."""
+
+    variant: Variant
+
+
+def _audit_statements(item_id: str, source: StatementsOf, claims: dict[str, Claim]) -> ItemVerdict:
+    family, params = source.variant.family, source.variant.params
+    source.variant.solution  # noqa: B018 - the key the statements are judged by must verify first
+    statements = family.statements(params)
+    verdicts = []
+    for name, claim in claims.items():
+        statement = statements[int(name[1:]) - 1]
+        correct = "true" if statement.truth else "false"
+        ok = claim.value == correct
+        mistakes = () if ok else (Mistake(statement.mistake or "key_doubted", "marked it %s; it is %s: %s" % (
+            claim.value, correct, latex_to_text(statement.why))),)
+        verdicts.append(PartVerdict(part=name, claim=claim, correct=correct, ok=ok, tolerance="exact",
+                                    mistakes=mistakes))
+    return ItemVerdict(item_id, family.id, tuple(verdicts))
+
+
+def audit_item(item_id: str, variant: Variant | StatementsOf, claims: dict[str, Claim]) -> ItemVerdict:
+    if isinstance(variant, StatementsOf):
+        return _audit_statements(item_id, variant, claims)
     family = variant.family
     correct = variant.solution.values
     rules = family.rules_for(variant.params)

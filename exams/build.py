@@ -211,9 +211,7 @@ def correct_response(instance) -> str:
         values = instance.variant.solution.values
         return "; ".join(plain(values[name]) for name in instance.family.numeric_parts(instance.variant.params))
     if fmt == "tf":
-        values = instance.variant.solution.values
-        return "".join("T" if values[part.name] == "true" else "F"
-                       for part in instance.family.parts(instance.variant.params))
+        return "".join("T" if s.truth else "F" for s in instance.family.statements(instance.variant.params))
     return "open (graded by hand; see key)"
 
 

@@ -199,17 +199,16 @@ def _mark_tf(record: dict[str, Any], response: str, base: dict) -> Mark:
     """Per statement: an equal share of the points for each right mark (blanks and wrong marks
     earn nothing, nothing is taken off); all-or-nothing: the points only when every mark is right."""
     variant = _variant(record)
-    names = [part.name for part in variant.family.parts(variant.params)]
-    truths = [variant.solution.values[name] == "true" for name in names]
+    statements = variant.family.statements(variant.params)
+    truths = [statement.truth for statement in statements]
     marks = read_tf(response, len(truths))
     if isinstance(marks, str):
         return Mark(status=UNREADABLE, points=sp.Integer(0), note=marks, **base)
     if all(mark is None for mark in marks):
         return Mark(status=BLANK, points=sp.Integer(0), **base)
     right = sum(1 for mark, truth in zip(marks, truths) if mark is truth)
-    behind = {name: m.name for m in variant.family.mistakes(variant.params) for name in m.values}
-    mistakes = tuple(behind[name] for name, mark, truth in zip(names, marks, truths)
-                     if mark is not None and mark is not truth and name in behind)
+    mistakes = tuple(dict.fromkeys(s.mistake for s, mark in zip(statements, marks)
+                                   if mark is not None and mark is not s.truth and s.mistake))
     if record.get("scoring") == ALL_OR_NOTHING:
         points = base["possible"] if right == len(truths) else sp.Integer(0)
     else:

@@ -21,11 +21,12 @@ import sympy as sp
 from answer_engine.checking import Tolerance
 from answer_engine.distractors import Mistake, Option
 from answer_engine.exact import Value, dump_value
-from answer_engine.formatting import plain
+from answer_engine.formatting import Markup, plain
 from exams.assemble import LETTERS, Paper, QuestionInstance
 from exams.spec import PER_STATEMENT, ExamSpec
 from generators.base import Family
 from generators.markup import Block, Content, parse_inline, plain_content
+from generators.statements import StatementBank
 from generators.stems import Stem, render_stem
 from generators.variant import Variant
 
@@ -215,17 +216,23 @@ def question_view(
     answers = {part.name: part_view(part.name) for part in parts}
     statement_views: tuple[StatementView, ...] = ()
     if fmt == "tf":
-        # Truth from the verified key (both routes agreed), text and justification from the family.
-        statement_views = tuple(
-            StatementView(i, parse_inline(s.text), solution.values[f"s{i}"] == "true", parse_inline(s.why))
-            for i, s in enumerate(family.statements(params), start=1))
+        # Each statement's truth is decided exactly (a bank's fact, or a value against the key);
+        # `variant.solution` above has already refused a key the independent route disputes.
+        statement_views = tuple(StatementView(i, parse_inline(s.text), s.truth, parse_inline(s.why))
+                                for i, s in enumerate(family.statements(params), start=1))
+    steps = tuple(parse_inline(step) for step in solution.steps)
+    if fmt == "tf" and not isinstance(family, StatementBank):
+        # A bank's solution is its statements' justifications; a family's own solution is
+        # followed by what it says of each statement.
+        steps += tuple(parse_inline(Markup("Statement %d is %s: %s." % (
+            i, "true" if s.truth else "false", s.why))) for i, s in enumerate(family.statements(params), start=1))
     return QuestionView(
         family=family.id, title=family.title, branch=variant.branch, format=fmt, slot=slot, number=number,
         points=points, stem=stem.stem, ask=stem.ask, discuss=stem.discuss if fmt == "open" else (),
         asked=tuple(answers[name] for name in asked_names) if fmt not in ("mcq", "tf") else (),
         options=option_views,
         answers=tuple(answers.values()),
-        steps=tuple(parse_inline(step) for step in solution.steps),
+        steps=steps,
         tolerance=family.tolerance_for(params),
         rubric=rubric(family, params, points, stem.discuss) if fmt == "open" else (),
         statements=statement_views, scoring=scoring if fmt == "tf" else "",

@@ -164,8 +164,18 @@ class Family(ABC):
         return self.choices
 
     def statements(self, params: Any) -> tuple:
-        """The printed statements of a true/false variant (families that offer `tf`)."""
-        raise NotImplementedError(f"{self.id} offers no true/false statements")
+        """The printed statements of a true/false variant. A family that lists `tf` among its
+        formats gets statements about its own answers (generators.statements.answer_statements);
+        a statement bank has its own."""
+        if "tf" not in self.formats:
+            raise NotImplementedError(f"{self.id} offers no true/false statements")
+        from generators.statements import answer_statements
+
+        return answer_statements(self, params)
+
+    def tf_parts(self, params: Any) -> tuple[str, ...]:
+        """The parts a true/false variant makes statements about: by default every part."""
+        return tuple(part.name for part in self.parts(params))
 
     def numeric_parts(self, params: Any) -> tuple[str, ...]:
         return tuple(part.name for part in self.parts(params))
@@ -175,6 +185,8 @@ class Family(ABC):
             return self.mcq_parts(params)
         if fmt == "numeric":
             return self.numeric_parts(params)
+        if fmt == "tf":
+            return self.tf_parts(params)
         return tuple(part.name for part in self.parts(params))
 
     @cached_property

@@ -73,6 +73,7 @@ def coefficients(params: BatchnormParams) -> tuple[list[sp.Rational], sp.Rationa
 class BatchnormAffine(Family):
     id = "batchnorm-affine"
     title = "A network with a per-unit affine normalisation is itself affine: a, b and convexity"
+    formats = ("mcq", "numeric", "open", "tf")
     branches = (TWO_UNITS, THREE_UNITS)
     params_type = BatchnormParams
     text_answers = {

@@ -77,6 +77,7 @@ def sample_size(params: HoeffdingParams, log: sp.Expr | None = None, width: sp.E
 class HoeffdingBound(Family):
     id = "hoeffding-bound"
     title = "Hoeffding bound for K models on a validation set"
+    formats = ("mcq", "numeric", "open", "tf")
     branches = (DEVIATION, SAMPLE_SIZE)
     params_type = HoeffdingParams
     display_digits = SIGNIFICANT

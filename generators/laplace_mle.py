@@ -147,6 +147,7 @@ def options_in_order(params: LaplaceMleParams) -> list[str]:
 class LaplaceMle(Family):
     id = "laplace-mle"
     title = "Laplace noise: the maximum-likelihood estimate, and objectives with the same optimum"
+    formats = ("mcq", "numeric", "open", "tf")
     branches = (DIRECTION, RESIDUAL)
     params_type = LaplaceMleParams
     verify_tolerance = 1e-6  # b̂ is found by bisecting a finite-difference slope

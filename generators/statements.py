@@ -23,6 +23,8 @@ denied in both truth values.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -80,6 +82,9 @@ class Statement:
     text: Markup
     truth: bool
     why: Markup
+    # The named mistake a wrong mark on this statement shows (a bank's fact; for a family's
+    # answer statements, the mistake a false value comes from).
+    mistake: str = ""
 
 
 @dataclass(frozen=True)
@@ -264,7 +269,53 @@ def _printed(bank: StatementBank, params: StatementParams) -> tuple[Statement, .
         fact, numbers = bank.fact(d.fact), d.numbers
         holds = bool(fact.holds(numbers))
         printed.append(Statement(Markup((fact.denies if d.negated else fact.says)(numbers)),
-                                 holds != d.negated, Markup(fact.why(numbers))))
+                                 holds != d.negated, Markup(fact.why(numbers)), d.fact))
+    return tuple(printed)
+
+
+@lru_cache(maxsize=1 << 14)
+def answer_statements(family: Family, params: Any) -> tuple[Statement, ...]:
+    """True/false statements about a family's own answers, one per part: "part = value", with
+    the exact key (true) or the value a named mistake gives (false), or for a text part
+    another of its text answers. Which statements are false, and which mistakes they show,
+    follows from a hash of the params (as option orders do), so the manifest recomputes them
+    without the random generator; the number of true ones is uniform over 1 .. k−1."""
+    from answer_engine.checking import value_matches
+
+    solution, rules = family.solve(params), family.rules_for(params)
+    parts = [part for part in family.parts(params) if part.name in family.tf_parts(params)]
+    canonical = json.dumps(family.dump(params), sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(f"{family.id}\ntf\n{canonical}".encode("utf-8")).digest()
+    rng = np.random.default_rng(int.from_bytes(digest[:16], "big"))
+    k = len(parts)
+    truths = np.zeros(k, dtype=bool)
+    truths[rng.choice(k, size=int(rng.integers(1, k)) if k >= 2 else int(rng.integers(2)), replace=False)] = True
+    mistakes = [m for m in family.mistakes(params) if not m.guess]
+    printed = []
+    for part, wanted in zip(parts, truths):
+        key = solution.values[part.name]
+        wrong = [(m.name, m.description, m.values[part.name]) for m in mistakes if part.name in m.values
+                 and isinstance(m.values[part.name], str) == isinstance(key, str)
+                 and not value_matches(m.values[part.name], key, rules)]
+        if not wrong and isinstance(key, str):
+            wrong = [("", "", other) for other in part.text_answers if not value_matches(other, key, rules)]
+        if wanted or not wrong:  # a part with no wrong value to show stays a true statement
+            name, description, value = "", "", key
+        else:
+            name, description, value = wrong[int(rng.integers(len(wrong)))]
+        truth = value_matches(value, key, rules)
+        said = family.show_value(params, value)
+        key_said = family.show_value(params, key)
+        if isinstance(value, str):
+            text = Markup("$%s$: %s." % (part.label, said))
+        else:  # "ε ≈ 0.1314" for a value printed as a decimal, "a_1 = 2" otherwise
+            shown = family.value_tex(params, value)
+            text = Markup("$%s %s$." % (part.label, shown if shown.startswith(r"\approx") else "= " + shown))
+        key_is = "the key is $%s$: %s" % (part.label, key_said)
+        why = (Markup(key_is) if truth else
+               Markup("%s is what you get if you %s; %s" % (said, description, key_is)) if description
+               else Markup("%s, not %s" % (key_is, said)))
+        printed.append(Statement(text, truth, why, name))
     return tuple(printed)
 
 

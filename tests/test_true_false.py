@@ -233,3 +233,41 @@ def test_the_practice_page_checks_each_statement(tmp_path):
         if truth[0] == "F":
             assert lines[0].startswith("Statement 1: not correct. It is false: ")
         assert (lines[1] == "Statement 2: correct.") == (truth[1] == "F")
+
+
+def test_a_family_offers_statements_about_its_own_answers(tmp_path):
+    """hoeffding-bound in the tf format: one statement per part, the key's value (true) or a
+    named mistake's (false); key.csv, grade and check all judge them."""
+    spec = write(tmp_path, "spec.yaml", "title: T\nseed: 2\nquestions:\n"
+                                        "  - {id: h, family: hoeffding-bound, format: tf, points: 2}\n")
+    roster = write(tmp_path, "roster.csv", "id,name\nA,Ann\n")
+    result = build(spec, tmp_path / "out", roster=roster, make_pdf=False)
+    manifest = json.loads((result.out / "manifest.json").read_text())
+    record = manifest["papers"][0]["questions"][0]
+    from generators import family
+    from generators.statements import answer_statements
+
+    chosen = family("hoeffding-bound")
+    params = chosen.parse(record["params"])
+    statements = answer_statements(chosen, params)
+    assert len(statements) == 2 and sum(s.truth for s in statements) == 1  # k = 2: one true, one false
+    false = next(s for s in statements if not s.truth)
+    assert false.mistake and "is what you get if you" in false.why
+    key = "".join("T" if s.truth else "F" for s in statements)
+    rows = list(csv.DictReader(open(result.out / "key.csv", encoding="utf-8")))
+    assert rows[0]["correct_response"] == key
+    responses = write(tmp_path, "responses.csv", f"id,h\nA,{key}\n")
+    marks = grade(manifest, responses).students[0].marks
+    assert marks[0].points == 2
+    wrong = "".join("F" if c == "T" else "T" for c in key)
+    write(tmp_path, "responses.csv", f"id,h\nA,{wrong}\n")
+    marks = grade(manifest, responses).students[0].marks
+    assert marks[0].points == 0 and false.mistake in marks[0].mistakes
+    keys = write(tmp_path, "keys.yaml", f"- id: right\n  family: hoeffding-bound\n  format: tf\n  params: "
+                                        f"{json.dumps(record['params'])}\n  answer: {key}\n"
+                                        f"- id: wrong\n  family: hoeffding-bound\n  format: tf\n  params: "
+                                        f"{json.dumps(record['params'])}\n  answer: {wrong}\n")
+    result = run("check", keys)
+    lines = result.output.splitlines()
+    assert result.exit_code == 1 and lines[0] == "right: OK"
+    assert lines[1].startswith("wrong: WRONG") and false.mistake in lines[1]
