@@ -279,7 +279,8 @@ def answer_statements(family: Family, params: Any) -> tuple[Statement, ...]:
     the exact key (true) or the value a named mistake gives (false), or for a text part
     another of its text answers. Which statements are false, and which mistakes they show,
     follows from a hash of the params (as option orders do), so the manifest recomputes them
-    without the random generator; the number of true ones is uniform over 1 .. k−1."""
+    without the random generator; the number of false ones is uniform over 1 .. k−1 (as far
+    as the parts have wrong values to show)."""
     from answer_engine.checking import value_matches
 
     solution, rules = family.solve(params), family.rules_for(params)
@@ -287,22 +288,29 @@ def answer_statements(family: Family, params: Any) -> tuple[Statement, ...]:
     canonical = json.dumps(family.dump(params), sort_keys=True, ensure_ascii=False)
     digest = hashlib.sha256(f"{family.id}\ntf\n{canonical}".encode("utf-8")).digest()
     rng = np.random.default_rng(int.from_bytes(digest[:16], "big"))
-    k = len(parts)
-    truths = np.zeros(k, dtype=bool)
-    truths[rng.choice(k, size=int(rng.integers(1, k)) if k >= 2 else int(rng.integers(2)), replace=False)] = True
     mistakes = [m for m in family.mistakes(params) if not m.guess]
-    printed = []
-    for part, wanted in zip(parts, truths):
+    candidates = []  # per part: the wrong values a false statement about it can show
+    for part in parts:
         key = solution.values[part.name]
         wrong = [(m.name, m.description, m.values[part.name]) for m in mistakes if part.name in m.values
                  and isinstance(m.values[part.name], str) == isinstance(key, str)
                  and not value_matches(m.values[part.name], key, rules)]
         if not wrong and isinstance(key, str):
             wrong = [("", "", other) for other in part.text_answers if not value_matches(other, key, rules)]
-        if wanted or not wrong:  # a part with no wrong value to show stays a true statement
-            name, description, value = "", "", key
+        candidates.append(wrong)
+    # The false ones come from the parts that have a wrong value to show: at least one, and at
+    # least one statement stays true (a single statement is true or false with equal odds).
+    falsifiable = [i for i, wrong in enumerate(candidates) if wrong]
+    most = min(len(parts) - 1, len(falsifiable)) if len(parts) > 1 else len(falsifiable)
+    count = int(rng.integers(1, most + 1)) if most and (len(parts) > 1 or rng.integers(2)) else 0
+    false_at = {falsifiable[int(i)] for i in rng.choice(len(falsifiable), size=count, replace=False)} if count else set()
+    printed = []
+    for index, part in enumerate(parts):
+        key = solution.values[part.name]
+        if index in false_at:
+            name, description, value = candidates[index][int(rng.integers(len(candidates[index])))]
         else:
-            name, description, value = wrong[int(rng.integers(len(wrong)))]
+            name, description, value = "", "", key
         truth = value_matches(value, key, rules)
         said = family.show_value(params, value)
         key_said = family.show_value(params, key)
