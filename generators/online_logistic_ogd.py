@@ -204,6 +204,8 @@ class OnlineLogisticOgd(Family):
             add("sigmoid_dropped", "took the logistic term's gradient as −yx, without σ(−y wᵀx)",
                 gradient(params, sigma=sp.Integer(1)))
             add("label_dropped", "left out the label y", gradient(params, label=False))
+            add("regulariser_sign", "subtracted the regulariser's gradient 2λw instead of adding it",
+                gradient(params, reg=-2))
             found.add("ascent", "stepped along the gradient instead of against it",
                       {f"w{i}_new": wi + params.eta * gi
                        for i, (wi, gi) in enumerate(zip(params.w, gradient(params)), start=1)})
@@ -224,6 +226,7 @@ class OnlineLogisticOgd(Family):
         found.add("regret_halved", "kept only one of the bound's two equal halves", regret=b * big_g * root / 2)
         found.add("regret_linear", "took the regret bound as BGT", regret=b * big_g * params.rounds)
         found.add("eta_inverted", "took η = G√T/B", eta=big_g * root / b)
+        found.add("gradient_bound_ignored", "took η = B/√T, leaving out the gradient bound G", eta=b / root)
         return Mistakes(m for m in found if any(m.values[k] != v for k, v in self.solve(params).values.items()
                                                 if k in m.values))
 
