@@ -138,21 +138,21 @@ FACTS = (
          claimed(lambda rng: _entries(rng) if rng.integers(2) else _no_saddle(rng),
                   lambda v: (_value(v), R(sum(v.values()), 4), _maximin(v), _minimax(v))),
          holds=lambda v: v["claimed"] == _value(v),
-         check=lambda v: abs(_solve_by_vertices(_matrix(v))[0] - float(v["claimed"])) < 1e-3,
+         check=lambda v: abs(_solve_by_vertices(_matrix(v))[0] - float(v["claimed"])) < 1e-9,
          text=lambda v: rf"With mixed strategies the value of {_shown(v)} [[is¦is not]] ${num(v['claimed'])}$.",
          why=lambda v: (_why_mixed(v) if not _saddle(v) else
                         rf"A saddle point: the value is $\max_i \min_j = \min_j \max_i = {num(_value(v))}$")),
     fact("row-strategy", GAME + " claimed",
          claimed(_no_saddle, lambda v: (_row_p(v), R(1, 2), 1 - _row_p(v), _col_q(v))),
          holds=lambda v: v["claimed"] == _row_p(v),
-         check=lambda v: abs(_solve_by_vertices(_matrix(v))[1] - float(v["claimed"])) < 1e-4,
+         check=lambda v: abs(_solve_by_vertices(_matrix(v))[1] - float(v["claimed"])) < 1e-9,
          text=lambda v: rf"In {_shown(v)} the row player's optimal mixed strategy plays row 1 with probability "
                         rf"[[${num(v['claimed'])}$¦other than ${num(v['claimed'])}$]].",
          why=_why_mixed, valid=_needs_no_saddle),
     fact("column-strategy", GAME + " claimed",
          claimed(_no_saddle, lambda v: (_col_q(v), R(1, 2), 1 - _col_q(v), _row_p(v))),
          holds=lambda v: v["claimed"] == _col_q(v),
-         check=lambda v: abs(_solve_by_vertices(_matrix(v))[2] - float(v["claimed"])) < 1e-4,
+         check=lambda v: abs(_solve_by_vertices(_matrix(v))[2] - float(v["claimed"])) < 1e-9,
          text=lambda v: rf"In {_shown(v)} the column player's optimal mixed strategy plays column 1 with probability "
                         rf"[[${num(v['claimed'])}$¦other than ${num(v['claimed'])}$]].",
          why=_why_mixed, valid=_needs_no_saddle),
@@ -176,7 +176,7 @@ FACTS = (
                                                                         s * _value(v))})(
              _entries(rng) if rng.integers(2) else _no_saddle(rng), sp.Integer(one_of(rng, 1, 2, 3, -2))),
          holds=lambda v: v["claimed"] == _value(v) + v["shift"],
-         check=lambda v: abs(_solve_by_vertices(_matrix(v) + float(v["shift"]))[0] - float(v["claimed"])) < 1e-3,
+         check=lambda v: abs(_solve_by_vertices(_matrix(v) + float(v["shift"]))[0] - float(v["claimed"])) < 1e-9,
          text=lambda v: rf"Adding ${num(v['shift'])}$ to every payoff of {_shown(v)} [[makes¦does not make]] the value "
                         rf"of the game (mixed strategies) ${num(v['claimed'])}$.",
          why=lambda v: rf"A constant shift moves every payoff, hence the value ${num(_value(v))}$, by "
