@@ -215,17 +215,18 @@ def question_view(
     stem = _stem(family, params, asked_names)
     answers = {part.name: part_view(part.name) for part in parts}
     statement_views: tuple[StatementView, ...] = ()
+    steps = tuple(parse_inline(step) for step in solution.steps)
     if fmt == "tf":
         # Each statement's truth is decided exactly (a bank's fact, or a value against the key);
         # `variant.solution` above has already refused a key the independent route disputes.
+        statements = family.statements(params)
         statement_views = tuple(StatementView(i, parse_inline(s.text), s.truth, parse_inline(s.why))
-                                for i, s in enumerate(family.statements(params), start=1))
-    steps = tuple(parse_inline(step) for step in solution.steps)
-    if fmt == "tf" and not isinstance(family, StatementBank):
-        # A bank's solution is its statements' justifications; a family's own solution is
-        # followed by what it says of each statement.
-        steps += tuple(parse_inline(Markup("Statement %d is %s: %s." % (
-            i, "true" if s.truth else "false", s.why))) for i, s in enumerate(family.statements(params), start=1))
+                                for i, s in enumerate(statements, start=1))
+        if not isinstance(family, StatementBank):
+            # A bank's solution is its statements' justifications; a family's own solution is
+            # followed by what it says of each statement.
+            steps += tuple(parse_inline(Markup("Statement %d is %s: %s." % (i, "true" if s.truth else "false", s.why)))
+                           for i, s in enumerate(statements, start=1))
     return QuestionView(
         family=family.id, title=family.title, branch=variant.branch, format=fmt, slot=slot, number=number,
         points=points, stem=stem.stem, ask=stem.ask, discuss=stem.discuss if fmt == "open" else (),

@@ -82,6 +82,11 @@ def stepped(params: AdversarialParams, g, direction: int = -1, normalise: bool =
     return tuple(xi + direction * params.eps * gi / norm for xi, gi in zip(params.x, g))
 
 
+def _bias_tex(params: AdversarialParams) -> Math:
+    """w0 = log k, with parentheses around a fraction."""
+    return Math(r"\log %s" % (tex(params.k) if params.k.is_integer else r"(%s)" % tex(params.k)))
+
+
 class AdversarialGradient(Family):
     id = "adversarial-gradient"
     title = "The gradient of α‖x − x*‖² + max(0, σ(wᵀx + w0) − ½), and one normalised attack step"
@@ -151,7 +156,7 @@ class AdversarialGradient(Family):
         norm = sp.sqrt(sum(v * v for v in g))
         steps = [
             Markup(r"$z = w^\top x + w_0 = %s + %s$%s, so $\sigma(z) = %s$ and the hinge is %s."
-                   % (tex(params.linear), self.context(params)["w0"], r" $> 0$" if params.active else r" $< 0$", tex(s),
+                   % (tex(params.linear), _bias_tex(params), r" $> 0$" if params.active else r" $< 0$", tex(s),
                       r"active: $\max(0, \sigma(z) - \tfrac12) = \sigma(z) - \tfrac12$" if params.active
                       else r"inactive (the classifier already says class 0): it contributes nothing")),
             Markup(r"$\nabla f = 2\alpha(x - x^*)%s = %s$."
@@ -217,6 +222,5 @@ class AdversarialGradient(Family):
     # --- presentation -----------------------------------------------------------
     def context(self, params: AdversarialParams) -> dict:
         vec = lambda values: Math("(%s)" % ", ".join(tex(v) for v in values))  # noqa: E731
-        w0 = r"\log %s" % (tex(params.k) if params.k.is_integer else r"(%s)" % tex(params.k))
-        return {"alpha": params.alpha, "w": vec(params.w), "w0": Math(w0), "x_star": vec(params.x_star),
+        return {"alpha": params.alpha, "w": vec(params.w), "w0": _bias_tex(params), "x_star": vec(params.x_star),
                 "x": vec(params.x), "eps": params.eps, "start": params.x == params.x_star}

@@ -175,9 +175,10 @@ class NoisyLabels(Family):
             found.add("sign_dropped", "dropped the minus sign of the negative log-likelihood", nll=-nll)
             found.add("label_ignored", "used p(y' = 1 | x_i) for every point, whatever its label",
                       nll=nll_with(lambda h, y: noisy(eps, h)))
-            found.add("flips_reversed_in_nll", "kept labels with probability ε in the likelihood",
-                      nll=nll_with(lambda h, y: label_probability(1 - eps, h, y)) if eps != 0 else None)
-            return Mistakes(m for m in found if all(v is not None for v in m.values.values()))
+            if eps != 0:
+                found.add("flips_reversed_in_nll", "kept labels with probability ε in the likelihood",
+                          nll=nll_with(lambda h, y: label_probability(1 - eps, h, y)))
+            return found
         grad, clean = noisy_gradient(eps, h1, y1), clean_gradient(h1, y1)
         slope = (1 - 2 * eps) * h1 * (1 - h1)
         found.add("clean_gradient", "gave the clean gradient, as if no label were flipped", grad=clean)

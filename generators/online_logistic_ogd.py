@@ -73,6 +73,11 @@ def lipschitz(params: OgdParams, reg: sp.Rational = 2) -> sp.Rational:
     return params.x_bound + reg * params.lam * params.radius
 
 
+def _differing(found: Mistakes, correct) -> Mistakes:
+    """The mistakes that change at least one answer (some coincide with the key for some params)."""
+    return Mistakes(m for m in found if any(m.values[k] != correct[k] for k in m.values))
+
+
 class OnlineLogisticOgd(Family):
     id = "online-logistic-ogd"
     title = "Online gradient descent on the regularised logistic loss: one step, and the regret-bound step size"
@@ -214,8 +219,7 @@ class OnlineLogisticOgd(Family):
             if params.margin != 0:
                 add("sigmoid_of_margin", "used σ(y wᵀx) instead of σ(−y wᵀx)",
                     gradient(params, sigma=1 / (1 + sp.exp(-params.margin))))
-            return Mistakes(m for m in found if any(m.values[k] != v for k, v in self.solve(params).values.items()
-                                                    if k in m.values))
+            return _differing(found, self.solve(params).values)
         big_g, root, b = lipschitz(params), sp.sqrt(params.rounds), params.radius
         found.add("regulariser_not_in_G", "bounded the gradient by X alone, forgetting 2λB", G=params.x_bound,
                   eta=b / (params.x_bound * root), regret=b * params.x_bound * root)
@@ -227,8 +231,7 @@ class OnlineLogisticOgd(Family):
         found.add("regret_linear", "took the regret bound as BGT", regret=b * big_g * params.rounds)
         found.add("eta_inverted", "took η = G√T/B", eta=big_g * root / b)
         found.add("gradient_bound_ignored", "took η = B/√T, leaving out the gradient bound G", eta=b / root)
-        return Mistakes(m for m in found if any(m.values[k] != v for k, v in self.solve(params).values.items()
-                                                if k in m.values))
+        return _differing(found, self.solve(params).values)
 
     def rubric(self, params: OgdParams) -> list[tuple[Markup, int]]:
         if params.w is not None:

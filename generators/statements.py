@@ -23,8 +23,6 @@ denied in both truth values.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -151,11 +149,15 @@ class StatementBank(Family):
         return ("<% block stem %>\n<< q.intro >>\n<% endblock %>\n"
                 "<% block ask %>\nWhich of these statements are true?\n<% endblock %>\n")
 
+    def shape(self, options: Mapping[str, Any]) -> tuple[int, tuple[tuple[int, int], ...]]:
+        """How many statements a question has, and its true counts with their weights."""
+        k = min(self.option(options, "statements", DEFAULT_STATEMENTS), len(self.facts))
+        return k, self.option(options, "true_counts", tuple((c, 1) for c in range(1, k)) or ((k, 1),))
+
     def check_options(self, options: Mapping[str, Any]) -> None:
         """Also refuse, when the spec is read, a true count the question cannot have."""
         super().check_options(options)
-        k = min(self.option(options, "statements", DEFAULT_STATEMENTS), len(self.facts))
-        counts = self.option(options, "true_counts", ())
+        k, counts = self.shape(options)
         if any(c > k for c, _ in counts):
             raise InvalidParams(f"a true count above the {k} statements", "options.true_counts")
 
@@ -204,10 +206,7 @@ class StatementBank(Family):
         ]}
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> StatementParams:
-        k = min(self.option(options, "statements", DEFAULT_STATEMENTS), len(self.facts))
-        counts = self.option(options, "true_counts", tuple((c, 1) for c in range(1, k)) or ((k, 1),))
-        if any(c > k for c, _ in counts):
-            raise InvalidParams(f"a true count above the {k} statements", "options.true_counts")
+        k, counts = self.shape(options)  # draw_variant has run check_options on them
         weights = np.array([w for _, w in counts], dtype=float)
         true_count = counts[int(rng.choice(len(counts), p=weights / weights.sum()))][0]
         chosen = [self.facts[int(i)] for i in rng.choice(len(self.facts), size=k, replace=False)]
@@ -282,12 +281,11 @@ def answer_statements(family: Family, params: Any) -> tuple[Statement, ...]:
     without the random generator; the number of false ones is uniform over 1 .. k−1 (as far
     as the parts have wrong values to show)."""
     from answer_engine.checking import value_matches
+    from generators.variant import _exact_solution, params_rng  # variant imports this package's base
 
-    solution, rules = family.solve(params), family.rules_for(params)
+    solution, rules = _exact_solution(family, params), family.rules_for(params)
     parts = [part for part in family.parts(params) if part.name in family.tf_parts(params)]
-    canonical = json.dumps(family.dump(params), sort_keys=True, ensure_ascii=False)
-    digest = hashlib.sha256(f"{family.id}\ntf\n{canonical}".encode("utf-8")).digest()
-    rng = np.random.default_rng(int.from_bytes(digest[:16], "big"))
+    rng = params_rng(family, params, "tf")
     mistakes = [m for m in family.mistakes(params) if not m.guess]
     candidates = []  # per part: the wrong values a false statement about it can show
     for part in parts:

@@ -53,11 +53,8 @@ class Variant:
         )
 
     def arrangement(self) -> np.random.Generator:
-        """The generator that arranges the options: a function of the family and the params
-        alone (a stable hash of their canonical form), so `verify` recomputes the same order."""
-        canonical = json.dumps(self.family.dump(self.params), sort_keys=True, ensure_ascii=False)
-        digest = hashlib.sha256(f"{self.family.id}\n{canonical}".encode("utf-8")).digest()
-        return np.random.default_rng(int.from_bytes(digest[:16], "big"))
+        """The generator that arranges the options (see `params_rng`)."""
+        return params_rng(self.family, self.params)
 
     def usable_as(self, fmt: str) -> None:
         """Raise InvalidParams if this variant cannot be asked in the given format."""
@@ -68,6 +65,16 @@ class Variant:
         if fmt == "mcq":
             self.options  # noqa: B018 - building them is the check (cheap: no independent route yet)
         self.solution  # noqa: B018 - verifying now: a key the two routes disagree on stops the draw
+
+
+def params_rng(family: Family, params: Any, purpose: str = "") -> np.random.Generator:
+    """A generator that is a function of the family and the params alone (a stable hash of
+    their canonical form), so `verify` recomputes what it chose: option orders, and (purpose
+    "tf") which of a family's answer statements are false."""
+    canonical = json.dumps(family.dump(params), sort_keys=True, ensure_ascii=False)
+    prefix = f"{family.id}\n{purpose}\n" if purpose else f"{family.id}\n"
+    digest = hashlib.sha256(f"{prefix}{canonical}".encode("utf-8")).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "big"))
 
 
 @lru_cache(maxsize=1 << 15)
