@@ -15,20 +15,20 @@ from typing import Any, Callable
 
 import click
 
-from answer_engine.errors import InputError, VariantexError, VerificationError
-from answer_engine.formatting import plain, plain_with_decimal
-from exams import audit, grading, seeds, yamlio
-from exams.build import OUTPUTS
-from exams.build import build as build_exam
-from exams.outputs import remove_on_terminate, staged_folder
-from exams.exporters.text import question_text
-from exams.manifest import load_manifest, recompute, tamper_problems
-from exams.roster import read_roster
-from generators import families as all_families
-from generators import family as family_by_id
-from generators.base import FORMATS
-from generators.variant import Variant, draw_variant, variant_from_data
-from exams.view import question_view
+from variantex.answer_engine.errors import InputError, VariantexError, VerificationError
+from variantex.answer_engine.formatting import plain, plain_with_decimal
+from variantex.exams import audit, grading, seeds, yamlio
+from variantex.exams.build import OUTPUTS
+from variantex.exams.build import build as build_exam
+from variantex.exams.outputs import remove_on_terminate, staged_folder
+from variantex.exams.exporters.text import question_text
+from variantex.exams.manifest import load_manifest, recompute, tamper_problems
+from variantex.exams.roster import read_roster
+from variantex.generators import families as all_families
+from variantex.generators import family as family_by_id
+from variantex.generators.base import FORMATS
+from variantex.generators.variant import Variant, draw_variant, variant_from_data
+from variantex.exams.view import question_view
 
 EXIT_CODES = """\b
 Exit codes:
@@ -83,8 +83,8 @@ def cli() -> None:
 def families(audit: bool, draws: int) -> None:
     """List the question families: id, title, formats and structural branches."""
     if audit:
-        from exams.fairness import audit as audit_families
-        from exams.fairness import table
+        from variantex.exams.fairness import audit as audit_families
+        from variantex.exams.fairness import table
 
         for line in table(audit_families(all_families(), draws)):
             click.echo(line)
@@ -358,7 +358,7 @@ def practice(source: tuple[str, ...], count: int, seed: int | None, out: str | N
     `relu-backprop:numeric eigen-determinant:mcq`. The page checks each answer the way
     `variantex check` does and names the mistake a wrong answer comes from.
     """
-    from exams.practice import build_practice
+    from variantex.exams.practice import build_practice
 
     result = build_practice(source, out or "out/practice", count=count, seed=seed,
                             outputs=list(outputs) or ["html", "pdf"], answers=not no_answers,
@@ -390,8 +390,8 @@ def export_bank(spec: str | None, target: str, variants: int, seed: int | None, 
     the target's schema and rules and recomputes its keys from the manifest, one problem per
     line (exit 1 when there are any).
     """
-    from exams.lms.checks import check_export
-    from exams.lms.export import default_name, export
+    from variantex.exams.lms.checks import check_export
+    from variantex.exams.lms.export import default_name, export
 
     if check_file:
         result = check_export(check_file, manifest)

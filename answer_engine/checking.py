@@ -21,9 +21,9 @@ from typing import Mapping
 
 import sympy as sp
 
-from answer_engine import exact
-from answer_engine.errors import InvalidParams
-from answer_engine.exact import Value
+from variantex.answer_engine import exact
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.exact import Value
 
 
 @dataclass(frozen=True)

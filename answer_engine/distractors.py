@@ -14,10 +14,10 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from answer_engine.checking import AnswerRules, value_matches
-from answer_engine.errors import InvalidParams
-from answer_engine import exact
-from answer_engine.exact import Value
+from variantex.answer_engine.checking import AnswerRules, value_matches
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine import exact
+from variantex.answer_engine.exact import Value
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Union
 import mpmath
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
+from variantex.answer_engine.errors import InvalidParams
 
 Value = Union[sp.Expr, str]
 

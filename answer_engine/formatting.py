@@ -19,7 +19,7 @@ from functools import lru_cache
 import sympy as sp
 from pylatex.utils import escape_latex
 
-from answer_engine.exact import Value, numeric
+from variantex.answer_engine.exact import Value, numeric
 
 
 class Latex(str):

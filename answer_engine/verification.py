@@ -11,9 +11,9 @@ from typing import Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.errors import VerificationError
-from answer_engine.exact import Value, exact_equal, is_infinite, numeric
-from answer_engine.formatting import plain
+from variantex.answer_engine.errors import VerificationError
+from variantex.answer_engine.exact import Value, exact_equal, is_infinite, numeric
+from variantex.answer_engine.formatting import plain
 
 
 def confirm(

@@ -18,11 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generators import variant as variants  # noqa: E402
-from generators.base import families  # noqa: E402
-from generators.variant import draw_variant  # noqa: E402
+from variantex.generators import variant as variants  # noqa: E402
+from variantex.generators.base import families  # noqa: E402
+from variantex.generators.variant import draw_variant  # noqa: E402
 
 TARGET = 500
 

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from roster_build import write_inputs  # noqa: E402
 
-from exams.bank import draw_bank  # noqa: E402
-from exams.lms.export import TARGETS  # noqa: E402
-from exams.spec import load_spec  # noqa: E402
+from variantex.exams.bank import draw_bank  # noqa: E402
+from variantex.exams.lms.export import TARGETS  # noqa: E402
+from variantex.exams.spec import load_spec  # noqa: E402
 
 
 def main() -> None:
@@ -39,8 +39,8 @@ def main() -> None:
         spec = load_spec(spec_path)
         print(f"{args.questions} slots × {args.variants} variants = {args.questions * args.variants} questions")
         for name, target in TARGETS.items():
-            from generators import variant  # a cold start for each target, as in a fresh process
-            from exams import view
+            from variantex.generators import variant  # a cold start for each target, as in a fresh process
+            from variantex.exams import view
 
             variant._drawn_variant.cache_clear()
             variant._verified_solution.cache_clear()

@@ -26,9 +26,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exams.build import build  # noqa: E402
+from variantex.exams.build import build  # noqa: E402
 
 # Q slots cycle through these: every family, every format, calculator-free.
 SLOTS = [

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from answer_engine.errors import InputError
-from exams import seeds
-from exams.spec import MIXED, ExamSpec, QuestionSpec
-from generators import draws
-from generators.variant import Variant, draw_variant
+from variantex.answer_engine.errors import InputError
+from variantex.exams import seeds
+from variantex.exams.spec import MIXED, ExamSpec, QuestionSpec
+from variantex.generators import draws
+from variantex.generators.variant import Variant, draw_variant
 
 LETTERS = "ABCDEFGHIJ"
 

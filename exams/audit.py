@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from answer_engine.checking import Claim, claim_matches, read_tf
-from answer_engine.distractors import Mistake
-from answer_engine.errors import InputError
-from answer_engine.exact import Value
-from answer_engine.formatting import latex_to_text, plain
-from exams import yamlio
-from generators import family as family_by_id
-from generators.variant import Variant, variant_from_data
+from variantex.answer_engine.checking import Claim, claim_matches, read_tf
+from variantex.answer_engine.distractors import Mistake
+from variantex.answer_engine.errors import InputError
+from variantex.answer_engine.exact import Value
+from variantex.answer_engine.formatting import latex_to_text, plain
+from variantex.exams import yamlio
+from variantex.generators import family as family_by_id
+from variantex.generators.variant import Variant, variant_from_data
 
 REQUIRED_FIELDS = ("id", "family", "params", "answer")
 ITEM_FIELDS = (*REQUIRED_FIELDS, "format")

@@ -17,12 +17,12 @@ from importlib import metadata
 
 import sympy as sp
 
-from answer_engine.exact import dump_value, is_infinite
-from exams.assemble import Student, assemble
-from exams.spec import ExamSpec, QuestionSpec
-from exams.view import PartView, QuestionView, question_view
-from generators.markup import Figure
-from generators.variant import Variant
+from variantex.answer_engine.exact import dump_value, is_infinite
+from variantex.exams.assemble import Student, assemble
+from variantex.exams.spec import ExamSpec, QuestionSpec
+from variantex.exams.view import PartView, QuestionView, question_view
+from variantex.generators.markup import Figure
+from variantex.generators.variant import Variant
 
 BANK_SCHEMA = "variantex.bank"
 BANK_VERSION = 1

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from answer_engine.errors import CompileError, InputError
-from answer_engine.formatting import plain, printable, untypesettable
-from exams.assemble import (
+from variantex.answer_engine.errors import CompileError, InputError
+from variantex.answer_engine.formatting import plain, printable, untypesettable
+from variantex.exams.assemble import (
     Paper,
     SlotVariety,
     Student,
@@ -27,14 +27,14 @@ from exams.assemble import (
     correct_letter,
     variety,
 )
-from exams.csvfiles import write_rows
-from exams.exporters import exporter
-from exams.exporters.latex import chunk_sizes
-from exams.manifest import build_manifest, write_manifest
-from exams.outputs import MARKER, staged_folder
-from exams.roster import read_roster
-from exams.spec import ExamSpec, load_spec
-from exams.view import ExamView, exam_view
+from variantex.exams.csvfiles import write_rows
+from variantex.exams.exporters import exporter
+from variantex.exams.exporters.latex import chunk_sizes
+from variantex.exams.manifest import build_manifest, write_manifest
+from variantex.exams.outputs import MARKER, staged_folder
+from variantex.exams.roster import read_roster
+from variantex.exams.spec import ExamSpec, load_spec
+from variantex.exams.view import ExamView, exam_view
 
 OUTPUTS = ("pdf", "tex", "json")
 

@@ -16,9 +16,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from exams.assemble import LETTERS
-from generators.base import Family
-from generators.variant import draw_variant
+from variantex.exams.assemble import LETTERS
+from variantex.generators.base import Family
+from variantex.generators.variant import draw_variant
 
 
 @dataclass

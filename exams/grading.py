@@ -19,16 +19,16 @@ from typing import Any
 
 import sympy as sp
 
-from answer_engine import exact
-from answer_engine.checking import Claim, claim_matches, read_tf
-from answer_engine.errors import InputError
-from answer_engine.formatting import plain
-from exams.csvfiles import write_rows
-from exams.inputs import read_text
-from exams.manifest import question_record_from, same_values
-from exams.spec import ALL_OR_NOTHING
-from generators import family as family_by_id
-from generators.variant import Variant, variant_from_data
+from variantex.answer_engine import exact
+from variantex.answer_engine.checking import Claim, claim_matches, read_tf
+from variantex.answer_engine.errors import InputError
+from variantex.answer_engine.formatting import plain
+from variantex.exams.csvfiles import write_rows
+from variantex.exams.inputs import read_text
+from variantex.exams.manifest import question_record_from, same_values
+from variantex.exams.spec import ALL_OR_NOTHING
+from variantex.generators import family as family_by_id
+from variantex.generators.variant import Variant, variant_from_data
 
 CORRECT, PARTIAL, WRONG, BLANK, UNREADABLE, MANUAL = "correct", "partial", "wrong", "blank", "unreadable", "manual"
 

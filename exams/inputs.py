@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from answer_engine.errors import InputError
+from variantex.answer_engine.errors import InputError
 
 MAX_BYTES = 20 * 1024 * 1024  # far beyond any spec, roster, keys file or manifest
 

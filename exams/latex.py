@@ -15,7 +15,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from answer_engine.errors import CompileError
+from variantex.answer_engine.errors import CompileError
 
 # PDFs carry no build time: pdfTeX takes its dates and document ID from SOURCE_DATE_EPOCH
 # (the caller's, if set; else this fixed instant, 2026-01-01 00:00 UTC), so the same

@@ -21,20 +21,20 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from answer_engine.errors import InputError
-from answer_engine.exact import dump_value, exact_equal, load_value
-from answer_engine.formatting import plain
-from exams.assemble import (
+from variantex.answer_engine.errors import InputError
+from variantex.answer_engine.exact import dump_value, exact_equal, load_value
+from variantex.answer_engine.formatting import plain
+from variantex.exams.assemble import (
     LETTERS,
     Paper,
     QuestionInstance,
     correct_letter,
     ordered_options,
 )
-from exams import seeds
-from exams.inputs import read_text
-from exams.manifest_check import check_shape
-from exams.spec import ExamSpec
+from variantex.exams import seeds
+from variantex.exams.inputs import read_text
+from variantex.exams.manifest_check import check_shape
+from variantex.exams.spec import ExamSpec
 
 FORMAT_VERSION = 2
 _PACKAGES = ("variantex", "sympy", "numpy", "jinja2", "pylatex", "click", "PyYAML")
@@ -152,9 +152,9 @@ def tamper_problems(manifest: dict[str, Any], manifest_path: str | Path,
 
 def _against_sources(manifest: dict[str, Any], folder: Path, notes: list[str] | None) -> list[str]:
     """Re-assemble every paper from the spec (and roster) the build used, if they are still there."""
-    from exams.assemble import assemble_paper
-    from exams.roster import read_roster
-    from exams.spec import load_spec
+    from variantex.exams.assemble import assemble_paper
+    from variantex.exams.roster import read_roster
+    from variantex.exams.spec import load_spec
 
     spec_path = folder / manifest["spec"]["path"]
     if not spec_path.is_file():
@@ -204,8 +204,8 @@ def recompute(manifest: dict[str, Any]) -> list[str]:
     Values are compared as values (3/6 and 1/2 are the same answer). Returns one line per
     difference; an empty list means every stored key is reproduced.
     """
-    from generators import family as family_by_id
-    from generators.variant import variant_from_data
+    from variantex.generators import family as family_by_id
+    from variantex.generators.variant import variant_from_data
 
     problems = []
     for paper in manifest["papers"]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from answer_engine.errors import InputError
-from exams.spec import SCORINGS
-from generators import family as family_by_id
+from variantex.answer_engine.errors import InputError
+from variantex.exams.spec import SCORINGS
+from variantex.generators import family as family_by_id
 
 _TEXT, _INT = str, int
 

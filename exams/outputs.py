@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from answer_engine.errors import InputError
+from variantex.answer_engine.errors import InputError
 
 MARKER = ".variantex-output"
 _ACTIVE: set[Path] = set()

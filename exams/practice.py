@@ -19,14 +19,14 @@ from typing import Sequence
 
 import sympy as sp
 
-from answer_engine.errors import InputError
-from exams import latex as tex_run
-from exams.bank import Bank, bank_manifest, draw_bank
-from exams.exporters.html import practice_page
-from exams.exporters.latex import environment, points_text, question_context
-from exams.outputs import staged_folder
-from exams.spec import ExamSpec, QuestionSpec, load_spec
-from generators import base
+from variantex.answer_engine.errors import InputError
+from variantex.exams import latex as tex_run
+from variantex.exams.bank import Bank, bank_manifest, draw_bank
+from variantex.exams.exporters.html import practice_page
+from variantex.exams.exporters.latex import environment, points_text, question_context
+from variantex.exams.outputs import staged_folder
+from variantex.exams.spec import ExamSpec, QuestionSpec, load_spec
+from variantex.generators import base
 
 OUTPUTS = ("html", "pdf")
 MAX_COUNT = 1000

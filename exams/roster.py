@@ -12,9 +12,9 @@ import io
 import re
 from pathlib import Path
 
-from answer_engine.errors import InputError
-from exams.assemble import Student
-from exams.inputs import read_text
+from variantex.answer_engine.errors import InputError
+from variantex.exams.assemble import Student
+from variantex.exams.inputs import read_text
 
 REQUIRED = ("id", "name")
 MAX_ID = 64

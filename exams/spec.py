@@ -38,12 +38,12 @@ from typing import Any, Mapping
 
 import sympy as sp
 
-from answer_engine import exact
-from answer_engine.errors import InputError
-from exams import yamlio
-from generators import family as family_by_id
-from generators.base import Family
-from generators.variant import Variant, variant_from_data
+from variantex.answer_engine import exact
+from variantex.answer_engine.errors import InputError
+from variantex.exams import yamlio
+from variantex.generators import family as family_by_id
+from variantex.generators.base import Family
+from variantex.generators.variant import Variant, variant_from_data
 
 MIXED = "mixed"
 TOP_FIELDS = ("course", "title", "date", "duration", "seed", "instructions", "questions",

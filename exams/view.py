@@ -18,17 +18,17 @@ from typing import Any, Sequence
 
 import sympy as sp
 
-from answer_engine.checking import Tolerance
-from answer_engine.distractors import Mistake, Option
-from answer_engine.exact import Value, dump_value
-from answer_engine.formatting import Markup, plain
-from exams.assemble import LETTERS, Paper, QuestionInstance
-from exams.spec import PER_STATEMENT, ExamSpec
-from generators.base import Family
-from generators.markup import Block, Content, parse_inline, plain_content
-from generators.statements import StatementBank
-from generators.stems import Stem, render_stem
-from generators.variant import Variant
+from variantex.answer_engine.checking import Tolerance
+from variantex.answer_engine.distractors import Mistake, Option
+from variantex.answer_engine.exact import Value, dump_value
+from variantex.answer_engine.formatting import Markup, plain
+from variantex.exams.assemble import LETTERS, Paper, QuestionInstance
+from variantex.exams.spec import PER_STATEMENT, ExamSpec
+from variantex.generators.base import Family
+from variantex.generators.markup import Block, Content, parse_inline, plain_content
+from variantex.generators.statements import StatementBank
+from variantex.generators.stems import Stem, render_stem
+from variantex.generators.variant import Variant
 
 SCHEMA = "variantex.question-view"
 SCHEMA_VERSION = 2

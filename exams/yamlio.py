@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from answer_engine.errors import InputError
-from exams.inputs import read_text
+from variantex.answer_engine.errors import InputError
+from variantex.exams.inputs import read_text
 
 
 class LocatedDict(dict):

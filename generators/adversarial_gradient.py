@@ -19,12 +19,12 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from answer_engine.exact import exact_equal, numeric
-from answer_engine.formatting import Markup, Math, equals, tex
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, number, vector
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.exact import exact_equal, numeric
+from variantex.answer_engine.formatting import Markup, Math, equals, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Mistakes, number, vector
 
 START, INACTIVE, PULLED = "start", "inactive", "pulled"
 R = sp.Rational

@@ -32,12 +32,12 @@ from typing import Any, ClassVar, Mapping, Sequence
 
 import numpy as np
 
-from answer_engine.checking import DEFAULT_TOLERANCE, UNDETERMINED, AnswerRules, Tolerance, rules_with
-from answer_engine.distractors import Mistake
-from answer_engine.errors import InvalidParams, VariantexError
-from answer_engine.exact import Value
-from answer_engine.formatting import Markup, Math, markup_text, tex
-from generators.kit import EdgeCase, Kind, dump_fields, parse_fields
+from variantex.answer_engine.checking import DEFAULT_TOLERANCE, UNDETERMINED, AnswerRules, Tolerance, rules_with
+from variantex.answer_engine.distractors import Mistake
+from variantex.answer_engine.errors import InvalidParams, VariantexError
+from variantex.answer_engine.exact import Value
+from variantex.answer_engine.formatting import Markup, Math, markup_text, tex
+from variantex.generators.kit import EdgeCase, Kind, dump_fields, parse_fields
 
 # tf: true/false statements, offered by statement banks (generators/statements.py).
 FORMATS = ("mcq", "numeric", "open", "tf")
@@ -169,7 +169,7 @@ class Family(ABC):
         a statement bank has its own."""
         if "tf" not in self.formats:
             raise NotImplementedError(f"{self.id} offers no true/false statements")
-        from generators.statements import answer_statements
+        from variantex.generators.statements import answer_statements
 
         return answer_statements(self, params)
 
@@ -241,7 +241,7 @@ class Family(ABC):
     def stem_source(self) -> str:
         if self.stem_template is not None:
             return self.stem_template
-        path = resources.files("templates").joinpath(self.id, "stem.j2")
+        path = resources.files("variantex.templates").joinpath(self.id, "stem.j2")
         if not path.is_file():
             raise FamilyError(f"{self.id}: no stem template (templates/{self.id}/stem.j2 or stem_template)")
         return path.read_text(encoding="utf-8")
@@ -298,9 +298,9 @@ def discover() -> None:
         _settle()
         return
     _DISCOVERED = True
-    package = importlib.import_module("generators")
+    package = importlib.import_module("variantex.generators")
     for module in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"generators.{module.name}")
+        importlib.import_module(f"variantex.generators.{module.name}")
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             loaded = entry.load()

@@ -16,11 +16,11 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, column, matrix, paren, tex
-from generators import draws
-from generators.base import Family, Part, Solution, TextAnswer
-from generators.kit import EdgeCase, Mistakes, matrix as matrix_field, vector
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.formatting import Markup, Math, column, matrix, paren, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution, TextAnswer
+from variantex.generators.kit import EdgeCase, Mistakes, matrix as matrix_field, vector
 
 TWO_UNITS, THREE_UNITS = "two-units", "three-units"
 CONVEX, NOT_CONVEX = "convex", "not convex"

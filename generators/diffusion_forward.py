@@ -17,11 +17,11 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, paren, tex
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, integer, number
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.formatting import Markup, Math, paren, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Mistakes, integer, number
 
 MARGINAL, SCORE = "marginal", "score"
 ALPHAS = tuple(sp.Rational(p, q) for p, q in ((1, 2), (1, 3), (2, 3), (3, 4), (1, 4)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import inspect
 import json
 
-from generators.base import families
+from variantex.generators.base import families
 
 
 def _story(family) -> str:

@@ -16,13 +16,13 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine import linalg
-from answer_engine.checking import UNDETERMINED
-from answer_engine.errors import InvalidParams, VerificationError
-from answer_engine.formatting import Markup, Math, plus, row_tuple, tex, times
-from generators import draws
-from generators.base import Family, Part, Solution, TextAnswer
-from generators.kit import EdgeCase, Flag, Integer, Mistakes, matrix, number, vector
+from variantex.answer_engine import linalg
+from variantex.answer_engine.checking import UNDETERMINED
+from variantex.answer_engine.errors import InvalidParams, VerificationError
+from variantex.answer_engine.formatting import Markup, Math, plus, row_tuple, tex, times
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution, TextAnswer
+from variantex.generators.kit import EdgeCase, Flag, Integer, Mistakes, matrix, number, vector
 
 DIMENSION_UNKNOWN = "dimension unknown"
 MIN_DIMENSION, MAX_DIMENSION = 2, 5

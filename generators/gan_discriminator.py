@@ -20,13 +20,13 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from answer_engine import exact
-from answer_engine.exact import log_of_rational
-from answer_engine.formatting import Markup, Math, log_tex, row_tuple
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, vector
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine import exact
+from variantex.answer_engine.exact import log_of_rational
+from variantex.answer_engine.formatting import Markup, Math, log_tex, row_tuple
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Mistakes, vector
 
 OVERLAP, DISJOINT = "overlap", "disjoint-point"
 # Distributions over three points with small denominators: every ratio stays a short fraction.

@@ -16,12 +16,12 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from answer_engine.search import crossing
-from answer_engine.formatting import Markup, Math, paren, signed, tex
-from generators import draws
-from generators.base import Family, Part, Solution, TextAnswer
-from generators.kit import EdgeCase, Mistakes, number
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.search import crossing
+from variantex.answer_engine.formatting import Markup, Math, paren, signed, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution, TextAnswer
+from variantex.generators.kit import EdgeCase, Mistakes, number
 
 MONOTONE, OVERSHOOT, DIVERGE, ONE_STEP, OSCILLATE = "monotone", "overshoot", "diverge", "one step", "oscillate"
 BEHAVIOURS = (MONOTONE, OVERSHOOT, DIVERGE, ONE_STEP, OSCILLATE)

@@ -17,11 +17,11 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.exact import numeric
-from answer_engine.formatting import Markup, Math, log_tex, paren, tex
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, number
+from variantex.answer_engine.exact import numeric
+from variantex.answer_engine.formatting import Markup, Math, log_tex, paren, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Mistakes, number
 
 RISING, DIP = "rising", "dip"
 RISING_KS = tuple(sp.Rational(p, q) for p, q in ((1, 3), (1, 2), (2, 3), (3, 4), (4, 3), (3, 2), (5, 3), (2, 1),

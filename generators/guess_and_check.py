@@ -19,13 +19,13 @@ import math
 import numpy as np
 import sympy as sp
 
-from answer_engine.checking import Tolerance
-from answer_engine.errors import InvalidParams
-from answer_engine.exact import numeric
-from answer_engine.formatting import Markup, Math, tex
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, integer, number
+from variantex.answer_engine.checking import Tolerance
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.exact import numeric
+from variantex.answer_engine.formatting import Markup, Math, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Mistakes, integer, number
 
 SIGNIFICANT = 4
 

@@ -17,11 +17,11 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, tex
-from generators import draws
-from generators.base import Family, Part, Solution, TextAnswer
-from generators.kit import EdgeCase, Mistakes, choice_of, integer, number
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.formatting import Markup, Math, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution, TextAnswer
+from variantex.generators.kit import EdgeCase, Mistakes, choice_of, integer, number
 
 RELU, LINEAR, LEAKY = "relu", "linear", "leaky"
 FAN_INS = (10, 16, 20, 25, 32, 40, 50, 64, 80, 100, 128, 200, 256, 400, 512)

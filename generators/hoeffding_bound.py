@@ -17,15 +17,15 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.checking import Tolerance
-from answer_engine.errors import InvalidParams
-from answer_engine import exact
-from answer_engine.exact import numeric
-from answer_engine.search import crossing, smallest_whole
-from answer_engine.formatting import Markup, Math, tex
-from generators import draws
-from generators.base import Family, Part, Solution, TextAnswer
-from generators.kit import EdgeCase, Mistakes, number
+from variantex.answer_engine.checking import Tolerance
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine import exact
+from variantex.answer_engine.exact import numeric
+from variantex.answer_engine.search import crossing, smallest_whole
+from variantex.answer_engine.formatting import Markup, Math, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution, TextAnswer
+from variantex.generators.kit import EdgeCase, Mistakes, number
 
 DEVIATION, SAMPLE_SIZE = "deviation", "sample-size"
 VALIDATION, TRAINING = "validation", "training"

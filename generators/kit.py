@@ -27,9 +27,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from answer_engine import exact
-from answer_engine.distractors import Mistake
-from answer_engine.errors import InvalidParams
+from variantex.answer_engine import exact
+from variantex.answer_engine.distractors import Mistake
+from variantex.answer_engine.errors import InvalidParams
 
 _KIND = "variantex_kind"
 

@@ -18,13 +18,13 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine import exact
-from answer_engine.errors import InvalidParams
-from answer_engine.search import crossing, smallest_whole
-from answer_engine.formatting import Markup, Math, grouped, tex
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, integer, number
+from variantex.answer_engine import exact
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.search import crossing, smallest_whole
+from variantex.answer_engine.formatting import Markup, Math, grouped, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Mistakes, integer, number
 
 AMBIENT, PLANE = "ambient", "plane"
 

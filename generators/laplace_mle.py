@@ -21,11 +21,11 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, plus, row_tuple, tex
-from generators import draws
-from generators.base import Family, Part, Solution, TextAnswer
-from generators.kit import EdgeCase, Mistakes, choice_of, choices_of, vector
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.formatting import Markup, Math, plus, row_tuple, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution, TextAnswer
+from variantex.generators.kit import EdgeCase, Mistakes, choice_of, choices_of, vector
 
 DIRECTION, RESIDUAL = "direction", "residual"
 L = r"\sum_{i} |y_i - \mu|"

@@ -17,13 +17,13 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine import exact
-from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, coefficient, escape, latex_to_text, signed, tex
-from generators import drawing, draws
-from generators.base import Family, Part, Solution
-from generators.kit import Choice, EdgeCase, Flag, Mistakes, choice, require_fields, sequence
-from generators.markup import Figure, MathSpan, Table, Text
+from variantex.answer_engine import exact
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.formatting import Markup, Math, coefficient, escape, latex_to_text, signed, tex
+from variantex.generators import drawing, draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import Choice, EdgeCase, Flag, Mistakes, choice, require_fields, sequence
+from variantex.generators.markup import Figure, MathSpan, Table, Text
 
 METRICS = ("mse", "mae", "both")
 MAX_POINTS = 12

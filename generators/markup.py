@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Sequence, Union
 
-from answer_engine.errors import VariantexError
-from answer_engine.formatting import escape
+from variantex.answer_engine.errors import VariantexError
+from variantex.answer_engine.formatting import escape
 
 USER, MATH, BLOCK = "\x01", "\x02", "\x03"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

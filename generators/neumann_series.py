@@ -14,11 +14,11 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, tex
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, integer, number, vector
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.formatting import Markup, Math, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Mistakes, integer, number, vector
 
 PARTIAL_SUM, SMALLEST_R = "partial-sum", "smallest-r"
 ENTRIES = tuple(sp.Rational(p, q) for p, q in ((1, 4), (1, 3), (1, 2), (2, 3), (3, 4)))

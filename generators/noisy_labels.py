@@ -18,13 +18,13 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from answer_engine.exact import log_of_rational
-from answer_engine.formatting import Markup, Math, log_tex, tex
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, flag, number, vector
-from generators.markup import MathSpan, Table, Text
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.exact import log_of_rational
+from variantex.answer_engine.formatting import Markup, Math, log_tex, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Mistakes, flag, number, vector
+from variantex.generators.markup import MathSpan, Table, Text
 
 LIKELIHOOD, GRADIENT = "likelihood", "gradient"
 R = sp.Rational

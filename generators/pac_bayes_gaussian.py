@@ -17,13 +17,13 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.checking import Tolerance
-from answer_engine.errors import InvalidParams
-from answer_engine.exact import numeric
-from answer_engine.formatting import Markup, Math, row_tuple, tex
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, number, vector
+from variantex.answer_engine.checking import Tolerance
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.exact import numeric
+from variantex.answer_engine.formatting import Markup, Math, row_tuple, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Mistakes, number, vector
 
 SIGNIFICANT = 4
 SAMPLE_SIZES = (100, 400, 900, 1600, 2500, 10000)  # perfect squares: √n is a whole number

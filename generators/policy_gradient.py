@@ -17,12 +17,12 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, tex
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, flag, vector
-from generators.markup import MathSpan, Table, Text
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.formatting import Markup, Math, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Mistakes, flag, vector
+from variantex.generators.markup import MathSpan, Table, Text
 
 PLAIN, BASELINE = "plain", "baseline"
 R = sp.Rational

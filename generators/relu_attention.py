@@ -17,11 +17,11 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, column, matrix, paren, tex
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, matrix as matrix_field, number, vector
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.formatting import Markup, Math, column, matrix, paren, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Mistakes, matrix as matrix_field, number, vector
 
 POSITIVE, CLIPPED = "positive", "clipped"
 KEYS = tuple((sp.Integer(a), sp.Integer(b)) for a in range(-2, 3) for b in range(-2, 3) if (a, b) != (0, 0))

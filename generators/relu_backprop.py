@@ -18,12 +18,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from answer_engine.checking import Tolerance
-from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, equals, paren, tex
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import Choice, EdgeCase, Flag, Integer, Mistakes, choice, choice_of, flag, number
+from variantex.answer_engine.checking import Tolerance
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.formatting import Markup, Math, equals, paren, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import Choice, EdgeCase, Flag, Integer, Mistakes, choice, choice_of, flag, number
 
 LOSSES = ("squared", "cross_entropy")
 ROUTE_FIELDS = ("x", "t", "w1", "w2", "b", "eta", "leak", "w3", "t2", "b2")

@@ -19,12 +19,12 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine import exact
-from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, escape, tex
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Integer, Mistakes, Number, choice, require_fields, sequence
+from variantex.answer_engine import exact
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.formatting import Markup, Math, escape, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Integer, Mistakes, Number, choice, require_fields, sequence
 
 GATES = ("and", "or", "threshold")
 MAX_PLAYERS = 7  # the independent check enumerates all N! orderings

@@ -31,11 +31,11 @@ from typing import Any, Callable, ClassVar, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from answer_engine import exact
-from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, grouped, latex_to_text
-from generators.base import Family, Part, Solution, TextAnswer
-from generators.kit import Integer, Kind, Mistakes, require_fields, sequence
+from variantex.answer_engine import exact
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.formatting import Markup, Math, grouped, latex_to_text
+from variantex.generators.base import Family, Part, Solution, TextAnswer
+from variantex.generators.kit import Integer, Kind, Mistakes, require_fields, sequence
 
 TRUE, FALSE = "true", "false"
 TF = "tf"
@@ -280,8 +280,8 @@ def answer_statements(family: Family, params: Any) -> tuple[Statement, ...]:
     follows from a hash of the params (as option orders do), so the manifest recomputes them
     without the random generator; the number of false ones is uniform over 1 .. k−1 (as far
     as the parts have wrong values to show)."""
-    from answer_engine.checking import value_matches
-    from generators.variant import _exact_solution, params_rng  # variant imports this package's base
+    from variantex.answer_engine.checking import value_matches
+    from variantex.generators.variant import _exact_solution, params_rng  # variant imports this package's base
 
     solution, rules = _exact_solution(family, params), family.rules_for(params)
     parts = [part for part in family.parts(params) if part.name in family.tf_parts(params)]
@@ -330,7 +330,7 @@ def num(value: Any) -> str:
     value = sp.Rational(value) if not isinstance(value, sp.Basic) else value
     if isinstance(value, sp.Integer):
         return str(grouped(int(value)))
-    from answer_engine.formatting import tex
+    from variantex.answer_engine.formatting import tex
     return str(tex(value))
 
 

@@ -24,9 +24,9 @@ from typing import Any
 import jinja2
 import sympy as sp
 
-from answer_engine.formatting import Markup, Math, tex
-from generators.base import Family, FamilyError
-from generators.markup import (
+from variantex.answer_engine.formatting import Markup, Math, tex
+from variantex.generators.base import Family, FamilyError
+from variantex.generators.markup import (
     Block,
     Bullets,
     DisplayMath,
@@ -94,7 +94,7 @@ def template_environment(loader: jinja2.BaseLoader, finalize, **settings: Any) -
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    from generators import family as family_by_id
+    from variantex.generators import family as family_by_id
 
     def load(name: str) -> str:
         return family_by_id(name).stem_source()

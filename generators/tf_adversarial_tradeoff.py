@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from generators.kit import EdgeCase
-from generators.statements import StatementBank, claimed, fact, num, one_of
+from variantex.generators.kit import EdgeCase
+from variantex.generators.statements import StatementBank, claimed, fact, num, one_of
 
 R = sp.Rational
 LINEAR = "w1 w2 b x1 x2 y eps"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from generators.kit import EdgeCase
-from generators.statements import Fact, StatementBank, num, one_of
+from variantex.generators.kit import EdgeCase
+from variantex.generators.statements import Fact, StatementBank, num, one_of
 
 I = int  # the numbers arrive exact (sympy); whole-number facts read them as ints
 

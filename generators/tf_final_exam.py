@@ -16,10 +16,10 @@ import math
 import numpy as np
 import sympy as sp
 
-from answer_engine.exact import log_of_rational
-from answer_engine.formatting import log_tex
-from generators.kit import EdgeCase
-from generators.statements import StatementBank, claimed, fact, num, one_of
+from variantex.answer_engine.exact import log_of_rational
+from variantex.answer_engine.formatting import log_tex
+from variantex.generators.kit import EdgeCase
+from variantex.generators.statements import StatementBank, claimed, fact, num, one_of
 
 R = sp.Rational
 

@@ -16,8 +16,8 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from generators.kit import EdgeCase
-from generators.statements import StatementBank, claimed, fact, num, one_of
+from variantex.generators.kit import EdgeCase
+from variantex.generators.statements import StatementBank, claimed, fact, num, one_of
 
 R = sp.Rational
 KMEANS = "x1 x2 x3 x4 c1 c2"

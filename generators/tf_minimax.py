@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from answer_engine.formatting import matrix
-from generators.kit import EdgeCase
-from generators.statements import StatementBank, claimed, fact, num, one_of
+from variantex.answer_engine.formatting import matrix
+from variantex.generators.kit import EdgeCase
+from variantex.generators.statements import StatementBank, claimed, fact, num, one_of
 
 R = sp.Rational
 GAME = "a b c d"

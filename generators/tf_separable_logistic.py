@@ -15,8 +15,8 @@ import math
 import numpy as np
 import sympy as sp
 
-from generators.kit import EdgeCase
-from generators.statements import StatementBank, fact, num, one_of
+from variantex.generators.kit import EdgeCase
+from variantex.generators.statements import StatementBank, fact, num, one_of
 
 POINTS = "x1 y1 x2 y2 x3 y3"
 

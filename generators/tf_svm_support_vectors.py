@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from generators.kit import EdgeCase
-from generators.statements import StatementBank, claimed, fact, num, one_of
+from variantex.generators.kit import EdgeCase
+from variantex.generators.statements import StatementBank, claimed, fact, num, one_of
 
 R = sp.Rational
 POINTS = "n1 n2 p1 p2"

@@ -17,8 +17,8 @@ import math
 import numpy as np
 import sympy as sp
 
-from generators.kit import EdgeCase
-from generators.statements import StatementBank, claimed, fact, num, one_of
+from variantex.generators.kit import EdgeCase
+from variantex.generators.statements import StatementBank, claimed, fact, num, one_of
 
 R = sp.Rational
 MODEL = "p q length target"

@@ -18,12 +18,12 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from answer_engine.exact import log_of_rational, numeric
-from answer_engine.formatting import Markup, Math, log_tex, paren, row_tuple, tex
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, number, vector
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.exact import log_of_rational, numeric
+from variantex.answer_engine.formatting import Markup, Math, log_tex, paren, row_tuple, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Mistakes, number, vector
 
 KL, ELBO = "kl", "elbo"
 SIGMAS = (sp.Rational(1, 2), sp.Integer(1), sp.Integer(2))

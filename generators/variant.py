@@ -10,10 +10,10 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from answer_engine.distractors import Option, build_options
-from answer_engine.errors import InputError, InvalidParams
-from answer_engine.verification import confirm
-from generators.base import Family, Solution
+from variantex.answer_engine.distractors import Option, build_options
+from variantex.answer_engine.errors import InputError, InvalidParams
+from variantex.answer_engine.verification import confirm
+from variantex.generators.base import Family, Solution
 
 MAX_DRAW_ATTEMPTS = 200
 

@@ -18,11 +18,11 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, Math, row_tuple, tex
-from generators import draws
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, matrix, vector
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.formatting import Markup, Math, row_tuple, tex
+from variantex.generators import draws
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Mistakes, matrix, vector
 
 STAYS, REWEIGHTED = "stays", "reweighted"
 

@@ -93,7 +93,7 @@ CASES: dict[str, tuple[list[str], dict[str, str | bytes]]] = {
 
 def _manifest(recipe: str, folder: Path) -> str:
     """A real manifest from a small build, then damaged as the recipe says."""
-    from exams.build import build
+    from variantex.exams.build import build
 
     out = folder / "built"
     if not (out / "manifest.json").exists():
@@ -117,7 +117,7 @@ def _manifest(recipe: str, folder: Path) -> str:
 def run_corpus(folder: Path) -> list[dict]:
     from click.testing import CliRunner
 
-    from cli import cli
+    from variantex.cli import cli
 
     results = []
     for name, (args, files) in CASES.items():

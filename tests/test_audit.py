@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from exams.audit import audit_file, describe
-from answer_engine.errors import InputError
+from variantex.exams.audit import audit_file, describe
+from variantex.answer_engine.errors import InputError
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "keys-to-check.yaml"
 

@@ -60,7 +60,7 @@ def test_practice_benchmark_prints_its_figures():
 
 
 def test_family_speed_benchmark_lists_every_family():
-    from generators.base import families
+    from variantex.generators.base import families
 
     result = subprocess.run([sys.executable, str(SCRIPT.with_name("family_speed.py")), "--seconds", "0.2"],
                             capture_output=True, text=True, timeout=300)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from answer_engine.errors import CompileError, InputError
-from exams import latex
-from exams.build import build
-from exams.manifest import recompute
+from variantex.answer_engine.errors import CompileError, InputError
+from variantex.exams import latex
+from variantex.exams.build import build
+from variantex.exams.manifest import recompute
 from tests.conftest import requires_tex
 
 ROOT = Path(__file__).resolve().parents[1]

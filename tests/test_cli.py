@@ -6,8 +6,8 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from cli import cli
-from generators import families
+from variantex.cli import cli
+from variantex.generators import families
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = ROOT / "examples" / "keys-to-check.yaml"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from exams.fairness import audit_branch, chi_square_p
-from generators import families
+from variantex.exams.fairness import audit_branch, chi_square_p
+from variantex.generators import families
 
 DRAWS = 2000
 

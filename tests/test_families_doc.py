@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from generators.base import families
-from generators.docs import families_markdown
+from variantex.generators.base import families
+from variantex.generators.docs import families_markdown
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "families.md"
 

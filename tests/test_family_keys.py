@@ -10,10 +10,10 @@ import pytest
 import sympy as sp
 import yaml
 
-from answer_engine import exact
-from exams.audit import audit_file
-from generators import families
-from generators.variant import variant_from_data
+from variantex.answer_engine import exact
+from variantex.exams.audit import audit_file
+from variantex.generators import families
+from variantex.generators.variant import variant_from_data
 
 
 def written(value):

@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from answer_engine.formatting import Markup, equals, tex
-from generators import base, families, family
-from generators.base import Family, Part, Solution
-from generators.kit import EdgeCase, Mistakes, choice_of, number
-from generators.variant import draw_variant, variant_from_data
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.formatting import Markup, equals, tex
+from variantex.generators import base, families, family
+from variantex.generators.base import Family, Part, Solution
+from variantex.generators.kit import EdgeCase, Mistakes, choice_of, number
+from variantex.generators.variant import draw_variant, variant_from_data
 from tests.walk import assert_edge_case, assert_variant_sound, render_all
 
 TOY_STEM = """

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from answer_engine.errors import InputError
-from cli import cli
-from exams.build import build
-from exams.grading import grade
-from exams.manifest import load_manifest
+from variantex.answer_engine.errors import InputError
+from variantex.cli import cli
+from variantex.exams.build import build
+from variantex.exams.grading import grade
+from variantex.exams.manifest import load_manifest
 
 SPEC = """title: Quiz
 seed: 11

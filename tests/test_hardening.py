@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import cli
-from exams.build import build
-from exams.csvfiles import safe_cell
-from exams.exporters.latex import chunk_sizes
-from exams.latex import tex_environment
-from exams.outputs import MARKER
+from variantex.cli import cli
+from variantex.exams.build import build
+from variantex.exams.csvfiles import safe_cell
+from variantex.exams.exporters.latex import chunk_sizes
+from variantex.exams.latex import tex_environment
+from variantex.exams.outputs import MARKER
 from tests.conftest import requires_tex
 from tests.hostile_corpus import CASES
 from tests.test_build import pdf_text
@@ -157,7 +157,7 @@ def built(tmp_path):
 
 
 def edited(manifest: Path, change, reseal: bool = False) -> Path:
-    from exams.manifest import content_digest
+    from variantex.exams.manifest import content_digest
 
     data = json.loads(manifest.read_text())
     change(data)
@@ -335,7 +335,7 @@ def test_sigkill_leaves_no_workers_and_the_next_build_cleans_up(tmp_path):
 def test_fractional_points_print_in_running_text():
     import sympy as sp
 
-    from exams.exporters.latex import points_text
+    from variantex.exams.exporters.latex import points_text
 
     assert points_text(sp.Rational(1, 2)) == r"$\tfrac{1}{2}$"
     assert points_text(sp.Rational(7, 2)) == r"$3\tfrac{1}{2}$"
@@ -361,7 +361,7 @@ def test_the_sample_has_no_line_in_the_margin_and_strict_catches_one(tmp_path):
     spec = tmp_path / "wide.yaml"
     spec.write_text(SAMPLE.read_text().replace('title: "Final exam — sample"',
                                                'title: "' + "Unbreakable" * 12 + '"'))
-    from answer_engine.errors import CompileError
+    from variantex.answer_engine.errors import CompileError
 
     with pytest.raises(CompileError, match="--strict: .* runs .*pt into the margin"):
         build(spec, tmp_path / "wide", strict=True)
@@ -371,11 +371,11 @@ def test_the_sample_has_no_line_in_the_margin_and_strict_catches_one(tmp_path):
 def test_streamed_chunks_join_into_the_one_rendering(tmp_path):
     """exam.tex and key.tex from chunks are byte for byte one rendering of every paper, and
     the layout lines TeX reports for a chunk are mapped to lines of the joined file."""
-    from exams.assemble import assemble
-    from exams.exporters.latex import LatexExporter, paper_contexts, render_papers
-    from exams.roster import read_roster
-    from exams.spec import load_spec
-    from exams.view import exam_view
+    from variantex.exams.assemble import assemble
+    from variantex.exams.exporters.latex import LatexExporter, paper_contexts, render_papers
+    from variantex.exams.roster import read_roster
+    from variantex.exams.spec import load_spec
+    from variantex.exams.view import exam_view
 
     spec = load_spec(SAMPLE)
     students = read_roster(write_roster(tmp_path / "r.csv", [[f"S{i}", f"Student {i}"] for i in range(5)]))
@@ -398,11 +398,11 @@ def test_streamed_chunks_join_into_the_one_rendering(tmp_path):
 def test_layout_problems_in_a_later_chunk_name_lines_of_the_joined_file(tmp_path):
     import re
 
-    from exams.assemble import assemble
-    from exams.exporters.latex import LatexExporter
-    from exams.roster import read_roster
-    from exams.spec import load_spec
-    from exams.view import exam_view
+    from variantex.exams.assemble import assemble
+    from variantex.exams.exporters.latex import LatexExporter
+    from variantex.exams.roster import read_roster
+    from variantex.exams.spec import load_spec
+    from variantex.exams.view import exam_view
 
     wide = tmp_path / "wide.yaml"
     wide.write_text(SAMPLE.read_text().replace('title: "Final exam — sample"', 'title: "' + "Unbreakable" * 12 + '"'))
@@ -428,11 +428,11 @@ def test_layout_problems_in_a_later_chunk_name_lines_of_the_joined_file(tmp_path
 
 
 def test_one_run_shares_each_figure_and_keeps_both_parts_line_for_line():
-    from exams.assemble import assemble
-    from exams.exporters.latex import document_parts, one_run, paper_contexts, render_papers
-    from exams.roster import read_roster
-    from exams.spec import load_spec
-    from exams.view import exam_view
+    from variantex.exams.assemble import assemble
+    from variantex.exams.exporters.latex import document_parts, one_run, paper_contexts, render_papers
+    from variantex.exams.roster import read_roster
+    from variantex.exams.spec import load_spec
+    from variantex.exams.view import exam_view
 
     spec = load_spec(SAMPLE)
     with tempfile.TemporaryDirectory() as scratch:

@@ -13,13 +13,13 @@ import sympy as sp
 from click.testing import CliRunner
 from lxml import etree
 
-from cli import cli
-from exams.bank import decimal_text, draw_bank
-from exams.lms.check_moodle import expected_key, moodle_keys
-from exams.lms.checks import check_export, recomputed_view
-from exams.lms.moodle import cloze_escape
-from exams.lms.texcheck import tex_problems
-from exams.spec import load_spec
+from variantex.cli import cli
+from variantex.exams.bank import decimal_text, draw_bank
+from variantex.exams.lms.check_moodle import expected_key, moodle_keys
+from variantex.exams.lms.checks import check_export, recomputed_view
+from variantex.exams.lms.moodle import cloze_escape
+from variantex.exams.lms.texcheck import tex_problems
+from variantex.exams.spec import load_spec
 from tests.conftest import requires_tex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,8 +118,8 @@ def test_figures_are_embedded_svg_files(exported):
 
 @requires_tex
 def test_a_figure_drawn_only_in_tikz_becomes_a_png():
-    from exams.lms.figures import FigureFiles
-    from generators.markup import Figure
+    from variantex.exams.lms.figures import FigureFiles
+    from variantex.generators.markup import Figure
 
     tikz_only = Figure("\\begin{tikzpicture}\\draw (0,0) -- (1,1);\\end{tikzpicture}", "a line")
     suffix, data = FigureFiles([tikz_only]).file(tikz_only)

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from cli import cli
-from exams.lms import check_canvas, check_qti21
-from exams.lms.checks import check_export, recomputed_view, schema
+from variantex.cli import cli
+from variantex.exams.lms import check_canvas, check_qti21
+from variantex.exams.lms.checks import check_export, recomputed_view, schema
 from tests.conftest import requires_tex
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import cli
-from exams.audit import judge_claim
-from exams.bank import draw_bank
-from exams.practice import spec_from_items
+from variantex.cli import cli
+from variantex.exams.audit import judge_claim
+from variantex.exams.bank import draw_bank
+from variantex.exams.practice import spec_from_items
 from tests.browser import ARTIFACTS, chromium, requires_browser
 from tests.conftest import requires_tex
 
 def numeric_families() -> list[str]:
-    from generators import families
+    from variantex.generators import families
 
     return [f.id for f in families() if "numeric" in f.formats]
 
@@ -126,7 +126,7 @@ def test_bad_practice_input_is_one_line_exit_2(tmp_path):
 # --- in the browser ---------------------------------------------------------------------------
 
 def _closed_form(claim: str) -> bool:
-    from answer_engine import exact
+    from variantex.answer_engine import exact
 
     text = claim.strip()
     return bool(re.search(r"[a-z(*^]", text.lower())) and exact.looks_numeric(text) \
@@ -264,7 +264,7 @@ def test_practice_from_an_exam_spec_covers_every_slot(tmp_path):
     result = run("practice", str(spec), "--count", "2", "--out", str(out), "--to", "html")
     assert result.exit_code == 0, result.output
     page = (out / "practice.html").read_text(encoding="utf-8")
-    from exams.spec import load_spec
+    from variantex.exams.spec import load_spec
 
     slots = [q.slot for q in load_spec(spec).questions]
     assert [m for m in re.findall(r'<section class="question" id="question-([^"]+)"', page)] == slots

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from exams.build import build
-from exams.exporters.text import question_text
-from exams.view import question_view
-from generators import family
-from generators.variant import variant_from_data
+from variantex.exams.build import build
+from variantex.exams.exporters.text import question_text
+from variantex.exams.view import question_view
+from variantex.generators import family
+from variantex.generators.variant import variant_from_data
 from tests.conftest import requires_tex
 from tests.test_build import pdf_text
 from tests.test_hardening import pages, write_roster
@@ -92,7 +92,7 @@ def test_two_output_cross_entropy_compiles_in_every_format(tmp_path, fmt):
 @pytest.mark.slow
 @requires_tex
 def test_every_family_in_every_format_and_branch_compiles(tmp_path):
-    from generators import families
+    from variantex.generators import families
 
     slots = [(f, fmt, branch) for f in families() for fmt in f.formats for branch in f.branches]
     lines = ["title: Every family", "seed: 3", "questions:"]

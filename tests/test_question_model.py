@@ -6,14 +6,14 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from answer_engine.checking import Claim, claim_matches
-from answer_engine.exact import dump_value, exact_equal, load_value
-from answer_engine.formatting import markup_text
-from cli import cli
-from exams.build import build
-from exams.exporters.latex import inline
-from generators import family
-from generators.markup import (
+from variantex.answer_engine.checking import Claim, claim_matches
+from variantex.answer_engine.exact import dump_value, exact_equal, load_value
+from variantex.answer_engine.formatting import markup_text
+from variantex.cli import cli
+from variantex.exams.build import build
+from variantex.exams.exporters.latex import inline
+from variantex.generators import family
+from variantex.generators.markup import (
     Bullets,
     DisplayMath,
     MarkupError,
@@ -109,7 +109,7 @@ def test_verify_compares_values_not_print(tmp_path):
     name, value = next(iter(record["answers"].items()))
     number = sp.Rational(load_value(value))
     record["answers"][name] = f"{number.p * 3}/{number.q * 3}"  # the same value, written differently
-    from exams.manifest import recompute
+    from variantex.exams.manifest import recompute
 
     assert recompute(manifest) == []
     record["answers"][name] = str(number + 1)

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from answer_engine.errors import InputError
-from cli import cli
-from exams.build import build
-from exams.manifest import recompute
-from exams.roster import read_roster
+from variantex.answer_engine.errors import InputError
+from variantex.cli import cli
+from variantex.exams.build import build
+from variantex.exams.manifest import recompute
+from variantex.exams.roster import read_roster
 from tests.conftest import requires_tex
 
 ROOT = Path(__file__).resolve().parents[1]

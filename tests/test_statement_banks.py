@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from answer_engine import exact
-from answer_engine.errors import InvalidParams
-from generators import families, family
-from generators.statements import StatementBank
-from generators.variant import draw_variant
+from variantex.answer_engine import exact
+from variantex.answer_engine.errors import InvalidParams
+from variantex.generators import families, family
+from variantex.generators.statements import StatementBank
+from variantex.generators.variant import draw_variant
 
 BANKS = [f for f in families() if isinstance(f, StatementBank)]
 FACTS = [(bank, fact) for bank in BANKS for fact in bank.facts]

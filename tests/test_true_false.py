@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from answer_engine.checking import read_tf
-from cli import cli
-from exams.build import build
-from exams.grading import grade
+from variantex.answer_engine.checking import read_tf
+from variantex.cli import cli
+from variantex.exams.build import build
+from variantex.exams.grading import grade
 from tests.browser import chromium, requires_browser
 from tests.conftest import requires_tex
 from tests.test_build import pdf_text
@@ -244,8 +244,8 @@ def test_a_family_offers_statements_about_its_own_answers(tmp_path):
     result = build(spec, tmp_path / "out", roster=roster, make_pdf=False)
     manifest = json.loads((result.out / "manifest.json").read_text())
     record = manifest["papers"][0]["questions"][0]
-    from generators import family
-    from generators.statements import answer_statements
+    from variantex.generators import family
+    from variantex.generators.statements import answer_statements
 
     chosen = family("hoeffding-bound")
     params = chosen.parse(record["params"])

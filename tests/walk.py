@@ -13,12 +13,12 @@ from pathlib import Path
 
 import sympy as sp
 
-from answer_engine.checking import Claim, claim_matches, value_matches
-from answer_engine.distractors import value_key
-from exams.exporters.latex import environment, question_context
-from exams.exporters.text import question_text
-from exams.view import question_view
-from generators.kit import EdgeCase
+from variantex.answer_engine.checking import Claim, claim_matches, value_matches
+from variantex.answer_engine.distractors import value_key
+from variantex.exams.exporters.latex import environment, question_context
+from variantex.exams.exporters.text import question_text
+from variantex.exams.view import question_view
+from variantex.generators.kit import EdgeCase
 
 SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "question-view.schema.json"
 
@@ -78,7 +78,7 @@ def assert_variant_sound(variant, branch, fmt):
 
 
 def assert_edge_case(family, case: EdgeCase) -> None:
-    from generators.variant import variant_from_data
+    from variantex.generators.variant import variant_from_data
 
     variant = variant_from_data(family, case.params)
     values = variant.solution.values

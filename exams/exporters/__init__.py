@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Protocol
 
-from exams.view import ExamView
+from variantex.exams.view import ExamView
 
 
 class Exporter(Protocol):
@@ -22,8 +22,8 @@ class Exporter(Protocol):
 
 
 def exporter(name: str, **settings) -> Exporter:
-    from exams.exporters.json import JsonExporter
-    from exams.exporters.latex import LatexExporter
+    from variantex.exams.exporters.json import JsonExporter
+    from variantex.exams.exporters.latex import LatexExporter
 
     found = {"latex": LatexExporter, "json": JsonExporter}
     return found[name](**settings)

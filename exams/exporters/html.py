@@ -27,16 +27,16 @@ import sympy as sp
 from markupsafe import Markup
 from latex2mathml.converter import convert
 
-from answer_engine import exact
-from answer_engine.checking import INFINITY_WORDS, NEGATIVE_INFINITY_WORDS
-from answer_engine.exact import Value
-from answer_engine.formatting import latex_to_text
-from exams.bank import Bank, bank_figures, question_id
-from exams.exporters.text import content_text
-from exams.lms.figures import FigureFiles
-from exams.lms.html import MathStyle, lms_tex
-from exams.view import QuestionView, tolerance_sentence
-from generators.markup import Block, Content, Figure
+from variantex.answer_engine import exact
+from variantex.answer_engine.checking import INFINITY_WORDS, NEGATIVE_INFINITY_WORDS
+from variantex.answer_engine.exact import Value
+from variantex.answer_engine.formatting import latex_to_text
+from variantex.exams.bank import Bank, bank_figures, question_id
+from variantex.exams.exporters.text import content_text
+from variantex.exams.lms.figures import FigureFiles
+from variantex.exams.lms.html import MathStyle, lms_tex
+from variantex.exams.view import QuestionView, tolerance_sentence
+from variantex.generators.markup import Block, Content, Figure
 
 
 _ENTITY = re.compile(r"&#x([0-9A-Fa-f]+);")
@@ -139,7 +139,7 @@ def judge_rules() -> dict:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    loader = jinja2.FileSystemLoader(str(resources.files("templates") / "practice"))
+    loader = jinja2.FileSystemLoader(str(resources.files("variantex.templates") / "practice"))
     return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                               keep_trailing_newline=True)
 
@@ -174,8 +174,8 @@ def practice_page(bank: Bank, title: str, answers: bool = True) -> str:
         questions.append(question)
     data = {"rules": judge_rules(), "keys": keys if answers else None, "text_answers": families,
             "descriptions": list(descriptions) if answers else None, "later": later}
-    script = (resources.files("templates") / "practice" / "practice.js").read_text(encoding="utf-8")
-    style = (resources.files("templates") / "practice" / "practice.css").read_text(encoding="utf-8")
+    script = (resources.files("variantex.templates") / "practice" / "practice.js").read_text(encoding="utf-8")
+    style = (resources.files("variantex.templates") / "practice" / "practice.css").read_text(encoding="utf-8")
     # JSON inside <script>: "</" must not end the element early.
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return environment().get_template("practice.html.j2").render(

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from exams.view import ExamView
+from variantex.exams.view import ExamView
 
 
 class JsonExporter:

@@ -32,13 +32,13 @@ from typing import Any, Callable, Iterator, Sequence
 
 import jinja2
 
-from answer_engine.formatting import Latex, escape, untypesettable
-from exams import latex as tex_run
-from exams.roster import file_stem
-from exams.spec import ALL_OR_NOTHING
-from exams.view import ExamView, QuestionView, tolerance_sentence
-from generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
-from generators.stems import template_environment
+from variantex.answer_engine.formatting import Latex, escape, untypesettable
+from variantex.exams import latex as tex_run
+from variantex.exams.roster import file_stem
+from variantex.exams.spec import ALL_OR_NOTHING
+from variantex.exams.view import ExamView, QuestionView, tolerance_sentence
+from variantex.generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
+from variantex.generators.stems import template_environment
 
 
 def _finalize(value: Any) -> Any:
@@ -51,7 +51,7 @@ def _finalize(value: Any) -> Any:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    loader = jinja2.FileSystemLoader(str(resources.files("templates")))
+    loader = jinja2.FileSystemLoader(str(resources.files("variantex.templates")))
     return template_environment(loader, _finalize, keep_trailing_newline=True)
 
 

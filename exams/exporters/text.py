@@ -9,9 +9,9 @@ from __future__ import annotations
 import textwrap
 from typing import Sequence
 
-from answer_engine.formatting import latex_to_text
-from exams.view import QuestionView, tolerance_sentence
-from generators.markup import Block, Bullets, Content, DisplayMath, Figure, Paragraph, Table, plain_content
+from variantex.answer_engine.formatting import latex_to_text
+from variantex.exams.view import QuestionView, tolerance_sentence
+from variantex.generators.markup import Block, Bullets, Content, DisplayMath, Figure, Paragraph, Table, plain_content
 
 WIDTH = 88
 

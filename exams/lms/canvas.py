@@ -22,14 +22,14 @@ from urllib.parse import quote
 import sympy as sp
 from lxml import etree
 
-from exams.lms import xmlcontent as x
-from exams.lms.html import MathStyle
-from exams.bank import (Bank, BankSlot, BankVariant, absolute_tolerance, accepted_texts, bank_figures,
+from variantex.exams.lms import xmlcontent as x
+from variantex.exams.lms.html import MathStyle
+from variantex.exams.bank import (Bank, BankSlot, BankVariant, absolute_tolerance, accepted_texts, bank_figures,
                             decimal_text, in_words, question_id, tolerance_text)
-from exams.lms.figures import FigureFiles
-from exams.lms.package import zip_bytes
-from exams.view import PartView, QuestionView
-from generators.markup import Content, Figure
+from variantex.exams.lms.figures import FigureFiles
+from variantex.exams.lms.package import zip_bytes
+from variantex.exams.view import PartView, QuestionView
+from variantex.generators.markup import Content, Figure
 
 QTI12 = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CANVAS_CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"

@@ -9,9 +9,9 @@ import re
 import zipfile
 from decimal import Decimal
 
-from exams.lms import canvas
-from exams.lms.checks import Problem, math_problems, open_package, parse_xml, stated_key, validate
-from exams.bank import stated_part
+from variantex.exams.lms import canvas
+from variantex.exams.lms.checks import Problem, math_problems, open_package, parse_xml, stated_key, validate
+from variantex.exams.bank import stated_part
 
 QTI12_SCHEMA = "ims/qti12/domainProfile_4/ims_qtiasiv1p2.xsd"
 TYPES = ("multiple_choice_question", "numerical_question", "short_answer_question",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from exams.lms import html as lms_html
-from exams.lms.checks import Problem, math_problems, parse_xml, stated_key, validate
+from variantex.exams.lms import html as lms_html
+from variantex.exams.lms.checks import Problem, math_problems, parse_xml, stated_key, validate
 
 # Moodle's grade set (the fractions its XML importer maps without loss), in percent.
 MOODLE_FRACTIONS = frozenset(Decimal(f) for f in (

@@ -6,10 +6,10 @@ from __future__ import annotations
 import posixpath
 import zipfile
 
-from exams.lms import html as lms_html
-from exams.lms import xmlcontent
-from exams.lms.checks import Problem, math_problems, open_package, parse_xml, stated_key, validate
-from exams.lms.qti21 import CP, ITEM_PREFIX, QTI
+from variantex.exams.lms import html as lms_html
+from variantex.exams.lms import xmlcontent
+from variantex.exams.lms.checks import Problem, math_problems, open_package, parse_xml, stated_key, validate
+from variantex.exams.lms.qti21 import CP, ITEM_PREFIX, QTI
 
 QTI_SCHEMA = "ims/qti21/www.imsglobal.org/xsd/imsqti_v2p1.xsd"
 CP_SCHEMA = "ims/imscp/imscp_v1p1.xsd"

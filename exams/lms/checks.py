@@ -28,10 +28,10 @@ from typing import Callable
 
 from lxml import etree
 
-from answer_engine.errors import InputError, VariantexError
-from exams.inputs import decode_text, read_bytes, read_text
-from exams.bank import BANK_SCHEMA, BANK_VERSION, variant_key
-from exams.lms.texcheck import tex_problems
+from variantex.answer_engine.errors import InputError, VariantexError
+from variantex.exams.inputs import decode_text, read_bytes, read_text
+from variantex.exams.bank import BANK_SCHEMA, BANK_VERSION, variant_key
+from variantex.exams.lms.texcheck import tex_problems
 
 MAX_EXPORT_BYTES = 512 * 2**20
 
@@ -63,7 +63,7 @@ class CheckResult:
 
 def check_export(path: str | Path, manifest: str | Path | None = None) -> CheckResult:
     """Every problem found in an export, and whether its keys could be recomputed."""
-    from exams.lms import check_canvas, check_moodle, check_qti21
+    from variantex.exams.lms import check_canvas, check_moodle, check_qti21
 
     export = Path(path)
     raw = read_bytes(export, MAX_EXPORT_BYTES)
@@ -114,7 +114,7 @@ class _OfflineSchemas(etree.Resolver):
 
 def schema(relative: str) -> etree.XMLSchema:
     if relative not in _schema_cache:
-        root = Path(str(resources.files("exams.lms") / "schemas"))
+        root = Path(str(resources.files("variantex.exams.lms") / "schemas"))
         parser = etree.XMLParser(no_network=True)
         parser.resolvers.add(_OfflineSchemas(root))
         _schema_cache[relative] = etree.XMLSchema(etree.parse(str(root / relative), parser))
@@ -160,11 +160,11 @@ def load_bank_manifest(path: Path) -> dict:
 
 def recomputed_view(slot: dict, variant: dict):
     """A variant's view from its params alone, as the bank states it."""
-    from answer_engine.exact import load_value
-    from exams.bank import bank_view
-    from exams.spec import QuestionSpec
-    from generators import base
-    from generators.variant import variant_from_data
+    from variantex.answer_engine.exact import load_value
+    from variantex.exams.bank import bank_view
+    from variantex.exams.spec import QuestionSpec
+    from variantex.generators import base
+    from variantex.generators.variant import variant_from_data
 
     family = base.family(slot["family"])
     points = load_value(slot["points"])
@@ -247,6 +247,6 @@ def open_package(name: str, archive: zipfile.ZipFile) -> tuple[set[str], str, et
 
 def numeric_parts(view) -> list[dict]:
     """What a file states for each asked part: a decimal and tolerance, or accepted words."""
-    from exams.bank import stated_part
+    from variantex.exams.bank import stated_part
 
     return [stated_part(view, part) for part in view.asked]

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from answer_engine.errors import InputError, VerificationError
-from exams.lms import canvas, check_canvas, check_moodle, check_qti21, moodle, qti21
-from exams.bank import Bank, bank_manifest, draw_bank
-from exams.lms.checks import manifest_beside
-from exams.spec import ALL_OR_NOTHING, load_spec
+from variantex.answer_engine.errors import InputError, VerificationError
+from variantex.exams.lms import canvas, check_canvas, check_moodle, check_qti21, moodle, qti21
+from variantex.exams.bank import Bank, bank_manifest, draw_bank
+from variantex.exams.lms.checks import manifest_beside
+from variantex.exams.spec import ALL_OR_NOTHING, load_spec
 
 MAX_VARIANTS = 10_000
 

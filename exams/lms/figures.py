@@ -10,9 +10,9 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from answer_engine.errors import CompileError
-from exams import latex as tex_run
-from generators.markup import Figure
+from variantex.answer_engine.errors import CompileError
+from variantex.exams import latex as tex_run
+from variantex.generators.markup import Figure
 
 RESOLUTION = 150  # dots per inch: sharp on screen, a few kB per plot
 

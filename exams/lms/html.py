@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
+from variantex.generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
 
 # Print-only hints MathJax has no use for (line-break permissions, thin spaces stay).
 _PRINT_ONLY = re.compile(r"\\allowbreak\s*")

@@ -20,14 +20,14 @@ import html
 
 from xml.sax.saxutils import quoteattr
 
-from answer_engine.formatting import plain
-from exams.lms import html as lms_html
-from exams.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, in_words,
+from variantex.answer_engine.formatting import plain
+from variantex.exams.lms import html as lms_html
+from variantex.exams.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, in_words,
                             question_id, tolerance_text)
-from exams.lms.figures import FigureFiles
-from exams.exporters.text import content_text
-from exams.view import QuestionView
-from generators.markup import Figure
+from variantex.exams.lms.figures import FigureFiles
+from variantex.exams.exporters.text import content_text
+from variantex.exams.view import QuestionView
+from variantex.generators.markup import Figure
 
 MARKER = "<!-- written by variantex: Moodle XML question bank -->"
 

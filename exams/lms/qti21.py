@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from lxml import etree
 
-from exams.lms import xmlcontent as x
-from exams.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, in_words,
+from variantex.exams.lms import xmlcontent as x
+from variantex.exams.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, in_words,
                             question_id, tolerance_text)
-from exams.lms.figures import FigureFiles
-from exams.lms.package import zip_bytes
-from exams.spec import ALL_OR_NOTHING
-from exams.view import QuestionView
-from generators.markup import Figure
+from variantex.exams.lms.figures import FigureFiles
+from variantex.exams.lms.package import zip_bytes
+from variantex.exams.spec import ALL_OR_NOTHING
+from variantex.exams.view import QuestionView
+from variantex.generators.markup import Figure
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"

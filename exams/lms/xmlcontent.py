@@ -7,8 +7,8 @@ from typing import Callable, Sequence
 
 from lxml import etree
 
-from exams.lms.html import lms_tex
-from generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
+from variantex.exams.lms.html import lms_tex
+from variantex.generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
 
 
 def inline_text(content: Content) -> str:

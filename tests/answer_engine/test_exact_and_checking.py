@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 import sympy as sp
 
-from answer_engine import exact
-from answer_engine.checking import DEFAULT_RULES, DEFAULT_TOLERANCE, Claim, Tolerance, claim_matches
-from answer_engine.errors import InvalidParams
-from answer_engine.formatting import escape, finite_decimal, latex_to_text, tex
+from variantex.answer_engine import exact
+from variantex.answer_engine.checking import DEFAULT_RULES, DEFAULT_TOLERANCE, Claim, Tolerance, claim_matches
+from variantex.answer_engine.errors import InvalidParams
+from variantex.answer_engine.formatting import escape, finite_decimal, latex_to_text, tex
 
 R = sp.Rational
 

@@ -1,10 +1,10 @@
 import pytest
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from generators import family
-from generators.loss_ordering import LossOrdering
-from generators.variant import variant_from_data
+from variantex.answer_engine.errors import InvalidParams
+from variantex.generators import family
+from variantex.generators.loss_ordering import LossOrdering
+from variantex.generators.variant import variant_from_data
 
 R = sp.Rational
 FAMILY = family("loss-ordering")

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generators import families
-from generators.variant import draw_variant
+from variantex.generators import families
+from variantex.generators.variant import draw_variant
 from tests.walk import assert_edge_case, assert_variant_sound, render_all
 
 SEEDS = 200

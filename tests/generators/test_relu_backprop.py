@@ -1,10 +1,10 @@
 import pytest
 import sympy as sp
 
-from answer_engine.errors import InvalidParams
-from generators import family
-from generators.relu_backprop import ReluBackprop
-from generators.variant import draw_variant, variant_from_data
+from variantex.answer_engine.errors import InvalidParams
+from variantex.generators import family
+from variantex.generators.relu_backprop import ReluBackprop
+from variantex.generators.variant import draw_variant, variant_from_data
 
 R = sp.Rational
 FAMILY = family("relu-backprop")
@@ -82,7 +82,7 @@ def test_invalid_params_are_refused_clearly(change, message):
     ({"calculator": True, "loss": "cross_entropy", "outputs": 2}, 493),  # float64 differences drifted 5e-6 here
 ])
 def test_the_independent_check_has_no_false_alarm_on_calculator_draws(options, seed):
-    from exams import seeds
+    from variantex.exams import seeds
 
     family = ReluBackprop()
     rng = seeds.rng_for(seed, seeds.PRACTICE, "show")
@@ -103,7 +103,7 @@ def test_the_independent_check_holds_near_the_kink_and_when_saturated(params):
 def test_a_disagreement_names_the_variant_and_both_values(monkeypatch):
     from click.testing import CliRunner
 
-    from cli import cli
+    from variantex.cli import cli
 
     def wrong(self, params):
         values = dict(original(self, params))
@@ -112,7 +112,7 @@ def test_a_disagreement_names_the_variant_and_both_values(monkeypatch):
 
     original = ReluBackprop.verify
     monkeypatch.setattr(ReluBackprop, "verify", wrong)
-    from generators.variant import _verified_solution
+    from variantex.generators.variant import _verified_solution
 
     _verified_solution.cache_clear()
     result = CliRunner().invoke(cli, ["solve", "relu-backprop", "--set", "x=1", "--set", "t=1", "--set", "w1=2",
