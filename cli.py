@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,7 +27,7 @@ from variantex.exams.manifest import load_manifest, recompute, tamper_problems
 from variantex.exams.roster import read_roster
 from variantex.generators import families as all_families
 from variantex.generators import family as family_by_id
-from variantex.generators.base import FORMATS
+from variantex.generators.base import FORMATS, NO_PLUGINS_VARIABLE, is_builtin, set_plugins_enabled
 from variantex.generators.variant import Variant, draw_variant, variant_from_data
 from variantex.exams.view import question_view
 
@@ -70,18 +71,53 @@ class OneLineErrors(click.Group):
             sys.exit(error.exit_code)
 
 
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                      file: Any = None, line: str | None = None) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
 @click.group(cls=OneLineErrors, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="variantex")
-def cli() -> None:
+@click.option("--no-plugins", is_flag=True,
+              help=f"Use the built-in families only (also: {NO_PLUGINS_VARIABLE}=1).")
+def cli(no_plugins: bool) -> None:
     """variantex: per-student ML exam variants with exact, twice-verified keys."""
+    warnings.showwarning = _one_line_warning  # a skipped plug-in is one line, not a source quote
+    if no_plugins:
+        set_plugins_enabled(False)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False), default=".", required=False)
+@reports_errors
+def init(folder: str) -> None:
+    """Write a starter exam spec, roster, responses and key to audit into FOLDER (default: here).
+
+    Nothing is overwritten: if any of the files exists, nothing is written (exit 2).
+    """
+    from variantex.exams.starter import RESPONSES, ROSTER, SPEC, write_starter
+
+    written = write_starter(Path(folder))
+    click.echo("wrote " + ", ".join(str(path) for path in written))
+    where = "" if Path(folder) == Path(".") else f"cd {folder} && "
+    click.echo(f"next: {where}variantex build {SPEC} --roster {ROSTER} --out out/final && "
+               f"variantex grade out/final/manifest.json {RESPONSES}")
 
 
 @cli.command()
 @click.option("--audit", is_flag=True, help="Where the correct multiple-choice option lands, per branch (χ² test).")
 @click.option("--draws", type=click.IntRange(min=10), default=2000, show_default=True, help="Draws per branch for --audit.")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON, for scripts.")
 @reports_errors
-def families(audit: bool, draws: int) -> None:
+def families(audit: bool, draws: int, as_json: bool) -> None:
     """List the question families: id, title, formats and structural branches."""
+    if as_json:
+        click.echo(json.dumps([
+            {"id": item.id, "title": item.title, "formats": list(item.formats), "branches": list(item.branches),
+             "options": dict(item.draw_options), "builtin": is_builtin(item)}
+            for item in all_families()
+        ], ensure_ascii=False, indent=1))
+        return
     if audit:
         from variantex.exams.fairness import audit as audit_families
         from variantex.exams.fairness import table

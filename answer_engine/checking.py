@@ -124,9 +124,6 @@ class AnswerRules:
         folded = fold(text)
         return self._canonical.get(folded, folded)
 
-    def synonyms_of(self, canonical: str) -> tuple[str, ...]:
-        return tuple(self.text_answers.get(canonical, ()))
-
 
 def rules_with(tolerance: Tolerance, text_answers: Mapping[str, tuple[str, ...]]) -> AnswerRules:
     """A family's rules: the common text answers plus its own (its synonyms added)."""

@@ -4,4 +4,4 @@
 `variantex.families` entry point) on first use.
 """
 
-from variantex.generators.base import discover, families, family  # noqa: F401
+from variantex.generators.base import builtin_families, discover, families, family  # noqa: F401

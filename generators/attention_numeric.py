@@ -122,7 +122,7 @@ class AttentionNumeric(Family):
     )
 
     def branch_of(self, params: AttentionParams) -> str:
-        (s11, s12), (s21, s22) = params.scores()
+        (s11, s12), _ = params.scores()
         return TIED if s11 == s12 else DISTINCT
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> AttentionParams:

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import pkgutil
+import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cached_property
@@ -99,8 +101,6 @@ class Family(ABC):
     choices: ClassVar[int] = 5
     # Absolute/relative slack for comparing the exact key with the float check.
     verify_tolerance: ClassVar[float] = 1e-9
-    # Non-rational answers are printed as decimals with this many significant figures.
-    display_digits: ClassVar[int] = 4
     # The stem template's source, for a family that keeps it inline rather than in
     # templates/<id>/stem.j2 (a third-party or test family).
     stem_template: ClassVar[str | None] = None
@@ -277,10 +277,32 @@ class FamilyError(VariantexError):
 _REGISTRY: dict[str, Family] = {}
 _PENDING: list[type[Family]] = []
 _DISCOVERED = False
+BUILTIN_PACKAGE = __name__.rpartition(".")[0]  # variantex.generators
+NO_PLUGINS_VARIABLE = "VARIANTEX_NO_PLUGINS"
+_plugins_enabled = True
+
+
+class PluginSkipped(UserWarning):
+    """A plug-in family was left out (it failed to load, or its id is taken); the rest work."""
+
+
+def set_plugins_enabled(enabled: bool) -> None:
+    """Turn plug-in discovery on or off (`--no-plugins`); call before the first lookup."""
+    global _plugins_enabled
+    _plugins_enabled = enabled
+
+
+def plugins_enabled() -> bool:
+    return _plugins_enabled and os.environ.get(NO_PLUGINS_VARIABLE, "") in ("", "0")
+
+
+def is_builtin(item: Family) -> bool:
+    return type(item).__module__.startswith(BUILTIN_PACKAGE + ".")
 
 
 def _settle() -> None:
-    """Instantiate the family classes defined since the last look (abstract ones are skipped)."""
+    """Instantiate the family classes defined since the last look (abstract ones are skipped).
+    Two built-in (or test-defined) families with one id are a bug of ours, so they raise."""
     while _PENDING:
         cls = _PENDING.pop(0)
         if inspect.isabstract(cls):
@@ -291,25 +313,55 @@ def _settle() -> None:
         _REGISTRY[cls.id] = cls()
 
 
+def _skip_plugin(entry: metadata.EntryPoint, why: str) -> None:
+    distribution = entry.dist.name if entry.dist is not None else "an unknown distribution"
+    warnings.warn(f"plug-in {entry.name!r} of {distribution} ({entry.value}) skipped: {why}",
+                  PluginSkipped, stacklevel=4)
+
+
+def _load_plugin(entry: metadata.EntryPoint) -> None:
+    """Register the families one entry point brings, or skip it with one warning: a broken or
+    clashing plug-in must never stop the commands that do not use it."""
+    del _PENDING[:]
+    try:
+        loaded = entry.load()
+    except Exception as error:  # whatever a third party's import raises
+        del _PENDING[:]
+        _skip_plugin(entry, f"it failed to load ({type(error).__name__}: {error})")
+        return
+    if not (inspect.isclass(loaded) and issubclass(loaded, Family)):
+        del _PENDING[:]
+        _skip_plugin(entry, "it does not name a Family subclass")
+        return
+    classes = [cls for cls in (*_PENDING, loaded) if not inspect.isabstract(cls) and "id" in cls.__dict__]
+    del _PENDING[:]
+    for cls in dict.fromkeys(classes):
+        taken = _REGISTRY.get(cls.id)
+        if taken is not None and type(taken) is not cls:
+            owner = "a built-in family" if is_builtin(taken) else f"{type(taken).__module__}"
+            _skip_plugin(entry, f"its family id {cls.id!r} is taken by {owner}")
+            continue
+        try:
+            _REGISTRY[cls.id] = cls()
+        except Exception as error:  # a plug-in class that cannot even be instantiated
+            _skip_plugin(entry, f"{cls.__name__}() failed ({type(error).__name__}: {error})")
+
+
 def discover() -> None:
-    """Import every module of this package and every `variantex.families` entry point, once."""
+    """Import every module of this package, then (unless turned off) every plug-in registered
+    under the `variantex.families` entry point, once."""
     global _DISCOVERED
     if _DISCOVERED:
         _settle()
         return
     _DISCOVERED = True
-    package = importlib.import_module("variantex.generators")
+    package = importlib.import_module(BUILTIN_PACKAGE)
     for module in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"variantex.generators.{module.name}")
-    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            loaded = entry.load()
-        except Exception as error:  # a broken plug-in must say which one it is
-            raise FamilyError(f"entry point {entry.name!r} ({entry.value}) failed to load: {error}") from None
-        if inspect.isclass(loaded) and issubclass(loaded, Family) and loaded not in _PENDING:
-            if loaded.id not in _REGISTRY:
-                _PENDING.append(loaded)
+        importlib.import_module(f"{BUILTIN_PACKAGE}.{module.name}")
     _settle()
+    if plugins_enabled():
+        for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+            _load_plugin(entry)
 
 
 def unregister(family_id: str) -> None:
@@ -330,3 +382,8 @@ def family(family_id: str) -> Family:
 def families() -> list[Family]:
     discover()
     return [_REGISTRY[key] for key in sorted(_REGISTRY)]
+
+
+def builtin_families() -> list[Family]:
+    """The families this package ships (what docs/families.md documents), without plug-ins."""
+    return [item for item in families() if is_builtin(item)]

@@ -187,7 +187,6 @@ class BatchnormAffine(Family):
             ("sign_slip", "lost the overall sign", -value),
             ("shift_added_and_multiplied", "added γ_i and multiplied by β_i", network(params, shift_sign=1, scale_power=1)),
             ("b_for_value", "gave the offset b as f(x0)", b),
-            ("bias_sign_slip", "flipped the sign of b", value - 2 * b),
         ):
             found.add(name, description, value=wrong)
         ratios_times = [v * beta for v, beta in zip(params.v, params.beta)]

@@ -173,8 +173,6 @@ class BradleyTerryDpo(Family):
             ("winner_loser_swapped", "swapped the winner and the loser", dpo_loss(params, flipped=True)),
             ("no_minus_sign", "took log σ(·) without the minus sign", -loss),
             ("beta_squared", "applied β twice", dpo_loss(params, beta=beta * beta) if beta != 1 else dpo_loss(params, beta=2)),
-            ("log_of_sigmoid_of_ratio", "took −log(ρ_w/(ρ_w + ρ_l)) (β and the log-ratios left out)",
-             log_of_rational((rho_w + rho_l) / rho_w)),
             ("doubled", "counted the pair twice (both orderings)", 2 * loss),
         ):
             if wrong is not None:

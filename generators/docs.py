@@ -1,4 +1,4 @@
-"""docs/families.md, written from the registry: `python -m generators.docs > docs/families.md`.
+"""docs/families.md, written from the registry: `python -m variantex.generators.docs > docs/families.md`.
 
 A test regenerates it and compares, so the page never falls behind the families.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import inspect
 import json
 
-from variantex.generators.base import families
+from variantex.generators.base import builtin_families
 
 
 def _story(family) -> str:
@@ -35,9 +35,9 @@ def _solve_command(family) -> str:
 
 def families_markdown() -> str:
     lines = ["# Question families", "",
-             "Written from the registry by `python -m generators.docs > docs/families.md`; a test keeps it current.",
+             "Written from the registry by `python -m variantex.generators.docs > docs/families.md`; a test keeps it current.",
              ""]
-    for family in families():
+    for family in builtin_families():
         probe = family.parse(family.edge_cases[0].params) if family.edge_cases else None
         lines += [f"## `{family.id}` — {family.title}", "", _story(family), "",
                   f"- **Branches:** {', '.join(family.branches)} (variants of one slot share one)",

@@ -177,7 +177,6 @@ class GanDiscriminator(Family):
             ("jsd_not_doubled", "wrote −log 4 + JSD", -2 * sp.log(2) + divergence),
             ("plus_log_four", "wrote log 4 + 2·JSD", 2 * sp.log(2) + 2 * divergence),
             ("jsd_alone", "gave 2·JSD, leaving out −log 4", 2 * divergence),
-            ("minus_log_four_alone", "gave −log 4, as if p_g = p_data", -2 * sp.log(2)),
             ("sign_slip", "lost the sign of the value", -right),
             ("half_jsd", "halved the JSD instead of doubling it", -2 * sp.log(2) + divergence / 2),
             ("log_base_two", "took logarithms to base 2", right / sp.log(2)),

@@ -76,7 +76,6 @@ class GuessAndCheck(Family):
     title = "Guess-and-check for a two-layer sign network: parameter count and sample bound"
     branches = ("bound",)
     params_type = GuessParams
-    display_digits = SIGNIFICANT
     tolerance = Tolerance.significant_figures(SIGNIFICANT)
     edge_cases = (
         EdgeCase("d0 = 10, d1 = 8, d1* = 2, q = 4: k = 88, exponent 28",

@@ -80,7 +80,6 @@ class HoeffdingBound(Family):
     formats = ("mcq", "numeric", "open", "tf")
     branches = (DEVIATION, SAMPLE_SIZE)
     params_type = HoeffdingParams
-    display_digits = SIGNIFICANT
     tolerance = Tolerance.significant_figures(SIGNIFICANT)
     text_answers = {
         VALIDATION: TextAnswer("the validation set", ("validation", "validation set", "the validation sample",

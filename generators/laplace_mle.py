@@ -61,7 +61,7 @@ EQUIVALENT = {
                              "maximising $-L$ is minimising $L$",
                              "thought negating the objective changes the optimum even when minimise becomes "
                              "maximise"),
-    "likelihood": Objective(f"maximise $\\prod_{{i}} \\frac{{1}}{{2b}} e^{{-|y_i - \\mu|/b}}$",
+    "likelihood": Objective("maximise $\\prod_{i} \\frac{1}{2b} e^{-|y_i - \\mu|/b}$",
                             ("likelihood", "maximise the likelihood", "product of densities"),
                             "the likelihood $(2b)^{-n} e^{-L/b}$ is a strictly decreasing function of $L$, maximised",
                             "thought the likelihood is optimised elsewhere than its negative log"),

@@ -72,7 +72,6 @@ class PacBayesGaussian(Family):
     title = "PAC-Bayes bound with Gaussian prior and posterior"
     branches = ("bound",)
     params_type = PacBayesParams
-    display_digits = SIGNIFICANT
     tolerance = Tolerance.significant_figures(SIGNIFICANT)
     edge_cases = (
         EdgeCase("ŵ = (3, 4): KL = 25/2",

@@ -27,6 +27,7 @@ from variantex.generators.kit import Choice, EdgeCase, Flag, Integer, Mistakes, 
 
 LOSSES = ("squared", "cross_entropy")
 ROUTE_FIELDS = ("x", "t", "w1", "w2", "b", "eta", "leak", "w3", "t2", "b2")
+SIGNIFICANT = 4  # calculator questions: answers to this many significant figures
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ class ReluBackprop(Family):
     }
     option_kinds = {"loss": Choice(LOSSES), "outputs": Integer(1, 2), "calculator": Flag()}
     option_sets = ({}, {"loss": "cross_entropy"}, {"outputs": 2}, {"calculator": True},
-                   {"loss": "cross_entropy", "outputs": 2})
+                   {"loss": "cross_entropy", "outputs": 2}, {"outputs": 2, "calculator": True})
     params_type = ReluBackpropParams
     verify_tolerance = 1e-9  # 40-digit central differences are good to far better than this
     edge_cases = (
@@ -243,11 +244,11 @@ class ReluBackprop(Family):
         return ("grad_w1",)
 
     def digits(self, params: ReluBackpropParams) -> int | None:
-        return self.display_digits if params.calculator else None
+        return SIGNIFICANT if params.calculator else None
 
     def tolerance_for(self, params: ReluBackpropParams) -> Tolerance:
         # The stem asks for 4 significant figures: a correctly rounded answer is within this.
-        return Tolerance.significant_figures(self.display_digits) if params.calculator else self.tolerance
+        return Tolerance.significant_figures(SIGNIFICANT) if params.calculator else self.tolerance
 
     def solve(self, params: ReluBackpropParams) -> Solution:
         values = forward_backward(params)

@@ -38,14 +38,6 @@ class Gate:
     k: int | None = None
     payoff: sp.Rational = sp.Integer(1)
 
-    def fires(self, coalition: frozenset[str]) -> bool:
-        hits = sum(1 for player in self.required if player in coalition)
-        if self.kind == "and":
-            return hits == len(self.required)
-        if self.kind == "or":
-            return hits >= 1
-        return hits >= self.k
-
 
 @dataclass(frozen=True)
 class ShapleyParams:
@@ -79,9 +71,6 @@ class ShapleyParams:
                 raise InvalidParams("k applies to threshold gates only", where.replace("required", "k"))
             if gate.payoff <= 0:
                 raise InvalidParams("payoffs must be positive (positive weighted sums of gates)", where.replace("required", "payoff"))
-
-    def utility(self, coalition: frozenset[str]) -> sp.Rational:
-        return sum((gate.payoff for gate in self.gates if gate.fires(coalition)), sp.Integer(0))
 
 
 def closed_form(params: ShapleyParams) -> dict[str, sp.Rational]:
@@ -222,7 +211,7 @@ class ShapleyAnd(Family):
         """Average marginal contributions over all N! orderings, checked against the subset formula.
 
         U is tabulated once over all 2^N coalitions (bitmasks), as integers over a common
-        denominator, by counting members directly: no closed form, no Gate.fires, no sympy.
+        denominator, by counting members directly: no closed form, no sympy.
         """
         players = params.players
         n = len(players)

@@ -118,11 +118,6 @@ def _int(text: str, name: str) -> int:
         raise InvalidParams(f"expected a whole number of statements, got {text!r}", name) from None
 
 
-def describe_counts(pairs: Sequence[tuple[int, int]]) -> str:
-    total = sum(w for _, w in pairs)
-    return ", ".join(f"{c} true with probability {sp.Rational(w, total)}" for c, w in pairs)
-
-
 class StatementBank(Family):
     """A family whose questions are k true/false statements drawn from `facts`."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ from variantex.generators import base, families, family
 from variantex.generators.base import Family, Part, Solution
 from variantex.generators.kit import EdgeCase, Mistakes, choice_of, number
 from variantex.generators.variant import draw_variant, variant_from_data
-from tests.walk import assert_edge_case, assert_variant_sound, render_all
+from tests.walk import assert_edge_case, assert_variant_sound, dead_mistakes, render_all
 
 TOY_STEM = """
 <% block stem %>
@@ -173,10 +174,46 @@ def test_a_third_party_family_arrives_through_the_entry_point(tmp_path, monkeypa
         sys.modules.pop("variantex_toy_plugin", None)
 
 
-def test_a_broken_plugin_names_itself(tmp_path, monkeypatch):
+def test_a_broken_plugin_is_skipped_with_one_warning_naming_it(tmp_path, monkeypatch):
     install_plugin(tmp_path, "broken_plugin", "broken = no_such_module_here:Family", monkeypatch)
-    with pytest.raises(base.FamilyError, match="entry point 'broken'"):
-        families()
+    with pytest.warns(base.PluginSkipped) as caught:
+        found = families()
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "plug-in 'broken' of broken_plugin (no_such_module_here:Family) skipped" in message
+    assert "ModuleNotFoundError" in message
+    assert family("gd-step") in found  # everything else still works
+
+
+def test_a_plugin_whose_id_is_taken_is_skipped_and_the_built_in_kept(tmp_path, monkeypatch):
+    (tmp_path / "variantex_clash_plugin.py").write_text(
+        "from tests.test_family_kit import make_toy_family\n\n"
+        "class Clash(make_toy_family()):\n"
+        "    id = 'gd-step'\n"
+    )
+    builtin = family("gd-step")
+    install_plugin(tmp_path, "variantex_clash_plugin", "clash = variantex_clash_plugin:Clash", monkeypatch)
+    try:
+        with pytest.warns(base.PluginSkipped, match="its family id 'gd-step' is taken by a built-in family"):
+            families()
+        assert family("gd-step") is builtin and base.is_builtin(builtin)
+        assert family("toy-gd-step")  # the plug-in module's own base class is not a clash
+    finally:
+        base.unregister("toy-gd-step")
+        sys.modules.pop("variantex_clash_plugin", None)
+
+
+@pytest.mark.parametrize("switch", ["environment", "function"])
+def test_plugins_can_be_turned_off(tmp_path, monkeypatch, switch):
+    install_plugin(tmp_path, "broken_plugin", "broken = no_such_module_here:Family", monkeypatch)
+    if switch == "environment":
+        monkeypatch.setenv(base.NO_PLUGINS_VARIABLE, "1")
+    else:
+        monkeypatch.setattr(base, "_plugins_enabled", True)
+        base.set_plugins_enabled(False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not even a warning: the entry point is never read
+        assert family("gd-step")
 
 
 def test_show_value_and_steps_are_markup_not_latex(toy):
@@ -184,3 +221,28 @@ def test_show_value_and_steps_are_markup_not_latex(toy):
     assert toy.show_value(variant.params, sp.Rational(3, 2)) == "$%s$" % tex(sp.Rational(3, 2))
     view = json.loads(json.dumps(render_all(variant, "open")))
     assert view["steps"][0][0] == {"type": "math", "tex": "f'(w_0) = c\\,w_0 = 6"}
+
+
+def test_the_walk_refuses_a_verify_that_calls_solve(toy, monkeypatch):
+    variant = draw_variant(toy, np.random.default_rng(1), "overshoot", {}, "numeric")
+    assert_variant_sound(variant, "overshoot", "numeric")  # the honest toy passes
+    lazy = type(toy)()  # the same family, with a verify that only repeats the solver
+    monkeypatch.setattr(lazy, "verify", lambda params: dict(lazy.solve(params).values))
+    with pytest.raises(AssertionError, match="toy-gd-step.verify calls the exact solver"):
+        assert_variant_sound(variant_from_data(lazy, toy.dump(variant.params)), "overshoot", "numeric")
+
+
+def test_the_walk_names_a_dead_mistake(toy, monkeypatch):
+    variants = [draw_variant(toy, np.random.default_rng(seed), "overshoot", {}, "numeric") for seed in range(20)]
+    assert dead_mistakes(variants) == {}
+    honest = toy.mistakes
+
+    def with_dead_ones(params):
+        found = honest(params)
+        key = toy.solve(params).values
+        found.add("gradient_right_after_all", "the key itself", grad=key["grad"], w1=key["w1"])
+        found.add("sign_slip_again", "the same as sign_slip", **found[[m.name for m in found].index("sign_slip")].values)
+        return found
+
+    monkeypatch.setattr(toy, "mistakes", with_dead_ones)
+    assert dead_mistakes(variants) == {"toy-gd-step": {"gradient_right_after_all", "sign_slip_again"}}

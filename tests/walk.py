@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from unittest import mock
 
 import sympy as sp
 
@@ -18,6 +19,7 @@ from variantex.answer_engine.distractors import value_key
 from variantex.exams.exporters.latex import environment, question_context
 from variantex.exams.exporters.text import question_text
 from variantex.exams.view import question_view
+from variantex.generators import variant as variant_module
 from variantex.generators.kit import EdgeCase
 
 SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "question-view.schema.json"
@@ -56,8 +58,52 @@ def render_all(variant, fmt: str) -> dict:
     return data
 
 
+def verify_without_solver(family, params):
+    """The independent route with the exact solver made unavailable: a `verify` that merely
+    calls `solve` (directly, or through the variant's cached solutions) fails here."""
+
+    def unavailable(*args, **kwargs):
+        raise AssertionError(f"{family.id}.verify calls the exact solver: it is not an independent route")
+
+    with mock.patch.object(family, "solve", unavailable), \
+            mock.patch.object(variant_module, "_exact_solution", unavailable), \
+            mock.patch.object(variant_module, "_verified_solution", unavailable):
+        return family.verify(params)
+
+
+def live_mistakes(variant) -> set[str]:
+    """The named mistakes that survive the distinctness filter on this variant: they differ
+    from the key on some part they give (beyond the answer check's tolerance), and from every
+    mistake named before them."""
+    family, params, values = variant.family, variant.params, variant.solution.values
+    rules = family.rules_for(params)
+    alive, seen = set(), set()
+    for mistake in family.mistakes(params):
+        given = {name: value for name, value in mistake.values.items() if name in values}
+        if not any(not value_matches(value, values[name], rules) for name, value in given.items()):
+            continue
+        key = (tuple(sorted(given)), value_key(tuple(given[name] for name in sorted(given))))
+        if key not in seen:
+            seen.add(key)
+            alive.add(mistake.name)
+    return alive
+
+
+def dead_mistakes(variants) -> dict[str, set[str]]:
+    """Mistake names (per family) that some variant names but none lets survive (pass the
+    walk's draws and the family's edge cases: a mistake may live only on a hand-worked case)."""
+    named: dict[str, set[str]] = {}
+    alive: dict[str, set[str]] = {}
+    for variant in variants:
+        family_id = variant.family.id
+        named.setdefault(family_id, set()).update(m.name for m in variant.family.mistakes(variant.params))
+        alive.setdefault(family_id, set()).update(live_mistakes(variant))
+    return {family_id: names - alive[family_id] for family_id, names in named.items() if names - alive[family_id]}
+
+
 def assert_variant_sound(variant, branch, fmt):
     family, params = variant.family, variant.params
+    verify_without_solver(family, params)
     assert family.parse(family.dump(params)) == params
     assert variant.branch == branch
     values = variant.solution.values

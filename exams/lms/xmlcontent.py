@@ -60,10 +60,6 @@ def blocks(items: Sequence[Block], namespace: str, figure: Callable[[Figure], di
     return out
 
 
-def html_string(nodes: Sequence[etree._Element]) -> str:
-    return "".join(etree.tostring(node, encoding="unicode", method="html") for node in nodes)
-
-
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from variantex.generators import families
-from variantex.generators.variant import draw_variant
-from tests.walk import assert_edge_case, assert_variant_sound, render_all
+from variantex.generators.variant import draw_variant, variant_from_data
+from tests.walk import assert_edge_case, assert_variant_sound, dead_mistakes, render_all
 
 SEEDS = 200
 
@@ -27,12 +27,17 @@ def _cases():
 def walk(family, fmt, seeds):
     combos = list(itertools.product(family.branches, family.option_sets))
     seen_branches = set()
+    variants = [variant_from_data(family, case.params) for case in family.edge_cases]
     for seed in range(seeds):
         branch, options = combos[seed % len(combos)]
         variant = draw_variant(family, np.random.default_rng(seed), branch, options, fmt)
         assert_variant_sound(variant, branch, fmt)
         seen_branches.add(variant.branch)
+        variants.append(variant)
     assert seen_branches == set(family.branches)
+    dead = dead_mistakes(variants).get(family.id, set())
+    assert not dead, (f"{family.id}: named mistakes that never survive the distinctness filter over "
+                      f"{len(variants)} variants (dead): {', '.join(sorted(dead))}")
 
 
 @pytest.mark.slow
