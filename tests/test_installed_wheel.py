@@ -29,7 +29,8 @@ pytestmark = [pytest.mark.slow, requires_tex]
 
 def _clean_environment() -> dict[str, str]:
     """The user's environment: none of this checkout's Python paths or settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "PYTEST"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTHON", "VIRTUAL_ENV", "PYTEST", "VARIANTEX"))}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return env
 
