@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out/sample
 
-.PHONY: sample test test-fast setup browser bench clean
+.PHONY: sample test test-fast lint setup browser bench clean
 
 setup:
 	@scripts/setup.sh
@@ -25,12 +25,21 @@ sample: setup $(OUT)/manifest.json
 $(OUT)/manifest.json: $(SAMPLE_INPUTS)
 	$(BIN)/variantex build examples/sample-exam.yaml --roster examples/roster.csv --out $(OUT)
 
-## test: the whole test suite (slow tests included), as CI runs it
-test: setup browser
-	$(BIN)/python -m pytest -q
+## test: lint, then the whole test suite (slow tests included) in a random order with
+## warnings as errors and branch coverage, then the coverage floors; what CI runs
+test: setup browser lint
+	$(BIN)/python -m pytest -q --cov --cov-report=
+	$(BIN)/python scripts/coverage_floor.py
 
+## lint: ruff's rules and its formatter, as pyproject.toml sets them
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## test-fast: the suite without the slow tests; `make test-fast -j` spreads it over the cores
+## (pytest-xdist, one worker per core)
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" $(if $(filter -j%,$(MAKEFLAGS)),-n auto)
 
 bench: setup
 	$(BIN)/python benchmarks/roster_build.py

@@ -11,8 +11,9 @@ import functools
 import json
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -21,15 +22,15 @@ from variantex.answer_engine.formatting import plain, plain_with_decimal
 from variantex.exams import audit, grading, seeds, yamlio
 from variantex.exams.build import OUTPUTS
 from variantex.exams.build import build as build_exam
-from variantex.exams.outputs import remove_on_terminate, staged_folder
 from variantex.exams.exporters.text import question_text
 from variantex.exams.manifest import load_manifest, recompute, tamper_problems
+from variantex.exams.outputs import remove_on_terminate, staged_folder
 from variantex.exams.roster import read_roster
+from variantex.exams.view import question_view
 from variantex.generators import families as all_families
 from variantex.generators import family as family_by_id
 from variantex.generators.base import FORMATS, NO_PLUGINS_VARIABLE, is_builtin, set_plugins_enabled
 from variantex.generators.variant import Variant, draw_variant, variant_from_data
-from variantex.exams.view import question_view
 
 EXIT_CODES = """\b
 Exit codes:
@@ -65,21 +66,29 @@ class OneLineErrors(click.Group):
             click.echo("error: aborted", err=True)
             sys.exit(1)
         except click.ClickException as error:
-            hint = f" (see `variantex {error.ctx.command_path.partition(' ')[2] or ''} --help`)".replace("  ", " ") \
-                if getattr(error, "ctx", None) else ""
+            hint = (
+                f" (see `variantex {error.ctx.command_path.partition(' ')[2] or ''} --help`)".replace("  ", " ")
+                if getattr(error, "ctx", None)
+                else ""
+            )
             click.echo(f"error: {error.format_message()}{hint}".replace("\n", " "), err=True)
             sys.exit(error.exit_code)
 
 
-def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
-                      file: Any = None, line: str | None = None) -> None:
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
     click.echo(f"warning: {message}", err=True)
 
 
 @click.group(cls=OneLineErrors, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="variantex")
-@click.option("--no-plugins", is_flag=True,
-              help=f"Use the built-in families only (also: {NO_PLUGINS_VARIABLE}=1).")
+@click.option("--no-plugins", is_flag=True, help=f"Use the built-in families only (also: {NO_PLUGINS_VARIABLE}=1).")
 def cli(no_plugins: bool) -> None:
     """variantex: per-student ML exam variants with exact, twice-verified keys."""
     warnings.showwarning = _one_line_warning  # a skipped plug-in is one line, not a source quote
@@ -100,23 +109,39 @@ def init(folder: str) -> None:
     written = write_starter(Path(folder))
     click.echo("wrote " + ", ".join(str(path) for path in written))
     where = "" if Path(folder) == Path(".") else f"cd {folder} && "
-    click.echo(f"next: {where}variantex build {SPEC} --roster {ROSTER} --out out/final && "
-               f"variantex grade out/final/manifest.json {RESPONSES}")
+    click.echo(
+        f"next: {where}variantex build {SPEC} --roster {ROSTER} --out out/final && "
+        f"variantex grade out/final/manifest.json {RESPONSES}"
+    )
 
 
 @cli.command()
 @click.option("--audit", is_flag=True, help="Where the correct multiple-choice option lands, per branch (χ² test).")
-@click.option("--draws", type=click.IntRange(min=10), default=2000, show_default=True, help="Draws per branch for --audit.")
+@click.option(
+    "--draws", type=click.IntRange(min=10), default=2000, show_default=True, help="Draws per branch for --audit."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON, for scripts.")
 @reports_errors
 def families(audit: bool, draws: int, as_json: bool) -> None:
     """List the question families: id, title, formats and structural branches."""
     if as_json:
-        click.echo(json.dumps([
-            {"id": item.id, "title": item.title, "formats": list(item.formats), "branches": list(item.branches),
-             "options": dict(item.draw_options), "builtin": is_builtin(item)}
-            for item in all_families()
-        ], ensure_ascii=False, indent=1))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": item.id,
+                        "title": item.title,
+                        "formats": list(item.formats),
+                        "branches": list(item.branches),
+                        "options": dict(item.draw_options),
+                        "builtin": is_builtin(item),
+                    }
+                    for item in all_families()
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return
     if audit:
         from variantex.exams.fairness import audit as audit_families
@@ -124,9 +149,11 @@ def families(audit: bool, draws: int, as_json: bool) -> None:
 
         for line in table(audit_families(all_families(), draws)):
             click.echo(line)
-        click.echo(f"{draws} draws per branch, each distinct variant counted once; p > 0.01 means no detectable "
-                   "pattern; 'ruled out' is the share of variants with a distractor the family's own rule "
-                   "(an axiom) eliminates")
+        click.echo(
+            f"{draws} draws per branch, each distinct variant counted once; p > 0.01 means no detectable "
+            "pattern; 'ruled out' is the share of variants with a distractor the family's own rule "
+            "(an axiom) eliminates"
+        )
         return
     for item in all_families():
         click.echo(f"{item.id:<20} {item.title}")
@@ -171,14 +198,23 @@ def _indent(text: str) -> str:
 @cli.command()
 @click.argument("family_id", metavar="FAMILY")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draw.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Answer format (default: the family's first).")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default=None, help="Answer format (default: the family's first)."
+)
 @click.option("--branch", default=None, help="Structural branch (default: the family's first).")
 @click.option("--option", "-o", "options", multiple=True, metavar="NAME=VALUE", help="A draw option, repeatable.")
 @click.option("--no-key", is_flag=True, help="Print the question only, as a student reads it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the question view as JSON (docs/question-view.md).")
 @reports_errors
-def show(family_id: str, seed: int, fmt: str | None, branch: str | None, options: tuple[str, ...],
-         no_key: bool, as_json: bool) -> None:
+def show(
+    family_id: str,
+    seed: int,
+    fmt: str | None,
+    branch: str | None,
+    options: tuple[str, ...],
+    no_key: bool,
+    as_json: bool,
+) -> None:
     """Draw one variant of FAMILY and print the question as a student reads it, then its key."""
     chosen = family_by_id(family_id)
     fmt = fmt or chosen.formats[0]
@@ -194,10 +230,21 @@ def show(family_id: str, seed: int, fmt: str | None, branch: str | None, options
 @cli.command()
 @click.argument("family_id", metavar="FAMILY")
 @click.option("--params", "params_file", type=click.Path(dir_okay=False), help="YAML/JSON file of params.")
-@click.option("--set", "assignments", multiple=True, metavar="NAME=VALUE",
-              help="A param, repeatable; values are YAML (e.g. --set 'eigenvalues=[2, 3]').")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="open", show_default=True,
-              help="Format to print the question in.")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A param, repeatable; values are YAML (e.g. --set 'eigenvalues=[2, 3]').",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="open",
+    show_default=True,
+    help="Format to print the question in.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @reports_errors
 def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...], fmt: str, as_json: bool) -> None:
@@ -216,31 +263,62 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
     except InputError as error:
         raise error.located(where) from None
     if as_json:
-        click.echo(json.dumps({"family": chosen.id, "branch": variant.branch,
-                               "answer": {k: plain(v) for k, v in variant.solution.values.items()}}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "family": chosen.id,
+                    "branch": variant.branch,
+                    "answer": {k: plain(v) for k, v in variant.solution.values.items()},
+                },
+                indent=2,
+            )
+        )
         return
     _print_variant(variant, fmt)
 
 
 @cli.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
-@click.option("--roster", type=click.Path(dir_okay=False), default=None,
-              help="CSV with columns id, name (and any others): one exam per student.")
+@click.option(
+    "--roster",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="CSV with columns id, name (and any others): one exam per student.",
+)
 @click.option("--seed", type=int, default=None, help="Exam seed (default: the spec's `seed`).")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Output folder (default: out/<spec name>).")
-@click.option("--to", "outputs", multiple=True, type=click.Choice(OUTPUTS), default=None,
-              help="Outputs, repeatable: pdf (LaTeX + PDFs, the default), tex (LaTeX only), json (the exam view).")
+@click.option(
+    "--to",
+    "outputs",
+    multiple=True,
+    type=click.Choice(OUTPUTS),
+    default=None,
+    help="Outputs, repeatable: pdf (LaTeX + PDFs, the default), tex (LaTeX only), json (the exam view).",
+)
 @click.option("--no-pdf", is_flag=True, help="Same as --to tex.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="pdflatex runs at a time (default: one per core).")
-@click.option("--force", is_flag=True,
-              help="Write into a non-empty folder variantex did not make (nothing there is deleted).")
-@click.option("--strict", is_flag=True,
-              help="Fail (exit 1) when TeX reports a line in the margin or a missing character.")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="pdflatex runs at a time (default: one per core)."
+)
+@click.option(
+    "--force", is_flag=True, help="Write into a non-empty folder variantex did not make (nothing there is deleted)."
+)
+@click.option(
+    "--strict", is_flag=True, help="Fail (exit 1) when TeX reports a line in the margin or a missing character."
+)
 @click.option("--verbose", "-v", is_flag=True, help="Report each stage and its time.")
 @reports_errors
-def build(spec: str, roster: str | None, seed: int | None, out: str | None, outputs: tuple[str, ...], no_pdf: bool,
-          jobs: int | None, force: bool, strict: bool, verbose: bool) -> None:
+def build(
+    spec: str,
+    roster: str | None,
+    seed: int | None,
+    out: str | None,
+    outputs: tuple[str, ...],
+    no_pdf: bool,
+    jobs: int | None,
+    force: bool,
+    strict: bool,
+    verbose: bool,
+) -> None:
     """Build exams and keys (.tex, .pdf), a key CSV and manifest.json from an exam SPEC.
 
     With --roster every student gets their own variant of every question; the output has
@@ -253,12 +331,25 @@ def build(spec: str, roster: str | None, seed: int | None, out: str | None, outp
     count = len(students) if students else 1
     remove_on_terminate()
     typesetting = TypesetBar()
-    with click.progressbar(length=count, label="variants", file=sys.stderr,
-                           hidden=count < 20 or not sys.stderr.isatty()) as bar:
+    with click.progressbar(
+        length=count, label="variants", file=sys.stderr, hidden=count < 20 or not sys.stderr.isatty()
+    ) as bar:
         try:
-            result = build_exam(spec, out_dir, seed=seed, roster=students, roster_file=roster, make_pdf=not no_pdf, progress=progress,
-                                on_paper=bar.update, outputs=list(outputs) or None, jobs=jobs, force=force, strict=strict,
-                                on_typeset=typesetting.update)
+            result = build_exam(
+                spec,
+                out_dir,
+                seed=seed,
+                roster=students,
+                roster_file=roster,
+                make_pdf=not no_pdf,
+                progress=progress,
+                on_paper=bar.update,
+                outputs=list(outputs) or None,
+                jobs=jobs,
+                force=force,
+                strict=strict,
+                on_typeset=typesetting.update,
+            )
         finally:
             typesetting.close()
     for warning in result.warnings:
@@ -295,10 +386,15 @@ class TypesetBar:
 @cli.command()
 @click.argument("manifest", type=click.Path(dir_okay=False))
 @click.argument("responses", type=click.Path(dir_okay=False))
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Folder for scores.csv, items.csv, problems.txt (default: grades/ beside the manifest).")
-@click.option("--force", is_flag=True,
-              help="Write into a non-empty folder variantex did not make (nothing there is deleted).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for scores.csv, items.csv, problems.txt (default: grades/ beside the manifest).",
+)
+@click.option(
+    "--force", is_flag=True, help="Write into a non-empty folder variantex did not make (nothing there is deleted)."
+)
 @reports_errors
 def grade(manifest: str, responses: str, out: str | None, force: bool) -> None:
     """Grade RESPONSES (CSV: id, then one response per question as printed) against MANIFEST.
@@ -320,8 +416,10 @@ def grade(manifest: str, responses: str, out: str | None, force: bool) -> None:
         grading.write_reports(staging, report)
     possible = sum(float(m.possible) for m in report.students[0].marks) if report.students else 0
     mean = sum(float(s.total) for s in report.students) / max(1, len(report.students))
-    click.echo(f"graded {len(report.students)} students: mean {mean:.2f} of {possible:g} points; "
-               f"{len(report.unreadable)} unreadable entries; wrote {out_dir}/scores.csv, items.csv, problems.txt")
+    click.echo(
+        f"graded {len(report.students)} students: mean {mean:.2f} of {possible:g} points; "
+        f"{len(report.unreadable)} unreadable entries; wrote {out_dir}/scores.csv, items.csv, problems.txt"
+    )
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
 
@@ -376,17 +474,33 @@ def check(keys: str, as_json: bool) -> None:
 @click.argument("source", nargs=-1, required=True, metavar="SPEC | FAMILY[:FORMAT]...")
 @click.option("--count", "-n", type=int, default=20, show_default=True, help="Variants of each question.")
 @click.option("--seed", type=int, default=None, help="Seed of the set (default: the spec's `seed`, or 0).")
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Output folder (default: out/practice).")
-@click.option("--to", "outputs", multiple=True, type=click.Choice(["html", "pdf"]), default=None,
-              help="What to write (repeatable; default: both).")
-@click.option("--no-answers", is_flag=True,
-              help="Leave every answer out: the page checks nothing, the worksheet has no solutions.")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Output folder (default: out/practice).")
+@click.option(
+    "--to",
+    "outputs",
+    multiple=True,
+    type=click.Choice(["html", "pdf"]),
+    default=None,
+    help="What to write (repeatable; default: both).",
+)
+@click.option(
+    "--no-answers",
+    is_flag=True,
+    help="Leave every answer out: the page checks nothing, the worksheet has no solutions.",
+)
 @click.option("--inline-solutions", is_flag=True, help="Worksheet: each solution right after its question.")
 @click.option("--force", is_flag=True, help="Write into a non-empty folder variantex did not make.")
 @reports_errors
-def practice(source: tuple[str, ...], count: int, seed: int | None, out: str | None, outputs: tuple[str, ...],
-             no_answers: bool, inline_solutions: bool, force: bool) -> None:
+def practice(
+    source: tuple[str, ...],
+    count: int,
+    seed: int | None,
+    out: str | None,
+    outputs: tuple[str, ...],
+    no_answers: bool,
+    inline_solutions: bool,
+    force: bool,
+) -> None:
     """Build a practice set: COUNT fresh variants of each question, as a self-checking HTML
     page (works offline from disk) and a PDF worksheet.
 
@@ -396,28 +510,63 @@ def practice(source: tuple[str, ...], count: int, seed: int | None, out: str | N
     """
     from variantex.exams.practice import build_practice
 
-    result = build_practice(source, out or "out/practice", count=count, seed=seed,
-                            outputs=list(outputs) or ["html", "pdf"], answers=not no_answers,
-                            inline_solutions=inline_solutions, force=force)
+    result = build_practice(
+        source,
+        out or "out/practice",
+        count=count,
+        seed=seed,
+        outputs=list(outputs) or ["html", "pdf"],
+        answers=not no_answers,
+        inline_solutions=inline_solutions,
+        force=force,
+    )
     click.echo(f"wrote {result.questions} variants to {result.out}: " + ", ".join(map(str, result.files)))
 
 
 @cli.command("export")
 @click.argument("spec", type=click.Path(dir_okay=False), required=False)
-@click.option("--to", "target", type=click.Choice(["moodle", "canvas", "qti21"]), default="moodle",
-              show_default=True, help="Moodle XML, a Canvas QTI 1.2 zip, or a QTI 2.1 content package.")
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice(["moodle", "canvas", "qti21"]),
+    default="moodle",
+    show_default=True,
+    help="Moodle XML, a Canvas QTI 1.2 zip, or a QTI 2.1 content package.",
+)
 @click.option("--variants", "-n", type=int, default=20, show_default=True, help="Variants per exam slot.")
 @click.option("--seed", type=int, default=None, help="Bank seed (default: the spec's `seed`).")
-@click.option("--out", type=click.Path(dir_okay=False), default=None,
-              help="File to write (default: <spec name>-<target>.xml or .zip); the bank manifest goes beside it.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="File to write (default: <spec name>-<target>.xml or .zip); the bank manifest goes beside it.",
+)
 @click.option("--force", is_flag=True, help="Replace --out even if variantex did not write it.")
-@click.option("--check", "check_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
-              help="Check FILE (an export, yours or hand-edited) instead of exporting; exit 1 on problems.")
-@click.option("--manifest", type=click.Path(dir_okay=False), default=None,
-              help="With --check: the bank manifest (default: FILE's .manifest.json beside it).")
+@click.option(
+    "--check",
+    "check_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Check FILE (an export, yours or hand-edited) instead of exporting; exit 1 on problems.",
+)
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="With --check: the bank manifest (default: FILE's .manifest.json beside it).",
+)
 @reports_errors
-def export_bank(spec: str | None, target: str, variants: int, seed: int | None, out: str | None, force: bool,
-                check_file: str | None, manifest: str | None) -> None:
+def export_bank(
+    spec: str | None,
+    target: str,
+    variants: int,
+    seed: int | None,
+    out: str | None,
+    force: bool,
+    check_file: str | None,
+    manifest: str | None,
+) -> None:
     """Export a question bank of SPEC for an LMS: --variants per slot, one group per slot.
 
     Multiple choice carries feedback naming each mistake; numbers carry the family's
@@ -436,8 +585,11 @@ def export_bank(spec: str | None, target: str, variants: int, seed: int | None, 
         if result.problems:
             click.echo(f"{len(result.problems)} problem(s) in {check_file}", err=True)
             sys.exit(1)
-        keys = "keys recomputed from the manifest" if result.keys_recomputed else \
-            "keys NOT recomputed: no bank manifest beside it (give --manifest)"
+        keys = (
+            "keys recomputed from the manifest"
+            if result.keys_recomputed
+            else "keys NOT recomputed: no bank manifest beside it (give --manifest)"
+        )
         click.echo(f"{check_file}: no problems (schema, rules, math; {keys})")
         return
     if not spec:

@@ -13,11 +13,11 @@ object, so there is one source of truth for what counts as right.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal
 from fractions import Fraction
-from typing import Mapping
+from functools import cached_property
 
 import sympy as sp
 
@@ -39,11 +39,11 @@ class Tolerance:
     label: str = ""  # how the question states it ("4 significant figures")
 
     @classmethod
-    def significant_figures(cls, figures: int) -> "Tolerance":
+    def significant_figures(cls, figures: int) -> Tolerance:
         return cls(relative=sp.Rational(5, 10**figures), label=f"{figures} significant figures")
 
     @classmethod
-    def decimals(cls, places: int) -> "Tolerance":
+    def decimals(cls, places: int) -> Tolerance:
         return cls(absolute=sp.Rational(5, 10 ** (places + 1)), label=f"{places} decimal places")
 
     def accepts(self, claim: sp.Expr, answer: sp.Expr) -> bool:
@@ -79,13 +79,29 @@ UNDETERMINED = "undetermined"
 # Text answers every family understands: canonical text -> synonyms (folded, see `fold`).
 COMMON_TEXT_ANSWERS: Mapping[str, tuple[str, ...]] = {
     UNDETERMINED: (
-        "cannot be determined", "can't be determined", "cannot be found", "not determined",
-        "indeterminate", "not enough information", "cannot be determined from the given information",
+        "cannot be determined",
+        "can't be determined",
+        "cannot be found",
+        "not determined",
+        "indeterminate",
+        "not enough information",
+        "cannot be determined from the given information",
     ),
 }
 # Written forms of ±∞: a claim in any of them is the exact value sp.oo / -sp.oo.
-INFINITY_WORDS = ("oo", "inf", "infinity", "infinite", "∞", "+∞", "+inf", "+infinity", "+oo",
-                  "positive infinity", "plus infinity")
+INFINITY_WORDS = (
+    "oo",
+    "inf",
+    "infinity",
+    "infinite",
+    "∞",
+    "+∞",
+    "+inf",
+    "+infinity",
+    "+oo",
+    "positive infinity",
+    "plus infinity",
+)
 NEGATIVE_INFINITY_WORDS = ("-oo", "-inf", "-infinity", "-∞", "−∞", "negative infinity", "minus infinity")
 
 
@@ -145,7 +161,7 @@ class Claim:
     exact: bool
 
     @classmethod
-    def read(cls, raw: object, field: str = "") -> "Claim":
+    def read(cls, raw: object, field: str = "") -> Claim:
         if isinstance(raw, bool) or raw is None or isinstance(raw, (list, dict)):
             raise InvalidParams(f"expected a number or a text answer, got {raw!r}", field)
         if isinstance(raw, (Decimal, float)):
@@ -187,8 +203,10 @@ def claim_matches(claim: Claim, answer: Value, rules: AnswerRules = DEFAULT_RULE
 def value_matches(candidate: Value, answer: Value, rules: AnswerRules = DEFAULT_RULES) -> bool:
     """Would this exact value pass as a numeric answer? (Used to keep distractors honest.)"""
     if isinstance(candidate, str) or isinstance(answer, str):
-        return isinstance(candidate, str) and isinstance(answer, str) and (
-            rules.canonical_text(candidate) == rules.canonical_text(answer)
+        return (
+            isinstance(candidate, str)
+            and isinstance(answer, str)
+            and (rules.canonical_text(candidate) == rules.canonical_text(answer))
         )
     return rules.tolerance.accepts(candidate, answer)
 

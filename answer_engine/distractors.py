@@ -8,15 +8,15 @@ a clear error.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
 
+from variantex.answer_engine import exact
 from variantex.answer_engine.checking import AnswerRules, value_matches
 from variantex.answer_engine.errors import InvalidParams
-from variantex.answer_engine import exact
 from variantex.answer_engine.exact import Value
 
 
@@ -119,8 +119,9 @@ def _number(value: Value) -> bool:
     return not isinstance(value, str) and not exact.is_infinite(value)
 
 
-def _rank_balanced(right: Option, candidates: list[Option], wanted: int, rng: np.random.Generator,
-                   every_rank: bool) -> list[Option]:
+def _rank_balanced(
+    right: Option, candidates: list[Option], wanted: int, rng: np.random.Generator, every_rank: bool
+) -> list[Option]:
     """`wanted` mistakes such that the correct value's rank among the numbers is uniform."""
     value = _float(right.values[0])
     numbers = [o for o in candidates if _number(o.values[0])]
@@ -134,8 +135,10 @@ def _rank_balanced(right: Option, candidates: list[Option], wanted: int, rng: np
     target = int(rng.integers(slots + 1))  # how many numbers fall below the correct one
     feasible = [r for r in range(slots + 1) if r <= len(below) and slots - r <= len(above)]
     if every_rank and len(feasible) < slots + 1:
-        raise NotEnoughOptions(f"{len(below)} named mistakes below the key and {len(above)} above: "
-                               f"not every rank of {slots + 1} is possible")
+        raise NotEnoughOptions(
+            f"{len(below)} named mistakes below the key and {len(above)} above: "
+            f"not every rank of {slots + 1} is possible"
+        )
     if not feasible:
         return candidates[:wanted]
     rank = min(feasible, key=lambda r: (abs(r - target), r))

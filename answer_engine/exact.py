@@ -11,17 +11,16 @@ so the manifest stores values, never how they were printed.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Union
+from functools import lru_cache
 
 import mpmath
 import sympy as sp
 
 from variantex.answer_engine.errors import InvalidParams
 
-Value = Union[sp.Expr, str]
+Value = sp.Expr | str
 
 _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _FRACTION = re.compile(r"^([+-]?\d+)\s*/\s*([+-]?\d+)$")
@@ -43,8 +42,11 @@ def _bounded_decimal(value: Decimal, field: str) -> Decimal:
     if not value.is_finite():
         raise InvalidParams(f"expected a finite number, got {value}", field)
     if value and (abs(value.adjusted()) > MAX_EXPONENT or len(value.as_tuple().digits) > MAX_DIGITS):
-        raise InvalidParams(f"{value} is too large, too small or too long for an exam "
-                            f"(at most {MAX_DIGITS} digits, exponent within ±{MAX_EXPONENT})", field)
+        raise InvalidParams(
+            f"{value} is too large, too small or too long for an exam "
+            f"(at most {MAX_DIGITS} digits, exponent within ±{MAX_EXPONENT})",
+            field,
+        )
     return value
 
 
@@ -132,8 +134,14 @@ def expression(text: str, field: str = "") -> sp.Expr:
     options = dict(
         local_dict=dict(_ALLOWED_NAMES),
         # Unevaluated parsing spells the arithmetic out as Add/Mul/Pow calls.
-        global_dict={"Integer": sp.Integer, "Float": sp.Float, "Rational": sp.Rational,
-                     "Add": sp.Add, "Mul": sp.Mul, "Pow": sp.Pow},
+        global_dict={
+            "Integer": sp.Integer,
+            "Float": sp.Float,
+            "Rational": sp.Rational,
+            "Add": sp.Add,
+            "Mul": sp.Mul,
+            "Pow": sp.Pow,
+        },
         transformations=standard_transformations + (convert_xor, rationalize),
     )
     try:
@@ -152,8 +160,11 @@ def expression(text: str, field: str = "") -> sp.Expr:
 def looks_numeric(text: str) -> bool:
     """Written as a number or closed form (digits, operators, sqrt/log/exp/pi/e), not as words."""
     cleaned = text.strip().lower()
-    return (bool(re.search(r"\d", cleaned)) and bool(_EXPRESSION.match(cleaned))
-            and set(re.findall(r"[a-z]+", cleaned)) <= set(_ALLOWED_NAMES))
+    return (
+        bool(re.search(r"\d", cleaned))
+        and bool(_EXPRESSION.match(cleaned))
+        and set(re.findall(r"[a-z]+", cleaned)) <= set(_ALLOWED_NAMES)
+    )
 
 
 _LIMIT = 1e300
@@ -257,6 +268,7 @@ def log_of_rational(value: sp.Rational) -> sp.Expr:
 # Integers stay JSON integers, other rationals "p/q", infinities "oo"/"-oo", closed forms
 # their sympy text ("sqrt(2)/2"), text answers {"text": canonical}. Loading reads the
 # closed form through `expression`, the same whitelist a claim goes through.
+
 
 def dump_value(value: Value) -> object:
     if isinstance(value, str):

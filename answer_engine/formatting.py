@@ -42,8 +42,7 @@ _EXTRA = set("–—‘’“”…€•ȘșȚț")
 
 def typesettable(char: str) -> bool:
     code = ord(char)
-    return (32 <= code < 127 or char in "\n\t" or (0xA0 <= code <= 0x17F and char not in _NOT_IN_T1)
-            or char in _EXTRA)
+    return 32 <= code < 127 or char in "\n\t" or (0xA0 <= code <= 0x17F and char not in _NOT_IN_T1) or char in _EXTRA
 
 
 def untypesettable(text: str) -> str:
@@ -123,8 +122,11 @@ def log_tex(value: sp.Expr) -> Math:
         logs.append((log.args[0], factor))
     pieces = [] if constant == 0 and logs else [tex(constant)]
     for argument, factor in sorted(logs):
-        shown = (r"\log %d" % argument.p if argument.q == 1
-                 else r"\log{\left(\frac{%d}{%d} \right)}" % (argument.p, argument.q))
+        shown = (
+            r"\log %d" % argument.p
+            if argument.q == 1
+            else r"\log{\left(\frac{%d}{%d} \right)}" % (argument.p, argument.q)
+        )
         size = "" if abs(factor) == 1 else tex(abs(factor)) + " "
         sign = ("-" if factor < 0 else "") if not pieces else ("- " if factor < 0 else "+ ")
         pieces.append(f"{sign}{size}{shown}")
@@ -137,12 +139,12 @@ def grouped(number: int) -> Math:
     sign, digits = ("-" if number < 0 else ""), str(abs(number))
     if len(digits) <= 4:
         return Math(sign + digits)
-    groups = [digits[max(i - 3, 0):i] for i in range(len(digits), 0, -3)][::-1]
+    groups = [digits[max(i - 3, 0) : i] for i in range(len(digits), 0, -3)][::-1]
     return Math(sign + r"\,".join(groups))
 
 
 def equals(value: Value, digits: int | None = None) -> Math:
-    """"= 3/4" for an exact value, "\\approx 0.1234" for one printed as a decimal (never "= ≈")."""
+    """ "= 3/4" for an exact value, "\\approx 0.1234" for one printed as a decimal (never "= ≈")."""
     text = tex(value, digits)
     return Math(text if text.startswith(r"\approx") else "= " + text)
 
@@ -159,6 +161,7 @@ def markup_text(text: object) -> Markup:
 
 # --- printing helpers shared by the families (math-mode TeX) ---------------------------
 
+
 def paren(value: Value | str, digits: int | None = None) -> Math:
     """A value in brackets when it is negative (or starts with a minus), for products and sums."""
     text = value if isinstance(value, Math) else tex(value, digits)
@@ -166,14 +169,14 @@ def paren(value: Value | str, digits: int | None = None) -> Math:
 
 
 def signed(value: sp.Rational) -> Math:
-    """"+ 3" / "- 3" / "" for a term that follows another (y = 2x - 3)."""
+    """ "+ 3" / "- 3" / "" for a term that follows another (y = 2x - 3)."""
     if value == 0:
         return Math("")
     return Math(("+ " if value > 0 else "- ") + tex(abs(value)))
 
 
 def coefficient(value: sp.Rational, variable: str) -> Math:
-    """"x", "-x", "\\frac{1}{2} x" or "0": a coefficient printed the way people write it."""
+    """ "x", "-x", "\\frac{1}{2} x" or "0": a coefficient printed the way people write it."""
     if value == 0:
         return Math("0")
     lead = {1: "", -1: "-"}.get(value, tex(value))
@@ -256,16 +259,49 @@ def finite_decimal(value: sp.Rational) -> str:
 # --- worked steps in the terminal ------------------------------------------------------
 # The steps are written once, as LaTeX; this reads the small subset they use as text.
 _SYMBOLS = {
-    r"\cdot": "·", r"\times": "×", r"\sigma": "σ", r"\lambda": "λ", r"\delta": "δ", r"\phi": "φ",
-    r"\eta": "η", r"\alpha": "α", r"\partial": "∂", r"\approx": "≈", r"\leftarrow": "←",
-    r"\emptyset": "∅", r"\ldots": "…", r"\le": "≤", r"\ge": "≥", r"\det": "det", r"\log": "log",
-    r"\max": "max", r"\quad": "  ", r"\qquad": "    ", r"\,": " ", r"\;": " ", r"\!": "", r"\ ": " ",
-    r"\_": "_", r"\&": "&", r"\%": "%", r"\#": "#", r"\$": "\x02",
-    r"\textbackslash{}": "\\", r"\textasciitilde{}": "\x03", r"\textasciicircum{}": "\x04",
-    r"\left": "", r"\right": "", r"\infty": "∞", r"\in": "∈", r"\allowbreak": "", r"\|": "‖",
+    r"\cdot": "·",
+    r"\times": "×",
+    r"\sigma": "σ",
+    r"\lambda": "λ",
+    r"\delta": "δ",
+    r"\phi": "φ",
+    r"\eta": "η",
+    r"\alpha": "α",
+    r"\partial": "∂",
+    r"\approx": "≈",
+    r"\leftarrow": "←",
+    r"\emptyset": "∅",
+    r"\ldots": "…",
+    r"\le": "≤",
+    r"\ge": "≥",
+    r"\det": "det",
+    r"\log": "log",
+    r"\max": "max",
+    r"\quad": "  ",
+    r"\qquad": "    ",
+    r"\,": " ",
+    r"\;": " ",
+    r"\!": "",
+    r"\ ": " ",
+    r"\_": "_",
+    r"\&": "&",
+    r"\%": "%",
+    r"\#": "#",
+    r"\$": "\x02",
+    r"\textbackslash{}": "\\",
+    r"\textasciitilde{}": "\x03",
+    r"\textasciicircum{}": "\x04",
+    r"\left": "",
+    r"\right": "",
+    r"\infty": "∞",
+    r"\in": "∈",
+    r"\allowbreak": "",
+    r"\|": "‖",
 }
 _BINDING = {"∂"}
-_UNWRAP = re.compile(r"\\(?:text|mathrm|textbf|textit|textsf|texttt|mathtt|operatorname|mathbf|mathbb|mathcal|emph)\{([^{}]*)\}")
+_UNWRAP = re.compile(
+    r"\\(?:text|mathrm|textbf|textit|textsf|texttt|mathtt|operatorname|mathbf|mathbb|mathcal|emph)\{([^{}]*)\}"
+)
 _ROOT = re.compile(r"\\sqrt\{([^{}]*)\}")
 _HAT = re.compile(r"\\hat\s*\{?([A-Za-z]|\\[A-Za-z]+)\}?")  # \hat y -> ŷ, \hat{\mu} -> μ̂ (combining circumflex)
 # A fraction's parts may hold one level of braces (\frac{5}{1 + e^{-1}}).
@@ -299,8 +335,9 @@ def latex_to_text(latex: str) -> str:
     # Literal braces survive; grouping braces are dropped at the end.
     text = latex.replace(r"\{", "\x00").replace(r"\}", "\x01")
     text = _MATRIX.sub(_matrix_text, text)
-    text = _HAT.sub(lambda m: (_SYMBOLS.get(m.group(1), m.group(1)) if m.group(1).startswith("\\") else m.group(1))
-                    + "\u0302", text)
+    text = _HAT.sub(
+        lambda m: (_SYMBOLS.get(m.group(1), m.group(1)) if m.group(1).startswith("\\") else m.group(1)) + "\u0302", text
+    )
     previous = None
     while previous != text:
         previous = text

@@ -6,8 +6,8 @@ thousands of tiny matrices, so these few routines do the same with Fractions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Sequence
 
 Matrix = list[list[Fraction]]
 

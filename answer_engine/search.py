@@ -7,7 +7,7 @@ point where a monotone condition stops holding.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 
 def smallest_whole(enough: Callable[[int], bool]) -> int:

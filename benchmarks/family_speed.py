@@ -16,7 +16,6 @@ import time
 
 import numpy as np
 
-
 from variantex.generators import variant as variants  # noqa: E402
 from variantex.generators.base import families  # noqa: E402
 from variantex.generators.variant import draw_variant  # noqa: E402
@@ -40,7 +39,9 @@ def main() -> None:
             count += 1
             seed += 1
         rate = count / (time.perf_counter() - start)
-        print(f"{family.id:24s} {rate:8.0f} verified variants/s  {'ok' if rate >= TARGET else 'BELOW'} (target ≥ {TARGET})")
+        print(
+            f"{family.id:24s} {rate:8.0f} verified variants/s  {'ok' if rate >= TARGET else 'BELOW'} (target ≥ {TARGET})"
+        )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,10 @@ def main() -> None:
     for result in results:
         print(f"{result['seconds'] * 1000:8.1f} ms  exit {result['exit']}  {result['case']}")
     slowest = max(results, key=lambda r: r["seconds"])
-    print(f"{len(results)} hostile inputs; slowest refusal {slowest['seconds'] * 1000:.1f} ms "
-          f"({slowest['case']}); target < 1000 ms each")
+    print(
+        f"{len(results)} hostile inputs; slowest refusal {slowest['seconds'] * 1000:.1f} ms "
+        f"({slowest['case']}); target < 1000 ms each"
+    )
 
 
 if __name__ == "__main__":

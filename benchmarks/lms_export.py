@@ -39,8 +39,8 @@ def main() -> None:
         spec = load_spec(spec_path)
         print(f"{args.questions} slots × {args.variants} variants = {args.questions * args.variants} questions")
         for name, target in TARGETS.items():
-            from variantex.generators import variant  # a cold start for each target, as in a fresh process
             from variantex.exams import view
+            from variantex.generators import variant  # a cold start for each target, as in a fresh process
 
             variant._drawn_variant.cache_clear()
             variant._verified_solution.cache_clear()
@@ -55,8 +55,10 @@ def main() -> None:
             _, problems = target.check(name, content if isinstance(content, str) else zipfile.ZipFile(io.BytesIO(data)))
             checked = time.perf_counter()
             assert not problems, problems[:3]
-            print(f"{name:7s} draw {drawn - start:6.2f} s  write {written - drawn:5.2f} s  check {checked - written:5.2f} s"
-                  f"  total {checked - start:6.2f} s  ({len(data) / 2**20:.1f} MiB)  target < 10 s")
+            print(
+                f"{name:7s} draw {drawn - start:6.2f} s  write {written - drawn:5.2f} s  check {checked - written:5.2f} s"
+                f"  total {checked - start:6.2f} s  ({len(data) / 2**20:.1f} MiB)  target < 10 s"
+            )
 
 
 if __name__ == "__main__":

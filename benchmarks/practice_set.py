@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from variantex.exams import latex as tex_run  # noqa: E402
 from variantex.exams.bank import draw_bank  # noqa: E402
 from variantex.exams.exporters.html import practice_page  # noqa: E402
 from variantex.exams.practice import spec_from_items, worksheet  # noqa: E402
-from variantex.exams import latex as tex_run  # noqa: E402
 
 ITEMS = ["relu-backprop:numeric", "eigen-determinant:mcq", "loss-ordering:mcq", "shapley-and:numeric"]
 

@@ -25,7 +25,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-
 from variantex.exams.build import build  # noqa: E402
 
 # Q slots cycle through these: every family, every format, calculator-free.
@@ -62,8 +61,9 @@ def bare_pass(tex: Path) -> float:
         copy = Path(scratch) / tex.name
         shutil.copy(tex, copy)
         start = time.perf_counter()
-        subprocess.run(["pdflatex", "-interaction=batchmode", copy.name], cwd=scratch, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["pdflatex", "-interaction=batchmode", copy.name], cwd=scratch, check=True, stdout=subprocess.DEVNULL
+        )
         return time.perf_counter() - start
 
 
@@ -84,23 +84,29 @@ def main() -> None:
         variants = args.students * args.questions
         seconds = result.seconds
         print(f"students × questions      {args.students} × {args.questions} = {variants} variants")
-        print(f"generate (draw+solve+verify+options)  {seconds['generate']:8.2f} s"
-              f"  ({seconds['generate'] / variants * 1000:.2f} ms/variant)")
+        print(
+            f"generate (draw+solve+verify+options)  {seconds['generate']:8.2f} s"
+            f"  ({seconds['generate'] / variants * 1000:.2f} ms/variant)"
+        )
         print(f"question views (stems -> blocks)      {seconds['view']:8.2f} s")
         print(f"render LaTeX (exam + key)             {seconds['render']:8.2f} s")
-        rendered = seconds['generate'] + seconds['view'] + seconds['render']
+        rendered = seconds["generate"] + seconds["view"] + seconds["render"]
         print(f"generate + render, one core           {rendered:8.2f} s  (target < 10 s for 5,000)")
         if not args.no_pdf:
             # TeX and cutting run in worker processes while the papers are drawn; these are
             # the waits left after drawing ended.
-            print(f"TeX + cutting still running after     {seconds['tex']:8.2f} s  (one pass per chunk: its exam, then its key)")
+            print(
+                f"TeX + cutting still running after     {seconds['tex']:8.2f} s  (one pass per chunk: its exam, then its key)"
+            )
             print(f"joining exam.pdf and key.pdf          {seconds['join']:8.2f} s")
         print(f"total                                 {total:8.2f} s")
         own = resource.getrusage(resource.RUSAGE_SELF)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         own_cpu, child_cpu = own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
-        print(f"CPU: variantex {own_cpu:.1f} s, workers (TeX + cutting) {child_cpu:.1f} s; "
-              f"on {os.cpu_count()} cores no wall time below {(own_cpu + child_cpu) / (os.cpu_count() or 1):.1f} s")
+        print(
+            f"CPU: variantex {own_cpu:.1f} s, workers (TeX + cutting) {child_cpu:.1f} s; "
+            f"on {os.cpu_count()} cores no wall time below {(own_cpu + child_cpu) / (os.cpu_count() or 1):.1f} s"
+        )
         self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"peak memory: variantex {self_peak:.0f} MiB, largest worker or TeX run {child_peak:.0f} MiB")
@@ -111,8 +117,10 @@ def main() -> None:
             bare = exam_bare + key_bare
             cores = args.jobs or os.cpu_count() or 1
             print(f"bare pdflatex pass (one core each): exam {exam_bare:.2f} s + key {key_bare:.2f} s = {bare:.2f} s")
-            print(f"wall / bare = {total / bare:.3f}; target ≤ 1 / ({cores} cores × 0.8) = {1 / (cores * 0.8):.3f} "
-                  f"(wall ≤ {bare / (cores * 0.8):.1f} s)")
+            print(
+                f"wall / bare = {total / bare:.3f}; target ≤ 1 / ({cores} cores × 0.8) = {1 / (cores * 0.8):.3f} "
+                f"(wall ≤ {bare / (cores * 0.8):.1f} s)"
+            )
 
 
 if __name__ == "__main__":

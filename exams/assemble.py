@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from variantex.answer_engine.errors import InputError
 from variantex.exams import seeds
@@ -77,8 +77,13 @@ def assemble_paper(spec: ExamSpec, exam_seed: int, student: Student | None = Non
         else:
             rng = seeds.rng_for(exam_seed, student_id, question.slot)
             try:
-                variant = draw_variant(question.family, rng, slot_branch(question, exam_seed, student_id),
-                                       question.options, question.format)
+                variant = draw_variant(
+                    question.family,
+                    rng,
+                    slot_branch(question, exam_seed, student_id),
+                    question.options,
+                    question.format,
+                )
             except InputError as error:
                 raise error.located(f"{spec.path}: question {question.slot} ({question.family.id})") from None
             seed = {"entropy": exam_seed, "spawn_key": list(seeds.spawn_key(student_id, question.slot))}

@@ -62,13 +62,18 @@ def audit_file(path: str | Path) -> list[ItemVerdict]:
 def _prepare(path: str | Path, items: list, index: int) -> tuple[str, Variant, dict[str, Claim]]:
     item = items[index]
     if not isinstance(item, dict):
-        raise InputError("expected a mapping {id, family, params, answer}", yamlio.where(path, items, index, f"[{index}]"))
+        raise InputError(
+            "expected a mapping {id, family, params, answer}", yamlio.where(path, items, index, f"[{index}]")
+        )
     for name in REQUIRED_FIELDS:
         if name not in item:
             raise InputError("missing", yamlio.where(path, item, None, f"[{index}].{name}"))
     for name in item:
         if name not in ITEM_FIELDS:
-            raise InputError(f"unknown field (expected: {', '.join(ITEM_FIELDS)})", yamlio.where(path, item, name, f"[{index}].{name}"))
+            raise InputError(
+                f"unknown field (expected: {', '.join(ITEM_FIELDS)})",
+                yamlio.where(path, item, name, f"[{index}].{name}"),
+            )
     item_id = str(item["id"])
     label = f"item {item_id!r}"
     try:
@@ -79,8 +84,10 @@ def _prepare(path: str | Path, items: list, index: int) -> tuple[str, Variant, d
         raise error.located(yamlio.where(path, item, key, f"{label}: {key}" if key == "params" else label)) from None
     fmt = item.get("format")
     if fmt is not None and fmt not in chosen.formats:
-        raise InputError(f"{chosen.id} has no format {fmt!r} (formats: {', '.join(chosen.formats)})",
-                         yamlio.where(path, item, "format", f"{label}: format"))
+        raise InputError(
+            f"{chosen.id} has no format {fmt!r} (formats: {', '.join(chosen.formats)})",
+            yamlio.where(path, item, "format", f"{label}: format"),
+        )
     answer = item["answer"]
     if chosen.formats == ("tf",) or fmt == "tf":
         statements = chosen.statements(variant.params)
@@ -89,8 +96,10 @@ def _prepare(path: str | Path, items: list, index: int) -> tuple[str, Variant, d
             marks = {}
             for name, word in answer.items():
                 if not (isinstance(name, str) and name[1:].isdigit() and 1 <= int(name[1:]) <= len(statements)):
-                    raise InputError(f"unknown statement (s1 … s{len(statements)})",
-                                     yamlio.where(path, item, "answer", f"{label}: answer.{name}"))
+                    raise InputError(
+                        f"unknown statement (s1 … s{len(statements)})",
+                        yamlio.where(path, item, "answer", f"{label}: answer.{name}"),
+                    )
                 marks[name] = Claim.read(word)
             return item_id, StatementsOf(variant), marks
     part_names = [part.name for part in chosen.parts(variant.params)]
@@ -103,7 +112,9 @@ def _prepare(path: str | Path, items: list, index: int) -> tuple[str, Variant, d
         answer = {part_names[0]: answer}
     claims = {}
     for name, raw in answer.items():
-        where = yamlio.where(path, answer if isinstance(answer, yamlio.LocatedDict) else item, name, f"{label}: answer.{name}")
+        where = yamlio.where(
+            path, answer if isinstance(answer, yamlio.LocatedDict) else item, name, f"{label}: answer.{name}"
+        )
         if name not in part_names:
             raise InputError(f"unknown part for {chosen.id} (parts: {', '.join(part_names)})", where)
         try:
@@ -121,14 +132,16 @@ def _prepare(path: str | Path, items: list, index: int) -> tuple[str, Variant, d
 def _tf_answer(answer: Any, count: int, where: str) -> Any:
     """A true/false key as written: `TFFT`, `T,F,F,T`, a list of true/false, or a mapping
     {s1: true, …}; booleans become the text answers "true"/"false", blanks claim nothing."""
+
     def word(value: Any) -> Any:
         return ("true" if value else "false") if isinstance(value, bool) else value
 
     if isinstance(answer, dict):
         return {name: word(value) for name, value in answer.items()}
     if isinstance(answer, list):
-        answer = ",".join("" if value is None else "T" if value is True else "F" if value is False else str(value)
-                          for value in answer)
+        answer = ",".join(
+            "" if value is None else "T" if value is True else "F" if value is False else str(value) for value in answer
+        )
     if not isinstance(answer, str):
         raise InputError(f"expected T/F marks such as TFFT, got {answer!r}", where)
     marks = read_tf(answer, count)
@@ -164,10 +177,19 @@ def _audit_statements(item_id: str, source: StatementsOf, claims: dict[str, Clai
         statement = statements[int(name[1:]) - 1]
         correct = "true" if statement.truth else "false"
         ok = claim.value == correct
-        mistakes = () if ok else (Mistake(statement.mistake or "key_doubted", "marked it %s; it is %s: %s" % (
-            claim.value, correct, latex_to_text(statement.why))),)
-        verdicts.append(PartVerdict(part=name, claim=claim, correct=correct, ok=ok, tolerance="exact",
-                                    mistakes=mistakes))
+        mistakes = (
+            ()
+            if ok
+            else (
+                Mistake(
+                    statement.mistake or "key_doubted",
+                    "marked it %s; it is %s: %s" % (claim.value, correct, latex_to_text(statement.why)),
+                ),
+            )
+        )
+        verdicts.append(
+            PartVerdict(part=name, claim=claim, correct=correct, ok=ok, tolerance="exact", mistakes=mistakes)
+        )
     return ItemVerdict(item_id, family.id, tuple(verdicts))
 
 
@@ -184,10 +206,16 @@ def audit_item(item_id: str, variant: Variant | StatementsOf, claims: dict[str, 
         explained: tuple[Mistake, ...] = ()
         if name in wrong:
             explained = _explaining_mistakes(name, claims, mistakes, rules)
-        verdicts.append(PartVerdict(
-            part=name, claim=claim, correct=correct[name], ok=name not in wrong,
-            tolerance="exact" if claim.exact else rules.tolerance.describe(), mistakes=explained,
-        ))
+        verdicts.append(
+            PartVerdict(
+                part=name,
+                claim=claim,
+                correct=correct[name],
+                ok=name not in wrong,
+                tolerance="exact" if claim.exact else rules.tolerance.describe(),
+                mistakes=explained,
+            )
+        )
     return ItemVerdict(item_id, family.id, tuple(verdicts))
 
 
@@ -195,12 +223,10 @@ def _explaining_mistakes(part: str, claims: dict[str, Claim], mistakes: list[Mis
     """Mistakes whose value for `part` equals the claim; those consistent with every other
     claimed part they cover come first (a whole-vector mistake beats a coincidence)."""
     matching = [
-        m for m in mistakes
-        if not m.guess and part in m.values and claim_matches(claims[part], m.values[part], rules)
+        m for m in mistakes if not m.guess and part in m.values and claim_matches(claims[part], m.values[part], rules)
     ]
     consistent = [
-        m for m in matching
-        if all(claim_matches(claims[p], m.values[p], rules) for p in claims if p in m.values)
+        m for m in matching if all(claim_matches(claims[p], m.values[p], rules) for p in claims if p in m.values)
     ]
     candidates = consistent or matching
     if not candidates:
@@ -261,6 +287,7 @@ def as_json(verdicts: list[ItemVerdict]) -> dict[str, Any]:
 
 
 # --- one claim at a time (the practice page's verdicts are checked against this) -------------
+
 
 def judge_claim(variant: Variant, part: str, written: str) -> tuple[str, str]:
     """How `variantex check` judges one written claim for one part of a variant:

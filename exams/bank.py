@@ -66,8 +66,15 @@ def draw_bank(spec: ExamSpec, seed: int, count: int) -> Bank:
         variants = []
         for variant_id, paper in zip(ids, papers):
             instance = next(q for q in paper.questions if q.spec.slot == question.slot)
-            variants.append(BankVariant(variant_id, question.family.dump(instance.variant.params), instance.seed,
-                                        bank_view(instance.variant, question), instance.variant))
+            variants.append(
+                BankVariant(
+                    variant_id,
+                    question.family.dump(instance.variant.params),
+                    instance.seed,
+                    bank_view(instance.variant, question),
+                    instance.variant,
+                )
+            )
         slots.append(BankSlot(question, tuple(variants)))
     return Bank(spec, seed, tuple(slots))
 
@@ -75,13 +82,17 @@ def draw_bank(spec: ExamSpec, seed: int, count: int) -> Bank:
 def bank_view(variant: Variant, question: QuestionSpec) -> QuestionView:
     """A variant as the bank states it: options in the order they were built (a function of
     the params alone; the LMS shuffles them per student), so the key is recomputable."""
-    return question_view(variant, question.format, slot=question.slot, points=question.points,
-                         scoring=question.scoring)
+    return question_view(variant, question.format, slot=question.slot, points=question.points, scoring=question.scoring)
 
 
 def bank_figures(bank: Bank) -> list[Figure]:
-    return [block for slot in bank.slots for variant in slot.variants
-            for block in (*variant.view.stem, *variant.view.ask, *variant.view.discuss) if isinstance(block, Figure)]
+    return [
+        block
+        for slot in bank.slots
+        for variant in slot.variants
+        for block in (*variant.view.stem, *variant.view.ask, *variant.view.discuss)
+        if isinstance(block, Figure)
+    ]
 
 
 def question_id(slot: BankSlot, variant: BankVariant) -> str:
@@ -90,6 +101,7 @@ def question_id(slot: BankSlot, variant: BankVariant) -> str:
 
 
 # --- numbers as an LMS takes them ----------------------------------------------------------
+
 
 def decimal_text(value: sp.Expr, digits: int = DECIMAL_DIGITS) -> str:
     """A plain decimal (no exponent) with `digits` significant figures, rounded half-even."""
@@ -126,8 +138,12 @@ def numeric_key(view: QuestionView, part: PartView) -> dict:
     """What an LMS file states for one asked part, as the manifest records it."""
     if in_words(part):
         return {"name": part.name, "value": dump_value(part.value), "accepted": list(accepted_texts(part))}
-    return {"name": part.name, "value": dump_value(part.value), "answer": decimal_text(part.value),
-            "tolerance": tolerance_text(view, part)}
+    return {
+        "name": part.name,
+        "value": dump_value(part.value),
+        "answer": decimal_text(part.value),
+        "tolerance": tolerance_text(view, part),
+    }
 
 
 def accepted_texts(part: PartView) -> tuple[str, ...]:
@@ -162,10 +178,23 @@ def bank_manifest(bank: Bank, spec_path: str, target: str) -> dict:
         "target": target,
         "versions": {name: metadata.version(name) for name in ("variantex", "sympy")},
         "slots": [
-            {"slot": s.spec.slot, "family": s.spec.family.id, "format": s.spec.format,
-             "points": dump_value(s.spec.points), **({"scoring": s.spec.scoring} if s.spec.format == "tf" else {}),
-             "variants": [{"id": v.id, "question": question_id(s, v), "seed": v.seed, "params": v.params,
-                           "key": variant_key(v.view)} for v in s.variants]}
+            {
+                "slot": s.spec.slot,
+                "family": s.spec.family.id,
+                "format": s.spec.format,
+                "points": dump_value(s.spec.points),
+                **({"scoring": s.spec.scoring} if s.spec.format == "tf" else {}),
+                "variants": [
+                    {
+                        "id": v.id,
+                        "question": question_id(s, v),
+                        "seed": v.seed,
+                        "params": v.params,
+                        "key": variant_key(v.view),
+                    }
+                    for v in s.variants
+                ],
+            }
             for s in bank.slots
         ],
     }

@@ -13,9 +13,9 @@ import dataclasses
 import gc
 import os
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 from variantex.answer_engine.errors import CompileError, InputError
 from variantex.answer_engine.formatting import plain, printable, untypesettable
@@ -106,8 +106,9 @@ def _build(
     result.warnings = unprintable_spec_warnings(spec)
     writers = []
     if "pdf" in chosen or "tex" in chosen:
-        writers.append(exporter("latex", pdf="pdf" in chosen, per_student=bool(roster), jobs=jobs,
-                                on_typeset=on_typeset))
+        writers.append(
+            exporter("latex", pdf="pdf" in chosen, per_student=bool(roster), jobs=jobs, on_typeset=on_typeset)
+        )
     if "json" in chosen:
         writers.append(exporter("json"))
     streaming = [w for w in writers if hasattr(w, "stream")]
@@ -125,7 +126,7 @@ def _build(
             first = 0
             for size in sizes:
                 clock = time.perf_counter()
-                chunk = assemble(spec, exam_seed, students[first:first + size], on_paper)
+                chunk = assemble(spec, exam_seed, students[first : first + size], on_paper)
                 result.papers += chunk
                 first += size
                 seconds["generate"] += time.perf_counter() - clock
@@ -145,7 +146,9 @@ def _build(
             layout = getattr(writer, "warnings", [])
             if layout and strict:
                 raise CompileError(f"--strict: {len(layout)} layout problem(s); first: {layout[0]}")
-            result.warnings += layout[:5] + ([f"… and {len(layout) - 5} more layout problems"] if len(layout) > 5 else [])
+            result.warnings += layout[:5] + (
+                [f"… and {len(layout) - 5} more layout problems"] if len(layout) > 5 else []
+            )
         if roster:
             write_key_csv(staging / "key.csv", result.papers)
         source = roster_file or (roster if isinstance(roster, (str, Path)) else None)
@@ -153,8 +156,7 @@ def _build(
         if result.variety:
             manifest["variety"] = [vars(v) for v in result.variety]
         write_manifest(staging / "manifest.json", manifest)
-    result.files = sorted(p.relative_to(result.out) for p in result.out.rglob("*")
-                          if p.is_file() and p.name != MARKER)
+    result.files = sorted(p.relative_to(result.out) for p in result.out.rglob("*") if p.is_file() and p.name != MARKER)
     return result
 
 
@@ -166,7 +168,8 @@ def _check_variety(spec: ExamSpec, result: BuildResult, students: Sequence[Stude
     result.warnings += repeated + unprintable_warnings(students)
     if spec.unique_variants and repeated:
         raise InputError(
-            "unique_variants is on but " + repeated[0]
+            "unique_variants is on but "
+            + repeated[0]
             + " (try another seed, branch: mixed, or a family with more variety)",
             f"{spec.path}",
         )
@@ -186,10 +189,18 @@ def uniqueness_warnings(report: Sequence[SlotVariety]) -> list[str]:
 
 
 def unprintable_spec_warnings(spec: ExamSpec) -> list[str]:
-    texts = {"title": spec.title, "course": spec.course, "date": spec.date, "duration": spec.duration,
-             **{f"instructions[{i}]": line for i, line in enumerate(spec.instructions)}}
-    return [f"{spec.path}: {field}: pdflatex cannot print {untypesettable(text)!r}; it is shown as "
-            f"{printable(text)!r}" for field, text in texts.items() if untypesettable(text)]
+    texts = {
+        "title": spec.title,
+        "course": spec.course,
+        "date": spec.date,
+        "duration": spec.duration,
+        **{f"instructions[{i}]": line for i, line in enumerate(spec.instructions)},
+    }
+    return [
+        f"{spec.path}: {field}: pdflatex cannot print {untypesettable(text)!r}; it is shown as {printable(text)!r}"
+        for field, text in texts.items()
+        if untypesettable(text)
+    ]
 
 
 def unprintable_warnings(students) -> list[str]:
@@ -197,8 +208,10 @@ def unprintable_warnings(students) -> list[str]:
     for student in students:
         missing = untypesettable(student.name)
         if missing:
-            warnings.append(f"student {student.id}: pdflatex cannot print {missing!r} in the name; "
-                            "the paper leaves a line to write the name on (the ID is printed)")
+            warnings.append(
+                f"student {student.id}: pdflatex cannot print {missing!r} in the name; "
+                "the paper leaves a line to write the name on (the ID is printed)"
+            )
     return warnings
 
 
@@ -217,8 +230,21 @@ def correct_response(instance) -> str:
 
 def write_key_csv(path: Path, papers: Sequence[Paper]) -> None:
     header = ["student", "name", "question", "slot", "family", "format", "points", "correct_response"]
-    write_rows(path, [header] + [
-        [paper.student_id, paper.student.name if paper.student else "", q.number, q.spec.slot, q.family.id,
-         q.spec.format, plain(q.spec.points), correct_response(q)]
-        for paper in papers for q in paper.questions
-    ])
+    write_rows(
+        path,
+        [header]
+        + [
+            [
+                paper.student_id,
+                paper.student.name if paper.student else "",
+                q.number,
+                q.spec.slot,
+                q.family.id,
+                q.spec.format,
+                plain(q.spec.points),
+                correct_response(q),
+            ]
+            for paper in papers
+            for q in paper.questions
+        ],
+    )

@@ -33,7 +33,7 @@ class FairnessRow:
     choices: int = 0  # options per variant on this branch
 
     def p_letters(self, choices: int | None = None) -> float:
-        return chi_square_p([self.letters[letter] for letter in LETTERS[:choices or self.choices]])
+        return chi_square_p([self.letters[letter] for letter in LETTERS[: choices or self.choices]])
 
     def p_ranks(self, choices: int | None = None) -> float | None:
         if sum(self.ranks.values()) < self.distinct:
@@ -72,8 +72,12 @@ def audit_branch(family: Family, branch: str, draws: int, options: dict | None =
 
 
 def audit(families: list[Family], draws: int) -> list[FairnessRow]:
-    return [audit_branch(family, branch, draws) for family in families if "mcq" in family.formats
-            for branch in family.branches]
+    return [
+        audit_branch(family, branch, draws)
+        for family in families
+        if "mcq" in family.formats
+        for branch in family.branches
+    ]
 
 
 def table(rows: list[FairnessRow], choices: int = 5) -> list[str]:
@@ -83,8 +87,10 @@ def table(rows: list[FairnessRow], choices: int = 5) -> list[str]:
         p_rank = row.p_ranks()  # against the branch's own number of options
         lines.append(
             f"{row.family:<20} {row.branch:<13} "
-            + " ".join(f"{row.letters[letter]:>5}" if i < row.choices else f"{'':>5}"
-                       for i, letter in enumerate(LETTERS[:choices]))
+            + " ".join(
+                f"{row.letters[letter]:>5}" if i < row.choices else f"{'':>5}"
+                for i, letter in enumerate(LETTERS[:choices])
+            )
             + f"   {row.p_letters():9.3f}  {'   -   ' if p_rank is None else f'{p_rank:7.3f}'}"
             + f"  {row.implausible / row.distinct:8.1%}  {row.distinct:>6}"
         )

@@ -66,7 +66,9 @@ class GradeReport:
     def unreadable(self) -> list[str]:
         return [
             f"{s.id} question {m.number} ({m.slot}): {m.response!r} {m.note}".rstrip()
-            for s in self.students for m in s.marks if m.status == UNREADABLE
+            for s in self.students
+            for m in s.marks
+            if m.status == UNREADABLE
         ]
 
 
@@ -120,8 +122,10 @@ def _slots(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     """Slots in spec order (a paper's printed order may be shuffled)."""
     first = {q["slot"]: q for q in manifest["papers"][0]["questions"]}
     order = manifest.get("slots") or list(first)
-    return [{"slot": s, "family": first[s]["family"], "format": first[s]["format"], "points": first[s]["points"]}
-            for s in order]
+    return [
+        {"slot": s, "family": first[s]["family"], "format": first[s]["format"], "points": first[s]["points"]}
+        for s in order
+    ]
 
 
 def _variant(record: dict[str, Any]) -> Variant:
@@ -157,7 +161,9 @@ def mark(record: dict[str, Any], response: str) -> Mark:
     except InputError:
         return Mark(status=UNREADABLE, points=sp.Integer(0), note="(open questions take the points awarded)", **base)
     if not 0 <= awarded <= possible:
-        return Mark(status=UNREADABLE, points=sp.Integer(0), note=f"(awarded points must be 0..{plain(possible)})", **base)
+        return Mark(
+            status=UNREADABLE, points=sp.Integer(0), note=f"(awarded points must be 0..{plain(possible)})", **base
+        )
     return Mark(status=MANUAL, points=awarded, **base)
 
 
@@ -169,8 +175,12 @@ def _mark_numeric(record: dict[str, Any], response: str, base: dict) -> Mark:
     names = family.numeric_parts(params)
     cells = [cell.strip() for cell in response.split(";")]
     if len(cells) != len(names):
-        return Mark(status=UNREADABLE, points=sp.Integer(0),
-                    note=f"(expected {len(names)} value(s) separated by ';': {', '.join(names)})", **base)
+        return Mark(
+            status=UNREADABLE,
+            points=sp.Integer(0),
+            note=f"(expected {len(names)} value(s) separated by ';': {', '.join(names)})",
+            **base,
+        )
     mistakes = [m for m in family.mistakes(params) if not m.guess]
     right, chosen = 0, []
     for cell, name in zip(cells, names):
@@ -182,14 +192,14 @@ def _mark_numeric(record: dict[str, Any], response: str, base: dict) -> Mark:
             claim = Claim.read(cell)
         except InputError:
             claim = None
-        if claim is None or (claim.is_text and not any(
-                claim_matches(claim, value, rules) for value in known if isinstance(value, str))):
+        if claim is None or (
+            claim.is_text and not any(claim_matches(claim, value, rules) for value in known if isinstance(value, str))
+        ):
             return Mark(status=UNREADABLE, points=sp.Integer(0), note=f"({name}: not a number)", **base)
         if claim_matches(claim, correct, rules):
             right += 1
         else:
-            chosen += [m.name for m in mistakes
-                       if name in m.values and claim_matches(claim, m.values[name], rules)][:1]
+            chosen += [m.name for m in mistakes if name in m.values and claim_matches(claim, m.values[name], rules)][:1]
     points = base["possible"] * sp.Rational(right, len(names))
     status = CORRECT if right == len(names) else PARTIAL if right else WRONG
     return Mark(status=status, points=points, mistakes=tuple(dict.fromkeys(chosen)), **base)
@@ -207,8 +217,11 @@ def _mark_tf(record: dict[str, Any], response: str, base: dict) -> Mark:
     if all(mark is None for mark in marks):
         return Mark(status=BLANK, points=sp.Integer(0), **base)
     right = sum(1 for mark, truth in zip(marks, truths) if mark is truth)
-    mistakes = tuple(dict.fromkeys(s.mistake for s, mark in zip(statements, marks)
-                                   if mark is not None and mark is not s.truth and s.mistake))
+    mistakes = tuple(
+        dict.fromkeys(
+            s.mistake for s, mark in zip(statements, marks) if mark is not None and mark is not s.truth and s.mistake
+        )
+    )
     if record.get("scoring") == ALL_OR_NOTHING:
         points = base["possible"] if right == len(truths) else sp.Integer(0)
     else:
@@ -219,20 +232,35 @@ def _mark_tf(record: dict[str, Any], response: str, base: dict) -> Mark:
 
 # --- the reports ----------------------------------------------------------------------
 
+
 def scores_rows(report: GradeReport) -> list[list[str]]:
     header = ["id", "name"] + [s["slot"] for s in report.slots] + ["total"]
     rows = [header]
     for student in report.students:
         by_slot = {m.slot: m for m in student.marks}
-        rows.append([student.id, student.name] + [_number(by_slot[s["slot"]].points) for s in report.slots]
-                    + [_number(student.total)])
+        rows.append(
+            [student.id, student.name]
+            + [_number(by_slot[s["slot"]].points) for s in report.slots]
+            + [_number(student.total)]
+        )
     return rows
 
 
 def item_rows(report: GradeReport) -> list[list[str]]:
     """Per slot: share correct, mean points, item-rest point-biserial, named mistakes chosen."""
-    header = ["slot", "family", "format", "points", "students", "share_correct", "mean_points",
-              "discrimination", "blank", "unreadable", "mistakes_chosen"]
+    header = [
+        "slot",
+        "family",
+        "format",
+        "points",
+        "students",
+        "share_correct",
+        "mean_points",
+        "discrimination",
+        "blank",
+        "unreadable",
+        "mistakes_chosen",
+    ]
     rows = [header]
     totals = [float(s.total) for s in report.students]
     for slot in report.slots:
@@ -244,15 +272,21 @@ def item_rows(report: GradeReport) -> list[list[str]]:
             for name in m.mistakes:
                 counts[name] = counts.get(name, 0) + 1
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        rows.append([
-            slot["slot"], slot["family"], slot["format"], slot["points"], str(len(marks)),
-            f"{sum(1 for m in marks if m.points == m.possible) / len(marks):.2f}",  # full credit
-            f"{sum(float(m.points) for m in marks) / len(marks):.2f}",
-            _correlation(item, rest),
-            str(sum(1 for m in marks if m.status == BLANK)),
-            str(sum(1 for m in marks if m.status == UNREADABLE)),
-            "; ".join(f"{name} ×{count}" for name, count in ranked),
-        ])
+        rows.append(
+            [
+                slot["slot"],
+                slot["family"],
+                slot["format"],
+                slot["points"],
+                str(len(marks)),
+                f"{sum(1 for m in marks if m.points == m.possible) / len(marks):.2f}",  # full credit
+                f"{sum(float(m.points) for m in marks) / len(marks):.2f}",
+                _correlation(item, rest),
+                str(sum(1 for m in marks if m.status == BLANK)),
+                str(sum(1 for m in marks if m.status == UNREADABLE)),
+                "; ".join(f"{name} ×{count}" for name, count in ranked),
+            ]
+        )
     return rows
 
 

@@ -24,8 +24,16 @@ FIXED_EPOCH = "1767225600"
 
 
 def tex_environment() -> dict[str, str]:
-    return {**os.environ, "openout_any": "p", "openin_any": "p", "shell_escape": "f",
-            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", FIXED_EPOCH), "FORCE_SOURCE_DATE": "1"}
+    return {
+        **os.environ,
+        "openout_any": "p",
+        "openin_any": "p",
+        "shell_escape": "f",
+        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", FIXED_EPOCH),
+        "FORCE_SOURCE_DATE": "1",
+    }
+
+
 CONTEXT_LINES = 4
 _LEFTOVERS = (".aux", ".log", ".fls", ".fdb_latexmk", ".out")
 
@@ -40,15 +48,25 @@ def compile_pdf(tex_file: Path) -> Path:
         raise CompileError("pdflatex not found: run `make setup` (installs TeX Live) or use --no-pdf")
     folder = tex_file.parent
     command = [
-        "pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
-        "-no-shell-escape", tex_file.name,
+        "pdflatex",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        "-file-line-error",
+        "-no-shell-escape",
+        tex_file.name,
     ]
     environment = tex_environment()
     # No time limit: a 10,000-student chunk takes as long as it takes (the CLI shows progress),
     # and pdflatex dies with variantex if variantex is killed.
     result = subprocess.run(
-        command, cwd=folder, env=environment, capture_output=True, text=True, errors="replace",
-        stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
+        command,
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        stdin=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
     )
     pdf = tex_file.with_suffix(".pdf")
     log = tex_file.with_suffix(".log")
@@ -90,8 +108,13 @@ def merge_pdfs(parts: list[tuple[Path, tuple[int, int]]], target: Path) -> None:
     if shutil.which("qpdf") is None:
         raise CompileError("qpdf not found: run `make setup` (installs it)")
     pages = [argument for pdf, (first, last) in parts for argument in (str(pdf), f"{first}-{last}")]
-    result = subprocess.run(["qpdf", "--deterministic-id", "--empty", "--pages", *pages, "--", str(target)],
-                            capture_output=True, text=True, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+    result = subprocess.run(
+        ["qpdf", "--deterministic-id", "--empty", "--pages", *pages, "--", str(target)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
+    )
     if result.returncode not in (0, 3):  # 3: qpdf succeeded with warnings
         raise CompileError(f"joining {len(parts)} PDF parts failed: {result.stderr.strip()[:500]}")
 
@@ -107,7 +130,7 @@ def cut_pdf(pdf: Path, starts: list[int], targets: list[Path]) -> None:
         bounds = [*starts, len(source.pages)]
         for index, target in enumerate(targets):
             with pikepdf.new() as part:
-                part.pages.extend(source.pages[bounds[index]:bounds[index + 1]])
+                part.pages.extend(source.pages[bounds[index] : bounds[index + 1]])
                 part.save(target, deterministic_id=True)
 
 
@@ -121,8 +144,10 @@ _MISSING = re.compile(r"^Missing character: There is no (.+?) in font", re.MULTI
 def layout_problems(log: str, label: str, line_shift: int = 0) -> list[str]:
     """Lines running into the margin and characters no font had, from (part of) a TeX log;
     source lines are named in `label`'s numbering (the log's plus `line_shift`)."""
-    problems = [f"{label}: a line runs {float(width):.1f}pt into the margin (TeX source line {int(line) + line_shift})"
-                for width, line in _OVERFULL.findall(log)]
+    problems = [
+        f"{label}: a line runs {float(width):.1f}pt into the margin (TeX source line {int(line) + line_shift})"
+        for width, line in _OVERFULL.findall(log)
+    ]
     problems += [f"{label}: no font has the character {char!r}" for char in dict.fromkeys(_MISSING.findall(log))]
     return problems
 
@@ -135,7 +160,7 @@ def log_excerpt(log: str) -> str:
         return "\n".join(lines[-15:])
     shown = []
     for i in marked[:3]:
-        shown.extend(lines[i: i + CONTEXT_LINES + 1])
+        shown.extend(lines[i : i + CONTEXT_LINES + 1])
         shown.append("...")
     return "\n".join(shown)
 
@@ -153,8 +178,9 @@ class Typeset:
         return (1, self.key_first_page - 1) if kind == "exam" else (self.key_first_page, self.page_count)
 
 
-def typeset(tex_file: Path, papers: int, sections: tuple[tuple[str, int], ...],
-            targets: tuple[Path, ...] = ()) -> Typeset:
+def typeset(
+    tex_file: Path, papers: int, sections: tuple[tuple[str, int], ...], targets: tuple[Path, ...] = ()
+) -> Typeset:
     """One TeX run, as a build's worker process does it: compile `tex_file` (`papers` exam
     papers, then as many key papers: see exams/exporters/latex.one_run), cut the PDF into
     `targets` (one per paper, at the pages TeX logged), and report its layout problems in

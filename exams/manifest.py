@@ -24,6 +24,7 @@ from typing import Any
 from variantex.answer_engine.errors import InputError
 from variantex.answer_engine.exact import dump_value, exact_equal, load_value
 from variantex.answer_engine.formatting import plain
+from variantex.exams import seeds
 from variantex.exams.assemble import (
     LETTERS,
     Paper,
@@ -31,7 +32,6 @@ from variantex.exams.assemble import (
     correct_letter,
     ordered_options,
 )
-from variantex.exams import seeds
 from variantex.exams.inputs import read_text
 from variantex.exams.manifest_check import check_shape
 from variantex.exams.spec import ExamSpec
@@ -69,8 +69,9 @@ def question_record(instance: QuestionInstance) -> dict[str, Any]:
     return record
 
 
-def build_manifest(spec: ExamSpec, exam_seed: int, papers: list[Paper], out: Path | None = None,
-                   roster: Path | None = None) -> dict[str, Any]:
+def build_manifest(
+    spec: ExamSpec, exam_seed: int, papers: list[Paper], out: Path | None = None, roster: Path | None = None
+) -> dict[str, Any]:
     # Paths relative to the output folder: the manifest does not depend on where the build
     # ran, and a folder moved together with its spec and roster still finds them.
     def relative(path: str | Path) -> str:
@@ -85,7 +86,9 @@ def build_manifest(spec: ExamSpec, exam_seed: int, papers: list[Paper], out: Pat
         "slots": [q.slot for q in spec.questions],
         "papers": [
             {
-                "student": {"id": p.student.id, "name": p.student.name, **dict(p.student.fields)} if p.student else None,
+                "student": {"id": p.student.id, "name": p.student.name, **dict(p.student.fields)}
+                if p.student
+                else None,
                 "questions": [question_record(q) for q in p.questions],
             }
             for p in papers
@@ -115,11 +118,16 @@ def load_manifest(path: str | Path) -> dict[str, Any]:
     version = manifest["manifest_version"]
     if version != FORMAT_VERSION:
         if isinstance(version, int) and 0 < version < FORMAT_VERSION:
-            raise InputError(f"manifest version {version} was written by an older variantex (this one reads "
-                             f"version {FORMAT_VERSION}); rebuild the exam with the same spec, roster and seed "
-                             "to get an identical exam with a current manifest", f"{path}: manifest_version")
-        raise InputError(f"unknown manifest version {version!r} (this variantex reads version {FORMAT_VERSION})",
-                         f"{path}: manifest_version")
+            raise InputError(
+                f"manifest version {version} was written by an older variantex (this one reads "
+                f"version {FORMAT_VERSION}); rebuild the exam with the same spec, roster and seed "
+                "to get an identical exam with a current manifest",
+                f"{path}: manifest_version",
+            )
+        raise InputError(
+            f"unknown manifest version {version!r} (this variantex reads version {FORMAT_VERSION})",
+            f"{path}: manifest_version",
+        )
     check_shape(manifest, str(path))
     return manifest
 
@@ -130,8 +138,7 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     path.write_text(json.dumps(sealed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def tamper_problems(manifest: dict[str, Any], manifest_path: str | Path,
-                    notes: list[str] | None = None) -> list[str]:
+def tamper_problems(manifest: dict[str, Any], manifest_path: str | Path, notes: list[str] | None = None) -> list[str]:
     """Everything `verify` checks beyond the keys: the seal, the seeds, and what the spec
     and roster (found beside the build, unchanged) say every paper must be. What could not
     be checked (the spec is not where the build left it) goes to `notes`."""
@@ -145,8 +152,10 @@ def tamper_problems(manifest: dict[str, Any], manifest_path: str | Path,
             seed = record.get("seed")
             expected = {"entropy": exam_seed, "spawn_key": list(seeds.spawn_key(owner, record["slot"]))}
             if seed is not None and seed != expected:
-                problems.append(f"{owner or 'practice'} question {record['number']} ({record['slot']}): the seed is "
-                                f"not the one (exam seed, student, slot) gives")
+                problems.append(
+                    f"{owner or 'practice'} question {record['number']} ({record['slot']}): the seed is "
+                    f"not the one (exam seed, student, slot) gives"
+                )
     return problems + _against_sources(manifest, Path(manifest_path).resolve().parent, notes)
 
 
@@ -159,8 +168,10 @@ def _against_sources(manifest: dict[str, Any], folder: Path, notes: list[str] | 
     spec_path = folder / manifest["spec"]["path"]
     if not spec_path.is_file():
         if notes is not None:
-            notes.append(f"the spec is not at {spec_path}: points, slots and params were not re-derived from it "
-                         "(the digest still covers them)")
+            notes.append(
+                f"the spec is not at {spec_path}: points, slots and params were not re-derived from it "
+                "(the digest still covers them)"
+            )
         return []
     if file_digest(spec_path) != manifest["spec"]["sha256"]:
         return [f"the spec {spec_path} changed after the build (or the manifest's spec hash was edited)"]
@@ -184,17 +195,25 @@ def _against_sources(manifest: dict[str, Any], folder: Path, notes: list[str] | 
             problems.append(f"{owner}: the student's name or fields differ from the roster")
         fresh = assemble_paper(spec, manifest["seed"], student)
         for record, instance in zip(paper["questions"], fresh.questions):
-            expected = {"slot": instance.spec.slot, "number": instance.number, "family": instance.family.id,
-                        "format": instance.spec.format, "points": plain(instance.spec.points), "seed": instance.seed,
-                        "params": instance.variant.family.dump(instance.variant.params)}
+            expected = {
+                "slot": instance.spec.slot,
+                "number": instance.number,
+                "family": instance.family.id,
+                "format": instance.spec.format,
+                "points": plain(instance.spec.points),
+                "seed": instance.seed,
+                "params": instance.variant.family.dump(instance.variant.params),
+            }
             if instance.spec.format == "tf":
                 expected["scoring"] = instance.spec.scoring
             if instance.option_order:
                 expected["option_order"] = list(instance.option_order)
             for name, value in expected.items():
                 if record.get(name) != value:
-                    problems.append(f"{owner} question {record.get('number')}: stored {name} {record.get(name)!r} "
-                                    f"but the spec and seed give {value!r}")
+                    problems.append(
+                        f"{owner} question {record.get('number')}: stored {name} {record.get(name)!r} "
+                        f"but the spec and seed give {value!r}"
+                    )
     return problems
 
 
@@ -223,7 +242,9 @@ def recompute(manifest: dict[str, Any]) -> list[str]:
                 continue
             for name in ("answers", "options", "correct", "branch"):
                 if not same_values(name, record.get(name), fresh.get(name)):
-                    problems.append(f"{where}: stored {name} {record.get(name)!r} but the params give {fresh.get(name)!r}")
+                    problems.append(
+                        f"{where}: stored {name} {record.get(name)!r} but the params give {fresh.get(name)!r}"
+                    )
     return problems
 
 
@@ -232,14 +253,25 @@ def same_values(field: str, stored: Any, fresh: Any) -> bool:
     if fresh is None:
         return stored is None
     if field == "answers":
-        return (isinstance(stored, dict) and stored.keys() == fresh.keys()
-                and all(_same_value(stored[name], fresh[name]) for name in fresh))
+        return (
+            isinstance(stored, dict)
+            and stored.keys() == fresh.keys()
+            and all(_same_value(stored[name], fresh[name]) for name in fresh)
+        )
     if field == "options":
-        return (isinstance(stored, list) and len(stored) == len(fresh) and all(
-            isinstance(old, dict) and old.get("letter") == new["letter"] and old.get("mistake") == new["mistake"]
-            and isinstance(old.get("values"), list) and len(old["values"]) == len(new["values"])
-            and all(_same_value(a, b) for a, b in zip(old["values"], new["values"]))
-            for old, new in zip(stored, fresh)))
+        return (
+            isinstance(stored, list)
+            and len(stored) == len(fresh)
+            and all(
+                isinstance(old, dict)
+                and old.get("letter") == new["letter"]
+                and old.get("mistake") == new["mistake"]
+                and isinstance(old.get("values"), list)
+                and len(old["values"]) == len(new["values"])
+                and all(_same_value(a, b) for a, b in zip(old["values"], new["values"]))
+                for old, new in zip(stored, fresh)
+            )
+        )
     return stored == fresh
 
 
@@ -258,8 +290,11 @@ def question_record_from(variant, record: dict[str, Any]) -> dict[str, Any]:
     if record["format"] == "mcq":
         printed = ordered_options(variant, record.get("option_order") or ())
         fresh["options"] = [
-            {"letter": LETTERS[i], "values": [dump_value(v) for v in o.values],
-             "mistake": o.mistake.name if o.mistake else None}
+            {
+                "letter": LETTERS[i],
+                "values": [dump_value(v) for v in o.values],
+                "mistake": o.mistake.name if o.mistake else None,
+            }
             for i, o in enumerate(printed)
         ]
         fresh["correct"] = correct_letter(printed)

@@ -23,8 +23,8 @@ import re
 import shutil
 import signal
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from variantex.answer_engine.errors import InputError
 
@@ -62,7 +62,9 @@ def check_target(out: Path, force: bool) -> None:
     if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()) and not force:
         raise InputError(
             "is not empty and was not written by variantex; choose a new or empty folder, or add --force "
-            "(variantex then writes its files there and deletes nothing)", f"--out {out}")
+            "(variantex then writes its files there and deletes nothing)",
+            f"--out {out}",
+        )
 
 
 def written_by_last_build(out: Path) -> list[str]:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import sympy as sp
 
@@ -53,9 +53,13 @@ def spec_from_items(items: Sequence[str], seed: int) -> ExamSpec:
     if not questions:
         raise InputError("name an exam spec or at least one family (like relu-backprop:numeric)", "practice")
     text = " ".join(items)
-    return ExamSpec(path="(command line)", sha256=hashlib.sha256(text.encode()).hexdigest(),
-                    title="Practice: " + ", ".join(q.family.id for q in questions), seed=seed,
-                    questions=tuple(questions))
+    return ExamSpec(
+        path="(command line)",
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        title="Practice: " + ", ".join(q.family.id for q in questions),
+        seed=seed,
+        questions=tuple(questions),
+    )
 
 
 def read_source(source: Sequence[str], seed: int | None) -> ExamSpec:
@@ -64,9 +68,16 @@ def read_source(source: Sequence[str], seed: int | None) -> ExamSpec:
     return spec_from_items(source, seed or 0)
 
 
-def build_practice(source: Sequence[str], out: str | Path, count: int = 20, seed: int | None = None,
-                   outputs: Sequence[str] = OUTPUTS, answers: bool = True, inline_solutions: bool = False,
-                   force: bool = False) -> PracticeResult:
+def build_practice(
+    source: Sequence[str],
+    out: str | Path,
+    count: int = 20,
+    seed: int | None = None,
+    outputs: Sequence[str] = OUTPUTS,
+    answers: bool = True,
+    inline_solutions: bool = False,
+    force: bool = False,
+) -> PracticeResult:
     if not 1 <= count <= MAX_COUNT:
         raise InputError(f"must be between 1 and {MAX_COUNT}, not {count}", "--count")
     unknown = [o for o in outputs if o not in OUTPUTS]
@@ -89,10 +100,14 @@ def build_practice(source: Sequence[str], out: str | Path, count: int = 20, seed
             for slot in record["slots"]:
                 for variant in slot["variants"]:
                     variant.pop("key")
-        (staging / "manifest.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n",
-                                               encoding="utf-8")
-    files = sorted(p.relative_to(Path(out).resolve()) for p in Path(out).resolve().rglob("*")
-                   if p.is_file() and not p.name.startswith("."))
+        (staging / "manifest.json").write_text(
+            json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    files = sorted(
+        p.relative_to(Path(out).resolve())
+        for p in Path(out).resolve().rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    )
     return PracticeResult(Path(out).resolve(), files, sum(len(s.variants) for s in bank.slots))
 
 
@@ -112,8 +127,16 @@ def worksheet(bank: Bank, title: str, answers: bool, inline_solutions: bool) -> 
             context = question_context(slot.variants[index].view)
             context["number"] = len(questions) + 1
             questions.append(context)
-    return environment().get_template("worksheet.tex.j2").render(
-        title=title, subtitle=f"{count} variant{'s' if count != 1 else ''} of {len(bank.slots)} question"
-                              f"{'s' if len(bank.slots) != 1 else ''}",
-        questions=questions, solutions=answers, inline_solutions=inline_solutions and answers,
-        total=points_text(sp.Integer(0)))
+    return (
+        environment()
+        .get_template("worksheet.tex.j2")
+        .render(
+            title=title,
+            subtitle=f"{count} variant{'s' if count != 1 else ''} of {len(bank.slots)} question"
+            f"{'s' if len(bank.slots) != 1 else ''}",
+            questions=questions,
+            solutions=answers,
+            inline_solutions=inline_solutions and answers,
+            total=points_text(sp.Integer(0)),
+        )
+    )

@@ -39,8 +39,9 @@ def read_roster(path: str | Path) -> list[Student]:
     columns = [cell.strip() for cell in header]
     lowered = [c.lower() for c in columns]
     if len(columns) == 1 and ";" in columns[0]:
-        raise InputError("the roster is separated by ';'; save it as comma-separated CSV (id,name,…)",
-                         f"{path}:{header_line}")
+        raise InputError(
+            "the roster is separated by ';'; save it as comma-separated CSV (id,name,…)", f"{path}:{header_line}"
+        )
     for name in REQUIRED:
         if name not in lowered:
             raise InputError(f"missing column {name!r} (columns: {', '.join(columns)})", f"{path}:{header_line}")

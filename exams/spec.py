@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import sympy as sp
 
@@ -46,8 +47,18 @@ from variantex.generators.base import Family
 from variantex.generators.variant import Variant, variant_from_data
 
 MIXED = "mixed"
-TOP_FIELDS = ("course", "title", "date", "duration", "seed", "instructions", "questions",
-              "shuffle_questions", "shuffle_options", "unique_variants")
+TOP_FIELDS = (
+    "course",
+    "title",
+    "date",
+    "duration",
+    "seed",
+    "instructions",
+    "questions",
+    "shuffle_questions",
+    "shuffle_options",
+    "unique_variants",
+)
 SWITCHES = ("shuffle_questions", "shuffle_options", "unique_variants")
 QUESTION_FIELDS = ("id", "family", "format", "points", "branch", "options", "params", "scoring")
 # How a true/false question is scored: points shared over its statements, or all or nothing.
@@ -116,7 +127,9 @@ def load_spec(path: str | Path) -> ExamSpec:
     slots = [q.slot for q in parsed]
     for i, slot in enumerate(slots):
         if slots.index(slot) != i:
-            raise InputError(f"question id {slot!r} is used twice", yamlio.where(path, questions, i, f"questions[{i}].id"))
+            raise InputError(
+                f"question id {slot!r} is used twice", yamlio.where(path, questions, i, f"questions[{i}].id")
+            )
     return ExamSpec(
         path=str(path),
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
@@ -132,7 +145,9 @@ def _question(path: Path, questions: list, index: int) -> QuestionSpec:
     item = questions[index]
     prefix = f"questions[{index}]"
     if not isinstance(item, dict):
-        raise InputError("expected a mapping with family, format and points", yamlio.where(path, questions, index, prefix))
+        raise InputError(
+            "expected a mapping with family, format and points", yamlio.where(path, questions, index, prefix)
+        )
     _refuse_unknown(path, item, QUESTION_FIELDS, prefix + ".")
     for name in ("family", "format", "points"):
         if name not in item:
@@ -146,7 +161,9 @@ def _question(path: Path, questions: list, index: int) -> QuestionSpec:
         raise InputError(f"expected a short name, got {raw_id!r}", yamlio.where(path, item, "id", f"{prefix}.id"))
     slot = str(raw_id)
     if not _SLOT_ID.fullmatch(slot):
-        raise InputError("ids are 1-32 letters, digits, '_', '-' or '.'", yamlio.where(path, item, "id", f"{prefix}.id"))
+        raise InputError(
+            "ids are 1-32 letters, digits, '_', '-' or '.'", yamlio.where(path, item, "id", f"{prefix}.id")
+        )
     try:
         chosen = family_by_id(str(item["family"]))
     except InputError as error:
@@ -175,16 +192,21 @@ def _question(path: Path, questions: list, index: int) -> QuestionSpec:
         raise fail(error, "options" if branch is None else "branch") from None
     scoring = item.get("scoring", PER_STATEMENT)
     if "scoring" in item and fmt != "tf":
-        raise InputError("scoring is for true/false questions (format: tf)",
-                         yamlio.where(path, item, "scoring", f"{prefix}.scoring"))
+        raise InputError(
+            "scoring is for true/false questions (format: tf)", yamlio.where(path, item, "scoring", f"{prefix}.scoring")
+        )
     if scoring not in SCORINGS:
-        raise InputError(f"expected one of {', '.join(SCORINGS)}, got {scoring!r}",
-                         yamlio.where(path, item, "scoring", f"{prefix}.scoring"))
+        raise InputError(
+            f"expected one of {', '.join(SCORINGS)}, got {scoring!r}",
+            yamlio.where(path, item, "scoring", f"{prefix}.scoring"),
+        )
     fixed = None
     if "params" in item:
         if branch is not None or options:
-            raise InputError("fixed params leave nothing to draw: drop branch/options",
-                             yamlio.where(path, item, "params", f"{prefix}.params"))
+            raise InputError(
+                "fixed params leave nothing to draw: drop branch/options",
+                yamlio.where(path, item, "params", f"{prefix}.params"),
+            )
         try:
             fixed = variant_from_data(chosen, item["params"], fmt)
         except InputError as error:
@@ -205,5 +227,6 @@ def _refuse_unknown(path: Path, data: dict, allowed: tuple[str, ...], prefix: st
     for key in data:
         if key not in allowed:
             raise InputError(
-                f"unknown field (expected one of: {', '.join(allowed)})", yamlio.where(path, data, key, f"{prefix}{key}")
+                f"unknown field (expected one of: {', '.join(allowed)})",
+                yamlio.where(path, data, key, f"{prefix}{key}"),
             )

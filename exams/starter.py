@@ -43,8 +43,10 @@ def write_starter(folder: Path) -> list[Path]:
     targets = [folder / name for name in files]
     present = [str(path) for path in targets if path.exists() or path.is_symlink()]
     if present:
-        raise InputError(f"{', '.join(present)} already exist{'s' if len(present) == 1 else ''}; "
-                         "variantex init never overwrites (choose another folder)")
+        raise InputError(
+            f"{', '.join(present)} already exist{'s' if len(present) == 1 else ''}; "
+            "variantex init never overwrites (choose another folder)"
+        )
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: not a folder")
     folder.mkdir(parents=True, exist_ok=True)

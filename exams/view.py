@@ -12,9 +12,10 @@ text, and whatever comes next, without touching a family.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -43,8 +44,14 @@ class PartView:
     text_answers: tuple[str, ...] = ()  # text answers this part may take, as printed
 
     def as_json(self) -> dict:
-        return {"name": self.name, "label": self.label, "value": dump_value(self.value),
-                "plain": plain(self.value), "shown": _content(self.shown), "text_answers": list(self.text_answers)}
+        return {
+            "name": self.name,
+            "label": self.label,
+            "value": dump_value(self.value),
+            "plain": plain(self.value),
+            "shown": _content(self.shown),
+            "text_answers": list(self.text_answers),
+        }
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,9 @@ class OptionView:
 
     def as_json(self) -> dict:
         return {
-            "letter": self.letter, "content": _content(self.content), "values": [dump_value(v) for v in self.values],
+            "letter": self.letter,
+            "content": _content(self.content),
+            "values": [dump_value(v) for v in self.values],
             "correct": self.correct,
             "mistake": {"name": self.mistake.name, "description": self.mistake.description} if self.mistake else None,
         }
@@ -80,8 +89,12 @@ class StatementView:
         return "T" if self.truth else "F"
 
     def as_json(self) -> dict:
-        return {"number": self.number, "content": _content(self.content), "truth": self.truth,
-                "why": _content(self.why)}
+        return {
+            "number": self.number,
+            "content": _content(self.content),
+            "truth": self.truth,
+            "why": _content(self.why),
+        }
 
 
 @dataclass(frozen=True)
@@ -132,10 +145,14 @@ class QuestionView:
             "options": [option.as_json() for option in self.options],
             "answers": [part.as_json() for part in self.answers],
             "steps": [_content(step) for step in self.steps],
-            "tolerance": {"relative": dump_value(self.tolerance.relative),
-                          "absolute": dump_value(self.tolerance.absolute), "text": self.tolerance.describe()},
-            "rubric": [{"criterion": _content(criterion), "points": dump_value(points)}
-                       for criterion, points in self.rubric],
+            "tolerance": {
+                "relative": dump_value(self.tolerance.relative),
+                "absolute": dump_value(self.tolerance.absolute),
+                "text": self.tolerance.describe(),
+            },
+            "rubric": [
+                {"criterion": _content(criterion), "points": dump_value(points)} for criterion, points in self.rubric
+            ],
             "statements": [statement.as_json() for statement in self.statements],
             "scoring": self.scoring,
         }
@@ -167,11 +184,17 @@ class ExamView:
         return {
             "schema": "variantex.exam-view",
             "version": SCHEMA_VERSION,
-            "title": self.title, "course": self.course, "date": self.date, "duration": self.duration,
-            "instructions": list(self.instructions), "total_points": dump_value(self.total),
+            "title": self.title,
+            "course": self.course,
+            "date": self.date,
+            "duration": self.duration,
+            "instructions": list(self.instructions),
+            "total_points": dump_value(self.total),
             "papers": [
-                {"student": {"id": p.student.id, "name": p.student.name} if p.student else None,
-                 "questions": [q.as_json() for q in p.questions]}
+                {
+                    "student": {"id": p.student.id, "name": p.student.name} if p.student else None,
+                    "questions": [q.as_json() for q in p.questions],
+                }
                 for p in self.papers
             ],
         }
@@ -191,8 +214,14 @@ def _stem(family: Family, params: Any, asked: tuple[str, ...]) -> Stem:
 
 
 def question_view(
-    variant: Variant, fmt: str, options: Sequence[Option] | None = None, *,
-    slot: str = "q1", number: int = 1, points: sp.Rational = sp.Integer(1), scoring: str = PER_STATEMENT,
+    variant: Variant,
+    fmt: str,
+    options: Sequence[Option] | None = None,
+    *,
+    slot: str = "q1",
+    number: int = 1,
+    points: sp.Rational = sp.Integer(1),
+    scoring: str = PER_STATEMENT,
 ) -> QuestionView:
     """The view of one variant asked in one format; `options` in printed order (default: as built)."""
     family, params = variant.family, variant.params
@@ -204,14 +233,20 @@ def question_view(
     def part_view(name: str) -> PartView:
         part = by_name[name]
         value = solution.values[name]
-        return PartView(name, part.label, value, parse_inline(family.show_value(params, value)),
-                        tuple(plain_markup(family.text_shown(t)) for t in part.text_answers))
+        return PartView(
+            name,
+            part.label,
+            value,
+            parse_inline(family.show_value(params, value)),
+            tuple(plain_markup(family.text_shown(t)) for t in part.text_answers),
+        )
 
     option_views: tuple[OptionView, ...] = ()
     if fmt == "mcq":
         chosen = variant.options if options is None else options
-        option_views = tuple(OptionView(LETTERS[i], parse_inline(o.printed), o.values, o.mistake)
-                             for i, o in enumerate(chosen))
+        option_views = tuple(
+            OptionView(LETTERS[i], parse_inline(o.printed), o.values, o.mistake) for i, o in enumerate(chosen)
+        )
     stem = _stem(family, params, asked_names)
     answers = {part.name: part_view(part.name) for part in parts}
     statement_views: tuple[StatementView, ...] = ()
@@ -220,30 +255,42 @@ def question_view(
         # Each statement's truth is decided exactly (a bank's fact, or a value against the key);
         # `variant.solution` above has already refused a key the independent route disputes.
         statements = family.statements(params)
-        statement_views = tuple(StatementView(i, parse_inline(s.text), s.truth, parse_inline(s.why))
-                                for i, s in enumerate(statements, start=1))
+        statement_views = tuple(
+            StatementView(i, parse_inline(s.text), s.truth, parse_inline(s.why))
+            for i, s in enumerate(statements, start=1)
+        )
         if not isinstance(family, StatementBank):
             # A bank's solution is its statements' justifications; a family's own solution is
             # followed by what it says of each statement.
-            steps += tuple(parse_inline(Markup("Statement %d is %s: %s." % (i, "true" if s.truth else "false", s.why)))
-                           for i, s in enumerate(statements, start=1))
+            steps += tuple(
+                parse_inline(Markup("Statement %d is %s: %s." % (i, "true" if s.truth else "false", s.why)))
+                for i, s in enumerate(statements, start=1)
+            )
     return QuestionView(
-        family=family.id, title=family.title, branch=variant.branch, format=fmt, slot=slot, number=number,
-        points=points, stem=stem.stem, ask=stem.ask, discuss=stem.discuss if fmt == "open" else (),
+        family=family.id,
+        title=family.title,
+        branch=variant.branch,
+        format=fmt,
+        slot=slot,
+        number=number,
+        points=points,
+        stem=stem.stem,
+        ask=stem.ask,
+        discuss=stem.discuss if fmt == "open" else (),
         asked=tuple(answers[name] for name in asked_names) if fmt not in ("mcq", "tf") else (),
         options=option_views,
         answers=tuple(answers.values()),
         steps=steps,
         tolerance=family.tolerance_for(params),
         rubric=rubric(family, params, points, stem.discuss) if fmt == "open" else (),
-        statements=statement_views, scoring=scoring if fmt == "tf" else "",
+        statements=statement_views,
+        scoring=scoring if fmt == "tf" else "",
     )
 
 
 def rubric(family: Family, params: Any, points: sp.Rational, discuss) -> tuple[tuple[Content, sp.Rational], ...]:
     """The family's criteria with the question's points shared out by weight (exactly)."""
-    criteria = [(text, weight) for text, weight in family.rubric(params)
-                if discuss or "explanation" not in text]
+    criteria = [(text, weight) for text, weight in family.rubric(params) if discuss or "explanation" not in text]
     total = sum(weight for _, weight in criteria)
     return tuple((parse_inline(text), sp.Rational(weight, total) * points) for text, weight in criteria)
 
@@ -272,13 +319,27 @@ _MAX_VIEWS = 1 << 17
 
 def instance_view(instance: QuestionInstance) -> QuestionView:
     spec = instance.spec
-    key = (id(instance.variant), spec.format, instance.option_order, spec.slot, instance.number, spec.points,
-           spec.scoring)
+    key = (
+        id(instance.variant),
+        spec.format,
+        instance.option_order,
+        spec.slot,
+        instance.number,
+        spec.points,
+        spec.scoring,
+    )
     cached = _VIEWS.get(key)
     if cached is not None and cached[0] is instance.variant:
         return cached[1]
-    view = question_view(instance.variant, spec.format, instance.printed_options if spec.format == "mcq" else None,
-                         slot=spec.slot, number=instance.number, points=spec.points, scoring=spec.scoring)
+    view = question_view(
+        instance.variant,
+        spec.format,
+        instance.printed_options if spec.format == "mcq" else None,
+        slot=spec.slot,
+        number=instance.number,
+        points=spec.points,
+        scoring=spec.scoring,
+    )
     if len(_VIEWS) >= _MAX_VIEWS:
         _VIEWS.clear()
     _VIEWS[key] = (instance.variant, view)
@@ -287,11 +348,17 @@ def instance_view(instance: QuestionInstance) -> QuestionView:
 
 def exam_view(spec: ExamSpec, papers: Sequence[Paper]) -> ExamView:
     return ExamView(
-        title=spec.title, course=spec.course, date=spec.date, duration=spec.duration,
-        instructions=tuple(spec.instructions), total=spec.total_points,
+        title=spec.title,
+        course=spec.course,
+        date=spec.date,
+        duration=spec.duration,
+        instructions=tuple(spec.instructions),
+        total=spec.total_points,
         papers=tuple(
-            PaperView(StudentView(p.student.id, p.student.name) if p.student else None,
-                      tuple(instance_view(q) for q in p.questions))
+            PaperView(
+                StudentView(p.student.id, p.student.name) if p.student else None,
+                tuple(instance_view(q) for q in p.questions),
+            )
             for p in papers
         ),
     )

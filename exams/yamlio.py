@@ -44,11 +44,10 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, (list, dict)):
             raise yaml.constructor.ConstructorError(
-                None, None, "a key must be a plain name or number, not a list or mapping", key_node.start_mark)
-        if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
+                None, None, "a key must be a plain name or number, not a list or mapping", key_node.start_mark
             )
+        if key in result:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
@@ -67,7 +66,8 @@ MAX_NUMBER_TEXT = 60  # characters; an exam's numbers are far shorter (the exact
 def _too_long(text: str, node: yaml.ScalarNode) -> None:
     if len(text) > MAX_NUMBER_TEXT:
         raise yaml.constructor.ConstructorError(
-            None, None, f"a number of {len(text)} characters is not an exam's number", node.start_mark)
+            None, None, f"a number of {len(text)} characters is not an exam's number", node.start_mark
+        )
 
 
 def _integer(loader: _Loader, node: yaml.ScalarNode) -> int:
@@ -82,7 +82,8 @@ def _decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
         value = Decimal(text)
     except InvalidOperation:
         raise yaml.constructor.ConstructorError(
-            None, None, f"cannot read {text!r} as a number", node.start_mark) from None
+            None, None, f"cannot read {text!r} as a number", node.start_mark
+        ) from None
     if not value.is_finite():
         raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a finite number", node.start_mark)
     return value
@@ -96,10 +97,15 @@ _Loader.add_constructor("tag:yaml.org,2002:int", _integer)
 
 # The YAML parser's words for the usual slips, and what they mean to a person.
 _PLAIN_WORDS = (
-    ("expected <block end>", "the indentation is off here: this line is indented differently from the "
-                             "lines of the same list or mapping"),
-    ("mapping values are not allowed here", "a ':' where none belongs: is this line indented more than the "
-                                            "one above, or does a value with ': ' need quotes?"),
+    (
+        "expected <block end>",
+        "the indentation is off here: this line is indented differently from the lines of the same list or mapping",
+    ),
+    (
+        "mapping values are not allowed here",
+        "a ':' where none belongs: is this line indented more than the "
+        "one above, or does a value with ': ' need quotes?",
+    ),
     ("found character '\\t' that cannot start any token", "a tab character: indent with spaces"),
     ("could not find expected ':'", "a line without 'key: value' inside a mapping (missing colon or indentation?)"),
     ("found duplicate key", "a key appears twice"),

@@ -13,8 +13,9 @@ flipped: only the distance term) and `pulled` (both terms; the step's length is 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -67,14 +68,17 @@ class AdversarialParams:
         return odds / (1 + odds)
 
 
-def gradient(params: AdversarialParams, alpha_factor=2, hinge: bool | None = None, slope=None,
-             pull_sign: int = 1) -> tuple[sp.Expr, ...]:
+def gradient(
+    params: AdversarialParams, alpha_factor=2, hinge: bool | None = None, slope=None, pull_sign: int = 1
+) -> tuple[sp.Expr, ...]:
     """∇f = 2α(x − x*) + [z > 0]·σ(z)(1 − σ(z))·w (with the pieces a mistake changes)."""
     hinge = params.active if hinge is None else hinge
     s = params.sigma
     slope = s * (1 - s) if slope is None else slope
-    return tuple(pull_sign * alpha_factor * params.alpha * (xi - si) + (slope * wi if hinge else 0)
-                 for xi, si, wi in zip(params.x, params.x_star, params.w))
+    return tuple(
+        pull_sign * alpha_factor * params.alpha * (xi - si) + (slope * wi if hinge else 0)
+        for xi, si, wi in zip(params.x, params.x_star, params.w)
+    )
 
 
 def stepped(params: AdversarialParams, g, direction: int = -1, normalise: bool = True) -> tuple[sp.Expr, ...]:
@@ -94,12 +98,16 @@ class AdversarialGradient(Family):
     branches = (START, INACTIVE, PULLED)
     params_type = AdversarialParams
     edge_cases = (
-        EdgeCase("x = x*, w = (3, 4), k = 3: σ = 3/4, g = (3/16)(3, 4), the step is −ε w/‖w‖",
-                 {"alpha": 1, "w": [3, 4], "k": 3, "x_star": [0, 0], "x": [0, 0], "eps": "1/2"},
-                 {"g1": "9/16", "g2": "3/4", "x1_new": "-3/10", "x2_new": "-2/5"}),
-        EdgeCase("already flipped (k = 1/2): only the pull back to x*",
-                 {"alpha": "1/2", "w": [1, 1], "k": "1/2", "x_star": [0, 0], "x": [3, -3], "eps": 1},
-                 {"g1": 3, "g2": -3, "x1_new": "3 - sqrt(2)/2", "x2_new": "-3 + sqrt(2)/2"}),
+        EdgeCase(
+            "x = x*, w = (3, 4), k = 3: σ = 3/4, g = (3/16)(3, 4), the step is −ε w/‖w‖",
+            {"alpha": 1, "w": [3, 4], "k": 3, "x_star": [0, 0], "x": [0, 0], "eps": "1/2"},
+            {"g1": "9/16", "g2": "3/4", "x1_new": "-3/10", "x2_new": "-2/5"},
+        ),
+        EdgeCase(
+            "already flipped (k = 1/2): only the pull back to x*",
+            {"alpha": "1/2", "w": [1, 1], "k": "1/2", "x_star": [0, 0], "x": [3, -3], "eps": 1},
+            {"g1": 3, "g2": -3, "x1_new": "3 - sqrt(2)/2", "x2_new": "-3 + sqrt(2)/2"},
+        ),
     )
 
     def branch_of(self, params: AdversarialParams) -> str:
@@ -134,8 +142,9 @@ class AdversarialGradient(Family):
                 d = (-d[0], -d[1])
             if w[0] * d[0] + w[1] * d[1] > -2:
                 raise InvalidParams("the clean input must be firmly in class 1", "x_star")
-            return AdversarialParams(alpha, w, draws.pick(rng, (R(1, 2), R(1, 3), R(1, 4))),
-                                     (x[0] - d[0], x[1] - d[1]), x, eps)
+            return AdversarialParams(
+                alpha, w, draws.pick(rng, (R(1, 2), R(1, 3), R(1, 4))), (x[0] - d[0], x[1] - d[1]), x, eps
+            )
         # pulled: x* any nearby clean input (drawn above); the step's length is then a square root
         if x == x_star:
             raise InvalidParams("x must differ from x*", "x")
@@ -144,8 +153,9 @@ class AdversarialGradient(Family):
     # --- answers ----------------------------------------------------------------
     def parts(self, params: AdversarialParams) -> tuple[Part, ...]:
         n = len(params.x)
-        return (tuple(Part(f"g{i}", Math(r"(\nabla f)_{%d}" % i)) for i in range(1, n + 1))
-                + tuple(Part(f"x{i}_new", Math(r"x'_{%d}" % i)) for i in range(1, n + 1)))
+        return tuple(Part(f"g{i}", Math(r"(\nabla f)_{%d}" % i)) for i in range(1, n + 1)) + tuple(
+            Part(f"x{i}_new", Math(r"x'_{%d}" % i)) for i in range(1, n + 1)
+        )
 
     def solve(self, params: AdversarialParams) -> Solution:
         g = gradient(params)
@@ -155,15 +165,29 @@ class AdversarialGradient(Family):
         approx = lambda values: "(%s)" % ", ".join(f"{float(numeric(v)):.4g}" for v in values)  # noqa: E731
         norm = sp.sqrt(sum(v * v for v in g))
         steps = [
-            Markup(r"$z = w^\top x + w_0 = %s + %s$%s, so $\sigma(z) = %s$ and the hinge is %s."
-                   % (tex(params.linear), _bias_tex(params), r" $> 0$" if params.active else r" $< 0$", tex(s),
-                      r"active: $\max(0, \sigma(z) - \tfrac12) = \sigma(z) - \tfrac12$" if params.active
-                      else r"inactive (the classifier already says class 0): it contributes nothing")),
-            Markup(r"$\nabla f = 2\alpha(x - x^*)%s = %s$."
-                   % (r" + \sigma(z)(1 - \sigma(z))\, w" if params.active else "", vec(g))),
-            Markup(r"$\|\nabla f\| %s$, and the step is $x' = x - \varepsilon \nabla f / \|\nabla f\| %s$."
-                   % (equals(norm, self.digits(params)),
-                      r"\approx " + approx(new) if self.digits(params) else "= " + vec(new))),
+            Markup(
+                r"$z = w^\top x + w_0 = %s + %s$%s, so $\sigma(z) = %s$ and the hinge is %s."
+                % (
+                    tex(params.linear),
+                    _bias_tex(params),
+                    r" $> 0$" if params.active else r" $< 0$",
+                    tex(s),
+                    r"active: $\max(0, \sigma(z) - \tfrac12) = \sigma(z) - \tfrac12$"
+                    if params.active
+                    else r"inactive (the classifier already says class 0): it contributes nothing",
+                )
+            ),
+            Markup(
+                r"$\nabla f = 2\alpha(x - x^*)%s = %s$."
+                % (r" + \sigma(z)(1 - \sigma(z))\, w" if params.active else "", vec(g))
+            ),
+            Markup(
+                r"$\|\nabla f\| %s$, and the step is $x' = x - \varepsilon \nabla f / \|\nabla f\| %s$."
+                % (
+                    equals(norm, self.digits(params)),
+                    r"\approx " + approx(new) if self.digits(params) else "= " + vec(new),
+                )
+            ),
         ]
         values = {f"g{i}": v for i, v in enumerate(g, start=1)}
         values.update({f"x{i}_new": v for i, v in enumerate(new, start=1)})
@@ -195,32 +219,58 @@ class AdversarialGradient(Family):
         def add(name: str, description: str, g, **step) -> None:
             # A zero gradient gives no direction: the mistake then shows in the gradient alone.
             moved = stepped(params, g, **step) if any(v != 0 for v in g) else ()
-            found.add(name, description, {**{f"g{i}": v for i, v in enumerate(g, start=1)},
-                                          **{f"x{i}_new": v for i, v in enumerate(moved, start=1)}})
+            found.add(
+                name,
+                description,
+                {
+                    **{f"g{i}": v for i, v in enumerate(g, start=1)},
+                    **{f"x{i}_new": v for i, v in enumerate(moved, start=1)},
+                },
+            )
 
         add("alpha_not_doubled", "took the gradient of α‖x − x*‖² as α(x − x*)", gradient(params, alpha_factor=1))
         add("distance_sign", "took the gradient of the distance as 2α(x* − x)", gradient(params, pull_sign=-1))
         if params.active:
             add("hinge_ignored", "dropped the classifier term although σ(z) > 1/2", gradient(params, hinge=False))
             add("sigma_for_its_derivative", "used σ(z) w instead of σ(z)(1 − σ(z)) w", gradient(params, slope=s))
-            add("half_subtracted_in_derivative", "differentiated σ(z) − 1/2 as (σ(z) − 1/2) w",
-                gradient(params, slope=s - R(1, 2)))
+            add(
+                "half_subtracted_in_derivative",
+                "differentiated σ(z) − 1/2 as (σ(z) − 1/2) w",
+                gradient(params, slope=s - R(1, 2)),
+            )
         else:
             add("hinge_when_inactive", "kept the classifier term where the hinge is 0", gradient(params, hinge=True))
         g = gradient(params)
-        found.add("ascent", "stepped along the gradient (uphill) instead of against it",
-                  {f"x{i}_new": v for i, v in enumerate(stepped(params, g, direction=1), start=1)})
-        found.add("not_normalised", "stepped by ε∇f without dividing by ‖∇f‖",
-                  {f"x{i}_new": v for i, v in enumerate(stepped(params, g, normalise=False), start=1)})
+        found.add(
+            "ascent",
+            "stepped along the gradient (uphill) instead of against it",
+            {f"x{i}_new": v for i, v in enumerate(stepped(params, g, direction=1), start=1)},
+        )
+        found.add(
+            "not_normalised",
+            "stepped by ε∇f without dividing by ‖∇f‖",
+            {f"x{i}_new": v for i, v in enumerate(stepped(params, g, normalise=False), start=1)},
+        )
         correct = self.solve(params).values
         return Mistakes(m for m in found if not all(exact_equal(m.values[k], correct[k]) for k in m.values))
 
     def rubric(self, params: AdversarialParams) -> list[tuple[Markup, int]]:
-        return [(Markup(r"whether the hinge is active at $x$"), 1), (Markup(r"the gradient, term by term"), 2),
-                (Markup(r"the normalised step"), 1), (Markup(r"the roles of small and large $\alpha$"), 2)]
+        return [
+            (Markup(r"whether the hinge is active at $x$"), 1),
+            (Markup(r"the gradient, term by term"), 2),
+            (Markup(r"the normalised step"), 1),
+            (Markup(r"the roles of small and large $\alpha$"), 2),
+        ]
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: AdversarialParams) -> dict:
         vec = lambda values: Math("(%s)" % ", ".join(tex(v) for v in values))  # noqa: E731
-        return {"alpha": params.alpha, "w": vec(params.w), "w0": _bias_tex(params), "x_star": vec(params.x_star),
-                "x": vec(params.x), "eps": params.eps, "start": params.x == params.x_star}
+        return {
+            "alpha": params.alpha,
+            "w": vec(params.w),
+            "w0": _bias_tex(params),
+            "x_star": vec(params.x_star),
+            "x": vec(params.x),
+            "eps": params.eps,
+            "start": params.x == params.x_star,
+        }

@@ -12,8 +12,9 @@ and `tied` (the first query scores both keys the same: weights of 1/2).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -22,7 +23,8 @@ from variantex.answer_engine.errors import InvalidParams
 from variantex.answer_engine.formatting import Markup, Math, matrix, tex
 from variantex.generators import draws
 from variantex.generators.base import Family, Part, Solution
-from variantex.generators.kit import EdgeCase, Mistakes, matrix as matrix_field
+from variantex.generators.kit import EdgeCase, Mistakes
+from variantex.generators.kit import matrix as matrix_field
 
 DISTINCT, TIED = "distinct", "tied"
 ENTRIES = (-1, 0, 1, 2)
@@ -108,17 +110,30 @@ class AttentionNumeric(Family):
     branches = (DISTINCT, TIED)
     params_type = AttentionParams
     edge_cases = (
-        EdgeCase("orthogonal keys: scores 1/2 and 0",
-                 {"queries": [[1, 0, 0, 0], [0, 1, 0, 0]], "keys": [[1, 0, 0, 0], [0, 1, 0, 0]],
-                  "values": [[2, 0], [0, 2]]},
-                 {"a11": "1/(1 + exp(-1/2))", "a12": "1 - 1/(1 + exp(-1/2))", "o11": "2/(1 + exp(-1/2))",
-                  "o12": "2 - 2/(1 + exp(-1/2))"}),
-        EdgeCase("a tie: equal scores give weights 1/2 and the mean of the values",
-                 {"queries": [[1, 1, 0, 0], [0, 0, 0, 0]], "keys": [[1, 0, 0, 0], [0, 1, 0, 0]],
-                  "values": [[4, -2], [0, 6]]},
-                 {"a11": "1/2", "a12": "1/2", "a21": "1/2", "a22": "1/2", "o11": 2, "o12": 2, "o21": 2, "o22": 2}),
-        EdgeCase("d_k = 1: no scaling", {"queries": [[2], [-1]], "keys": [[1], [0]], "values": [[1], [3]]},
-                 {"a11": "1/(1 + exp(-2))", "o21": "3 - 2/(1 + exp(1))"}),
+        EdgeCase(
+            "orthogonal keys: scores 1/2 and 0",
+            {"queries": [[1, 0, 0, 0], [0, 1, 0, 0]], "keys": [[1, 0, 0, 0], [0, 1, 0, 0]], "values": [[2, 0], [0, 2]]},
+            {
+                "a11": "1/(1 + exp(-1/2))",
+                "a12": "1 - 1/(1 + exp(-1/2))",
+                "o11": "2/(1 + exp(-1/2))",
+                "o12": "2 - 2/(1 + exp(-1/2))",
+            },
+        ),
+        EdgeCase(
+            "a tie: equal scores give weights 1/2 and the mean of the values",
+            {
+                "queries": [[1, 1, 0, 0], [0, 0, 0, 0]],
+                "keys": [[1, 0, 0, 0], [0, 1, 0, 0]],
+                "values": [[4, -2], [0, 6]],
+            },
+            {"a11": "1/2", "a12": "1/2", "a21": "1/2", "a22": "1/2", "o11": 2, "o12": 2, "o21": 2, "o22": 2},
+        ),
+        EdgeCase(
+            "d_k = 1: no scaling",
+            {"queries": [[2], [-1]], "keys": [[1], [0]], "values": [[1], [3]]},
+            {"a11": "1/(1 + exp(-2))", "o21": "3 - 2/(1 + exp(1))"},
+        ),
     )
 
     def branch_of(self, params: AttentionParams) -> str:
@@ -137,8 +152,10 @@ class AttentionNumeric(Family):
             raise InvalidParams(f"not a {branch} draw", "queries")  # redrawn whole
 
         keys = until(lambda pair: pair[0] != pair[1], lambda: (row(), row()))
-        values = until(lambda pair: pair[0] != pair[1],
-                       lambda: tuple(tuple(draws.small_int(rng, -2, 4) for _ in range(2)) for _ in range(2)))
+        values = until(
+            lambda pair: pair[0] != pair[1],
+            lambda: tuple(tuple(draws.small_int(rng, -2, 4) for _ in range(2)) for _ in range(2)),
+        )
 
         def raw_scores(query) -> list[int]:  # plain integers while judging: QKᵀ before the /2
             return [sum(a * b for a, b in zip(query, key)) for key in keys]
@@ -156,8 +173,9 @@ class AttentionNumeric(Family):
     # --- answers ----------------------------------------------------------------
     def parts(self, params: AttentionParams) -> tuple[Part, ...]:
         weight_parts = tuple(Part(f"a{i}{j}", Math(f"A_{{{i}{j}}}")) for i in (1, 2) for j in (1, 2))
-        output_parts = tuple(Part(f"o{i}{c + 1}", Math(f"O_{{{i}{c + 1}}}"))
-                             for i in (1, 2) for c in range(len(params.values[0])))
+        output_parts = tuple(
+            Part(f"o{i}{c + 1}", Math(f"O_{{{i}{c + 1}}}")) for i in (1, 2) for c in range(len(params.values[0]))
+        )
         return weight_parts + output_parts
 
     def mcq_parts(self, params: AttentionParams) -> tuple[str, ...]:
@@ -172,14 +190,23 @@ class AttentionNumeric(Family):
         values = {f"a{i + 1}{j + 1}": rows[i][j] for i in range(2) for j in range(2)}
         values.update({f"o{i + 1}{c + 1}": out[i][c] for i in range(2) for c in range(len(out[0]))})
         steps = (
-            Markup(r"$QK^\top = %s$, so $S = QK^\top/\sqrt{d_k} = QK^\top/%s = %s$." % (matrix(raw), tex(root), matrix(scores))),
-            Markup(r"Softmax runs along each row (over the keys). With two keys, "
-                   r"$A_{i1} = e^{S_{i1}}/(e^{S_{i1}} + e^{S_{i2}}) = 1/(1 + e^{S_{i2} - S_{i1}})$ and $A_{i2} = 1 - A_{i1}$: "
-                   r"$A_{11} = %s$, $A_{21} = %s$." % (sigmoid_tex(rows[0][0]), sigmoid_tex(rows[1][0]))),
-            Markup(r"Each output row is its weights times the rows of $V = %s$: $O_{i\cdot} = A_{i1} V_{1\cdot} + "
-                   r"A_{i2} V_{2\cdot}$, so $O = %s$."
-                   % (matrix(params.values), r"\begin{bmatrix}%s\end{bmatrix}"
-                      % r"\\".join(" & ".join(sigmoid_tex(v) for v in r) for r in out))),
+            Markup(
+                r"$QK^\top = %s$, so $S = QK^\top/\sqrt{d_k} = QK^\top/%s = %s$."
+                % (matrix(raw), tex(root), matrix(scores))
+            ),
+            Markup(
+                r"Softmax runs along each row (over the keys). With two keys, "
+                r"$A_{i1} = e^{S_{i1}}/(e^{S_{i1}} + e^{S_{i2}}) = 1/(1 + e^{S_{i2} - S_{i1}})$ and $A_{i2} = 1 - A_{i1}$: "
+                r"$A_{11} = %s$, $A_{21} = %s$." % (sigmoid_tex(rows[0][0]), sigmoid_tex(rows[1][0]))
+            ),
+            Markup(
+                r"Each output row is its weights times the rows of $V = %s$: $O_{i\cdot} = A_{i1} V_{1\cdot} + "
+                r"A_{i2} V_{2\cdot}$, so $O = %s$."
+                % (
+                    matrix(params.values),
+                    r"\begin{bmatrix}%s\end{bmatrix}" % r"\\".join(" & ".join(sigmoid_tex(v) for v in r) for r in out),
+                )
+            ),
         )
         return Solution(values, steps)
 
@@ -211,22 +238,39 @@ class AttentionNumeric(Family):
         for name, description, wrong in (
             ("no_scaling", "left out the 1/√d_k scaling", second_output(weights(raw))),
             ("divided_by_d", "divided the scores by d_k instead of √d_k", second_output(weights(by_d))),
-            ("negated_scores", "took the softmax of −S (e^{−s} in place of e^{s})",
-             second_output([[1 - a, a] for a, _ in rows])),
-            ("softmax_over_queries", "normalised each column (over the queries) instead of each row",
-             second_output(down)),
+            (
+                "negated_scores",
+                "took the softmax of −S (e^{−s} in place of e^{s})",
+                second_output([[1 - a, a] for a, _ in rows]),
+            ),
+            (
+                "softmax_over_queries",
+                "normalised each column (over the queries) instead of each row",
+                second_output(down),
+            ),
             ("uniform_weights", "gave both keys weight 1/2", (values[0][0] + values[1][0]) / 2),
-            ("hard_attention", "took the value of the higher-scoring key alone",
-             values[0][0] if columns[1][0] > columns[1][1] else values[1][0]),
-            ("value_transposed", "took the weighted sum along a row of V instead of down its column",
-             rows[1][0] * values[0][0] + rows[1][1] * values[0][1] if len(values[0]) > 1 else None),
-            ("not_normalised", "left the exponentials unnormalised",
-             sp.exp(columns[1][0]) * values[0][0] + sp.exp(columns[1][1]) * values[1][0]),
+            (
+                "hard_attention",
+                "took the value of the higher-scoring key alone",
+                values[0][0] if columns[1][0] > columns[1][1] else values[1][0],
+            ),
+            (
+                "value_transposed",
+                "took the weighted sum along a row of V instead of down its column",
+                rows[1][0] * values[0][0] + rows[1][1] * values[0][1] if len(values[0]) > 1 else None,
+            ),
+            (
+                "not_normalised",
+                "left the exponentials unnormalised",
+                sp.exp(columns[1][0]) * values[0][0] + sp.exp(columns[1][1]) * values[1][0],
+            ),
             ("sign_slip", "lost the sign of the output", -right),
-            ("keys_averaged", "averaged the keys instead of the values",
-             rows[1][0] * params.keys[0][0] + rows[1][1] * params.keys[1][0]),
-            ("first_query", "used the first query's weights for the second row",
-             combine(rows, values)[0][0]),
+            (
+                "keys_averaged",
+                "averaged the keys instead of the values",
+                rows[1][0] * params.keys[0][0] + rows[1][1] * params.keys[1][0],
+            ),
+            ("first_query", "used the first query's weights for the second row", combine(rows, values)[0][0]),
         ):
             if wrong is not None:  # a one-column V has no row to sum along
                 found.add(name, description, o21=wrong)
@@ -241,10 +285,18 @@ class AttentionNumeric(Family):
         return sigmoid_tex(value)
 
     def rubric(self, params: AttentionParams) -> list[tuple[Markup, int]]:
-        return [(Markup(r"the scores $QK^\top/\sqrt{d_k}$"), 1), (Markup("the softmax along each row"), 2),
-                (Markup(r"the output $O = AV$"), 2), (Markup("the role of the scaling, explained"), 1)]
+        return [
+            (Markup(r"the scores $QK^\top/\sqrt{d_k}$"), 1),
+            (Markup("the softmax along each row"), 2),
+            (Markup(r"the output $O = AV$"), 2),
+            (Markup("the role of the scaling, explained"), 1),
+        ]
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: AttentionParams) -> dict:
-        return {"Q": Math(matrix(params.queries)), "K": Math(matrix(params.keys)), "V": Math(matrix(params.values)),
-                "d": params.dimension}
+        return {
+            "Q": Math(matrix(params.queries)),
+            "K": Math(matrix(params.keys)),
+            "V": Math(matrix(params.values)),
+            "d": params.dimension,
+        }

@@ -27,10 +27,11 @@ import os
 import pkgutil
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import metadata, resources
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -308,15 +309,17 @@ def _settle() -> None:
         if inspect.isabstract(cls):
             continue
         if cls.id in _REGISTRY and type(_REGISTRY[cls.id]) is not cls:
-            raise FamilyError(f"family {cls.id!r} is defined twice ({_REGISTRY[cls.id].__class__.__module__} "
-                              f"and {cls.__module__})")
+            raise FamilyError(
+                f"family {cls.id!r} is defined twice ({_REGISTRY[cls.id].__class__.__module__} and {cls.__module__})"
+            )
         _REGISTRY[cls.id] = cls()
 
 
 def _skip_plugin(entry: metadata.EntryPoint, why: str) -> None:
     distribution = entry.dist.name if entry.dist is not None else "an unknown distribution"
-    warnings.warn(f"plug-in {entry.name!r} of {distribution} ({entry.value}) skipped: {why}",
-                  PluginSkipped, stacklevel=4)
+    warnings.warn(
+        f"plug-in {entry.name!r} of {distribution} ({entry.value}) skipped: {why}", PluginSkipped, stacklevel=4
+    )
 
 
 def _load_plugin(entry: metadata.EntryPoint) -> None:
@@ -374,9 +377,7 @@ def family(family_id: str) -> Family:
     try:
         return _REGISTRY[family_id]
     except KeyError:
-        raise InvalidParams(
-            f"unknown family {family_id!r} (known: {', '.join(sorted(_REGISTRY))})", "family"
-        ) from None
+        raise InvalidParams(f"unknown family {family_id!r} (known: {', '.join(sorted(_REGISTRY))})", "family") from None
 
 
 def families() -> list[Family]:

@@ -9,8 +9,9 @@ from which the mean and the (population) variance are computed first.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -79,18 +80,26 @@ class BiasVarianceNoise(Family):
     branches = (PIECES, PREDICTIONS)
     params_type = BiasVarianceParams
     edge_cases = (
-        EdgeCase("the pieces add up: σ²g(x0)² + bias² + variance",
-                 {"f0": 2, "x0": 1, "g_slope": 1, "g_offset": 1, "sigma2": "1/4", "mean": 3, "variance": "1/2"},
-                 {"noise": 1, "bias2": 1, "variance": "1/2", "total": "5/2"}),
-        EdgeCase("g(x0) = 0: no noise at this point",
-                 {"f0": 0, "x0": 2, "g_slope": 1, "g_offset": -2, "sigma2": 9, "mean": 1, "variance": 0},
-                 {"noise": 0, "bias2": 1, "variance": 0, "total": 1}),
-        EdgeCase("an unbiased model: only noise and variance remain",
-                 {"f0": 1, "x0": -1, "g_slope": 2, "g_offset": 0, "sigma2": 1, "predictions": [0, 2]},
-                 {"noise": 4, "bias2": 0, "variance": 1, "total": 5}),
-        EdgeCase("variance over four training sets is the population variance (divide by 4)",
-                 {"f0": 0, "x0": 0, "g_slope": 0, "g_offset": 1, "sigma2": 1, "predictions": [1, 1, 3, 3]},
-                 {"noise": 1, "bias2": 4, "variance": 1, "total": 6}),
+        EdgeCase(
+            "the pieces add up: σ²g(x0)² + bias² + variance",
+            {"f0": 2, "x0": 1, "g_slope": 1, "g_offset": 1, "sigma2": "1/4", "mean": 3, "variance": "1/2"},
+            {"noise": 1, "bias2": 1, "variance": "1/2", "total": "5/2"},
+        ),
+        EdgeCase(
+            "g(x0) = 0: no noise at this point",
+            {"f0": 0, "x0": 2, "g_slope": 1, "g_offset": -2, "sigma2": 9, "mean": 1, "variance": 0},
+            {"noise": 0, "bias2": 1, "variance": 0, "total": 1},
+        ),
+        EdgeCase(
+            "an unbiased model: only noise and variance remain",
+            {"f0": 1, "x0": -1, "g_slope": 2, "g_offset": 0, "sigma2": 1, "predictions": [0, 2]},
+            {"noise": 4, "bias2": 0, "variance": 1, "total": 5},
+        ),
+        EdgeCase(
+            "variance over four training sets is the population variance (divide by 4)",
+            {"f0": 0, "x0": 0, "g_slope": 0, "g_offset": 1, "sigma2": 1, "predictions": [1, 1, 3, 3]},
+            {"noise": 1, "bias2": 4, "variance": 1, "total": 6},
+        ),
     )
 
     def branch_of(self, params: BiasVarianceParams) -> str:
@@ -110,8 +119,10 @@ class BiasVarianceNoise(Family):
             params = BiasVarianceParams(f0, x0, g_slope, g_offset, sigma2, predictions)
         else:
             mean = f0 + draws.half_integer(rng, -3, 3, nonzero=True)
-            variance = draws.pick(rng, [sp.Rational(1, 4), sp.Rational(1, 2), sp.Integer(1), sp.Rational(3, 2),
-                                        sp.Integer(2), sp.Integer(3)])
+            variance = draws.pick(
+                rng,
+                [sp.Rational(1, 4), sp.Rational(1, 2), sp.Integer(1), sp.Rational(3, 2), sp.Integer(2), sp.Integer(3)],
+            )
             params = BiasVarianceParams(f0, x0, g_slope, g_offset, sigma2, (), mean, variance)
         pieces = decomposition(params)
         if pieces["bias2"] == 0 or pieces["variance"] == 0:
@@ -120,9 +131,12 @@ class BiasVarianceNoise(Family):
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: BiasVarianceParams) -> tuple[Part, ...]:
-        return (Part("noise", Math(r"\sigma^2 g(x_0)^2")), Part("bias2", Math(r"\mathrm{bias}^2")),
-                Part("variance", Math(r"\mathrm{Var}[\hat y(x_0)]")),
-                Part("total", Math(r"\mathbb{E}[(y - \hat y(x_0))^2]")))
+        return (
+            Part("noise", Math(r"\sigma^2 g(x_0)^2")),
+            Part("bias2", Math(r"\mathrm{bias}^2")),
+            Part("variance", Math(r"\mathrm{Var}[\hat y(x_0)]")),
+            Part("total", Math(r"\mathbb{E}[(y - \hat y(x_0))^2]")),
+        )
 
     def mcq_parts(self, params: BiasVarianceParams) -> tuple[str, ...]:
         return ("total",)
@@ -130,19 +144,42 @@ class BiasVarianceNoise(Family):
     def solve(self, params: BiasVarianceParams) -> Solution:
         values = decomposition(params)
         g0, m, v = params.g0, params.mean_prediction, params.prediction_variance
-        steps = [Markup(r"$g(x_0) = %s \cdot %s %s = %s$, so the noise term is $\sigma^2 g(x_0)^2 = %s \cdot %s = %s$."
-                        % (tex(params.g_slope), paren(params.x0), signed(params.g_offset), tex(g0),
-                           tex(params.sigma2), paren(g0) + "^2", tex(values["noise"])))]
+        steps = [
+            Markup(
+                r"$g(x_0) = %s \cdot %s %s = %s$, so the noise term is $\sigma^2 g(x_0)^2 = %s \cdot %s = %s$."
+                % (
+                    tex(params.g_slope),
+                    paren(params.x0),
+                    signed(params.g_offset),
+                    tex(g0),
+                    tex(params.sigma2),
+                    paren(g0) + "^2",
+                    tex(values["noise"]),
+                )
+            )
+        ]
         if params.predictions:
             k = len(params.predictions)
-            steps.append(Markup(r"The %d training sets are equally likely, so $\mathbb{E}[\hat y] = (%s)/%d = %s$ "
-                                r"and $\mathrm{Var}[\hat y] = \frac{1}{%d}\sum_k (\hat y_k - %s)^2 = %s$ "
-                                r"(divide by %d: these are all the outcomes, not a sample)."
-                                % (k, plus(params.predictions), k, tex(m), k, paren(m), tex(v), k)))
-        steps.append(Markup(r"$\mathrm{bias}^2 = (\mathbb{E}[\hat y] - f(x_0))^2 = (%s - %s)^2 = %s$."
-                            % (tex(m), paren(params.f0), tex(values["bias2"]))))
-        steps.append(Markup(r"$\mathbb{E}[(y - \hat y)^2] = %s + %s + %s = %s$."
-                            % (tex(values["noise"]), tex(values["bias2"]), tex(v), tex(values["total"]))))
+            steps.append(
+                Markup(
+                    r"The %d training sets are equally likely, so $\mathbb{E}[\hat y] = (%s)/%d = %s$ "
+                    r"and $\mathrm{Var}[\hat y] = \frac{1}{%d}\sum_k (\hat y_k - %s)^2 = %s$ "
+                    r"(divide by %d: these are all the outcomes, not a sample)."
+                    % (k, plus(params.predictions), k, tex(m), k, paren(m), tex(v), k)
+                )
+            )
+        steps.append(
+            Markup(
+                r"$\mathrm{bias}^2 = (\mathbb{E}[\hat y] - f(x_0))^2 = (%s - %s)^2 = %s$."
+                % (tex(m), paren(params.f0), tex(values["bias2"]))
+            )
+        )
+        steps.append(
+            Markup(
+                r"$\mathbb{E}[(y - \hat y)^2] = %s + %s + %s = %s$."
+                % (tex(values["noise"]), tex(values["bias2"]), tex(v), tex(values["total"]))
+            )
+        )
         return Solution(values, tuple(steps))
 
     def verify(self, params: BiasVarianceParams) -> dict:
@@ -167,35 +204,70 @@ class BiasVarianceNoise(Family):
         noise, bias2, variance, total = d["noise"], d["bias2"], d["variance"], d["total"]
         sigma2, g0, m, f0 = params.sigma2, params.g0, params.mean_prediction, params.f0
         found = Mistakes()
-        found.add("noise_without_g", "took the noise term as σ², forgetting the factor g(x0)²",
-                  noise=sigma2, total=sigma2 + bias2 + variance)
-        found.add("g_not_squared", "multiplied σ² by g(x0) instead of g(x0)²",
-                  noise=sigma2 * g0, total=sigma2 * g0 + bias2 + variance)
-        found.add("bias_not_squared", "added the bias E[ŷ] − f(x0) instead of its square",
-                  bias2=m - f0, total=noise + (m - f0) + variance)
-        found.add("bias_sign_slip_unsquared", "added f(x0) − E[ŷ] instead of the squared bias",
-                  bias2=f0 - m, total=noise + (f0 - m) + variance)
+        found.add(
+            "noise_without_g",
+            "took the noise term as σ², forgetting the factor g(x0)²",
+            noise=sigma2,
+            total=sigma2 + bias2 + variance,
+        )
+        found.add(
+            "g_not_squared",
+            "multiplied σ² by g(x0) instead of g(x0)²",
+            noise=sigma2 * g0,
+            total=sigma2 * g0 + bias2 + variance,
+        )
+        found.add(
+            "bias_not_squared",
+            "added the bias E[ŷ] − f(x0) instead of its square",
+            bias2=m - f0,
+            total=noise + (m - f0) + variance,
+        )
+        found.add(
+            "bias_sign_slip_unsquared",
+            "added f(x0) − E[ŷ] instead of the squared bias",
+            bias2=f0 - m,
+            total=noise + (f0 - m) + variance,
+        )
         found.add("forgot_noise", "left out the irreducible noise", total=bias2 + variance)
         found.add("forgot_variance", "left out the variance of the prediction", total=noise + bias2)
         found.add("forgot_bias", "left out the bias", total=noise + variance)
-        found.add("mean_square_for_bias", "used E[ŷ]² instead of (E[ŷ] − f(x0))²",
-                  bias2=m**2, total=noise + m**2 + variance)
-        found.add("target_square_for_bias", "used f(x0)² instead of (E[ŷ] − f(x0))²",
-                  bias2=f0**2, total=noise + f0**2 + variance)
-        found.add("noise_counted_twice", "counted σ²g(x0)² twice (in the noise and again in the variance)",
-                  total=total + noise)
-        found.add("sigma_squared_again", "squared σ² again (σ⁴ g(x0)²)", noise=sigma2**2 * g0**2,
-                  total=sigma2**2 * g0**2 + bias2 + variance)
+        found.add(
+            "mean_square_for_bias", "used E[ŷ]² instead of (E[ŷ] − f(x0))²", bias2=m**2, total=noise + m**2 + variance
+        )
+        found.add(
+            "target_square_for_bias",
+            "used f(x0)² instead of (E[ŷ] − f(x0))²",
+            bias2=f0**2,
+            total=noise + f0**2 + variance,
+        )
+        found.add(
+            "noise_counted_twice",
+            "counted σ²g(x0)² twice (in the noise and again in the variance)",
+            total=total + noise,
+        )
+        found.add(
+            "sigma_squared_again",
+            "squared σ² again (σ⁴ g(x0)²)",
+            noise=sigma2**2 * g0**2,
+            total=sigma2**2 * g0**2 + bias2 + variance,
+        )
         if params.predictions:
             k = len(params.predictions)
             sample = variance * k / (k - 1)
-            found.add("sample_variance", "divided by K − 1 (a sample variance) instead of by the K outcomes",
-                      variance=sample, total=noise + bias2 + sample)
+            found.add(
+                "sample_variance",
+                "divided by K − 1 (a sample variance) instead of by the K outcomes",
+                variance=sample,
+                total=noise + bias2 + sample,
+            )
         else:
-            found.add("variance_squared", "squared the given variance", variance=variance**2,
-                      total=noise + bias2 + variance**2)
-        found.add("errors_subtracted", "subtracted the variance instead of adding it",
-                  total=noise + bias2 - variance)
+            found.add(
+                "variance_squared",
+                "squared the given variance",
+                variance=variance**2,
+                total=noise + bias2 + variance**2,
+            )
+        found.add("errors_subtracted", "subtracted the variance instead of adding it", total=noise + bias2 - variance)
         return found
 
     def plausible(self, params: BiasVarianceParams, values: tuple) -> bool:
@@ -205,9 +277,16 @@ class BiasVarianceNoise(Family):
     # --- presentation -----------------------------------------------------------
     def context(self, params: BiasVarianceParams) -> dict:
         g = _linear(params.g_slope, params.g_offset)
-        return {"g": Math(g), "x0": params.x0, "f0": params.f0, "sigma2": params.sigma2,
-                "predictions": list(params.predictions), "count": len(params.predictions),
-                "mean": params.mean, "variance": params.variance}
+        return {
+            "g": Math(g),
+            "x0": params.x0,
+            "f0": params.f0,
+            "sigma2": params.sigma2,
+            "predictions": list(params.predictions),
+            "count": len(params.predictions),
+            "mean": params.mean,
+            "variance": params.variance,
+        }
 
 
 def _linear(slope: sp.Rational, offset: sp.Rational) -> str:
@@ -215,5 +294,3 @@ def _linear(slope: sp.Rational, offset: sp.Rational) -> str:
         return tex(offset)
     term = "x" if slope == 1 else ("-x" if slope == -1 else f"{tex(slope)} x")
     return term if offset == 0 else f"{term} {signed(offset)}"
-
-

@@ -13,8 +13,9 @@ after a shift of both rewards) and `dpo` (the loss from the policy ratios).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -65,14 +66,26 @@ class BradleyTerryDpo(Family):
     branches = (PREFERENCE, DPO)
     params_type = PreferenceParams
     edge_cases = (
-        EdgeCase("rewards log 3 and log 1 (= 0): P = 3/4, and the same after any shift",
-                 {"winner": 3, "loser": 1, "shift": 5}, {"probability": "3/4", "shifted": "3/4"}),
-        EdgeCase("equal rewards: a coin toss", {"winner": 2, "loser": 2, "shift": "1/2"},
-                 {"probability": "1/2", "shifted": "1/2"}),
-        EdgeCase("ρ_w/ρ_l = 3, β = 1: loss log(4/3)", {"ratio_w": "3/2", "ratio_l": "1/2", "beta": 1},
-                 {"margin": "log(3)", "loss": "2*log(2) - log(3)"}),
-        EdgeCase("the policy prefers the loser: a large loss", {"ratio_w": "1/2", "ratio_l": 1, "beta": 2},
-                 {"margin": "-2*log(2)", "loss": "log(5)"}),
+        EdgeCase(
+            "rewards log 3 and log 1 (= 0): P = 3/4, and the same after any shift",
+            {"winner": 3, "loser": 1, "shift": 5},
+            {"probability": "3/4", "shifted": "3/4"},
+        ),
+        EdgeCase(
+            "equal rewards: a coin toss",
+            {"winner": 2, "loser": 2, "shift": "1/2"},
+            {"probability": "1/2", "shifted": "1/2"},
+        ),
+        EdgeCase(
+            "ρ_w/ρ_l = 3, β = 1: loss log(4/3)",
+            {"ratio_w": "3/2", "ratio_l": "1/2", "beta": 1},
+            {"margin": "log(3)", "loss": "2*log(2) - log(3)"},
+        ),
+        EdgeCase(
+            "the policy prefers the loser: a large loss",
+            {"ratio_w": "1/2", "ratio_l": 1, "beta": 2},
+            {"margin": "-2*log(2)", "loss": "log(5)"},
+        ),
     )
 
     def branch_of(self, params: PreferenceParams) -> str:
@@ -81,9 +94,14 @@ class BradleyTerryDpo(Family):
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> PreferenceParams:
         if branch == PREFERENCE:
             winner, loser = draws.shuffled(rng, draws.subset(rng, [2, 3, 4, 5, 6, 7, 8, 9], 2))
-            return PreferenceParams(winner=sp.Integer(winner), loser=sp.Integer(loser),
-                                    shift=sp.Integer(draws.pick(rng, [2, 3, 5, 10, 100])))
-        ratios = [sp.Rational(p, q) for p, q in ((1, 4), (1, 2), (2, 3), (3, 4), (1, 1), (3, 2), (2, 1), (3, 1), (4, 1))]
+            return PreferenceParams(
+                winner=sp.Integer(winner),
+                loser=sp.Integer(loser),
+                shift=sp.Integer(draws.pick(rng, [2, 3, 5, 10, 100])),
+            )
+        ratios = [
+            sp.Rational(p, q) for p, q in ((1, 4), (1, 2), (2, 3), (3, 4), (1, 1), (3, 2), (2, 1), (3, 1), (4, 1))
+        ]
         ratio_w, ratio_l = draws.subset(rng, ratios, 2)
         if rng.integers(3):  # mostly a policy that already prefers the winner
             ratio_w, ratio_l = max(ratio_w, ratio_l), min(ratio_w, ratio_l)
@@ -111,11 +129,15 @@ class BradleyTerryDpo(Family):
             a, b, c = params.winner, params.loser, params.shift
             p = a / (a + b)
             steps = (
-                Markup(r"$P(y_w \succ y_l) = \sigma(r_w - r_l) = \frac{e^{r_w}}{e^{r_w} + e^{r_l}} = "
-                       r"\frac{%s}{%s + %s} = %s$." % (tex(a), tex(a), tex(b), tex(p))),
-                Markup(r"Adding $\log %s$ to both rewards multiplies both exponentials by $%s$, which cancels: "
-                       r"$P$ stays $%s$. Only reward differences matter, so a reward is defined up to a constant "
-                       r"(per prompt), which DPO uses to drop the partition function." % (tex(c), tex(c), tex(p))),
+                Markup(
+                    r"$P(y_w \succ y_l) = \sigma(r_w - r_l) = \frac{e^{r_w}}{e^{r_w} + e^{r_l}} = "
+                    r"\frac{%s}{%s + %s} = %s$." % (tex(a), tex(a), tex(b), tex(p))
+                ),
+                Markup(
+                    r"Adding $\log %s$ to both rewards multiplies both exponentials by $%s$, which cancels: "
+                    r"$P$ stays $%s$. Only reward differences matter, so a reward is defined up to a constant "
+                    r"(per prompt), which DPO uses to drop the partition function." % (tex(c), tex(c), tex(p))
+                ),
             )
             return Solution({"probability": p, "shifted": p}, steps)
         rho_w, rho_l, beta = params.ratio_w, params.ratio_l, params.beta
@@ -123,13 +145,23 @@ class BradleyTerryDpo(Family):
         loss = dpo_loss(params)
         odds = (rho_w / rho_l) ** beta
         steps = (
-            Markup(r"$\Delta = \log(\pi_\theta(y)/\pi_{\mathrm{ref}}(y))$, so $\beta(\Delta_w - \Delta_l) = "
-                   r"%s\log \frac{%s}{%s} = %s$." % ("" if beta == 1 else f"{beta} ", tex(rho_w), tex(rho_l),
-                                                    log_tex(margin))),
-            Markup(r"$\sigma(\beta(\Delta_w - \Delta_l)) = \frac{%s}{1 + %s} = %s$, and "
-                   r"$\mathcal{L}_{\mathrm{DPO}} = -\log %s = %s$%s."
-                   % (tex(odds), tex(odds), tex(odds / (1 + odds)), tex(odds / (1 + odds)), log_tex(loss),
-                      r" (above $\log 2$: the policy still prefers the loser)" if odds < 1 else "")),
+            Markup(
+                r"$\Delta = \log(\pi_\theta(y)/\pi_{\mathrm{ref}}(y))$, so $\beta(\Delta_w - \Delta_l) = "
+                r"%s\log \frac{%s}{%s} = %s$."
+                % ("" if beta == 1 else f"{beta} ", tex(rho_w), tex(rho_l), log_tex(margin))
+            ),
+            Markup(
+                r"$\sigma(\beta(\Delta_w - \Delta_l)) = \frac{%s}{1 + %s} = %s$, and "
+                r"$\mathcal{L}_{\mathrm{DPO}} = -\log %s = %s$%s."
+                % (
+                    tex(odds),
+                    tex(odds),
+                    tex(odds / (1 + odds)),
+                    tex(odds / (1 + odds)),
+                    log_tex(loss),
+                    r" (above $\log 2$: the policy still prefers the loser)" if odds < 1 else "",
+                )
+            ),
         )
         return Solution({"margin": margin, "loss": loss}, steps)
 
@@ -155,16 +187,22 @@ class BradleyTerryDpo(Family):
             for name, description, wrong in (
                 ("swapped", "gave the loser's probability", b / (a + b)),
                 ("ratio_not_probability", "gave the odds e^{r_w}/e^{r_l}", a / b),
-                ("rewards_as_scores", "normalised the log-rewards instead of their exponentials",
-                 log_of_rational(a) / (log_of_rational(a) + log_of_rational(b)) if a != 1 and b != 1 else None),
+                (
+                    "rewards_as_scores",
+                    "normalised the log-rewards instead of their exponentials",
+                    log_of_rational(a) / (log_of_rational(a) + log_of_rational(b)) if a != 1 and b != 1 else None,
+                ),
                 ("shift_added_once", "added the shift to the winner only", a * c / (a * c + b)),
                 ("shift_added_to_loser", "added the shift to the loser only", a / (a + b * c)),
                 ("difference_of_rewards", "took P = (e^{r_w} − e^{r_l})/(e^{r_w} + e^{r_l})", (a - b) / (a + b)),
             ):
                 if wrong is not None and wrong != p:
                     found.add(name, description, probability=wrong)
-            found.add("shift_changes_preference", "thought shifting both rewards sharpens the preference",
-                      shifted=a * c / (a * c + b))
+            found.add(
+                "shift_changes_preference",
+                "thought shifting both rewards sharpens the preference",
+                shifted=a * c / (a * c + b),
+            )
             return found
         rho_w, rho_l, beta = params.ratio_w, params.ratio_l, params.beta
         loss = dpo_loss(params)
@@ -172,7 +210,11 @@ class BradleyTerryDpo(Family):
             ("beta_ignored", "left out β", dpo_loss(params, beta=1) if beta != 1 else None),
             ("winner_loser_swapped", "swapped the winner and the loser", dpo_loss(params, flipped=True)),
             ("no_minus_sign", "took log σ(·) without the minus sign", -loss),
-            ("beta_squared", "applied β twice", dpo_loss(params, beta=beta * beta) if beta != 1 else dpo_loss(params, beta=2)),
+            (
+                "beta_squared",
+                "applied β twice",
+                dpo_loss(params, beta=beta * beta) if beta != 1 else dpo_loss(params, beta=2),
+            ),
             ("doubled", "counted the pair twice (both orderings)", 2 * loss),
         ):
             if wrong is not None:
@@ -191,12 +233,24 @@ class BradleyTerryDpo(Family):
 
     def rubric(self, params: PreferenceParams) -> list[tuple[Markup, int]]:
         if params.winner is not None:
-            return [(Markup(r"$P = \sigma(r_w - r_l)$ computed"), 2), (Markup("the shift leaves P unchanged"), 2),
-                    (Markup("why only differences matter, and what DPO gains from it"), 2)]
-        return [(Markup(r"the margin $\beta(\Delta_w - \Delta_l)$"), 2), (Markup(r"$-\log\sigma$ of it"), 2),
-                (Markup("what the loss pushes the policy towards"), 2)]
+            return [
+                (Markup(r"$P = \sigma(r_w - r_l)$ computed"), 2),
+                (Markup("the shift leaves P unchanged"), 2),
+                (Markup("why only differences matter, and what DPO gains from it"), 2),
+            ]
+        return [
+            (Markup(r"the margin $\beta(\Delta_w - \Delta_l)$"), 2),
+            (Markup(r"$-\log\sigma$ of it"), 2),
+            (Markup("what the loss pushes the policy towards"), 2),
+        ]
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: PreferenceParams) -> dict:
-        return {"winner": params.winner, "loser": params.loser, "shift": params.shift,
-                "rho_w": params.ratio_w, "rho_l": params.ratio_l, "beta": params.beta}
+        return {
+            "winner": params.winner,
+            "loser": params.loser,
+            "shift": params.shift,
+            "rho_w": params.ratio_w,
+            "rho_l": params.ratio_l,
+            "beta": params.beta,
+        }

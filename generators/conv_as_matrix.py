@@ -12,8 +12,9 @@ rows at the ends) and `strided` (stride 2: rows shift by two, and the floor matt
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -67,8 +68,10 @@ def tap(params: ConvParams, row: int, col: int) -> int | None:
 
 
 def conv_matrix(params: ConvParams) -> list[list[sp.Rational]]:
-    return [[params.kernel[t - 1] if (t := tap(params, i, j)) else sp.Integer(0) for j in range(1, params.n + 1)]
-            for i in range(1, params.length + 1)]
+    return [
+        [params.kernel[t - 1] if (t := tap(params, i, j)) else sp.Integer(0) for j in range(1, params.n + 1)]
+        for i in range(1, params.length + 1)
+    ]
 
 
 class ConvAsMatrix(Family):
@@ -77,21 +80,31 @@ class ConvAsMatrix(Family):
     branches = (VALID, PADDED, STRIDED)
     params_type = ConvParams
     edge_cases = (
-        EdgeCase("n = 5, k = 3, valid: L = 3, 15 dense parameters against 3",
-                 {"n": 5, "kernel": [1, 2, 3], "stride": 1, "padding": 0, "row": 2, "col": 3},
-                 {"length": 3, "entry": 2, "dense": 15, "ratio": 5}),
-        EdgeCase("'same' padding p = 1 keeps the length; the first row is clipped",
-                 {"n": 5, "kernel": [1, 2, 3], "stride": 1, "padding": 1, "row": 1, "col": 1},
-                 {"length": 5, "entry": 2, "dense": 25, "ratio": "25/3"}),
-        EdgeCase("stride 2 with k = 2: the rows do not overlap, and M_{2,1} is off the band",
-                 {"n": 6, "kernel": [4, -1], "stride": 2, "padding": 0, "row": 2, "col": 1},
-                 {"length": 3, "entry": 0, "dense": 18, "ratio": 9}),
-        EdgeCase("a kernel as long as the input: one output, a dense row",
-                 {"n": 4, "kernel": [1, 1, 2, 3], "stride": 1, "padding": 0, "row": 1, "col": 4},
-                 {"length": 1, "entry": 3, "dense": 4, "ratio": 1}),
-        EdgeCase("the floor: (7 + 0 − 2)/2 = 2.5 gives L = 3",
-                 {"n": 7, "kernel": [1, 2], "stride": 2, "padding": 0, "row": 3, "col": 6},
-                 {"length": 3, "entry": 2}),
+        EdgeCase(
+            "n = 5, k = 3, valid: L = 3, 15 dense parameters against 3",
+            {"n": 5, "kernel": [1, 2, 3], "stride": 1, "padding": 0, "row": 2, "col": 3},
+            {"length": 3, "entry": 2, "dense": 15, "ratio": 5},
+        ),
+        EdgeCase(
+            "'same' padding p = 1 keeps the length; the first row is clipped",
+            {"n": 5, "kernel": [1, 2, 3], "stride": 1, "padding": 1, "row": 1, "col": 1},
+            {"length": 5, "entry": 2, "dense": 25, "ratio": "25/3"},
+        ),
+        EdgeCase(
+            "stride 2 with k = 2: the rows do not overlap, and M_{2,1} is off the band",
+            {"n": 6, "kernel": [4, -1], "stride": 2, "padding": 0, "row": 2, "col": 1},
+            {"length": 3, "entry": 0, "dense": 18, "ratio": 9},
+        ),
+        EdgeCase(
+            "a kernel as long as the input: one output, a dense row",
+            {"n": 4, "kernel": [1, 1, 2, 3], "stride": 1, "padding": 0, "row": 1, "col": 4},
+            {"length": 1, "entry": 3, "dense": 4, "ratio": 1},
+        ),
+        EdgeCase(
+            "the floor: (7 + 0 − 2)/2 = 2.5 gives L = 3",
+            {"n": 7, "kernel": [1, 2], "stride": 2, "padding": 0, "row": 3, "col": 6},
+            {"length": 3, "entry": 2},
+        ),
     )
 
     def branch_of(self, params: ConvParams) -> str:
@@ -116,8 +129,12 @@ class ConvAsMatrix(Family):
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: ConvParams) -> tuple[Part, ...]:
-        return (Part("length", Math("L")), Part("entry", Math(f"M_{{{params.row},{params.col}}}")),
-                Part("dense", Math(r"\text{dense parameters}")), Part("ratio", Math(r"\text{dense} / \text{shared}")))
+        return (
+            Part("length", Math("L")),
+            Part("entry", Math(f"M_{{{params.row},{params.col}}}")),
+            Part("dense", Math(r"\text{dense parameters}")),
+            Part("ratio", Math(r"\text{dense} / \text{shared}")),
+        )
 
     def mcq_parts(self, params: ConvParams) -> tuple[str, ...]:
         return ("ratio",)
@@ -129,23 +146,43 @@ class ConvAsMatrix(Family):
         entry = params.kernel[t - 1] if t else sp.Integer(0)
         dense = length * n
         steps = (
-            Markup(r"Output length: $L = \lfloor (n + 2p - k)/s \rfloor + 1 = \lfloor (%d + %d - %d)/%d \rfloor + 1 = %d$."
-                   % (n, 2 * p, k, s, length)),
-            Markup(r"Row $i$ holds the kernel shifted by $s(i - 1)$: $M_{i,j} = w_{j - (i-1)s + p}$ when that index "
-                   r"is in $1, \ldots, %d$, else $0$%s: $M = %s$."
-                   % (k, " (where the kernel overlaps the padding its taps are cut off)" if p else "",
-                      matrix(conv_matrix(params)))),
-            Markup(r"$M_{%d,%d}$: index $%d - %d + %d = %d$, %s."
-                   % (params.row, params.col, params.col, (params.row - 1) * s, p,
-                      params.col - (params.row - 1) * s + p,
-                      r"so $M_{%d,%d} = w_{%d} = %s$" % (params.row, params.col, t, tex(entry)) if t
-                      else r"outside $1, \ldots, %d$: off the band, $0$" % k)),
-            Markup(r"The convolution has $k = %d$ weights, shared by every row; a dense layer from $%d$ inputs to $%d$ "
-                   r"outputs has $L \cdot n = %d$, that is $%s$ times as many." % (k, n, length, dense,
-                                                                                 tex(sp.Rational(dense, k)))),
+            Markup(
+                r"Output length: $L = \lfloor (n + 2p - k)/s \rfloor + 1 = \lfloor (%d + %d - %d)/%d \rfloor + 1 = %d$."
+                % (n, 2 * p, k, s, length)
+            ),
+            Markup(
+                r"Row $i$ holds the kernel shifted by $s(i - 1)$: $M_{i,j} = w_{j - (i-1)s + p}$ when that index "
+                r"is in $1, \ldots, %d$, else $0$%s: $M = %s$."
+                % (
+                    k,
+                    " (where the kernel overlaps the padding its taps are cut off)" if p else "",
+                    matrix(conv_matrix(params)),
+                )
+            ),
+            Markup(
+                r"$M_{%d,%d}$: index $%d - %d + %d = %d$, %s."
+                % (
+                    params.row,
+                    params.col,
+                    params.col,
+                    (params.row - 1) * s,
+                    p,
+                    params.col - (params.row - 1) * s + p,
+                    r"so $M_{%d,%d} = w_{%d} = %s$" % (params.row, params.col, t, tex(entry))
+                    if t
+                    else r"outside $1, \ldots, %d$: off the band, $0$" % k,
+                )
+            ),
+            Markup(
+                r"The convolution has $k = %d$ weights, shared by every row; a dense layer from $%d$ inputs to $%d$ "
+                r"outputs has $L \cdot n = %d$, that is $%s$ times as many."
+                % (k, n, length, dense, tex(sp.Rational(dense, k)))
+            ),
         )
-        return Solution({"length": sp.Integer(length), "entry": entry, "dense": sp.Integer(dense),
-                         "ratio": sp.Rational(dense, k)}, steps)
+        return Solution(
+            {"length": sp.Integer(length), "entry": entry, "dense": sp.Integer(dense), "ratio": sp.Rational(dense, k)},
+            steps,
+        )
 
     def verify(self, params: ConvParams) -> dict:
         """numpy: the layer applied to each unit vector e_j (padded with np.pad, windows taken
@@ -157,10 +194,14 @@ class ConvAsMatrix(Family):
             unit[j] = 1.0
             padded = np.pad(unit, params.padding)
             starts = range(0, len(padded) - len(kernel) + 1, params.stride)
-            columns.append([float(padded[a:a + len(kernel)] @ kernel) for a in starts])
+            columns.append([float(padded[a : a + len(kernel)] @ kernel) for a in starts])
         built = np.array(columns).T
-        return {"length": built.shape[0], "entry": float(built[params.row - 1, params.col - 1]),
-                "dense": built.size, "ratio": built.size / len(kernel)}
+        return {
+            "length": built.shape[0],
+            "entry": float(built[params.row - 1, params.col - 1]),
+            "dense": built.size,
+            "ratio": built.size / len(kernel),
+        }
 
     def mistakes(self, params: ConvParams) -> Mistakes:
         n, k, s, p = params.n, params.k, params.stride, params.padding
@@ -180,35 +221,59 @@ class ConvAsMatrix(Family):
         with_length("kernel_added", "added k instead of subtracting it", (n + 2 * p + k) // s + 1)
         with_length("exact_division", "divided without the floor", sp.Rational(n + 2 * p - k, s) + 1)
         with_length("full_convolution_length", "used the length n + k − 1 of a full convolution", n + k - 1)
-        found.add("dense_square", "took the dense layer to be n × n", dense=sp.Integer(n * n), ratio=sp.Rational(n * n, k))
-        found.add("dense_padded", "counted the padded input n + 2p as the dense layer's inputs",
-                  dense=sp.Integer(length * (n + 2 * p)), ratio=sp.Rational(length * (n + 2 * p), k))
+        found.add(
+            "dense_square", "took the dense layer to be n × n", dense=sp.Integer(n * n), ratio=sp.Rational(n * n, k)
+        )
+        found.add(
+            "dense_padded",
+            "counted the padded input n + 2p as the dense layer's inputs",
+            dense=sp.Integer(length * (n + 2 * p)),
+            ratio=sp.Rational(length * (n + 2 * p), k),
+        )
         found.add("shared_per_row", "counted the shared weights once per row (L·k)", ratio=sp.Rational(n, k))
         found.add("ratio_inverted", "divided the shared count by the dense one", ratio=sp.Rational(k, length * n))
         found.add("not_divided", "gave the dense count, not the ratio", ratio=sp.Integer(length * n))
-        found.add("biases_counted", "counted a bias per output in the dense layer and one in the convolution",
-                  ratio=sp.Rational(length * n + length, k + 1))
+        found.add(
+            "biases_counted",
+            "counted a bias per output in the dense layer and one in the convolution",
+            ratio=sp.Rational(length * n + length, k + 1),
+        )
         found.add("kernel_squared", "took a k × k kernel", ratio=sp.Rational(length * n, k * k))
         t = tap(params, params.row, params.col)
         mirrored = params.col + (params.row - 1) * s - p  # shifting the wrong way
         if t:
-            found.add("flipped_kernel", "read the kernel back to front (that is correlation's mirror image)",
-                      entry=params.kernel[k - t])
+            found.add(
+                "flipped_kernel",
+                "read the kernel back to front (that is correlation's mirror image)",
+                entry=params.kernel[k - t],
+            )
         if 1 <= mirrored <= k:
             found.add("shift_reversed", "shifted the kernel left instead of right", entry=params.kernel[mirrored - 1])
         no_padding = params.col - (params.row - 1) * s
         if 1 <= no_padding <= k:
-            found.add("padding_ignored_in_index", "indexed the kernel without the padding offset",
-                      entry=params.kernel[no_padding - 1])
+            found.add(
+                "padding_ignored_in_index",
+                "indexed the kernel without the padding offset",
+                entry=params.kernel[no_padding - 1],
+            )
         return found
 
     def rubric(self, params: ConvParams) -> list[tuple[Markup, int]]:
-        return [(Markup(r"the output length, with padding, stride and the floor"), 1),
-                (Markup(r"the banded structure: row $i$ is the kernel shifted by $s(i-1)$"), 2),
-                (Markup(r"the entry $M_{%d,%d}$" % (params.row, params.col)), 1),
-                (Markup(r"shared against dense parameters, and why sharing matters"), 2)]
+        return [
+            (Markup(r"the output length, with padding, stride and the floor"), 1),
+            (Markup(r"the banded structure: row $i$ is the kernel shifted by $s(i-1)$"), 2),
+            (Markup(r"the entry $M_{%d,%d}$" % (params.row, params.col)), 1),
+            (Markup(r"shared against dense parameters, and why sharing matters"), 2),
+        ]
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: ConvParams) -> dict:
-        return {"n": params.n, "k": params.k, "w": Math(row_tuple(params.kernel)), "s": params.stride,
-                "p": params.padding, "row": params.row, "col": params.col}
+        return {
+            "n": params.n,
+            "k": params.k,
+            "w": Math(row_tuple(params.kernel)),
+            "s": params.stride,
+            "p": params.padding,
+            "row": params.row,
+            "col": params.col,
+        }

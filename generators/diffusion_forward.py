@@ -11,8 +11,9 @@ at a given x_t as well. α is a simple fraction, so every answer is exact.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -54,12 +55,17 @@ class DiffusionForward(Family):
     params_type = DiffusionParams
     verify_tolerance = 1e-7  # the check takes the score by finite differences
     edge_cases = (
-        EdgeCase("one step: the transition itself", {"alpha": "1/2", "t": 1, "x0": 4},
-                 {"mean": 2, "variance": "3/4"}),
-        EdgeCase("α = 1/2, t = 2: mean x0/4, variance 15/16", {"alpha": "1/2", "t": 2, "x0": 8, "xt": 0},
-                 {"mean": 2, "variance": "15/16", "score": "32/15"}),
-        EdgeCase("at the mean the score is zero", {"alpha": "2/3", "t": 2, "x0": 9, "xt": 4},
-                 {"mean": 4, "variance": "65/81", "score": 0}),
+        EdgeCase("one step: the transition itself", {"alpha": "1/2", "t": 1, "x0": 4}, {"mean": 2, "variance": "3/4"}),
+        EdgeCase(
+            "α = 1/2, t = 2: mean x0/4, variance 15/16",
+            {"alpha": "1/2", "t": 2, "x0": 8, "xt": 0},
+            {"mean": 2, "variance": "15/16", "score": "32/15"},
+        ),
+        EdgeCase(
+            "at the mean the score is zero",
+            {"alpha": "2/3", "t": 2, "x0": 9, "xt": 4},
+            {"mean": 4, "variance": "65/81", "score": 0},
+        ),
     )
 
     def branch_of(self, params: DiffusionParams) -> str:
@@ -88,18 +94,26 @@ class DiffusionForward(Family):
         a, t = params.alpha, params.t
         m, v = mean(params), variance(params)
         steps = [
-            Markup(r"Unroll: $x_t = \alpha^t x_0 + \sum_{s=1}^{t} \alpha^{t-s} \sqrt{1 - \alpha^2}\, \varepsilon_s$ with "
-                   r"independent standard normal $\varepsilon_s$, so $X_t \mid x_0$ is Gaussian."),
-            Markup(r"Mean $\alpha^t x_0 = (%s)^{%d} \cdot %s = %s$; variance $(1 - \alpha^2)\sum_{s=1}^{t} \alpha^{2(t-s)} = "
-                   r"1 - \alpha^{2t} = 1 - (%s)^{%d} = %s$." % (tex(a), t, paren(params.x0), tex(m), tex(a), 2 * t, tex(v))),
+            Markup(
+                r"Unroll: $x_t = \alpha^t x_0 + \sum_{s=1}^{t} \alpha^{t-s} \sqrt{1 - \alpha^2}\, \varepsilon_s$ with "
+                r"independent standard normal $\varepsilon_s$, so $X_t \mid x_0$ is Gaussian."
+            ),
+            Markup(
+                r"Mean $\alpha^t x_0 = (%s)^{%d} \cdot %s = %s$; variance $(1 - \alpha^2)\sum_{s=1}^{t} \alpha^{2(t-s)} = "
+                r"1 - \alpha^{2t} = 1 - (%s)^{%d} = %s$." % (tex(a), t, paren(params.x0), tex(m), tex(a), 2 * t, tex(v))
+            ),
             Markup(r"As $t \to \infty$, $\alpha^t \to 0$: the marginal tends to $N(0, I)$ whatever $x_0$."),
         ]
         values = {"mean": m, "variance": v}
         if params.xt is not None:
             score = -(params.xt - m) / v
             values["score"] = score
-            steps.append(Markup(r"Score: $\nabla_{x_t} \log p(x_t \mid x_0) = -(x_t - \alpha^t x_0)/(1 - \alpha^{2t}) = "
-                                r"-(%s - %s)/%s = %s$." % (tex(params.xt), paren(m), tex(v), tex(score))))
+            steps.append(
+                Markup(
+                    r"Score: $\nabla_{x_t} \log p(x_t \mid x_0) = -(x_t - \alpha^t x_0)/(1 - \alpha^{2t}) = "
+                    r"-(%s - %s)/%s = %s$." % (tex(params.xt), paren(m), tex(v), tex(score))
+                )
+            )
         return Solution(values, tuple(steps))
 
     def verify(self, params: DiffusionParams) -> dict:
@@ -111,6 +125,7 @@ class DiffusionForward(Family):
             m, v = a * m, a * a * v + (1 - a * a)
         found = {"mean": m, "variance": v}
         if params.xt is not None:
+
             def log_density(x: float) -> float:
                 return -0.5 * (x - m) ** 2 / v - 0.5 * math.log(2 * math.pi * v)
 
@@ -133,8 +148,11 @@ class DiffusionForward(Family):
             ("one_step_too_few", "unrolled t − 1 steps", 1 - a ** (2 * (t - 1))),
             ("std_for_variance", "squared α^t twice (1 − α^{4t})", 1 - a ** (4 * t)),
             ("sign_slip", "wrote 1 + α^{2t}", 1 + a ** (2 * t)),
-            ("alpha_not_squared", "scaled the earlier steps' noise variances by α instead of α²",
-             (1 - a**2) * sum((a**k for k in range(t)), sp.Integer(0))),
+            (
+                "alpha_not_squared",
+                "scaled the earlier steps' noise variances by α instead of α²",
+                (1 - a**2) * sum((a**k for k in range(t)), sp.Integer(0)),
+            ),
         )
         if params.xt is None:
             for name, description, wrong in variances:
@@ -147,8 +165,9 @@ class DiffusionForward(Family):
             if wrong != 0:
                 found.add(name, description, variance=wrong, score=-(xt - m) / wrong)
         found.add("score_sign_slip", "lost the minus sign of the score", score=(xt - m) / v)
-        found.add("divided_by_std", "divided by the standard deviation instead of the variance",
-                  score=-(xt - m) / sp.sqrt(v))
+        found.add(
+            "divided_by_std", "divided by the standard deviation instead of the variance", score=-(xt - m) / sp.sqrt(v)
+        )
         found.add("mean_one_step", "centred on α·x_0 instead of α^t·x_0", mean=a * x0, score=-(xt - a * x0) / v)
         found.add("mean_not_scaled", "centred on x_0", mean=x0, score=-(xt - x0) / v)
         found.add("centred_on_zero", "left out the mean (the score of the limit N(0, 1))", score=-xt / v)
@@ -161,9 +180,11 @@ class DiffusionForward(Family):
         return all(isinstance(v, sp.Rational) and (params.xt is not None or 0 < v < 1) for v in values)
 
     def rubric(self, params: DiffusionParams) -> list[tuple[Markup, int]]:
-        criteria = [(Markup(r"the recursion unrolled: a Gaussian with mean $\alpha^t x_0$"), 2),
-                    (Markup(r"the variance $1 - \alpha^{2t}$, summed over the steps"), 2),
-                    (Markup(r"the limit $N(0, I)$"), 1)]
+        criteria = [
+            (Markup(r"the recursion unrolled: a Gaussian with mean $\alpha^t x_0$"), 2),
+            (Markup(r"the variance $1 - \alpha^{2t}$, summed over the steps"), 2),
+            (Markup(r"the limit $N(0, I)$"), 1),
+        ]
         if params.xt is not None:
             criteria.append((Markup(r"the score $-(x_t - \alpha^t x_0)/(1 - \alpha^{2t})$"), 1))
         return criteria

@@ -28,25 +28,37 @@ def _solve_command(family) -> str:
     if not family.edge_cases:
         return ""
     case = family.edge_cases[0]
-    assignments = " ".join(f"--set '{name}={json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value}'"
-                           for name, value in case.params.items())
+    assignments = " ".join(
+        f"--set '{name}={json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value}'"
+        for name, value in case.params.items()
+    )
     return f"variantex solve {family.id} {assignments}"
 
 
 def families_markdown() -> str:
-    lines = ["# Question families", "",
-             "Written from the registry by `python -m variantex.generators.docs > docs/families.md`; a test keeps it current.",
-             ""]
+    lines = [
+        "# Question families",
+        "",
+        "Written from the registry by `python -m variantex.generators.docs > docs/families.md`; a test keeps it current.",
+        "",
+    ]
     for family in builtin_families():
         probe = family.parse(family.edge_cases[0].params) if family.edge_cases else None
-        lines += [f"## `{family.id}` — {family.title}", "", _story(family), "",
-                  f"- **Branches:** {', '.join(family.branches)} (variants of one slot share one)",
-                  f"- **Formats:** {', '.join(family.formats)}"]
+        lines += [
+            f"## `{family.id}` — {family.title}",
+            "",
+            _story(family),
+            "",
+            f"- **Branches:** {', '.join(family.branches)} (variants of one slot share one)",
+            f"- **Formats:** {', '.join(family.formats)}",
+        ]
         facts = getattr(family, "facts", None)
         if facts is not None:  # a statement bank: its parts are the statements drawn
             lines.append("- **Answer parts:** one per statement, `s1` … `sk`, each `true` or `false` (computed)")
-            lines.append(f"- **Facts** ({len(facts)}, each with drawn numbers, a claim, its negation and a "
-                         f"justification): {', '.join(f'`{fact.id}`' for fact in facts)}")
+            lines.append(
+                f"- **Facts** ({len(facts)}, each with drawn numbers, a claim, its negation and a "
+                f"justification): {', '.join(f'`{fact.id}`' for fact in facts)}"
+            )
         elif probe is not None:
             parts = ", ".join(f"`{p.name}` (${p.label}$)" for p in family.parts(probe))
             lines.append(f"- **Answer parts:** {parts}")

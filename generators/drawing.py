@@ -9,8 +9,8 @@ TikZ by hand.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence, Union
 
 Point = tuple[float, float]
 
@@ -59,13 +59,14 @@ class Clipped:
 
     corner: Point
     opposite: Point
-    items: tuple["Item", ...]
+    items: tuple[Item, ...]
 
 
-Item = Union[Segments, Frame, Dots, Label, Clipped]
+Item = Segments | Frame | Dots | Label | Clipped
 
 
 # --- TikZ --------------------------------------------------------------------------------------
+
 
 def _p(point: Point) -> str:
     return f"({point[0]:.3f},{point[1]:.3f})"
@@ -84,8 +85,10 @@ def _tikz(item: Item) -> str:
     if isinstance(item, Label):
         # \pgftext is TikZ's basic layer: a label without the node machinery (much faster).
         size = "" if item.size == "normalsize" else f"\\{item.size}"
-        return (f"\\pgftext[{item.anchor},at=\\pgfpoint{{{item.at[0]:.3f}cm}}{{{item.at[1]:.3f}cm}}]"
-                f"{{{size}{' ' if size and not item.tex.startswith(('$', chr(92))) else ''}{item.tex}}}")
+        return (
+            f"\\pgftext[{item.anchor},at=\\pgfpoint{{{item.at[0]:.3f}cm}}{{{item.at[1]:.3f}cm}}]"
+            f"{{{size}{' ' if size and not item.tex.startswith(('$', chr(92))) else ''}{item.tex}}}"
+        )
     if isinstance(item, Clipped):
         inner = "\n".join(_tikz(i) for i in item.items)
         return f"\\begin{{scope}}\\clip {_p(item.corner)} rectangle {_p(item.opposite)};\n{inner}\\end{{scope}}"
@@ -97,6 +100,7 @@ def tikz(items: Sequence[Item]) -> str:
 
 
 # --- SVG ---------------------------------------------------------------------------------------
+
 
 def _bounds(items: Sequence[Item]) -> tuple[float, float, float, float]:
     xs, ys = [], []
@@ -138,31 +142,41 @@ class _Svg:
             dash = ' stroke-dasharray="4 3"' if item.dashed else ""
             width = 0.8 * POINT if item.thick else 0.4 * POINT
             path = " ".join(f"M{self.x(a[0])} {self.y(a[1])}L{self.x(b[0])} {self.y(b[1])}" for a, b in item.pairs)
-            return (f'<path d="{path}" fill="none" stroke="{GRAYS.get(item.color, "#000000")}" '
-                    f'stroke-width="{width:.2f}"{dash}/>')
+            return (
+                f'<path d="{path}" fill="none" stroke="{GRAYS.get(item.color, "#000000")}" '
+                f'stroke-width="{width:.2f}"{dash}/>'
+            )
         if isinstance(item, Frame):
-            return (f'<rect x="{self.x(min(item.corner[0], item.opposite[0]))}" '
-                    f'y="{self.y(max(item.corner[1], item.opposite[1]))}" '
-                    f'width="{abs(item.opposite[0] - item.corner[0]) * CM:.2f}" '
-                    f'height="{abs(item.opposite[1] - item.corner[1]) * CM:.2f}" fill="none" stroke="#000000" '
-                    f'stroke-width="{0.4 * POINT:.2f}"/>')
+            return (
+                f'<rect x="{self.x(min(item.corner[0], item.opposite[0]))}" '
+                f'y="{self.y(max(item.corner[1], item.opposite[1]))}" '
+                f'width="{abs(item.opposite[0] - item.corner[0]) * CM:.2f}" '
+                f'height="{abs(item.opposite[1] - item.corner[1]) * CM:.2f}" fill="none" stroke="#000000" '
+                f'stroke-width="{0.4 * POINT:.2f}"/>'
+            )
         if isinstance(item, Dots):
-            return "".join(f'<circle cx="{self.x(c[0])}" cy="{self.y(c[1])}" r="{item.radius_pt * POINT:.2f}"/>'
-                           for c in item.centres)
+            return "".join(
+                f'<circle cx="{self.x(c[0])}" cy="{self.y(c[1])}" r="{item.radius_pt * POINT:.2f}"/>'
+                for c in item.centres
+            )
         if isinstance(item, Label):
             anchor = {"right": "end", "left": "start"}.get(item.anchor, "middle")
             baseline = {"top": "hanging", "bottom": "alphabetic"}.get(item.anchor, "central")
-            return (f'<text x="{self.x(item.at[0])}" y="{self.y(item.at[1])}" font-size="{SIZES[item.size] * POINT:.1f}" '
-                    f'text-anchor="{anchor}" dominant-baseline="{baseline}">{html.escape(item.text)}</text>')
+            return (
+                f'<text x="{self.x(item.at[0])}" y="{self.y(item.at[1])}" font-size="{SIZES[item.size] * POINT:.1f}" '
+                f'text-anchor="{anchor}" dominant-baseline="{baseline}">{html.escape(item.text)}</text>'
+            )
         if isinstance(item, Clipped):
             self.clips += 1
             name = f"clip{self.clips}"
             left, right = sorted((item.corner[0], item.opposite[0]))
             low, high = sorted((item.corner[1], item.opposite[1]))
             inner = "".join(self.item(i) for i in item.items)
-            return (f'<clipPath id="{name}"><rect x="{self.x(left)}" y="{self.y(high)}" '
-                    f'width="{(right - left) * CM:.2f}" height="{(high - low) * CM:.2f}"/></clipPath>'
-                    f'<g clip-path="url(#{name})">{inner}</g>')
+            return (
+                f'<clipPath id="{name}"><rect x="{self.x(left)}" y="{self.y(high)}" '
+                f'width="{(right - left) * CM:.2f}" height="{(high - low) * CM:.2f}"/></clipPath>'
+                f'<g clip-path="url(#{name})">{inner}</g>'
+            )
         raise TypeError(f"no SVG for {type(item).__name__}")
 
 
@@ -172,7 +186,9 @@ def svg(items: Sequence[Item], description: str, margin: float = 0.15) -> str:
     canvas = _Svg((x0 - margin, y0 - margin, x1 + margin, y1 + margin))
     width, height = (x1 - x0 + 2 * margin) * CM, (y1 - y0 + 2 * margin) * CM
     body = "".join(canvas.item(i) for i in items)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-            f'viewBox="0 0 {width:.2f} {height:.2f}" font-family="Latin Modern Roman, Computer Modern, serif" '
-            f'role="img" aria-label="{html.escape(description)}"><title>{html.escape(description)}</title>'
-            f'<rect width="100%" height="100%" fill="#ffffff"/>{body}</svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.2f} {height:.2f}" font-family="Latin Modern Roman, Computer Modern, serif" '
+        f'role="img" aria-label="{html.escape(description)}"><title>{html.escape(description)}</title>'
+        f'<rect width="100%" height="100%" fill="#ffffff"/>{body}</svg>'
+    )

@@ -7,11 +7,12 @@ multiplicity) and det is the product of all n; with two or more unknown the answ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import reduce
 from operator import mul
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -111,23 +112,47 @@ class EigenDeterminant(Family):
     option_sets = ({}, {"shared": True}, {"dimension": 4})
     params_type = EigenDeterminantParams
     text_answers = {
-        DIMENSION_UNKNOWN: TextAnswer("cannot be found: the size of $A$ is not given",
-                                      ("the size of a is not given", "size unknown")),
+        DIMENSION_UNKNOWN: TextAnswer(
+            "cannot be found: the size of $A$ is not given", ("the size of a is not given", "size unknown")
+        ),
     }
     edge_cases = (
-        EdgeCase("the catalog's example: one eigenvalue missing",
-                 {"eigenvectors": [[1, 0, 0], [0, 1, 0]], "eigenvalues": [2, 3], "trace": 10}, {"det": 30}),
-        EdgeCase("one eigenvalue shared by two vectors counts twice",
-                 {"eigenvectors": [[1, 0, 0], [0, 1, 0]], "eigenvalues": 2, "trace": 7}, {"det": 12}),
-        EdgeCase("every eigenvalue given: the trace only checks them",
-                 {"eigenvectors": [[1, 1], [1, -1]], "eigenvalues": [2, 3], "trace": 5}, {"det": 6}),
-        EdgeCase("two unknown eigenvalues: only their sum is fixed",
-                 {"eigenvectors": [[1, 0, 0, 0], [0, 1, 0, 0]], "eigenvalues": [2, 3], "trace": 10},
-                 {"det": "cannot be determined"}),
-        EdgeCase("a known zero eigenvalue fixes det = 0 although two are unknown",
-                 {"eigenvectors": [[1, 2, 0]], "eigenvalues": [0], "trace": 5}, {"det": 0}),
-        EdgeCase("a missing eigenvalue of 0 makes A singular",
-                 {"eigenvectors": [[1, 0], ], "eigenvalues": ["1/2"], "trace": "1/2"}, {"det": 0}),
+        EdgeCase(
+            "the catalog's example: one eigenvalue missing",
+            {"eigenvectors": [[1, 0, 0], [0, 1, 0]], "eigenvalues": [2, 3], "trace": 10},
+            {"det": 30},
+        ),
+        EdgeCase(
+            "one eigenvalue shared by two vectors counts twice",
+            {"eigenvectors": [[1, 0, 0], [0, 1, 0]], "eigenvalues": 2, "trace": 7},
+            {"det": 12},
+        ),
+        EdgeCase(
+            "every eigenvalue given: the trace only checks them",
+            {"eigenvectors": [[1, 1], [1, -1]], "eigenvalues": [2, 3], "trace": 5},
+            {"det": 6},
+        ),
+        EdgeCase(
+            "two unknown eigenvalues: only their sum is fixed",
+            {"eigenvectors": [[1, 0, 0, 0], [0, 1, 0, 0]], "eigenvalues": [2, 3], "trace": 10},
+            {"det": "cannot be determined"},
+        ),
+        EdgeCase(
+            "a known zero eigenvalue fixes det = 0 although two are unknown",
+            {"eigenvectors": [[1, 2, 0]], "eigenvalues": [0], "trace": 5},
+            {"det": 0},
+        ),
+        EdgeCase(
+            "a missing eigenvalue of 0 makes A singular",
+            {
+                "eigenvectors": [
+                    [1, 0],
+                ],
+                "eigenvalues": ["1/2"],
+                "trace": "1/2",
+            },
+            {"det": 0},
+        ),
     )
 
     def branch_of(self, params: EigenDeterminantParams) -> str:
@@ -143,7 +168,9 @@ class EigenDeterminant(Family):
         if n < low:
             raise InvalidParams(
                 f"dimension {n} cannot give the {branch} branch{' with a shared eigenvalue' if wants_shared else ''} "
-                f"(use {low}..4)", "options.dimension")
+                f"(use {low}..4)",
+                "options.dimension",
+            )
         k = n - unknown
         vectors = tuple(tuple(sp.Integer(draws.small_int(rng, -2, 2)) for _ in range(n)) for _ in range(k))
         shared = wants_shared if wants_shared is not None else (k >= 2 and bool(rng.random() < 0.5))
@@ -170,21 +197,32 @@ class EigenDeterminant(Family):
         if k == 1:
             given = r"The given eigenvector's eigenvalue $%s$ is one of them." % listing
         else:
-            given = (r"The %d given eigenvectors are linearly independent, so their eigenvalues $%s$ are %d of them"
-                     r"%s." % (k, listing, k,
-                               " (a shared eigenvalue counts once per independent eigenvector)" if params.shared else ""))
-        steps = [Markup(
-            r"The vectors have %d entries, so $A$ is $%d\times %d$ and has %d eigenvalues counted with "
-            r"multiplicity. %s" % (n, n, n, n, given)
-        )]
+            given = (
+                r"The %d given eigenvectors are linearly independent, so their eigenvalues $%s$ are %d of them"
+                r"%s."
+                % (
+                    k,
+                    listing,
+                    k,
+                    " (a shared eigenvalue counts once per independent eigenvector)" if params.shared else "",
+                )
+            )
+        steps = [
+            Markup(
+                r"The vectors have %d entries, so $A$ is $%d\times %d$ and has %d eigenvalues counted with "
+                r"multiplicity. %s" % (n, n, n, n, given)
+            )
+        ]
         if params.unknown_count == 0:
             steps.append(Markup(r"All eigenvalues are known: $\det A = %s = %s$." % (times(known), tex(det))))
         elif params.unknown_count == 1:
             missing = params.trace - sum(known)
-            steps.append(Markup(
-                r"The trace is the sum of the eigenvalues, so the missing one is "
-                r"$\lambda_%d = %s - (%s) = %s$." % (n, tex(params.trace), plus(known), tex(missing))
-            ))
+            steps.append(
+                Markup(
+                    r"The trace is the sum of the eigenvalues, so the missing one is "
+                    r"$\lambda_%d = %s - (%s) = %s$." % (n, tex(params.trace), plus(known), tex(missing))
+                )
+            )
             steps.append(Markup(r"$\det A$ is their product: $%s = %s$." % (times([*known, missing]), tex(det))))
         elif det == 0:
             steps.append(Markup(r"A known eigenvalue is $0$, so $\det A = 0$ whatever the unknown ones are."))
@@ -192,13 +230,21 @@ class EigenDeterminant(Family):
             rest = params.trace - sum(known)
             m = params.unknown_count
             first, second = _splits(rest, m)[:2]
-            steps.append(Markup(
-                r"%d eigenvalues are unknown; the trace fixes only their sum, $%s$. "
-                r"For example $(%s)$ and $(%s)$ both fit, giving $\det A = %s$ and $%s$: "
-                r"$\det A$ cannot be determined."
-                % (m, tex(rest), ", ".join(tex(v) for v in first), ", ".join(tex(v) for v in second),
-                   tex(product([*known, *first])), tex(product([*known, *second])))
-            ))
+            steps.append(
+                Markup(
+                    r"%d eigenvalues are unknown; the trace fixes only their sum, $%s$. "
+                    r"For example $(%s)$ and $(%s)$ both fit, giving $\det A = %s$ and $%s$: "
+                    r"$\det A$ cannot be determined."
+                    % (
+                        m,
+                        tex(rest),
+                        ", ".join(tex(v) for v in first),
+                        ", ".join(tex(v) for v in second),
+                        tex(product([*known, *first])),
+                        tex(product([*known, *second])),
+                    )
+                )
+            )
         return Solution({"det": det}, tuple(steps))
 
     def verify(self, params: EigenDeterminantParams) -> dict:
@@ -230,34 +276,51 @@ class EigenDeterminant(Family):
         known, trace = params.values, params.trace
         found = Mistakes()
         if params.unknown_count >= 2:
-            found.add("unknowns_lumped_into_one", "treated the rest of the trace as one missing eigenvalue",
-                      det=product(known) * (trace - sum(known)))
+            found.add(
+                "unknowns_lumped_into_one",
+                "treated the rest of the trace as one missing eigenvalue",
+                det=product(known) * (trace - sum(known)),
+            )
             found.add("unknowns_taken_as_zero", "took the unknown eigenvalues to be 0", det=sp.Integer(0))
         if len(known) >= 2 and len(set(known)) < len(known):
             distinct = sorted(set(known))
-            found.add("shared_eigenvalue_counted_once", "counted a repeated eigenvalue once in the trace sum",
-                      det=product(known) * (trace - sum(distinct)) if params.unknown_count == 1 else product(distinct))
-        found.add("trace_as_missing_eigenvalue", "used the trace itself as the missing eigenvalue",
-                  det=product(known) * trace)
+            found.add(
+                "shared_eigenvalue_counted_once",
+                "counted a repeated eigenvalue once in the trace sum",
+                det=product(known) * (trace - sum(distinct)) if params.unknown_count == 1 else product(distinct),
+            )
+        found.add(
+            "trace_as_missing_eigenvalue", "used the trace itself as the missing eigenvalue", det=product(known) * trace
+        )
         if determinant(params) != UNDETERMINED:  # the misconception the question is about: offered first
-            found.add("cannot_be_determined_when_it_can",
-                      "said det cannot be determined although the trace fixes it", det=UNDETERMINED)
+            found.add(
+                "cannot_be_determined_when_it_can",
+                "said det cannot be determined although the trace fixes it",
+                det=UNDETERMINED,
+            )
         if params.unknown_count == 1:
             missing = trace - sum(known)
-            found.add("missing_eigenvalue_as_answer", "stopped at the missing eigenvalue instead of the product",
-                      det=missing)
-            found.add("missing_eigenvalue_sign_slip", "added the known eigenvalues to the trace instead of "
-                      "subtracting them", det=product(known) * (trace + sum(known)))
-        found.add("sum_of_known_eigenvalues", "added the given eigenvalues instead of multiplying them",
-                  det=sum(known))
+            found.add(
+                "missing_eigenvalue_as_answer", "stopped at the missing eigenvalue instead of the product", det=missing
+            )
+            found.add(
+                "missing_eigenvalue_sign_slip",
+                "added the known eigenvalues to the trace instead of subtracting them",
+                det=product(known) * (trace + sum(known)),
+            )
+        found.add("sum_of_known_eigenvalues", "added the given eigenvalues instead of multiplying them", det=sum(known))
         found.add("product_of_known_only", "multiplied only the given eigenvalues", det=product(known))
         det = determinant(params)
         if det != UNDETERMINED:
             found.add("sign_slip", "dropped a minus sign", det=-det)
-        found.add("trace_as_determinant", "gave the sum of the eigenvalues (the trace) instead of their product",
-                  det=trace)
-        found.add("dimension_unknown", "claimed the size of A is unknown, though the vector length fixes it",
-                  det=DIMENSION_UNKNOWN)
+        found.add(
+            "trace_as_determinant", "gave the sum of the eigenvalues (the trace) instead of their product", det=trace
+        )
+        found.add(
+            "dimension_unknown",
+            "claimed the size of A is unknown, though the vector length fixes it",
+            det=DIMENSION_UNKNOWN,
+        )
         return found
 
     # --- presentation -----------------------------------------------------------

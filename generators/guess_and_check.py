@@ -11,10 +11,11 @@ naive ((k)·ln q + ln(1/δ) + ln ln(1/η)) / N that counts every weight of the s
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
-import math
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -63,8 +64,9 @@ def _logs(params: GuessParams) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     return sp.log(params.q), sp.log(1 / params.delta), sp.log(sp.log(1 / params.eta))
 
 
-def bound(params: GuessParams, count: int | sp.Expr, log_log: sp.Expr | None = None,
-          confidence: sp.Expr | None = None) -> sp.Expr:
+def bound(
+    params: GuessParams, count: int | sp.Expr, log_log: sp.Expr | None = None, confidence: sp.Expr | None = None
+) -> sp.Expr:
     log_q, log_confidence, log_log_eta = _logs(params)
     log_log = log_log_eta if log_log is None else log_log
     confidence = log_confidence if confidence is None else confidence
@@ -78,14 +80,21 @@ class GuessAndCheck(Family):
     params_type = GuessParams
     tolerance = Tolerance.significant_figures(SIGNIFICANT)
     edge_cases = (
-        EdgeCase("d0 = 10, d1 = 8, d1* = 2, q = 4: k = 88, exponent 28",
-                 {"d0": 10, "d1": 8, "teacher": 2, "q": 4, "delta": "1/100", "eta": "1/100", "samples": 1000},
-                 {"k": 88, "exponent": 28,
-                  "bound": "(28*log(4) + log(100) + log(log(100)))/1000",
-                  "naive": "(88*log(4) + log(100) + log(log(100)))/1000"}),
-        EdgeCase("a teacher as wide as the student: no gain over the naive count",
-                 {"d0": 3, "d1": 2, "teacher": 2, "q": 2, "delta": "1/10", "eta": "1/10", "samples": 100},
-                 {"k": 8, "exponent": 8}),
+        EdgeCase(
+            "d0 = 10, d1 = 8, d1* = 2, q = 4: k = 88, exponent 28",
+            {"d0": 10, "d1": 8, "teacher": 2, "q": 4, "delta": "1/100", "eta": "1/100", "samples": 1000},
+            {
+                "k": 88,
+                "exponent": 28,
+                "bound": "(28*log(4) + log(100) + log(log(100)))/1000",
+                "naive": "(88*log(4) + log(100) + log(log(100)))/1000",
+            },
+        ),
+        EdgeCase(
+            "a teacher as wide as the student: no gain over the naive count",
+            {"d0": 3, "d1": 2, "teacher": 2, "q": 2, "delta": "1/10", "eta": "1/10", "samples": 100},
+            {"k": 8, "exponent": 8},
+        ),
     )
 
     def branch_of(self, params: GuessParams) -> str:
@@ -95,15 +104,24 @@ class GuessAndCheck(Family):
         d0 = draws.pick(rng, [5, 10, 20, 50, 100])
         d1 = draws.pick(rng, [10, 20, 50, 100])
         teacher = draws.pick(rng, [t for t in (1, 2, 3, 5, 10) if t < d1])
-        return GuessParams(d0, d1, teacher, draws.pick(rng, [2, 3, 4, 8, 16]),
-                           draws.pick(rng, [sp.Rational(1, 10), sp.Rational(1, 100)]),
-                           draws.pick(rng, [sp.Rational(1, 10), sp.Rational(1, 100)]),
-                           draws.pick(rng, [10**4, 10**5, 10**6]))
+        return GuessParams(
+            d0,
+            d1,
+            teacher,
+            draws.pick(rng, [2, 3, 4, 8, 16]),
+            draws.pick(rng, [sp.Rational(1, 10), sp.Rational(1, 100)]),
+            draws.pick(rng, [sp.Rational(1, 10), sp.Rational(1, 100)]),
+            draws.pick(rng, [10**4, 10**5, 10**6]),
+        )
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: GuessParams) -> tuple[Part, ...]:
-        return (Part("k", Math("k")), Part("exponent", Math(r"d_0 d_1^* + d_1")),
-                Part("bound", Math(r"\text{bound}")), Part("naive", Math(r"\text{naive bound}")))
+        return (
+            Part("k", Math("k")),
+            Part("exponent", Math(r"d_0 d_1^* + d_1")),
+            Part("bound", Math(r"\text{bound}")),
+            Part("naive", Math(r"\text{naive bound}")),
+        )
 
     def mcq_parts(self, params: GuessParams) -> tuple[str, ...]:
         return ("bound",)
@@ -113,17 +131,29 @@ class GuessAndCheck(Family):
 
     def solve(self, params: GuessParams) -> Solution:
         k, e = student_count(params), exponent(params)
-        values = {"k": sp.Integer(k), "exponent": sp.Integer(e), "bound": bound(params, e),
-                  "naive": bound(params, k)}
+        values = {"k": sp.Integer(k), "exponent": sp.Integer(e), "bound": bound(params, e), "naive": bound(params, k)}
         steps = (
-            Markup(r"The student has $d_0 d_1 = %d$ first-layer and $d_1 = %d$ output weights: $k = %d$."
-                   % (params.d0 * params.d1, params.d1, k)),
-            Markup(r"A guess reproduces the teacher when its $d_0 d_1^* = %d$ first-layer weights and the $d_1 = %d$ "
-                   r"output weights come out right: probability at least $q^{-%d}$ with $q = %d$."
-                   % (params.d0 * params.teacher, params.d1, e, params.q)),
-            Markup(r"Bound: $(%d \ln %d + \ln %s + \ln\ln %s)/%d %s$; the naive count $k$ gives $%s$."
-                   % (e, params.q, tex(1 / params.delta), tex(1 / params.eta), params.samples,
-                      tex(values["bound"], SIGNIFICANT), tex(values["naive"], SIGNIFICANT).replace(r"\approx ", ""))),
+            Markup(
+                r"The student has $d_0 d_1 = %d$ first-layer and $d_1 = %d$ output weights: $k = %d$."
+                % (params.d0 * params.d1, params.d1, k)
+            ),
+            Markup(
+                r"A guess reproduces the teacher when its $d_0 d_1^* = %d$ first-layer weights and the $d_1 = %d$ "
+                r"output weights come out right: probability at least $q^{-%d}$ with $q = %d$."
+                % (params.d0 * params.teacher, params.d1, e, params.q)
+            ),
+            Markup(
+                r"Bound: $(%d \ln %d + \ln %s + \ln\ln %s)/%d %s$; the naive count $k$ gives $%s$."
+                % (
+                    e,
+                    params.q,
+                    tex(1 / params.delta),
+                    tex(1 / params.eta),
+                    params.samples,
+                    tex(values["bound"], SIGNIFICANT),
+                    tex(values["naive"], SIGNIFICANT).replace(r"\approx ", ""),
+                )
+            ),
         )
         return Solution(values, steps)
 
@@ -134,9 +164,12 @@ class GuessAndCheck(Family):
         fixed = first[: params.teacher].size + output.size  # the teacher's units and every output weight
         log_probability = sum(math.log(1 / params.q) for _ in range(fixed))
         rest = math.log(1 / float(params.delta)) + math.log(math.log(1 / float(params.eta)))
-        return {"k": first.size + output.size, "exponent": fixed,
-                "bound": (-log_probability + rest) / params.samples,
-                "naive": ((first.size + output.size) * math.log(params.q) + rest) / params.samples}
+        return {
+            "k": first.size + output.size,
+            "exponent": fixed,
+            "bound": (-log_probability + rest) / params.samples,
+            "naive": ((first.size + output.size) * math.log(params.q) + rest) / params.samples,
+        }
 
     def mistakes(self, params: GuessParams) -> Mistakes:
         k, e = student_count(params), exponent(params)
@@ -152,15 +185,20 @@ class GuessAndCheck(Family):
         for name, description, count in alternatives:
             if count != e:
                 found.add(name, description, exponent=sp.Integer(count), bound=bound(params, count))
-        found.add("log_not_log_log", "wrote ln(1/η) instead of ln ln(1/η)",
-                  bound=bound(params, e, log_log=sp.log(1 / params.eta)))
+        found.add(
+            "log_not_log_log",
+            "wrote ln(1/η) instead of ln ln(1/η)",
+            bound=bound(params, e, log_log=sp.log(1 / params.eta)),
+        )
         found.add("no_eta_term", "left out the ln ln(1/η) term", bound=bound(params, e, log_log=sp.Integer(0)))
         found.add("no_delta_term", "left out ln(1/δ)", bound=bound(params, e, confidence=sp.Integer(0)))
-        found.add("log_base_two", "took logarithms to base 2",
-                  bound=bound(params, e) / sp.log(2))
+        found.add("log_base_two", "took logarithms to base 2", bound=bound(params, e) / sp.log(2))
         found.add("times_n", "multiplied by N instead of dividing", bound=bound(params, e) * params.samples**2)
-        found.add("q_not_logged", "multiplied by q instead of ln q",
-                  bound=(e * params.q + sp.log(1 / params.delta) + sp.log(sp.log(1 / params.eta))) / params.samples)
+        found.add(
+            "q_not_logged",
+            "multiplied by q instead of ln q",
+            bound=(e * params.q + sp.log(1 / params.delta) + sp.log(sp.log(1 / params.eta))) / params.samples,
+        )
         found.add("k_for_student_count", "counted d0·d1 weights only for k", k=sp.Integer(d0 * d1))
         found.add("k_with_biases", "added a bias per hidden unit to k", k=sp.Integer(d0 * d1 + 2 * d1))
         return found
@@ -171,5 +209,13 @@ class GuessAndCheck(Family):
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: GuessParams) -> dict:
-        return {"d0": params.d0, "d1": params.d1, "teacher": params.teacher, "q": params.q,
-                "delta": params.delta, "eta": params.eta, "samples": params.samples, "digits": SIGNIFICANT}
+        return {
+            "d0": params.d0,
+            "d1": params.d1,
+            "teacher": params.teacher,
+            "q": params.q,
+            "delta": params.delta,
+            "eta": params.eta,
+            "samples": params.samples,
+            "digits": SIGNIFICANT,
+        }

@@ -24,8 +24,9 @@ registry walk runs every family's edge cases.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from variantex.answer_engine import exact
 from variantex.answer_engine.distractors import Mistake
@@ -35,6 +36,7 @@ _KIND = "variantex_kind"
 
 
 # --- field kinds ----------------------------------------------------------------------
+
 
 class Kind:
     def read(self, value: Any, name: str) -> Any:
@@ -65,8 +67,13 @@ class Integer(Kind):
     def read(self, value, name):
         number = exact.integer(value, name)
         if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
-            bounds = (f"in {self.low}..{self.high}" if self.low is not None and self.high is not None
-                      else f"≥ {self.low}" if self.low is not None else f"≤ {self.high}")
+            bounds = (
+                f"in {self.low}..{self.high}"
+                if self.low is not None and self.high is not None
+                else f"≥ {self.low}"
+                if self.low is not None
+                else f"≤ {self.high}"
+            )
             raise InvalidParams(f"expected a whole number {bounds}, got {value!r}", name)
         return number
 
@@ -206,6 +213,7 @@ def dump_fields(params: Any) -> dict:
 
 # --- reading helpers -------------------------------------------------------------------
 
+
 def require_fields(data: Mapping[str, Any], required: Sequence[str], optional: Sequence[str] = ()) -> None:
     """Refuse missing and unknown keys by name, so a typo is reported, not ignored."""
     if not isinstance(data, Mapping):
@@ -233,11 +241,20 @@ def choice(value: Any, allowed: Sequence[str], field: str) -> str:
 
 # --- mistakes and edge cases --------------------------------------------------------------
 
+
 class Mistakes(list):
     """The named-mistake list a family returns, built one `add` at a time."""
 
-    def add(self, name: str, description: str, values: Mapping[str, Any] | None = None, *,
-            slips: int = 1, guess: bool = False, **parts: Any) -> "Mistakes":
+    def add(
+        self,
+        name: str,
+        description: str,
+        values: Mapping[str, Any] | None = None,
+        *,
+        slips: int = 1,
+        guess: bool = False,
+        **parts: Any,
+    ) -> Mistakes:
         self.append(Mistake(name, description, {**(values or {}), **parts}, slips=slips, guess=guess))
         return self
 

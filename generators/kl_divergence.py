@@ -10,8 +10,9 @@ plus a multiple of log 2 (or log 3): exact, and calculator-free.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -27,10 +28,28 @@ from variantex.generators.kit import EdgeCase, Mistakes, choice_of, vector
 UNIFORM, GAUSSIAN, DISCRETE = "uniform", "gaussian", "discrete"
 SIGMAS = (sp.Rational(1, 2), sp.Integer(1), sp.Integer(2))
 TRIPLES = tuple(tuple(sp.Rational(p, 4) for p in t) for t in ((2, 1, 1), (1, 2, 1), (1, 1, 2)))
-TRIPLES += tuple(tuple(sp.Rational(p, 8) for p in t) for t in ((4, 2, 2), (2, 4, 2), (6, 1, 1), (1, 6, 1), (4, 3, 1),
-                                                                (1, 3, 4), (2, 2, 4), (1, 1, 6), (3, 4, 1),
-                                                                (2, 1, 5), (5, 1, 2), (2, 5, 1), (3, 3, 2), (2, 3, 3),
-                                                                (3, 2, 3), (5, 2, 1), (1, 2, 5)))
+TRIPLES += tuple(
+    tuple(sp.Rational(p, 8) for p in t)
+    for t in (
+        (4, 2, 2),
+        (2, 4, 2),
+        (6, 1, 1),
+        (1, 6, 1),
+        (4, 3, 1),
+        (1, 3, 4),
+        (2, 2, 4),
+        (1, 1, 6),
+        (3, 4, 1),
+        (2, 1, 5),
+        (5, 1, 2),
+        (2, 5, 1),
+        (3, 3, 2),
+        (2, 3, 3),
+        (3, 2, 3),
+        (5, 2, 1),
+        (1, 2, 5),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -87,16 +106,26 @@ class KlDivergence(Family):
     params_type = KlParams
     verify_tolerance = 1e-7  # the check integrates numerically
     edge_cases = (
-        EdgeCase("U[0, 1] inside U[0, 2]: log 2 one way, ∞ the other",
-                 {"kind": UNIFORM, "p": [0, 1], "q": [0, 2]}, {"forward": "log(2)", "backward": "infinity"}),
-        EdgeCase("a Gaussian against itself shifted by 1: ½ both ways",
-                 {"kind": GAUSSIAN, "p": [0, 1], "q": [1, 1]}, {"forward": "1/2", "backward": "1/2"}),
-        EdgeCase("N(0, 1) against N(0, 4): log 2 + 1/8 − 1/2",
-                 {"kind": GAUSSIAN, "p": [0, 1], "q": [0, 2]},
-                 {"forward": "log(2) - 3/8", "backward": "3/2 - log(2)"}),
-        EdgeCase("discrete, (1/2, 1/2) against (1/4, 3/4)",
-                 {"kind": DISCRETE, "p": ["1/2", "1/2"], "q": ["1/4", "3/4"]},
-                 {"forward": "log(2) - log(3)/2", "backward": "3*log(3)/4 - log(2)"}),
+        EdgeCase(
+            "U[0, 1] inside U[0, 2]: log 2 one way, ∞ the other",
+            {"kind": UNIFORM, "p": [0, 1], "q": [0, 2]},
+            {"forward": "log(2)", "backward": "infinity"},
+        ),
+        EdgeCase(
+            "a Gaussian against itself shifted by 1: ½ both ways",
+            {"kind": GAUSSIAN, "p": [0, 1], "q": [1, 1]},
+            {"forward": "1/2", "backward": "1/2"},
+        ),
+        EdgeCase(
+            "N(0, 1) against N(0, 4): log 2 + 1/8 − 1/2",
+            {"kind": GAUSSIAN, "p": [0, 1], "q": [0, 2]},
+            {"forward": "log(2) - 3/8", "backward": "3/2 - log(2)"},
+        ),
+        EdgeCase(
+            "discrete, (1/2, 1/2) against (1/4, 3/4)",
+            {"kind": DISCRETE, "p": ["1/2", "1/2"], "q": ["1/4", "3/4"]},
+            {"forward": "log(2) - log(3)/2", "backward": "3*log(3)/4 - log(2)"},
+        ),
     )
 
     def branch_of(self, params: KlParams) -> str:
@@ -108,8 +137,11 @@ class KlDivergence(Family):
             outer = inner * draws.pick(rng, [2, 4, 8])
             start = draws.small_int(rng, -4, 4)
             offset = draws.small_int(rng, 0, outer - inner)
-            return KlParams(UNIFORM, (sp.Integer(start + offset), sp.Integer(start + offset + inner)),
-                            (sp.Integer(start), sp.Integer(start + outer)))
+            return KlParams(
+                UNIFORM,
+                (sp.Integer(start + offset), sp.Integer(start + offset + inner)),
+                (sp.Integer(start), sp.Integer(start + outer)),
+            )
         if branch == GAUSSIAN:
             mu1, mu2 = (sp.Integer(draws.small_int(rng, -3, 3)) for _ in range(2))
             s1, s2 = draws.pick(rng, SIGMAS), draws.pick(rng, SIGMAS)
@@ -134,30 +166,64 @@ class KlDivergence(Family):
         forward, backward = divergences(params)
         if params.kind == UNIFORM:
             (a, b), (c, d) = params.p, params.q
-            steps = (Markup(r"On $[%s, %s]$, $p = %s$ and $q = %s$, so $\mathrm{KL}(P \,\|\, Q) = \int_{%s}^{%s} "
-                            r"p \log \frac{p}{q}\, dx = \log \frac{d - c}{b - a} = \log %s%s$."
-                            % (tex(a), tex(b), tex(1 / (b - a)), tex(1 / (d - c)), tex(a), tex(b), tex((d - c) / (b - a)),
-                               "" if log_tex(forward) == r"\log %s" % tex((d - c) / (b - a)) else " = " + log_tex(forward))),
-                     Markup(r"$Q$ puts mass on $[%s, %s]$ outside $[%s, %s]$, where $p = 0$: $\log(q/p) = \infty$ there, "
-                            r"so $\mathrm{KL}(Q \,\|\, P) = \infty$. The divergence is not symmetric."
-                            % (tex(c), tex(d), tex(a), tex(b))))
+            steps = (
+                Markup(
+                    r"On $[%s, %s]$, $p = %s$ and $q = %s$, so $\mathrm{KL}(P \,\|\, Q) = \int_{%s}^{%s} "
+                    r"p \log \frac{p}{q}\, dx = \log \frac{d - c}{b - a} = \log %s%s$."
+                    % (
+                        tex(a),
+                        tex(b),
+                        tex(1 / (b - a)),
+                        tex(1 / (d - c)),
+                        tex(a),
+                        tex(b),
+                        tex((d - c) / (b - a)),
+                        "" if log_tex(forward) == r"\log %s" % tex((d - c) / (b - a)) else " = " + log_tex(forward),
+                    )
+                ),
+                Markup(
+                    r"$Q$ puts mass on $[%s, %s]$ outside $[%s, %s]$, where $p = 0$: $\log(q/p) = \infty$ there, "
+                    r"so $\mathrm{KL}(Q \,\|\, P) = \infty$. The divergence is not symmetric."
+                    % (tex(c), tex(d), tex(a), tex(b))
+                ),
+            )
         elif params.kind == GAUSSIAN:
             (mu1, s1), (mu2, s2) = params.p, params.q
-            steps = (Markup(r"$\mathrm{KL}(N(\mu_1, \sigma_1^2) \,\|\, N(\mu_2, \sigma_2^2)) = \log\frac{\sigma_2}{\sigma_1} + "
-                            r"\frac{\sigma_1^2 + (\mu_1 - \mu_2)^2}{2\sigma_2^2} - \frac12$."),
-                     Markup(r"$\mathrm{KL}(P \,\|\, Q) = \log %s + \frac{%s + %s}{%s} - \frac12 = %s$."
-                            % (tex(s2 / s1), tex(s1**2), tex((mu1 - mu2) ** 2), tex(2 * s2**2), log_tex(forward))),
-                     Markup(r"The other way, with the roles swapped: $\mathrm{KL}(Q \,\|\, P) = \log %s + \frac{%s + %s}{%s} "
-                            r"- \frac12 = %s$%s." % (tex(s1 / s2), tex(s2**2), tex((mu1 - mu2) ** 2), tex(2 * s1**2),
-                                                     log_tex(backward), "" if forward == backward
-                                                     else ": not the same, KL is not symmetric")))
+            steps = (
+                Markup(
+                    r"$\mathrm{KL}(N(\mu_1, \sigma_1^2) \,\|\, N(\mu_2, \sigma_2^2)) = \log\frac{\sigma_2}{\sigma_1} + "
+                    r"\frac{\sigma_1^2 + (\mu_1 - \mu_2)^2}{2\sigma_2^2} - \frac12$."
+                ),
+                Markup(
+                    r"$\mathrm{KL}(P \,\|\, Q) = \log %s + \frac{%s + %s}{%s} - \frac12 = %s$."
+                    % (tex(s2 / s1), tex(s1**2), tex((mu1 - mu2) ** 2), tex(2 * s2**2), log_tex(forward))
+                ),
+                Markup(
+                    r"The other way, with the roles swapped: $\mathrm{KL}(Q \,\|\, P) = \log %s + \frac{%s + %s}{%s} "
+                    r"- \frac12 = %s$%s."
+                    % (
+                        tex(s1 / s2),
+                        tex(s2**2),
+                        tex((mu1 - mu2) ** 2),
+                        tex(2 * s1**2),
+                        log_tex(backward),
+                        "" if forward == backward else ": not the same, KL is not symmetric",
+                    )
+                ),
+            )
         else:
             terms = " + ".join(r"%s \log \frac{%s}{%s}" % (tex(p), tex(p), tex(q)) for p, q in zip(params.p, params.q))
             back = " + ".join(r"%s \log \frac{%s}{%s}" % (tex(q), tex(q), tex(p)) for p, q in zip(params.p, params.q))
-            steps = (Markup(r"$\mathrm{KL}(P \,\|\, Q) = \sum_x p(x) \log \frac{p(x)}{q(x)} = %s = %s$."
-                            % (terms, log_tex(forward))),
-                     Markup(r"$\mathrm{KL}(Q \,\|\, P) = %s = %s$: a different number, KL is not symmetric."
-                            % (back, log_tex(backward))))
+            steps = (
+                Markup(
+                    r"$\mathrm{KL}(P \,\|\, Q) = \sum_x p(x) \log \frac{p(x)}{q(x)} = %s = %s$."
+                    % (terms, log_tex(forward))
+                ),
+                Markup(
+                    r"$\mathrm{KL}(Q \,\|\, P) = %s = %s$: a different number, KL is not symmetric."
+                    % (back, log_tex(backward))
+                ),
+            )
         return Solution({"forward": forward, "backward": backward}, steps)
 
     def verify(self, params: KlParams) -> dict:
@@ -198,8 +264,11 @@ class KlDivergence(Family):
             ratio = (d - c) / (b - a)
             found.add("ratio_inverted", "took log((b − a)/(d − c)): the length ratio upside down", forward=-forward)
             found.add("no_logarithm", "gave the length ratio itself, without the log", forward=ratio)
-            found.add("density_not_integrated", "forgot to integrate over [a, b]: the integrand p·log(p/q) alone",
-                      forward=forward / (b - a))
+            found.add(
+                "density_not_integrated",
+                "forgot to integrate over [a, b]: the integrand p·log(p/q) alone",
+                forward=forward / (b - a),
+            )
             found.add("log_base_two", "took log to base 2", forward=forward / sp.log(2))
             found.add("finite_backward", "gave log of the length ratio for KL(Q ‖ P) too", backward=forward)
             found.add("swapped_direction", "gave the infinite direction", forward=sp.oo)
@@ -207,38 +276,72 @@ class KlDivergence(Family):
         if params.kind == GAUSSIAN:
             (mu1, s1), (mu2, s2) = params.p, params.q
             found.add("swapped_direction", "computed KL(Q ‖ P) instead", forward=backward)
-            found.add("no_half_on_quadratic", "left out the 2 under σ₂²", forward=gaussian_kl(mu1, s1, mu2, s2, half=False))
+            found.add(
+                "no_half_on_quadratic", "left out the 2 under σ₂²", forward=gaussian_kl(mu1, s1, mu2, s2, half=False)
+            )
             found.add("no_minus_half", "left out the − ½", forward=gaussian_kl(mu1, s1, mu2, s2, minus_half=False))
-            found.add("variance_in_log", "used log(σ₂²/σ₁²) instead of log(σ₂/σ₁)",
-                      forward=gaussian_kl(mu1, s1, mu2, s2, log_squared=True))
+            found.add(
+                "variance_in_log",
+                "used log(σ₂²/σ₁²) instead of log(σ₂/σ₁)",
+                forward=gaussian_kl(mu1, s1, mu2, s2, log_squared=True),
+            )
             found.add("log_inverted", "used log(σ₁/σ₂)", forward=forward - 2 * log_of_rational(s2 / s1))
-            found.add("sigma_not_squared", "used σ₁ and σ₂ where their squares belong",
-                      forward=log_of_rational(s2 / s1) + (s1 + (mu1 - mu2) ** 2) / (2 * s2) - sp.Rational(1, 2))
-            found.add("mean_difference_dropped", "left out (μ₁ − μ₂)²",
-                      forward=log_of_rational(s2 / s1) + s1**2 / (2 * s2**2) - sp.Rational(1, 2))
+            found.add(
+                "sigma_not_squared",
+                "used σ₁ and σ₂ where their squares belong",
+                forward=log_of_rational(s2 / s1) + (s1 + (mu1 - mu2) ** 2) / (2 * s2) - sp.Rational(1, 2),
+            )
+            found.add(
+                "mean_difference_dropped",
+                "left out (μ₁ − μ₂)²",
+                forward=log_of_rational(s2 / s1) + s1**2 / (2 * s2**2) - sp.Rational(1, 2),
+            )
             found.add("symmetrised", "averaged the two directions", forward=(forward + backward) / 2)
             found.add("sum_both", "added the two directions", forward=forward + backward)
-            found.add("doubled_formula", "used log(σ₂²/σ₁²) + (σ₁² + (μ₁ − μ₂)²)/σ₂² − 1, twice the divergence",
-                      forward=2 * forward)
+            found.add(
+                "doubled_formula",
+                "used log(σ₂²/σ₁²) + (σ₁² + (μ₁ − μ₂)²)/σ₂² − 1, twice the divergence",
+                forward=2 * forward,
+            )
             return found
         found.add("swapped_direction", "computed KL(Q ‖ P) instead", forward=backward)
         found.add("sign_slip", "took Σ p log(q/p)", forward=-forward)
-        found.add("mixed_weights", "weighted log(p/q) by q instead of p",
-                  forward=sum((qi * log_of_rational(pi / qi) for pi, qi in zip(params.p, params.q)), sp.Integer(0)))
+        found.add(
+            "mixed_weights",
+            "weighted log(p/q) by q instead of p",
+            forward=sum((qi * log_of_rational(pi / qi) for pi, qi in zip(params.p, params.q)), sp.Integer(0)),
+        )
         found.add("symmetrised", "averaged the two directions", forward=(forward + backward) / 2)
-        found.add("no_weights", "summed log(p/q) without the weights p(x)",
-                  forward=sum((log_of_rational(pi / qi) for pi, qi in zip(params.p, params.q)), sp.Integer(0)))
-        found.add("cross_entropy", "gave the cross-entropy −Σ p log q",
-                  forward=-sum((pi * log_of_rational(qi) for pi, qi in zip(params.p, params.q)), sp.Integer(0)))
-        found.add("entropy_difference", "gave H(Q) − H(P)",
-                  forward=sum((pi * log_of_rational(pi) - qi * log_of_rational(qi) for pi, qi in zip(params.p, params.q)),
-                              sp.Integer(0)))
+        found.add(
+            "no_weights",
+            "summed log(p/q) without the weights p(x)",
+            forward=sum((log_of_rational(pi / qi) for pi, qi in zip(params.p, params.q)), sp.Integer(0)),
+        )
+        found.add(
+            "cross_entropy",
+            "gave the cross-entropy −Σ p log q",
+            forward=-sum((pi * log_of_rational(qi) for pi, qi in zip(params.p, params.q)), sp.Integer(0)),
+        )
+        found.add(
+            "entropy_difference",
+            "gave H(Q) − H(P)",
+            forward=sum(
+                (pi * log_of_rational(pi) - qi * log_of_rational(qi) for pi, qi in zip(params.p, params.q)),
+                sp.Integer(0),
+            ),
+        )
         found.add("sum_both", "added the two directions", forward=forward + backward)
         found.add("log_base_two", "took logarithms to base 2", forward=forward / sp.log(2))
-        found.add("absolute_log_ratio", "took |log(p/q)|, as if each term were a distance",
-                  forward=sum((pi * abs(log_of_rational(pi / qi)) for pi, qi in zip(params.p, params.q)), sp.Integer(0)))
-        found.add("chi_squared", "used Σ (p − q)²/q, the χ² divergence",
-                  forward=sum(((pi - qi) ** 2 / qi for pi, qi in zip(params.p, params.q)), sp.Integer(0)))
+        found.add(
+            "absolute_log_ratio",
+            "took |log(p/q)|, as if each term were a distance",
+            forward=sum((pi * abs(log_of_rational(pi / qi)) for pi, qi in zip(params.p, params.q)), sp.Integer(0)),
+        )
+        found.add(
+            "chi_squared",
+            "used Σ (p − q)²/q, the χ² divergence",
+            forward=sum(((pi - qi) ** 2 / qi for pi, qi in zip(params.p, params.q)), sp.Integer(0)),
+        )
         return found
 
     def plausible(self, params: KlParams, values: tuple) -> bool:
@@ -246,10 +349,20 @@ class KlDivergence(Family):
         return all(isinstance(v, str) or exact.is_infinite(v) or float(numeric(v)) >= 0 for v in values)
 
     def rubric(self, params: KlParams) -> list[tuple[Markup, int]]:
-        return [(Markup(r"$\mathrm{KL}(P \,\|\, Q)$ from the definition or the closed form"), 2),
-                (Markup(r"$\mathrm{KL}(Q \,\|\, P)$"), 2), (Markup("the asymmetry, explained"), 2)]
+        return [
+            (Markup(r"$\mathrm{KL}(P \,\|\, Q)$ from the definition or the closed form"), 2),
+            (Markup(r"$\mathrm{KL}(Q \,\|\, P)$"), 2),
+            (Markup("the asymmetry, explained"), 2),
+        ]
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: KlParams) -> dict:
-        return {"kind": params.kind, "p": Math(row_tuple(params.p)), "q": Math(row_tuple(params.q)),
-                "a": params.p[0], "b": params.p[-1], "c": params.q[0], "d": params.q[-1]}
+        return {
+            "kind": params.kind,
+            "p": Math(row_tuple(params.p)),
+            "q": Math(row_tuple(params.q)),
+            "a": params.p[0],
+            "b": params.p[-1],
+            "c": params.q[0],
+            "d": params.q[-1],
+        }

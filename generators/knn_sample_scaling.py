@@ -12,16 +12,17 @@ so N grows like 2^{p+1}, not 2^{D+1}. The branches are `ambient` (data fill R^d)
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
 
 from variantex.answer_engine import exact
 from variantex.answer_engine.errors import InvalidParams
-from variantex.answer_engine.search import crossing, smallest_whole
 from variantex.answer_engine.formatting import Markup, Math, grouped, tex
+from variantex.answer_engine.search import crossing, smallest_whole
 from variantex.generators import draws
 from variantex.generators.base import Family, Part, Solution
 from variantex.generators.kit import EdgeCase, Mistakes, integer, number
@@ -40,8 +41,10 @@ class KnnParams:
         if self.plane is not None and self.plane >= self.dimension:
             raise InvalidParams("the plane's dimension p is smaller than the ambient D", "plane")
         if not sp.sqrt(self.effective).is_rational:
-            raise InvalidParams("the (effective) dimension must be a square (1, 4, 9, …) so that √d is exact",
-                                "plane" if self.plane is not None else "dimension")
+            raise InvalidParams(
+                "the (effective) dimension must be a square (1, 4, 9, …) so that √d is exact",
+                "plane" if self.plane is not None else "dimension",
+            )
         if len(str(samples(self, self.effective))) > 30:
             raise InvalidParams("the bound asks for more than 10^30 samples: choose a larger ε", "epsilon")
 
@@ -50,8 +53,14 @@ class KnnParams:
         return self.plane if self.plane is not None else self.dimension
 
 
-def samples(params: KnnParams, dimension: int, exponent_shift: int = 1, root: bool = True, four: bool = True,
-            epsilon: sp.Rational | None = None) -> sp.Integer:
+def samples(
+    params: KnnParams,
+    dimension: int,
+    exponent_shift: int = 1,
+    root: bool = True,
+    four: bool = True,
+    epsilon: sp.Rational | None = None,
+) -> sp.Integer:
     """⌈(4c√d/ε)^{d+1}⌉ with the slips students make switched by the arguments."""
     base = (4 if four else 1) * params.lipschitz * (sp.sqrt(dimension) if root else 1)
     return exact.ceiling((base / (params.epsilon if epsilon is None else epsilon)) ** (dimension + exponent_shift))
@@ -63,12 +72,21 @@ class KnnSampleScaling(Family):
     branches = (AMBIENT, PLANE)
     params_type = KnnParams
     edge_cases = (
-        EdgeCase("d = 1, c = 1, ε = 1: N = 4² = 16, halving ε multiplies N by 4",
-                 {"dimension": 1, "lipschitz": 1, "epsilon": 1}, {"n": 16, "factor": 4}),
-        EdgeCase("d = 4, c = 1/2, ε = 1/2: (4·(1/2)·2·2)^5 = 8^5", {"dimension": 4, "lipschitz": "1/2", "epsilon": "1/2"},
-                 {"n": 32768, "factor": 32}),
-        EdgeCase("a line (p = 1) inside R^9: the ambient dimension plays no part",
-                 {"dimension": 9, "lipschitz": 1, "epsilon": "1/2", "plane": 1}, {"n": 64, "factor": 4}),
+        EdgeCase(
+            "d = 1, c = 1, ε = 1: N = 4² = 16, halving ε multiplies N by 4",
+            {"dimension": 1, "lipschitz": 1, "epsilon": 1},
+            {"n": 16, "factor": 4},
+        ),
+        EdgeCase(
+            "d = 4, c = 1/2, ε = 1/2: (4·(1/2)·2·2)^5 = 8^5",
+            {"dimension": 4, "lipschitz": "1/2", "epsilon": "1/2"},
+            {"n": 32768, "factor": 32},
+        ),
+        EdgeCase(
+            "a line (p = 1) inside R^9: the ambient dimension plays no part",
+            {"dimension": 9, "lipschitz": 1, "epsilon": "1/2", "plane": 1},
+            {"n": 64, "factor": 4},
+        ),
     )
 
     def branch_of(self, params: KnnParams) -> str:
@@ -103,16 +121,41 @@ class KnnSampleScaling(Family):
         root = sp.sqrt(d)
         n = samples(params, d)
         factor = sp.Integer(2) ** (d + 1)
-        where = (r"The data lie on a $%d$-dimensional plane, and the nearest neighbour is found within it: the bound "
-                 r"holds with $p = %d$ in place of $D = %d$. " % (d, d, params.dimension)) if params.plane else ""
+        where = (
+            (
+                r"The data lie on a $%d$-dimensional plane, and the nearest neighbour is found within it: the bound "
+                r"holds with $p = %d$ in place of $D = %d$. " % (d, d, params.dimension)
+            )
+            if params.plane
+            else ""
+        )
         steps = (
-            Markup(where + r"The excess error $4c\sqrt{d}\,N^{-1/(d+1)} \le \varepsilon$ exactly when "
-                   r"$N \ge (4c\sqrt{d}/\varepsilon)^{d+1}$."),
-            Markup(r"Here $4 \cdot %s \cdot %s / %s = %s$, so $N \ge %s^{%d} = %s$."
-                   % (tex(c), tex(root), tex(eps), tex(4 * c * root / eps), tex(4 * c * root / eps), d + 1, grouped(int(n)))),
-            Markup(r"Halving $\varepsilon$ doubles the base: $N$ grows by $2^{%d} = %d$%s."
-                   % (d + 1, factor, r", not the $2^{%d}$ the ambient dimension would suggest" % (params.dimension + 1)
-                      if params.plane else "")),
+            Markup(
+                where + r"The excess error $4c\sqrt{d}\,N^{-1/(d+1)} \le \varepsilon$ exactly when "
+                r"$N \ge (4c\sqrt{d}/\varepsilon)^{d+1}$."
+            ),
+            Markup(
+                r"Here $4 \cdot %s \cdot %s / %s = %s$, so $N \ge %s^{%d} = %s$."
+                % (
+                    tex(c),
+                    tex(root),
+                    tex(eps),
+                    tex(4 * c * root / eps),
+                    tex(4 * c * root / eps),
+                    d + 1,
+                    grouped(int(n)),
+                )
+            ),
+            Markup(
+                r"Halving $\varepsilon$ doubles the base: $N$ grows by $2^{%d} = %d$%s."
+                % (
+                    d + 1,
+                    factor,
+                    r", not the $2^{%d}$ the ambient dimension would suggest" % (params.dimension + 1)
+                    if params.plane
+                    else "",
+                )
+            ),
         )
         return Solution({"n": n, "factor": factor}, steps)
 
@@ -141,19 +184,33 @@ class KnnSampleScaling(Family):
         d = params.effective
         found = Mistakes()
         candidates = [
-            ("exponent_d", "raised to the power d instead of d + 1", samples(params, d, exponent_shift=0), 2 ** d),
+            ("exponent_d", "raised to the power d instead of d + 1", samples(params, d, exponent_shift=0), 2**d),
             ("exponent_d_plus_two", "raised to the power d + 2", samples(params, d, exponent_shift=2), 2 ** (d + 2)),
             ("no_square_root", "left out the √d", samples(params, d, root=False), None),
             ("no_four", "left out the constant 4", samples(params, d, four=False), None),
-            ("d_for_root", "used d instead of √d", exact.ceiling((4 * params.lipschitz * d / params.epsilon) ** (d + 1)),
-             None),
+            (
+                "d_for_root",
+                "used d instead of √d",
+                exact.ceiling((4 * params.lipschitz * d / params.epsilon) ** (d + 1)),
+                None,
+            ),
             ("epsilon_halved", "solved for ε/2 instead of ε", samples(params, d, epsilon=params.epsilon / 2), None),
-            ("epsilon_doubled", "solved for 2ε (took ε as the total over 2L*, halved)",
-             samples(params, d, epsilon=2 * params.epsilon), None),
+            (
+                "epsilon_doubled",
+                "solved for 2ε (took ε as the total over 2L*, halved)",
+                samples(params, d, epsilon=2 * params.epsilon),
+                None,
+            ),
         ]
         if params.plane is not None:
-            candidates.append(("ambient_dimension", "used the ambient dimension D instead of the plane's p",
-                               samples(params, params.dimension), 2 ** (params.dimension + 1)))
+            candidates.append(
+                (
+                    "ambient_dimension",
+                    "used the ambient dimension D instead of the plane's p",
+                    samples(params, params.dimension),
+                    2 ** (params.dimension + 1),
+                )
+            )
         for name, description, n, factor in candidates:
             parts = {"n": n} if len(str(n)) <= 40 else {}
             if factor is not None:
@@ -165,9 +222,12 @@ class KnnSampleScaling(Family):
         return found
 
     def rubric(self, params: KnnParams) -> list[tuple[Markup, int]]:
-        return [(Markup(r"the bound solved for $N$: $(4c\sqrt{d}/\varepsilon)^{d+1}$"), 2),
-                (Markup(r"the number"), 1), (Markup(r"the factor $2^{d+1}$ for halving $\varepsilon$"), 1),
-                (Markup("which dimension counts (the data's, not the ambient one), explained"), 2)]
+        return [
+            (Markup(r"the bound solved for $N$: $(4c\sqrt{d}/\varepsilon)^{d+1}$"), 2),
+            (Markup(r"the number"), 1),
+            (Markup(r"the factor $2^{d+1}$ for halving $\varepsilon$"), 1),
+            (Markup("which dimension counts (the data's, not the ambient one), explained"), 2),
+        ]
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: KnnParams) -> dict:

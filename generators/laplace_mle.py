@@ -15,8 +15,9 @@ residual: the midrange), which on data with an outlier moves the optimum.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -41,55 +42,85 @@ class Objective:
 
 # Each keeps the optimum of L: the misconception is believing it does not.
 EQUIVALENT = {
-    "scaled": Objective(f"minimise $\\frac{{1}}{{b}}{L}$", ("1/b times the sum", "scaled by 1/b", "scaled"),
-                        "a positive multiple of $L$ ($b > 0$)",
-                        "thought multiplying the objective by a positive constant moves its minimiser"),
-    "averaged": Objective(f"minimise $\\frac{{1}}{{n}}{L}$", ("mean absolute error", "averaged", "1/n times the sum"),
-                          "a positive multiple of $L$",
-                          "thought averaging instead of summing the absolute residuals moves the minimiser"),
-    "shifted": Objective(f"minimise $n \\log(2b) + \\frac{{1}}{{b}}{L}$",
-                         ("negative log-likelihood", "nll", "shifted"),
-                         "the negative log-likelihood: $L/b$ plus a term without $\\mu$",
-                         "thought the term $n \\log(2b)$, which does not involve $\\mu$, moves the minimiser"),
-    "logged": Objective(f"minimise $\\log {L}$", ("log of the sum", "logged"),
-                        "$\\log$ is strictly increasing and $L > 0$",
-                        "thought taking the log of the (positive) objective moves its minimiser"),
-    "squared-sum": Objective(f"minimise $({L})^2$", ("square of the sum", "squared sum"),
-                             "squaring is strictly increasing on $L \\ge 0$",
-                             "confused squaring the whole (non-negative) sum with squaring each residual"),
-    "negated-max": Objective(f"maximise $-{L}$", ("maximise minus the sum", "maximise the negated sum"),
-                             "maximising $-L$ is minimising $L$",
-                             "thought negating the objective changes the optimum even when minimise becomes "
-                             "maximise"),
-    "likelihood": Objective("maximise $\\prod_{i} \\frac{1}{2b} e^{-|y_i - \\mu|/b}$",
-                            ("likelihood", "maximise the likelihood", "product of densities"),
-                            "the likelihood $(2b)^{-n} e^{-L/b}$ is a strictly decreasing function of $L$, maximised",
-                            "thought the likelihood is optimised elsewhere than its negative log"),
-    "reciprocal-max": Objective(f"maximise $1 \\big/ {L}$", ("maximise the reciprocal", "maximise 1/sum"),
-                                "$1/L$ is strictly decreasing in $L > 0$, and it is maximised",
-                                "thought maximising the reciprocal of the (positive) objective moves the optimum"),
+    "scaled": Objective(
+        f"minimise $\\frac{{1}}{{b}}{L}$",
+        ("1/b times the sum", "scaled by 1/b", "scaled"),
+        "a positive multiple of $L$ ($b > 0$)",
+        "thought multiplying the objective by a positive constant moves its minimiser",
+    ),
+    "averaged": Objective(
+        f"minimise $\\frac{{1}}{{n}}{L}$",
+        ("mean absolute error", "averaged", "1/n times the sum"),
+        "a positive multiple of $L$",
+        "thought averaging instead of summing the absolute residuals moves the minimiser",
+    ),
+    "shifted": Objective(
+        f"minimise $n \\log(2b) + \\frac{{1}}{{b}}{L}$",
+        ("negative log-likelihood", "nll", "shifted"),
+        "the negative log-likelihood: $L/b$ plus a term without $\\mu$",
+        "thought the term $n \\log(2b)$, which does not involve $\\mu$, moves the minimiser",
+    ),
+    "logged": Objective(
+        f"minimise $\\log {L}$",
+        ("log of the sum", "logged"),
+        "$\\log$ is strictly increasing and $L > 0$",
+        "thought taking the log of the (positive) objective moves its minimiser",
+    ),
+    "squared-sum": Objective(
+        f"minimise $({L})^2$",
+        ("square of the sum", "squared sum"),
+        "squaring is strictly increasing on $L \\ge 0$",
+        "confused squaring the whole (non-negative) sum with squaring each residual",
+    ),
+    "negated-max": Objective(
+        f"maximise $-{L}$",
+        ("maximise minus the sum", "maximise the negated sum"),
+        "maximising $-L$ is minimising $L$",
+        "thought negating the objective changes the optimum even when minimise becomes maximise",
+    ),
+    "likelihood": Objective(
+        "maximise $\\prod_{i} \\frac{1}{2b} e^{-|y_i - \\mu|/b}$",
+        ("likelihood", "maximise the likelihood", "product of densities"),
+        "the likelihood $(2b)^{-n} e^{-L/b}$ is a strictly decreasing function of $L$, maximised",
+        "thought the likelihood is optimised elsewhere than its negative log",
+    ),
+    "reciprocal-max": Objective(
+        f"maximise $1 \\big/ {L}$",
+        ("maximise the reciprocal", "maximise 1/sum"),
+        "$1/L$ is strictly decreasing in $L > 0$, and it is maximised",
+        "thought maximising the reciprocal of the (positive) objective moves the optimum",
+    ),
 }
 # A decreasing function of L minimised: pushed to |μ| → ∞, no optimum.
 DIRECTION_SLIPS = {
-    "negated-min": Objective(f"minimise $-{L}$", ("minimise minus the sum", "minimise the negated sum"),
-                             "$-L$ decreases without bound as $|\\mu| \\to \\infty$: minimising it maximises $L$, "
-                             "and there is no optimum"),
-    "log-max": Objective(f"maximise $\\log {L}$", ("maximise the log of the sum", "maximise log"),
-                         "$\\log L$ grows without bound as $|\\mu| \\to \\infty$: maximising it maximises $L$, "
-                         "and there is no optimum"),
-    "reciprocal-min": Objective(f"minimise $1 \\big/ {L}$", ("minimise the reciprocal", "minimise 1/sum"),
-                                "$1/L \\to 0$ as $|\\mu| \\to \\infty$: minimising it maximises $L$, "
-                                "and there is no optimum"),
+    "negated-min": Objective(
+        f"minimise $-{L}$",
+        ("minimise minus the sum", "minimise the negated sum"),
+        "$-L$ decreases without bound as $|\\mu| \\to \\infty$: minimising it maximises $L$, and there is no optimum",
+    ),
+    "log-max": Objective(
+        f"maximise $\\log {L}$",
+        ("maximise the log of the sum", "maximise log"),
+        "$\\log L$ grows without bound as $|\\mu| \\to \\infty$: maximising it maximises $L$, and there is no optimum",
+    ),
+    "reciprocal-min": Objective(
+        f"minimise $1 \\big/ {L}$",
+        ("minimise the reciprocal", "minimise 1/sum"),
+        "$1/L \\to 0$ as $|\\mu| \\to \\infty$: minimising it maximises $L$, and there is no optimum",
+    ),
 }
 # A different loss on each residual: a different estimator.
 RESIDUAL_SLIPS = {
-    "squared-residuals": Objective("minimise $\\sum_{i} (y_i - \\mu)^2$",
-                                   ("sum of squared residuals", "squared residuals", "least squares",
-                                    "squared errors"),
-                                   "squares each residual: least squares, minimised at the mean"),
-    "max-residual": Objective("minimise $\\max_{i} |y_i - \\mu|$", ("largest residual", "max residual",
-                                                                     "maximum absolute residual"),
-                              "the largest residual, minimised at the midrange"),
+    "squared-residuals": Objective(
+        "minimise $\\sum_{i} (y_i - \\mu)^2$",
+        ("sum of squared residuals", "squared residuals", "least squares", "squared errors"),
+        "squares each residual: least squares, minimised at the mean",
+    ),
+    "max-residual": Objective(
+        "minimise $\\max_{i} |y_i - \\mu|$",
+        ("largest residual", "max residual", "maximum absolute residual"),
+        "the largest residual, minimised at the midrange",
+    ),
 }
 SLIPS = {**DIRECTION_SLIPS, **RESIDUAL_SLIPS}
 OBJECTIVES = {**EQUIVALENT, **SLIPS}
@@ -100,15 +131,18 @@ SHOWN_EQUIVALENTS = 4
 class LaplaceMleParams:
     data: tuple[sp.Rational, ...] = vector()  # y_1, …, y_n as printed (not sorted)
     odd: str = choice_of(tuple(SLIPS))  # the objective that is NOT equivalent
-    shown: tuple[str, ...] = choices_of(tuple(EQUIVALENT), SHOWN_EQUIVALENTS,
-                                        default=("scaled", "shifted", "logged", "negated-max"))
+    shown: tuple[str, ...] = choices_of(
+        tuple(EQUIVALENT), SHOWN_EQUIVALENTS, default=("scaled", "shifted", "logged", "negated-max")
+    )
 
     def __post_init__(self) -> None:
         if len(self.data) % 2 == 0 or not 3 <= len(self.data) <= 9:
             raise InvalidParams("give an odd number of observations, 3 to 9 (a unique median)", "data")
         if self.odd in RESIDUAL_SLIPS and residual_optimum(self) == median(self.data):
-            raise InvalidParams(f"on these data {self.odd} has its optimum at the median too: "
-                                "no objective would be the odd one out", "data")
+            raise InvalidParams(
+                f"on these data {self.odd} has its optimum at the median too: no objective would be the odd one out",
+                "data",
+            )
 
     @property
     def n(self) -> int:
@@ -153,16 +187,25 @@ class LaplaceMle(Family):
     verify_tolerance = 1e-6  # b̂ is found by bisecting a finite-difference slope
     text_answers = {name: TextAnswer(o.shown, o.synonyms) for name, o in OBJECTIVES.items()}
     edge_cases = (
-        EdgeCase("an outlier pulls the mean (least squares) away from the median",
-                 {"data": [3, 1, 100, 2, 4], "odd": "squared-residuals"},
-                 {"mu": 3, "b": "101/5", "odd": "squared-residuals"}),
-        EdgeCase("three observations: the middle one; minimising −L has no optimum",
-                 {"data": [5, -1, 2], "odd": "negated-min",
-                  "shown": ["likelihood", "reciprocal-max", "averaged", "squared-sum"]},
-                 {"mu": 2, "b": 2, "odd": "negated-min"}),
-        EdgeCase("nine observations with ties at the median; the midrange differs",
-                 {"data": [0, 4, 4, 4, 1, 9, 4, 2, 30], "odd": "max-residual"},
-                 {"mu": 4, "b": "40/9", "odd": "max-residual"}),
+        EdgeCase(
+            "an outlier pulls the mean (least squares) away from the median",
+            {"data": [3, 1, 100, 2, 4], "odd": "squared-residuals"},
+            {"mu": 3, "b": "101/5", "odd": "squared-residuals"},
+        ),
+        EdgeCase(
+            "three observations: the middle one; minimising −L has no optimum",
+            {
+                "data": [5, -1, 2],
+                "odd": "negated-min",
+                "shown": ["likelihood", "reciprocal-max", "averaged", "squared-sum"],
+            },
+            {"mu": 2, "b": 2, "odd": "negated-min"},
+        ),
+        EdgeCase(
+            "nine observations with ties at the median; the midrange differs",
+            {"data": [0, 4, 4, 4, 1, 9, 4, 2, 30], "odd": "max-residual"},
+            {"mu": 4, "b": "40/9", "odd": "max-residual"},
+        ),
     )
 
     def branch_of(self, params: LaplaceMleParams) -> str:
@@ -181,8 +224,11 @@ class LaplaceMle(Family):
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: LaplaceMleParams) -> tuple[Part, ...]:
-        return (Part("mu", Math(r"\hat{\mu}")), Part("b", Math(r"\hat{b}")),
-                Part("odd", Math(r"\text{not equivalent}"), text_answers=tuple(OBJECTIVES)))
+        return (
+            Part("mu", Math(r"\hat{\mu}")),
+            Part("b", Math(r"\hat{b}")),
+            Part("odd", Math(r"\text{not equivalent}"), text_answers=tuple(OBJECTIVES)),
+        )
 
     def mcq_parts(self, params: LaplaceMleParams) -> tuple[str, ...]:
         return ("odd",)
@@ -202,13 +248,19 @@ class LaplaceMle(Family):
         if params.odd in RESIDUAL_SLIPS:
             where = r"; on these data at $%s$, not at the median $%s$" % (tex(residual_optimum(params)), tex(mu))
         steps = (
-            Markup(r"The negative log-likelihood is $-\log p(y \mid \mu, b) = n \log(2b) + \frac{1}{b}%s$. "
-                   r"For any $b > 0$ it is smallest in $\mu$ where $L(\mu) = %s$ is." % (L, L)),
-            Markup(r"$L$ is smallest where as many observations lie below $\mu$ as above: at the median. Sorted, "
-                   r"the data are $%s$, so $\hat{\mu} = %s$." % (row_tuple(sorted(data)), tex(mu))),
-            Markup(r"Setting $\frac{\partial}{\partial b}(n \log(2b) + L(\hat{\mu})/b) = \frac{n}{b} "
-                   r"- \frac{L(\hat{\mu})}{b^2} = 0$ gives $\hat{b} = L(\hat{\mu})/n = (%s)/%d = %s$."
-                   % (plus(deviations), n, tex(scale))),
+            Markup(
+                r"The negative log-likelihood is $-\log p(y \mid \mu, b) = n \log(2b) + \frac{1}{b}%s$. "
+                r"For any $b > 0$ it is smallest in $\mu$ where $L(\mu) = %s$ is." % (L, L)
+            ),
+            Markup(
+                r"$L$ is smallest where as many observations lie below $\mu$ as above: at the median. Sorted, "
+                r"the data are $%s$, so $\hat{\mu} = %s$." % (row_tuple(sorted(data)), tex(mu))
+            ),
+            Markup(
+                r"Setting $\frac{\partial}{\partial b}(n \log(2b) + L(\hat{\mu})/b) = \frac{n}{b} "
+                r"- \frac{L(\hat{\mu})}{b^2} = 0$ gives $\hat{b} = L(\hat{\mu})/n = (%s)/%d = %s$."
+                % (plus(deviations), n, tex(scale))
+            ),
             Markup("Same optimum as $L$: " + "; ".join(keep) + "."),
             Markup(f"Not equivalent: {odd.shown}, which {odd.why}{where}."),
         )
@@ -241,8 +293,11 @@ class LaplaceMle(Family):
         span = float(np.ptp(y)) or 1.0
         reference = _optimum(lambda grid: nll(grid, b_any), y, span)
         objectives = _objectives(y, b_any)
-        odd = [name for name in (*params.shown, params.odd)
-               if (found := _optimum(objectives[name], y, span)) is None or abs(found - reference) > 1e-5 * span]
+        odd = [
+            name
+            for name in (*params.shown, params.odd)
+            if (found := _optimum(objectives[name], y, span)) is None or abs(found - reference) > 1e-5 * span
+        ]
         return {"mu": mu, "b": scale, "odd": odd[0] if len(odd) == 1 else f"{len(odd)} candidates differ"}
 
     def mistakes(self, params: LaplaceMleParams) -> Mistakes:
@@ -255,37 +310,66 @@ class LaplaceMle(Family):
         total = sum(absolute_deviations(data, mu), sp.Integer(0))
         centre = mean(data)
         listed = data[n // 2]
-        found.add("mean_for_median", "took the mean (the least-squares, Gaussian estimate) for the median",
-                  mu=centre, b=sum(absolute_deviations(data, centre), sp.Integer(0)) / n)
+        found.add(
+            "mean_for_median",
+            "took the mean (the least-squares, Gaussian estimate) for the median",
+            mu=centre,
+            b=sum(absolute_deviations(data, centre), sp.Integer(0)) / n,
+        )
         if listed != mu:
-            found.add("middle_of_unsorted_list", "took the middle observation as listed, without sorting",
-                      mu=listed, b=sum(absolute_deviations(data, listed), sp.Integer(0)) / n)
-        found.add("midrange_for_median", "took the midpoint of the smallest and largest observations",
-                  mu=midrange(data), b=sum(absolute_deviations(data, midrange(data)), sp.Integer(0)) / n)
+            found.add(
+                "middle_of_unsorted_list",
+                "took the middle observation as listed, without sorting",
+                mu=listed,
+                b=sum(absolute_deviations(data, listed), sp.Integer(0)) / n,
+            )
+        found.add(
+            "midrange_for_median",
+            "took the midpoint of the smallest and largest observations",
+            mu=midrange(data),
+            b=sum(absolute_deviations(data, midrange(data)), sp.Integer(0)) / n,
+        )
         found.add("scale_over_n_minus_one", "divided the absolute deviations by n − 1", b=total / (n - 1))
         found.add("scale_not_averaged", "summed the absolute deviations without dividing by n", b=total)
         variance = sum(((y - centre) ** 2 for y in data), sp.Integer(0)) / n
-        found.add("standard_deviation_for_scale", "used the standard deviation (the Gaussian scale) for b",
-                  b=sp.sqrt(variance))
-        found.add("scale_from_mean", "measured the absolute deviations from the mean, not the median",
-                  b=sum(absolute_deviations(data, centre), sp.Integer(0)) / n)
+        found.add(
+            "standard_deviation_for_scale",
+            "used the standard deviation (the Gaussian scale) for b",
+            b=sp.sqrt(variance),
+        )
+        found.add(
+            "scale_from_mean",
+            "measured the absolute deviations from the mean, not the median",
+            b=sum(absolute_deviations(data, centre), sp.Integer(0)) / n,
+        )
         return found
 
     def rubric(self, params: LaplaceMleParams) -> list[tuple[Markup, int]]:
-        return [(Markup(r"the negative log-likelihood $n \log(2b) + \frac{1}{b}\sum_i |y_i - \mu|$"), 1),
-                (Markup(r"$\hat{\mu}$ = the median of the sorted data"), 1),
-                (Markup(r"$\hat{b}$ = the mean absolute deviation from $\hat{\mu}$, from the derivative in $b$"), 1),
-                (Markup("the objective that is not equivalent, and why each other one keeps the optimum "
-                        "(monotone transformations, and the direction of optimisation)"), 2)]
+        return [
+            (Markup(r"the negative log-likelihood $n \log(2b) + \frac{1}{b}\sum_i |y_i - \mu|$"), 1),
+            (Markup(r"$\hat{\mu}$ = the median of the sorted data"), 1),
+            (Markup(r"$\hat{b}$ = the mean absolute deviation from $\hat{\mu}$, from the derivative in $b$"), 1),
+            (
+                Markup(
+                    "the objective that is not equivalent, and why each other one keeps the optimum "
+                    "(monotone transformations, and the direction of optimisation)"
+                ),
+                2,
+            ),
+        ]
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: LaplaceMleParams) -> dict:
-        return {"data": row_tuple(params.data), "n": params.n,
-                "objectives": [Markup(OBJECTIVES[name].shown) for name in options_in_order(params)]}
+        return {
+            "data": row_tuple(params.data),
+            "n": params.n,
+            "objectives": [Markup(OBJECTIVES[name].shown) for name in options_in_order(params)],
+        }
 
 
 def _objectives(y: np.ndarray, b: float) -> dict:
     """Every candidate objective of μ (on a grid of μ), written as a quantity to minimise."""
+
     def residuals(mu):
         return y[None, :] - mu[:, None]
 
@@ -298,7 +382,7 @@ def _objectives(y: np.ndarray, b: float) -> dict:
         "shifted": lambda mu: len(y) * np.log(2 * b) + total(mu) / b,
         "logged": lambda mu: np.log(total(mu)),
         "squared-sum": lambda mu: total(mu) ** 2,
-        "negated-max": lambda mu: -(-total(mu)),  # maximise −L: minimise its negative
+        "negated-max": lambda mu: -(-total(mu)),  # noqa: B002 - on purpose: maximise −L: minimise its negative
         "likelihood": lambda mu: -np.prod(np.exp(-np.abs(residuals(mu)) / b) / (2 * b), axis=1),
         "reciprocal-max": lambda mu: -(1 / total(mu)),
         "negated-min": lambda mu: -total(mu),

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -48,9 +49,13 @@ class LossOrderingParams:
             if not _NAME.match(name):
                 raise InvalidParams("dataset names are 1-3 letters/digits starting with a letter", f"datasets.{name}")
             if not points:
-                raise InvalidParams("has no points, so its mean loss is undefined (zero-width data)", f"datasets.{name}")
+                raise InvalidParams(
+                    "has no points, so its mean loss is undefined (zero-width data)", f"datasets.{name}"
+                )
             if len(points) > MAX_POINTS:
-                raise InvalidParams(f"has {len(points)} points; at most {MAX_POINTS} fit a question", f"datasets.{name}")
+                raise InvalidParams(
+                    f"has {len(points)} points; at most {MAX_POINTS} fit a question", f"datasets.{name}"
+                )
         if len(set(names)) != len(names):
             raise InvalidParams("dataset names must differ", "datasets")
         # Only the metrics the question asks about must order strictly; a tie in the other
@@ -78,8 +83,7 @@ def _residual_fractions(params: LossOrderingParams) -> dict[str, list[Fraction]]
     """Residuals as exact Python Fractions: the same numbers, much cheaper arithmetic than sympy."""
     slope, intercept = _fraction(params.slope), _fraction(params.intercept)
     return {
-        name: [_fraction(y) - (slope * _fraction(x) + intercept) for x, y in points]
-        for name, points in params.datasets
+        name: [_fraction(y) - (slope * _fraction(x) + intercept) for x, y in points] for name, points in params.datasets
     }
 
 
@@ -89,8 +93,10 @@ def _fraction(value: sp.Rational) -> Fraction:
 
 def _mean_fractions(params: LossOrderingParams, metric: str) -> dict[str, Fraction]:
     """Mean losses as Fractions: what validation and branch checks compare, without sympy."""
-    return {name: sum((v * v if metric == "mse" else abs(v) for v in r), Fraction(0)) / len(r)
-            for name, r in _residual_fractions(params).items()}
+    return {
+        name: sum((v * v if metric == "mse" else abs(v) for v in r), Fraction(0)) / len(r)
+        for name, r in _residual_fractions(params).items()
+    }
 
 
 @lru_cache(maxsize=8192)
@@ -127,17 +133,36 @@ class LossOrdering(Family):
     option_kinds = {"metric": Choice(METRICS), "contrast": Flag()}
     option_sets = ({}, {"metric": "mae"}, {"metric": "both"})
     edge_cases = (
-        EdgeCase("one outlier: MSE and MAE order the sets differently",
-                 {"line": {"slope": 1, "intercept": 0},
-                  "datasets": {"A": [[0, 3], [1, 1], [2, 2], [3, 3]], "B": [[0, 2], [1, 3], [2, 0], [3, 5]],
-                               "C": [[0, 1], [1, 0], [2, 3], [3, 2]]},
-                  "metric": "both"},
-                 {"mse_A": "9/4", "mae_A": "3/4", "mse_B": 4, "mae_B": 2, "mse_C": 1, "mae_C": 1,
-                  "mse_order": "B > A > C", "mae_order": "B > C > A"}),
-        EdgeCase("half-integer slope, exact fractions",
-                 {"line": {"slope": "1/2", "intercept": 1},
-                  "datasets": {"A": [[0, 2], [2, 2]], "B": [[0, 1], [2, 4]], "C": [[0, 3], [2, 0]]}},
-                 {"A": "1/2", "B": 2, "C": 4, "order": "C > B > A"}),
+        EdgeCase(
+            "one outlier: MSE and MAE order the sets differently",
+            {
+                "line": {"slope": 1, "intercept": 0},
+                "datasets": {
+                    "A": [[0, 3], [1, 1], [2, 2], [3, 3]],
+                    "B": [[0, 2], [1, 3], [2, 0], [3, 5]],
+                    "C": [[0, 1], [1, 0], [2, 3], [3, 2]],
+                },
+                "metric": "both",
+            },
+            {
+                "mse_A": "9/4",
+                "mae_A": "3/4",
+                "mse_B": 4,
+                "mae_B": 2,
+                "mse_C": 1,
+                "mae_C": 1,
+                "mse_order": "B > A > C",
+                "mae_order": "B > C > A",
+            },
+        ),
+        EdgeCase(
+            "half-integer slope, exact fractions",
+            {
+                "line": {"slope": "1/2", "intercept": 1},
+                "datasets": {"A": [[0, 2], [2, 2]], "B": [[0, 1], [2, 4]], "C": [[0, 3], [2, 0]]},
+            },
+            {"A": "1/2", "B": 2, "C": 4, "order": "C > B > A"},
+        ),
     )
 
     def default_branch(self, options: Mapping[str, Any]) -> str:
@@ -186,7 +211,9 @@ class LossOrdering(Family):
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> LossOrderingParams:
         contrast = self.option(options, "contrast", None)
         if contrast is not None and (branch == "contrast") != contrast:
-            raise InvalidParams(f"option contrast={str(contrast).lower()} contradicts branch {branch}", "options.contrast")
+            raise InvalidParams(
+                f"option contrast={str(contrast).lower()} contradicts branch {branch}", "options.contrast"
+            )
         metric = self.option(options, "metric", "mse")
         slope = draws.pick(rng, [sp.Rational(v, 2) for v in (-2, -1, 1, 2, 3)])
         intercept = sp.Integer(draws.small_int(rng, -2, 3))
@@ -232,7 +259,9 @@ class LossOrdering(Family):
     def numeric_parts(self, params: LossOrderingParams) -> tuple[str, ...]:
         return tuple(p.name for p in self.parts(params) if not p.name.endswith("order"))
 
-    def _values(self, params: LossOrderingParams, orders: Mapping[str, str | None], losses: Mapping[str, Mapping]) -> dict:
+    def _values(
+        self, params: LossOrderingParams, orders: Mapping[str, str | None], losses: Mapping[str, Mapping]
+    ) -> dict:
         values: dict = {}
         for metric in self._metrics(params):
             prefix = self._prefix(params, metric)
@@ -253,27 +282,43 @@ class LossOrdering(Family):
             n = len(points)
             squares = " + ".join(tex(v**2) for v in r)
             absolutes = " + ".join(tex(abs(v)) for v in r)
-            steps.append(Markup(
-                r"%s: $r = (%s)$, $\mathrm{MSE}_{%s} = \frac{1}{%d}(%s) = %s$, "
-                r"$\mathrm{MAE}_{%s} = \frac{1}{%d}(%s) = %s$."
-                % (name, ", ".join(tex(v) for v in r), name, n, squares, tex(losses["mse"][name]),
-                   name, n, absolutes, tex(losses["mae"][name]))
-            ))
+            steps.append(
+                Markup(
+                    r"%s: $r = (%s)$, $\mathrm{MSE}_{%s} = \frac{1}{%d}(%s) = %s$, "
+                    r"$\mathrm{MAE}_{%s} = \frac{1}{%d}(%s) = %s$."
+                    % (
+                        name,
+                        ", ".join(tex(v) for v in r),
+                        name,
+                        n,
+                        squares,
+                        tex(losses["mse"][name]),
+                        name,
+                        n,
+                        absolutes,
+                        tex(losses["mae"][name]),
+                    )
+                )
+            )
         for metric in self._metrics(params):
             steps.append(Markup(r"Decreasing %s: $%s$." % (metric.upper(), orders[metric])))
         if None in orders.values():
             tied = next(m for m, order in orders.items() if order is None)
             steps.append(Markup(r"(Two datasets tie in %s, so that loss gives no strict order here.)" % tied.upper()))
         elif orders["mse"] != orders["mae"]:
-            steps.append(Markup(
-                r"The orders differ: squaring lets one large residual dominate the MSE, "
-                r"while the MAE weighs every unit of error the same."
-            ))
+            steps.append(
+                Markup(
+                    r"The orders differ: squaring lets one large residual dominate the MSE, "
+                    r"while the MAE weighs every unit of error the same."
+                )
+            )
         else:
-            steps.append(Markup(
-                r"Here both losses give the same order; they can differ when one set has a single large "
-                r"residual, which squaring punishes far more than the absolute value does."
-            ))
+            steps.append(
+                Markup(
+                    r"Here both losses give the same order; they can differ when one set has a single large "
+                    r"residual, which squaring punishes far more than the absolute value does."
+                )
+            )
         return Solution(self._values(params, orders, {m: losses[m] for m in self._metrics(params)}), tuple(steps))
 
     def verify(self, params: LossOrderingParams) -> dict:
@@ -299,26 +344,54 @@ class LossOrdering(Family):
         increasing = {m: decreasing(list(reversed(orders[m].split(" > ")))) for m in metrics}
         found = Mistakes()
         if params.metric == "both":
-            found.add("same_order_for_both", "assumed MAE orders the sets as MSE does",
-                      self._values(params, {"mse": orders["mse"], "mae": orders["mse"]}, {}))
-            found.add("metrics_swapped", "swapped the MSE and MAE orders",
-                      self._values(params, {"mse": orders["mae"], "mae": orders["mse"]}, {}))
+            found.add(
+                "same_order_for_both",
+                "assumed MAE orders the sets as MSE does",
+                self._values(params, {"mse": orders["mse"], "mae": orders["mse"]}, {}),
+            )
+            found.add(
+                "metrics_swapped",
+                "swapped the MSE and MAE orders",
+                self._values(params, {"mse": orders["mae"], "mae": orders["mse"]}, {}),
+            )
         else:
             other = "mae" if params.metric == "mse" else "mse"
-            found.add(f"ordered_by_{other}", f"ordered by {other.upper()} instead of {params.metric.upper()}",
-                      self._values(params, {params.metric: orders[other]}, {params.metric: correct[other]}))
-        found.add("increasing_order", "listed the datasets from smallest to largest loss",
-                  self._values(params, increasing, {}))
-        found.add("sum_instead_of_mean", "summed the losses without dividing by the number of points",
-                  self._values(params, {m: order_text(mean_losses(params, m, total=True)) for m in metrics},
-                               {m: mean_losses(params, m, total=True) for m in metrics}))
-        found.add("divided_by_n_minus_1", "divided by n − 1 as for a sample variance",
-                  self._values(params, {m: order_text(mean_losses(params, m, denominator_shift=1)) for m in metrics},
-                               {m: mean_losses(params, m, denominator_shift=1) for m in metrics}))
+            found.add(
+                f"ordered_by_{other}",
+                f"ordered by {other.upper()} instead of {params.metric.upper()}",
+                self._values(params, {params.metric: orders[other]}, {params.metric: correct[other]}),
+            )
+        found.add(
+            "increasing_order",
+            "listed the datasets from smallest to largest loss",
+            self._values(params, increasing, {}),
+        )
+        found.add(
+            "sum_instead_of_mean",
+            "summed the losses without dividing by the number of points",
+            self._values(
+                params,
+                {m: order_text(mean_losses(params, m, total=True)) for m in metrics},
+                {m: mean_losses(params, m, total=True) for m in metrics},
+            ),
+        )
+        found.add(
+            "divided_by_n_minus_1",
+            "divided by n − 1 as for a sample variance",
+            self._values(
+                params,
+                {m: order_text(mean_losses(params, m, denominator_shift=1)) for m in metrics},
+                {m: mean_losses(params, m, denominator_shift=1) for m in metrics},
+            ),
+        )
         if params.metric != "both":
-            found.add("squared_mean_residual", "squared the mean residual instead of averaging squares"
-                      if params.metric == "mse" else "took |mean residual| instead of the mean of |r|",
-                      self._values(params, {}, {params.metric: _signed_mean(params, params.metric)}))
+            found.add(
+                "squared_mean_residual",
+                "squared the mean residual instead of averaging squares"
+                if params.metric == "mse"
+                else "took |mean residual| instead of the mean of |r|",
+                self._values(params, {}, {params.metric: _signed_mean(params, params.metric)}),
+            )
         # The remaining orderings: guesses no computation supports, so that the
         # question can offer five of the six orderings as the catalog asks.
         for guess in itertools.permutations(params.names):
@@ -328,8 +401,12 @@ class LossOrdering(Family):
             else:
                 guesses = [{params.metric: text}]
             for guessed in guesses:
-                found.add("unsupported_ordering", "an ordering that no computation supports",
-                          self._values(params, guessed, {}), guess=True)
+                found.add(
+                    "unsupported_ordering",
+                    "an ordering that no computation supports",
+                    self._values(params, guessed, {}),
+                    guess=True,
+                )
         return found
 
     def show_value(self, params: LossOrderingParams, value) -> Markup:
@@ -350,8 +427,10 @@ class LossOrdering(Family):
             "figure": scatter_figure(params),
             "points": Table(
                 header=((Text("Dataset"),), (Text("Points "), MathSpan("(x, y)"))),
-                rows=tuple(((Text(name),), (MathSpan(", ".join(f"({tex(x)}, {tex(y)})" for x, y in points)),))
-                           for name, points in params.datasets),
+                rows=tuple(
+                    ((Text(name),), (MathSpan(", ".join(f"({tex(x)}, {tex(y)})" for x, y in points)),))
+                    for name, points in params.datasets
+                ),
             ),
         }
 
@@ -395,15 +474,25 @@ def scatter_figure(params: LossOrderingParams) -> Figure:
             labels.append(drawing.Label((left - 0.08, at(xmin, t)[1]), "right", f"${t}$", str(t), "scriptsize"))
         items.append(drawing.Segments(tuple(grid), color="gray!25"))
         items.append(drawing.Frame((left, 0.0), (right, PANEL_HEIGHT)))
-        line = drawing.Segments(((at(xmin, slope * xmin + intercept), at(xmax, slope * xmax + intercept)),),
-                                dashed=True, thick=True)
+        line = drawing.Segments(
+            ((at(xmin, slope * xmin + intercept), at(xmax, slope * xmax + intercept)),), dashed=True, thick=True
+        )
         items.append(drawing.Clipped((left, 0.0), (right, PANEL_HEIGHT), (line,)))
         items.append(drawing.Dots(tuple(at(float(x), float(y)) for x, y in points)))
         items += labels
-        items.append(drawing.Label((left + PANEL_WIDTH / 2, PANEL_HEIGHT + 0.1), "bottom",
-                                   f"Dataset {escape(name)}", f"Dataset {name}", "small"))
-    description = (f"Three scatter plots, datasets {', '.join(params.names)}, each with the dashed line "
-                   f"{latex_to_text('$' + line_equation(params) + '$')}.")
+        items.append(
+            drawing.Label(
+                (left + PANEL_WIDTH / 2, PANEL_HEIGHT + 0.1),
+                "bottom",
+                f"Dataset {escape(name)}",
+                f"Dataset {name}",
+                "small",
+            )
+        )
+    description = (
+        f"Three scatter plots, datasets {', '.join(params.names)}, each with the dashed line "
+        f"{latex_to_text('$' + line_equation(params) + '$')}."
+    )
     return Figure(drawing.tikz(items), description, ("tikz",), drawing.svg(items, description))
 
 

@@ -22,9 +22,10 @@ must stand alone in its paragraph.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence, Union
+from typing import Any
 
 from variantex.answer_engine.errors import VariantexError
 from variantex.answer_engine.formatting import escape
@@ -53,7 +54,7 @@ class MathSpan:
         return {"type": "math", "tex": self.tex}
 
 
-Inline = Union[Text, MathSpan]
+Inline = Text | MathSpan
 Content = tuple[Inline, ...]
 
 
@@ -91,8 +92,12 @@ class Table:
         def cell(content: Content) -> list:
             return [span.as_json() for span in content]
 
-        return {"type": "table", "header": [cell(c) for c in self.header],
-                "rows": [[cell(c) for c in row] for row in self.rows], "align": self.align or "l" * len(self.header)}
+        return {
+            "type": "table",
+            "header": [cell(c) for c in self.header],
+            "rows": [[cell(c) for c in row] for row in self.rows],
+            "align": self.align or "l" * len(self.header),
+        }
 
 
 @dataclass(frozen=True)
@@ -106,14 +111,20 @@ class Figure:
     svg: str = ""  # a standalone SVG document of the same drawing ("" when the family has none)
 
     def as_json(self) -> dict:
-        return {"type": "figure", "tikz": self.tikz, "description": self.description, "packages": list(self.packages),
-                "svg": self.svg}
+        return {
+            "type": "figure",
+            "tikz": self.tikz,
+            "description": self.description,
+            "packages": list(self.packages),
+            "svg": self.svg,
+        }
 
 
-Block = Union[Paragraph, DisplayMath, Bullets, Table, Figure]
+Block = Paragraph | DisplayMath | Bullets | Table | Figure
 
 
 # --- tokens: how a template's values reach the parser ------------------------------------
+
 
 def user_token(text: Any) -> str:
     """Literal user text (names, titles): control characters are dropped, nothing else changes."""
@@ -184,7 +195,7 @@ def parse_inline(source: str) -> Content:
     text: list[str] = []
     position = 0
     for match in _INLINE.finditer(source):
-        text.append(source[position:match.start()])
+        text.append(source[position : match.start()])
         position = match.end()
         kind = match.lastgroup
         if kind == "escaped" or kind == "user":

@@ -11,16 +11,17 @@ are `samples` (M for given numbers) and `scaling` (M and how it changes when ε 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
 
 from variantex.answer_engine import exact
 from variantex.answer_engine.errors import InvalidParams
-from variantex.answer_engine.search import crossing, smallest_whole
 from variantex.answer_engine.formatting import Markup, Math, grouped, tex
+from variantex.answer_engine.search import crossing, smallest_whole
 from variantex.generators import draws
 from variantex.generators.base import Family, Part, Solution
 from variantex.generators.kit import EdgeCase, Mistakes, flag, integer, number
@@ -50,10 +51,14 @@ class ModeCollapseSamples(Family):
     branches = (SAMPLES, SCALING)
     params_type = ModeCollapseParams
     edge_cases = (
-        EdgeCase("L = 1, d = 10, ε = 1/10: 1,000 samples", {"radius": 1, "dimension": 10, "epsilon": "1/10"},
-                 {"m": 1000}),
-        EdgeCase("L = 2, d = 1, ε = 1/2: 16", {"radius": 2, "dimension": 1, "epsilon": "1/2", "scaling": True},
-                 {"m": 16, "factor": 4}),
+        EdgeCase(
+            "L = 1, d = 10, ε = 1/10: 1,000 samples", {"radius": 1, "dimension": 10, "epsilon": "1/10"}, {"m": 1000}
+        ),
+        EdgeCase(
+            "L = 2, d = 1, ε = 1/2: 16",
+            {"radius": 2, "dimension": 1, "epsilon": "1/2", "scaling": True},
+            {"m": 16, "factor": 4},
+        ),
         EdgeCase("a fractional bound is rounded up", {"radius": 1, "dimension": 3, "epsilon": "2/3"}, {"m": 7}),
     )
 
@@ -78,14 +83,22 @@ class ModeCollapseSamples(Family):
         L, d, eps = params.radius, params.dimension, params.epsilon
         m = required(L, d, eps)
         exact_m = L**2 * d / eps**2
-        steps = [Markup(r"The deviation $L\sqrt{d/M}$ is at most $\varepsilon$ exactly when $M \ge L^2 d / \varepsilon^2 "
-                        r"= %s \cdot %d / %s = %s$%s." % (tex(L**2), d, tex(eps**2), tex(exact_m),
-                                                         "" if exact_m == m else r", so $M = %s$" % grouped(int(m))))]
+        steps = [
+            Markup(
+                r"The deviation $L\sqrt{d/M}$ is at most $\varepsilon$ exactly when $M \ge L^2 d / \varepsilon^2 "
+                r"= %s \cdot %d / %s = %s$%s."
+                % (tex(L**2), d, tex(eps**2), tex(exact_m), "" if exact_m == m else r", so $M = %s$" % grouped(int(m)))
+            )
+        ]
         values = {"m": m}
         if params.scaling:
             values["factor"] = sp.Integer(4)
-            steps.append(Markup(r"$M$ grows like $1/\varepsilon^2$: halving $\varepsilon$ multiplies it by $4$ "
-                                r"(doubling $d$ would only double it)."))
+            steps.append(
+                Markup(
+                    r"$M$ grows like $1/\varepsilon^2$: halving $\varepsilon$ multiplies it by $4$ "
+                    r"(doubling $d$ would only double it)."
+                )
+            )
         return Solution(values, tuple(steps))
 
     def verify(self, params: ModeCollapseParams) -> dict:

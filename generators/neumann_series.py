@@ -8,8 +8,9 @@ A). The `partial-sum` branch asks for S_r of a small diagonal matrix and the err
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -72,11 +73,15 @@ class NeumannSeries(Family):
     branches = (PARTIAL_SUM, SMALLEST_R)
     params_type = NeumannParams
     edge_cases = (
-        EdgeCase("A = diag(1/2, 1/4), r = 2: S_2 = diag(7/4, 37/16), error bound 27/16",
-                 {"diagonal": ["1/2", "1/4"], "r": 2}, {"s1": "7/4", "s2": "37/16", "error": "27/16"}),
+        EdgeCase(
+            "A = diag(1/2, 1/4), r = 2: S_2 = diag(7/4, 37/16), error bound 27/16",
+            {"diagonal": ["1/2", "1/4"], "r": 2},
+            {"s1": "7/4", "s2": "37/16", "error": "27/16"},
+        ),
         EdgeCase("r = 0 keeps only I", {"diagonal": ["1/2"], "r": 0}, {"s1": 1, "error": 1}),
-        EdgeCase("the smallest r for ε = 1/100 with λ_min = 1/2",
-                 {"diagonal": ["1/2", "3/4"], "epsilon": "1/100"}, {"r": 7}),
+        EdgeCase(
+            "the smallest r for ε = 1/100 with λ_min = 1/2", {"diagonal": ["1/2", "3/4"], "epsilon": "1/100"}, {"r": 7}
+        ),
     )
 
     def branch_of(self, params: NeumannParams) -> str:
@@ -87,15 +92,17 @@ class NeumannSeries(Family):
         diagonal = tuple(draws.pick(rng, list(ENTRIES)) for _ in range(size))
         if branch == PARTIAL_SUM:
             return NeumannParams(diagonal, r=draws.small_int(rng, 1, 3))
-        return NeumannParams(diagonal, epsilon=draws.pick(rng, [sp.Rational(1, 10), sp.Rational(1, 20),
-                                                               sp.Rational(1, 100)]))
+        return NeumannParams(
+            diagonal, epsilon=draws.pick(rng, [sp.Rational(1, 10), sp.Rational(1, 20), sp.Rational(1, 100)])
+        )
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: NeumannParams) -> tuple[Part, ...]:
         if params.r is None:
             return (Part("r", Math("r")),)
-        entries = tuple(Part(f"s{i + 1}", Math(f"(S_{{{params.r}}})_{{{i + 1}{i + 1}}}"))
-                        for i in range(len(params.diagonal)))
+        entries = tuple(
+            Part(f"s{i + 1}", Math(f"(S_{{{params.r}}})_{{{i + 1}{i + 1}}}")) for i in range(len(params.diagonal))
+        )
         return entries + (Part("error", Math(r"\lambda_{\min}^{-1}(1 - \lambda_{\min})^{r+1}")),)
 
     def mcq_parts(self, params: NeumannParams) -> tuple[str, ...]:
@@ -111,26 +118,54 @@ class NeumannSeries(Family):
         if params.r is None:
             r = smallest_r(params)
             steps = (
-                Markup(r"The eigenvalues of $A$ are its diagonal entries; $\lambda_{\min} = %s$, so the error "
-                       r"after the terms up to $(I-A)^r$ is at most $%s^{-1} \cdot (%s)^{r+1}$." % (tex(low), tex(low), tex(1 - low))),
-                Markup(r"It first drops to $%s$ or below at $r = %s$: $%s \cdot (%s)^{%d} = %s \le %s$, while $r = %d$ "
-                       r"gives $%s$." % (tex(params.epsilon), r, tex(1 / low), tex(1 - low), r + 1,
-                                         tex(error_bound(low, r)), tex(params.epsilon), r - 1,
-                                         tex(error_bound(low, r - 1)) if r > 0 else r"\text{—}")),
+                Markup(
+                    r"The eigenvalues of $A$ are its diagonal entries; $\lambda_{\min} = %s$, so the error "
+                    r"after the terms up to $(I-A)^r$ is at most $%s^{-1} \cdot (%s)^{r+1}$."
+                    % (tex(low), tex(low), tex(1 - low))
+                ),
+                Markup(
+                    r"It first drops to $%s$ or below at $r = %s$: $%s \cdot (%s)^{%d} = %s \le %s$, while $r = %d$ "
+                    r"gives $%s$."
+                    % (
+                        tex(params.epsilon),
+                        r,
+                        tex(1 / low),
+                        tex(1 - low),
+                        r + 1,
+                        tex(error_bound(low, r)),
+                        tex(params.epsilon),
+                        r - 1,
+                        tex(error_bound(low, r - 1)) if r > 0 else r"\text{—}",
+                    )
+                ),
             )
             return Solution({"r": sp.Integer(r)}, steps)
         r = params.r
         values = {f"s{i + 1}": partial_sum(d, r) for i, d in enumerate(params.diagonal)}
         values["error"] = error_bound(low, r)
         steps = (
-            Markup(r"$I - A$ is diagonal with entries $1 - a_{jj}$, so $S_{%d} = \sum_{i=0}^{%d} (I - A)^i$ is "
-                   r"diagonal with entries $\sum_{i=0}^{%d} (1 - a_{jj})^i$." % (r, r, r)),
-            *(Markup(r"$(S_{%d})_{%d%d} = %s = %s$ (the inverse entry is $%s$)."
-                     % (r, i + 1, i + 1, " + ".join(tex((1 - d) ** k) for k in range(r + 1)), tex(values[f"s{i + 1}"]),
-                        tex(1 / d)))
-              for i, d in enumerate(params.diagonal)),
-            Markup(r"With $\lambda_{\min} = %s$ the error bound is $%s^{-1} (%s)^{%d} = %s$."
-                   % (tex(low), tex(low), tex(1 - low), r + 1, tex(values["error"]))),
+            Markup(
+                r"$I - A$ is diagonal with entries $1 - a_{jj}$, so $S_{%d} = \sum_{i=0}^{%d} (I - A)^i$ is "
+                r"diagonal with entries $\sum_{i=0}^{%d} (1 - a_{jj})^i$." % (r, r, r)
+            ),
+            *(
+                Markup(
+                    r"$(S_{%d})_{%d%d} = %s = %s$ (the inverse entry is $%s$)."
+                    % (
+                        r,
+                        i + 1,
+                        i + 1,
+                        " + ".join(tex((1 - d) ** k) for k in range(r + 1)),
+                        tex(values[f"s{i + 1}"]),
+                        tex(1 / d),
+                    )
+                )
+                for i, d in enumerate(params.diagonal)
+            ),
+            Markup(
+                r"With $\lambda_{\min} = %s$ the error bound is $%s^{-1} (%s)^{%d} = %s$."
+                % (tex(low), tex(low), tex(1 - low), r + 1, tex(values["error"]))
+            ),
         )
         return Solution(values, steps)
 
@@ -163,17 +198,27 @@ class NeumannSeries(Family):
         found = Mistakes()
         if params.r is None:
             r = smallest_r(params)
-            found.add("one_term_short", "stopped one power too early (the bound already met one step later)",
-                      r=sp.Integer(max(r - 1, 0)))
+            found.add(
+                "one_term_short",
+                "stopped one power too early (the bound already met one step later)",
+                r=sp.Integer(max(r - 1, 0)),
+            )
             found.add("one_term_more", "counted one power more than needed", r=sp.Integer(r + 1))
             found.add("largest_eigenvalue", "used λ_max instead of λ_min", r=sp.Integer(smallest_r(params, high)))
-            found.add("exponent_r", "used (1 − λ_min)^r instead of (1 − λ_min)^{r+1}",
-                      r=sp.Integer(smallest_r(params, shift=0)))
-            found.add("without_inverse_factor", "left out the factor λ_min⁻¹",
-                      r=sp.Integer(_smallest_without_factor(params)))
+            found.add(
+                "exponent_r",
+                "used (1 − λ_min)^r instead of (1 − λ_min)^{r+1}",
+                r=sp.Integer(smallest_r(params, shift=0)),
+            )
+            found.add(
+                "without_inverse_factor", "left out the factor λ_min⁻¹", r=sp.Integer(_smallest_without_factor(params))
+            )
             found.add("exponent_r_plus_two", "used (1 − λ_min)^{r+2}", r=sp.Integer(smallest_r(params, shift=2)))
-            found.add("squared_inverse_factor", "divided by λ_min² instead of λ_min",
-                      r=sp.Integer(_smallest(params, lambda k: (1 - low) ** (k + 1) / low**2)))
+            found.add(
+                "squared_inverse_factor",
+                "divided by λ_min² instead of λ_min",
+                r=sp.Integer(_smallest(params, lambda k: (1 - low) ** (k + 1) / low**2)),
+            )
             return found
         r = params.r
         found.add("exponent_r", "used (1 − λ_min)^r instead of (1 − λ_min)^{r+1}", error=(1 - low) ** r / low)
@@ -183,21 +228,33 @@ class NeumannSeries(Family):
         found.add("squared_inverse_factor", "divided by λ_min² instead of λ_min", error=(1 - low) ** (r + 1) / low**2)
         found.add("exponent_r_minus_one", "used (1 − λ_min)^{r−1}", error=(1 - low) ** (r - 1) / low)
         found.add("powers_of_lambda", "raised λ_min instead of 1 − λ_min", error=low ** (r + 1) / low)
-        found.add("multiplied_by_lambda", "multiplied by λ_min instead of dividing by it",
-                  error=(1 - low) ** (r + 1) * low)
+        found.add(
+            "multiplied_by_lambda", "multiplied by λ_min instead of dividing by it", error=(1 - low) ** (r + 1) * low
+        )
         found.add("largest_without_factor", "used λ_max and left out the factor λ⁻¹", error=(1 - high) ** (r + 1))
-        found.add("power_of_ratio", "raised the whole ratio (1 − λ_min)/λ_min to the power r + 1",
-                  error=((1 - low) / low) ** (r + 1))
+        found.add(
+            "power_of_ratio",
+            "raised the whole ratio (1 − λ_min)/λ_min to the power r + 1",
+            error=((1 - low) / low) ** (r + 1),
+        )
         for i, d in enumerate(params.diagonal):
-            found.add(f"one_term_short_{i + 1}", "summed the powers only up to r − 1", slips=1,
-                      **{f"s{i + 1}": partial_sum(d, r - 1)})
+            found.add(
+                f"one_term_short_{i + 1}",
+                "summed the powers only up to r − 1",
+                slips=1,
+                **{f"s{i + 1}": partial_sum(d, r - 1)},
+            )
         return found
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: NeumannParams) -> dict:
         entries = ", ".join(tex(d) for d in params.diagonal)
-        return {"A": Math(r"\operatorname{diag}(%s)" % entries) if len(params.diagonal) > 1 else Math(entries),
-                "size": len(params.diagonal), "r": params.r, "epsilon": params.epsilon}
+        return {
+            "A": Math(r"\operatorname{diag}(%s)" % entries) if len(params.diagonal) > 1 else Math(entries),
+            "size": len(params.diagonal),
+            "r": params.r,
+            "epsilon": params.epsilon,
+        }
 
 
 def _smallest(params: NeumannParams, bound) -> int:

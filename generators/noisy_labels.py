@@ -12,8 +12,9 @@ noisy labels push a confident model less. Probabilities are fractions, so everyt
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -77,13 +78,21 @@ class NoisyLabels(Family):
     branches = (LIKELIHOOD, GRADIENT)
     params_type = NoisyParams
     edge_cases = (
-        EdgeCase("no noise: p(y' = 1) = h and the NLL is the clean one", {"eps": 0, "h": ["1/2", "3/4"], "labels": [1, 0]},
-                 {"q1": "1/2", "nll": "3*log(2)"}),
-        EdgeCase("ε = 1/4, h = 1/2: a coin stays a coin", {"eps": "1/4", "h": ["1/2"], "labels": [1]},
-                 {"q1": "1/2", "nll": "log(2)"}),
-        EdgeCase("ε = 1/4, h = 3/4, y' = 1: p = 5/8; the gradient shrinks from −1/4 to −3/20",
-                 {"eps": "1/4", "h": ["3/4"], "labels": [1], "gradient": True},
-                 {"q1": "5/8", "grad": "-3/20", "clean_grad": "-1/4"}),
+        EdgeCase(
+            "no noise: p(y' = 1) = h and the NLL is the clean one",
+            {"eps": 0, "h": ["1/2", "3/4"], "labels": [1, 0]},
+            {"q1": "1/2", "nll": "3*log(2)"},
+        ),
+        EdgeCase(
+            "ε = 1/4, h = 1/2: a coin stays a coin",
+            {"eps": "1/4", "h": ["1/2"], "labels": [1]},
+            {"q1": "1/2", "nll": "log(2)"},
+        ),
+        EdgeCase(
+            "ε = 1/4, h = 3/4, y' = 1: p = 5/8; the gradient shrinks from −1/4 to −3/20",
+            {"eps": "1/4", "h": ["3/4"], "labels": [1], "gradient": True},
+            {"q1": "5/8", "grad": "-3/20", "clean_grad": "-1/4"},
+        ),
     )
 
     def branch_of(self, params: NoisyParams) -> str:
@@ -99,32 +108,55 @@ class NoisyLabels(Family):
     def parts(self, params: NoisyParams) -> tuple[Part, ...]:
         first = Part("q1", Math(r"p(y' = 1 \mid x_1)"))
         if params.gradient:
-            return (first, Part("grad", Math(r"\partial \ell / \partial z_1")),
-                    Part("clean_grad", Math(r"\partial \ell_{\mathrm{clean}} / \partial z_1")))
+            return (
+                first,
+                Part("grad", Math(r"\partial \ell / \partial z_1")),
+                Part("clean_grad", Math(r"\partial \ell_{\mathrm{clean}} / \partial z_1")),
+            )
         return (first, Part("nll", Math(r"\mathrm{NLL}")))
 
     def solve(self, params: NoisyParams) -> Solution:
         eps, h1, y1 = params.eps, params.h[0], params.labels[0]
         q1 = noisy(eps, h1)
-        steps = [Markup(r"$y' = 1$ when the clean label is $1$ and is kept, or is $0$ and flips: $p(y' = 1 \mid x) = "
-                        r"(1 - \varepsilon) h + \varepsilon (1 - h) = \varepsilon + (1 - 2\varepsilon) h$; for $x_1$, "
-                        r"$%s + %s \cdot %s = %s$." % (tex(eps), tex(1 - 2 * eps), tex(h1), tex(q1)))]
+        steps = [
+            Markup(
+                r"$y' = 1$ when the clean label is $1$ and is kept, or is $0$ and flips: $p(y' = 1 \mid x) = "
+                r"(1 - \varepsilon) h + \varepsilon (1 - h) = \varepsilon + (1 - 2\varepsilon) h$; for $x_1$, "
+                r"$%s + %s \cdot %s = %s$." % (tex(eps), tex(1 - 2 * eps), tex(h1), tex(q1))
+            )
+        ]
         if not params.gradient:
             probabilities = [label_probability(eps, h, y) for h, y in zip(params.h, params.labels)]
             nll = log_of_rational(1 / sp.Mul(*probabilities))
-            steps.append(Markup(r"Each observed label has probability $p(y'_i \mid x_i)$: $%s$."
-                                % ", ".join(tex(p) for p in probabilities)))
-            steps.append(Markup(r"$\mathrm{NLL} = -\sum_i \log p(y'_i \mid x_i) = \log %s = %s$."
-                                % (tex(1 / sp.Mul(*probabilities)), log_tex(nll))))
+            steps.append(
+                Markup(
+                    r"Each observed label has probability $p(y'_i \mid x_i)$: $%s$."
+                    % ", ".join(tex(p) for p in probabilities)
+                )
+            )
+            steps.append(
+                Markup(
+                    r"$\mathrm{NLL} = -\sum_i \log p(y'_i \mid x_i) = \log %s = %s$."
+                    % (tex(1 / sp.Mul(*probabilities)), log_tex(nll))
+                )
+            )
             return Solution({"q1": q1, "nll": nll}, tuple(steps))
         grad, clean = noisy_gradient(eps, h1, y1), clean_gradient(h1, y1)
         sign = "-" if y1 == 1 else ""
-        steps.append(Markup(r"With $h = \sigma(z)$, $\partial h/\partial z = h(1 - h)$ and the loss is $\ell = -\log p(y' "
-                            r"\mid x)$, so $\partial \ell / \partial z = %s(1 - 2\varepsilon) h (1 - h) / %s = %s$."
-                            % (sign, "p(y' = 1 \\mid x)" if y1 == 1 else "p(y' = 0 \\mid x)", tex(grad))))
-        steps.append(Markup(r"Without noise $\partial \ell_{\mathrm{clean}}/\partial z = %s = %s$: the noisy gradient is "
-                            r"smaller in size (by the factor $%s$), so flipped labels pull the logit less."
-                            % ("-(1 - h)" if y1 == 1 else "h", tex(clean), tex(grad / clean))))
+        steps.append(
+            Markup(
+                r"With $h = \sigma(z)$, $\partial h/\partial z = h(1 - h)$ and the loss is $\ell = -\log p(y' "
+                r"\mid x)$, so $\partial \ell / \partial z = %s(1 - 2\varepsilon) h (1 - h) / %s = %s$."
+                % (sign, "p(y' = 1 \\mid x)" if y1 == 1 else "p(y' = 0 \\mid x)", tex(grad))
+            )
+        )
+        steps.append(
+            Markup(
+                r"Without noise $\partial \ell_{\mathrm{clean}}/\partial z = %s = %s$: the noisy gradient is "
+                r"smaller in size (by the factor $%s$), so flipped labels pull the logit less."
+                % ("-(1 - h)" if y1 == 1 else "h", tex(clean), tex(grad / clean))
+            )
+        )
         return Solution({"q1": q1, "grad": grad, "clean_grad": clean}, tuple(steps))
 
     def verify(self, params: NoisyParams) -> dict:
@@ -158,26 +190,40 @@ class NoisyLabels(Family):
         found = Mistakes()
         for name, description, wrong in (
             ("noise_ignored", "ignored the flips: p(y' = 1) = h", h1),
-            ("flipped_the_wrong_way", "kept the label with probability ε and flipped it with 1 − ε", noisy(1 - eps, h1)),
+            (
+                "flipped_the_wrong_way",
+                "kept the label with probability ε and flipped it with 1 − ε",
+                noisy(1 - eps, h1),
+            ),
             ("flip_only_lost", "counted only the kept clean ones: (1 − ε)h", (1 - eps) * h1),
             ("eps_added", "added ε to h", h1 + eps),
             ("flip_gains_only", "counted only the flipped ones: ε(1 − h)", eps * (1 - h1)),
         ):
             found.add(name, description, q1=wrong)
         if not params.gradient:
+
             def nll_with(probability) -> sp.Expr:
                 return log_of_rational(1 / sp.Mul(*[probability(h, y) for h, y in zip(params.h, params.labels)]))
 
             nll = nll_with(lambda h, y: label_probability(eps, h, y))
-            found.add("clean_likelihood", "used the clean model h, not the noisy p(y' | x)",
-                      nll=nll_with(lambda h, y: h if y == 1 else 1 - h))
+            found.add(
+                "clean_likelihood",
+                "used the clean model h, not the noisy p(y' | x)",
+                nll=nll_with(lambda h, y: h if y == 1 else 1 - h),
+            )
             found.add("mean_not_sum", "averaged over the points instead of summing", nll=nll / len(params.h))
             found.add("sign_dropped", "dropped the minus sign of the negative log-likelihood", nll=-nll)
-            found.add("label_ignored", "used p(y' = 1 | x_i) for every point, whatever its label",
-                      nll=nll_with(lambda h, y: noisy(eps, h)))
+            found.add(
+                "label_ignored",
+                "used p(y' = 1 | x_i) for every point, whatever its label",
+                nll=nll_with(lambda h, y: noisy(eps, h)),
+            )
             if eps != 0:
-                found.add("flips_reversed_in_nll", "kept labels with probability ε in the likelihood",
-                          nll=nll_with(lambda h, y: label_probability(1 - eps, h, y)))
+                found.add(
+                    "flips_reversed_in_nll",
+                    "kept labels with probability ε in the likelihood",
+                    nll=nll_with(lambda h, y: label_probability(1 - eps, h, y)),
+                )
             return found
         grad, clean = noisy_gradient(eps, h1, y1), clean_gradient(h1, y1)
         slope = (1 - 2 * eps) * h1 * (1 - h1)
@@ -187,17 +233,27 @@ class NoisyLabels(Family):
         found.add("gradient_sign", "gave the gradient of log p instead of −log p", grad=-grad)
         found.add("derivative_of_p_not_log", "differentiated p(y' | x), not −log p", grad=-slope if y1 == 1 else slope)
         found.add("clean_sign", "took ∂(−log h)/∂z as 1 − h", clean_grad=-clean)
-        found.add("clean_h_for_one_minus_h", "swapped h and 1 − h in the clean gradient",
-                  clean_grad=-h1 if y1 == 1 else 1 - h1)
+        found.add(
+            "clean_h_for_one_minus_h",
+            "swapped h and 1 − h in the clean gradient",
+            clean_grad=-h1 if y1 == 1 else 1 - h1,
+        )
         return found
 
     def rubric(self, params: NoisyParams) -> list[tuple[Markup, int]]:
         first = (Markup(r"$p(y' = 1 \mid x)$ from the two ways of observing $1$"), 2)
         if params.gradient:
-            return [first, (Markup(r"the chain rule through $h = \sigma(z)$"), 2),
-                    (Markup("the clean gradient, and the comparison"), 2)]
-        return [first, (Markup(r"each label's probability under the noise model"), 2),
-                (Markup(r"the NLL as $-\sum \log$"), 1), (Markup("what the noise does to a confident model"), 1)]
+            return [
+                first,
+                (Markup(r"the chain rule through $h = \sigma(z)$"), 2),
+                (Markup("the clean gradient, and the comparison"), 2),
+            ]
+        return [
+            first,
+            (Markup(r"each label's probability under the noise model"), 2),
+            (Markup(r"the NLL as $-\sum \log$"), 1),
+            (Markup("what the noise does to a confident model"), 1),
+        ]
 
     def value_tex(self, params: NoisyParams, value: sp.Expr) -> Math:
         return log_tex(value)
@@ -205,13 +261,21 @@ class NoisyLabels(Family):
     # --- presentation -----------------------------------------------------------
     def context(self, params: NoisyParams) -> dict:
         return {
-            "eps": params.eps, "gradient": params.gradient, "h1": params.h[0], "y1": int(params.labels[0]),
+            "eps": params.eps,
+            "gradient": params.gradient,
+            "h1": params.h[0],
+            "y1": int(params.labels[0]),
             "count": len(params.h),
             "table": Table(
-                header=((Text("Point"),), (MathSpan(r"h(x_i) = p(y = 1 \mid x_i)"),), (Text("Observed label "),
-                                                                                      MathSpan("y'_i"))),
-                rows=tuple(((MathSpan(f"x_{i}"),), (MathSpan(tex(h)),), (MathSpan(tex(y)),))
-                           for i, (h, y) in enumerate(zip(params.h, params.labels), start=1)),
-                align="lcc"),
+                header=(
+                    (Text("Point"),),
+                    (MathSpan(r"h(x_i) = p(y = 1 \mid x_i)"),),
+                    (Text("Observed label "), MathSpan("y'_i")),
+                ),
+                rows=tuple(
+                    ((MathSpan(f"x_{i}"),), (MathSpan(tex(h)),), (MathSpan(tex(y)),))
+                    for i, (h, y) in enumerate(zip(params.h, params.labels), start=1)
+                ),
+                align="lcc",
+            ),
         }
-

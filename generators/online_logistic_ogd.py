@@ -11,8 +11,9 @@ for ‖x_t‖ ≤ X, and the bound is smallest at η = B/(G√T), where it is BG
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -85,13 +86,21 @@ class OnlineLogisticOgd(Family):
     branches = (STEP, RATE)
     params_type = OgdParams
     edge_cases = (
-        EdgeCase("w = 0: σ(0) = 1/2 and the regulariser is silent", {"lam": "1/2", "w": [0, 0], "x": [2, -2], "y": 1,
-                                                                    "eta": 1},
-                 {"g1": -1, "g2": 1, "w1_new": 1, "w2_new": -1}),
-        EdgeCase("λ = 0, B = 1, X = 1, T = 100: η = 1/10, regret ≤ 10",
-                 {"lam": 0, "radius": 1, "x_bound": 1, "rounds": 100}, {"G": 1, "eta": "1/10", "regret": 10}),
-        EdgeCase("B = 2, X = 1, λ = 1/4, T = 400: G = 2, η = 1/20, regret ≤ 80",
-                 {"lam": "1/4", "radius": 2, "x_bound": 1, "rounds": 400}, {"G": 2, "eta": "1/20", "regret": 80}),
+        EdgeCase(
+            "w = 0: σ(0) = 1/2 and the regulariser is silent",
+            {"lam": "1/2", "w": [0, 0], "x": [2, -2], "y": 1, "eta": 1},
+            {"g1": -1, "g2": 1, "w1_new": 1, "w2_new": -1},
+        ),
+        EdgeCase(
+            "λ = 0, B = 1, X = 1, T = 100: η = 1/10, regret ≤ 10",
+            {"lam": 0, "radius": 1, "x_bound": 1, "rounds": 100},
+            {"G": 1, "eta": "1/10", "regret": 10},
+        ),
+        EdgeCase(
+            "B = 2, X = 1, λ = 1/4, T = 400: G = 2, η = 1/20, regret ≤ 80",
+            {"lam": "1/4", "radius": 2, "x_bound": 1, "rounds": 400},
+            {"G": 2, "eta": "1/20", "regret": 80},
+        ),
     )
 
     def branch_of(self, params: OgdParams) -> str:
@@ -103,18 +112,27 @@ class OnlineLogisticOgd(Family):
             a, b = (draws.small_int(rng, -3, 3, nonzero=True) for _ in range(2))
             k = draws.pick(rng, (-2, -1, 1, 2))
             # w ⟂ x: the margin is 0 and σ(0) = 1/2 (calculator-free)
-            return OgdParams(lam=lam, w=(sp.Integer(-k * b), sp.Integer(k * a)), x=(sp.Integer(a), sp.Integer(b)),
-                             y=sp.Integer(draws.pick(rng, (1, -1))), eta=draws.pick(rng, (R(1, 2), R(1), R(1, 10), R(1, 4))))
-        return OgdParams(lam=draws.pick(rng, (R(0), lam)), radius=sp.Integer(draws.pick(rng, (1, 2, 5, 10))),
-                         x_bound=sp.Integer(draws.pick(rng, (1, 2, 3))),
-                         rounds=sp.Integer(draws.pick(rng, (100, 400, 900, 2500, 10000))))
+            return OgdParams(
+                lam=lam,
+                w=(sp.Integer(-k * b), sp.Integer(k * a)),
+                x=(sp.Integer(a), sp.Integer(b)),
+                y=sp.Integer(draws.pick(rng, (1, -1))),
+                eta=draws.pick(rng, (R(1, 2), R(1), R(1, 10), R(1, 4))),
+            )
+        return OgdParams(
+            lam=draws.pick(rng, (R(0), lam)),
+            radius=sp.Integer(draws.pick(rng, (1, 2, 5, 10))),
+            x_bound=sp.Integer(draws.pick(rng, (1, 2, 3))),
+            rounds=sp.Integer(draws.pick(rng, (100, 400, 900, 2500, 10000))),
+        )
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: OgdParams) -> tuple[Part, ...]:
         if params.w is not None:
             n = len(params.w)
-            return (tuple(Part(f"g{i}", Math(r"(\nabla \ell_t)_{%d}" % i)) for i in range(1, n + 1))
-                    + tuple(Part(f"w{i}_new", Math(r"(w_{t+1})_{%d}" % i)) for i in range(1, n + 1)))
+            return tuple(Part(f"g{i}", Math(r"(\nabla \ell_t)_{%d}" % i)) for i in range(1, n + 1)) + tuple(
+                Part(f"w{i}_new", Math(r"(w_{t+1})_{%d}" % i)) for i in range(1, n + 1)
+            )
         return (Part("G", Math("G")), Part("eta", Math(r"\eta")), Part("regret", Math(r"\text{regret bound}")))
 
     def digits(self, params: OgdParams) -> int | None:
@@ -126,12 +144,18 @@ class OnlineLogisticOgd(Family):
             new = tuple(wi - params.eta * gi for wi, gi in zip(params.w, g))
             vec = lambda values: "(%s)" % ", ".join(tex(v, self.digits(params)) for v in values)  # noqa: E731
             steps = (
-                Markup(r"$\nabla \ell_t(w) = -y x\, \sigma(-y w^\top x) + 2\lambda w$ (the derivative of "
-                       r"$\log(1 + e^{-u})$ is $-\sigma(-u)$)."),
-                Markup(r"Here $y w^\top x = %s$, so $\sigma(-y w^\top x) = %s$ and $\nabla \ell_t = %s$."
-                       % (tex(m), tex(1 / (1 + sp.exp(m)), self.digits(params)), vec(g))),
-                Markup(r"$w_{t+1} = w_t - \eta \nabla \ell_t = %s - %s \cdot %s = %s$."
-                       % (vec(params.w), tex(params.eta), vec(g), vec(new))),
+                Markup(
+                    r"$\nabla \ell_t(w) = -y x\, \sigma(-y w^\top x) + 2\lambda w$ (the derivative of "
+                    r"$\log(1 + e^{-u})$ is $-\sigma(-u)$)."
+                ),
+                Markup(
+                    r"Here $y w^\top x = %s$, so $\sigma(-y w^\top x) = %s$ and $\nabla \ell_t = %s$."
+                    % (tex(m), tex(1 / (1 + sp.exp(m)), self.digits(params)), vec(g))
+                ),
+                Markup(
+                    r"$w_{t+1} = w_t - \eta \nabla \ell_t = %s - %s \cdot %s = %s$."
+                    % (vec(params.w), tex(params.eta), vec(g), vec(new))
+                ),
             )
             values = {f"g{i}": v for i, v in enumerate(g, start=1)}
             values.update({f"w{i}_new": v for i, v in enumerate(new, start=1)})
@@ -141,14 +165,20 @@ class OnlineLogisticOgd(Family):
         eta = params.radius / (big_g * root)
         regret = params.radius * big_g * root
         steps = (
-            Markup(r"On $\|w\| \le B$: $\|y x \sigma(\cdot)\| \le \|x\| \le X$ and $\|2\lambda w\| \le 2\lambda B$, so "
-                   r"$G = X + 2\lambda B = %s + 2 \cdot %s \cdot %s = %s$."
-                   % (tex(params.x_bound), tex(params.lam), tex(params.radius), tex(big_g))),
-            Markup(r"The bound $B^2/(2\eta) + \eta G^2 T/2$ is smallest where its derivative $-B^2/(2\eta^2) + G^2T/2$ "
-                   r"vanishes: $\eta = B/(G\sqrt{T}) = %s/(%s \cdot %s) = %s$."
-                   % (tex(params.radius), tex(big_g), tex(root), tex(eta))),
-            Markup(r"Then both halves equal $BG\sqrt{T}/2$: regret $\le BG\sqrt{T} = %s$, which grows like $\sqrt{T}$, "
-                   r"so the average regret per round tends to $0$." % tex(regret)),
+            Markup(
+                r"On $\|w\| \le B$: $\|y x \sigma(\cdot)\| \le \|x\| \le X$ and $\|2\lambda w\| \le 2\lambda B$, so "
+                r"$G = X + 2\lambda B = %s + 2 \cdot %s \cdot %s = %s$."
+                % (tex(params.x_bound), tex(params.lam), tex(params.radius), tex(big_g))
+            ),
+            Markup(
+                r"The bound $B^2/(2\eta) + \eta G^2 T/2$ is smallest where its derivative $-B^2/(2\eta^2) + G^2T/2$ "
+                r"vanishes: $\eta = B/(G\sqrt{T}) = %s/(%s \cdot %s) = %s$."
+                % (tex(params.radius), tex(big_g), tex(root), tex(eta))
+            ),
+            Markup(
+                r"Then both halves equal $BG\sqrt{T}/2$: regret $\le BG\sqrt{T} = %s$, which grows like $\sqrt{T}$, "
+                r"so the average regret per round tends to $0$." % tex(regret)
+            ),
         )
         return Solution({"G": big_g, "eta": eta, "regret": regret}, steps)
 
@@ -158,8 +188,7 @@ class OnlineLogisticOgd(Family):
         bound numerically over a fine logarithmic grid of step sizes."""
         lam = float(params.lam)
         if params.w is not None:
-            w, x, y = (np.array([float(v) for v in params.w]), np.array([float(v) for v in params.x]),
-                       float(params.y))
+            w, x, y = (np.array([float(v) for v in params.w]), np.array([float(v) for v in params.x]), float(params.y))
 
             def loss(u: np.ndarray) -> float:
                 return math.log1p(math.exp(-y * float(u @ x))) + lam * float(u @ u)
@@ -199,34 +228,64 @@ class OnlineLogisticOgd(Family):
     def mistakes(self, params: OgdParams) -> Mistakes:
         found = Mistakes()
         if params.w is not None:
+
             def add(name: str, description: str, g, update_sign: int = -1) -> None:
                 new = tuple(wi + update_sign * params.eta * gi for wi, gi in zip(params.w, g))
-                found.add(name, description, {**{f"g{i}": v for i, v in enumerate(g, start=1)},
-                                              **{f"w{i}_new": v for i, v in enumerate(new, start=1)}})
+                found.add(
+                    name,
+                    description,
+                    {
+                        **{f"g{i}": v for i, v in enumerate(g, start=1)},
+                        **{f"w{i}_new": v for i, v in enumerate(new, start=1)},
+                    },
+                )
 
             add("regulariser_dropped", "left out the gradient 2λw of λ‖w‖²", gradient(params, reg=0))
             add("lambda_not_doubled", "took the gradient of λ‖w‖² as λw", gradient(params, reg=1))
-            add("sigmoid_dropped", "took the logistic term's gradient as −yx, without σ(−y wᵀx)",
-                gradient(params, sigma=sp.Integer(1)))
+            add(
+                "sigmoid_dropped",
+                "took the logistic term's gradient as −yx, without σ(−y wᵀx)",
+                gradient(params, sigma=sp.Integer(1)),
+            )
             add("label_dropped", "left out the label y", gradient(params, label=False))
-            add("regulariser_sign", "subtracted the regulariser's gradient 2λw instead of adding it",
-                gradient(params, reg=-2))
-            found.add("ascent", "stepped along the gradient instead of against it",
-                      {f"w{i}_new": wi + params.eta * gi
-                       for i, (wi, gi) in enumerate(zip(params.w, gradient(params)), start=1)})
-            found.add("eta_forgotten", "subtracted the gradient without the step size",
-                      {f"w{i}_new": wi - gi for i, (wi, gi) in enumerate(zip(params.w, gradient(params)), start=1)})
+            add(
+                "regulariser_sign",
+                "subtracted the regulariser's gradient 2λw instead of adding it",
+                gradient(params, reg=-2),
+            )
+            found.add(
+                "ascent",
+                "stepped along the gradient instead of against it",
+                {
+                    f"w{i}_new": wi + params.eta * gi
+                    for i, (wi, gi) in enumerate(zip(params.w, gradient(params)), start=1)
+                },
+            )
+            found.add(
+                "eta_forgotten",
+                "subtracted the gradient without the step size",
+                {f"w{i}_new": wi - gi for i, (wi, gi) in enumerate(zip(params.w, gradient(params)), start=1)},
+            )
             if params.margin != 0:
-                add("sigmoid_of_margin", "used σ(y wᵀx) instead of σ(−y wᵀx)",
-                    gradient(params, sigma=1 / (1 + sp.exp(-params.margin))))
+                add(
+                    "sigmoid_of_margin",
+                    "used σ(y wᵀx) instead of σ(−y wᵀx)",
+                    gradient(params, sigma=1 / (1 + sp.exp(-params.margin))),
+                )
             return _differing(found, self.solve(params).values)
         big_g, root, b = lipschitz(params), sp.sqrt(params.rounds), params.radius
-        found.add("regulariser_not_in_G", "bounded the gradient by X alone, forgetting 2λB", G=params.x_bound,
-                  eta=b / (params.x_bound * root), regret=b * params.x_bound * root)
+        found.add(
+            "regulariser_not_in_G",
+            "bounded the gradient by X alone, forgetting 2λB",
+            G=params.x_bound,
+            eta=b / (params.x_bound * root),
+            regret=b * params.x_bound * root,
+        )
         found.add("lambda_not_doubled", "bounded the regulariser's gradient by λB", G=lipschitz(params, reg=1))
         found.add("no_square_root", "took η = B/(GT)", eta=b / (big_g * params.rounds))
-        found.add("diameter_for_radius", "used the diameter 2B for B", eta=2 * b / (big_g * root),
-                  regret=2 * b * big_g * root)
+        found.add(
+            "diameter_for_radius", "used the diameter 2B for B", eta=2 * b / (big_g * root), regret=2 * b * big_g * root
+        )
         found.add("regret_halved", "kept only one of the bound's two equal halves", regret=b * big_g * root / 2)
         found.add("regret_linear", "took the regret bound as BGT", regret=b * big_g * params.rounds)
         found.add("eta_inverted", "took η = G√T/B", eta=big_g * root / b)
@@ -235,15 +294,30 @@ class OnlineLogisticOgd(Family):
 
     def rubric(self, params: OgdParams) -> list[tuple[Markup, int]]:
         if params.w is not None:
-            return [(Markup(r"the gradient of the logistic term, with $\sigma(-y w^\top x)$"), 2),
-                    (Markup(r"the regulariser's gradient $2\lambda w$"), 1), (Markup(r"the update $w - \eta\nabla\ell$"), 1),
-                    (Markup("what the step does to the margin of this example"), 1)]
-        return [(Markup(r"the gradient bound $G = X + 2\lambda B$"), 2), (Markup(r"$\eta = B/(G\sqrt{T})$ from the bound"), 2),
-                (Markup(r"the regret bound $BG\sqrt{T}$"), 1), (Markup(r"why $\sqrt{T}$ regret means learning"), 1)]
+            return [
+                (Markup(r"the gradient of the logistic term, with $\sigma(-y w^\top x)$"), 2),
+                (Markup(r"the regulariser's gradient $2\lambda w$"), 1),
+                (Markup(r"the update $w - \eta\nabla\ell$"), 1),
+                (Markup("what the step does to the margin of this example"), 1),
+            ]
+        return [
+            (Markup(r"the gradient bound $G = X + 2\lambda B$"), 2),
+            (Markup(r"$\eta = B/(G\sqrt{T})$ from the bound"), 2),
+            (Markup(r"the regret bound $BG\sqrt{T}$"), 1),
+            (Markup(r"why $\sqrt{T}$ regret means learning"), 1),
+        ]
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: OgdParams) -> dict:
         vec = lambda values: Math("(%s)" % ", ".join(tex(v) for v in values)) if values else None  # noqa: E731
-        return {"step": params.w is not None, "lam": params.lam, "w": vec(params.w), "x": vec(params.x),
-                "y": params.y, "eta": params.eta, "radius": params.radius, "x_bound": params.x_bound,
-                "rounds": params.rounds}
+        return {
+            "step": params.w is not None,
+            "lam": params.lam,
+            "w": vec(params.w),
+            "x": vec(params.x),
+            "y": params.y,
+            "eta": params.eta,
+            "radius": params.radius,
+            "x_bound": params.x_bound,
+            "rounds": params.rounds,
+        }

@@ -10,9 +10,10 @@ significant figures.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -59,8 +60,12 @@ def confidence_term(params: PacBayesParams) -> sp.Expr:
     return sp.log(2 * sp.sqrt(params.n) / params.delta)
 
 
-def bound(params: PacBayesParams, divergence: sp.Expr | None = None, log_term: sp.Expr | None = None,
-          denominator: sp.Expr | None = None) -> sp.Expr:
+def bound(
+    params: PacBayesParams,
+    divergence: sp.Expr | None = None,
+    log_term: sp.Expr | None = None,
+    denominator: sp.Expr | None = None,
+) -> sp.Expr:
     divergence = kl(params) if divergence is None else divergence
     log_term = confidence_term(params) if log_term is None else log_term
     denominator = 2 * (params.n - 1) if denominator is None else denominator
@@ -74,12 +79,16 @@ class PacBayesGaussian(Family):
     params_type = PacBayesParams
     tolerance = Tolerance.significant_figures(SIGNIFICANT)
     edge_cases = (
-        EdgeCase("ŵ = (3, 4): KL = 25/2",
-                 {"w_hat": [3, 4], "n": 100, "delta": "1/20", "train_loss": "1/10"},
-                 {"kl": "25/2", "bound": "1/10 + sqrt((25/2 + log(400))/198)"}),
-        EdgeCase("ŵ = 0: the posterior is the prior and KL = 0",
-                 {"w_hat": [0, 0], "n": 2500, "delta": "1/100", "train_loss": 0},
-                 {"kl": 0, "bound": "sqrt(log(10000)/4998)"}),
+        EdgeCase(
+            "ŵ = (3, 4): KL = 25/2",
+            {"w_hat": [3, 4], "n": 100, "delta": "1/20", "train_loss": "1/10"},
+            {"kl": "25/2", "bound": "1/10 + sqrt((25/2 + log(400))/198)"},
+        ),
+        EdgeCase(
+            "ŵ = 0: the posterior is the prior and KL = 0",
+            {"w_hat": [0, 0], "n": 2500, "delta": "1/100", "train_loss": 0},
+            {"kl": 0, "bound": "sqrt(log(10000)/4998)"},
+        ),
     )
 
     def branch_of(self, params: PacBayesParams) -> str:
@@ -90,8 +99,12 @@ class PacBayesGaussian(Family):
         w_hat = tuple(sp.Integer(draws.small_int(rng, -3, 3)) for _ in range(size))
         if all(w == 0 for w in w_hat):
             raise InvalidParams("a posterior equal to the prior makes a weak question")
-        return PacBayesParams(w_hat, sp.Integer(draws.pick(rng, list(SAMPLE_SIZES))),
-                              draws.pick(rng, list(CONFIDENCES)), draws.pick(rng, list(LOSSES)))
+        return PacBayesParams(
+            w_hat,
+            sp.Integer(draws.pick(rng, list(SAMPLE_SIZES))),
+            draws.pick(rng, list(CONFIDENCES)),
+            draws.pick(rng, list(LOSSES)),
+        )
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: PacBayesParams) -> tuple[Part, ...]:
@@ -109,15 +122,28 @@ class PacBayesGaussian(Family):
         root = sp.sqrt(params.n)
         log_argument = 2 * root / params.delta
         steps = (
-            Markup(r"For $Q = \mathcal{N}(\hat w, I)$ and $P = \mathcal{N}(0, I)$ the covariances match, so "
-                   r"$\mathrm{KL}(Q \,\|\, P) = \tfrac12 \|\hat w\|^2 = \tfrac12 \cdot %s = %s$."
-                   % (tex(norm2), tex(divergence))),
-            Markup(r"$\ln(2\sqrt{n}/\delta) = \ln(2 \cdot %s / %s) = \ln %s %s$."
-                   % (tex(root), tex(params.delta), tex(log_argument), tex(sp.log(log_argument), SIGNIFICANT))),
-            Markup(r"The bound is $\hat L + \sqrt{(%s + \ln %s)/(2 \cdot %s)} = %s + \sqrt{%s} %s$."
-                   % (tex(divergence), tex(log_argument), tex(params.n - 1), tex(params.train_loss),
-                      tex((divergence + sp.log(log_argument)) / (2 * (params.n - 1)), SIGNIFICANT).replace(r"\approx ", ""),
-                      tex(value, SIGNIFICANT))),
+            Markup(
+                r"For $Q = \mathcal{N}(\hat w, I)$ and $P = \mathcal{N}(0, I)$ the covariances match, so "
+                r"$\mathrm{KL}(Q \,\|\, P) = \tfrac12 \|\hat w\|^2 = \tfrac12 \cdot %s = %s$."
+                % (tex(norm2), tex(divergence))
+            ),
+            Markup(
+                r"$\ln(2\sqrt{n}/\delta) = \ln(2 \cdot %s / %s) = \ln %s %s$."
+                % (tex(root), tex(params.delta), tex(log_argument), tex(sp.log(log_argument), SIGNIFICANT))
+            ),
+            Markup(
+                r"The bound is $\hat L + \sqrt{(%s + \ln %s)/(2 \cdot %s)} = %s + \sqrt{%s} %s$."
+                % (
+                    tex(divergence),
+                    tex(log_argument),
+                    tex(params.n - 1),
+                    tex(params.train_loss),
+                    tex((divergence + sp.log(log_argument)) / (2 * (params.n - 1)), SIGNIFICANT).replace(
+                        r"\approx ", ""
+                    ),
+                    tex(value, SIGNIFICANT),
+                )
+            ),
         )
         return Solution({"kl": divergence, "bound": value}, steps)
 
@@ -129,8 +155,8 @@ class PacBayesGaussian(Family):
         total = 0.0
         for w in params.w_hat:
             x = float(w) + nodes  # x ~ p = N(w, 1)
-            log_p = -(x - float(w)) ** 2 / 2 - math.log(math.sqrt(2 * math.pi))
-            log_q = -x**2 / 2 - math.log(math.sqrt(2 * math.pi))
+            log_p = -((x - float(w)) ** 2) / 2 - math.log(math.sqrt(2 * math.pi))
+            log_q = -(x**2) / 2 - math.log(math.sqrt(2 * math.pi))
             total += float(np.sum(weights * (log_p - log_q))) / math.sqrt(2 * math.pi)
         n, delta = float(params.n), float(params.delta)
         value = float(params.train_loss) + math.sqrt((total + math.log(2 * math.sqrt(n) / delta)) / (2 * (n - 1)))
@@ -141,21 +167,43 @@ class PacBayesGaussian(Family):
         n, delta = params.n, params.delta
         found = Mistakes()
         found.add("kl_without_half", "took KL = ‖ŵ‖², without the ½", kl=norm2, bound=bound(params, divergence=norm2))
-        found.add("kl_as_norm", "took KL = ‖ŵ‖ (the norm, not half its square)", kl=sp.sqrt(norm2),
-                  bound=bound(params, divergence=sp.sqrt(norm2)))
-        found.add("log_without_two", "wrote ln(√n/δ), dropping the 2", bound=bound(params, log_term=sp.log(sp.sqrt(n) / delta)))
-        found.add("log_of_n_not_root", "wrote ln(2n/δ) instead of ln(2√n/δ)", bound=bound(params, log_term=sp.log(2 * n / delta)))
+        found.add(
+            "kl_as_norm",
+            "took KL = ‖ŵ‖ (the norm, not half its square)",
+            kl=sp.sqrt(norm2),
+            bound=bound(params, divergence=sp.sqrt(norm2)),
+        )
+        found.add(
+            "log_without_two",
+            "wrote ln(√n/δ), dropping the 2",
+            bound=bound(params, log_term=sp.log(sp.sqrt(n) / delta)),
+        )
+        found.add(
+            "log_of_n_not_root",
+            "wrote ln(2n/δ) instead of ln(2√n/δ)",
+            bound=bound(params, log_term=sp.log(2 * n / delta)),
+        )
         flipped = sp.log(2 * sp.sqrt(n) * delta)
         if kl(params) + flipped >= 0:  # else the slip leaves no real square root to take
             found.add("log_of_delta", "wrote ln(2√n·δ) instead of ln(2√n/δ)", bound=bound(params, log_term=flipped))
-        found.add("denominator_without_two", "divided by n − 1 instead of 2(n − 1)", bound=bound(params, denominator=n - 1))
-        found.add("no_square_root", "forgot the square root",
-                  bound=params.train_loss + (kl(params) + confidence_term(params)) / (2 * (n - 1)))
+        found.add(
+            "denominator_without_two", "divided by n − 1 instead of 2(n − 1)", bound=bound(params, denominator=n - 1)
+        )
+        found.add(
+            "no_square_root",
+            "forgot the square root",
+            bound=params.train_loss + (kl(params) + confidence_term(params)) / (2 * (n - 1)),
+        )
         found.add("forgot_empirical_loss", "left out the empirical loss L̂", bound=bound(params) - params.train_loss)
-        found.add("log_only_of_delta", "kept only ln(1/δ) in the numerator", bound=bound(params, log_term=sp.log(1 / delta)))
+        found.add(
+            "log_only_of_delta", "kept only ln(1/δ) in the numerator", bound=bound(params, log_term=sp.log(1 / delta))
+        )
         found.add("kl_left_out", "left KL out of the numerator", bound=bound(params, divergence=sp.Integer(0)))
-        found.add("loss_outside_doubled", "added L̂ twice (inside and outside the bound)",
-                  bound=bound(params) + params.train_loss)
+        found.add(
+            "loss_outside_doubled",
+            "added L̂ twice (inside and outside the bound)",
+            bound=bound(params) + params.train_loss,
+        )
         return found
 
     def plausible(self, params: PacBayesParams, values: tuple) -> bool:
@@ -165,5 +213,10 @@ class PacBayesGaussian(Family):
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: PacBayesParams) -> dict:
-        return {"w_hat": Math(row_tuple(params.w_hat)), "n": params.n, "delta": params.delta,
-                "train_loss": params.train_loss, "digits": SIGNIFICANT}
+        return {
+            "w_hat": Math(row_tuple(params.w_hat)),
+            "n": params.n,
+            "delta": params.delta,
+            "train_loss": params.train_loss,
+            "digits": SIGNIFICANT,
+        }

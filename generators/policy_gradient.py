@@ -11,8 +11,9 @@ probabilities are fractions, so the answer is exact.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -26,8 +27,10 @@ from variantex.generators.markup import MathSpan, Table, Text
 
 PLAIN, BASELINE = "plain", "baseline"
 R = sp.Rational
-POLICIES = tuple(tuple(R(p, 12) for p in ps) for ps in ((6, 4, 2), (4, 4, 4), (3, 6, 3), (2, 3, 7), (8, 2, 2),
-                                                         (3, 4, 5), (1, 5, 6), (9, 2, 1)))
+POLICIES = tuple(
+    tuple(R(p, 12) for p in ps)
+    for ps in ((6, 4, 2), (4, 4, 4), (3, 6, 3), (2, 3, 7), (8, 2, 2), (3, 4, 5), (1, 5, 6), (9, 2, 1))
+)
 LOSSES = (R(-1), R(0), R(1), R(2), R(3), R(4), R(1, 2), R(3, 2), R(-2))
 
 
@@ -61,8 +64,10 @@ def estimate(params: PolicyParams, weights=None, score=None) -> tuple[sp.Rationa
     weights = params.weights if weights is None else weights
     score = score or (lambda a, k: (1 if k == a else 0) - params.pi[k - 1])
     n = len(params.actions)
-    return tuple(sum((w * score(int(a), k) for w, a in zip(weights, params.actions)), sp.Integer(0)) / n
-                 for k in range(1, len(params.pi) + 1))
+    return tuple(
+        sum((w * score(int(a), k) for w, a in zip(weights, params.actions)), sp.Integer(0)) / n
+        for k in range(1, len(params.pi) + 1)
+    )
 
 
 class PolicyGradient(Family):
@@ -72,14 +77,21 @@ class PolicyGradient(Family):
     branches = (PLAIN, BASELINE)
     params_type = PolicyParams
     edge_cases = (
-        EdgeCase("one sample of action 1 with loss 1 under a uniform policy: e_1 − π",
-                 {"pi": ["1/3", "1/3", "1/3"], "actions": [1], "losses": [1]},
-                 {"g1": "2/3", "g2": "-1/3", "g3": "-1/3"}),
-        EdgeCase("equal losses with the mean baseline: every weight is 0",
-                 {"pi": ["1/2", "1/3", "1/6"], "actions": [1, 2], "losses": [2, 2], "baseline": True},
-                 {"g1": 0, "g2": 0, "g3": 0}),
-        EdgeCase("zero loss everywhere: no signal without a baseline either",
-                 {"pi": ["1/2", "1/2"], "actions": [1, 2, 2], "losses": [0, 0, 0]}, {"g1": 0, "g2": 0}),
+        EdgeCase(
+            "one sample of action 1 with loss 1 under a uniform policy: e_1 − π",
+            {"pi": ["1/3", "1/3", "1/3"], "actions": [1], "losses": [1]},
+            {"g1": "2/3", "g2": "-1/3", "g3": "-1/3"},
+        ),
+        EdgeCase(
+            "equal losses with the mean baseline: every weight is 0",
+            {"pi": ["1/2", "1/3", "1/6"], "actions": [1, 2], "losses": [2, 2], "baseline": True},
+            {"g1": 0, "g2": 0, "g3": 0},
+        ),
+        EdgeCase(
+            "zero loss everywhere: no signal without a baseline either",
+            {"pi": ["1/2", "1/2"], "actions": [1, 2, 2], "losses": [0, 0, 0]},
+            {"g1": 0, "g2": 0},
+        ),
     )
 
     def branch_of(self, params: PolicyParams) -> str:
@@ -101,19 +113,31 @@ class PolicyGradient(Family):
         g = estimate(params)
         n = len(params.actions)
         vec = lambda values: r"(%s)" % ", ".join(tex(v) for v in values)  # noqa: E731
-        steps = [Markup(r"For a softmax policy $\partial \log \pi_\theta(a) / \partial \theta_k = [k = a] - \pi_k$: "
-                        r"$\nabla_\theta \log \pi_\theta(a) = e_a - \pi$ with $\pi = %s$." % vec(params.pi))]
+        steps = [
+            Markup(
+                r"For a softmax policy $\partial \log \pi_\theta(a) / \partial \theta_k = [k = a] - \pi_k$: "
+                r"$\nabla_\theta \log \pi_\theta(a) = e_a - \pi$ with $\pi = %s$." % vec(params.pi)
+            )
+        ]
         if params.baseline:
-            steps.append(Markup(r"The baseline is the mean loss $b = %s$, so the weights are $L_i - b = %s$."
-                                % (tex(params.mean_loss), ", ".join(tex(w) for w in params.weights))))
+            steps.append(
+                Markup(
+                    r"The baseline is the mean loss $b = %s$, so the weights are $L_i - b = %s$."
+                    % (tex(params.mean_loss), ", ".join(tex(w) for w in params.weights))
+                )
+            )
         terms = ""
         for i, (w, a) in enumerate(zip(params.weights, params.actions)):
             sign = ("-" if w < 0 else "") if i == 0 else (" - " if w < 0 else " + ")
             terms += r"%s%s\,(e_{%d} - \pi)" % (sign, tex(abs(w)), int(a))
         steps.append(Markup(r"$\hat g = \frac{1}{%d}\left(%s\right) = %s$." % (n, terms, vec(g))))
-        steps.append(Markup(r"The components add up to $0$, as they must: every $e_a - \pi$ does. A step "
-                            r"$\theta \leftarrow \theta - \eta \hat g$ makes actions with %s loss more likely."
-                            % ("below-average" if params.baseline else "low (or negative)")))
+        steps.append(
+            Markup(
+                r"The components add up to $0$, as they must: every $e_a - \pi$ does. A step "
+                r"$\theta \leftarrow \theta - \eta \hat g$ makes actions with %s loss more likely."
+                % ("below-average" if params.baseline else "low (or negative)")
+            )
+        )
         return Solution({f"g{k}": v for k, v in enumerate(g, start=1)}, tuple(steps))
 
     def verify(self, params: PolicyParams) -> dict:
@@ -145,25 +169,42 @@ class PolicyGradient(Family):
             found.add(name, description, {f"g{k}": v for k, v in enumerate(values, start=1)})
 
         add("summed_not_averaged", "summed the N terms without dividing by N", tuple(n * v for v in g))
-        add("probability_term_dropped", "took ∇log π(a) as the one-hot e_a, without − π",
-            estimate(params, score=lambda a, k: 1 if k == a else 0))
+        add(
+            "probability_term_dropped",
+            "took ∇log π(a) as the one-hot e_a, without − π",
+            estimate(params, score=lambda a, k: 1 if k == a else 0),
+        )
         add("gradient_sign", "flipped the sign (the ascent direction for a reward)", tuple(-v for v in g))
-        add("gradient_of_probability", "used ∇π(a) = π_a(e_a − π) instead of ∇log π(a)",
-            estimate(params, score=lambda a, k: params.pi[a - 1] * ((1 if k == a else 0) - params.pi[k - 1])))
-        add("divided_by_probability", "differentiated log π with respect to π, not θ: e_a/π_a",
-            estimate(params, score=lambda a, k: (1 if k == a else 0) / params.pi[a - 1]))
+        add(
+            "gradient_of_probability",
+            "used ∇π(a) = π_a(e_a − π) instead of ∇log π(a)",
+            estimate(params, score=lambda a, k: params.pi[a - 1] * ((1 if k == a else 0) - params.pi[k - 1])),
+        )
+        add(
+            "divided_by_probability",
+            "differentiated log π with respect to π, not θ: e_a/π_a",
+            estimate(params, score=lambda a, k: (1 if k == a else 0) / params.pi[a - 1]),
+        )
         if params.baseline:
             add("baseline_ignored", "left out the baseline", estimate(params, weights=params.losses))
-            add("baseline_added", "added the baseline instead of subtracting it",
-                estimate(params, weights=tuple(loss + params.mean_loss for loss in params.losses)))
+            add(
+                "baseline_added",
+                "added the baseline instead of subtracting it",
+                estimate(params, weights=tuple(loss + params.mean_loss for loss in params.losses)),
+            )
         else:
-            add("mean_subtracted_anyway", "subtracted the mean loss, which this estimate does not",
-                estimate(params, weights=tuple(loss - params.mean_loss for loss in params.losses)))
+            add(
+                "mean_subtracted_anyway",
+                "subtracted the mean loss, which this estimate does not",
+                estimate(params, weights=tuple(loss - params.mean_loss for loss in params.losses)),
+            )
         return found
 
     def rubric(self, params: PolicyParams) -> list[tuple[Markup, int]]:
-        criteria = [(Markup(r"$\nabla_\theta \log \pi_\theta(a) = e_a - \pi$ for the softmax"), 2),
-                    (Markup(r"the weighted average over the samples"), 2)]
+        criteria = [
+            (Markup(r"$\nabla_\theta \log \pi_\theta(a) = e_a - \pi$ for the softmax"), 2),
+            (Markup(r"the weighted average over the samples"), 2),
+        ]
         if params.baseline:
             criteria.append((Markup(r"the baseline subtracted from every loss"), 1))
         return criteria + [(Markup("why the estimate is unbiased, and what the baseline changes"), 1)]
@@ -171,12 +212,20 @@ class PolicyGradient(Family):
     # --- presentation -----------------------------------------------------------
     def context(self, params: PolicyParams) -> dict:
         return {
-            "pi": Math(r"(%s)" % ", ".join(tex(p) for p in params.pi)), "count": len(params.actions),
-            "actions": len(params.pi), "baseline": params.baseline,
+            "pi": Math(r"(%s)" % ", ".join(tex(p) for p in params.pi)),
+            "count": len(params.actions),
+            "actions": len(params.pi),
+            "baseline": params.baseline,
             "samples": Table(
-                header=((Text("Sample "), MathSpan("i")), (Text("Action "), MathSpan("a_i")),
-                        (Text("Loss "), MathSpan("L_i"))),
-                rows=tuple(((MathSpan(str(i)),), (MathSpan(str(int(a))),), (MathSpan(tex(loss)),))
-                           for i, (a, loss) in enumerate(zip(params.actions, params.losses), start=1)),
-                align="ccc"),
+                header=(
+                    (Text("Sample "), MathSpan("i")),
+                    (Text("Action "), MathSpan("a_i")),
+                    (Text("Loss "), MathSpan("L_i")),
+                ),
+                rows=tuple(
+                    ((MathSpan(str(i)),), (MathSpan(str(int(a))),), (MathSpan(tex(loss)),))
+                    for i, (a, loss) in enumerate(zip(params.actions, params.losses), start=1)
+                ),
+                align="ccc",
+            ),
         }

@@ -13,8 +13,9 @@ whose sines and cosines are 0, ±1/2, ±√2/2, ±√3/2 or ±1.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -66,16 +67,31 @@ class PositionalEncoding(Family):
         YES: TextAnswer("yes", ("there is one", "it exists")),
     }
     edge_cases = (
-        EdgeCase("ω = π/2, n = 1, k = 1: the pair (1, 0) moves to (0, −1)",
-                 {"divisors": [2], "position": 1, "offset": 1, "block": 1},
-                 {"e1": 1, "e2": 0, "b11": 0, "b12": 1, "b21": -1, "b22": 0, "shifted": 0, "sine_only": NO}),
-        EdgeCase("ω = π/6, n = 2, k = 1: sin(π/3) = √3/2, and the block rotates by π/6",
-                 {"divisors": [6, 4], "position": 2, "offset": 1, "block": 1},
-                 {"e1": "sqrt(3)/2", "e2": "1/2", "e3": 1, "e4": 0, "b11": "sqrt(3)/2", "b12": "1/2",
-                  "b21": "-1/2", "b22": "sqrt(3)/2", "shifted": 1}),
-        EdgeCase("k a full period (k = 2m): W_k is the identity, and sine-only encodings keep one",
-                 {"divisors": [3], "position": 1, "offset": 6, "block": 1},
-                 {"b11": 1, "b12": 0, "b21": 0, "b22": 1, "shifted": "sqrt(3)/2", "sine_only": YES}),
+        EdgeCase(
+            "ω = π/2, n = 1, k = 1: the pair (1, 0) moves to (0, −1)",
+            {"divisors": [2], "position": 1, "offset": 1, "block": 1},
+            {"e1": 1, "e2": 0, "b11": 0, "b12": 1, "b21": -1, "b22": 0, "shifted": 0, "sine_only": NO},
+        ),
+        EdgeCase(
+            "ω = π/6, n = 2, k = 1: sin(π/3) = √3/2, and the block rotates by π/6",
+            {"divisors": [6, 4], "position": 2, "offset": 1, "block": 1},
+            {
+                "e1": "sqrt(3)/2",
+                "e2": "1/2",
+                "e3": 1,
+                "e4": 0,
+                "b11": "sqrt(3)/2",
+                "b12": "1/2",
+                "b21": "-1/2",
+                "b22": "sqrt(3)/2",
+                "shifted": 1,
+            },
+        ),
+        EdgeCase(
+            "k a full period (k = 2m): W_k is the identity, and sine-only encodings keep one",
+            {"divisors": [3], "position": 1, "offset": 6, "block": 1},
+            {"b11": 1, "b12": 0, "b21": 0, "b22": 1, "shifted": "sqrt(3)/2", "sine_only": YES},
+        ),
     )
 
     def branch_of(self, params: EncodingParams) -> str:
@@ -94,13 +110,19 @@ class PositionalEncoding(Family):
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: EncodingParams) -> tuple[Part, ...]:
-        entries = tuple(Part(f"e{i + 1}", Math(f"(r_{{{params.position}}})_{{{i + 1}}}"))
-                        for i in range(2 * len(params.divisors)))
+        entries = tuple(
+            Part(f"e{i + 1}", Math(f"(r_{{{params.position}}})_{{{i + 1}}}")) for i in range(2 * len(params.divisors))
+        )
         j = params.block
         block = tuple(Part(name, Math(f"(B_{j})_{{{name[1]}{name[2]}}}")) for name in BLOCK_PARTS)
-        return entries + block + (
-            Part("shifted", Math(f"(r_{{{params.position + params.offset}}})_{{{2 * j - 1}}}")),
-            Part("sine_only", Math(r"\text{a fixed matrix for sine-only encodings}"), text_answers=(NO, YES)))
+        return (
+            entries
+            + block
+            + (
+                Part("shifted", Math(f"(r_{{{params.position + params.offset}}})_{{{2 * j - 1}}}")),
+                Part("sine_only", Math(r"\text{a fixed matrix for sine-only encodings}"), text_answers=(NO, YES)),
+            )
+        )
 
     def mcq_parts(self, params: EncodingParams) -> tuple[str, ...]:
         return BLOCK_PARTS
@@ -119,28 +141,52 @@ class PositionalEncoding(Family):
         values.update(zip(BLOCK_PARTS, block))
         values["shifted"] = sp.sin((n + k) * omega)
         values["sine_only"] = YES if all((k / m).is_integer for m in params.divisors) else NO
-        pairs = ", ".join(r"\sin(%s), \cos(%s)" % (tex(n * params.omega(i)), tex(n * params.omega(i)))
-                          for i in range(len(params.divisors)))
+        pairs = ", ".join(
+            r"\sin(%s), \cos(%s)" % (tex(n * params.omega(i)), tex(n * params.omega(i)))
+            for i in range(len(params.divisors))
+        )
         steps = (
-            Markup(r"$r_{%d} = (%s)^\top = %s^\top$." % (n, pairs, row_tuple([values[f"e{i + 1}"]
-                                                                                for i in range(2 * len(params.divisors))]))),
-            Markup(r"Angle addition: $\sin((n+k)\omega) = \sin(n\omega) \cos(k\omega) + \cos(n\omega) \sin(k\omega)$ and "
-                   r"$\cos((n+k)\omega) = \cos(n\omega) \cos(k\omega) - \sin(n\omega) \sin(k\omega)$, so "
-                   r"$(\sin((n+k)\omega), \cos((n+k)\omega))^\top = B\, (\sin(n\omega), \cos(n\omega))^\top$ with "
-                   r"$B = \begin{bmatrix}\cos(k\omega) & \sin(k\omega)\\ -\sin(k\omega) & \cos(k\omega)\end{bmatrix}$, "
-                   r"the same for every $n$; $W_k$ is block-diagonal with one such block per frequency."),
-            Markup(r"For $\omega_{%d} = %s$ and $k = %d$: $k\omega = %s$ and $B_{%d} = %s$."
-                   % (j + 1, tex(omega), k, tex(k * omega), j + 1, matrix([block[:2], block[2:]]))),
-            Markup(r"Check: $(r_{%d})_{%d} = \sin(%s) = %s$, the first row of $B_{%d}$ times "
-                   r"$(\sin(n\omega), \cos(n\omega))$: $%s \cdot %s + %s \cdot %s$."
-                   % (n + k, 2 * j + 1, tex((n + k) * omega), tex(values["shifted"]), j + 1,
-                      paren(block[0]), paren(values[f"e{2 * j + 1}"]), paren(block[1]), paren(values[f"e{2 * j + 2}"]))),
-            Markup(r"A sine-only encoding has such a matrix only when every $k\omega_j$ is a multiple of $\pi$ "
-                   r"($\sin((n+k)\omega) = \pm\sin(n\omega)$); otherwise $\sin((n+k)\omega)$ needs $\cos(n\omega)$, "
-                   r"which is not a fixed linear function of $\sin(n\omega)$ (with $\omega = \pi/m$, positions $n$ and "
-                   r"$m - n$ share $\sin(n\omega)$ but not $\cos(n\omega)$). Here: %s."
-                   % (r"yes, $W_k$ restricted to the sines is a diagonal of $\pm 1$" if values["sine_only"] == YES
-                      else "no")),
+            Markup(
+                r"$r_{%d} = (%s)^\top = %s^\top$."
+                % (n, pairs, row_tuple([values[f"e{i + 1}"] for i in range(2 * len(params.divisors))]))
+            ),
+            Markup(
+                r"Angle addition: $\sin((n+k)\omega) = \sin(n\omega) \cos(k\omega) + \cos(n\omega) \sin(k\omega)$ and "
+                r"$\cos((n+k)\omega) = \cos(n\omega) \cos(k\omega) - \sin(n\omega) \sin(k\omega)$, so "
+                r"$(\sin((n+k)\omega), \cos((n+k)\omega))^\top = B\, (\sin(n\omega), \cos(n\omega))^\top$ with "
+                r"$B = \begin{bmatrix}\cos(k\omega) & \sin(k\omega)\\ -\sin(k\omega) & \cos(k\omega)\end{bmatrix}$, "
+                r"the same for every $n$; $W_k$ is block-diagonal with one such block per frequency."
+            ),
+            Markup(
+                r"For $\omega_{%d} = %s$ and $k = %d$: $k\omega = %s$ and $B_{%d} = %s$."
+                % (j + 1, tex(omega), k, tex(k * omega), j + 1, matrix([block[:2], block[2:]]))
+            ),
+            Markup(
+                r"Check: $(r_{%d})_{%d} = \sin(%s) = %s$, the first row of $B_{%d}$ times "
+                r"$(\sin(n\omega), \cos(n\omega))$: $%s \cdot %s + %s \cdot %s$."
+                % (
+                    n + k,
+                    2 * j + 1,
+                    tex((n + k) * omega),
+                    tex(values["shifted"]),
+                    j + 1,
+                    paren(block[0]),
+                    paren(values[f"e{2 * j + 1}"]),
+                    paren(block[1]),
+                    paren(values[f"e{2 * j + 2}"]),
+                )
+            ),
+            Markup(
+                r"A sine-only encoding has such a matrix only when every $k\omega_j$ is a multiple of $\pi$ "
+                r"($\sin((n+k)\omega) = \pm\sin(n\omega)$); otherwise $\sin((n+k)\omega)$ needs $\cos(n\omega)$, "
+                r"which is not a fixed linear function of $\sin(n\omega)$ (with $\omega = \pi/m$, positions $n$ and "
+                r"$m - n$ share $\sin(n\omega)$ but not $\cos(n\omega)$). Here: %s."
+                % (
+                    r"yes, $W_k$ restricted to the sines is a diagonal of $\pm 1$"
+                    if values["sine_only"] == YES
+                    else "no"
+                )
+            ),
         )
         return Solution(values, steps)
 
@@ -179,10 +225,12 @@ class PositionalEncoding(Family):
             ("rotation_reversed", "rotated the other way (the transpose: sin and −sin swapped)", (c, -s, s, c)),
             ("sine_cosine_swapped", "put sin kω on the diagonal and cos kω off it", (s, c, -c, s)),
             ("no_minus_sign", "left out the minus sign of the rotation", (c, s, s, c)),
-            ("position_not_offset", "used the position n instead of the offset k",
-             rotation_block(n * omega)),
-            ("absolute_position", "used the target position n + k instead of the offset k",
-             rotation_block((n + k) * omega)),
+            ("position_not_offset", "used the position n instead of the offset k", rotation_block(n * omega)),
+            (
+                "absolute_position",
+                "used the target position n + k instead of the offset k",
+                rotation_block((n + k) * omega),
+            ),
             ("identity", "took W_k as the identity (positions are just added)", (1, 0, 0, 1)),
             ("angle_in_degrees", "read kω as k·(180/m) radians", rotation_block(k * 180 / params.divisors[j])),
             ("half_angle", "used the angle kω/2", rotation_block(k * omega / 2)),
@@ -199,16 +247,32 @@ class PositionalEncoding(Family):
         return super().show_values(params, values)
 
     def rubric(self, params: EncodingParams) -> list[tuple[Markup, int]]:
-        return [(Markup(r"the encoding $r_n$"), 1), (Markup("the rotation block from angle addition, independent of n"), 2),
-                (Markup(r"$(r_{n+k})$ from $r_n$ and the block"), 1),
-                (Markup("why sine-only encodings have no such matrix"), 2)]
+        return [
+            (Markup(r"the encoding $r_n$"), 1),
+            (Markup("the rotation block from angle addition, independent of n"), 2),
+            (Markup(r"$(r_{n+k})$ from $r_n$ and the block"), 1),
+            (Markup("why sine-only encodings have no such matrix"), 2),
+        ]
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: EncodingParams) -> dict:
-        return {"omegas": Math(", ".join(r"\omega_{%d} = %s" % (i + 1, tex(params.omega(i)))
-                                         for i in range(len(params.divisors)))),
-                "layout": Math("(%s)^\\top" % ", ".join(r"\sin(n\omega_{%d}), \cos(n\omega_{%d})" % (i, i)
-                                                     for i in range(1, len(params.divisors) + 1))),
-                "sines": Math("(%s)^\\top" % ", ".join(r"\sin(n\omega_{%d})" % i for i in range(1, len(params.divisors) + 1))),
-                "count": len(params.divisors), "d": 2 * len(params.divisors), "n": params.position,
-                "k": params.offset, "j": params.block, "last": 2 * len(params.divisors) - 1}
+        return {
+            "omegas": Math(
+                ", ".join(r"\omega_{%d} = %s" % (i + 1, tex(params.omega(i))) for i in range(len(params.divisors)))
+            ),
+            "layout": Math(
+                "(%s)^\\top"
+                % ", ".join(
+                    r"\sin(n\omega_{%d}), \cos(n\omega_{%d})" % (i, i) for i in range(1, len(params.divisors) + 1)
+                )
+            ),
+            "sines": Math(
+                "(%s)^\\top" % ", ".join(r"\sin(n\omega_{%d})" % i for i in range(1, len(params.divisors) + 1))
+            ),
+            "count": len(params.divisors),
+            "d": 2 * len(params.divisors),
+            "n": params.position,
+            "k": params.offset,
+            "j": params.block,
+            "last": 2 * len(params.divisors) - 1,
+        }

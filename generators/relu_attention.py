@@ -11,8 +11,9 @@ which then gets no weight at all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -21,7 +22,8 @@ from variantex.answer_engine.errors import InvalidParams
 from variantex.answer_engine.formatting import Markup, Math, column, matrix, paren, tex
 from variantex.generators import draws
 from variantex.generators.base import Family, Part, Solution
-from variantex.generators.kit import EdgeCase, Mistakes, matrix as matrix_field, number, vector
+from variantex.generators.kit import EdgeCase, Mistakes, number, vector
+from variantex.generators.kit import matrix as matrix_field
 
 POSITIVE, CLIPPED = "positive", "clipped"
 KEYS = tuple((sp.Integer(a), sp.Integer(b)) for a in range(-2, 3) for b in range(-2, 3) if (a, b) != (0, 0))
@@ -82,15 +84,21 @@ class ReluAttention(Family):
     branches = (POSITIVE, CLIPPED)
     params_type = ReluAttentionParams
     edge_cases = (
-        EdgeCase("scores 2, 1, 1: weights 1/2, 1/4, 1/4",
-                 {"query": [1, 1], "keys": [[1, 1], [1, 0], [0, 1]], "values": [4, 0, 8], "alpha": 3},
-                 {"a1": "1/2", "a2": "1/4", "a3": "1/4", "out": 4, "out_scaled": 4}),
-        EdgeCase("a negative score gets no weight at all",
-                 {"query": [2, -1], "keys": [[1, 0], [0, 1], [1, 1]], "values": [3, 100, -1], "alpha": "1/2"},
-                 {"a1": "2/3", "a2": 0, "a3": "1/3", "out": "5/3", "out_scaled": "5/3"}),
-        EdgeCase("one positive score takes all the weight",
-                 {"query": [1, 0], "keys": [[2, 5], [-1, 3]], "values": [7, 1], "alpha": 10},
-                 {"a1": 1, "a2": 0, "out": 7, "out_scaled": 7}),
+        EdgeCase(
+            "scores 2, 1, 1: weights 1/2, 1/4, 1/4",
+            {"query": [1, 1], "keys": [[1, 1], [1, 0], [0, 1]], "values": [4, 0, 8], "alpha": 3},
+            {"a1": "1/2", "a2": "1/4", "a3": "1/4", "out": 4, "out_scaled": 4},
+        ),
+        EdgeCase(
+            "a negative score gets no weight at all",
+            {"query": [2, -1], "keys": [[1, 0], [0, 1], [1, 1]], "values": [3, 100, -1], "alpha": "1/2"},
+            {"a1": "2/3", "a2": 0, "a3": "1/3", "out": "5/3", "out_scaled": "5/3"},
+        ),
+        EdgeCase(
+            "one positive score takes all the weight",
+            {"query": [1, 0], "keys": [[2, 5], [-1, 3]], "values": [7, 1], "alpha": 10},
+            {"a1": 1, "a2": 0, "out": 7, "out_scaled": 7},
+        ),
     )
 
     def branch_of(self, params: ReluAttentionParams) -> str:
@@ -114,8 +122,10 @@ class ReluAttention(Family):
     # --- answers ----------------------------------------------------------------
     def parts(self, params: ReluAttentionParams) -> tuple[Part, ...]:
         weights = tuple(Part(f"a{i + 1}", Math(f"a_{i + 1}")) for i in range(len(params.keys)))
-        return weights + (Part("out", Math(r"\text{output for } q")),
-                          Part("out_scaled", Math(r"\text{output for } %s q" % tex(params.alpha))))
+        return weights + (
+            Part("out", Math(r"\text{output for } q")),
+            Part("out_scaled", Math(r"\text{output for } %s q" % tex(params.alpha))),
+        )
 
     def mcq_parts(self, params: ReluAttentionParams) -> tuple[str, ...]:
         return ("out_scaled",)
@@ -129,20 +139,35 @@ class ReluAttention(Family):
         values = {f"a{i + 1}": w for i, w in enumerate(weights)}
         values.update(out=out, out_scaled=out)
         steps = (
-            Markup(r"Scores: $q \cdot k_i = %s$ for $i = 1, \ldots, %d$; each is divided by $%s$, a common factor."
-                   % (r",\ ".join(tex(s) for s in scores), len(scores), root)),
-            Markup((r"ReLU zeroes the non-positive score%s of key%s %s, which get%s no weight. "
-                    % ("s" if len(clipped) > 1 else "", "s" if len(clipped) > 1 else "",
-                       ", ".join(map(str, clipped)), "" if len(clipped) > 1 else "s") if clipped else "")
-                   + r"The weights are the clipped scores over their sum $%s$ (the $1/%s$ cancels): "
-                     r"$a = (%s)$." % (tex(total), root, r",\ ".join(tex(w) for w in weights))),
-            Markup(r"Output: $\sum_i a_i v_i = %s = %s$."
-                   % (" + ".join(r"%s \cdot %s" % (tex(w), paren(v)) for w, v in zip(weights, params.values)),
-                      tex(out))),
-            Markup(r"For $%s q$ every score is multiplied by $%s > 0$, and $\mathrm{ReLU}(\alpha s) = \alpha\, "
-                   r"\mathrm{ReLU}(s)$, so the factor cancels in the normalisation: the weights and the output "
-                   r"$%s$ are unchanged. Softmax is not invariant: $e^{\alpha s_i} / \sum_j e^{\alpha s_j}$ "
-                   r"moves towards the largest score as $\alpha$ grows." % (tex(params.alpha), tex(params.alpha), tex(out))),
+            Markup(
+                r"Scores: $q \cdot k_i = %s$ for $i = 1, \ldots, %d$; each is divided by $%s$, a common factor."
+                % (r",\ ".join(tex(s) for s in scores), len(scores), root)
+            ),
+            Markup(
+                (
+                    r"ReLU zeroes the non-positive score%s of key%s %s, which get%s no weight. "
+                    % (
+                        "s" if len(clipped) > 1 else "",
+                        "s" if len(clipped) > 1 else "",
+                        ", ".join(map(str, clipped)),
+                        "" if len(clipped) > 1 else "s",
+                    )
+                    if clipped
+                    else ""
+                )
+                + r"The weights are the clipped scores over their sum $%s$ (the $1/%s$ cancels): "
+                r"$a = (%s)$." % (tex(total), root, r",\ ".join(tex(w) for w in weights))
+            ),
+            Markup(
+                r"Output: $\sum_i a_i v_i = %s = %s$."
+                % (" + ".join(r"%s \cdot %s" % (tex(w), paren(v)) for w, v in zip(weights, params.values)), tex(out))
+            ),
+            Markup(
+                r"For $%s q$ every score is multiplied by $%s > 0$, and $\mathrm{ReLU}(\alpha s) = \alpha\, "
+                r"\mathrm{ReLU}(s)$, so the factor cancels in the normalisation: the weights and the output "
+                r"$%s$ are unchanged. Softmax is not invariant: $e^{\alpha s_i} / \sum_j e^{\alpha s_j}$ "
+                r"moves towards the largest score as $\alpha$ grows." % (tex(params.alpha), tex(params.alpha), tex(out))
+            ),
         )
         return Solution(values, steps)
 
@@ -179,44 +204,89 @@ class ReluAttention(Family):
                 parts.update({f"a{i + 1}": w for i, w in enumerate(wrong_weights)})
             found.add(name, description, slips=slips, **parts)
 
-        found.add("scaled_output_by_alpha", "took the output of αq to be α times the output of q", out_scaled=alpha * out)
+        found.add(
+            "scaled_output_by_alpha", "took the output of αq to be α times the output of q", out_scaled=alpha * out
+        )
         found.add("scaled_output_by_inverse_alpha", "divided the output by α for the query αq", out_scaled=out / alpha)
         total = sum(scores, sp.Integer(0))
-        add("no_relu", "normalised the raw scores, negative ones included",
-            output(normalised(scores), values) if total != 0 else None, normalised(scores) if total != 0 else None)
+        add(
+            "no_relu",
+            "normalised the raw scores, negative ones included",
+            output(normalised(scores), values) if total != 0 else None,
+            normalised(scores) if total != 0 else None,
+        )
         absolute = tuple(abs(s) for s in scores)
-        add("absolute_scores", "took |q·k| instead of ReLU(q·k)", output(normalised(absolute), values),
-            normalised(absolute))
+        add(
+            "absolute_scores",
+            "took |q·k| instead of ReLU(q·k)",
+            output(normalised(absolute), values),
+            normalised(absolute),
+        )
         clipped = tuple(relu(s) for s in scores)
         add("not_normalised", "left the clipped scores unnormalised", output(clipped, values), clipped)
-        add("divided_by_count", "divided the clipped scores by the number of keys instead of their sum",
-            output(tuple(c / n for c in clipped), values), tuple(c / n for c in clipped))
-        add("uniform_weights", "gave every key the same weight 1/n", sum(values, sp.Integer(0)) / n, (sp.Rational(1, n),) * n)
+        add(
+            "divided_by_count",
+            "divided the clipped scores by the number of keys instead of their sum",
+            output(tuple(c / n for c in clipped), values),
+            tuple(c / n for c in clipped),
+        )
+        add(
+            "uniform_weights",
+            "gave every key the same weight 1/n",
+            sum(values, sp.Integer(0)) / n,
+            (sp.Rational(1, n),) * n,
+        )
         positive = [i for i, s in enumerate(scores) if s > 0]
-        add("positive_keys_averaged", "averaged the values of the keys with a positive score, ignoring the scores",
-            sum((values[i] for i in positive), sp.Integer(0)) / len(positive))
+        add(
+            "positive_keys_averaged",
+            "averaged the values of the keys with a positive score, ignoring the scores",
+            sum((values[i] for i in positive), sp.Integer(0)) / len(positive),
+        )
         best = max(range(n), key=lambda i: scores[i])
-        add("hard_attention", "took the value of the best-scoring key alone (argmax, not a weighted average)",
-            values[best])
+        add(
+            "hard_attention",
+            "took the value of the best-scoring key alone (argmax, not a weighted average)",
+            values[best],
+        )
         squared = tuple(c**2 for c in clipped)
         add("squared_scores", "squared the clipped scores before normalising", output(normalised(squared), values))
         add("sign_slip", "lost the sign of the weighted sum", -out)
         crossed = tuple(relu(params.query[0] * key[-1] + params.query[-1] * key[0]) for key in params.keys)
         if any(c > 0 for c in crossed):
-            add("crossed_coordinates", "paired q's first entry with k's last in the dot products",
-                output(normalised(crossed), values))
-        found.add("alpha_on_unnormalised", "left the clipped scores unnormalised and scaled them by α",
-                  out_scaled=alpha * output(clipped, values), slips=2)
+            add(
+                "crossed_coordinates",
+                "paired q's first entry with k's last in the dot products",
+                output(normalised(crossed), values),
+            )
+        found.add(
+            "alpha_on_unnormalised",
+            "left the clipped scores unnormalised and scaled them by α",
+            out_scaled=alpha * output(clipped, values),
+            slips=2,
+        )
         return found
 
     def rubric(self, params: ReluAttentionParams) -> list[tuple[Markup, int]]:
-        return [(Markup(r"the scores $q \cdot k_i$, and the $1/\sqrt{d}$ cancelling"), 1),
-                (Markup(r"ReLU applied and the weights normalised"), 2),
-                (Markup(r"the output $\sum_i a_i v_i$"), 1),
-                (Markup(r"invariance to $\alpha q$ shown ($\mathrm{ReLU}(\alpha s) = \alpha\,\mathrm{ReLU}(s)$), "
-                        r"and why softmax is not invariant"), 2)]
+        return [
+            (Markup(r"the scores $q \cdot k_i$, and the $1/\sqrt{d}$ cancelling"), 1),
+            (Markup(r"ReLU applied and the weights normalised"), 2),
+            (Markup(r"the output $\sum_i a_i v_i$"), 1),
+            (
+                Markup(
+                    r"invariance to $\alpha q$ shown ($\mathrm{ReLU}(\alpha s) = \alpha\,\mathrm{ReLU}(s)$), "
+                    r"and why softmax is not invariant"
+                ),
+                2,
+            ),
+        ]
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: ReluAttentionParams) -> dict:
-        return {"q": Math(column(params.query)), "K": Math(matrix(params.keys)), "v": Math(column(params.values)),
-                "d": params.dimension, "n": len(params.keys), "alpha": params.alpha}
+        return {
+            "q": Math(column(params.query)),
+            "K": Math(matrix(params.keys)),
+            "v": Math(column(params.values)),
+            "d": params.dimension,
+            "n": len(params.keys),
+            "alpha": params.alpha,
+        }

@@ -10,9 +10,10 @@ Calculator-free draws make every pre-activation of an output 0, so y = 1/2 exact
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -97,8 +98,11 @@ SLIP_NAMES = {
 # Slips that only exist for one loss, and pairs that change the same factor (never combined).
 SQUARED_ONLY = ("double", "sigma_only")
 CROSS_ENTROPY_ONLY = ("stopped_at_output",)
-EXCLUSIVE = {frozenset(("output_derivative", "sigma_only")), frozenset(("input_factor", "activation_for_input")),
-             frozenset(("output_derivative", "stopped_at_output"))}
+EXCLUSIVE = {
+    frozenset(("output_derivative", "sigma_only")),
+    frozenset(("input_factor", "activation_for_input")),
+    frozenset(("output_derivative", "stopped_at_output")),
+}
 CE_OUTPUT_DERIVATIVE = ("extra_sigmoid_derivative", "multiplied by σ'(z2) although cross-entropy cancels it")
 
 
@@ -168,27 +172,50 @@ class ReluBackprop(Family):
         "calculator": "true: general one-decimal numbers, answers to 4 significant figures",
     }
     option_kinds = {"loss": Choice(LOSSES), "outputs": Integer(1, 2), "calculator": Flag()}
-    option_sets = ({}, {"loss": "cross_entropy"}, {"outputs": 2}, {"calculator": True},
-                   {"loss": "cross_entropy", "outputs": 2}, {"outputs": 2, "calculator": True})
+    option_sets = (
+        {},
+        {"loss": "cross_entropy"},
+        {"outputs": 2},
+        {"calculator": True},
+        {"loss": "cross_entropy", "outputs": 2},
+        {"outputs": 2, "calculator": True},
+    )
     params_type = ReluBackpropParams
     verify_tolerance = 1e-9  # 40-digit central differences are good to far better than this
     edge_cases = (
-        EdgeCase("live unit, z2 = 0 so y = 1/2 exactly",
-                 {"x": 1, "t": 1, "w1": 2, "w2": 1, "b": -2, "eta": "1/2"},
-                 {"a1": 2, "y": "1/2", "loss": "1/8", "grad_w2": "-1/4", "grad_b": "-1/8", "grad_w1": "-1/8",
-                  "w1_new": "33/16"}),
-        EdgeCase("dead unit: the gradient to w1 is exactly 0 whatever the target",
-                 {"x": 1, "t": 0, "w1": -1, "w2": 3, "b": 0},
-                 {"a1": 0, "y": "1/2", "grad_w1": 0, "w1_new": -1, "grad_w2": 0}),
-        EdgeCase("leaky unit: slope 1/10 keeps the gradient alive",
-                 {"x": 2, "t": 1, "w1": -1, "w2": 5, "b": 1, "leak": "1/10"},
-                 {"a1": "-1/5", "y": "1/2", "grad_b": "-1/8", "grad_w1": "-1/8"}),
-        EdgeCase("cross-entropy cancels sigma': delta = y - t",
-                 {"x": 1, "t": 0, "w1": 1, "w2": 2, "b": -2, "loss": "cross_entropy"},
-                 {"grad_b": "1/2", "loss": "log(2)", "grad_w1": 1}),
-        EdgeCase("two outputs sharing the hidden unit",
-                 {"x": 1, "t": 1, "w1": 1, "w2": 2, "b": -2, "w3": -1, "t2": 0, "b2": 1},
-                 {"grad_w1": "-3/8", "grad_w3": "1/8"}),
+        EdgeCase(
+            "live unit, z2 = 0 so y = 1/2 exactly",
+            {"x": 1, "t": 1, "w1": 2, "w2": 1, "b": -2, "eta": "1/2"},
+            {
+                "a1": 2,
+                "y": "1/2",
+                "loss": "1/8",
+                "grad_w2": "-1/4",
+                "grad_b": "-1/8",
+                "grad_w1": "-1/8",
+                "w1_new": "33/16",
+            },
+        ),
+        EdgeCase(
+            "dead unit: the gradient to w1 is exactly 0 whatever the target",
+            {"x": 1, "t": 0, "w1": -1, "w2": 3, "b": 0},
+            {"a1": 0, "y": "1/2", "grad_w1": 0, "w1_new": -1, "grad_w2": 0},
+        ),
+        EdgeCase(
+            "leaky unit: slope 1/10 keeps the gradient alive",
+            {"x": 2, "t": 1, "w1": -1, "w2": 5, "b": 1, "leak": "1/10"},
+            {"a1": "-1/5", "y": "1/2", "grad_b": "-1/8", "grad_w1": "-1/8"},
+        ),
+        EdgeCase(
+            "cross-entropy cancels sigma': delta = y - t",
+            {"x": 1, "t": 0, "w1": 1, "w2": 2, "b": -2, "loss": "cross_entropy"},
+            {"grad_b": "1/2", "loss": "log(2)", "grad_w1": 1},
+        ),
+        EdgeCase(
+            "two outputs sharing the hidden unit",
+            {"x": 1, "t": 1, "w1": 1, "w2": 2, "b": -2, "w3": -1, "t2": 0, "b2": 1},
+            {"grad_w1": "-3/8", "grad_w3": "1/8"},
+        ),
     )
 
     def branch_of(self, params: ReluBackpropParams) -> str:
@@ -201,11 +228,14 @@ class ReluBackprop(Family):
         outputs = self.option(options, "outputs", 1)
         calculator = self.option(options, "calculator", False)
         if calculator:
+
             def number(low: int, high: int, nonzero: bool = True) -> sp.Rational:
                 return sp.Rational(draws.small_int(rng, low * 10, high * 10, nonzero), 10)
         else:
+
             def number(low: int, high: int, nonzero: bool = True) -> sp.Rational:
                 return draws.pick(rng, [v for v in _NICE if low <= v <= high and (v or not nonzero)])
+
         x = number(-2, 2)
         w1 = abs(number(-2, 2)) * (1 if branch == "live" else -1) * (1 if x > 0 else -1)
         leak = draws.pick(rng, [sp.Rational(1, 10), sp.Rational(1, 5), sp.Rational(1, 2)]) if branch == "leaky" else 0
@@ -225,8 +255,18 @@ class ReluBackprop(Family):
         t2 = sp.Integer(draws.pick(rng, [0, 1])) if outputs == 2 else None
         eta = draws.pick(rng, [sp.Rational(1, 10), sp.Rational(1, 2), sp.Integer(1)])
         return ReluBackpropParams(
-            x=sp.Rational(x), t=sp.Rational(t), w1=sp.Rational(w1), w2=sp.Rational(w2), b=sp.Rational(b),
-            eta=eta, leak=sp.Rational(leak), loss=loss, w3=w3, t2=t2, b2=sp.Rational(b2), calculator=calculator,
+            x=sp.Rational(x),
+            t=sp.Rational(t),
+            w1=sp.Rational(w1),
+            w2=sp.Rational(w2),
+            b=sp.Rational(b),
+            eta=eta,
+            leak=sp.Rational(leak),
+            loss=loss,
+            w3=w3,
+            t2=t2,
+            b2=sp.Rational(b2),
+            calculator=calculator,
         )
 
     # --- answers ----------------------------------------------------------------
@@ -265,41 +305,74 @@ class ReluBackprop(Family):
         else:
             loss = r"-[t\log y + (1-t)\log(1-y)]" + (r" - [t_2\log y_2 + (1-t_2)\log(1-y_2)]" if two else "")
         steps = [
-            Markup(r"Forward: $z_1 = w_1 x %s$, so $a_1 %s$ ($%s$, $\mathrm{ReLU}'(z_1) = %s$)."
-                   % (equals(z1), equals(v["a1"]), side, gate)),
-            Markup(r"$z_2 = w_2 a_1 + b %s$, $y = \sigma(z_2) %s$%s."
-                   % (equals(p.w2 * v["a1"] + p.b), equals(v["y"], d),
-                      r", $y_2 = \sigma(w_3 a_1 + b_2) %s$" % equals(v["y2"], d) if two else "")),
+            Markup(
+                r"Forward: $z_1 = w_1 x %s$, so $a_1 %s$ ($%s$, $\mathrm{ReLU}'(z_1) = %s$)."
+                % (equals(z1), equals(v["a1"]), side, gate)
+            ),
+            Markup(
+                r"$z_2 = w_2 a_1 + b %s$, $y = \sigma(z_2) %s$%s."
+                % (
+                    equals(p.w2 * v["a1"] + p.b),
+                    equals(v["y"], d),
+                    r", $y_2 = \sigma(w_3 a_1 + b_2) %s$" % equals(v["y2"], d) if two else "",
+                )
+            ),
             Markup(r"Loss: $E = %s %s$." % (loss, equals(v["loss"], d))),
         ]
         if p.loss == "squared":
-            steps.append(Markup(r"Backward: $\delta = \partial E/\partial z_2 = (y - t)\,y(1-y) %s$."
-                                % equals(v["grad_b"], d)))
+            steps.append(
+                Markup(r"Backward: $\delta = \partial E/\partial z_2 = (y - t)\,y(1-y) %s$." % equals(v["grad_b"], d))
+            )
         else:
-            steps.append(Markup(r"Backward: with cross-entropy $\delta = \partial E/\partial z_2 = y - t %s$."
-                                % equals(v["grad_b"], d)))
-        steps.append(Markup(r"$\partial E/\partial w_2 = \delta\, a_1 %s$, $\partial E/\partial b = \delta %s$."
-                            % (equals(v["grad_w2"], d), equals(v["grad_b"], d))))
+            steps.append(
+                Markup(
+                    r"Backward: with cross-entropy $\delta = \partial E/\partial z_2 = y - t %s$."
+                    % equals(v["grad_b"], d)
+                )
+            )
+        steps.append(
+            Markup(
+                r"$\partial E/\partial w_2 = \delta\, a_1 %s$, $\partial E/\partial b = \delta %s$."
+                % (equals(v["grad_w2"], d), equals(v["grad_b"], d))
+            )
+        )
         if two:
-            steps.append(Markup(r"The second output has $\delta_2 = \partial E/\partial z_3 %s$ "
-                                r"(with $z_3 = w_3 a_1 + b_2$), so $\partial E/\partial w_3 = \delta_2\, a_1 %s$."
-                                % (equals(_delta2(p), d),
-                                   equals(v["grad_w3"], d))))
+            steps.append(
+                Markup(
+                    r"The second output has $\delta_2 = \partial E/\partial z_3 %s$ "
+                    r"(with $z_3 = w_3 a_1 + b_2$), so $\partial E/\partial w_3 = \delta_2\, a_1 %s$."
+                    % (equals(_delta2(p), d), equals(v["grad_w3"], d))
+                )
+            )
         path = r"\delta\, w_2" + (r" + \delta_2\, w_3" if two else "")
-        steps.append(Markup(r"$\partial E/\partial w_1 = (%s)\,\mathrm{ReLU}'(z_1)\, x %s$."
-                            % (path, equals(v["grad_w1"], d))))
-        steps.append(Markup(r"Update: $w_1 \leftarrow %s - %s \cdot %s %s$."
-                            % (tex(p.w1), tex(p.eta), paren(v["grad_w1"], d), equals(v["w1_new"], d))))
+        steps.append(
+            Markup(r"$\partial E/\partial w_1 = (%s)\,\mathrm{ReLU}'(z_1)\, x %s$." % (path, equals(v["grad_w1"], d)))
+        )
+        steps.append(
+            Markup(
+                r"Update: $w_1 \leftarrow %s - %s \cdot %s %s$."
+                % (tex(p.w1), tex(p.eta), paren(v["grad_w1"], d), equals(v["w1_new"], d))
+            )
+        )
         if z1 < 0 and p.leak == 0:
-            steps.append(Markup(r"The ReLU is dead for this input ($z_1 < 0$): the gradient to $w_1$ is exactly 0 "
-                                r"whatever the target, so $w_1$ never changes; a leaky ReLU would revive it."))
+            steps.append(
+                Markup(
+                    r"The ReLU is dead for this input ($z_1 < 0$): the gradient to $w_1$ is exactly 0 "
+                    r"whatever the target, so $w_1$ never changes; a leaky ReLU would revive it."
+                )
+            )
         elif z1 < 0:
-            steps.append(Markup(r"The leaky slope $\alpha = %s$ keeps a gradient flowing although $z_1 < 0$."
-                                % tex(p.leak)))
+            steps.append(
+                Markup(r"The leaky slope $\alpha = %s$ keeps a gradient flowing although $z_1 < 0$." % tex(p.leak))
+            )
         else:
-            steps.append(Markup(r"Here $z_1 > 0$, so the gradient flows. Had $w_1$ turned negative, $z_1 < 0$ would "
-                                r"make the ReLU dead: the gradient to $w_1$ would be exactly 0 whatever the target, "
-                                r"and a leaky ReLU (slope $\alpha$ for $z_1 < 0$) would revive it."))
+            steps.append(
+                Markup(
+                    r"Here $z_1 > 0$, so the gradient flows. Had $w_1$ turned negative, $z_1 < 0$ would "
+                    r"make the ReLU dead: the gradient to $w_1$ would be exactly 0 whatever the target, "
+                    r"and a leaky ReLU (slope $\alpha$ for $z_1 < 0$) would revive it."
+                )
+            )
         return steps
 
     def verify(self, params: ReluBackpropParams) -> dict:
@@ -310,8 +383,11 @@ class ReluBackprop(Family):
         on one side of it: the check has no false alarms where float64 had them.
         """
         with mpmath.workdps(40):
-            p = {name: mpmath.mpf(getattr(params, name).p) / getattr(params, name).q
-                 for name in ROUTE_FIELDS if getattr(params, name) is not None}
+            p = {
+                name: mpmath.mpf(getattr(params, name).p) / getattr(params, name).q
+                for name in ROUTE_FIELDS
+                if getattr(params, name) is not None
+            }
             two = params.two_outputs
 
             def forward(w1, w2, b, w3):
@@ -339,8 +415,14 @@ class ReluBackprop(Family):
                 down[name] -= h
                 return (forward(**up)[2] - forward(**down)[2]) / (2 * h)
 
-            values = {"a1": a1, "y": ys[0], "loss": loss, "grad_w1": derivative("w1"),
-                      "grad_w2": derivative("w2"), "grad_b": derivative("b")}
+            values = {
+                "a1": a1,
+                "y": ys[0],
+                "loss": loss,
+                "grad_w1": derivative("w1"),
+                "grad_w2": derivative("w2"),
+                "grad_b": derivative("b"),
+            }
             if two:
                 values["y2"] = ys[1]
                 values["grad_w3"] = derivative("w3")
@@ -350,24 +432,47 @@ class ReluBackprop(Family):
     def mistakes(self, params: ReluBackpropParams) -> Mistakes:
         correct = forward_backward(params)
         found = Mistakes()
-        found.add("claimed_gradient_vanishes", "claimed the gradient to w1 is 0 (as for a dead ReLU)",
-                  grad_w1=sp.Integer(0), w1_new=params.w1)
+        found.add(
+            "claimed_gradient_vanishes",
+            "claimed the gradient to w1 is 0 (as for a dead ReLU)",
+            grad_w1=sp.Integer(0),
+            w1_new=params.w1,
+        )
         found.add("relu_not_applied", "passed z1 on without the ReLU", a1=params.w1 * params.x)
-        found.add("forgot_learning_rate", "subtracted the gradient without the learning rate",
-                  w1_new=params.w1 - correct["grad_w1"])
-        found.add("added_gradient", "moved along the gradient instead of against it",
-                  w1_new=params.w1 + params.eta * correct["grad_w1"])
+        found.add(
+            "forgot_learning_rate",
+            "subtracted the gradient without the learning rate",
+            w1_new=params.w1 - correct["grad_w1"],
+        )
+        found.add(
+            "added_gradient",
+            "moved along the gradient instead of against it",
+            w1_new=params.w1 + params.eta * correct["grad_w1"],
+        )
         if params.loss == "squared":
             found.add("forgot_half", "dropped the 1/2 in the squared loss", loss=2 * correct["loss"])
-        fields = [f for f in ("output_derivative", "gate", "input_factor", "second_output", "double", "sigma_only",
-                              "wrong_weight", "activation_for_input", "stopped_at_output")
-                  if (f != "second_output" or params.two_outputs)
-                  and (f not in SQUARED_ONLY or params.loss == "squared")
-                  and (f not in CROSS_ENTROPY_ONLY or params.loss == "cross_entropy")]
+        fields = [
+            f
+            for f in (
+                "output_derivative",
+                "gate",
+                "input_factor",
+                "second_output",
+                "double",
+                "sigma_only",
+                "wrong_weight",
+                "activation_for_input",
+                "stopped_at_output",
+            )
+            if (f != "second_output" or params.two_outputs)
+            and (f not in SQUARED_ONLY or params.loss == "squared")
+            and (f not in CROSS_ENTROPY_ONLY or params.loss == "cross_entropy")
+        ]
         # Up to two slips, each also with the sign slip, which only negates the gradients (so
         # it costs no computation): the named values then fall on both sides of the key.
-        combos = [()] + [c for size in (1, 2) for c in itertools.combinations(fields, size)
-                         if frozenset(c) not in EXCLUSIVE]
+        combos = [()] + [
+            c for size in (1, 2) for c in itertools.combinations(fields, size) if frozenset(c) not in EXCLUSIVE
+        ]
         slipped = []
         for combo in combos:
             if combo:
@@ -391,10 +496,15 @@ class ReluBackprop(Family):
     # --- presentation -----------------------------------------------------------
     def context(self, params: ReluBackpropParams) -> dict:
         fields = {name: getattr(params, name) for name in ROUTE_FIELDS if getattr(params, name) is not None}
-        return {**fields, "loss": params.loss, "two_outputs": params.two_outputs,
-                "leaky": params.leak > 0, "calculator": params.calculator,
-                # Calculator questions print their one-decimal numbers as decimals, not fractions.
-                "shown": {name: Math(tex(value, self.digits(params))) for name, value in fields.items()}}
+        return {
+            **fields,
+            "loss": params.loss,
+            "two_outputs": params.two_outputs,
+            "leaky": params.leak > 0,
+            "calculator": params.calculator,
+            # Calculator questions print their one-decimal numbers as decimals, not fractions.
+            "shown": {name: Math(tex(value, self.digits(params))) for name, value in fields.items()},
+        }
 
 
 def _delta2(p: ReluBackpropParams) -> sp.Expr:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -66,11 +67,15 @@ class ShapleyParams:
                 raise InvalidParams("a player is listed twice", where)
             if gate.kind == "threshold":
                 if gate.k is None or not 1 <= gate.k <= len(gate.required):
-                    raise InvalidParams(f"a threshold gate needs k in 1..{len(gate.required)}", where.replace("required", "k"))
+                    raise InvalidParams(
+                        f"a threshold gate needs k in 1..{len(gate.required)}", where.replace("required", "k")
+                    )
             elif gate.k is not None:
                 raise InvalidParams("k applies to threshold gates only", where.replace("required", "k"))
             if gate.payoff <= 0:
-                raise InvalidParams("payoffs must be positive (positive weighted sums of gates)", where.replace("required", "payoff"))
+                raise InvalidParams(
+                    "payoffs must be positive (positive weighted sums of gates)", where.replace("required", "payoff")
+                )
 
 
 def closed_form(params: ShapleyParams) -> dict[str, sp.Rational]:
@@ -92,22 +97,37 @@ class ShapleyAnd(Family):
     option_kinds = {"players": Integer(3, 6), "payoff": Number(positive=True)}
     option_sets = ({}, {"players": 3}, {"payoff": 6})
     edge_cases = (
-        EdgeCase("AND gate: the required players share U(N), the third is a null player",
-                 {"players": ["x1", "x2", "x3"], "required": ["x1", "x2"]}, {"x1": "1/2", "x2": "1/2", "x3": 0}),
-        EdgeCase("an OR gate on the same support gives the same values",
-                 {"players": ["x1", "x2", "x3"], "required": ["x1", "x2"], "gate": "or"},
-                 {"x1": "1/2", "x2": "1/2", "x3": 0}),
-        EdgeCase("2-of-3 threshold gate with payoff 3",
-                 {"players": ["a", "b", "c", "d"], "required": ["a", "b", "c"], "gate": "threshold", "k": 2,
-                  "payoff": 3},
-                 {"a": 1, "b": 1, "c": 1, "d": 0}),
-        EdgeCase("a weighted sum of gates: values add (linearity)",
-                 {"players": ["a", "b", "c", "d"],
-                  "gates": [{"required": ["a", "b"], "gate": "and", "payoff": 2},
-                            {"required": ["b", "c"], "gate": "or", "payoff": 4}]},
-                 {"a": 1, "b": 3, "c": 2, "d": 0}),
-        EdgeCase("a gate on every player splits its payoff evenly",
-                 {"players": ["p", "q"], "required": ["p", "q"], "payoff": "1/2"}, {"p": "1/4", "q": "1/4"}),
+        EdgeCase(
+            "AND gate: the required players share U(N), the third is a null player",
+            {"players": ["x1", "x2", "x3"], "required": ["x1", "x2"]},
+            {"x1": "1/2", "x2": "1/2", "x3": 0},
+        ),
+        EdgeCase(
+            "an OR gate on the same support gives the same values",
+            {"players": ["x1", "x2", "x3"], "required": ["x1", "x2"], "gate": "or"},
+            {"x1": "1/2", "x2": "1/2", "x3": 0},
+        ),
+        EdgeCase(
+            "2-of-3 threshold gate with payoff 3",
+            {"players": ["a", "b", "c", "d"], "required": ["a", "b", "c"], "gate": "threshold", "k": 2, "payoff": 3},
+            {"a": 1, "b": 1, "c": 1, "d": 0},
+        ),
+        EdgeCase(
+            "a weighted sum of gates: values add (linearity)",
+            {
+                "players": ["a", "b", "c", "d"],
+                "gates": [
+                    {"required": ["a", "b"], "gate": "and", "payoff": 2},
+                    {"required": ["b", "c"], "gate": "or", "payoff": 4},
+                ],
+            },
+            {"a": 1, "b": 3, "c": 2, "d": 0},
+        ),
+        EdgeCase(
+            "a gate on every player splits its payoff evenly",
+            {"players": ["p", "q"], "required": ["p", "q"], "payoff": "1/2"},
+            {"p": "1/4", "q": "1/4"},
+        ),
     )
 
     # --- params -----------------------------------------------------------------
@@ -185,26 +205,46 @@ class ShapleyAnd(Family):
         for i, gate in enumerate(params.gates):
             share = gate.payoff / len(gate.required)
             members = r", \allowbreak ".join(names[p] for p in gate.required)
-            steps.append(Markup(
-                r"%s: $U(N) = %s$ and $U(\emptyset) = 0$. The players of $R = \{%s\}$ are symmetric, so by "
-                r"efficiency each gets $%s$; a player outside $R$ never changes $U$ (null player) and gets $0$."
-                % (_gate_name(gate) if len(params.gates) == 1 else f"Gate {i + 1} ({_gate_name(gate)})",
-                   tex(gate.payoff), members, _share(gate.payoff, len(gate.required), share))
-            ))
+            steps.append(
+                Markup(
+                    r"%s: $U(N) = %s$ and $U(\emptyset) = 0$. The players of $R = \{%s\}$ are symmetric, so by "
+                    r"efficiency each gets $%s$; a player outside $R$ never changes $U$ (null player) and gets $0$."
+                    % (
+                        _gate_name(gate) if len(params.gates) == 1 else f"Gate {i + 1} ({_gate_name(gate)})",
+                        tex(gate.payoff),
+                        members,
+                        _share(gate.payoff, len(gate.required), share),
+                    )
+                )
+            )
         if len(params.gates) > 1:
             steps.append(Markup(r"By linearity the values of the weighted sum add gate by gate."))
-        steps.append(Markup(r"Values: %s; they sum to $U(N) = %s$ (efficiency)."
-                            % (", ".join(r"$\phi_{%s} = %s$" % (names[p], tex(v)) for p, v in values.items()),
-                               tex(sum(values.values())))))
+        steps.append(
+            Markup(
+                r"Values: %s; they sum to $U(N) = %s$ (efficiency)."
+                % (
+                    ", ".join(r"$\phi_{%s} = %s$" % (names[p], tex(v)) for p, v in values.items()),
+                    tex(sum(values.values())),
+                )
+            )
+        )
         if len(params.gates) == 1:
             other = "an AND" if params.gates[0].kind == "or" else "an OR"
-            steps.append(Markup(r"What the values hide: %s gate on the same $R$ gives exactly the same values, so "
-                                r"Shapley values cannot tell which gate the model computes (nor how the inputs "
-                                r"interact)." % other))
+            steps.append(
+                Markup(
+                    r"What the values hide: %s gate on the same $R$ gives exactly the same values, so "
+                    r"Shapley values cannot tell which gate the model computes (nor how the inputs "
+                    r"interact)." % other
+                )
+            )
         else:
-            steps.append(Markup(r"What the values hide: replacing any gate by an AND or OR gate on the same players "
-                                r"with the same payoff leaves every value unchanged, so the values cannot tell how "
-                                r"the inputs interact."))
+            steps.append(
+                Markup(
+                    r"What the values hide: replacing any gate by an AND or OR gate on the same players "
+                    r"with the same payoff leaves every value unchanged, so the values cannot tell how "
+                    r"the inputs interact."
+                )
+            )
         return Solution(values, tuple(steps))
 
     def verify(self, params: ShapleyParams) -> dict:
@@ -231,7 +271,9 @@ class ShapleyAnd(Family):
             bit = 1 << player
             for coalition in range(full + 1):
                 if not coalition & bit:
-                    by_subsets[player] += weights[bin(coalition).count("1")] * (table[coalition | bit] - table[coalition])
+                    by_subsets[player] += weights[bin(coalition).count("1")] * (
+                        table[coalition | bit] - table[coalition]
+                    )
         orderings = math.factorial(n)
         values = [Fraction(total, orderings * denominator) for total in by_permutation]
         if [Fraction(total, orderings * denominator) for total in by_subsets] != values:
@@ -263,26 +305,38 @@ class ShapleyAnd(Family):
         listed_order = along(list(range(n)))
         reversed_order = along(list(reversed(range(n))))
         banzhaf = [
-            sp.Rational(sum(table[s | 1 << i] - table[s] for s in range(full + 1) if not s & 1 << i),
-                        denominator * 2 ** (n - 1))
+            sp.Rational(
+                sum(table[s | 1 << i] - table[s] for s in range(full + 1) if not s & 1 << i), denominator * 2 ** (n - 1)
+            )
             for i in range(n)
         ]
         unit = ShapleyParams(players, tuple(Gate(g.required, g.kind, g.k, sp.Integer(1)) for g in params.gates))
-        vector("equal_split_over_all_players", "split U(N) equally among all players, null players included",
-               [u(full) / n] * n)
-        vector("leave_one_out", "used U(N) − U(N without i), the drop when a player is removed",
-               [u(full) - u(full & ~(1 << i)) for i in range(n)])
-        vector("singleton_marginal", "used U({i}) − U(∅), a player's effect on its own",
-               [u(1 << i) - u(0) for i in range(n)])
-        vector("single_ordering", "took marginal contributions along the listed order only, not averaged",
-               listed_order)
-        vector("single_ordering_reversed", "took marginal contributions along the reversed order only",
-               reversed_order)
-        vector("two_orderings_averaged", "averaged over two orderings (listed and reversed), not all of them",
-               [(a + b) / 2 for a, b in zip(listed_order, reversed_order)])
+        vector(
+            "equal_split_over_all_players",
+            "split U(N) equally among all players, null players included",
+            [u(full) / n] * n,
+        )
+        vector(
+            "leave_one_out",
+            "used U(N) − U(N without i), the drop when a player is removed",
+            [u(full) - u(full & ~(1 << i)) for i in range(n)],
+        )
+        vector(
+            "singleton_marginal",
+            "used U({i}) − U(∅), a player's effect on its own",
+            [u(1 << i) - u(0) for i in range(n)],
+        )
+        vector("single_ordering", "took marginal contributions along the listed order only, not averaged", listed_order)
+        vector("single_ordering_reversed", "took marginal contributions along the reversed order only", reversed_order)
+        vector(
+            "two_orderings_averaged",
+            "averaged over two orderings (listed and reversed), not all of them",
+            [(a + b) / 2 for a, b in zip(listed_order, reversed_order)],
+        )
         vector("banzhaf_value", "averaged over subsets equally (the Banzhaf value), not over orderings", banzhaf)
-        vector("ignored_payoff", "gave each gate payoff 1 instead of its payoff c",
-               [closed_form(unit)[p] for p in players])
+        vector(
+            "ignored_payoff", "gave each gate payoff 1 instead of its payoff c", [closed_form(unit)[p] for p in players]
+        )
         return found
 
     def plausible(self, params: ShapleyParams, values: tuple) -> bool:
@@ -322,7 +376,6 @@ def player_symbols(params: ShapleyParams) -> dict[str, str]:
     return {p: r"\textsf{%s}" % escape(p) for p in params.players}
 
 
-
 def _utility_table(params: ShapleyParams) -> tuple[list[int], int]:
     """U(S) for every coalition bitmask S, scaled to integers by the payoffs' common denominator."""
     index = {player: i for i, player in enumerate(params.players)}
@@ -348,7 +401,9 @@ def _share(payoff: sp.Rational, size: int, share: sp.Rational) -> str:
 
 
 def _gate_name(gate: Gate) -> str:
-    return {"and": "AND gate", "or": "OR gate", "threshold": f"{gate.k}-of-{len(gate.required)} threshold gate"}[gate.kind]
+    return {"and": "AND gate", "or": "OR gate", "threshold": f"{gate.k}-of-{len(gate.required)} threshold gate"}[
+        gate.kind
+    ]
 
 
 _FEATURES = ["age", "income", "height", "weight", "score", "colour", "size", "speed", "price", "rating"]

@@ -24,9 +24,10 @@ denied in both truth values.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, ClassVar, Mapping, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import sympy as sp
@@ -96,10 +97,17 @@ class TrueCounts(Kind):
 
     def read(self, value, name):
         if isinstance(value, Mapping):
-            pairs = [(Integer(0, MAX_STATEMENTS).read(k if not isinstance(k, str) else _int(k, name), f"{name}.{k}"),
-                      Integer(0).read(w, f"{name}.{k}")) for k, w in value.items()]
+            pairs = [
+                (
+                    Integer(0, MAX_STATEMENTS).read(k if not isinstance(k, str) else _int(k, name), f"{name}.{k}"),
+                    Integer(0).read(w, f"{name}.{k}"),
+                )
+                for k, w in value.items()
+            ]
         else:
-            pairs = [(Integer(0, MAX_STATEMENTS).read(v, f"{name}[{i}]"), 1) for i, v in enumerate(sequence(value, name))]
+            pairs = [
+                (Integer(0, MAX_STATEMENTS).read(v, f"{name}[{i}]"), 1) for i, v in enumerate(sequence(value, name))
+            ]
         merged: dict[int, int] = {}
         for count, weight in pairs:
             merged[count] = merged.get(count, 0) + weight
@@ -130,7 +138,7 @@ class StatementBank(Family):
     draw_options = {
         "statements": f"how many statements a question has (default {DEFAULT_STATEMENTS}, at most {MAX_STATEMENTS})",
         "true_counts": "how many of them are true: a list of counts drawn uniformly, or a mapping count -> weight "
-                       "(default: uniform over 1 .. k-1)",
+        "(default: uniform over 1 .. k-1)",
     }
     option_kinds = {"statements": Integer(2, MAX_STATEMENTS), "true_counts": TrueCounts()}
     option_sets = ({}, {"statements": 6, "true_counts": {2: 1, 3: 2, 4: 1}}, {"statements": 3, "true_counts": [0, 3]})
@@ -141,8 +149,10 @@ class StatementBank(Family):
 
     @property
     def stem_template(self) -> str:  # type: ignore[override]
-        return ("<% block stem %>\n<< q.intro >>\n<% endblock %>\n"
-                "<% block ask %>\nWhich of these statements are true?\n<% endblock %>\n")
+        return (
+            "<% block stem %>\n<< q.intro >>\n<% endblock %>\n"
+            "<% block ask %>\nWhich of these statements are true?\n<% endblock %>\n"
+        )
 
     def shape(self, options: Mapping[str, Any]) -> tuple[int, tuple[tuple[int, int], ...]]:
         """How many statements a question has, and its true counts with their weights."""
@@ -161,8 +171,9 @@ class StatementBank(Family):
         for fact in self.facts:
             if fact.id == fact_id:
                 return fact
-        raise InvalidParams(f"unknown fact {fact_id!r} for {self.id} (facts: {', '.join(f.id for f in self.facts)})",
-                            "fact")
+        raise InvalidParams(
+            f"unknown fact {fact_id!r} for {self.id} (facts: {', '.join(f.id for f in self.facts)})", "fact"
+        )
 
     def parse(self, data: Mapping[str, Any]) -> StatementParams:
         require_fields(data, ["statements"])
@@ -195,10 +206,16 @@ class StatementBank(Family):
         return StatementParams(tuple(drawn))
 
     def dump(self, params: StatementParams) -> dict:
-        return {"statements": [
-            {"fact": d.fact, **{name: exact.dump_number(v) for name, v in d.values}, **({"negated": True} if d.negated else {})}
-            for d in params.statements
-        ]}
+        return {
+            "statements": [
+                {
+                    "fact": d.fact,
+                    **{name: exact.dump_number(v) for name, v in d.values},
+                    **({"negated": True} if d.negated else {}),
+                }
+                for d in params.statements
+            ]
+        }
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> StatementParams:
         k, counts = self.shape(options)  # draw_variant has run check_options on them
@@ -219,8 +236,9 @@ class StatementBank(Family):
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: StatementParams) -> tuple[Part, ...]:
-        return tuple(Part(f"s{i}", Math(r"\text{statement %d}" % i), (TRUE, FALSE))
-                     for i in range(1, len(params.statements) + 1))
+        return tuple(
+            Part(f"s{i}", Math(r"\text{statement %d}" % i), (TRUE, FALSE)) for i in range(1, len(params.statements) + 1)
+        )
 
     def statements(self, params: StatementParams) -> tuple[Statement, ...]:
         return _printed(self, params)
@@ -235,16 +253,21 @@ class StatementBank(Family):
 
     def verify(self, params: StatementParams) -> dict:
         """Each fact decided again by its independent route; the polarity applied after."""
-        return {f"s{i}": TRUE if bool(self.fact(d.fact).check(d.numbers)) != d.negated else FALSE
-                for i, d in enumerate(params.statements, start=1)}
+        return {
+            f"s{i}": TRUE if bool(self.fact(d.fact).check(d.numbers)) != d.negated else FALSE
+            for i, d in enumerate(params.statements, start=1)
+        }
 
     def mistakes(self, params: StatementParams) -> Mistakes:
         found = Mistakes()
         for i, (d, statement) in enumerate(zip(params.statements, self.statements(params)), start=1):
             wrong = FALSE if statement.truth else TRUE
-            found.add(d.fact, "marked statement %d %s; it is %s: %s" % (i, wrong, "true" if statement.truth else "false",
-                                                                       latex_to_text(statement.why)),
-                      **{f"s{i}": wrong})
+            found.add(
+                d.fact,
+                "marked statement %d %s; it is %s: %s"
+                % (i, wrong, "true" if statement.truth else "false", latex_to_text(statement.why)),
+                **{f"s{i}": wrong},
+            )
         return found
 
     def rubric(self, params: StatementParams) -> list[tuple[Markup, int]]:
@@ -262,8 +285,14 @@ def _printed(bank: StatementBank, params: StatementParams) -> tuple[Statement, .
     for d in params.statements:
         fact, numbers = bank.fact(d.fact), d.numbers
         holds = bool(fact.holds(numbers))
-        printed.append(Statement(Markup((fact.denies if d.negated else fact.says)(numbers)),
-                                 holds != d.negated, Markup(fact.why(numbers)), d.fact))
+        printed.append(
+            Statement(
+                Markup((fact.denies if d.negated else fact.says)(numbers)),
+                holds != d.negated,
+                Markup(fact.why(numbers)),
+                d.fact,
+            )
+        )
     return tuple(printed)
 
 
@@ -285,9 +314,13 @@ def answer_statements(family: Family, params: Any) -> tuple[Statement, ...]:
     candidates = []  # per part: the wrong values a false statement about it can show
     for part in parts:
         key = solution.values[part.name]
-        wrong = [(m.name, m.description, m.values[part.name]) for m in mistakes if part.name in m.values
-                 and isinstance(m.values[part.name], str) == isinstance(key, str)
-                 and not value_matches(m.values[part.name], key, rules)]
+        wrong = [
+            (m.name, m.description, m.values[part.name])
+            for m in mistakes
+            if part.name in m.values
+            and isinstance(m.values[part.name], str) == isinstance(key, str)
+            and not value_matches(m.values[part.name], key, rules)
+        ]
         if not wrong and isinstance(key, str):
             wrong = [("", "", other) for other in part.text_answers if not value_matches(other, key, rules)]
         candidates.append(wrong)
@@ -296,7 +329,9 @@ def answer_statements(family: Family, params: Any) -> tuple[Statement, ...]:
     falsifiable = [i for i, wrong in enumerate(candidates) if wrong]
     most = min(len(parts) - 1, len(falsifiable)) if len(parts) > 1 else len(falsifiable)
     count = int(rng.integers(1, most + 1)) if most and (len(parts) > 1 or rng.integers(2)) else 0
-    false_at = {falsifiable[int(i)] for i in rng.choice(len(falsifiable), size=count, replace=False)} if count else set()
+    false_at = (
+        {falsifiable[int(i)] for i in rng.choice(len(falsifiable), size=count, replace=False)} if count else set()
+    )
     printed = []
     for index, part in enumerate(parts):
         key = solution.values[part.name]
@@ -313,9 +348,13 @@ def answer_statements(family: Family, params: Any) -> tuple[Statement, ...]:
             shown = family.value_tex(params, value)
             text = Markup("$%s %s$." % (part.label, shown if shown.startswith(r"\approx") else "= " + shown))
         key_is = "the key is $%s$: %s" % (part.label, key_said)
-        why = (Markup(key_is) if truth else
-               Markup("%s is what you get if you %s; %s" % (said, description, key_is)) if description
-               else Markup("%s, not %s" % (key_is, said)))
+        why = (
+            Markup(key_is)
+            if truth
+            else Markup("%s is what you get if you %s; %s" % (said, description, key_is))
+            if description
+            else Markup("%s, not %s" % (key_is, said))
+        )
         printed.append(Statement(text, truth, why, name))
     return tuple(printed)
 
@@ -326,6 +365,7 @@ def num(value: Any) -> str:
     if isinstance(value, sp.Integer):
         return str(grouped(int(value)))
     from variantex.answer_engine.formatting import tex
+
     return str(tex(value))
 
 
@@ -333,11 +373,13 @@ def claimed(draw: Callable[[np.random.Generator], dict], claims: Callable[[dict]
     """A draw for a fact about a claimed value: the numbers from `draw`, then `claimed`, the
     right value (the first of `claims(numbers)`) half the time, else one of the wrong ones (a
     slip a student makes; any equal to the right value are skipped)."""
+
     def drawn(rng: np.random.Generator) -> dict:
         v = draw(rng)
         right, *wrong = claims(v)
         wrong = [w for w in wrong if w != right] or [right + 1]
         return {**v, "claimed": right if rng.integers(2) else one_of(rng, *wrong)}
+
     return drawn
 
 
@@ -351,11 +393,11 @@ _CHOICE = re.compile(r"\[\[(.*?)¦(.*?)\]\]", re.DOTALL)
 def fact(id: str, numbers: str, draw, holds, check, text, why, valid=None) -> Fact:
     """A fact whose claim and negation share one text: `[[claim|negation]]` marks where they
     differ ("takes [[more¦no more]] multiplications"; ¦ rather than |, which TeX uses); `numbers` is space-separated."""
+
     def says(v: Numbers) -> str:
         return _CHOICE.sub(lambda m: m.group(1), text(v))
 
     def denies(v: Numbers) -> str:
         return _CHOICE.sub(lambda m: m.group(2), text(v))
 
-    return Fact(id, tuple(numbers.split()), draw, holds, check, says, denies, why,
-                valid or (lambda numbers: None))
+    return Fact(id, tuple(numbers.split()), draw, holds, check, says, denies, why, valid or (lambda numbers: None))

@@ -78,95 +78,175 @@ def _targets(rng):
 
 
 FACTS = (
-    fact("updates-per-epoch", "n batch updates",
-         lambda rng: (lambda e: {**e, "updates": one_of(rng, e["n"] // e["batch"], e["n"] // e["batch"], e["n"],
-                                                        e["batch"])})(_epoch(rng)),
-         holds=lambda v: v["updates"] == v["n"] / v["batch"],
-         check=lambda v: _updates_in_epoch(v) == int(v["updates"]),
-         text=lambda v: rf"One epoch of minibatch SGD with batch size ${num(v['batch'])}$ over ${num(v['n'])}$ examples "
-                        rf"makes [[exactly ${num(v['updates'])}$ parameter updates¦a number of parameter updates other than "
-                        rf"${num(v['updates'])}$]].",
-         why=lambda v: rf"Each update uses ${num(v['batch'])}$ examples: ${num(v['n'])}/{num(v['batch'])} = "
-                       rf"{num(v['n'] / v['batch'])}$ updates per epoch",
-         valid=lambda v: None if v["batch"] > 0 and (v["n"] / v["batch"]).is_integer else "batch divides n"),
-    fact("gradients-per-epoch", "n batch ratio",
-         lambda rng: (lambda e: {**e, "ratio": one_of(rng, 1, 1, e["batch"], e["n"] // e["batch"])})(_epoch(rng)),
-         holds=lambda v: v["ratio"] == 1,
-         check=lambda v: _updates_in_epoch(v) * float(v["batch"]) / float(v["n"]) == float(v["ratio"]),
-         text=lambda v: rf"An epoch of SGD with batch size ${num(v['batch'])}$ on ${num(v['n'])}$ examples [[computes¦does "
-                        rf"not compute]] ${num(v['ratio'])}$ times as many per-example gradients as one full-batch "
-                        r"gradient step.",
-         why=lambda v: rf"Both touch every example once: ${num(v['n'])}$ per-example gradients each",
-         valid=lambda v: None if v["batch"] > 0 and (v["n"] / v["batch"]).is_integer else "batch divides n"),
-    fact("minibatch-unbiased", "g1 g2 g3 g4 batch claimed",
-         lambda rng: (lambda g, b: {**{f"g{i + 1}": g[i] for i in range(4)}, "batch": b, "claimed": one_of(
-             rng, R(sum(g), 4), R(sum(g), 4), sum(g), R(sum(g) * b, 4))})(
-             [int(x) for x in rng.choice([-3, -1, 0, 1, 2, 4, 5, 7], size=4, replace=False)], one_of(rng, 2, 3)),
-         holds=lambda v: v["claimed"] == (v["g1"] + v["g2"] + v["g3"] + v["g4"]) / 4,
-         check=lambda v: abs(_mean_of_all_minibatch_means(v) - float(v["claimed"])) < 1e-12,
-         text=lambda v: rf"Four examples have gradients ${v['g1']}, {v['g2']}, {v['g3']}, {v['g4']}$. A minibatch of "
-                        rf"${v['batch']}$ of them drawn uniformly (without replacement) gives a mean gradient whose "
-                        rf"expectation [[is¦is not]] ${num(v['claimed'])}$.",
-         why=lambda v: rf"A uniform minibatch mean is unbiased: its expectation is the full mean "
-                       rf"${num((v['g1'] + v['g2'] + v['g3'] + v['g4']) / 4)}$",
-         valid=lambda v: None if v["batch"] in (1, 2, 3, 4) else "a batch of 1 to 4"),
-    fact("variance-shrinks", "b1 b2 factor",
-         lambda rng: (lambda b1, b2: {"b1": b1, "b2": b2, "factor": one_of(rng, R(b2, b1), R(b2, b1), b2 ** 2 // b1 ** 2,
-                                                                             2)})(*[(1, 2), (1, 4), (2, 4), (2, 8), (1, 8)][
-             int(rng.integers(5))]),
-         holds=lambda v: v["factor"] == v["b2"] / v["b1"],
-         check=lambda v: abs(_with_replacement_variance(int(v["b1"])) / _with_replacement_variance(int(v["b2"]))
-                             - float(v["factor"])) < 1e-9,
-         text=lambda v: rf"Going from batch size ${v['b1']}$ to ${v['b2']}$ (examples drawn independently, with "
-                        rf"replacement) [[divides¦does not divide]] the variance of the minibatch gradient by "
-                        rf"${num(v['factor'])}$.",
-         why=lambda v: rf"The mean of $B$ independent draws has variance $\sigma^2/B$: the factor is "
-                       rf"${v['b2']}/{v['b1']} = {num(v['b2'] / v['b1'])}$",
-         valid=lambda v: None if 1 <= v["b1"] < v["b2"] <= 8 else "1 ≤ b1 < b2 ≤ 8"),
-    fact("quadratic-step-converges", "c eta",
-         lambda rng: (lambda c: {"c": c, "eta": one_of(rng, R(1, 2 * c), R(1, c), R(3, 2 * c), R(2, c), R(5, 2 * c),
-                                                       R(3, c))})(one_of(rng, 1, 2, 4, 5, 10)),
-         holds=lambda v: 0 < v["eta"] < 2 / v["c"],
-         check=lambda v: _iterate(float(v["c"]), float(v["eta"])) < 1e-6,
-         text=lambda v: rf"Gradient descent on $f(w) = \frac{{c}}{{2}} w^2$ with $c = {num(v['c'])}$ and step "
-                        rf"$\eta = {num(v['eta'])}$ from $w_0 = 1$ [[converges¦does not converge]] to $0$.",
-         why=lambda v: rf"$w_{{t+1}} = (1 - \eta c) w_t$ with $1 - \eta c = {num(1 - v['eta'] * v['c'])}$: it converges "
-                       r"exactly when $|1 - \eta c| < 1$, i.e. $0 < \eta < 2/c$",
-         valid=lambda v: None if v["c"] > 0 and v["eta"] > 0 else "c > 0 and η > 0"),
-    fact("constant-step-keeps-moving", "a b eta",
-         lambda rng: {"a": one_of(rng, 0, 1, 2), "b": one_of(rng, 0, 2, 4), "eta": one_of(rng, R(1, 2), R(1, 4), R(1, 10))},
-         holds=lambda v: v["a"] != v["b"],
-         check=_cyclic_sgd_moves,
-         text=lambda v: rf"SGD with the constant step $\eta = {num(v['eta'])}$ visiting the losses "
-                        rf"$\frac{{1}}{{2}}(w - {v['a']})^2$ and $\frac{{1}}{{2}}(w - {v['b']})^2$ in turn, from $w = 0$, "
-                        r"[[keeps moving forever¦comes to rest]].",
-         why=lambda v: (rf"The two minimisers ${v['a']}$ and ${v['b']}$ differ: each step pulls towards its own, so the "
-                        r"iterates cycle without settling" if v["a"] != v["b"] else
-                        rf"Both losses have their minimum at ${v['a']}$: the iterates converge to it"),
-         valid=lambda v: None if 0 < v["eta"] < 1 else "0 < η < 1"),
-    fact("full-batch-step", "a1 a2 a3 w0 eta claimed",
-         lambda rng: (lambda t: {**t, "claimed": one_of(
-             rng, t["w0"] - t["eta"] * (t["w0"] - R(t["a1"] + t["a2"] + t["a3"], 3)),
-             t["w0"] - t["eta"] * (t["w0"] - R(t["a1"] + t["a2"] + t["a3"], 3)),
-             t["w0"] - t["eta"] * (3 * t["w0"] - t["a1"] - t["a2"] - t["a3"]),
-             t["w0"] + t["eta"] * (t["w0"] - R(t["a1"] + t["a2"] + t["a3"], 3)))})(_targets(rng)),
-         holds=lambda v: v["claimed"] == v["w0"] - v["eta"] * (v["w0"] - _data_mean(v)),
-         check=lambda v: abs(float(v["w0"]) - float(v["eta"]) * _mean_loss_gradient(v, float(v["w0"]))
-                             - float(v["claimed"])) < 1e-6,
-         text=lambda v: rf"One full-batch gradient step with $\eta = {num(v['eta'])}$ from $w_0 = {v['w0']}$ on the mean "
-                        rf"loss $\frac{{1}}{{3}}\sum_i \frac{{1}}{{2}}(w - a_i)^2$ with $a = ({v['a1']}, {v['a2']}, {v['a3']})$ "
-                        rf"[[gives¦does not give]] $w_1 = {num(v['claimed'])}$.",
-         why=lambda v: rf"The gradient is $w_0 - \bar a = {v['w0']} - {num(_data_mean(v))}$, so $w_1 = "
-                       rf"{num(v['w0'] - v['eta'] * (v['w0'] - _data_mean(v)))}$"),
-    fact("sgd-step-matches-full", "a1 a2 a3 w0 eta",
-         lambda rng: _targets_with_mean_sometimes(rng),
-         holds=lambda v: v["a1"] == _data_mean(v) or v["eta"] == 0,
-         check=lambda v: abs((float(v["w0"]) - float(v["eta"]) * (float(v["w0"]) - float(v["a1"])))
-                             - (float(v["w0"]) - float(v["eta"]) * _mean_loss_gradient(v, float(v["w0"])))) < 1e-6,
-         text=lambda v: rf"From $w_0 = {v['w0']}$ with $\eta = {num(v['eta'])}$, the SGD step on the example "
-                        rf"$\frac{{1}}{{2}}(w - {num(v['a1'])})^2$ alone [[lands where¦does not land where]] the full-batch "
-                        rf"step on the mean loss over $a = ({num(v['a1'])}, {v['a2']}, {v['a3']})$ lands.",
-         why=lambda v: rf"The two steps agree exactly when $a_1$ equals the mean $\bar a = {num(_data_mean(v))}$"),
+    fact(
+        "updates-per-epoch",
+        "n batch updates",
+        lambda rng: (
+            lambda e: {**e, "updates": one_of(rng, e["n"] // e["batch"], e["n"] // e["batch"], e["n"], e["batch"])}
+        )(_epoch(rng)),
+        holds=lambda v: v["updates"] == v["n"] / v["batch"],
+        check=lambda v: _updates_in_epoch(v) == int(v["updates"]),
+        text=lambda v: (
+            rf"One epoch of minibatch SGD with batch size ${num(v['batch'])}$ over ${num(v['n'])}$ examples "
+            rf"makes [[exactly ${num(v['updates'])}$ parameter updates¦a number of parameter updates other than "
+            rf"${num(v['updates'])}$]]."
+        ),
+        why=lambda v: (
+            rf"Each update uses ${num(v['batch'])}$ examples: ${num(v['n'])}/{num(v['batch'])} = "
+            rf"{num(v['n'] / v['batch'])}$ updates per epoch"
+        ),
+        valid=lambda v: None if v["batch"] > 0 and (v["n"] / v["batch"]).is_integer else "batch divides n",
+    ),
+    fact(
+        "gradients-per-epoch",
+        "n batch ratio",
+        lambda rng: (lambda e: {**e, "ratio": one_of(rng, 1, 1, e["batch"], e["n"] // e["batch"])})(_epoch(rng)),
+        holds=lambda v: v["ratio"] == 1,
+        check=lambda v: _updates_in_epoch(v) * float(v["batch"]) / float(v["n"]) == float(v["ratio"]),
+        text=lambda v: (
+            rf"An epoch of SGD with batch size ${num(v['batch'])}$ on ${num(v['n'])}$ examples [[computes¦does "
+            rf"not compute]] ${num(v['ratio'])}$ times as many per-example gradients as one full-batch "
+            r"gradient step."
+        ),
+        why=lambda v: rf"Both touch every example once: ${num(v['n'])}$ per-example gradients each",
+        valid=lambda v: None if v["batch"] > 0 and (v["n"] / v["batch"]).is_integer else "batch divides n",
+    ),
+    fact(
+        "minibatch-unbiased",
+        "g1 g2 g3 g4 batch claimed",
+        lambda rng: (
+            lambda g, b: {
+                **{f"g{i + 1}": g[i] for i in range(4)},
+                "batch": b,
+                "claimed": one_of(rng, R(sum(g), 4), R(sum(g), 4), sum(g), R(sum(g) * b, 4)),
+            }
+        )([int(x) for x in rng.choice([-3, -1, 0, 1, 2, 4, 5, 7], size=4, replace=False)], one_of(rng, 2, 3)),
+        holds=lambda v: v["claimed"] == (v["g1"] + v["g2"] + v["g3"] + v["g4"]) / 4,
+        check=lambda v: abs(_mean_of_all_minibatch_means(v) - float(v["claimed"])) < 1e-12,
+        text=lambda v: (
+            rf"Four examples have gradients ${v['g1']}, {v['g2']}, {v['g3']}, {v['g4']}$. A minibatch of "
+            rf"${v['batch']}$ of them drawn uniformly (without replacement) gives a mean gradient whose "
+            rf"expectation [[is¦is not]] ${num(v['claimed'])}$."
+        ),
+        why=lambda v: (
+            rf"A uniform minibatch mean is unbiased: its expectation is the full mean "
+            rf"${num((v['g1'] + v['g2'] + v['g3'] + v['g4']) / 4)}$"
+        ),
+        valid=lambda v: None if v["batch"] in (1, 2, 3, 4) else "a batch of 1 to 4",
+    ),
+    fact(
+        "variance-shrinks",
+        "b1 b2 factor",
+        lambda rng: (
+            lambda b1, b2: {"b1": b1, "b2": b2, "factor": one_of(rng, R(b2, b1), R(b2, b1), b2**2 // b1**2, 2)}
+        )(*[(1, 2), (1, 4), (2, 4), (2, 8), (1, 8)][int(rng.integers(5))]),
+        holds=lambda v: v["factor"] == v["b2"] / v["b1"],
+        check=lambda v: (
+            abs(
+                _with_replacement_variance(int(v["b1"])) / _with_replacement_variance(int(v["b2"])) - float(v["factor"])
+            )
+            < 1e-9
+        ),
+        text=lambda v: (
+            rf"Going from batch size ${v['b1']}$ to ${v['b2']}$ (examples drawn independently, with "
+            rf"replacement) [[divides¦does not divide]] the variance of the minibatch gradient by "
+            rf"${num(v['factor'])}$."
+        ),
+        why=lambda v: (
+            rf"The mean of $B$ independent draws has variance $\sigma^2/B$: the factor is "
+            rf"${v['b2']}/{v['b1']} = {num(v['b2'] / v['b1'])}$"
+        ),
+        valid=lambda v: None if 1 <= v["b1"] < v["b2"] <= 8 else "1 ≤ b1 < b2 ≤ 8",
+    ),
+    fact(
+        "quadratic-step-converges",
+        "c eta",
+        lambda rng: (
+            lambda c: {"c": c, "eta": one_of(rng, R(1, 2 * c), R(1, c), R(3, 2 * c), R(2, c), R(5, 2 * c), R(3, c))}
+        )(one_of(rng, 1, 2, 4, 5, 10)),
+        holds=lambda v: 0 < v["eta"] < 2 / v["c"],
+        check=lambda v: _iterate(float(v["c"]), float(v["eta"])) < 1e-6,
+        text=lambda v: (
+            rf"Gradient descent on $f(w) = \frac{{c}}{{2}} w^2$ with $c = {num(v['c'])}$ and step "
+            rf"$\eta = {num(v['eta'])}$ from $w_0 = 1$ [[converges¦does not converge]] to $0$."
+        ),
+        why=lambda v: (
+            rf"$w_{{t+1}} = (1 - \eta c) w_t$ with $1 - \eta c = {num(1 - v['eta'] * v['c'])}$: it converges "
+            r"exactly when $|1 - \eta c| < 1$, i.e. $0 < \eta < 2/c$"
+        ),
+        valid=lambda v: None if v["c"] > 0 and v["eta"] > 0 else "c > 0 and η > 0",
+    ),
+    fact(
+        "constant-step-keeps-moving",
+        "a b eta",
+        lambda rng: {
+            "a": one_of(rng, 0, 1, 2),
+            "b": one_of(rng, 0, 2, 4),
+            "eta": one_of(rng, R(1, 2), R(1, 4), R(1, 10)),
+        },
+        holds=lambda v: v["a"] != v["b"],
+        check=_cyclic_sgd_moves,
+        text=lambda v: (
+            rf"SGD with the constant step $\eta = {num(v['eta'])}$ visiting the losses "
+            rf"$\frac{{1}}{{2}}(w - {v['a']})^2$ and $\frac{{1}}{{2}}(w - {v['b']})^2$ in turn, from $w = 0$, "
+            r"[[keeps moving forever¦comes to rest]]."
+        ),
+        why=lambda v: (
+            rf"The two minimisers ${v['a']}$ and ${v['b']}$ differ: each step pulls towards its own, so the "
+            r"iterates cycle without settling"
+            if v["a"] != v["b"]
+            else rf"Both losses have their minimum at ${v['a']}$: the iterates converge to it"
+        ),
+        valid=lambda v: None if 0 < v["eta"] < 1 else "0 < η < 1",
+    ),
+    fact(
+        "full-batch-step",
+        "a1 a2 a3 w0 eta claimed",
+        lambda rng: (
+            lambda t: {
+                **t,
+                "claimed": one_of(
+                    rng,
+                    t["w0"] - t["eta"] * (t["w0"] - R(t["a1"] + t["a2"] + t["a3"], 3)),
+                    t["w0"] - t["eta"] * (t["w0"] - R(t["a1"] + t["a2"] + t["a3"], 3)),
+                    t["w0"] - t["eta"] * (3 * t["w0"] - t["a1"] - t["a2"] - t["a3"]),
+                    t["w0"] + t["eta"] * (t["w0"] - R(t["a1"] + t["a2"] + t["a3"], 3)),
+                ),
+            }
+        )(_targets(rng)),
+        holds=lambda v: v["claimed"] == v["w0"] - v["eta"] * (v["w0"] - _data_mean(v)),
+        check=lambda v: (
+            abs(float(v["w0"]) - float(v["eta"]) * _mean_loss_gradient(v, float(v["w0"])) - float(v["claimed"])) < 1e-6
+        ),
+        text=lambda v: (
+            rf"One full-batch gradient step with $\eta = {num(v['eta'])}$ from $w_0 = {v['w0']}$ on the mean "
+            rf"loss $\frac{{1}}{{3}}\sum_i \frac{{1}}{{2}}(w - a_i)^2$ with $a = ({v['a1']}, {v['a2']}, {v['a3']})$ "
+            rf"[[gives¦does not give]] $w_1 = {num(v['claimed'])}$."
+        ),
+        why=lambda v: (
+            rf"The gradient is $w_0 - \bar a = {v['w0']} - {num(_data_mean(v))}$, so $w_1 = "
+            rf"{num(v['w0'] - v['eta'] * (v['w0'] - _data_mean(v)))}$"
+        ),
+    ),
+    fact(
+        "sgd-step-matches-full",
+        "a1 a2 a3 w0 eta",
+        lambda rng: _targets_with_mean_sometimes(rng),
+        holds=lambda v: v["a1"] == _data_mean(v) or v["eta"] == 0,
+        check=lambda v: (
+            abs(
+                (float(v["w0"]) - float(v["eta"]) * (float(v["w0"]) - float(v["a1"])))
+                - (float(v["w0"]) - float(v["eta"]) * _mean_loss_gradient(v, float(v["w0"])))
+            )
+            < 1e-6
+        ),
+        text=lambda v: (
+            rf"From $w_0 = {v['w0']}$ with $\eta = {num(v['eta'])}$, the SGD step on the example "
+            rf"$\frac{{1}}{{2}}(w - {num(v['a1'])})^2$ alone [[lands where¦does not land where]] the full-batch "
+            rf"step on the mean loss over $a = ({num(v['a1'])}, {v['a2']}, {v['a3']})$ lands."
+        ),
+        why=lambda v: rf"The two steps agree exactly when $a_1$ equals the mean $\bar a = {num(_data_mean(v))}$",
+    ),
 )
 
 
@@ -182,16 +262,30 @@ def _targets_with_mean_sometimes(rng):
 class SgdVersusGdStatements(StatementBank):
     id = "tf-sgd-vs-gd"
     title = "True or false: stochastic versus full-batch gradient descent"
-    intro = ("Statements on minibatch SGD and full-batch gradient descent: their updates, their cost, their noise and "
-             "their convergence.")
+    intro = (
+        "Statements on minibatch SGD and full-batch gradient descent: their updates, their cost, their noise and "
+        "their convergence."
+    )
     facts = FACTS
     edge_cases = (
-        EdgeCase("η = 2/c: the iterates flip sign forever, so 'converges' is false; batch = n gives one update",
-                 {"statements": [{"fact": "quadratic-step-converges", "c": 2, "eta": 1},
-                                 {"fact": "updates-per-epoch", "n": 10, "batch": 10, "updates": 1}]},
-                 {"s1": "false", "s2": "true"}),
-        EdgeCase("equal minimisers: constant-step SGD does come to rest; a1 = mean: the steps agree",
-                 {"statements": [{"fact": "constant-step-keeps-moving", "a": 2, "b": 2, "eta": "1/2"},
-                                 {"fact": "sgd-step-matches-full", "a1": 1, "a2": 0, "a3": 2, "w0": 3, "eta": "1/2"}]},
-                 {"s1": "false", "s2": "true"}),
+        EdgeCase(
+            "η = 2/c: the iterates flip sign forever, so 'converges' is false; batch = n gives one update",
+            {
+                "statements": [
+                    {"fact": "quadratic-step-converges", "c": 2, "eta": 1},
+                    {"fact": "updates-per-epoch", "n": 10, "batch": 10, "updates": 1},
+                ]
+            },
+            {"s1": "false", "s2": "true"},
+        ),
+        EdgeCase(
+            "equal minimisers: constant-step SGD does come to rest; a1 = mean: the steps agree",
+            {
+                "statements": [
+                    {"fact": "constant-step-keeps-moving", "a": 2, "b": 2, "eta": "1/2"},
+                    {"fact": "sgd-step-matches-full", "a1": 1, "a2": 0, "a3": 2, "w0": 3, "eta": "1/2"},
+                ]
+            },
+            {"s1": "false", "s2": "true"},
+        ),
     )

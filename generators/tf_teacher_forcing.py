@@ -27,8 +27,12 @@ PROBABILITIES = (R(1, 4), R(1, 3), R(2, 3), R(3, 4))
 
 def _model(rng) -> dict:
     length = one_of(rng, 3, 4, 5)
-    return {"p": one_of(rng, *PROBABILITIES), "q": one_of(rng, *PROBABILITIES), "length": sp.Integer(length),
-            "target": sp.Integer(int(rng.integers(2 ** (length - 1))))}
+    return {
+        "p": one_of(rng, *PROBABILITIES),
+        "q": one_of(rng, *PROBABILITIES),
+        "length": sp.Integer(length),
+        "target": sp.Integer(int(rng.integers(2 ** (length - 1)))),
+    }
 
 
 def _tokens(v, code=None) -> list[str]:
@@ -100,7 +104,6 @@ def _valid(v) -> str | None:
     return None
 
 
-
 def _greedy_or_target(rng) -> dict:
     v = _model(rng)
     if rng.integers(2):
@@ -109,91 +112,188 @@ def _greedy_or_target(rng) -> dict:
 
 
 FACTS = (
-    fact("forced-likelihood", MODEL + " claimed",
-         claimed(_model, lambda v: (_forced_probability(v), _forced_probability(v, _greedy(v)) if
-                                     _forced_probability(v, _greedy(v)) != _forced_probability(v) else 1,
-                                     1 - _forced_probability(v), _forced_probability(v) * v["p"])),
-         holds=lambda v: v["claimed"] == _forced_probability(v),
-         check=lambda v: v["claimed"] > 0 and abs(_log_likelihood(v, _tokens(v)) - math.log(float(v["claimed"]))) < 1e-9,
-         text=lambda v: rf"{_model_text(v)}under teacher forcing on the target {_shown(_tokens(v))} the model's likelihood of "
-                        rf"the target (the product of its next-token probabilities) [[is¦is not]] ${num(v['claimed'])}$.",
-         why=lambda v: rf"Teacher forcing conditions each step on the true previous token: the product of "
-                       rf"$P(y^*_t \mid y^*_{{t-1}})$ is ${num(_forced_probability(v))}$",
-         valid=_valid),
-    fact("greedy-output", MODEL, _greedy_or_target,
-         holds=lambda v: _greedy(v) == _tokens(v),
-         check=lambda v: _simulated_greedy(v) == _tokens(v),
-         text=lambda v: rf"{_model_text(v)}generating greedily from $\mathtt{{a}}$ for {v['length']} tokens the model "
-                        rf"[[produces¦does not produce]] {_shown(_tokens(v))}.",
-         why=lambda v: rf"At each step greedy decoding takes the likelier next token: it produces {_shown(_greedy(v))}",
-         valid=_valid),
-    fact("free-running-loss", MODEL, _greedy_or_target,
-         holds=lambda v: _forced_probability(v, _greedy(v)) == _forced_probability(v),
-         check=lambda v: abs(_log_likelihood(v, _simulated_greedy(v)) - _log_likelihood(v, _tokens(v))) < 1e-12,
-         text=lambda v: rf"{_model_text(v)}scoring the target {_shown(_tokens(v))} with the model's own greedy tokens as inputs "
-                        r"[[gives¦does not give]] the same loss as teacher forcing.",
-         why=lambda v: rf"The greedy inputs are {_shown(_greedy(v))}: the losses agree when every input the target "
-                       rf"is scored after is the same (here ${num(_forced_probability(v, _greedy(v)))}$ against "
-                       rf"${num(_forced_probability(v))}$)",
-         valid=_valid),
-    fact("forward-passes", "generating length claimed",
-         lambda rng: (lambda g, n: {"generating": sp.Integer(g), "length": sp.Integer(n), "claimed": sp.Integer(one_of(
-             rng, (n if g else 1), (n if g else 1), (1 if g else n), n - 1))})(int(rng.integers(2)), one_of(rng, 4, 8, 16)),
-         holds=lambda v: v["claimed"] == (v["length"] if v["generating"] else 1),
-         check=lambda v: _passes(v) == int(v["claimed"]),
-         text=lambda v: (rf"Generating ${v['length']}$ tokens with a causal transformer (no key–value cache) takes "
-                         if v["generating"] else rf"Computing the teacher-forced loss of a ${v['length']}$-token target "
-                         r"with a causal transformer takes ") + rf"[[exactly ${v['claimed']}$ forward passes¦a number of "
-                        rf"forward passes other than ${v['claimed']}$]].",
-         why=lambda v: (r"Each generated token is the input of the next pass: one pass per token" if v["generating"]
-                        else r"All inputs are known, and the causal mask keeps each position from seeing later ones: "
-                             r"one pass gives every position's loss"),
-         valid=lambda v: None if v["generating"] in (0, 1) and v["length"] >= 1 else "generating is 0 or 1"),
-    fact("scheduled-sampling", "eps length claimed",
-         claimed(lambda rng: {"eps": one_of(rng, R(1, 4), R(1, 2), R(1, 3)), "length": sp.Integer(one_of(rng, 3, 4, 5))},
-                  lambda v: ((1 - v["eps"]) ** (v["length"] - 1), 1 - v["eps"] ** (v["length"] - 1),
-                             (1 - v["eps"]) ** v["length"], 1 - v["eps"])),
-         holds=lambda v: v["claimed"] == (1 - v["eps"]) ** (v["length"] - 1),
-         check=lambda v: abs(sum(float(np.prod([float(v["eps"]) if used else 1 - float(v["eps"]) for used in pattern]))
-                                 for pattern in itertools.product((False, True), repeat=int(v["length"]) - 1)
-                                 if not any(pattern)) - float(v["claimed"])) < 1e-12,
-         text=lambda v: rf"With scheduled sampling (each input after the first is replaced by the model's own token with "
-                        rf"probability ${num(v['eps'])}$, independently), the chance that all inputs of a "
-                        rf"${v['length']}$-token sequence are ground truth [[is¦is not]] ${num(v['claimed'])}$.",
-         why=lambda v: rf"Each of the ${v['length'] - 1}$ inputs after the first stays true with probability "
-                       rf"$1 - \varepsilon$: $(1 - \varepsilon)^{{{v['length'] - 1}}} = {num((1 - v['eps']) ** (v['length'] - 1))}$",
-         valid=lambda v: None if 0 < v["eps"] < 1 and 2 <= v["length"] <= 10 else "0 < ε < 1, length 2 to 10"),
-    fact("loss-terms", "length claimed",
-         claimed(lambda rng: {"length": sp.Integer(one_of(rng, 3, 5, 8, 10))},
-                  lambda v: (v["length"] - 1, v["length"], v["length"] + 1, sp.Integer(1))),
-         holds=lambda v: v["claimed"] == v["length"] - 1,
-         check=lambda v: sum(1 for t in range(1, int(v["length"]))) == int(v["claimed"]),
-         text=lambda v: rf"The teacher-forced loss of a target of ${v['length']}$ tokens whose first token is given is a sum "
-                        rf"of [[exactly ${v['claimed']}$ log-probability terms¦a number of log-probability terms other than "
-                        rf"${v['claimed']}$]].",
-         why=lambda v: rf"Every token after the first is predicted once: ${v['length']} - 1 = {v['length'] - 1}$ terms",
-         valid=lambda v: None if v["length"] >= 2 else "length at least 2"),
-    fact("most-likely-next", "p q token",
-         lambda rng: {"p": one_of(rng, *PROBABILITIES), "q": one_of(rng, *PROBABILITIES),
-                      "token": sp.Integer(int(rng.integers(2)))},
-         holds=lambda v: (v["p"] if v["token"] == 0 else v["q"]) > R(1, 2),
-         check=lambda v: int(np.argmax(_table(v)[int(v["token"])])) != int(v["token"]),
-         text=lambda v: rf"{_model_text(v)}after the token ${_tt('ab'[int(v['token'])])}$ the model's most likely next "
-                        rf"token [[is¦is not]] the other one, ${_tt('ba'[int(v['token'])])}$.",
-         why=lambda v: (rf"$P(\mathtt{{b}} \mid \mathtt{{a}}) = {num(v['p'])}$" if v["token"] == 0
-                        else rf"$P(\mathtt{{a}} \mid \mathtt{{b}}) = {num(v['q'])}$") + r", against $1/2$",
-         valid=lambda v: None if v["token"] in (0, 1) and R(1, 2) not in (v["p"], v["q"]) else "token 0 or 1"),
-    fact("forced-input", MODEL + " step",
-         lambda rng: (lambda v: {**v, "step": sp.Integer(int(rng.integers(2, int(v["length"]) + 1)))})(_model(rng)),
-         holds=lambda v: _tokens(v)[int(v["step"]) - 2] == _greedy(v)[int(v["step"]) - 2],
-         check=lambda v: _recorded_inputs(v, forced=True)[int(v["step"]) - 2] ==
-                         _recorded_inputs(v, forced=False)[int(v["step"]) - 2],
-         text=lambda v: rf"{_model_text(v)}when predicting token {v['step']} of the target {_shown(_tokens(v))}, the input under teacher "
-                        r"forcing [[is¦is not]] the same token the model would feed itself when generating greedily.",
-         why=lambda v: rf"Teacher forcing feeds the target's token {v['step'] - 1}, "
-                       rf"${_tt(_tokens(v)[int(v['step']) - 2])}$; greedy generation has "
-                       rf"${_tt(_greedy(v)[int(v['step']) - 2])}$ there",
-         valid=lambda v: _valid(v) or (None if 2 <= v["step"] <= v["length"] else "a step from 2 to the length")),
+    fact(
+        "forced-likelihood",
+        MODEL + " claimed",
+        claimed(
+            _model,
+            lambda v: (
+                _forced_probability(v),
+                _forced_probability(v, _greedy(v))
+                if _forced_probability(v, _greedy(v)) != _forced_probability(v)
+                else 1,
+                1 - _forced_probability(v),
+                _forced_probability(v) * v["p"],
+            ),
+        ),
+        holds=lambda v: v["claimed"] == _forced_probability(v),
+        check=lambda v: v["claimed"] > 0 and abs(_log_likelihood(v, _tokens(v)) - math.log(float(v["claimed"]))) < 1e-9,
+        text=lambda v: (
+            rf"{_model_text(v)}under teacher forcing on the target {_shown(_tokens(v))} the model's likelihood of "
+            rf"the target (the product of its next-token probabilities) [[is¦is not]] ${num(v['claimed'])}$."
+        ),
+        why=lambda v: (
+            rf"Teacher forcing conditions each step on the true previous token: the product of "
+            rf"$P(y^*_t \mid y^*_{{t-1}})$ is ${num(_forced_probability(v))}$"
+        ),
+        valid=_valid,
+    ),
+    fact(
+        "greedy-output",
+        MODEL,
+        _greedy_or_target,
+        holds=lambda v: _greedy(v) == _tokens(v),
+        check=lambda v: _simulated_greedy(v) == _tokens(v),
+        text=lambda v: (
+            rf"{_model_text(v)}generating greedily from $\mathtt{{a}}$ for {v['length']} tokens the model "
+            rf"[[produces¦does not produce]] {_shown(_tokens(v))}."
+        ),
+        why=lambda v: rf"At each step greedy decoding takes the likelier next token: it produces {_shown(_greedy(v))}",
+        valid=_valid,
+    ),
+    fact(
+        "free-running-loss",
+        MODEL,
+        _greedy_or_target,
+        holds=lambda v: _forced_probability(v, _greedy(v)) == _forced_probability(v),
+        check=lambda v: abs(_log_likelihood(v, _simulated_greedy(v)) - _log_likelihood(v, _tokens(v))) < 1e-12,
+        text=lambda v: (
+            rf"{_model_text(v)}scoring the target {_shown(_tokens(v))} with the model's own greedy tokens as inputs "
+            r"[[gives¦does not give]] the same loss as teacher forcing."
+        ),
+        why=lambda v: (
+            rf"The greedy inputs are {_shown(_greedy(v))}: the losses agree when every input the target "
+            rf"is scored after is the same (here ${num(_forced_probability(v, _greedy(v)))}$ against "
+            rf"${num(_forced_probability(v))}$)"
+        ),
+        valid=_valid,
+    ),
+    fact(
+        "forward-passes",
+        "generating length claimed",
+        lambda rng: (
+            lambda g, n: {
+                "generating": sp.Integer(g),
+                "length": sp.Integer(n),
+                "claimed": sp.Integer(one_of(rng, (n if g else 1), (n if g else 1), (1 if g else n), n - 1)),
+            }
+        )(int(rng.integers(2)), one_of(rng, 4, 8, 16)),
+        holds=lambda v: v["claimed"] == (v["length"] if v["generating"] else 1),
+        check=lambda v: _passes(v) == int(v["claimed"]),
+        text=lambda v: (
+            (
+                rf"Generating ${v['length']}$ tokens with a causal transformer (no key–value cache) takes "
+                if v["generating"]
+                else rf"Computing the teacher-forced loss of a ${v['length']}$-token target "
+                r"with a causal transformer takes "
+            )
+            + rf"[[exactly ${v['claimed']}$ forward passes¦a number of "
+            rf"forward passes other than ${v['claimed']}$]]."
+        ),
+        why=lambda v: (
+            r"Each generated token is the input of the next pass: one pass per token"
+            if v["generating"]
+            else r"All inputs are known, and the causal mask keeps each position from seeing later ones: "
+            r"one pass gives every position's loss"
+        ),
+        valid=lambda v: None if v["generating"] in (0, 1) and v["length"] >= 1 else "generating is 0 or 1",
+    ),
+    fact(
+        "scheduled-sampling",
+        "eps length claimed",
+        claimed(
+            lambda rng: {"eps": one_of(rng, R(1, 4), R(1, 2), R(1, 3)), "length": sp.Integer(one_of(rng, 3, 4, 5))},
+            lambda v: (
+                (1 - v["eps"]) ** (v["length"] - 1),
+                1 - v["eps"] ** (v["length"] - 1),
+                (1 - v["eps"]) ** v["length"],
+                1 - v["eps"],
+            ),
+        ),
+        holds=lambda v: v["claimed"] == (1 - v["eps"]) ** (v["length"] - 1),
+        check=lambda v: (
+            abs(
+                sum(
+                    float(np.prod([float(v["eps"]) if used else 1 - float(v["eps"]) for used in pattern]))
+                    for pattern in itertools.product((False, True), repeat=int(v["length"]) - 1)
+                    if not any(pattern)
+                )
+                - float(v["claimed"])
+            )
+            < 1e-12
+        ),
+        text=lambda v: (
+            rf"With scheduled sampling (each input after the first is replaced by the model's own token with "
+            rf"probability ${num(v['eps'])}$, independently), the chance that all inputs of a "
+            rf"${v['length']}$-token sequence are ground truth [[is¦is not]] ${num(v['claimed'])}$."
+        ),
+        why=lambda v: (
+            rf"Each of the ${v['length'] - 1}$ inputs after the first stays true with probability "
+            rf"$1 - \varepsilon$: $(1 - \varepsilon)^{{{v['length'] - 1}}} = {num((1 - v['eps']) ** (v['length'] - 1))}$"
+        ),
+        valid=lambda v: None if 0 < v["eps"] < 1 and 2 <= v["length"] <= 10 else "0 < ε < 1, length 2 to 10",
+    ),
+    fact(
+        "loss-terms",
+        "length claimed",
+        claimed(
+            lambda rng: {"length": sp.Integer(one_of(rng, 3, 5, 8, 10))},
+            lambda v: (v["length"] - 1, v["length"], v["length"] + 1, sp.Integer(1)),
+        ),
+        holds=lambda v: v["claimed"] == v["length"] - 1,
+        check=lambda v: sum(1 for t in range(1, int(v["length"]))) == int(v["claimed"]),
+        text=lambda v: (
+            rf"The teacher-forced loss of a target of ${v['length']}$ tokens whose first token is given is a sum "
+            rf"of [[exactly ${v['claimed']}$ log-probability terms¦a number of log-probability terms other than "
+            rf"${v['claimed']}$]]."
+        ),
+        why=lambda v: rf"Every token after the first is predicted once: ${v['length']} - 1 = {v['length'] - 1}$ terms",
+        valid=lambda v: None if v["length"] >= 2 else "length at least 2",
+    ),
+    fact(
+        "most-likely-next",
+        "p q token",
+        lambda rng: {
+            "p": one_of(rng, *PROBABILITIES),
+            "q": one_of(rng, *PROBABILITIES),
+            "token": sp.Integer(int(rng.integers(2))),
+        },
+        holds=lambda v: (v["p"] if v["token"] == 0 else v["q"]) > R(1, 2),
+        check=lambda v: int(np.argmax(_table(v)[int(v["token"])])) != int(v["token"]),
+        text=lambda v: (
+            rf"{_model_text(v)}after the token ${_tt('ab'[int(v['token'])])}$ the model's most likely next "
+            rf"token [[is¦is not]] the other one, ${_tt('ba'[int(v['token'])])}$."
+        ),
+        why=lambda v: (
+            (
+                rf"$P(\mathtt{{b}} \mid \mathtt{{a}}) = {num(v['p'])}$"
+                if v["token"] == 0
+                else rf"$P(\mathtt{{a}} \mid \mathtt{{b}}) = {num(v['q'])}$"
+            )
+            + r", against $1/2$"
+        ),
+        valid=lambda v: None if v["token"] in (0, 1) and R(1, 2) not in (v["p"], v["q"]) else "token 0 or 1",
+    ),
+    fact(
+        "forced-input",
+        MODEL + " step",
+        lambda rng: (lambda v: {**v, "step": sp.Integer(int(rng.integers(2, int(v["length"]) + 1)))})(_model(rng)),
+        holds=lambda v: _tokens(v)[int(v["step"]) - 2] == _greedy(v)[int(v["step"]) - 2],
+        check=lambda v: (
+            _recorded_inputs(v, forced=True)[int(v["step"]) - 2]
+            == _recorded_inputs(v, forced=False)[int(v["step"]) - 2]
+        ),
+        text=lambda v: (
+            rf"{_model_text(v)}when predicting token {v['step']} of the target {_shown(_tokens(v))}, the input under teacher "
+            r"forcing [[is¦is not]] the same token the model would feed itself when generating greedily."
+        ),
+        why=lambda v: (
+            rf"Teacher forcing feeds the target's token {v['step'] - 1}, "
+            rf"${_tt(_tokens(v)[int(v['step']) - 2])}$; greedy generation has "
+            rf"${_tt(_greedy(v)[int(v['step']) - 2])}$ there"
+        ),
+        valid=lambda v: _valid(v) or (None if 2 <= v["step"] <= v["length"] else "a step from 2 to the length"),
+    ),
 )
 
 
@@ -221,18 +321,31 @@ def _recorded_inputs(v, forced: bool) -> list[str]:
 class TeacherForcingStatements(StatementBank):
     id = "tf-teacher-forcing"
     title = "True or false: teacher forcing and generation"
-    intro = (r"A toy next-token model over the tokens $\mathtt{a}$ and $\mathtt{b}$: after $\mathtt{a}$ it emits "
-             r"$\mathtt{b}$ with probability $p$, after $\mathtt{b}$ it emits $\mathtt{a}$ with probability $q$ (the "
-             r"statements give $p$ and $q$ where they need them). Sequences start with $\mathtt{a}$.")
+    intro = (
+        r"A toy next-token model over the tokens $\mathtt{a}$ and $\mathtt{b}$: after $\mathtt{a}$ it emits "
+        r"$\mathtt{b}$ with probability $p$, after $\mathtt{b}$ it emits $\mathtt{a}$ with probability $q$ (the "
+        r"statements give $p$ and $q$ where they need them). Sequences start with $\mathtt{a}$."
+    )
     facts = FACTS
     edge_cases = (
-        EdgeCase("p = 3/4, q = 1/4: greedy goes a b b b; target a b b b is what greedy makes",
-                 {"statements": [{"fact": "greedy-output", "p": "3/4", "q": "1/4", "length": 4, "target": 7},
-                                 {"fact": "forced-likelihood", "p": "3/4", "q": "1/4", "length": 4, "target": 7,
-                                  "claimed": "27/64"}]},
-                 {"s1": "true", "s2": "true"}),
-        EdgeCase("two tokens: one loss term; teacher forcing needs one pass",
-                 {"statements": [{"fact": "loss-terms", "length": 2, "claimed": 1},
-                                 {"fact": "forward-passes", "generating": 0, "length": 2, "claimed": 2}]},
-                 {"s1": "true", "s2": "false"}),
+        EdgeCase(
+            "p = 3/4, q = 1/4: greedy goes a b b b; target a b b b is what greedy makes",
+            {
+                "statements": [
+                    {"fact": "greedy-output", "p": "3/4", "q": "1/4", "length": 4, "target": 7},
+                    {"fact": "forced-likelihood", "p": "3/4", "q": "1/4", "length": 4, "target": 7, "claimed": "27/64"},
+                ]
+            },
+            {"s1": "true", "s2": "true"},
+        ),
+        EdgeCase(
+            "two tokens: one loss term; teacher forcing needs one pass",
+            {
+                "statements": [
+                    {"fact": "loss-terms", "length": 2, "claimed": 1},
+                    {"fact": "forward-passes", "generating": 0, "length": 2, "claimed": 2},
+                ]
+            },
+            {"s1": "true", "s2": "false"},
+        ),
     )

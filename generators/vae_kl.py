@@ -12,8 +12,9 @@ reconstruction term as well).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -48,8 +49,14 @@ class VaeParams:
             raise InvalidParams("a log-likelihood of a discrete image is at most 0", "reconstruction")
 
 
-def kl_term(mu: sp.Rational, sigma: sp.Rational, half: bool = True, log_sign: int = -1, minus_one: bool = True,
-            variance: bool = True) -> sp.Expr:
+def kl_term(
+    mu: sp.Rational,
+    sigma: sp.Rational,
+    half: bool = True,
+    log_sign: int = -1,
+    minus_one: bool = True,
+    variance: bool = True,
+) -> sp.Expr:
     """½(μ² + σ² − 1 − log σ²), with the slips students make switched by the arguments."""
     spread = sigma**2 if variance else sigma
     log = log_of_rational(spread)
@@ -70,10 +77,16 @@ class VaeKl(Family):
     verify_tolerance = 1e-7  # the check integrates numerically
     edge_cases = (
         EdgeCase("the prior itself: every term zero", {"mu": [0, 0], "sigma": [1, 1]}, {"kl1": 0, "kl2": 0, "kl": 0}),
-        EdgeCase("μ = 1, σ = 1: ½μ²", {"mu": [1], "sigma": [1], "reconstruction": -10},
-                 {"kl1": "1/2", "kl": "1/2", "elbo": "-21/2"}),
-        EdgeCase("σ = 2: ½(4 − 1 − log 4) = 3/2 − log 2", {"mu": [0, 1], "sigma": [2, "1/2"]},
-                 {"kl1": "3/2 - log(2)", "kl2": "1/8 + log(2)", "kl": "13/8"}),
+        EdgeCase(
+            "μ = 1, σ = 1: ½μ²",
+            {"mu": [1], "sigma": [1], "reconstruction": -10},
+            {"kl1": "1/2", "kl": "1/2", "elbo": "-21/2"},
+        ),
+        EdgeCase(
+            "σ = 2: ½(4 − 1 − log 4) = 3/2 − log 2",
+            {"mu": [0, 1], "sigma": [2, "1/2"]},
+            {"kl1": "3/2 - log(2)", "kl2": "1/8 + log(2)", "kl": "13/8"},
+        ),
     )
 
     def branch_of(self, params: VaeParams) -> str:
@@ -106,20 +119,37 @@ class VaeKl(Family):
         values = {f"kl{j + 1}": t for j, t in enumerate(terms)}
         values["kl"] = total
         steps = [
-            Markup(r"For a diagonal Gaussian against $N(0, I)$ the divergence splits over the dimensions: "
-                   r"$\mathrm{KL}_j = \tfrac12(\mu_j^2 + \sigma_j^2 - 1 - \log \sigma_j^2)$."),
-            *(Markup(r"$\mathrm{KL}_{%d} = \tfrac12(%s + %s - 1 - \log %s) = %s$."
-                     % (j + 1, tex(m**2), tex(s**2), tex(s**2), log_tex(t)))
-              for j, (m, s, t) in enumerate(zip(params.mu, params.sigma, terms))),
-            Markup(r"In total $\mathrm{KL} = %s = %s$%s." % (" + ".join(paren(log_tex(t)) for t in terms), log_tex(total),
-                                                            r" (the logs cancel)" if isinstance(total, sp.Rational)
-                                                            and not all(isinstance(t, sp.Rational) for t in terms) else "")),
+            Markup(
+                r"For a diagonal Gaussian against $N(0, I)$ the divergence splits over the dimensions: "
+                r"$\mathrm{KL}_j = \tfrac12(\mu_j^2 + \sigma_j^2 - 1 - \log \sigma_j^2)$."
+            ),
+            *(
+                Markup(
+                    r"$\mathrm{KL}_{%d} = \tfrac12(%s + %s - 1 - \log %s) = %s$."
+                    % (j + 1, tex(m**2), tex(s**2), tex(s**2), log_tex(t))
+                )
+                for j, (m, s, t) in enumerate(zip(params.mu, params.sigma, terms))
+            ),
+            Markup(
+                r"In total $\mathrm{KL} = %s = %s$%s."
+                % (
+                    " + ".join(paren(log_tex(t)) for t in terms),
+                    log_tex(total),
+                    r" (the logs cancel)"
+                    if isinstance(total, sp.Rational) and not all(isinstance(t, sp.Rational) for t in terms)
+                    else "",
+                )
+            ),
         ]
         if params.reconstruction is not None:
             elbo = params.reconstruction - total
             values["elbo"] = elbo
-            steps.append(Markup(r"$\mathrm{ELBO} = E_q[\log p(x \mid z)] - \mathrm{KL} = %s - %s = %s$, a lower bound "
-                                r"on $\log p(x)$." % (tex(params.reconstruction), paren(log_tex(total)), log_tex(elbo))))
+            steps.append(
+                Markup(
+                    r"$\mathrm{ELBO} = E_q[\log p(x \mid z)] - \mathrm{KL} = %s - %s = %s$, a lower bound "
+                    r"on $\log p(x)$." % (tex(params.reconstruction), paren(log_tex(total)), log_tex(elbo))
+                )
+            )
         return Solution(values, tuple(steps))
 
     def verify(self, params: VaeParams) -> dict:
@@ -155,11 +185,13 @@ class VaeKl(Family):
             ("no_minus_one", "left out the − 1 of each term", total(minus_one=False)),
             ("sigma_for_variance", "used σ where σ² belongs", total(variance=False)),
             ("no_log_term", "left out the log σ² term", total(log_sign=0)),
-            ("reversed_divergence", "computed KL(N(0, 1) ‖ N(μ, σ²)), the divergence the wrong way round",
-             sum((reversed_term(m, s) for m, s in pairs), sp.Integer(0))),
+            (
+                "reversed_divergence",
+                "computed KL(N(0, 1) ‖ N(μ, σ²)), the divergence the wrong way round",
+                sum((reversed_term(m, s) for m, s in pairs), sp.Integer(0)),
+            ),
             ("first_dimension_only", "gave the first dimension's term only", kl_term(*pairs[0])),
-            ("averaged", "averaged the terms over the dimensions instead of summing",
-             total() / len(pairs)),
+            ("averaged", "averaged the terms over the dimensions instead of summing", total() / len(pairs)),
             ("no_half_no_minus_one", "left out the ½ and the − 1", total(half=False, minus_one=False)),
         ]
         for name, description, wrong in alternatives:
@@ -169,24 +201,35 @@ class VaeKl(Family):
                 found.add(name, description, kl=wrong, elbo=params.reconstruction - wrong)
         if params.reconstruction is not None:
             right = total()
-            found.add("kl_added", "added the KL to the reconstruction term instead of subtracting it",
-                      elbo=params.reconstruction + right)
+            found.add(
+                "kl_added",
+                "added the KL to the reconstruction term instead of subtracting it",
+                elbo=params.reconstruction + right,
+            )
             found.add("kl_ignored", "gave the reconstruction term alone", elbo=params.reconstruction)
             found.add("sign_slip", "subtracted the reconstruction term from the KL", elbo=right - params.reconstruction)
         return found
 
     def plausible(self, params: VaeParams, values: tuple) -> bool:
         """A KL divergence is never negative (an ELBO can be anything below 0)."""
-        return params.reconstruction is not None or all(float(numeric(v)) >= 0 for v in values if not isinstance(v, str))
+        return params.reconstruction is not None or all(
+            float(numeric(v)) >= 0 for v in values if not isinstance(v, str)
+        )
 
     def rubric(self, params: VaeParams) -> list[tuple[Markup, int]]:
-        criteria = [(Markup(r"the per-dimension formula $\tfrac12(\mu^2 + \sigma^2 - 1 - \log\sigma^2)$"), 2),
-                    (Markup(r"each term and the sum"), 2)]
+        criteria = [
+            (Markup(r"the per-dimension formula $\tfrac12(\mu^2 + \sigma^2 - 1 - \log\sigma^2)$"), 2),
+            (Markup(r"each term and the sum"), 2),
+        ]
         if params.reconstruction is not None:
             criteria.append((Markup(r"$\mathrm{ELBO} = E_q[\log p(x \mid z)] - \mathrm{KL}$"), 1))
         return criteria + [(Markup("what the KL term does to the encoder, explained"), 1)]
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: VaeParams) -> dict:
-        return {"mu": Math(row_tuple(params.mu)), "sigma": Math(row_tuple(params.sigma)), "d": len(params.mu),
-                "reconstruction": params.reconstruction}
+        return {
+            "mu": Math(row_tuple(params.mu)),
+            "sigma": Math(row_tuple(params.sigma)),
+            "d": len(params.mu),
+            "reconstruction": params.reconstruction,
+        }

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -73,7 +74,7 @@ def params_rng(family: Family, params: Any, purpose: str = "") -> np.random.Gene
     "tf") which of a family's answer statements are false."""
     canonical = json.dumps(family.dump(params), sort_keys=True, ensure_ascii=False)
     prefix = f"{family.id}\n{purpose}\n" if purpose else f"{family.id}\n"
-    digest = hashlib.sha256(f"{prefix}{canonical}".encode("utf-8")).digest()
+    digest = hashlib.sha256(f"{prefix}{canonical}".encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:16], "big"))
 
 

@@ -10,9 +10,10 @@ and `hard` (some points belong to one component outright, q = 0 or 1).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -77,15 +78,21 @@ class WeightedGmmEm(Family):
     branches = (SOFT, HARD)
     params_type = GmmParams
     edge_cases = (
-        EdgeCase("unit weights, hard responsibilities: each component fits its own points",
-                 {"x": [0, 2, 10, 12], "weights": [1, 1, 1, 1], "q1": [1, 1, 0, 0]},
-                 {"mu1": 1, "var1": 1, "pi1": "1/2", "mu2": 11, "var2": 1, "pi2": "1/2"}),
-        EdgeCase("a weight of 2 is the point twice",
-                 {"x": [0, 3], "weights": [2, 1], "q1": [1, "1/2"]},
-                 {"mu1": "3/5", "var1": "36/25", "pi1": "5/6", "mu2": 3, "var2": 0, "pi2": "1/6"}),
-        EdgeCase("equal responsibilities: both components are the weighted mean and variance",
-                 {"x": [1, 5], "weights": [3, 1], "q1": ["1/2", "1/2"]},
-                 {"mu1": 2, "var1": 3, "pi1": "1/2", "mu2": 2, "var2": 3}),
+        EdgeCase(
+            "unit weights, hard responsibilities: each component fits its own points",
+            {"x": [0, 2, 10, 12], "weights": [1, 1, 1, 1], "q1": [1, 1, 0, 0]},
+            {"mu1": 1, "var1": 1, "pi1": "1/2", "mu2": 11, "var2": 1, "pi2": "1/2"},
+        ),
+        EdgeCase(
+            "a weight of 2 is the point twice",
+            {"x": [0, 3], "weights": [2, 1], "q1": [1, "1/2"]},
+            {"mu1": "3/5", "var1": "36/25", "pi1": "5/6", "mu2": 3, "var2": 0, "pi2": "1/6"},
+        ),
+        EdgeCase(
+            "equal responsibilities: both components are the weighted mean and variance",
+            {"x": [1, 5], "weights": [3, 1], "q1": ["1/2", "1/2"]},
+            {"mu1": 2, "var1": 3, "pi1": "1/2", "mu2": 2, "var2": 3},
+        ),
     )
 
     def branch_of(self, params: GmmParams) -> str:
@@ -98,19 +105,29 @@ class WeightedGmmEm(Family):
             weights = [draws.pick(rng, [1, 1, 2, 3]) for _ in range(count)]
             q = [draws.pick(rng, HARD_Q if branch == HARD else SOFT_Q) for _ in range(count)]
             # The branch needs a 0 or 1 (hard), each component a share, and weights that differ.
-            if (branch == HARD) != any(r in (0, 1) for r in q) or sum(q) == 0 or sum(q) == count \
-                    or all(w == weights[0] for w in weights):
+            if (
+                (branch == HARD) != any(r in (0, 1) for r in q)
+                or sum(q) == 0
+                or sum(q) == count
+                or all(w == weights[0] for w in weights)
+            ):
                 continue
             # Numbers an exam prints: means with denominators up to 6, variances up to 36.
             if all(printable(x, weights, r) for r in (q, [1 - v for v in q])):
-                return GmmParams(tuple(sp.Integer(v) for v in x), tuple(sp.Integer(w) for w in weights),
-                                 tuple(sp.Rational(r.numerator, r.denominator) for r in q))
+                return GmmParams(
+                    tuple(sp.Integer(v) for v in x),
+                    tuple(sp.Integer(w) for w in weights),
+                    tuple(sp.Rational(r.numerator, r.denominator) for r in q),
+                )
         raise InvalidParams(f"no {branch} draw with printable fractions", "x")  # redrawn
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: GmmParams) -> tuple[Part, ...]:
-        return tuple(Part(f"{name}{k}", Math(label % k)) for k in (1, 2)
-                     for name, label in (("mu", r"\mu_%d"), ("var", r"\sigma_%d^2"), ("pi", r"\pi_%d")))
+        return tuple(
+            Part(f"{name}{k}", Math(label % k))
+            for k in (1, 2)
+            for name, label in (("mu", r"\mu_%d"), ("var", r"\sigma_%d^2"), ("pi", r"\pi_%d"))
+        )
 
     def mcq_parts(self, params: GmmParams) -> tuple[str, ...]:
         return ("var1",)
@@ -122,13 +139,39 @@ class WeightedGmmEm(Family):
         for k, q in ((1, params.q1), (2, params.q2)):
             mass, mean, variance = m_step(params.x, params.weights, q)
             values.update({f"mu{k}": mean, f"var{k}": variance, f"pi{k}": mass / total})
-            steps.append(Markup(
-                r"Component %d: $N_%d = \sum_n w_n q_{%dn} = %s = %s$; $\mu_%d = \frac{1}{N_%d}\sum_n w_n q_{%dn} x_n = %s$; "
-                r"$\sigma_%d^2 = \frac{1}{N_%d}\sum_n w_n q_{%dn}(x_n - \mu_%d)^2 = %s$; $\pi_%d = N_%d / \sum_n w_n = %s/%s = %s$."
-                % (k, k, k, " + ".join(r"%s \cdot %s" % (tex(w), tex(r)) for w, r in zip(params.weights, q)), tex(mass),
-                   k, k, k, tex(mean), k, k, k, k, tex(variance), k, k, tex(mass), tex(total), tex(mass / total))))
-        steps.append(Markup(r"With whole weights this is the ordinary M-step with $x_n$ repeated $w_n$ times; the "
-                            r"weights scale each point's responsibilities, they are not a third responsibility."))
+            steps.append(
+                Markup(
+                    r"Component %d: $N_%d = \sum_n w_n q_{%dn} = %s = %s$; $\mu_%d = \frac{1}{N_%d}\sum_n w_n q_{%dn} x_n = %s$; "
+                    r"$\sigma_%d^2 = \frac{1}{N_%d}\sum_n w_n q_{%dn}(x_n - \mu_%d)^2 = %s$; $\pi_%d = N_%d / \sum_n w_n = %s/%s = %s$."
+                    % (
+                        k,
+                        k,
+                        k,
+                        " + ".join(r"%s \cdot %s" % (tex(w), tex(r)) for w, r in zip(params.weights, q)),
+                        tex(mass),
+                        k,
+                        k,
+                        k,
+                        tex(mean),
+                        k,
+                        k,
+                        k,
+                        k,
+                        tex(variance),
+                        k,
+                        k,
+                        tex(mass),
+                        tex(total),
+                        tex(mass / total),
+                    )
+                )
+            )
+        steps.append(
+            Markup(
+                r"With whole weights this is the ordinary M-step with $x_n$ repeated $w_n$ times; the "
+                r"weights scale each point's responsibilities, they are not a third responsibility."
+            )
+        )
         # Parts in their declared order.
         return Solution({part.name: values[part.name] for part in self.parts(params)}, tuple(steps))
 
@@ -142,8 +185,9 @@ class WeightedGmmEm(Family):
         for k, q in ((1, params.q1), (2, params.q2)):
             r = np.repeat([float(v) for v in q], counts)
             mean = float(np.average(x, weights=r))
-            found.update({f"mu{k}": mean, f"var{k}": float(np.average((x - mean) ** 2, weights=r)),
-                          f"pi{k}": float(r.mean())})
+            found.update(
+                {f"mu{k}": mean, f"var{k}": float(np.average((x - mean) ** 2, weights=r)), f"pi{k}": float(r.mean())}
+            )
         return found
 
     def mistakes(self, params: GmmParams) -> Mistakes:
@@ -152,23 +196,31 @@ class WeightedGmmEm(Family):
         mass, mean, variance = m_step(x, w, q)
         found = Mistakes()
         found.add("weights_ignored", "left out the point weights", var1=m_step(x, ones, q)[2])
-        found.add("responsibilities_ignored", "left out the responsibilities (a weighted variance of all points)",
-                  var1=m_step(x, w, ones)[2])
+        found.add(
+            "responsibilities_ignored",
+            "left out the responsibilities (a weighted variance of all points)",
+            var1=m_step(x, w, ones)[2],
+        )
         count = sp.Integer(len(x))
         spread = sum((wi * r * (v - mean) ** 2 for wi, r, v in zip(w, q, x)), sp.Integer(0))
         found.add("divided_by_count", "divided by the number of points instead of N_1", var1=spread / count)
         found.add("divided_by_total_weight", "divided by Σ w_n instead of N_1", var1=spread / sum(w, sp.Integer(0)))
-        found.add("second_moment", "gave the weighted mean of x² without subtracting μ₁²",
-                  var1=sum((wi * r * v**2 for wi, r, v in zip(w, q, x)), sp.Integer(0)) / mass)
+        found.add(
+            "second_moment",
+            "gave the weighted mean of x² without subtracting μ₁²",
+            var1=sum((wi * r * v**2 for wi, r, v in zip(w, q, x)), sp.Integer(0)) / mass,
+        )
         found.add("weights_squared", "used w_n² for the weights", var1=m_step(x, [wi**2 for wi in w], q)[2])
         found.add("other_component", "used the other component's responsibilities", var1=m_step(x, w, params.q2)[2])
-        found.add("unweighted_mean_in_variance", "centred on the plain mean of the points instead of μ₁",
-                  var1=sum((wi * r * (v - sum(x, sp.Integer(0)) / count) ** 2 for wi, r, v in zip(w, q, x)),
-                           sp.Integer(0)) / mass)
+        found.add(
+            "unweighted_mean_in_variance",
+            "centred on the plain mean of the points instead of μ₁",
+            var1=sum((wi * r * (v - sum(x, sp.Integer(0)) / count) ** 2 for wi, r, v in zip(w, q, x)), sp.Integer(0))
+            / mass,
+        )
         if mass > 1:
             found.add("bessel_correction", "divided by N_1 − 1", var1=spread / (mass - 1))
-        found.add("standard_deviation", "gave σ₁ (not squared) where σ₁² was asked", slips=1,
-                  var1=sp.sqrt(variance))
+        found.add("standard_deviation", "gave σ₁ (not squared) where σ₁² was asked", slips=1, var1=sp.sqrt(variance))
         found.add("responsibility_squared", "squared the responsibilities", var1=m_step(x, w, [r**2 for r in q])[2])
         found.add("mean_not_weighted", "left the weights out of μ₁ only", mu1=m_step(x, ones, q)[1])
         found.add("pi_by_count", "divided N_1 by the number of points", pi1=mass / count)
@@ -179,11 +231,20 @@ class WeightedGmmEm(Family):
         return all(isinstance(v, sp.Rational) for v in values)
 
     def rubric(self, params: GmmParams) -> list[tuple[Markup, int]]:
-        return [(Markup(r"$N_k$, with each responsibility scaled by its weight"), 1),
-                (Markup(r"the means $\mu_k$"), 1), (Markup(r"the variances $\sigma_k^2$"), 2),
-                (Markup(r"the mixing weights $\pi_k$"), 1), (Markup("the link to repeated points, explained"), 1)]
+        return [
+            (Markup(r"$N_k$, with each responsibility scaled by its weight"), 1),
+            (Markup(r"the means $\mu_k$"), 1),
+            (Markup(r"the variances $\sigma_k^2$"), 2),
+            (Markup(r"the mixing weights $\pi_k$"), 1),
+            (Markup("the link to repeated points, explained"), 1),
+        ]
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: GmmParams) -> dict:
-        return {"x": Math(row_tuple(params.x)), "w": Math(row_tuple(params.weights)),
-                "q1": Math(row_tuple(params.q1)), "q2": Math(row_tuple(params.q2)), "count": len(params.x)}
+        return {
+            "x": Math(row_tuple(params.x)),
+            "w": Math(row_tuple(params.weights)),
+            "q1": Math(row_tuple(params.q1)),
+            "q2": Math(row_tuple(params.q2)),
+            "count": len(params.x),
+        }

@@ -11,9 +11,10 @@ heavy enough that the weighted and unweighted centres differ by at least one uni
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -79,8 +80,13 @@ def reweighted(points, weights, centres) -> bool:
     chosen = nearest(points, centres)
     for k in (0, 1):
         members = [n for n, c in enumerate(chosen) if c == k]
-        if members and squared_distance(weighted_mean(points, [1] * len(points), members),
-                                        weighted_mean(points, weights, members)) >= 1:
+        if (
+            members
+            and squared_distance(
+                weighted_mean(points, [1] * len(points), members), weighted_mean(points, weights, members)
+            )
+            >= 1
+        ):
             return True
     return False
 
@@ -91,14 +97,21 @@ class WeightedKmeans(Family):
     branches = (STAYS, REWEIGHTED)
     params_type = KmeansParams
     edge_cases = (
-        EdgeCase("unit weights: plain k-means",
-                 {"points": [[0, 0], [2, 0], [10, 0], [12, 2]], "weights": [1, 1, 1, 1], "centres": [[1, 1], [9, 1]]},
-                 {"n1": 1, "n2": 1, "n3": 2, "n4": 2, "c1x": 1, "c1y": 0, "c2x": 11, "c2y": 1}),
-        EdgeCase("a weight of 3 counts the point three times",
-                 {"points": [[0, 0], [4, 0], [10, 10]], "weights": [3, 1, 2], "centres": [[1, 0], [9, 9]]},
-                 {"c1x": 1, "c1y": 0, "c2x": 10, "c2y": 10}),
-        EdgeCase("one dimension", {"points": [[0], [1], [5], [7]], "weights": [1, 3, 1, 1], "centres": [[1], [6]]},
-                 {"c1x": "3/4", "c2x": 6}),
+        EdgeCase(
+            "unit weights: plain k-means",
+            {"points": [[0, 0], [2, 0], [10, 0], [12, 2]], "weights": [1, 1, 1, 1], "centres": [[1, 1], [9, 1]]},
+            {"n1": 1, "n2": 1, "n3": 2, "n4": 2, "c1x": 1, "c1y": 0, "c2x": 11, "c2y": 1},
+        ),
+        EdgeCase(
+            "a weight of 3 counts the point three times",
+            {"points": [[0, 0], [4, 0], [10, 10]], "weights": [3, 1, 2], "centres": [[1, 0], [9, 9]]},
+            {"c1x": 1, "c1y": 0, "c2x": 10, "c2y": 10},
+        ),
+        EdgeCase(
+            "one dimension",
+            {"points": [[0], [1], [5], [7]], "weights": [1, 3, 1, 1], "centres": [[1], [6]]},
+            {"c1x": "3/4", "c2x": 6},
+        ),
     )
 
     def branch_of(self, params: KmeansParams) -> str:
@@ -139,19 +152,31 @@ class WeightedKmeans(Family):
             new = centre(params, members)
             values.update({f"c{k + 1}{a}": v for a, v in zip(axes, new)})
             total = sum((params.weights[n] for n in members), sp.Integer(0))
-            lines.append(r"$\mu_{%d} = \frac{1}{%s}\left(%s\right) = %s$"
-                         % (k + 1, tex(total), " + ".join(r"%s \cdot %s" % (tex(params.weights[n]),
-                                                                             row_tuple(params.points[n]))
-                                                          for n in members), row_tuple(new)))
-        distances = "; ".join(r"$x_{%d}$: $%s$ against $%s$" % (n + 1, tex(squared_distance(p, params.centres[0])),
-                                                              tex(squared_distance(p, params.centres[1])))
-                              for n, p in enumerate(params.points))
+            lines.append(
+                r"$\mu_{%d} = \frac{1}{%s}\left(%s\right) = %s$"
+                % (
+                    k + 1,
+                    tex(total),
+                    " + ".join(r"%s \cdot %s" % (tex(params.weights[n]), row_tuple(params.points[n])) for n in members),
+                    row_tuple(new),
+                )
+            )
+        distances = "; ".join(
+            r"$x_{%d}$: $%s$ against $%s$"
+            % (n + 1, tex(squared_distance(p, params.centres[0])), tex(squared_distance(p, params.centres[1])))
+            for n, p in enumerate(params.points)
+        )
         steps = (
-            Markup(r"Assignment: a point's weight multiplies both of its distances alike, so each point still goes "
-                   r"to its nearest centre. Squared distances to $\mu_1$ and $\mu_2$: %s. So $k = %s$."
-                   % (distances, row_tuple([sp.Integer(k + 1) for k in chosen]))),
-            Markup(r"Update: each centre becomes the weighted mean $\sum_n w_n x_n / \sum_n w_n$ of its points: "
-                   + "; ".join(lines) + "."),
+            Markup(
+                r"Assignment: a point's weight multiplies both of its distances alike, so each point still goes "
+                r"to its nearest centre. Squared distances to $\mu_1$ and $\mu_2$: %s. So $k = %s$."
+                % (distances, row_tuple([sp.Integer(k + 1) for k in chosen]))
+            ),
+            Markup(
+                r"Update: each centre becomes the weighted mean $\sum_n w_n x_n / \sum_n w_n$ of its points: "
+                + "; ".join(lines)
+                + "."
+            ),
             Markup(r"With whole weights this is plain k-means on the data with $x_n$ repeated $w_n$ times."),
         )
         return Solution(values, steps)
@@ -178,48 +203,98 @@ class WeightedKmeans(Family):
         found = Mistakes()
 
         def add(name: str, description: str, centres: list[tuple], slips: int = 1) -> None:
-            found.add(name, description, slips=slips,
-                      **{f"c{k + 1}{a}": v for k, c in enumerate(centres) for a, v in zip(axes, c)})
+            found.add(
+                name,
+                description,
+                slips=slips,
+                **{f"c{k + 1}{a}": v for k, c in enumerate(centres) for a, v in zip(axes, c)},
+            )
 
         members = [[n for n, c in enumerate(chosen) if c == k] for k in (0, 1)]
         add("unweighted_mean", "took the plain mean, ignoring the weights", [centre(params, m, ones) for m in members])
         count = [sp.Integer(len(m)) for m in members]
-        add("divided_by_count", "divided the weighted sum by the number of points, not the total weight",
-            [tuple(v * sum((params.weights[n] for n in m), sp.Integer(0)) / c for v in centre(params, m))
-             for m, c in zip(members, count)])
-        add("not_divided", "left the weighted sum undivided",
-            [tuple(sum((params.weights[n] * params.points[n][j] for n in m), sp.Integer(0))
-                   for j in range(len(axes))) for m in members])
-        add("weights_squared", "weighted by w_n² instead of w_n",
-            [centre(params, m, [w**2 for w in params.weights]) for m in members])
-        add("clusters_swapped", "labelled the clusters the other way round",
-            [centre(params, members[1]), centre(params, members[0])])
-        manhattan = [0 if sum(abs(a - b) for a, b in zip(p, params.centres[0]))
-                     < sum(abs(a - b) for a, b in zip(p, params.centres[1])) else 1 for p in params.points]
+        add(
+            "divided_by_count",
+            "divided the weighted sum by the number of points, not the total weight",
+            [
+                tuple(v * sum((params.weights[n] for n in m), sp.Integer(0)) / c for v in centre(params, m))
+                for m, c in zip(members, count)
+            ],
+        )
+        add(
+            "not_divided",
+            "left the weighted sum undivided",
+            [
+                tuple(
+                    sum((params.weights[n] * params.points[n][j] for n in m), sp.Integer(0)) for j in range(len(axes))
+                )
+                for m in members
+            ],
+        )
+        add(
+            "weights_squared",
+            "weighted by w_n² instead of w_n",
+            [centre(params, m, [w**2 for w in params.weights]) for m in members],
+        )
+        add(
+            "clusters_swapped",
+            "labelled the clusters the other way round",
+            [centre(params, members[1]), centre(params, members[0])],
+        )
+        manhattan = [
+            0
+            if sum(abs(a - b) for a, b in zip(p, params.centres[0]))
+            < sum(abs(a - b) for a, b in zip(p, params.centres[1]))
+            else 1
+            for p in params.points
+        ]
         if manhattan != chosen and len(set(manhattan)) == 2:
-            add("manhattan_assignment", "assigned points by the sum of absolute differences",
-                [centre(params, [n for n, c in enumerate(manhattan) if c == k]) for k in (0, 1)])
-        add("old_centre_averaged", "averaged the old centre in as one more point",
-            [tuple((sum((params.weights[n] * params.points[n][j] for n in m), sp.Integer(0)) + params.centres[k][j])
-                   / (sum((params.weights[n] for n in m), sp.Integer(0)) + 1) for j in range(len(axes)))
-             for k, m in enumerate(members)])
-        add("inverse_weights", "divided by the weights instead of multiplying",
-            [centre(params, m, [1 / w for w in params.weights]) for m in members])
+            add(
+                "manhattan_assignment",
+                "assigned points by the sum of absolute differences",
+                [centre(params, [n for n, c in enumerate(manhattan) if c == k]) for k in (0, 1)],
+            )
+        add(
+            "old_centre_averaged",
+            "averaged the old centre in as one more point",
+            [
+                tuple(
+                    (sum((params.weights[n] * params.points[n][j] for n in m), sp.Integer(0)) + params.centres[k][j])
+                    / (sum((params.weights[n] for n in m), sp.Integer(0)) + 1)
+                    for j in range(len(axes))
+                )
+                for k, m in enumerate(members)
+            ],
+        )
+        add(
+            "inverse_weights",
+            "divided by the weights instead of multiplying",
+            [centre(params, m, [1 / w for w in params.weights]) for m in members],
+        )
         for n in range(len(params.points)):
-            found.add(f"point_{n + 1}_misassigned", f"sent point {n + 1} to the farther centre",
-                      **{f"n{n + 1}": sp.Integer(2 - chosen[n])})
+            found.add(
+                f"point_{n + 1}_misassigned",
+                f"sent point {n + 1} to the farther centre",
+                **{f"n{n + 1}": sp.Integer(2 - chosen[n])},
+            )
         return found
 
     def show_values(self, params: KmeansParams, values: tuple) -> Markup:
         return Markup("$%s$" % row_tuple(values)) if len(values) > 1 else super().show_values(params, values)
 
     def rubric(self, params: KmeansParams) -> list[tuple[Markup, int]]:
-        return [(Markup("the assignments, by distance alone (weights do not change them)"), 2),
-                (Markup("each centre as the weighted mean of its points"), 3),
-                (Markup("the link to repeated points, explained"), 1)]
+        return [
+            (Markup("the assignments, by distance alone (weights do not change them)"), 2),
+            (Markup("each centre as the weighted mean of its points"), 3),
+            (Markup("the link to repeated points, explained"), 1),
+        ]
 
     # --- presentation -----------------------------------------------------------
     def context(self, params: KmeansParams) -> dict:
-        return {"points": Math(r",\ ".join(row_tuple(p) for p in params.points)), "w": Math(row_tuple(params.weights)),
-                "mu1": Math(row_tuple(params.centres[0])), "mu2": Math(row_tuple(params.centres[1])),
-                "count": len(params.points)}
+        return {
+            "points": Math(r",\ ".join(row_tuple(p) for p in params.points)),
+            "w": Math(row_tuple(params.weights)),
+            "mu1": Math(row_tuple(params.centres[0])),
+            "mu2": Math(row_tuple(params.centres[1])),
+            "count": len(params.points),
+        }

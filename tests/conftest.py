@@ -4,7 +4,6 @@ import shutil
 import numpy as np
 import pytest
 
-
 # The suite tests the families this package ships, whatever else is installed: plug-ins in
 # the environment are off (their own warnings would change the CLI's one-line output). The
 # tests of plug-in discovery turn it back on for themselves (tests/test_family_kit.py), and

@@ -29,20 +29,31 @@ def keys(answer: str, params: str = EIGEN) -> str:
 
 # name -> (command line, files to write: name -> text or bytes)
 CASES: dict[str, tuple[list[str], dict[str, str | bytes]]] = {
-    "points with a huge exponent": (["build", "s.yaml", "--no-pdf"], {"s.yaml": question("").replace(
-        "points: 2", "points: 1.0e999999999")}),
-    "points with 5000 digits": (["build", "s.yaml", "--no-pdf"], {"s.yaml": question("").replace(
-        "points: 2", "points: 1" + "0" * 5000)}),
+    "points with a huge exponent": (
+        ["build", "s.yaml", "--no-pdf"],
+        {"s.yaml": question("").replace("points: 2", "points: 1.0e999999999")},
+    ),
+    "points with 5000 digits": (
+        ["build", "s.yaml", "--no-pdf"],
+        {"s.yaml": question("").replace("points: 2", "points: 1" + "0" * 5000)},
+    ),
     "points infinite": (["build", "s.yaml", "--no-pdf"], {"s.yaml": question("").replace("points: 2", "points: .inf")}),
-    "param written as a power": (["build", "s.yaml", "--no-pdf"], {"s.yaml": question(
-        "    params: {x: 10**1000, t: 1, w1: 1, w2: 1, b: 0}\n", "relu-backprop", "numeric")}),
-    "param 1e999999999": (["build", "s.yaml", "--no-pdf"], {"s.yaml": question(
-        "    params: {x: 1e999999999, t: 1, w1: 1, w2: 1, b: 0}\n", "relu-backprop", "numeric")}),
+    "param written as a power": (
+        ["build", "s.yaml", "--no-pdf"],
+        {"s.yaml": question("    params: {x: 10**1000, t: 1, w1: 1, w2: 1, b: 0}\n", "relu-backprop", "numeric")},
+    ),
+    "param 1e999999999": (
+        ["build", "s.yaml", "--no-pdf"],
+        {"s.yaml": question("    params: {x: 1e999999999, t: 1, w1: 1, w2: 1, b: 0}\n", "relu-backprop", "numeric")},
+    ),
     "non-numeric draw option": (["build", "s.yaml", "--no-pdf"], {"s.yaml": question("    options: {players: abc}\n")}),
     "fractional player count": (["build", "s.yaml", "--no-pdf"], {"s.yaml": question("    options: {players: 4.5}\n")}),
     "option as a list": (["build", "s.yaml", "--no-pdf"], {"s.yaml": question("    options: [players, 3]\n")}),
     "negative payoff option": (["build", "s.yaml", "--no-pdf"], {"s.yaml": question("    options: {payoff: -2}\n")}),
-    "5000-deep nesting": (["build", "s.yaml", "--no-pdf"], {"s.yaml": "title: T\nquestions: " + "[" * 5000 + "]" * 5000}),
+    "5000-deep nesting": (
+        ["build", "s.yaml", "--no-pdf"],
+        {"s.yaml": "title: T\nquestions: " + "[" * 5000 + "]" * 5000},
+    ),
     "unhashable key": (["build", "s.yaml", "--no-pdf"], {"s.yaml": "? [a, b]\n: 1\ntitle: T\n"}),
     "NUL byte": (["build", "s.yaml", "--no-pdf"], {"s.yaml": GOOD_SPEC.replace("title: T", "title: T\x00")}),
     "not UTF-8": (["build", "s.yaml", "--no-pdf"], {"s.yaml": b"title: caf\xe9\nquestions: []\n"}),
@@ -58,24 +69,54 @@ CASES: dict[str, tuple[list[str], dict[str, str | bytes]]] = {
     "out under a file": (["build", "s.yaml", "--no-pdf", "--out", "afile/out"], {"s.yaml": GOOD_SPEC, "afile": "x"}),
     "out under /proc": (["build", "s.yaml", "--no-pdf", "--out", "/proc/variantex/out"], {"s.yaml": GOOD_SPEC}),
     "out is a folder of other files": (["build", "s.yaml", "--no-pdf", "--out", "."], {"s.yaml": GOOD_SPEC}),
-    "roster with an unclosed quote": (["build", "s.yaml", "--no-pdf", "--roster", "r.csv"], {
-        "s.yaml": GOOD_SPEC, "r.csv": 'id,name\nS1,"Ann\nS2,Bob\n'}),
-    "roster separated by semicolons": (["build", "s.yaml", "--no-pdf", "--roster", "r.csv"], {
-        "s.yaml": GOOD_SPEC, "r.csv": "id;name\nS1;Ann\n"}),
-    "roster with NUL": (["build", "s.yaml", "--no-pdf", "--roster", "r.csv"], {
-        "s.yaml": GOOD_SPEC, "r.csv": "id,name\nS1,A\x00nn\n"}),
+    "roster with an unclosed quote": (
+        ["build", "s.yaml", "--no-pdf", "--roster", "r.csv"],
+        {"s.yaml": GOOD_SPEC, "r.csv": 'id,name\nS1,"Ann\nS2,Bob\n'},
+    ),
+    "roster separated by semicolons": (
+        ["build", "s.yaml", "--no-pdf", "--roster", "r.csv"],
+        {"s.yaml": GOOD_SPEC, "r.csv": "id;name\nS1;Ann\n"},
+    ),
+    "roster with NUL": (
+        ["build", "s.yaml", "--no-pdf", "--roster", "r.csv"],
+        {"s.yaml": GOOD_SPEC, "r.csv": "id,name\nS1,A\x00nn\n"},
+    ),
     "claim 9^9^9^9": (["check", "k.yaml"], {"k.yaml": keys('"9^9^9^9"')}),
     "claim 1e999999999": (["check", "k.yaml"], {"k.yaml": keys('"1e999999999"')}),
     "claim exp(exp(exp(100)))": (["check", "k.yaml"], {"k.yaml": keys('"exp(exp(exp(100)))"')}),
     "claim in words": (["check", "k.yaml"], {"k.yaml": keys("thirty")}),
     "claim with 500 digits": (["check", "k.yaml"], {"k.yaml": keys('"' + "9" * 500 + '"')}),
-    "keys with huge params": (["check", "k.yaml"], {"k.yaml": keys("1", "{eigenvectors: [[1, 0]], eigenvalues: [1e400],"
-                                                                       " trace: 1}")}),
+    "keys with huge params": (
+        ["check", "k.yaml"],
+        {"k.yaml": keys("1", "{eigenvectors: [[1, 0]], eigenvalues: [1e400], trace: 1}")},
+    ),
     "keys as a mapping": (["check", "k.yaml"], {"k.yaml": "a: 1\n"}),
-    "solve with a power": (["solve", "eigen-determinant", "--set", "trace=10**1000", "--set",
-                            "eigenvectors=[[1, 0]]", "--set", "eigenvalues=[1]"], {}),
-    "solve with 1e999999999": (["solve", "eigen-determinant", "--set", "trace=1e999999999", "--set",
-                                "eigenvectors=[[1, 0]]", "--set", "eigenvalues=[1]"], {}),
+    "solve with a power": (
+        [
+            "solve",
+            "eigen-determinant",
+            "--set",
+            "trace=10**1000",
+            "--set",
+            "eigenvectors=[[1, 0]]",
+            "--set",
+            "eigenvalues=[1]",
+        ],
+        {},
+    ),
+    "solve with 1e999999999": (
+        [
+            "solve",
+            "eigen-determinant",
+            "--set",
+            "trace=1e999999999",
+            "--set",
+            "eigenvectors=[[1, 0]]",
+            "--set",
+            "eigenvalues=[1]",
+        ],
+        {},
+    ),
     "show with a bad option": (["show", "shapley-and", "-o", "players=abc"], {}),
     "show with an unknown family": (["show", "no-such-family"], {}),
     "unknown command option": (["build", "--bogus"], {}),
@@ -87,7 +128,10 @@ CASES: dict[str, tuple[list[str], dict[str, str | bytes]]] = {
     "manifest with text seeds": (["verify", "m.json"], {"m.json": "MANIFEST:spawn_key=abc"}),
     "manifest with an unknown format": (["verify", "m.json"], {"m.json": "MANIFEST:format=essay"}),
     "grade with an unknown student": (["grade", "m.json", "r.csv"], {"m.json": "MANIFEST:", "r.csv": "zz,A\n"}),
-    "grade with binary responses": (["grade", "m.json", "r.csv"], {"m.json": "MANIFEST:", "r.csv": b"\xff\xfe\x00\x01"}),
+    "grade with binary responses": (
+        ["grade", "m.json", "r.csv"],
+        {"m.json": "MANIFEST:", "r.csv": b"\xff\xfe\x00\x01"},
+    ),
 }
 
 
@@ -129,7 +173,7 @@ def run_corpus(folder: Path) -> list[dict]:
             if content == "FIFO":
                 os.mkfifo(path)
             elif isinstance(content, str) and content.startswith("MANIFEST:"):
-                path.write_text(_manifest(content[len("MANIFEST:"):], folder))
+                path.write_text(_manifest(content[len("MANIFEST:") :], folder))
             elif isinstance(content, bytes):
                 path.write_bytes(content)
             else:
@@ -143,13 +187,17 @@ def run_corpus(folder: Path) -> list[dict]:
         finally:
             os.chdir(previous)
         output = result.output
-        results.append({
-            "case": name, "exit": result.exit_code, "seconds": seconds,
-            "lines": [line for line in output.splitlines() if line.strip()],
-            "traceback": "Traceback" in output or (result.exception is not None
-                                                   and not isinstance(result.exception, SystemExit)),
-            "untouched": sorted(p.name for p in case.iterdir()) == sorted({f.split("/")[0] for f in files}),
-        })
+        results.append(
+            {
+                "case": name,
+                "exit": result.exit_code,
+                "seconds": seconds,
+                "lines": [line for line in output.splitlines() if line.strip()],
+                "traceback": "Traceback" in output
+                or (result.exception is not None and not isinstance(result.exception, SystemExit)),
+                "untouched": sorted(p.name for p in case.iterdir()) == sorted({f.split("/")[0] for f in files}),
+            }
+        )
     return results
 
 

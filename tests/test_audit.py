@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from variantex.exams.audit import audit_file, describe
 from variantex.answer_engine.errors import InputError
+from variantex.exams.audit import audit_file, describe
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "keys-to-check.yaml"
 
@@ -11,7 +11,12 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "keys-to-check.yaml
 def test_exactly_the_wrong_items_are_flagged():
     verdicts = {v.id: v for v in audit_file(EXAMPLE)}
     assert {i for i, v in verdicts.items() if not v.ok} == {
-        "eig-trace", "relu-sign", "relu-rounded", "loss-mae", "shapley-split"}
+        "eig-trace",
+        "relu-sign",
+        "relu-rounded",
+        "loss-mae",
+        "shapley-split",
+    }
 
 
 def test_wrong_claims_name_the_mistake_behind_them():
@@ -39,10 +44,14 @@ def test_lines_state_the_correct_answer_and_tolerance():
     "text, message",
     [
         ("- {id: a, family: nope, params: {}, answer: 1}", r"keys.yaml:1: item 'a': family: unknown family 'nope'"),
-        ("- {id: a, family: eigen-determinant, params: {eigenvectors: [[1, 2], [2, 4]], eigenvalues: [1, 2], trace: 3}, answer: 1}",
-         "linearly dependent"),
-        ("- {id: a, family: eigen-determinant, params: {eigenvectors: [[1, 0]], eigenvalues: [1], trace: 3}, answer: {dett: 1}}",
-         "answer.dett: unknown part"),
+        (
+            "- {id: a, family: eigen-determinant, params: {eigenvectors: [[1, 2], [2, 4]], eigenvalues: [1, 2], trace: 3}, answer: 1}",
+            "linearly dependent",
+        ),
+        (
+            "- {id: a, family: eigen-determinant, params: {eigenvectors: [[1, 0]], eigenvalues: [1], trace: 3}, answer: {dett: 1}}",
+            "answer.dett: unknown part",
+        ),
         ("- {id: a, family: shapley-and, params: {players: [a, b], required: [a]}, answer: 1}", "several parts"),
         ("- {id: a, family: shapley-and}", "params: missing"),
         ("just text", "non-empty YAML list"),

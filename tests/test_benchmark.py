@@ -29,21 +29,31 @@ def test_benchmark_prints_generation_figures():
 @requires_tex
 def test_benchmark_prints_tex_figures_and_the_bare_pass_ratio():
     out = run("--students", "2", "--questions", "2")
-    for label in ("TeX + cutting still running after", "joining exam.pdf", "CPU: variantex", "bare pdflatex pass",
-                  "wall / bare ="):
+    for label in (
+        "TeX + cutting still running after",
+        "joining exam.pdf",
+        "CPU: variantex",
+        "bare pdflatex pass",
+        "wall / bare =",
+    ):
         assert label in out
 
 
 def test_hostile_input_benchmark_prints_every_case():
-    result = subprocess.run([sys.executable, str(SCRIPT.with_name("hostile_inputs.py"))], capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT.with_name("hostile_inputs.py"))], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert "hostile inputs; slowest refusal" in result.stdout and result.stdout.count("exit 2") >= 40
 
 
 def test_lms_export_benchmark_prints_every_target():
-    result = subprocess.run([sys.executable, str(SCRIPT.with_name("lms_export.py")), "--variants", "2",
-                             "--questions", "3"], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT.with_name("lms_export.py")), "--variants", "2", "--questions", "3"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert "3 slots × 2 variants = 6 questions" in result.stdout
     for target in ("moodle", "canvas", "qti21"):
@@ -51,8 +61,12 @@ def test_lms_export_benchmark_prints_every_target():
 
 
 def test_practice_benchmark_prints_its_figures():
-    result = subprocess.run([sys.executable, str(SCRIPT.with_name("practice_set.py")), "--variants", "3", "--no-pdf"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT.with_name("practice_set.py")), "--variants", "3", "--no-pdf"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert "4 families × 3 variants" in result.stdout
     assert re.search(r"draw .* \+ HTML .* = .* s  \(target < 3 s\)", result.stdout)
@@ -62,8 +76,12 @@ def test_practice_benchmark_prints_its_figures():
 def test_family_speed_benchmark_lists_every_family():
     from variantex.generators.base import families
 
-    result = subprocess.run([sys.executable, str(SCRIPT.with_name("family_speed.py")), "--seconds", "0.2"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT.with_name("family_speed.py")), "--seconds", "0.2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     for family in families():
         assert re.search(rf"^{re.escape(family.id)} +\d+ verified variants/s", result.stdout, re.MULTILINE)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import requires_tex
 from variantex.answer_engine.errors import CompileError, InputError
 from variantex.exams import latex
 from variantex.exams.build import build
 from variantex.exams.manifest import recompute
-from tests.conftest import requires_tex
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample-exam.yaml"
@@ -32,8 +32,14 @@ def sample_build(tmp_path_factory):
 @requires_tex
 def test_sample_exam_and_key_compile_with_questions_and_answers(sample_build):
     out = sample_build.out
-    assert sorted(p.name for p in out.iterdir()) == [".variantex-output", "exam.pdf", "exam.tex", "key.pdf", "key.tex",
-                                                    "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".variantex-output",
+        "exam.pdf",
+        "exam.tex",
+        "key.pdf",
+        "key.tex",
+        "manifest.json",
+    ]
     exam, key = pdf_text(out / "exam.pdf"), pdf_text(out / "key.pdf")
     for text in (exam, key):
         assert "Final exam" in text and "CS-433 Machine Learning" in text

@@ -67,8 +67,16 @@ def test_show_respects_branch_and_options(run):
 
 
 def test_solve_with_set_prints_exact_answer_and_steps(run):
-    result = run("solve", "eigen-determinant", "--set", "eigenvectors=[[1,0,0],[0,1,0]]",
-                 "--set", "eigenvalues=[2, 3]", "--set", "trace=10")
+    result = run(
+        "solve",
+        "eigen-determinant",
+        "--set",
+        "eigenvectors=[[1,0,0],[0,1,0]]",
+        "--set",
+        "eigenvalues=[2, 3]",
+        "--set",
+        "trace=10",
+    )
     assert result.exit_code == 0
     assert "det = 30" in result.output
     assert "λ_3 = 10 - (2 + 3) = 5" in " ".join(result.output.split())
@@ -76,9 +84,11 @@ def test_solve_with_set_prints_exact_answer_and_steps(run):
 
 def test_solve_with_params_file_and_json(run, tmp_path):
     params = tmp_path / "p.yaml"
-    params.write_text("line: {slope: 1, intercept: 0}\n"
-                      "datasets: {A: [[0, 0], [1, 1], [2, 2], [3, 6]], B: [[0, 1], [1, 2], [2, 3], [3, 4]],"
-                      " C: [[0, 0], [1, 1.5], [2, 2], [3, 3.5]]}\n")
+    params.write_text(
+        "line: {slope: 1, intercept: 0}\n"
+        "datasets: {A: [[0, 0], [1, 1], [2, 2], [3, 6]], B: [[0, 1], [1, 2], [2, 3], [3, 4]],"
+        " C: [[0, 0], [1, 1.5], [2, 2], [3, 3.5]]}\n"
+    )
     result = run("solve", "loss-ordering", "--params", params, "--json")
     assert result.exit_code == 0
     assert json.loads(result.output)["answer"] == {"order": "A > B > C", "A": "9/4", "B": "1", "C": "1/8"}
@@ -92,8 +102,19 @@ def test_solve_nested_set_names(run):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["solve", "eigen-determinant", "--set", "eigenvectors=[[1,2],[2,4]]", "--set", "eigenvalues=[1,2]",
-          "--set", "trace=3"], "error: --set: eigenvectors: the eigenvectors are linearly dependent"),
+        (
+            [
+                "solve",
+                "eigen-determinant",
+                "--set",
+                "eigenvectors=[[1,2],[2,4]]",
+                "--set",
+                "eigenvalues=[1,2]",
+                "--set",
+                "trace=3",
+            ],
+            "error: --set: eigenvectors: the eigenvectors are linearly dependent",
+        ),
         (["solve", "shapley-and", "--set", "players=[a,b]", "--set", "required=[z]"], "unknown player 'z'"),
         (["solve", "nope", "--set", "x=1"], "unknown family 'nope'"),
         (["solve", "relu-backprop"], "either --params FILE or"),
@@ -126,23 +147,38 @@ def test_check_json(run):
     data = json.loads(result.stdout)
     assert data["ok"] is False
     item = next(i for i in data["items"] if i["id"] == "eig-trace")
-    assert item["parts"] == [{"part": "det", "claimed": "60", "correct": "30", "ok": False, "compared": "exact",
-                              "mistakes": [{"name": "trace_as_missing_eigenvalue",
-                                            "description": "used the trace itself as the missing eigenvalue"}]}]
+    assert item["parts"] == [
+        {
+            "part": "det",
+            "claimed": "60",
+            "correct": "30",
+            "ok": False,
+            "compared": "exact",
+            "mistakes": [
+                {
+                    "name": "trace_as_missing_eigenvalue",
+                    "description": "used the trace itself as the missing eigenvalue",
+                }
+            ],
+        }
+    ]
 
 
 def test_check_all_right_exits_0(run, tmp_path):
     keys = tmp_path / "keys.yaml"
-    keys.write_text("- {id: a, family: eigen-determinant, params: {eigenvectors: [[1, 0]], eigenvalues: [2],"
-                    " trace: 5}, answer: 6}\n")
+    keys.write_text(
+        "- {id: a, family: eigen-determinant, params: {eigenvectors: [[1, 0]], eigenvalues: [2],"
+        " trace: 5}, answer: 6}\n"
+    )
     result = CliRunner().invoke(cli, ["check", str(keys)])
     assert result.exit_code == 0 and "a: OK" in result.stdout
 
 
 def test_check_bad_input_exit_2(tmp_path):
     keys = tmp_path / "keys.yaml"
-    keys.write_text("- id: a\n  family: eigen-determinant\n  params: {eigenvectors: [[1, 0]], eigenvalues: [2]}\n"
-                    "  answer: 6\n")
+    keys.write_text(
+        "- id: a\n  family: eigen-determinant\n  params: {eigenvectors: [[1, 0]], eigenvalues: [2]}\n  answer: 6\n"
+    )
     result = CliRunner().invoke(cli, ["check", str(keys)])
     assert result.exit_code == 2
     assert f"{keys}:3: item 'a': params: trace: missing" in result.output
@@ -160,17 +196,28 @@ def test_build_without_pdf_writes_tex_and_manifest(run, tmp_path):
 @pytest.mark.parametrize(
     "spec, message",
     [
-        ("title: T\nquestions:\n  - family: loss-ordering\n    format: essay\n    points: 1\n",
-         "spec.yaml:4: questions[0].format: loss-ordering has no format 'essay'"),
-        ("title: T\nquestions:\n  - family: relu-backprop\n    format: mcq\n    points: 2\n    branch: zombie\n",
-         "spec.yaml:6: questions[0]: branch: unknown branch 'zombie'"),
-        ("title: T\nquestions:\n  - family: shapley-and\n    format: mcq\n    points: 1\n"
-         "    params: {players: [a, b], required: [c]}\n", "spec.yaml:6: questions[0].params: required: unknown player"),
-        ("title: T\nquestions:\n  - family: loss-ordering\n    format: mcq\n    points: -1\n",
-         "spec.yaml:5: questions[0].points: points must be positive"),
+        (
+            "title: T\nquestions:\n  - family: loss-ordering\n    format: essay\n    points: 1\n",
+            "spec.yaml:4: questions[0].format: loss-ordering has no format 'essay'",
+        ),
+        (
+            "title: T\nquestions:\n  - family: relu-backprop\n    format: mcq\n    points: 2\n    branch: zombie\n",
+            "spec.yaml:6: questions[0]: branch: unknown branch 'zombie'",
+        ),
+        (
+            "title: T\nquestions:\n  - family: shapley-and\n    format: mcq\n    points: 1\n"
+            "    params: {players: [a, b], required: [c]}\n",
+            "spec.yaml:6: questions[0].params: required: unknown player",
+        ),
+        (
+            "title: T\nquestions:\n  - family: loss-ordering\n    format: mcq\n    points: -1\n",
+            "spec.yaml:5: questions[0].points: points must be positive",
+        ),
         ("title: T\nquestion: []\n", "spec.yaml:2: question: unknown field"),
-        ("title: T\nquestions:\n  - family: loss-ordering\n    format: mcq\n    points: 1\n    options: {metric: l3}\n",
-         "options.metric"),
+        (
+            "title: T\nquestions:\n  - family: loss-ordering\n    format: mcq\n    points: 1\n    options: {metric: l3}\n",
+            "options.metric",
+        ),
         ("title: [unclosed\n", "flow sequence that starts on line 1"),
         ("seed: 1\nseed: 2\n", "duplicate key 'seed'"),
     ],

@@ -9,8 +9,9 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "families.md"
 
 
 def test_the_families_page_is_current():
-    assert DOC.read_text(encoding="utf-8") == families_markdown(), \
+    assert DOC.read_text(encoding="utf-8") == families_markdown(), (
         "docs/families.md is stale: run `.venv/bin/python -m variantex.generators.docs > docs/families.md`"
+    )
 
 
 def test_every_family_is_on_the_page_with_a_solve_command():

@@ -31,8 +31,11 @@ def first_wrong_mistake(variant):
     """A named mistake (no filler guess) that changes some part's exact value, with those parts."""
     correct = variant.solution.values
     for mistake in variant.family.mistakes(variant.params):
-        changed = {part: value for part, value in mistake.values.items()
-                   if part in correct and not mistake.guess and value != correct[part]}
+        changed = {
+            part: value
+            for part, value in mistake.values.items()
+            if part in correct and not mistake.guess and value != correct[part]
+        }
         if changed:
             return mistake, changed
     return None, {}
@@ -43,12 +46,24 @@ def test_right_keys_pass_and_wrong_keys_are_named(family, tmp_path):
     items, wrong_ids = [], []
     for i, case in enumerate(family.edge_cases):
         variant = variant_from_data(family, dict(case.params))
-        items.append({"id": f"right-{i}", "family": family.id, "params": dict(case.params),
-                      "answer": {part: written(v) for part, v in variant.solution.values.items()}})
+        items.append(
+            {
+                "id": f"right-{i}",
+                "family": family.id,
+                "params": dict(case.params),
+                "answer": {part: written(v) for part, v in variant.solution.values.items()},
+            }
+        )
         mistake, changed = first_wrong_mistake(variant)
         if mistake is not None:
-            items.append({"id": f"wrong-{i}", "family": family.id, "params": dict(case.params),
-                          "answer": {part: written(v) for part, v in changed.items()}})
+            items.append(
+                {
+                    "id": f"wrong-{i}",
+                    "family": family.id,
+                    "params": dict(case.params),
+                    "answer": {part: written(v) for part, v in changed.items()},
+                }
+            )
             wrong_ids.append(f"wrong-{i}")
     keys = tmp_path / "keys.yaml"
     keys.write_text(yaml.safe_dump(items, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -65,8 +65,11 @@ def test_grades_each_student_against_their_own_paper(built):
     c_num = numeric_answer(printed(c, "num")[1])
     rows = [
         ["id", "q1", "q2", "q3"],
-        ["A"] + sheet(a, {"mc": printed(a, "mc")[1]["correct"], "num": "; ".join(numeric_answer(printed(a, "num")[1])),
-                          "open": "4"}),
+        ["A"]
+        + sheet(
+            a,
+            {"mc": printed(a, "mc")[1]["correct"], "num": "; ".join(numeric_answer(printed(a, "num")[1])), "open": "4"},
+        ),
         ["B", "", "", ""],
         ["C"] + sheet(c, {"mc": mistake["letter"], "num": f"{c_num[0]}; 99; 98", "open": "2.5"}),
         ["D"] + sheet(d, {"mc": "Z", "num": "abc; 1; 2", "open": "9"}),
@@ -100,9 +103,9 @@ def test_cli_grade_writes_scores_and_item_report(built):
     assert result.exit_code == 0, result.output
     assert "graded 6 students" in result.output
     grades = manifest.parent / "grades"
-    scores = list(csv.DictReader(open(grades / "scores.csv")))
+    scores = list(csv.DictReader((grades / "scores.csv").read_text(encoding="utf-8").splitlines()))
     assert [s["total"] for s in scores] == ["0", "3", "3", "3", "3", "3"]
-    items = {r["slot"]: r for r in csv.DictReader(open(grades / "items.csv"))}
+    items = {r["slot"]: r for r in csv.DictReader((grades / "items.csv").read_text(encoding="utf-8").splitlines())}
     assert items["mc"]["share_correct"] == "0.83" and items["mc"]["blank"] == "1"
     assert items["mc"]["discrimination"] == "" or float(items["mc"]["discrimination"]) >= -1
 
@@ -149,8 +152,10 @@ def test_verify_catches_a_tampered_option_letter(built):
     assert result.exit_code == 1 and "stored correct" in result.output
 
 
-@pytest.mark.parametrize("content, message", [("{not json", "not a variantex manifest (JSON error"),
-                                              ('{"a": 1}', "not a variantex manifest (no papers)")])
+@pytest.mark.parametrize(
+    "content, message",
+    [("{not json", "not a variantex manifest (JSON error"), ('{"a": 1}', "not a variantex manifest (no papers)")],
+)
 def test_verify_bad_manifest_is_bad_input(tmp_path, content, message):
     path = tmp_path / "m.json"
     path.write_text(content)

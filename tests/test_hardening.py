@@ -9,24 +9,24 @@ import os
 import re
 import shutil
 import signal
-import tempfile
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import requires_tex
+from tests.hostile_corpus import CASES
+from tests.test_build import pdf_text
 from variantex.cli import cli
 from variantex.exams.build import build
 from variantex.exams.csvfiles import safe_cell
 from variantex.exams.exporters.latex import chunk_sizes
 from variantex.exams.latex import tex_environment
 from variantex.exams.outputs import MARKER
-from tests.conftest import requires_tex
-from tests.hostile_corpus import CASES
-from tests.test_build import pdf_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample-exam.yaml"
@@ -57,11 +57,17 @@ def write_roster(path: Path, rows) -> Path:
 
 # --- hostile inputs -------------------------------------------------------------------------
 
+
 def test_every_hostile_input_is_refused_in_one_line_without_a_traceback(tmp_path):
     """The corpus runs in a child process with a time limit: a hang fails here, it cannot
     stall the suite. (Refusal times are printed by benchmarks/hostile_inputs.py.)"""
-    completed = subprocess.run([sys.executable, "-m", "tests.hostile_corpus", str(tmp_path)], cwd=ROOT,
-                               capture_output=True, text=True, timeout=300)
+    completed = subprocess.run(
+        [sys.executable, "-m", "tests.hostile_corpus", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
     results = json.loads(completed.stdout)
     assert [r["case"] for r in results] == list(CASES)
@@ -76,9 +82,11 @@ def test_every_hostile_input_is_refused_in_one_line_without_a_traceback(tmp_path
 
 def test_a_non_terminating_slope_builds(tmp_path):
     spec = tmp_path / "s.yaml"
-    spec.write_text("title: T\nquestions:\n  - family: loss-ordering\n    format: numeric\n    points: 2\n"
-                    "    params: {line: {slope: \"1/3\", intercept: 0}, datasets: {A: [[0, 1], [3, 3]], "
-                    "B: [[0, 0], [3, 2]], C: [[0, 2], [3, 5]]}}\n")
+    spec.write_text(
+        "title: T\nquestions:\n  - family: loss-ordering\n    format: numeric\n    points: 2\n"
+        '    params: {line: {slope: "1/3", intercept: 0}, datasets: {A: [[0, 1], [3, 3]], '
+        "B: [[0, 0], [3, 2]], C: [[0, 2], [3, 5]]}}\n"
+    )
     result = invoke("build", spec, "--no-pdf", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     tex = (tmp_path / "out" / "exam.tex").read_text()
@@ -87,6 +95,7 @@ def test_a_non_terminating_slope_builds(tmp_path):
 
 
 # --- output folders ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def user_folder(tmp_path):
@@ -147,6 +156,7 @@ def test_stale_staging_of_a_dead_build_is_removed(tmp_path):
 
 # --- tamper-evident manifests -------------------------------------------------------------------
 
+
 @pytest.fixture
 def built(tmp_path):
     spec = tmp_path / "spec.yaml"
@@ -189,18 +199,22 @@ def _spec_hash(data):
     data["spec"]["sha256"] = "0" * 64
 
 
-@pytest.mark.parametrize("change,reseal,expected", [
-    (_swap_seeds, False, "content digest"),
-    (_swap_records, False, "content digest"),
-    (_points, False, "content digest"),
-    (_name, False, "content digest"),
-    (_spec_hash, False, "content digest"),
-    (_swap_seeds, True, "not the one (exam seed, student, slot) gives"),
-    (_swap_records, True, "not the one (exam seed, student, slot) gives"),
-    (_points, True, "stored points '300' but the spec and seed give '4'"),
-    (_name, True, "name or fields differ from the roster"),
-    (_spec_hash, True, "changed after the build"),
-], ids=lambda v: getattr(v, "__name__", str(v)))
+@pytest.mark.parametrize(
+    "change,reseal,expected",
+    [
+        (_swap_seeds, False, "content digest"),
+        (_swap_records, False, "content digest"),
+        (_points, False, "content digest"),
+        (_name, False, "content digest"),
+        (_spec_hash, False, "content digest"),
+        (_swap_seeds, True, "not the one (exam seed, student, slot) gives"),
+        (_swap_records, True, "not the one (exam seed, student, slot) gives"),
+        (_points, True, "stored points '300' but the spec and seed give '4'"),
+        (_name, True, "name or fields differ from the roster"),
+        (_spec_hash, True, "changed after the build"),
+    ],
+    ids=lambda v: getattr(v, "__name__", str(v)),
+)
 def test_verify_catches_every_edit_even_a_resealed_one(built, change, reseal, expected):
     assert invoke("verify", built).exit_code == 0
     edited(built, change, reseal)
@@ -215,20 +229,26 @@ def test_verify_catches_every_edit_even_a_resealed_one(built, change, reseal, ex
 
 # --- CSV formula injection ----------------------------------------------------------------------
 
+
 def test_csv_cells_cannot_run_formulas(tmp_path):
-    names = ["=HYPERLINK(\"http://x\",\"y\")", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1)", "Ann"]
+    names = ['=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1)", "Ann"]
     roster = write_roster(tmp_path / "r.csv", [[f"S{i}", name] for i, name in enumerate(names)])
     result = build(SAMPLE, tmp_path / "out", roster=roster, make_pdf=False)
-    rows = list(csv.reader(open(result.out / "key.csv", encoding="utf-8")))
+    rows = list(csv.reader(Path(result.out / "key.csv").read_text(encoding="utf-8").splitlines()))
     written = {row[0]: row[1] for row in rows[1:]}
     for i, name in enumerate(names):
         assert written[f"S{i}"] == (name if name == "Ann" else "'" + name)
-    assert [safe_cell(v) for v in ("-1/8", "-0.25", "+3", "-2+3", "-sqrt(2)")] == ["-1/8", "-0.25", "+3", "'-2+3",
-                                                                                 "'-sqrt(2)"]
+    assert [safe_cell(v) for v in ("-1/8", "-0.25", "+3", "-2+3", "-sqrt(2)")] == [
+        "-1/8",
+        "-0.25",
+        "+3",
+        "'-2+3",
+        "'-sqrt(2)",
+    ]
     responses = tmp_path / "resp.csv"
     responses.write_text("".join(f"S{i},A\n" for i in range(len(names))))
     assert invoke("grade", result.out / "manifest.json", responses).exit_code == 0
-    scores = list(csv.reader(open(result.out / "grades" / "scores.csv", encoding="utf-8")))
+    scores = list(csv.reader(Path(result.out / "grades" / "scores.csv").read_text(encoding="utf-8").splitlines()))
     assert {row[1] for row in scores[1:]} >= {"'+1+1", "'@SUM(1)", "Ann"}
 
 
@@ -240,6 +260,7 @@ def test_unprintable_exam_text_is_warned_about(tmp_path):
 
 
 # --- scale, reproducibility, kills (TeX) ------------------------------------------------------
+
 
 def test_chunks_share_the_work_fairly():
     assert chunk_sizes(30, 2) == [30]
@@ -274,8 +295,13 @@ def pages(pdf: Path) -> int:
 def _start_build(tmp_path: Path, students: int) -> tuple[subprocess.Popen, Path]:
     roster = write_roster(tmp_path / "r.csv", [[f"S{i:03d}", f"Student {i}"] for i in range(students)])
     out = tmp_path / "out"
-    process = subprocess.Popen([*VARIANTEX, "build", str(SAMPLE), "--roster", str(roster), "--out", str(out)],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [*VARIANTEX, "build", str(SAMPLE), "--roster", str(roster), "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     return process, out
 
 
@@ -346,8 +372,10 @@ def test_fractional_points_print_in_running_text():
 @requires_tex
 def test_a_half_point_question_compiles(tmp_path):
     spec = tmp_path / "s.yaml"
-    spec.write_text('title: T\nquestions:\n  - family: shapley-and\n    format: mcq\n    points: "1/2"\n'
-                    '  - family: eigen-determinant\n    format: numeric\n    points: 1.5\n')
+    spec.write_text(
+        'title: T\nquestions:\n  - family: shapley-and\n    format: mcq\n    points: "1/2"\n'
+        "  - family: eigen-determinant\n    format: numeric\n    points: 1.5\n"
+    )
     out = build(spec, tmp_path / "out").out
     assert "Question 1" in pdf_text(out / "exam.pdf") and "2 points in total" in pdf_text(out / "exam.pdf")
 
@@ -359,8 +387,7 @@ def test_the_sample_has_no_line_in_the_margin_and_strict_catches_one(tmp_path):
     result = build(SAMPLE, tmp_path / "sample", roster=roster, strict=True)  # would raise on a layout problem
     assert not [w for w in result.warnings if "margin" in w or "no font" in w]
     spec = tmp_path / "wide.yaml"
-    spec.write_text(SAMPLE.read_text().replace('title: "Final exam — sample"',
-                                               'title: "' + "Unbreakable" * 12 + '"'))
+    spec.write_text(SAMPLE.read_text().replace('title: "Final exam — sample"', 'title: "' + "Unbreakable" * 12 + '"'))
     from variantex.answer_engine.errors import CompileError
 
     with pytest.raises(CompileError, match="--strict: .* runs .*pt into the margin"):
@@ -391,8 +418,6 @@ def test_streamed_chunks_join_into_the_one_rendering(tmp_path):
         assert [f"VARIANTEX-PAPER {n} " in joined for n in range(1, 6)] == [True] * 5
 
 
-
-
 @pytest.mark.slow
 @requires_tex
 def test_layout_problems_in_a_later_chunk_name_lines_of_the_joined_file(tmp_path):
@@ -415,9 +440,14 @@ def test_layout_problems_in_a_later_chunk_name_lines_of_the_joined_file(tmp_path
         add(exam_view(spec, assemble(spec, 1, students[:2])))
         add(exam_view(spec, assemble(spec, 1, students[2:])))
     lines = {kind: (out / f"{kind}.tex").read_text(encoding="utf-8").splitlines() for kind in ("exam", "key")}
-    named = [(kind, int(line)) for kind, line in
-             (re.match(r"(exam|key)\.tex: a line runs .* \(TeX source line (\d+)\)", w).groups()
-              for w in exporter.warnings if "margin" in w)]
+    named = [
+        (kind, int(line))
+        for kind, line in (
+            re.match(r"(exam|key)\.tex: a line runs .* \(TeX source line (\d+)\)", w).groups()
+            for w in exporter.warnings
+            if "margin" in w
+        )
+    ]
     assert len(named) >= 6  # the title on each of three covers, in the exam and the key
     for kind, line in named:
         assert "Unbreakable" in lines[kind][line - 1], (kind, line)
@@ -450,8 +480,11 @@ def test_one_run_shares_each_figure_and_keeps_both_parts_line_for_line():
     # Line for line: what TeX names in either part is the same line of exam.tex or key.tex.
     for source, start in ((exam, exam_start), (key, key_start)):
         body = document_parts(source)[1]
-        in_figures = {line for match in re.finditer(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", body, re.DOTALL)
-                      for line in range(body[:match.start()].count("\n"), body[:match.end()].count("\n") + 1)}
+        in_figures = {
+            line
+            for match in re.finditer(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", body, re.DOTALL)
+            for line in range(body[: match.start()].count("\n"), body[: match.end()].count("\n") + 1)
+        }
         assert len(in_figures) > figures
         for number, text in enumerate(body.splitlines()):
             if number not in in_figures:
@@ -467,8 +500,13 @@ def test_the_shared_run_prints_what_exam_tex_and_key_tex_print_alone(tmp_path):
     alone.mkdir()
     for kind in ("exam", "key"):
         shutil.copy(result.out / f"{kind}.tex", alone)
-        subprocess.run(["pdflatex", "-interaction=batchmode", f"{kind}.tex"], cwd=alone, check=True,
-                       stdout=subprocess.DEVNULL, env=tex_environment())
+        subprocess.run(
+            ["pdflatex", "-interaction=batchmode", f"{kind}.tex"],
+            cwd=alone,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env=tex_environment(),
+        )
         ours, theirs = page_images(result.out / f"{kind}.pdf"), page_images(alone / f"{kind}.pdf")
         assert len(ours) == len(theirs) == pages(alone / f"{kind}.pdf")
         for number, (mine, standalone) in enumerate(zip(ours, theirs), start=1):

@@ -29,17 +29,19 @@ pytestmark = [pytest.mark.slow, requires_tex]
 
 def _clean_environment() -> dict[str, str]:
     """The user's environment: none of this checkout's Python paths or settings."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTHON", "VIRTUAL_ENV", "PYTEST", "VARIANTEX"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "PYTEST", "VARIANTEX"))}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return env
 
 
 def _run(args, cwd: Path, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(a) for a in args], cwd=cwd, env=_clean_environment(), capture_output=True,
-                          text=True, timeout=900, **kwargs)
+    done = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=_clean_environment(), capture_output=True, text=True, timeout=900, **kwargs
+    )
     if check:
-        assert done.returncode == 0, f"{' '.join(map(str, args))} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+        assert done.returncode == 0, (
+            f"{' '.join(map(str, args))} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+        )
     return done
 
 
@@ -68,8 +70,13 @@ def test_the_wheel_adds_one_top_level_name(installed):
     schemas = [n for n in names if n.startswith("variantex/exams/lms/schemas/") and n.endswith(".xsd")]
     assert len(schemas) == len(list((ROOT / "exams" / "lms" / "schemas").rglob("*.xsd")))
     templates = [n for n in names if n.startswith("variantex/templates/") and not n.endswith(".py")]
-    assert len(templates) == len([p for p in (ROOT / "templates").rglob("*") if p.is_file() and p.suffix != ".py"
-                                  and "__pycache__" not in p.parts])
+    assert len(templates) == len(
+        [
+            p
+            for p in (ROOT / "templates").rglob("*")
+            if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts
+        ]
+    )
 
 
 @pytest.mark.parametrize("name", ["generators", "exams", "templates", "cli", "answer_engine"])
@@ -86,15 +93,28 @@ def test_every_command_works_from_an_empty_folder(installed):
 
     def run(*args, code=0):
         done = _run([variantex, *args], cwd=work, check=False)
-        assert done.returncode == code, f"variantex {' '.join(args)} exited {done.returncode}:\n{done.stdout}{done.stderr}"
+        assert done.returncode == code, (
+            f"variantex {' '.join(args)} exited {done.returncode}:\n{done.stdout}{done.stderr}"
+        )
         return done
 
     assert run("--version").stdout.startswith("variantex, version ")
     table = json.loads(run("families", "--json").stdout)
     assert {"gd-step", "tf-minimax"} <= {row["id"] for row in table} and all(row["builtin"] for row in table)
     assert "Question 1" in run("show", "eigen-determinant", "--seed", "2").stdout
-    assert "30" in run("solve", "eigen-determinant", "--set", "eigenvectors=[[1,0,0],[0,1,0]]",
-                       "--set", "eigenvalues=[2, 3]", "--set", "trace=10").stdout
+    assert (
+        "30"
+        in run(
+            "solve",
+            "eigen-determinant",
+            "--set",
+            "eigenvectors=[[1,0,0],[0,1,0]]",
+            "--set",
+            "eigenvalues=[2, 3]",
+            "--set",
+            "trace=10",
+        ).stdout
+    )
     run("init", "starter")
     assert "never overwrites" in run("init", "starter", code=2).stderr
     starter = work / "starter"
@@ -146,18 +166,22 @@ def test_plugins_add_families_and_a_clash_costs_one_warning(installed, tmp_path)
     for package in (PLUGIN, clash):
         _run([bin_dir / "python", "-m", "pip", "install", "-q", "--no-deps", package], cwd=tmp_path)
     spec = work / "plugin-exam.yaml"
-    spec.write_text(textwrap.dedent("""\
+    spec.write_text(
+        textwrap.dedent("""\
         title: "With a plug-in family"
         seed: 5
         questions:
           - {id: f1, family: precision-recall, format: mcq, points: 2}
           - {id: step, family: gd-step, format: numeric, points: 2}
-        """))
+        """)
+    )
     variantex = bin_dir / "variantex"
     built = _run([variantex, "build", spec, "--out", "out/plugin"], cwd=work)
     warnings = [line for line in built.stderr.splitlines() if line.startswith("warning:")]
-    assert warnings == ["warning: plug-in 'gd-step' of variantex-clashing-plugin (variantex_clashing_plugin:Clash) "
-                        "skipped: its family id 'gd-step' is taken by a built-in family"]
+    assert warnings == [
+        "warning: plug-in 'gd-step' of variantex-clashing-plugin (variantex_clashing_plugin:Clash) "
+        "skipped: its family id 'gd-step' is taken by a built-in family"
+    ]
     table = {row["id"]: row for row in json.loads(_run([variantex, "families", "--json"], cwd=work).stdout)}
     assert table["precision-recall"]["builtin"] is False and table["gd-step"]["builtin"] is True
     quiet = _run([variantex, "--no-plugins", "families"], cwd=work)

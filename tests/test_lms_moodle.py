@@ -13,6 +13,7 @@ import sympy as sp
 from click.testing import CliRunner
 from lxml import etree
 
+from tests.conftest import requires_tex
 from variantex.cli import cli
 from variantex.exams.bank import decimal_text, draw_bank
 from variantex.exams.lms.check_moodle import expected_key, moodle_keys
@@ -20,7 +21,6 @@ from variantex.exams.lms.checks import check_export, recomputed_view
 from variantex.exams.lms.moodle import cloze_escape
 from variantex.exams.lms.texcheck import tex_problems
 from variantex.exams.spec import load_spec
-from tests.conftest import requires_tex
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample-exam.yaml"
@@ -66,8 +66,9 @@ def test_the_export_passes_every_check_and_its_keys_round_trip(exported):
             if slot["format"] == "mcq":
                 assert read["correct"] == variant["key"]["correct"] and read["options"] == variant["key"]["options"]
             elif slot["format"] == "numeric":  # decimals, tolerances and words, as the manifest recorded them
-                assert read["parts"] == [{k: p[k] for k in ("answer", "tolerance", "accepted") if k in p}
-                                         for p in variant["key"]["parts"]]
+                assert read["parts"] == [
+                    {k: p[k] for k in ("answer", "tolerance", "accepted") if k in p} for p in variant["key"]["parts"]
+                ]
                 checked += 1
             assert read == expected_key(recomputed_view(slot, variant))
     assert checked == 4 * sum(s["format"] == "numeric" for s in manifest["slots"])
@@ -111,7 +112,10 @@ def test_figures_are_embedded_svg_files(exported):
     picture = etree.fromstring(base64.b64decode(files[0].text))
     assert picture.tag == "{http://www.w3.org/2000/svg}svg"
     assert [t.text for t in picture.iter("{*}text") if t.text.startswith("Dataset")] == [
-        "Dataset A", "Dataset B", "Dataset C"]
+        "Dataset A",
+        "Dataset B",
+        "Dataset C",
+    ]
     assert len(list(picture.iter("{*}circle"))) >= 9  # every data point drawn
     assert "@@PLUGINFILE@@/losses-v001-figure1.svg" in question.findtext("questiontext/text")
 
@@ -157,15 +161,21 @@ def test_check_catches_a_wrong_key_moved_in_a_multichoice(exported, tmp_path):
 
 
 def test_check_catches_an_edited_number_and_tolerance(exported, tmp_path):
-    edits = iter([lambda m: f"NUMERICAL:={m.group(1)}1:{m.group(2)}#",  # a digit more on the first value
-                  lambda m: f"NUMERICAL:={m.group(1)}:5#"])  # a generous tolerance on the second
+    edits = iter(
+        [
+            lambda m: f"NUMERICAL:={m.group(1)}1:{m.group(2)}#",  # a digit more on the first value
+            lambda m: f"NUMERICAL:={m.group(1)}:5#",
+        ]
+    )  # a generous tolerance on the second
 
     def edit(text: str) -> str:
         return re.sub(r"NUMERICAL:=(-?[0-9.]+):([0-9.]+)#", lambda m: next(edits)(m), text, count=2)
 
     result = run("export", "--check", str(_edited(exported, tmp_path, edit)))
     assert result.exit_code == 1
-    assert re.search(r"losses-values-v001: part 1 states .*1 ± .* but the key .*; part 2 states .* ± 5 but", result.output)
+    assert re.search(
+        r"losses-values-v001: part 1 states .*1 ± .* but the key .*; part 2 states .* ± 5 but", result.output
+    )
 
 
 def test_check_catches_a_manifest_key_edited_to_match_a_wrong_file(exported, tmp_path):
@@ -177,21 +187,28 @@ def test_check_catches_a_manifest_key_edited_to_match_a_wrong_file(exported, tmp
     key["correct"] = "A" if key["correct"] != "A" else "B"
     (tmp_path / "bank.manifest.json").write_text(json.dumps(manifest))
     result = run("export", "--check", str(target))
-    assert result.exit_code == 1 and "the manifest's key differs from the key recomputed from its params" in result.output
+    assert (
+        result.exit_code == 1 and "the manifest's key differs from the key recomputed from its params" in result.output
+    )
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda t: t.replace("<quiz>", "<quiz><question>", 1), "not well-formed XML"),
-    (lambda t: t.replace("<![CDATA[<p>", "<![CDATA[<p>]]>", 1), "not well-formed XML"),
-    (lambda t: t.replace('fraction="0"', 'fraction="55"', 1), "fraction 55 is not in Moodle's grade set"),
-    (lambda t: t.replace('fraction="0"', 'fraction="100"', 1), "exactly one 100% answer, has 2"),
-    (lambda t: re.sub(r'<file name="[^"]+" path="/" encoding="base64">[^<]*</file>', "", t, count=1),
-     "has no <file> in <questiontext>"),
-    (lambda t: t.replace(r"\frac{", r"\frac{{", 1), "1 unclosed brace(s)"),
-    (lambda t: t.replace(r"\frac{", r"\fracc{", 1), "MathJax has no macro \\fracc"),
-    (lambda t: t.replace("<defaultgrade>", "<defaultgrade>-", 1), "schema:"),
-    (lambda t: t.replace("<single>true</single>", "<single>yes</single>", 1), "schema:"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda t: t.replace("<quiz>", "<quiz><question>", 1), "not well-formed XML"),
+        (lambda t: t.replace("<![CDATA[<p>", "<![CDATA[<p>]]>", 1), "not well-formed XML"),
+        (lambda t: t.replace('fraction="0"', 'fraction="55"', 1), "fraction 55 is not in Moodle's grade set"),
+        (lambda t: t.replace('fraction="0"', 'fraction="100"', 1), "exactly one 100% answer, has 2"),
+        (
+            lambda t: re.sub(r'<file name="[^"]+" path="/" encoding="base64">[^<]*</file>', "", t, count=1),
+            "has no <file> in <questiontext>",
+        ),
+        (lambda t: t.replace(r"\frac{", r"\frac{{", 1), "1 unclosed brace(s)"),
+        (lambda t: t.replace(r"\frac{", r"\fracc{", 1), "MathJax has no macro \\fracc"),
+        (lambda t: t.replace("<defaultgrade>", "<defaultgrade>-", 1), "schema:"),
+        (lambda t: t.replace("<single>true</single>", "<single>yes</single>", 1), "schema:"),
+    ],
+)
 def test_check_reports_hand_edits_one_line_each(exported, tmp_path, edit, message):
     result = run("export", "--check", str(_edited(exported, tmp_path, edit)))
     assert result.exit_code == 1, result.output

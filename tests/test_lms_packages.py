@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+from tests.conftest import requires_tex
 from variantex.cli import cli
 from variantex.exams.lms import check_canvas, check_qti21
 from variantex.exams.lms.checks import check_export, recomputed_view, schema
-from tests.conftest import requires_tex
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample-exam.yaml"
@@ -119,12 +119,15 @@ def _move_correct_answer(target: str):
             name = next(n for n in files if re.fullmatch(r"(g[0-9a-f]{32})/\1\.xml", n))
             text = files[name].decode()
             start = text.index('ident="losses-v001"')
-            block = text[start:text.index("</item>", start)]
-            scoring = re.compile(r'(<respcondition continue="No">\s*<conditionvar>\s*<varequal respident="response1">)'
-                                 r'([A-E])(</varequal>)')
+            block = text[start : text.index("</item>", start)]
+            scoring = re.compile(
+                r'(<respcondition continue="No">\s*<conditionvar>\s*<varequal respident="response1">)'
+                r"([A-E])(</varequal>)"
+            )
             correct = scoring.search(block).group(2)
             moved = scoring.sub(lambda m: m.group(1) + ("A" if correct != "A" else "B") + m.group(3), block, count=1)
-            files[name] = (text[:start] + moved + text[start + len(block):]).encode()
+            files[name] = (text[:start] + moved + text[start + len(block) :]).encode()
+
     return edit
 
 
@@ -149,8 +152,12 @@ def test_check_catches_a_widened_tolerance_and_a_missing_file(package, tmp_path)
             if target == "qti21":
                 text = re.sub(r'tolerance="([0-9.]+) \1"', 'tolerance="5 5"', text, count=1)
             else:  # a blank that also accepts 12345
-                text = re.sub(r'(<response_label ident="b1a1">\s*<material>\s*<mattext texttype="text/plain">)[^<]*',
-                              r"\g<1>12345", text, count=1)
+                text = re.sub(
+                    r'(<response_label ident="b1a1">\s*<material>\s*<mattext texttype="text/plain">)[^<]*',
+                    r"\g<1>12345",
+                    text,
+                    count=1,
+                )
             files[name] = text.encode()
 
     result = run("export", "--check", str(repack(path, tmp_path / "edited.zip", edit)))
@@ -170,7 +177,7 @@ def test_broken_math_and_a_broken_zip_are_reported(package, tmp_path):
                 # Canvas reads the TeX of an equation image from data-equation-content.
                 anchor = text.index('data-equation-content="') if target == "canvas" else 0
                 at = text.index("\\frac{", anchor)
-                files[name] = (text[:at] + "\\frac{{" + text[at + 6:]).encode()
+                files[name] = (text[:at] + "\\frac{{" + text[at + 6 :]).encode()
                 return
 
     result = run("export", "--check", str(repack(path, tmp_path / "edited.zip", edit)))
@@ -189,8 +196,11 @@ def test_the_manifest_shape_is_checked_for_canvas(tmp_path):
 
     def stray(files: dict[str, bytes]) -> None:
         files["notes.txt"] = b"hello"
-        files["imsmanifest.xml"] = files["imsmanifest.xml"].replace(b"<dependency", b"<dependencyX", 1) \
+        files["imsmanifest.xml"] = (
+            files["imsmanifest.xml"]
+            .replace(b"<dependency", b"<dependencyX", 1)
             .replace(b"</dependency", b"</dependencyX", 1)
+        )
 
     result = run("export", "--check", str(repack(out, tmp_path / "edited.zip", stray)))
     assert result.exit_code == 1
@@ -217,8 +227,11 @@ def test_wrong_choices_carry_feedback_naming_the_mistake(package):
     else:
         name = next(n for n in files if re.fullmatch(r"(g[0-9a-f]{32})/\1\.xml", n))
         item = next(i for i in etree.fromstring(files[name]).iter("{*}item") if i.get("ident") == "losses-v001")
-        feedback = {f.get("ident")[0]: "".join(f.itertext()) for f in item.iter("{*}itemfeedback")
-                    if f.get("ident") != "general_fb"}
+        feedback = {
+            f.get("ident")[0]: "".join(f.itertext())
+            for f in item.iter("{*}itemfeedback")
+            if f.get("ident") != "general_fb"
+        }
     assert sorted(feedback)[:5] == ["A", "B", "C", "D", "E"]
     assert sum("Correct." in text for text in feedback.values()) == 1
     assert sum("this is what you get if you" in text for text in feedback.values()) == 4

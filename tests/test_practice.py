@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.browser import ARTIFACTS, chromium, requires_browser
+from tests.conftest import requires_tex
 from variantex.cli import cli
 from variantex.exams.audit import judge_claim
 from variantex.exams.bank import draw_bank
 from variantex.exams.practice import spec_from_items
-from tests.browser import ARTIFACTS, chromium, requires_browser
-from tests.conftest import requires_tex
+
 
 def numeric_families() -> list[str]:
     from variantex.generators import families
@@ -35,22 +36,41 @@ def expanded(page: Path) -> str:
     import gzip
 
     text = page.read_text(encoding="utf-8")
-    stored = [gzip.decompress(base64.b64decode(encoded)).decode("utf-8")
-              for variants in page_data(page)["later"].values() for _, encoded in variants]
+    stored = [
+        gzip.decompress(base64.b64decode(encoded)).decode("utf-8")
+        for variants in page_data(page)["later"].values()
+        for _, encoded in variants
+    ]
     return text + "\n".join(stored)
 
 
 def page_data(page: Path) -> dict:
     text = page.read_text(encoding="utf-8")
-    return json.loads(re.search(r'<script type="application/json" id="variantex-data">(.*?)</script>', text,
-                                re.DOTALL).group(1).replace("<\\/", "</"))
+    return json.loads(
+        re.search(r'<script type="application/json" id="variantex-data">(.*?)</script>', text, re.DOTALL)
+        .group(1)
+        .replace("<\\/", "</")
+    )
 
 
 @pytest.fixture(scope="module")
 def practice_set(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("practice") / "set"
-    result = run("practice", "relu-backprop:numeric", "eigen-determinant:mcq", "loss-ordering:mcq",
-                 "shapley-and:open", "--count", "4", "--seed", "7", "--out", str(out), "--to", "html")
+    result = run(
+        "practice",
+        "relu-backprop:numeric",
+        "eigen-determinant:mcq",
+        "loss-ordering:mcq",
+        "shapley-and:open",
+        "--count",
+        "4",
+        "--seed",
+        "7",
+        "--out",
+        str(out),
+        "--to",
+        "html",
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -65,15 +85,30 @@ def test_the_page_is_one_offline_file_with_mathml_and_inline_svg(practice_set):
     whole = expanded(practice_set / "practice.html")
     assert whole.count('class="variant"') == 16 and whole.count("<math") > 100
     data = page_data(practice_set / "practice.html")
-    assert set(data["keys"]) == {f"{slot}-v00{i}" for slot in ("relu-backprop", "eigen-determinant",
-                                                               "loss-ordering", "shapley-and") for i in range(1, 5)}
+    assert set(data["keys"]) == {
+        f"{slot}-v00{i}"
+        for slot in ("relu-backprop", "eigen-determinant", "loss-ordering", "shapley-and")
+        for i in range(1, 5)
+    }
     assert data["rules"]["max_digits"] == 40 and "infinity" in data["rules"]["infinity"]
 
 
 def test_no_answers_leaves_every_answer_out(tmp_path):
     out = tmp_path / "proctored"
-    result = run("practice", "relu-backprop:numeric", "eigen-determinant:numeric", "--count", "3", "--seed", "2",
-                 "--no-answers", "--out", str(out), "--to", "html")
+    result = run(
+        "practice",
+        "relu-backprop:numeric",
+        "eigen-determinant:numeric",
+        "--count",
+        "3",
+        "--seed",
+        "2",
+        "--no-answers",
+        "--out",
+        str(out),
+        "--to",
+        "html",
+    )
     assert result.exit_code == 0, result.output
     page = expanded(out / "practice.html")
     assert page_data(out / "practice.html")["keys"] is None
@@ -97,40 +132,62 @@ def test_the_worksheet_has_the_questions_in_sequence_and_solutions_at_the_end(tm
     import subprocess
 
     out = tmp_path / "sheet"
-    assert run("practice", "eigen-determinant:numeric", "shapley-and:mcq", "--count", "2", "--out", str(out),
-               "--to", "pdf").exit_code == 0
+    assert (
+        run(
+            "practice", "eigen-determinant:numeric", "shapley-and:mcq", "--count", "2", "--out", str(out), "--to", "pdf"
+        ).exit_code
+        == 0
+    )
     text = subprocess.run(["pdftotext", str(out / "practice.pdf"), "-"], capture_output=True, text=True).stdout
     assert [int(n) for n in re.findall(r"Question (\d+)", text)] == [1, 2, 3, 4, 1, 2, 3, 4]  # then solutions
     assert text.index("Solutions") > text.index("Question 4")
     inline = tmp_path / "inline"
-    assert run("practice", "eigen-determinant:numeric", "--count", "2", "--inline-solutions", "--out", str(inline),
-               "--to", "pdf").exit_code == 0
+    assert (
+        run(
+            "practice",
+            "eigen-determinant:numeric",
+            "--count",
+            "2",
+            "--inline-solutions",
+            "--out",
+            str(inline),
+            "--to",
+            "pdf",
+        ).exit_code
+        == 0
+    )
     text = subprocess.run(["pdftotext", str(inline / "practice.pdf"), "-"], capture_output=True, text=True).stdout
     assert "Solutions" not in text and text.index("Solution.") < text.index("Question 2")
     bare = tmp_path / "bare"
-    assert run("practice", "eigen-determinant:numeric", "--count", "2", "--no-answers", "--out", str(bare),
-               "--to", "pdf").exit_code == 0
+    assert (
+        run(
+            "practice", "eigen-determinant:numeric", "--count", "2", "--no-answers", "--out", str(bare), "--to", "pdf"
+        ).exit_code
+        == 0
+    )
     text = subprocess.run(["pdftotext", str(bare / "practice.pdf"), "-"], capture_output=True, text=True).stdout
     assert "Solution" not in text and "no solutions included" in text
 
 
 def test_bad_practice_input_is_one_line_exit_2(tmp_path):
-    for args, message in [(["practice", "nosuch"], "unknown family"),
-                          (["practice", "relu-backprop:essay"], "has no format 'essay'"),
-                          (["practice", "relu-backprop", "--count", "0"], "--count"),
-                          (["practice", str(tmp_path / "missing.yaml")], "no such file")]:
+    for args, message in [
+        (["practice", "nosuch"], "unknown family"),
+        (["practice", "relu-backprop:essay"], "has no format 'essay'"),
+        (["practice", "relu-backprop", "--count", "0"], "--count"),
+        (["practice", str(tmp_path / "missing.yaml")], "no such file"),
+    ]:
         result = run(*args, "--out", str(tmp_path / "o"))
         assert result.exit_code == 2 and message in result.output and len(result.output.strip().splitlines()) == 1
 
 
 # --- in the browser ---------------------------------------------------------------------------
 
+
 def _closed_form(claim: str) -> bool:
     from variantex.answer_engine import exact
 
     text = claim.strip()
-    return bool(re.search(r"[a-z(*^]", text.lower())) and exact.looks_numeric(text) \
-        and not exact.is_decimal_text(text)
+    return bool(re.search(r"[a-z(*^]", text.lower())) and exact.looks_numeric(text) and not exact.is_decimal_text(text)
 
 
 def _claims(rng: random.Random, view, variant) -> list[tuple[str, str]]:
@@ -141,14 +198,36 @@ def _claims(rng: random.Random, view, variant) -> list[tuple[str, str]]:
     claims = []
     for part in view.asked:
         value = part.value
-        candidates = ["banana", "cannot be determined", "Undetermined ", "infinity", "-inf", "∞", "1e999", "3/0",
-                      str(rng.randint(-20, 20)), f"{rng.randint(-9, 9)}/{rng.randint(1, 9)}", "-0", "+0.50",
-                      "2.5e-1", " 3 / 4 ", "sqrt(2)/2"[:0] or "0.5"]
+        candidates = [
+            "banana",
+            "cannot be determined",
+            "Undetermined ",
+            "infinity",
+            "-inf",
+            "∞",
+            "1e999",
+            "3/0",
+            str(rng.randint(-20, 20)),
+            f"{rng.randint(-9, 9)}/{rng.randint(1, 9)}",
+            "-0",
+            "+0.50",
+            "2.5e-1",
+            " 3 / 4 ",
+            "sqrt(2)/2"[:0] or "0.5",
+        ]
         if not isinstance(value, str) and value.is_finite:
             exact = Fraction(int(value.p), int(value.q)) if value.is_Rational else None
             number = float(value)
-            candidates += [str(value).replace(" ", ""), f"{number:.2g}", f"{number:.3g}", f"{number:.5g}",
-                           repr(number * 1.0099), repr(number * 1.0101), repr(number * 0.9901), repr(-number)]
+            candidates += [
+                str(value).replace(" ", ""),
+                f"{number:.2g}",
+                f"{number:.3g}",
+                f"{number:.5g}",
+                repr(number * 1.0099),
+                repr(number * 1.0101),
+                repr(number * 0.9901),
+                repr(-number),
+            ]
             if exact is not None:
                 candidates += [f"{exact.numerator * 2}/{exact.denominator * 2}"]
         else:
@@ -187,7 +266,8 @@ def test_browser_verdicts_equal_variantex_check_on_random_claims(judging_page):
     with chromium() as browser:
         browser.get(page.as_uri())
         verdicts = browser.execute_script(
-            "return arguments[0].map(([id, part, claim]) => window.variantexJudge(id, part, claim));", cases)
+            "return arguments[0].map(([id, part, claim]) => window.variantexJudge(id, part, claim));", cases
+        )
     differences = []
     for (ident, part, claim), seen in zip(cases, verdicts):
         if _closed_form(claim):  # sqrt(2)/2, log(3)/12500: `check` reads them, the page asks for a number
@@ -206,8 +286,11 @@ def test_a_student_answers_checks_reveals_and_moves_on(practice_set):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    bank = draw_bank(spec_from_items(["relu-backprop:numeric", "eigen-determinant:mcq", "loss-ordering:mcq",
-                                      "shapley-and:open"], 7), 7, 4)
+    bank = draw_bank(
+        spec_from_items(["relu-backprop:numeric", "eigen-determinant:mcq", "loss-ordering:mcq", "shapley-and:open"], 7),
+        7,
+        4,
+    )
     relu = next(v for v in bank.slots[0].variants if v.id == "v001")
     eigen = next(v for v in bank.slots[1].variants if v.id == "v001")
     right = relu.view.asked[0]  # a1
@@ -234,7 +317,9 @@ def test_a_student_answers_checks_reveals_and_moves_on(practice_set):
         assert "Answers:" in solution.text
         mcq.find_element(By.CLASS_NAME, "another").click()
         section = browser.find_element(By.ID, "question-eigen-determinant")
-        WebDriverWait(browser, 5).until(lambda _: section.find_element(By.CLASS_NAME, "counter").text == "Variant 2 of 4")
+        WebDriverWait(browser, 5).until(
+            lambda _: section.find_element(By.CLASS_NAME, "counter").text == "Variant 2 of 4"
+        )
         assert browser.find_element(By.ID, "eigen-determinant-v002").is_displayed()
         assert not browser.find_element(By.ID, "eigen-determinant-v001").is_displayed()
         assert browser.switch_to.active_element.text == "Variant 2"  # focus follows, for keyboards
@@ -270,6 +355,6 @@ def test_practice_from_an_exam_spec_covers_every_slot(tmp_path):
     assert [m for m in re.findall(r'<section class="question" id="question-([^"]+)"', page)] == slots
     assert "<title>Practice: Final exam — sample</title>" in page
     open_slot = next(q.slot for q in load_spec(spec).questions if q.format == "open")
-    article = page[page.index(f'id="{open_slot}-v001"'):]
-    article = article[:article.index("</article>")]
+    article = page[page.index(f'id="{open_slot}-v001"') :]
+    article = article[: article.index("</article>")]
     assert "<textarea" in article and 'class="show-solution"' in article and ">Check<" not in article

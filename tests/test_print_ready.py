@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import requires_tex
+from tests.test_build import pdf_text
+from tests.test_hardening import pages, write_roster
 from variantex.exams.build import build
 from variantex.exams.exporters.text import question_text
 from variantex.exams.view import question_view
 from variantex.generators import family
 from variantex.generators.variant import variant_from_data
-from tests.conftest import requires_tex
-from tests.test_build import pdf_text
-from tests.test_hardening import pages, write_roster
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample-exam.yaml"
@@ -39,15 +39,18 @@ def test_pixels_are_math_symbols_and_every_gate_is_introduced():
 
 
 def test_calculator_questions_print_decimals_not_fractions():
-    text = student_text("relu-backprop", {"x": "-1.3", "t": 1, "w1": "-0.7", "w2": "1.2", "b": "0.4",
-                                          "calculator": True}, "numeric")
+    text = student_text(
+        "relu-backprop", {"x": "-1.3", "t": 1, "w1": "-0.7", "w2": "1.2", "b": "0.4", "calculator": True}, "numeric"
+    )
     assert "x = -1.3" in text and "/10" not in text
     assert "decimals to 4 significant figures" in text
 
 
 def test_shares_are_not_written_twice():
-    solution = variant_from_data(family("shapley-and"), {"players": ["a", "b", "c", "d", "e", "f"],
-                                                         "required": ["a", "b", "c", "d", "e"], "payoff": 6}).solution
+    solution = variant_from_data(
+        family("shapley-and"),
+        {"players": ["a", "b", "c", "d", "e", "f"], "required": ["a", "b", "c", "d", "e"], "payoff": 6},
+    ).solution
     assert r"6/5 = \frac{6}{5}" not in solution.steps[0] and r"\frac{6}{5}" in solution.steps[0]
 
 
@@ -82,9 +85,11 @@ def test_every_paper_starts_on_an_odd_page_and_keys_have_no_signature_line(tmp_p
 @pytest.mark.parametrize("fmt", ["mcq", "numeric", "open"])
 def test_two_output_cross_entropy_compiles_in_every_format(tmp_path, fmt):
     spec = tmp_path / "s.yaml"
-    spec.write_text(f"title: T\nquestions:\n  - family: relu-backprop\n    format: {fmt}\n    points: 3\n"
-                    "    options: {loss: cross_entropy, outputs: 2}\n  - family: relu-backprop\n"
-                    f"    format: {fmt}\n    points: 3\n    options: {{loss: cross_entropy, outputs: 2, calculator: true}}\n")
+    spec.write_text(
+        f"title: T\nquestions:\n  - family: relu-backprop\n    format: {fmt}\n    points: 3\n"
+        "    options: {loss: cross_entropy, outputs: 2}\n  - family: relu-backprop\n"
+        f"    format: {fmt}\n    points: 3\n    options: {{loss: cross_entropy, outputs: 2, calculator: true}}\n"
+    )
     result = build(spec, tmp_path / "out", strict=True)
     assert "Question 2" in pdf_text(result.out / "key.pdf")
 
@@ -96,8 +101,10 @@ def test_every_family_in_every_format_and_branch_compiles(tmp_path):
 
     slots = [(f, fmt, branch) for f in families() for fmt in f.formats for branch in f.branches]
     lines = ["title: Every family", "seed: 3", "questions:"]
-    lines += [f"  - {{id: s{i}, family: {f.id}, format: {fmt}, branch: {branch}, points: 2}}"
-              for i, (f, fmt, branch) in enumerate(slots)]
+    lines += [
+        f"  - {{id: s{i}, family: {f.id}, format: {fmt}, branch: {branch}, points: 2}}"
+        for i, (f, fmt, branch) in enumerate(slots)
+    ]
     spec = tmp_path / "all.yaml"
     spec.write_text("\n".join(lines) + "\n")
     result = build(spec, tmp_path / "out", strict=True)  # strict: no line may run into the margin

@@ -6,6 +6,7 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
+from tests.walk import assert_view_valid
 from variantex.answer_engine.checking import Claim, claim_matches
 from variantex.answer_engine.exact import dump_value, exact_equal, load_value
 from variantex.answer_engine.formatting import markup_text
@@ -25,7 +26,6 @@ from variantex.generators.markup import (
     parse_inline,
     user_token,
 )
-from tests.walk import assert_view_valid
 
 HOSTILE = r"O'Brien $x$ \input{/etc/passwd} 50% #1 a_b {x} ~ ^ & \\"
 
@@ -53,8 +53,20 @@ def test_markup_syntax():
         parse_inline("half $x open")
 
 
-@pytest.mark.parametrize("value", [sp.Integer(-3), sp.Rational(3, 4), sp.oo, -sp.oo, sp.sqrt(2) / 2,
-                                   sp.log(2), 1 / (1 + sp.exp(-1)), "undetermined", "B > A > C"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        sp.Integer(-3),
+        sp.Rational(3, 4),
+        sp.oo,
+        -sp.oo,
+        sp.sqrt(2) / 2,
+        sp.log(2),
+        1 / (1 + sp.exp(-1)),
+        "undetermined",
+        "B > A > C",
+    ],
+)
 def test_every_value_has_one_json_form(value):
     stored = json.loads(json.dumps(dump_value(value)))
     assert exact_equal(load_value(stored), value)
@@ -67,8 +79,10 @@ def test_infinity_is_a_value_written_many_ways(written):
     assert not claim_matches(Claim.read("1e30"), sp.oo)
 
 
-@pytest.mark.parametrize("written", ["cannot be determined", "Can't be determined", "undetermined",
-                                     "not enough information", "indeterminate"])
+@pytest.mark.parametrize(
+    "written",
+    ["cannot be determined", "Can't be determined", "undetermined", "not enough information", "indeterminate"],
+)
 def test_text_answers_accept_their_synonyms(written):
     rules = family("eigen-determinant").rules
     assert claim_matches(Claim.read(written), "undetermined", rules)
@@ -78,15 +92,19 @@ def test_text_answers_accept_their_synonyms(written):
 
 def test_check_accepts_synonyms_and_grade_reads_them(tmp_path):
     keys = tmp_path / "keys.yaml"
-    keys.write_text("- {id: a, family: eigen-determinant, answer: can't be determined,\n"
-                    "   params: {eigenvectors: [[1, 0, 0, 0], [0, 1, 0, 0]], eigenvalues: [2, 3], trace: 10}}\n"
-                    "- {id: b, family: eigen-determinant, answer: not enough information,\n"
-                    "   params: {eigenvectors: [[1, 0, 0], [0, 1, 0]], eigenvalues: [2, 3], trace: 10}}\n")
+    keys.write_text(
+        "- {id: a, family: eigen-determinant, answer: can't be determined,\n"
+        "   params: {eigenvectors: [[1, 0, 0, 0], [0, 1, 0, 0]], eigenvalues: [2, 3], trace: 10}}\n"
+        "- {id: b, family: eigen-determinant, answer: not enough information,\n"
+        "   params: {eigenvectors: [[1, 0, 0], [0, 1, 0]], eigenvalues: [2, 3], trace: 10}}\n"
+    )
     result = CliRunner().invoke(cli, ["check", str(keys)])
     assert result.exit_code == 1
     assert "a: OK" in result.output
-    assert "b: WRONG — det: claimed not enough information, correct 30 — named mistake: " \
-           "cannot_be_determined_when_it_can" in result.output
+    assert (
+        "b: WRONG — det: claimed not enough information, correct 30 — named mistake: "
+        "cannot_be_determined_when_it_can" in result.output
+    )
 
 
 def test_an_older_manifest_gets_one_clear_line(tmp_path):

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import requires_tex
 from variantex.answer_engine.errors import InputError
 from variantex.cli import cli
 from variantex.exams.build import build
 from variantex.exams.manifest import recompute
 from variantex.exams.roster import read_roster
-from tests.conftest import requires_tex
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample-exam.yaml"
@@ -79,8 +79,7 @@ def test_bad_roster_through_the_cli_exits_2_and_writes_nothing(tmp_path):
 
 def pdf_text(path: Path) -> str:
     """Text in reading layout (the cover's Name/ID table stays on its lines), spaces folded."""
-    raw = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                         check=True).stdout
+    raw = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     return printed_form(" ".join(raw.replace("’", "'").split()))
 
 
@@ -114,8 +113,12 @@ def test_thirty_awkward_names_each_get_their_own_pdf_and_variants(tmp_path):
         assert len({params[s.id][slot] for s in students}) == 30  # a different variant for everyone
     assert any("S1014" in w and "cannot print" in w for w in result.warnings)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["papers"][3]["student"] == {"id": "S1003", "name": "Ærøskøbing & Søn",
-                                                "email": "s1003@uni.example", "section": "A"}
+    assert manifest["papers"][3]["student"] == {
+        "id": "S1003",
+        "name": "Ærøskøbing & Søn",
+        "email": "s1003@uni.example",
+        "section": "A",
+    }
     with open(out / "key.csv", encoding="utf-8") as handle:
         assert sum(1 for _ in csv.reader(handle)) == 1 + 30 * 8
 
@@ -149,17 +152,23 @@ def test_shuffles_are_per_student_recorded_and_verifiable(tmp_path):
     result = build(spec, tmp_path / "out", roster=roster, make_pdf=False)
     orders = {tuple(q.spec.slot for q in p.questions) for p in result.papers}
     assert len(orders) > 1
-    correct_letters = {r["correct"] for p in json.loads((result.out / "manifest.json").read_text())["papers"]
-                       for r in p["questions"] if r["format"] == "mcq"}
+    correct_letters = {
+        r["correct"]
+        for p in json.loads((result.out / "manifest.json").read_text())["papers"]
+        for r in p["questions"]
+        if r["format"] == "mcq"
+    }
     assert len(correct_letters) > 1
     assert recompute(json.loads((result.out / "manifest.json").read_text())) == []
 
 
 def test_unique_variants_fails_clearly_when_students_would_share(tmp_path):
     spec = tmp_path / "u.yaml"
-    spec.write_text("title: T\nunique_variants: true\nquestions:\n"
-                    "  - {family: eigen-determinant, format: numeric, points: 1,"
-                    " params: {eigenvectors: [[1, 0]], eigenvalues: [2], trace: 5}}\n")
+    spec.write_text(
+        "title: T\nunique_variants: true\nquestions:\n"
+        "  - {family: eigen-determinant, format: numeric, points: 1,"
+        " params: {eigenvectors: [[1, 0]], eigenvalues: [2], trace: 5}}\n"
+    )
     roster = write_roster(tmp_path / "r.csv", [["A", "Ann"], ["B", "Bob"]])
     with pytest.raises(InputError, match="unique_variants is on but question q1 .* has 1 distinct variants for 2"):
         build(spec, tmp_path / "out", roster=roster, make_pdf=False)

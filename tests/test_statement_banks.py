@@ -24,9 +24,18 @@ def _numbers(fact, rng) -> dict:
 
 def test_the_banks_the_issue_names_are_there_with_eight_facts_each():
     ids = {bank.id for bank in BANKS}
-    assert {"tf-attention-cost", "tf-separable-logistic", "tf-sgd-vs-gd", "tf-svm-support-vectors", "tf-minimax",
-            "tf-adversarial-tradeoff", "tf-teacher-forcing", "tf-kmeans-gmm", "tf-bias-variance",
-            "tf-final-exam"} <= ids
+    assert {
+        "tf-attention-cost",
+        "tf-separable-logistic",
+        "tf-sgd-vs-gd",
+        "tf-svm-support-vectors",
+        "tf-minimax",
+        "tf-adversarial-tradeoff",
+        "tf-teacher-forcing",
+        "tf-kmeans-gmm",
+        "tf-bias-variance",
+        "tf-final-exam",
+    } <= ids
     for bank in BANKS:
         assert len(bank.facts) >= 8, bank.id
         assert len({fact.id for fact in bank.facts}) == len(bank.facts), bank.id

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.browser import chromium, requires_browser
+from tests.conftest import requires_tex
+from tests.test_build import pdf_text
 from variantex.answer_engine.checking import read_tf
 from variantex.cli import cli
 from variantex.exams.build import build
 from variantex.exams.grading import grade
-from tests.browser import chromium, requires_browser
-from tests.conftest import requires_tex
-from tests.test_build import pdf_text
 
 SPEC = """title: True or false
 seed: 5
@@ -49,8 +49,9 @@ def built(tmp_path):
 
 
 def key_of(record) -> str:
-    return "".join("T" if record["answers"][f"s{i}"] == {"text": "true"} else "F"
-                   for i in range(1, len(record["answers"]) + 1))
+    return "".join(
+        "T" if record["answers"][f"s{i}"] == {"text": "true"} else "F" for i in range(1, len(record["answers"]) + 1)
+    )
 
 
 def flipped(key: str, count: int) -> str:
@@ -70,7 +71,7 @@ def test_read_tf_takes_the_ways_students_write_marks():
 
 def test_key_csv_manifest_and_verify_agree(built):
     folder, out, papers = built
-    rows = list(csv.DictReader(open(out / "key.csv", encoding="utf-8")))
+    rows = list(csv.DictReader(Path(out / "key.csv").read_text(encoding="utf-8").splitlines()))
     for row in rows:
         record = next(q for q in papers[row["student"]] if q["slot"] == row["slot"])
         if record["format"] == "tf":
@@ -89,9 +90,11 @@ def test_grading_per_statement_and_all_or_nothing(built):
     for student, questions in papers.items():
         att = next(q for q in questions if q["slot"] == "att")
         svm = next(q for q in questions if q["slot"] == "svm")
-        cells = {"A": (key_of(att), ",".join(key_of(svm))),            # everything right
-                 "B": (flipped(key_of(att), 1), flipped(key_of(svm), 1)),  # one slip in each
-                 "C": ("-" + key_of(att)[1:], "TFX??")}[student]         # a blank; an unreadable sheet
+        cells = {
+            "A": (key_of(att), ",".join(key_of(svm))),  # everything right
+            "B": (flipped(key_of(att), 1), flipped(key_of(svm), 1)),  # one slip in each
+            "C": ("-" + key_of(att)[1:], "TFX??"),
+        }[student]  # a blank; an unreadable sheet
         rows.append([student, *cells, ""])
         expected[student] = cells
     path = folder / "responses.csv"
@@ -110,7 +113,10 @@ def test_grading_per_statement_and_all_or_nothing(built):
 
 
 def test_check_audits_true_false_keys(tmp_path):
-    keys = write(tmp_path, "keys.yaml", """
+    keys = write(
+        tmp_path,
+        "keys.yaml",
+        """
 - id: right
   family: tf-attention-cost
   params:
@@ -133,33 +139,51 @@ def test_check_audits_true_false_keys(tmp_path):
       - {fact: scores-vs-projections, n: 512, d: 64}
       - {fact: causal-scores, n: 10, kept: 45}
   answer: {s1: true, s2: true}
-""")
+""",
+    )
     result = run("check", keys)
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0] == "right: OK" and lines[1] == "listed: OK"
     assert lines[2].startswith("wrong: WRONG — s2: claimed true, correct false — named mistake: causal-scores")
     assert "n(n+1)/2 = 55" in lines[2]
-    bad = write(tmp_path, "bad.yaml", "- id: x\n  family: tf-attention-cost\n  params: {statements: "
-                                      "[{fact: doubling-length, n: 8, factor: 4}]}\n  answer: TF\n")
+    bad = write(
+        tmp_path,
+        "bad.yaml",
+        "- id: x\n  family: tf-attention-cost\n  params: {statements: "
+        "[{fact: doubling-length, n: 8, factor: 4}]}\n  answer: TF\n",
+    )
     result = run("check", bad)
     assert result.exit_code == 2
-    assert result.output.strip() == f"error: {bad}:4: item 'x': answer: cannot read 'TF' (expected 1 marks, T or F " \
-                                    "each, e.g. T)"
+    assert (
+        result.output.strip() == f"error: {bad}:4: item 'x': answer: cannot read 'TF' (expected 1 marks, T or F "
+        "each, e.g. T)"
+    )
 
 
-@pytest.mark.parametrize("entry,message", [
-    ("{family: eigen-determinant, format: mcq, points: 2, scoring: all-or-nothing}",
-     "scoring is for true/false questions (format: tf)"),
-    ("{family: tf-minimax, format: tf, points: 2, scoring: sometimes}",
-     "expected one of per-statement, all-or-nothing, got 'sometimes'"),
-    ("{family: tf-minimax, format: tf, points: 2, options: {statements: 12}}", "options.statements"),
-    ("{family: tf-minimax, format: mcq, points: 2}", "tf-minimax has no format 'mcq' (formats: tf)"),
-    ("{family: tf-minimax, format: tf, points: 2, options: {statements: 3, true_counts: [1, 4]}}",
-     "spec.yaml:3: questions[0]: options.true_counts: a true count above the 3 statements"),
-    ("{family: tf-minimax, format: tf, points: 2, options: {true_counts: {2: -1}}}",
-     "options.true_counts.2: expected a whole number ≥ 0, got -1"),
-])
+@pytest.mark.parametrize(
+    "entry,message",
+    [
+        (
+            "{family: eigen-determinant, format: mcq, points: 2, scoring: all-or-nothing}",
+            "scoring is for true/false questions (format: tf)",
+        ),
+        (
+            "{family: tf-minimax, format: tf, points: 2, scoring: sometimes}",
+            "expected one of per-statement, all-or-nothing, got 'sometimes'",
+        ),
+        ("{family: tf-minimax, format: tf, points: 2, options: {statements: 12}}", "options.statements"),
+        ("{family: tf-minimax, format: mcq, points: 2}", "tf-minimax has no format 'mcq' (formats: tf)"),
+        (
+            "{family: tf-minimax, format: tf, points: 2, options: {statements: 3, true_counts: [1, 4]}}",
+            "spec.yaml:3: questions[0]: options.true_counts: a true count above the 3 statements",
+        ),
+        (
+            "{family: tf-minimax, format: tf, points: 2, options: {true_counts: {2: -1}}}",
+            "options.true_counts.2: expected a whole number ≥ 0, got -1",
+        ),
+    ],
+)
 def test_bad_true_false_specs_are_one_line_exit_2(tmp_path, entry, message):
     spec = write(tmp_path, "spec.yaml", f"title: T\nquestions:\n  - {entry}\n")
     result = run("build", spec, "--out", tmp_path / "out", "--to", "tex")
@@ -186,12 +210,15 @@ def test_exports_carry_each_statement_and_their_checks_catch_a_flipped_key(tmp_p
     moodle = (tmp_path / "per-moodle.xml").read_text()
     assert moodle.count("{1:MULTICHOICE:=") == 3 * (4 + 5)  # every statement of every variant
     first = moodle.index("{1:MULTICHOICE:=")
-    right = moodle[first + len("{1:MULTICHOICE:="):].split("#", 1)[0]
+    right = moodle[first + len("{1:MULTICHOICE:=") :].split("#", 1)[0]
     other = "False" if right == "True" else "True"
-    tampered = moodle[:first] + "{1:MULTICHOICE:=" + other + moodle[first + len("{1:MULTICHOICE:=") + len(right):]
+    tampered = moodle[:first] + "{1:MULTICHOICE:=" + other + moodle[first + len("{1:MULTICHOICE:=") + len(right) :]
     (tmp_path / "per-moodle.xml").write_text(tampered)
     result = run("export", "--check", tmp_path / "per-moodle.xml")
-    assert result.exit_code == 1 and f"part 1 states {other} but the key recomputed from params is {right}" in result.output
+    assert (
+        result.exit_code == 1
+        and f"part 1 states {other} but the key recomputed from params is {right}" in result.output
+    )
 
 
 @pytest.mark.slow
@@ -220,7 +247,7 @@ def test_the_practice_page_checks_each_statement(tmp_path):
     with chromium() as browser:
         browser.get((out / "practice.html").as_uri())
         form = browser.find_element(By.CSS_SELECTOR, 'form[data-variant="tf-sgd-vs-gd-v001"]')
-        truths = [s.get_attribute("value") for s in form.find_elements(By.CSS_SELECTOR, 'input[data-statement]')]
+        truths = [s.get_attribute("value") for s in form.find_elements(By.CSS_SELECTOR, "input[data-statement]")]
         assert len(truths) == 8  # 4 statements, T and F each
         form.find_element(By.CSS_SELECTOR, 'input[data-statement="1"][value="T"]').click()
         form.find_element(By.CSS_SELECTOR, 'input[data-statement="2"][value="F"]').click()
@@ -238,8 +265,11 @@ def test_the_practice_page_checks_each_statement(tmp_path):
 def test_a_family_offers_statements_about_its_own_answers(tmp_path):
     """hoeffding-bound in the tf format: one statement per part, the key's value (true) or a
     named mistake's (false); key.csv, grade and check all judge them."""
-    spec = write(tmp_path, "spec.yaml", "title: T\nseed: 2\nquestions:\n"
-                                        "  - {id: h, family: hoeffding-bound, format: tf, points: 2}\n")
+    spec = write(
+        tmp_path,
+        "spec.yaml",
+        "title: T\nseed: 2\nquestions:\n  - {id: h, family: hoeffding-bound, format: tf, points: 2}\n",
+    )
     roster = write(tmp_path, "roster.csv", "id,name\nA,Ann\n")
     result = build(spec, tmp_path / "out", roster=roster, make_pdf=False)
     manifest = json.loads((result.out / "manifest.json").read_text())
@@ -254,7 +284,7 @@ def test_a_family_offers_statements_about_its_own_answers(tmp_path):
     false = next(s for s in statements if not s.truth)
     assert false.mistake and "is what you get if you" in false.why
     key = "".join("T" if s.truth else "F" for s in statements)
-    rows = list(csv.DictReader(open(result.out / "key.csv", encoding="utf-8")))
+    rows = list(csv.DictReader(Path(result.out / "key.csv").read_text(encoding="utf-8").splitlines()))
     assert rows[0]["correct_response"] == key
     responses = write(tmp_path, "responses.csv", f"id,h\nA,{key}\n")
     marks = grade(manifest, responses).students[0].marks
@@ -263,10 +293,14 @@ def test_a_family_offers_statements_about_its_own_answers(tmp_path):
     write(tmp_path, "responses.csv", f"id,h\nA,{wrong}\n")
     marks = grade(manifest, responses).students[0].marks
     assert marks[0].points == 0 and false.mistake in marks[0].mistakes
-    keys = write(tmp_path, "keys.yaml", f"- id: right\n  family: hoeffding-bound\n  format: tf\n  params: "
-                                        f"{json.dumps(record['params'])}\n  answer: {key}\n"
-                                        f"- id: wrong\n  family: hoeffding-bound\n  format: tf\n  params: "
-                                        f"{json.dumps(record['params'])}\n  answer: {wrong}\n")
+    keys = write(
+        tmp_path,
+        "keys.yaml",
+        f"- id: right\n  family: hoeffding-bound\n  format: tf\n  params: "
+        f"{json.dumps(record['params'])}\n  answer: {key}\n"
+        f"- id: wrong\n  family: hoeffding-bound\n  format: tf\n  params: "
+        f"{json.dumps(record['params'])}\n  answer: {wrong}\n",
+    )
     result = run("check", keys)
     lines = result.output.splitlines()
     assert result.exit_code == 1 and lines[0] == "right: OK"

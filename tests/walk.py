@@ -65,9 +65,11 @@ def verify_without_solver(family, params):
     def unavailable(*args, **kwargs):
         raise AssertionError(f"{family.id}.verify calls the exact solver: it is not an independent route")
 
-    with mock.patch.object(family, "solve", unavailable), \
-            mock.patch.object(variant_module, "_exact_solution", unavailable), \
-            mock.patch.object(variant_module, "_verified_solution", unavailable):
+    with (
+        mock.patch.object(family, "solve", unavailable),
+        mock.patch.object(variant_module, "_exact_solution", unavailable),
+        mock.patch.object(variant_module, "_verified_solution", unavailable),
+    ):
         return family.verify(params)
 
 
@@ -116,7 +118,8 @@ def assert_variant_sound(variant, branch, fmt):
         assert len({value_key(o.values) for o in options}) == len(options)
         correct = tuple(values[name] for name in family.mcq_parts(params))
         passing = [
-            option for option in options
+            option
+            for option in options
             if all(value_matches(v, c, family.rules_for(params)) for v, c in zip(option.values, correct))
         ]
         assert len(passing) == 1 and passing[0].correct
@@ -132,4 +135,5 @@ def assert_edge_case(family, case: EdgeCase) -> None:
         claim = Claim.read(written)
         assert claim.exact, f"{family.id} edge case {case.note!r}: write {part} exactly, not {written!r}"
         assert claim_matches(claim, values[part], family.rules), (
-            f"{family.id} edge case {case.note!r}: {part} is {values[part]}, expected {written}")
+            f"{family.id} edge case {case.note!r}: {part} is {values[part]}, expected {written}"
+        )

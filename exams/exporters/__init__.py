@@ -8,8 +8,9 @@ family changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 from variantex.exams.view import ExamView
 

@@ -18,14 +18,14 @@ import gzip
 import html
 import json
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import Sequence
 
 import jinja2
 import sympy as sp
-from markupsafe import Markup
 from latex2mathml.converter import convert
+from markupsafe import Markup
 
 from variantex.answer_engine import exact
 from variantex.answer_engine.checking import INFINITY_WORDS, NEGATIVE_INFINITY_WORDS
@@ -37,7 +37,6 @@ from variantex.exams.lms.figures import FigureFiles
 from variantex.exams.lms.html import MathStyle, lms_tex
 from variantex.exams.view import QuestionView, tolerance_sentence
 from variantex.generators.markup import Block, Content, Figure
-
 
 _ENTITY = re.compile(r"&#x([0-9A-Fa-f]+);")
 _LONE_ROW = re.compile(r"<mrow>(<(m[ino])>[^<]*</\2>)</mrow>")
@@ -81,11 +80,14 @@ class _Html:
             return f'<figure class="figure">{block.svg}</figure>'
         _, data = self.images.file(block)
         encoded = base64.b64encode(data).decode("ascii")
-        return (f'<figure class="figure"><img src="data:image/png;base64,{encoded}" '
-                f'alt="{html.escape(block.description)}"></figure>')
+        return (
+            f'<figure class="figure"><img src="data:image/png;base64,{encoded}" '
+            f'alt="{html.escape(block.description)}"></figure>'
+        )
 
 
 # --- the key as data ---------------------------------------------------------------------------
+
 
 def value_data(value: Value) -> str | dict:
     """A value as the page's judge reads it: a rational as "p/q", or {"inf": ±1}, {"text": …},
@@ -104,14 +106,21 @@ def variant_key(view: QuestionView, variant, descriptions: dict[str, int]) -> di
     per asked part, the exact answer; each named mistake's values for the asked parts. The
     mistakes' descriptions are numbered in `descriptions` (shared by all variants: a page
     repeats them hundreds of times otherwise), text answers are listed once per family."""
+
     def described(text: str) -> int:
         return descriptions.setdefault(text, len(descriptions))
 
     if view.format == "mcq":
-        return {"format": "mcq", "options": {
-            o.letter: {"correct": o.correct,
-                       "mistake": None if o.correct or o.mistake.guess else described(o.mistake.description)}
-            for o in view.options}}
+        return {
+            "format": "mcq",
+            "options": {
+                o.letter: {
+                    "correct": o.correct,
+                    "mistake": None if o.correct or o.mistake.guess else described(o.mistake.description),
+                }
+                for o in view.options
+            },
+        }
     if view.format == "tf":
         # The justification is shown only once a statement has been judged (it gives the answer away).
         return {"format": "tf", "statements": [[s.truth, described(content_text(s.why))] for s in view.statements]}
@@ -125,23 +134,30 @@ def variant_key(view: QuestionView, variant, descriptions: dict[str, int]) -> di
         "format": "numeric",
         "family": family.id,
         "tolerance": [str(sp.Rational(rules.tolerance.relative)), str(sp.Rational(rules.tolerance.absolute))],
-        "mistakes": [[described(m.description), m.slips,
-                      {name: value_data(v) for name, v in m.values.items() if name in asked}] for m in mistakes],
+        "mistakes": [
+            [described(m.description), m.slips, {name: value_data(v) for name, v in m.values.items() if name in asked}]
+            for m in mistakes
+        ],
         "parts": [[part.name, value_data(part.value)] for part in view.asked],
     }
 
 
 def judge_rules() -> dict:
-    return {"infinity": list(INFINITY_WORDS), "negative_infinity": list(NEGATIVE_INFINITY_WORDS),
-            "max_digits": exact.MAX_DIGITS, "max_exponent": exact.MAX_EXPONENT,
-            "closed_form_names": sorted(exact._ALLOWED_NAMES)}
+    return {
+        "infinity": list(INFINITY_WORDS),
+        "negative_infinity": list(NEGATIVE_INFINITY_WORDS),
+        "max_digits": exact.MAX_DIGITS,
+        "max_exponent": exact.MAX_EXPONENT,
+        "closed_form_names": sorted(exact._ALLOWED_NAMES),
+    }
 
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     loader = jinja2.FileSystemLoader(str(resources.files("variantex.templates") / "practice"))
-    return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                              keep_trailing_newline=True)
+    return jinja2.Environment(
+        loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+    )
 
 
 def practice_page(bank: Bank, title: str, answers: bool = True) -> str:
@@ -153,14 +169,24 @@ def practice_page(bank: Bank, title: str, answers: bool = True) -> str:
     article = environment().get_template("variant.html.j2")
     questions, keys, later, families, descriptions = [], {}, {}, {}, {}
     for number, slot in enumerate(bank.slots, start=1):
-        question = {"number": number, "slot": slot.spec.slot, "title": slot.variants[0].view.title,
-                    "format": slot.spec.format, "count": len(slot.variants)}
+        question = {
+            "number": number,
+            "slot": slot.spec.slot,
+            "title": slot.variants[0].view.title,
+            "format": slot.spec.format,
+            "count": len(slot.variants),
+        }
         stored = []
         for index, variant in enumerate(slot.variants, start=1):
             view = variant.view
             ident = question_id(slot, variant)
-            html_text = article.render(question=question, variant=_variant_context(render, view, ident, answers),
-                                       first=index == 1, index=index, answers=answers)
+            html_text = article.render(
+                question=question,
+                variant=_variant_context(render, view, ident, answers),
+                first=index == 1,
+                index=index,
+                answers=answers,
+            )
             if index == 1:
                 question["first"] = Markup(html_text)
             else:
@@ -172,15 +198,30 @@ def practice_page(bank: Bank, title: str, answers: bool = True) -> str:
                     families[family.id] = {name: list(words) for name, words in family.rules.text_answers.items()}
         later[slot.spec.slot] = stored
         questions.append(question)
-    data = {"rules": judge_rules(), "keys": keys if answers else None, "text_answers": families,
-            "descriptions": list(descriptions) if answers else None, "later": later}
+    data = {
+        "rules": judge_rules(),
+        "keys": keys if answers else None,
+        "text_answers": families,
+        "descriptions": list(descriptions) if answers else None,
+        "later": later,
+    }
     script = (resources.files("variantex.templates") / "practice" / "practice.js").read_text(encoding="utf-8")
     style = (resources.files("variantex.templates") / "practice" / "practice.css").read_text(encoding="utf-8")
     # JSON inside <script>: "</" must not end the element early.
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    return environment().get_template("practice.html.j2").render(
-        title=title, questions=questions, answers=answers, count=len(bank.slots[0].variants) if bank.slots else 0,
-        data=Markup(payload), script=Markup(script), style=Markup(style))
+    return (
+        environment()
+        .get_template("practice.html.j2")
+        .render(
+            title=title,
+            questions=questions,
+            answers=answers,
+            count=len(bank.slots[0].variants) if bank.slots else 0,
+            data=Markup(payload),
+            script=Markup(script),
+            style=Markup(style),
+        )
+    )
 
 
 def _variant_context(render: _Html, view: QuestionView, ident: str, answers: bool) -> dict:
@@ -189,14 +230,19 @@ def _variant_context(render: _Html, view: QuestionView, ident: str, answers: boo
         "stem": Markup(render.blocks((*view.stem, *view.ask))),
         "discuss": Markup(render.blocks(view.discuss)),
         "options": [{"letter": o.letter, "content": Markup(inline(o.content))} for o in view.options],
-        "statements": [{"number": s.number, "content": Markup(inline(s.content)), "letter": s.letter}
-                       for s in view.statements],
-        "parts": [{"name": p.name, "label": Markup(mathml(p.label)), "plain": latex_to_text(f"${p.label}$")}
-                  for p in view.asked] if view.format == "numeric" else [],
+        "statements": [
+            {"number": s.number, "content": Markup(inline(s.content)), "letter": s.letter} for s in view.statements
+        ],
+        "parts": [
+            {"name": p.name, "label": Markup(mathml(p.label)), "plain": latex_to_text(f"${p.label}$")}
+            for p in view.asked
+        ]
+        if view.format == "numeric"
+        else [],
         "steps": [Markup(inline(step)) for step in view.steps] if answers else [],
-        "answers": [{"label": Markup(mathml(p.label)), "value": Markup(inline(p.shown))}
-                    for p in view.answers] if answers and view.format != "tf" else [],
+        "answers": [{"label": Markup(mathml(p.label)), "value": Markup(inline(p.shown))} for p in view.answers]
+        if answers and view.format != "tf"
+        else [],
         "tf_key": view.tf_key if answers else "",
         "tolerance": tolerance_sentence(view),
     }
-

@@ -24,11 +24,12 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import jinja2
 
@@ -57,6 +58,7 @@ def environment() -> jinja2.Environment:
 
 # --- view content -> LaTeX ------------------------------------------------------------------
 
+
 def inline(content: Content) -> Latex:
     return Latex("".join(f"${span.tex}$" if isinstance(span, MathSpan) else escape(span.text) for span in content))
 
@@ -76,8 +78,7 @@ def _block(block: Block) -> str:
         align = block.align or "l" * len(block.header)
         lines = [" & ".join(f"\\textbf{{{inline(cell)}}}" for cell in block.header) + r" \\ \hline"]
         lines += [" & ".join(inline(cell) for cell in row) + r" \\" for row in block.rows]
-        return ("\\begin{center}\n\\begin{tabular}{%s}\n" % align + "\n".join(lines)
-                + "\n\\end{tabular}\n\\end{center}")
+        return "\\begin{center}\n\\begin{tabular}{%s}\n" % align + "\n".join(lines) + "\n\\end{tabular}\n\\end{center}"
     if isinstance(block, Figure):
         return "\\begin{center}\n%s\n\\end{center}" % block.tikz
     raise TypeError(f"no LaTeX for {type(block).__name__}")
@@ -154,7 +155,8 @@ def paper_contexts(exam: ExamView) -> list[dict]:
     return [
         {
             "student": {"id": p.student.id, "name": p.student.name, "printable": not untypesettable(p.student.name)}
-            if p.student else None,
+            if p.student
+            else None,
             "questions": [context(q) for q in p.questions],
             "how_to_answer": how_to_answer({q.format for q in p.questions}),
         }
@@ -205,9 +207,11 @@ _FIGURE = re.compile(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", re.DOTALL
 # figure of its exam again. So the exam typesets each figure once into a PDF form XObject
 # (\pdfxform; written once, drawn wherever it is referenced) and the key refers to it.
 # \leavevmode: a figure starts a paragraph, as the tikzpicture it replaces does.
-_FIGURE_MACROS = (r"\newcommand{\vxsavefigure}[2]{\setbox0=\hbox{#2}\pdfxform0 "
-                  r"\expandafter\xdef\csname vxfigure#1\endcsname{\the\pdflastxform}\vxusefigure{#1}}"
-                  r"\newcommand{\vxusefigure}[1]{\leavevmode\pdfrefxform\csname vxfigure#1\endcsname\relax}")
+_FIGURE_MACROS = (
+    r"\newcommand{\vxsavefigure}[2]{\setbox0=\hbox{#2}\pdfxform0 "
+    r"\expandafter\xdef\csname vxfigure#1\endcsname{\the\pdflastxform}\vxusefigure{#1}}"
+    r"\newcommand{\vxusefigure}[1]{\leavevmode\pdfrefxform\csname vxfigure#1\endcsname\relax}"
+)
 
 
 def one_run(exam_document: str, key_document: str) -> tuple[str, int, int]:
@@ -232,7 +236,7 @@ def one_run(exam_document: str, key_document: str) -> tuple[str, int, int]:
 
     begin = exam_head.rindex("\\begin{document}")
     head = exam_head[:begin] + _FIGURE_MACROS + exam_head[begin:]
-    key_style = key_head[key_head.index(_PAGE_STYLE):key_head.rindex("\\begin{document}")]
+    key_style = key_head[key_head.index(_PAGE_STYLE) : key_head.rindex("\\begin{document}")]
     exams = _FIGURE.sub(save, exam_body)
     keys = _FIGURE.sub(use, key_body)
     exam_start = head.count("\n")
@@ -254,8 +258,13 @@ class LatexExporter:
 
     name = "latex"
 
-    def __init__(self, pdf: bool = True, per_student: bool = False, jobs: int | None = None,
-                 on_typeset: Callable[[int, int], None] | None = None):
+    def __init__(
+        self,
+        pdf: bool = True,
+        per_student: bool = False,
+        jobs: int | None = None,
+        on_typeset: Callable[[int, int], None] | None = None,
+    ):
         self.warnings: list[str] = []  # overfull lines and missing characters TeX reported
         self.pdf = pdf
         self.per_student = per_student
@@ -296,7 +305,8 @@ class _Session:
         self.papers = 0
         self.closing = ""
         self.lines = dict.fromkeys(KINDS, 0)  # lines written to each joined file
-        self.combined = {kind: open(folder / f"{kind}.tex", "w", encoding="utf-8") for kind in KINDS}
+        # Open across many chunks; close() shuts them.
+        self.combined = {kind: open(folder / f"{kind}.tex", "w", encoding="utf-8") for kind in KINDS}  # noqa: SIM115
         self.runs: list[tuple[Path, Future]] = []  # (part document, its TeX run)
         self.pool: ProcessPoolExecutor | None = None
         self.seconds = exporter.seconds
@@ -333,8 +343,9 @@ class _Session:
             for kind in KINDS:
                 subfolder = self.folder / ("exams" if kind == "exam" else "keys")
                 subfolder.mkdir(exist_ok=True)
-                targets += tuple(subfolder / f"{file_stem(p.student.id if p.student else 'practice')}.pdf"
-                                 for p in chunk.papers)
+                targets += tuple(
+                    subfolder / f"{file_stem(p.student.id if p.student else 'practice')}.pdf" for p in chunk.papers
+                )
         if self.pool is None:
             # Workers die with this process, and their pdflatex with them.
             self.pool = ProcessPoolExecutor(max_workers=self.exporter.jobs, initializer=tex_run.die_with_parent)
@@ -363,8 +374,12 @@ class _Session:
         typeset = [(tex.with_suffix(".pdf"), run.result()) for tex, run in self.runs]  # in document order
         for _, result in typeset:
             self.exporter.warnings += result.problems
-        joins = [self.pool.submit(tex_run.merge_pdfs, [(pdf, result.pages(kind)) for pdf, result in typeset],
-                                  self.folder / f"{kind}.pdf") for kind in KINDS]
+        joins = [
+            self.pool.submit(
+                tex_run.merge_pdfs, [(pdf, result.pages(kind)) for pdf, result in typeset], self.folder / f"{kind}.pdf"
+            )
+            for kind in KINDS
+        ]
         for join in joins:
             join.result()
         written += [self.folder / f"{kind}.pdf" for kind in KINDS]

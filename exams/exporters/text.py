@@ -7,7 +7,7 @@ aligned columns; figures are named by their description.
 from __future__ import annotations
 
 import textwrap
-from typing import Sequence
+from collections.abc import Sequence
 
 from variantex.answer_engine.formatting import latex_to_text
 from variantex.exams.view import QuestionView, tolerance_sentence
@@ -26,14 +26,16 @@ def blocks_text(blocks: Sequence[Block], indent: str = "") -> list[str]:
         if lines:
             lines.append("")
         if isinstance(block, Paragraph):
-            lines += textwrap.wrap(content_text(block.content), WIDTH, initial_indent=indent,
-                                   subsequent_indent=indent) or [indent]
+            lines += textwrap.wrap(
+                content_text(block.content), WIDTH, initial_indent=indent, subsequent_indent=indent
+            ) or [indent]
         elif isinstance(block, DisplayMath):
             lines.append(indent + "    " + latex_to_text("$" + block.tex + "$"))
         elif isinstance(block, Bullets):
             for item in block.items:
-                lines += textwrap.wrap(content_text(item), WIDTH, initial_indent=indent + "  • ",
-                                       subsequent_indent=indent + "    ")
+                lines += textwrap.wrap(
+                    content_text(item), WIDTH, initial_indent=indent + "  • ", subsequent_indent=indent + "    "
+                )
         elif isinstance(block, Table):
             rows = [[content_text(cell) for cell in block.header]] + [[content_text(c) for c in r] for r in block.rows]
             widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -55,18 +57,27 @@ def question_text(view: QuestionView, key: bool = True) -> str:
     if view.format == "mcq":
         lines += ["", "Mark exactly one option:"]
         for option in view.options:
-            lines += textwrap.wrap(content_text(option.content), WIDTH, initial_indent=f"  ({option.letter}) ",
-                                   subsequent_indent="      ")
+            lines += textwrap.wrap(
+                content_text(option.content), WIDTH, initial_indent=f"  ({option.letter}) ", subsequent_indent="      "
+            )
     elif view.format == "numeric":
         accepted = sorted({t for p in view.asked for t in p.text_answers})
-        also = f", or write {' or '.join(repr(t) for t in accepted)} if the information does not fix it" if accepted else ""
+        also = (
+            f", or write {' or '.join(repr(t) for t in accepted)} if the information does not fix it"
+            if accepted
+            else ""
+        )
         lines += ["", f"Write each value as an exact fraction or a decimal ({tolerance_sentence(view)}){also}:"]
         lines += [f"  {latex_to_text('$' + p.label + '$')} = ________" for p in view.asked]
     elif view.format == "tf":
         lines += ["", "Mark each statement T (true) or F (false):"]
         for statement in view.statements:
-            lines += textwrap.wrap(content_text(statement.content), WIDTH, initial_indent=f"  {statement.number}. [T] [F] ",
-                                   subsequent_indent="             ")
+            lines += textwrap.wrap(
+                content_text(statement.content),
+                WIDTH,
+                initial_indent=f"  {statement.number}. [T] [F] ",
+                subsequent_indent="             ",
+            )
     else:
         if view.discuss:
             lines += [""] + blocks_text(view.discuss)
@@ -85,10 +96,11 @@ def question_text(view: QuestionView, key: bool = True) -> str:
             lines += [f"  {latex_to_text('$' + p.label + '$')} = {content_text(p.shown)}" for p in view.answers]
         if view.rubric:
             lines.append("Rubric:")
-            lines += [f"  - {content_text(criterion)}: {points} point{'s' if points != 1 else ''}"
-                      for criterion, points in view.rubric]
+            lines += [
+                f"  - {content_text(criterion)}: {points} point{'s' if points != 1 else ''}"
+                for criterion, points in view.rubric
+            ]
         lines.append("Worked solution:")
         for number, step in enumerate(view.steps, start=1):
-            lines += textwrap.wrap(content_text(step), WIDTH, initial_indent=f"  {number}. ",
-                                   subsequent_indent="     ")
+            lines += textwrap.wrap(content_text(step), WIDTH, initial_indent=f"  {number}. ", subsequent_indent="     ")
     return "\n".join(lines)

@@ -22,11 +22,21 @@ from urllib.parse import quote
 import sympy as sp
 from lxml import etree
 
+from variantex.exams.bank import (
+    Bank,
+    BankSlot,
+    BankVariant,
+    absolute_tolerance,
+    accepted_texts,
+    bank_figures,
+    decimal_text,
+    in_words,
+    question_id,
+    tolerance_text,
+)
 from variantex.exams.lms import xmlcontent as x
-from variantex.exams.lms.html import MathStyle
-from variantex.exams.bank import (Bank, BankSlot, BankVariant, absolute_tolerance, accepted_texts, bank_figures,
-                            decimal_text, in_words, question_id, tolerance_text)
 from variantex.exams.lms.figures import FigureFiles
+from variantex.exams.lms.html import MathStyle
 from variantex.exams.lms.package import zip_bytes
 from variantex.exams.view import PartView, QuestionView
 from variantex.generators.markup import Content, Figure
@@ -48,12 +58,16 @@ def equation_image(tex: str) -> str:
     """Canvas's equation image for TeX (its editor writes the same element)."""
     source = quote(quote(tex, safe=""), safe="")
     escaped = html.escape(tex, quote=True)
-    return (f'<img class="equation_image" title="{escaped}" src="/equation_images/{source}?scale=1" '
-            f'alt="LaTeX: {escaped}" data-equation-content="{escaped}" />')
+    return (
+        f'<img class="equation_image" title="{escaped}" src="/equation_images/{source}?scale=1" '
+        f'alt="LaTeX: {escaped}" data-equation-content="{escaped}" />'
+    )
 
 
-CANVAS_MATH = MathStyle(inline=lambda tex: equation_image(x.lms_tex(tex)),
-                        display=lambda tex: f'<p style="text-align:center">{equation_image(x.lms_tex(tex))}</p>')
+CANVAS_MATH = MathStyle(
+    inline=lambda tex: equation_image(x.lms_tex(tex)),
+    display=lambda tex: f'<p style="text-align:center">{equation_image(x.lms_tex(tex))}</p>',
+)
 
 
 def inline_html(content: Content) -> str:
@@ -77,7 +91,7 @@ def export_canvas(bank: Bank) -> bytes:
             suffix, content = images.file(block)
             name = f"web_resources/variantex/{ident}-figure{count[0]}{suffix}"
             files[name] = content
-            return f'<img src="{FILEBASE}/{name[len("web_resources/"):]}" alt="{html.escape(block.description)}" />'
+            return f'<img src="{FILEBASE}/{name[len("web_resources/") :]}" alt="{html.escape(block.description)}" />'
 
         return figure
 
@@ -96,10 +110,15 @@ def export_canvas(bank: Bank) -> bytes:
         for variant in slot.variants:
             group.append(_item(slot, variant, figure_for(question_id(slot, variant))))
     files[f"{quiz}/{quiz}.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    files[f"{quiz}/assessment_meta.xml"] = etree.tostring(_meta(bank, quiz), xml_declaration=True,
-                                                          encoding="UTF-8", pretty_print=True)
-    files["imsmanifest.xml"] = etree.tostring(_manifest(bank, quiz, sorted(n for n in files if n.startswith("web_"))),
-                                              xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    files[f"{quiz}/assessment_meta.xml"] = etree.tostring(
+        _meta(bank, quiz), xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
+    files["imsmanifest.xml"] = etree.tostring(
+        _manifest(bank, quiz, sorted(n for n in files if n.startswith("web_"))),
+        xml_declaration=True,
+        encoding="UTF-8",
+        pretty_print=True,
+    )
     return zip_bytes(files)
 
 
@@ -118,8 +137,15 @@ def _feedback(item, ident: str, text: str) -> None:
     _material(x.add(feedback, QTI12, "flow_mat"), text)
 
 
-def _condition(processing, respident: str, value: str, score: str | None, feedback: str | None = None,
-               proceed: str = "No", action: str = "Set") -> None:
+def _condition(
+    processing,
+    respident: str,
+    value: str,
+    score: str | None,
+    feedback: str | None = None,
+    proceed: str = "No",
+    action: str = "Set",
+) -> None:
     condition = x.add(processing, QTI12, "respcondition", **{"continue": proceed})
     x.add(x.add(condition, QTI12, "conditionvar"), QTI12, "varequal", value, respident=respident)
     if score is not None:
@@ -167,8 +193,13 @@ def _item(slot: BankSlot, variant: BankVariant, figure) -> etree._Element:
     _field(metadata, "assessment_question_identifierref", identifier("question", ident))
     text = blocks_html((*view.stem, *view.ask), figure)
     if kind == "fill_in_multiple_blanks_question":
-        text += "<ul>" + "".join(f"<li>{equation_image(x.lms_tex(p.label))} = [blank{n}]</li>"
-                                 for n, p in enumerate(parts, start=1)) + "</ul>"
+        text += (
+            "<ul>"
+            + "".join(
+                f"<li>{equation_image(x.lms_tex(p.label))} = [blank{n}]</li>" for n, p in enumerate(parts, start=1)
+            )
+            + "</ul>"
+        )
     if kind == "essay_question":
         text += "\n" + blocks_html(view.discuss, figure)
     if kind == "multiple_dropdowns_question":
@@ -230,8 +261,13 @@ def _item(slot: BankSlot, variant: BankVariant, figure) -> etree._Element:
             for letter, word in (("t", "True"), ("f", "False")):
                 _material(x.add(choices, QTI12, "response_label", ident=f"s{n}{letter}"), word, "text/plain")
             condition = x.add(processing, QTI12, "respcondition")
-            x.add(x.add(condition, QTI12, "conditionvar"), QTI12, "varequal", f"s{n}{statement.letter.lower()}",
-                  respident=f"response_s{n}")
+            x.add(
+                x.add(condition, QTI12, "conditionvar"),
+                QTI12,
+                "varequal",
+                f"s{n}{statement.letter.lower()}",
+                respident=f"response_s{n}",
+            )
             x.add(condition, QTI12, "setvar", share, action="Add", varname="SCORE")
     else:  # essay
         response = x.add(presentation, QTI12, "response_str", ident="response1", rcardinality="Single")
@@ -251,28 +287,43 @@ def _item(slot: BankSlot, variant: BankVariant, figure) -> etree._Element:
 def _meta(bank: Bank, quiz: str) -> etree._Element:
     meta = etree.Element(f"{{{CANVAS_META}}}quiz", nsmap={None: CANVAS_META, "xsi": XSI}, identifier=quiz)
     meta.set(f"{{{XSI}}}schemaLocation", f"{CANVAS_META} https://canvas.instructure.com/xsd/cccv1p0.xsd")
-    for tag, value in (("title", bank.spec.title), ("description", ""), ("shuffle_answers", "true"),
-                       ("scoring_policy", "keep_highest"), ("quiz_type", "assignment"),
-                       ("points_possible", decimal_text(bank.spec.total_points, 7)), ("allowed_attempts", "1"),
-                       ("show_correct_answers", "false"), ("one_question_at_a_time", "false"),
-                       ("cant_go_back", "false"), ("available", "false")):
+    for tag, value in (
+        ("title", bank.spec.title),
+        ("description", ""),
+        ("shuffle_answers", "true"),
+        ("scoring_policy", "keep_highest"),
+        ("quiz_type", "assignment"),
+        ("points_possible", decimal_text(bank.spec.total_points, 7)),
+        ("allowed_attempts", "1"),
+        ("show_correct_answers", "false"),
+        ("one_question_at_a_time", "false"),
+        ("cant_go_back", "false"),
+        ("available", "false"),
+    ):
         x.add(meta, CANVAS_META, tag, value)
     return meta
 
 
 def _manifest(bank: Bank, quiz: str, web_files: list[str]) -> etree._Element:
-    manifest, resources = x.package_manifest(CANVAS_CP, identifier("manifest", quiz), f"{MARKER}: {bank.spec.title}",
-                                             "IMS Content", "1.1.3")
+    manifest, resources = x.package_manifest(
+        CANVAS_CP, identifier("manifest", quiz), f"{MARKER}: {bank.spec.title}", "IMS Content", "1.1.3"
+    )
     meta = identifier("meta", quiz)
     assessment = x.add(resources, CANVAS_CP, "resource", identifier=quiz, type="imsqti_xmlv1p2")
     x.add(assessment, CANVAS_CP, "file", href=f"{quiz}/{quiz}.xml")
     x.add(assessment, CANVAS_CP, "dependency", identifierref=meta)
-    described = x.add(resources, CANVAS_CP, "resource", identifier=meta,
-                      type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
-                      href=f"{quiz}/assessment_meta.xml")
+    described = x.add(
+        resources,
+        CANVAS_CP,
+        "resource",
+        identifier=meta,
+        type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
+        href=f"{quiz}/assessment_meta.xml",
+    )
     x.add(described, CANVAS_CP, "file", href=f"{quiz}/assessment_meta.xml")
     for name in web_files:
-        resource = x.add(resources, CANVAS_CP, "resource", identifier=identifier("file", name), type="webcontent",
-                         href=name)
+        resource = x.add(
+            resources, CANVAS_CP, "resource", identifier=identifier("file", name), type="webcontent", href=name
+        )
         x.add(resource, CANVAS_CP, "file", href=name)
     return manifest

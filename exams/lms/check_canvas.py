@@ -9,13 +9,19 @@ import re
 import zipfile
 from decimal import Decimal
 
+from variantex.exams.bank import stated_part
 from variantex.exams.lms import canvas
 from variantex.exams.lms.checks import Problem, math_problems, open_package, parse_xml, stated_key, validate
-from variantex.exams.bank import stated_part
 
 QTI12_SCHEMA = "ims/qti12/domainProfile_4/ims_qtiasiv1p2.xsd"
-TYPES = ("multiple_choice_question", "numerical_question", "short_answer_question",
-         "fill_in_multiple_blanks_question", "multiple_dropdowns_question", "essay_question")
+TYPES = (
+    "multiple_choice_question",
+    "numerical_question",
+    "short_answer_question",
+    "fill_in_multiple_blanks_question",
+    "multiple_dropdowns_question",
+    "essay_question",
+)
 META_TYPE = "associatedcontent/imscc_xmlv1p1/learning-application-resource"
 
 
@@ -87,7 +93,9 @@ def _check_meta(label: str, data: bytes, quiz: str) -> list[Problem]:
     if meta is None:
         return problems
     if meta.tag != f"{{{canvas.CANVAS_META}}}quiz" or meta.get("identifier") != quiz:
-        problems.append(Problem(label, meta.sourceline, "", f"expected <quiz identifier=\"{quiz}\"> in Canvas's namespace"))
+        problems.append(
+            Problem(label, meta.sourceline, "", f'expected <quiz identifier="{quiz}"> in Canvas\'s namespace')
+        )
     for field in ("title", "points_possible", "quiz_type"):
         if not (meta.findtext(f"{{{canvas.CANVAS_META}}}{field}") or "").strip():
             problems.append(Problem(label, meta.sourceline, "", f"assessment_meta.xml needs <{field}>"))
@@ -136,7 +144,11 @@ def _check_assessment(label: str, data: bytes, names: set[str]):
 def _scoring(item):
     for condition in item.iter(t("respcondition")):
         score = condition.find(t("setvar"))
-        yield condition, (score.text if score is not None else None), (score.get("action") if score is not None else None)
+        yield (
+            condition,
+            (score.text if score is not None else None),
+            (score.get("action") if score is not None else None),
+        )
 
 
 def _multiple_choice(item, report) -> dict:
@@ -182,7 +194,10 @@ def _short_answer(item, report) -> dict:
 def _blanks(item, report) -> dict:
     parts = []
     for response in item.iter(t("response_lid")):
-        labels = {label.get("ident"): label.findtext(f".//{t('mattext')}") or "" for label in response.iter(t("response_label"))}
+        labels = {
+            label.get("ident"): label.findtext(f".//{t('mattext')}") or ""
+            for label in response.iter(t("response_label"))
+        }
         accepted = []
         for condition, _, action in _scoring(item):
             chosen = [v.text for v in condition.iter(t("varequal")) if v.get("respident") == response.get("ident")]
@@ -198,7 +213,11 @@ def _essay(item, report) -> dict:
     return {}
 
 
-_KEYS = {"multiple_choice_question": _multiple_choice, "numerical_question": _numerical,
-         "short_answer_question": _short_answer, "fill_in_multiple_blanks_question": _blanks,
-         "multiple_dropdowns_question": _blanks,
-         "essay_question": _essay}
+_KEYS = {
+    "multiple_choice_question": _multiple_choice,
+    "numerical_question": _numerical,
+    "short_answer_question": _short_answer,
+    "fill_in_multiple_blanks_question": _blanks,
+    "multiple_dropdowns_question": _blanks,
+    "essay_question": _essay,
+}

@@ -9,9 +9,32 @@ from variantex.exams.lms import html as lms_html
 from variantex.exams.lms.checks import Problem, math_problems, parse_xml, stated_key, validate
 
 # Moodle's grade set (the fractions its XML importer maps without loss), in percent.
-MOODLE_FRACTIONS = frozenset(Decimal(f) for f in (
-    "100", "90", "83.33333", "80", "75", "70", "66.66667", "60", "50", "40", "33.33333", "30", "25", "20",
-    "16.66667", "14.28571", "12.5", "11.11111", "10", "5", "0"))
+MOODLE_FRACTIONS = frozenset(
+    Decimal(f)
+    for f in (
+        "100",
+        "90",
+        "83.33333",
+        "80",
+        "75",
+        "70",
+        "66.66667",
+        "60",
+        "50",
+        "40",
+        "33.33333",
+        "30",
+        "25",
+        "20",
+        "16.66667",
+        "14.28571",
+        "12.5",
+        "11.11111",
+        "10",
+        "5",
+        "0",
+    )
+)
 
 
 def expected_key(view) -> dict:
@@ -106,9 +129,14 @@ def _numerical(question, report) -> dict:
         report(f"a numerical question needs exactly one 100% answer, has {len(full)}")
         return {"parts": []}
     answer = full[0]
-    return {"parts": [{"answer": decimal_field(answer.findtext("text"), "answer", report, answer),
-                       "tolerance": decimal_field(answer.findtext("tolerance") or "0", "tolerance", report, answer,
-                                                  True)}]}
+    return {
+        "parts": [
+            {
+                "answer": decimal_field(answer.findtext("text"), "answer", report, answer),
+                "tolerance": decimal_field(answer.findtext("tolerance") or "0", "tolerance", report, answer, True),
+            }
+        ]
+    }
 
 
 def _shortanswer(question, report) -> dict:
@@ -138,8 +166,12 @@ def _multianswer(question, report) -> dict:
         answer = _split_unescaped(right[0], "#")[0]
         if kind in ("NUMERICAL", "NM"):
             value, _, tolerance = answer.partition(":")
-            parts.append({"answer": decimal_field(value, "Cloze answer", report, None),
-                          "tolerance": decimal_field(tolerance or "0", "Cloze tolerance", report, None, True)})
+            parts.append(
+                {
+                    "answer": decimal_field(value, "Cloze answer", report, None),
+                    "tolerance": decimal_field(tolerance or "0", "Cloze tolerance", report, None, True),
+                }
+            )
         elif kind in ("MULTICHOICE", "MC"):  # a true/false statement's drop-down
             parts.append({"accepted": [_UNESCAPE.sub(r"\1", answer)]})
         elif kind in ("SHORTANSWER", "SA"):
@@ -157,5 +189,10 @@ def _essay(question, report) -> dict:
     return {}
 
 
-KEYS = {"multichoice": _multichoice, "numerical": _numerical, "shortanswer": _shortanswer,
-        "multianswer": _multianswer, "essay": _essay}
+KEYS = {
+    "multichoice": _multichoice,
+    "numerical": _numerical,
+    "shortanswer": _shortanswer,
+    "multianswer": _multianswer,
+    "essay": _essay,
+}

@@ -36,10 +36,14 @@ def check(name: str, archive: zipfile.ZipFile) -> tuple[dict, list[Problem]]:
             problems.append(Problem(label, resource.sourceline, ident, "resource identifier used twice"))
         identifiers.add(ident)
         if resource.get("type") != "imsqti_item_xmlv2p1":
-            problems.append(Problem(label, resource.sourceline, ident, f"unexpected resource type {resource.get('type')}"))
+            problems.append(
+                Problem(label, resource.sourceline, ident, f"unexpected resource type {resource.get('type')}")
+            )
         for file in [href] + [f.get("href") for f in resource.iter(f"{{{CP}}}file")]:
             if file not in names:
-                problems.append(Problem(label, resource.sourceline, ident, f"names {file}, which is not in the package"))
+                problems.append(
+                    Problem(label, resource.sourceline, ident, f"names {file}, which is not in the package")
+                )
         if href in names:
             item_problems, key = _check_item(f"{name}!{href}", archive.read(href), href, names)
             problems += item_problems
@@ -55,7 +59,7 @@ def _check_item(label: str, data: bytes, href: str, names: set[str]):
     problems = validate(label, item, QTI_SCHEMA)
     if problems:
         return problems, None
-    ident = (item.get("identifier") or "")[len(ITEM_PREFIX):]
+    ident = (item.get("identifier") or "")[len(ITEM_PREFIX) :]
 
     def report(message: str, at=None) -> None:
         problems.append(Problem(label, at.sourceline if at is not None else item.sourceline, ident, message))
@@ -80,8 +84,10 @@ def _check_item(label: str, data: bytes, href: str, names: set[str]):
         if set(letters) - feedback:
             report(f"choices without feedback: {sorted(set(letters) - feedback)}")
         texts = ["".join(c.itertext()) for c in choices.iter(q("simpleChoice"))]
-        return problems, (ident, {"correct": correct[0] if len(correct) == 1 else "?", "options": len(letters),
-                                  "texts": texts})
+        return problems, (
+            ident,
+            {"correct": correct[0] if len(correct) == 1 else "?", "options": len(letters), "texts": texts},
+        )
     entries = [e.get("responseIdentifier") for e in item.iter(q("textEntryInteraction"))]
     if entries:
         return problems, (ident, {"parts": [_entry_key(item, declarations, r, report) for r in entries]})
@@ -97,8 +103,7 @@ def _statement_key(item, declarations, choices, report) -> dict:
     if len(correct) != 1 or correct[0] not in texts:
         report(f"{response}: the correct response {correct} is not exactly one of {sorted(texts)}")
         return {}
-    scored = any(response in [v.get("identifier") for v in test.iter(q("variable"))]
-                 for test in item.iter(q("match")))
+    scored = any(response in [v.get("identifier") for v in test.iter(q("variable"))] for test in item.iter(q("match")))
     if not scored:
         report(f"{response} is never scored")
     return {"accepted": [texts[correct[0]]]}

@@ -21,16 +21,16 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Callable
 
 from lxml import etree
 
 from variantex.answer_engine.errors import InputError, VariantexError
-from variantex.exams.inputs import decode_text, read_bytes, read_text
 from variantex.exams.bank import BANK_SCHEMA, BANK_VERSION, variant_key
+from variantex.exams.inputs import decode_text, read_bytes, read_text
 from variantex.exams.lms.texcheck import tex_problems
 
 MAX_EXPORT_BYTES = 512 * 2**20
@@ -67,8 +67,11 @@ def check_export(path: str | Path, manifest: str | Path | None = None) -> CheckR
 
     export = Path(path)
     raw = read_bytes(export, MAX_EXPORT_BYTES)
-    recorded = load_bank_manifest(Path(manifest)) if manifest else (
-        load_bank_manifest(manifest_beside(export)) if manifest_beside(export).is_file() else None)
+    recorded = (
+        load_bank_manifest(Path(manifest))
+        if manifest
+        else (load_bank_manifest(manifest_beside(export)) if manifest_beside(export).is_file() else None)
+    )
     if raw.startswith(b"PK"):
         try:
             archive = zipfile.ZipFile(io.BytesIO(raw))
@@ -80,8 +83,7 @@ def check_export(path: str | Path, manifest: str | Path | None = None) -> CheckR
     else:
         text = decode_text(raw, str(export))
         if "<quiz" not in text[:2000]:
-            raise InputError("not a variantex LMS export (Moodle XML, a QTI 2.1 package or a Canvas zip)",
-                             str(export))
+            raise InputError("not a variantex LMS export (Moodle XML, a QTI 2.1 package or a Canvas zip)", str(export))
         checker = check_moodle
         found, problems = check_moodle.check(str(export), text)
     readable = not any(p.message.startswith(("schema:", "not well-formed")) for p in problems)
@@ -93,8 +95,10 @@ def check_export(path: str | Path, manifest: str | Path | None = None) -> CheckR
 # --- shared pieces -----------------------------------------------------------------------------
 
 _schema_cache: dict[str, etree.XMLSchema] = {}
-_MIRRORS = (("http://www.imsglobal.org/", "ims/qti21/www.imsglobal.org/"),
-            ("http://www.w3.org/Math/", "ims/qti21/www.w3.org/Math/"))
+_MIRRORS = (
+    ("http://www.imsglobal.org/", "ims/qti21/www.imsglobal.org/"),
+    ("http://www.w3.org/Math/", "ims/qti21/www.w3.org/Math/"),
+)
 
 
 class _OfflineSchemas(etree.Resolver):
@@ -108,7 +112,7 @@ class _OfflineSchemas(etree.Resolver):
     def resolve(self, url, public_id, context):
         for prefix, folder in _MIRRORS:
             if url and url.startswith(prefix):
-                return self.resolve_filename(str(self.root / folder / url[len(prefix):]), context)
+                return self.resolve_filename(str(self.root / folder / url[len(prefix) :]), context)
         return None
 
 
@@ -144,6 +148,7 @@ def math_problems(fragments: list[str], report: Report, at=None) -> None:
 
 # --- keys against the manifest and against a recomputation -----------------------------------
 
+
 def load_bank_manifest(path: Path) -> dict:
     try:
         data = json.loads(read_text(path))
@@ -168,12 +173,15 @@ def recomputed_view(slot: dict, variant: dict):
 
     family = base.family(slot["family"])
     points = load_value(slot["points"])
-    return bank_view(variant_from_data(family, variant["params"], slot["format"]),
-                     QuestionSpec(slot["slot"], family, slot["format"], points))
+    return bank_view(
+        variant_from_data(family, variant["params"], slot["format"]),
+        QuestionSpec(slot["slot"], family, slot["format"], points),
+    )
 
 
-def compare_keys(name: str, found: dict[str, tuple[int | None, dict]], manifest: dict,
-                 expected_key: Callable) -> list[Problem]:
+def compare_keys(
+    name: str, found: dict[str, tuple[int | None, dict]], manifest: dict, expected_key: Callable
+) -> list[Problem]:
     """The keys a file states against the keys recomputed from the manifest's params (and
     the manifest's own record of them)."""
     problems = []
@@ -189,8 +197,15 @@ def compare_keys(name: str, found: dict[str, tuple[int | None, dict]], manifest:
                 continue
             recorded = variant_key(view)
             if variant.get("key") != recorded:
-                problems.append(Problem(name, None, ident, "the manifest's key differs from the key recomputed "
-                                                           f"from its params: {variant.get('key')} vs {recorded}"))
+                problems.append(
+                    Problem(
+                        name,
+                        None,
+                        ident,
+                        "the manifest's key differs from the key recomputed "
+                        f"from its params: {variant.get('key')} vs {recorded}",
+                    )
+                )
             if ident not in found:
                 problems.append(Problem(name, None, ident, "in the manifest but not in the file"))
                 continue
@@ -208,12 +223,17 @@ def difference(found: dict, expected: dict) -> str:
     if "correct" in expected:
         if found.get("correct") != expected["correct"]:
             return f"marks answer {found.get('correct')} correct but the key is {expected['correct']} (recomputed from params)"
-        return f"the answers differ from the options recomputed from params: {found.get('texts')} vs {expected['texts']}"
+        return (
+            f"the answers differ from the options recomputed from params: {found.get('texts')} vs {expected['texts']}"
+        )
     found_parts, expected_parts = found.get("parts", []), expected.get("parts", [])
     if len(found_parts) != len(expected_parts):
         return f"asks {len(found_parts)} part(s) but the key has {len(expected_parts)}"
-    return "; ".join(f"part {i} states {_stated(f)} but the key recomputed from params is {_stated(e)}"
-                     for i, (f, e) in enumerate(zip(found_parts, expected_parts), start=1) if f != e)
+    return "; ".join(
+        f"part {i} states {_stated(f)} but the key recomputed from params is {_stated(e)}"
+        for i, (f, e) in enumerate(zip(found_parts, expected_parts), start=1)
+        if f != e
+    )
 
 
 def _stated(part: dict) -> str:
@@ -226,8 +246,11 @@ def stated_key(view, option_text: Callable) -> dict:
     """What a file should state of a variant's key: the correct letter and every option as
     the target prints it (mcq), each part's decimal and tolerance or accepted words (numeric)."""
     if view.format == "mcq":
-        return {"correct": view.correct_letter, "options": len(view.options),
-                "texts": [option_text(o.content) for o in view.options]}
+        return {
+            "correct": view.correct_letter,
+            "options": len(view.options),
+            "texts": [option_text(o.content) for o in view.options],
+        }
     if view.format == "numeric":
         return {"parts": numeric_parts(view)}
     if view.format == "tf":

@@ -11,13 +11,13 @@ import io
 import json
 import os
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from variantex.answer_engine.errors import InputError, VerificationError
-from variantex.exams.lms import canvas, check_canvas, check_moodle, check_qti21, moodle, qti21
 from variantex.exams.bank import Bank, bank_manifest, draw_bank
+from variantex.exams.lms import canvas, check_canvas, check_moodle, check_qti21, moodle, qti21
 from variantex.exams.lms.checks import manifest_beside
 from variantex.exams.spec import ALL_OR_NOTHING, load_spec
 
@@ -52,8 +52,9 @@ def default_name(spec: str | Path, target: str) -> str:
     return f"{Path(spec).stem}-{target}{TARGETS[target].suffix}"
 
 
-def export(spec_path: str | Path, target: str, variants: int, out: str | Path, seed: int | None = None,
-           force: bool = False) -> ExportResult:
+def export(
+    spec_path: str | Path, target: str, variants: int, out: str | Path, seed: int | None = None, force: bool = False
+) -> ExportResult:
     if target not in TARGETS:
         raise InputError(f"unknown target {target!r} (targets: {', '.join(TARGETS)})", "--to")
     if not 1 <= variants <= MAX_VARIANTS:
@@ -68,9 +69,11 @@ def export(spec_path: str | Path, target: str, variants: int, out: str | Path, s
     spec = load_spec(spec_path)
     for question in spec.questions:
         if question.format == "tf" and question.scoring == ALL_OR_NOTHING and not chosen.all_or_nothing:
-            raise InputError(f"{target} scores each true/false statement on its own, so it cannot import "
-                             "all-or-nothing scoring: use scoring: per-statement, or export to qti21",
-                             f"{spec_path}: question {question.slot}: scoring")
+            raise InputError(
+                f"{target} scores each true/false statement on its own, so it cannot import "
+                "all-or-nothing scoring: use scoring: per-statement, or export to qti21",
+                f"{spec_path}: question {question.slot}: scoring",
+            )
     bank = draw_bank(spec, spec.seed if seed is None else seed, variants)
     content = chosen.write(bank)
     data = content.encode("utf-8") if isinstance(content, str) else content
@@ -79,8 +82,10 @@ def export(spec_path: str | Path, target: str, variants: int, out: str | Path, s
         raise VerificationError(f"the export fails its own check: {problems[0]}")
     spec_record = os.path.relpath(Path(spec_path).resolve(), file.parent.resolve())
     manifest = bank_manifest(bank, spec_record, target)
-    temporary = [file.with_name(f".{file.name}.tmp-{os.getpid()}"),
-                 manifest_file.with_name(f".{manifest_file.name}.tmp-{os.getpid()}")]
+    temporary = [
+        file.with_name(f".{file.name}.tmp-{os.getpid()}"),
+        manifest_file.with_name(f".{manifest_file.name}.tmp-{os.getpid()}"),
+    ]
     try:
         temporary[0].write_bytes(data)
         temporary[1].write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -107,9 +112,8 @@ def _head(path: Path) -> str:
     """The start of a file, or of the manifest inside a zip: where variantex leaves its mark."""
     try:
         if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                with archive.open("imsmanifest.xml") as handle:
-                    return handle.read(4096).decode("utf-8", errors="replace")
+            with zipfile.ZipFile(path) as archive, archive.open("imsmanifest.xml") as handle:
+                return handle.read(4096).decode("utf-8", errors="replace")
         with open(path, "rb") as handle:
             return handle.read(4096).decode("utf-8", errors="replace")
     except (OSError, KeyError, zipfile.BadZipFile):

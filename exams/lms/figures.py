@@ -7,8 +7,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from variantex.answer_engine.errors import CompileError
 from variantex.exams import latex as tex_run
@@ -46,8 +46,12 @@ def figure_pngs(figures: Sequence[Figure]) -> dict[str, bytes]:
         tex = folder / "figures.tex"
         tex.write_text(document, encoding="utf-8")
         pdf = tex_run.compile_pdf(tex)
-        result = subprocess.run(["pdftoppm", "-png", "-r", str(RESOLUTION), str(pdf), str(folder / "page")],
-                                capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            ["pdftoppm", "-png", "-r", str(RESOLUTION), str(pdf), str(folder / "page")],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
         if result.returncode != 0:
             raise CompileError(f"pdftoppm failed: {result.stderr.strip()[:300]}")
         pages = sorted(folder.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1]))

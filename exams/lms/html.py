@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from variantex.generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
 
@@ -27,11 +27,14 @@ class MathStyle:
     display: Callable[[str], str]
 
     def content(self, content: Content) -> str:
-        return "".join(self.inline(span.tex) if isinstance(span, MathSpan) else html.escape(span.text, quote=False)
-                       for span in content)
+        return "".join(
+            self.inline(span.tex) if isinstance(span, MathSpan) else html.escape(span.text, quote=False)
+            for span in content
+        )
 
-    def blocks(self, items: Sequence[Block], figure: Callable[[Figure], str],
-               table: tuple[str, str] = ("<table>", "</table>")) -> str:
+    def blocks(
+        self, items: Sequence[Block], figure: Callable[[Figure], str], table: tuple[str, str] = ("<table>", "</table>")
+    ) -> str:
         """HTML for blocks; `figure` gives a figure's HTML, `table` opens and closes a table."""
         return "\n".join(self._block(block, figure, table) for block in items)
 
@@ -44,8 +47,9 @@ class MathStyle:
             return "<ul>" + "".join(f"<li>{self.content(item)}</li>" for item in block.items) + "</ul>"
         if isinstance(block, Table):
             head = "".join(f'<th scope="col">{self.content(cell)}</th>' for cell in block.header)
-            rows = "".join("<tr>" + "".join(f"<td>{self.content(cell)}</td>" for cell in row) + "</tr>"
-                           for row in block.rows)
+            rows = "".join(
+                "<tr>" + "".join(f"<td>{self.content(cell)}</td>" for cell in row) + "</tr>" for row in block.rows
+            )
             return f"{table[0]}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody>{table[1]}"
         if isinstance(block, Figure):
             return figure(block)
@@ -53,8 +57,10 @@ class MathStyle:
 
 
 # TeX between \( \) and \[ \], for an LMS's MathJax filter (Moodle, QTI 2.1 delivery systems).
-TEX = MathStyle(inline=lambda tex: html.escape(f"\\({lms_tex(tex)}\\)", quote=False),
-                display=lambda tex: "<p>" + html.escape(f"\\[{lms_tex(tex)}\\]", quote=False) + "</p>")
+TEX = MathStyle(
+    inline=lambda tex: html.escape(f"\\({lms_tex(tex)}\\)", quote=False),
+    display=lambda tex: "<p>" + html.escape(f"\\[{lms_tex(tex)}\\]", quote=False) + "</p>",
+)
 
 
 def inline(content: Content) -> str:
@@ -63,7 +69,9 @@ def inline(content: Content) -> str:
 
 def blocks(items: Sequence[Block], figure: Callable[[Figure], str]) -> str:
     """HTML for blocks with TeX math; `figure` returns the <img> (or other HTML) for a figure."""
-    return TEX.blocks(items, lambda block: f"<p>{figure(block)}</p>", ('<table border="1" cellpadding="4">', "</table>"))
+    return TEX.blocks(
+        items, lambda block: f"<p>{figure(block)}</p>", ('<table border="1" cellpadding="4">', "</table>")
+    )
 
 
 def steps(items: Sequence[Content]) -> str:

@@ -17,15 +17,23 @@ from __future__ import annotations
 
 import base64
 import html
-
 from xml.sax.saxutils import quoteattr
 
 from variantex.answer_engine.formatting import plain
-from variantex.exams.lms import html as lms_html
-from variantex.exams.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, in_words,
-                            question_id, tolerance_text)
-from variantex.exams.lms.figures import FigureFiles
+from variantex.exams.bank import (
+    Bank,
+    BankSlot,
+    BankVariant,
+    accepted_texts,
+    bank_figures,
+    decimal_text,
+    in_words,
+    question_id,
+    tolerance_text,
+)
 from variantex.exams.exporters.text import content_text
+from variantex.exams.lms import html as lms_html
+from variantex.exams.lms.figures import FigureFiles
 from variantex.exams.view import QuestionView
 from variantex.generators.markup import Figure
 
@@ -60,8 +68,10 @@ def export_moodle(bank: Bank) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', MARKER, "<quiz>"]
     for slot in bank.slots:
         category = f"$course$/top/{bank.spec.title}/{slot.spec.slot}"
-        lines.append(f'<question type="category"><category><text>{html.escape(category, quote=False)}</text>'
-                     f'</category><info format="html"><text></text></info></question>')
+        lines.append(
+            f'<question type="category"><category><text>{html.escape(category, quote=False)}</text>'
+            f'</category><info format="html"><text></text></info></question>'
+        )
         for variant in slot.variants:
             lines.append(_question(slot, variant, images))
     lines.append("</quiz>")
@@ -93,44 +103,76 @@ def _format_parts(view: QuestionView, text: str) -> tuple[str, list[str], str]:
     if view.format == "mcq":
         answers = []
         for option in view.options:
-            feedback = "Correct." if option.correct else f"Not quite: this is what you get if you {option.mistake.description}."
-            answers.append(f'<answer fraction="{100 if option.correct else 0}" format="html">'
-                           f"<text>{cdata(lms_html.inline(option.content))}</text>"
-                           f"{text_element('feedback', html.escape(feedback, quote=False))}</answer>")
-        return "multichoice", ["<single>true</single>", "<shuffleanswers>true</shuffleanswers>",
-                               "<answernumbering>ABCD</answernumbering>",
-                               text_element("correctfeedback", "Correct."),
-                               text_element("partiallycorrectfeedback", ""),
-                               text_element("incorrectfeedback", "")] + answers, text
+            feedback = (
+                "Correct."
+                if option.correct
+                else f"Not quite: this is what you get if you {option.mistake.description}."
+            )
+            answers.append(
+                f'<answer fraction="{100 if option.correct else 0}" format="html">'
+                f"<text>{cdata(lms_html.inline(option.content))}</text>"
+                f"{text_element('feedback', html.escape(feedback, quote=False))}</answer>"
+            )
+        return (
+            "multichoice",
+            [
+                "<single>true</single>",
+                "<shuffleanswers>true</shuffleanswers>",
+                "<answernumbering>ABCD</answernumbering>",
+                text_element("correctfeedback", "Correct."),
+                text_element("partiallycorrectfeedback", ""),
+                text_element("incorrectfeedback", ""),
+            ]
+            + answers,
+            text,
+        )
     if view.format == "numeric":
         parts = view.asked
         if len(parts) == 1 and not in_words(parts[0]):
             part = parts[0]
             feedback = f"Exact value: {lms_html.inline(part.shown)}"
-            return "numerical", [
-                f'<answer fraction="100" format="moodle_auto_format"><text>{decimal_text(part.value)}</text>'
-                f"{text_element('feedback', feedback)}<tolerance>{tolerance_text(view, part)}</tolerance></answer>",
-                "<unitgradingtype>0</unitgradingtype>", "<unitpenalty>0.1000000</unitpenalty>",
-                "<showunits>3</showunits>", "<unitsleft>0</unitsleft>",
-            ], text
+            return (
+                "numerical",
+                [
+                    f'<answer fraction="100" format="moodle_auto_format"><text>{decimal_text(part.value)}</text>'
+                    f"{text_element('feedback', feedback)}<tolerance>{tolerance_text(view, part)}</tolerance></answer>",
+                    "<unitgradingtype>0</unitgradingtype>",
+                    "<unitpenalty>0.1000000</unitpenalty>",
+                    "<showunits>3</showunits>",
+                    "<unitsleft>0</unitsleft>",
+                ],
+                text,
+            )
         if len(parts) == 1:
-            answers = [f'<answer fraction="100" format="moodle_auto_format"><text>{html.escape(t, quote=False)}</text>'
-                       f"{text_element('feedback', 'Correct.')}</answer>" for t in accepted_texts(parts[0])]
+            answers = [
+                f'<answer fraction="100" format="moodle_auto_format"><text>{html.escape(t, quote=False)}</text>'
+                f"{text_element('feedback', 'Correct.')}</answer>"
+                for t in accepted_texts(parts[0])
+            ]
             return "shortanswer", ["<usecase>0</usecase>"] + answers, text
         rows = "".join(f"<li>\\({lms_html.lms_tex(part.label)}\\): {_cloze(view, part)}</li>" for part in parts)
         return "multianswer", [], text + f"\n<ul>{rows}</ul>"
     if view.format == "tf":
         rows = "".join(f"<li>{lms_html.inline(s.content)} {_cloze_statement(s)}</li>" for s in view.statements)
         return "multianswer", [], text + f"\n<ol>{rows}</ol>"
-    rubric = "".join(f"<li>{lms_html.inline(criterion)} ({decimal_text(points, 7)} points)</li>"
-                     for criterion, points in view.rubric)
+    rubric = "".join(
+        f"<li>{lms_html.inline(criterion)} ({decimal_text(points, 7)} points)</li>" for criterion, points in view.rubric
+    )
     grader = lms_html.steps(view.steps) + (f"<p>Rubric:</p><ul>{rubric}</ul>" if rubric else "")
     discuss = lms_html.blocks(view.discuss, lambda figure: "")
-    return "essay", ["<responseformat>editor</responseformat>", "<responserequired>1</responserequired>",
-                     "<responsefieldlines>15</responsefieldlines>", "<attachments>0</attachments>",
-                     "<attachmentsrequired>0</attachmentsrequired>",
-                     text_element("graderinfo", grader), text_element("responsetemplate", "")], \
-        text + ("\n" + discuss if discuss else "")
+    return (
+        "essay",
+        [
+            "<responseformat>editor</responseformat>",
+            "<responserequired>1</responserequired>",
+            "<responsefieldlines>15</responsefieldlines>",
+            "<attachments>0</attachments>",
+            "<attachmentsrequired>0</attachmentsrequired>",
+            text_element("graderinfo", grader),
+            text_element("responsetemplate", ""),
+        ],
+        text + ("\n" + discuss if discuss else ""),
+    )
 
 
 _CLOZE_SPECIAL = str.maketrans({c: "\\" + c for c in '~/"}#\\'})
@@ -154,5 +196,3 @@ def _cloze(view: QuestionView, part) -> str:
         return "{1:SHORTANSWER:" + answers + "}"
     feedback = cloze_escape(f"exact value {plain(part.value)}")
     return "{1:NUMERICAL:=" + decimal_text(part.value) + ":" + tolerance_text(view, part) + "#" + feedback + "}"
-
-

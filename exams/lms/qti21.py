@@ -16,9 +16,18 @@ from __future__ import annotations
 
 from lxml import etree
 
+from variantex.exams.bank import (
+    Bank,
+    BankSlot,
+    BankVariant,
+    accepted_texts,
+    bank_figures,
+    decimal_text,
+    in_words,
+    question_id,
+    tolerance_text,
+)
 from variantex.exams.lms import xmlcontent as x
-from variantex.exams.bank import (Bank, BankSlot, BankVariant, accepted_texts, bank_figures, decimal_text, in_words,
-                            question_id, tolerance_text)
 from variantex.exams.lms.figures import FigureFiles
 from variantex.exams.lms.package import zip_bytes
 from variantex.exams.spec import ALL_OR_NOTHING
@@ -56,14 +65,21 @@ def export_qti21(bank: Bank) -> bytes:
             files[path] = etree.tostring(item, xml_declaration=True, encoding="UTF-8", pretty_print=True)
             files.update({f"items/{name}": data for name, data in pictures.items()})
             resources.append((ident, path, [f"items/{name}" for name in pictures]))
-    files["imsmanifest.xml"] = etree.tostring(content_manifest(bank, resources), xml_declaration=True,
-                                              encoding="UTF-8", pretty_print=True)
+    files["imsmanifest.xml"] = etree.tostring(
+        content_manifest(bank, resources), xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
     return zip_bytes(files)
 
 
 def content_manifest(bank: Bank, resources) -> etree._Element:
-    manifest, listing = x.package_manifest(CP, "variantex-bank", f"{MARKER}: {bank.spec.title}", "QTIv2.1 Package",
-                                           "1.0.0", "http://www.imsglobal.org/xsd/imscp_v1p1.xsd")
+    manifest, listing = x.package_manifest(
+        CP,
+        "variantex-bank",
+        f"{MARKER}: {bank.spec.title}",
+        "QTIv2.1 Package",
+        "1.0.0",
+        "http://www.imsglobal.org/xsd/imscp_v1p1.xsd",
+    )
     for ident, path, pictures in resources:
         resource = x.add(listing, CP, "resource", identifier=f"res-{ident}", type="imsqti_item_xmlv2p1", href=path)
         for href in (path, *pictures):
@@ -72,8 +88,9 @@ def content_manifest(bank: Bank, resources) -> etree._Element:
 
 
 def _declare(item, identifier: str, base_type: str, correct: list[str], cardinality: str = "single") -> None:
-    declaration = x.add(item, QTI, "responseDeclaration", identifier=identifier, cardinality=cardinality,
-                        baseType=base_type)
+    declaration = x.add(
+        item, QTI, "responseDeclaration", identifier=identifier, cardinality=cardinality, baseType=base_type
+    )
     if correct:
         values = x.add(declaration, QTI, "correctResponse")
         for value in correct:
@@ -95,6 +112,7 @@ def _set_score(parent, amount: str) -> None:
 
 def _score_statements(processing, view: QuestionView, points) -> None:
     """Per statement: an equal share for each right mark; all-or-nothing: every mark right."""
+
     def matches(parent, statement) -> None:
         match = x.add(parent, QTI, "match")
         x.add(match, QTI, "variable", identifier=f"RESPONSE{statement.number}")
@@ -118,9 +136,14 @@ def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Elem
     view: QuestionView = variant.view
     ident = question_id(slot, variant)
     points = decimal_text(slot.spec.points, 7)
-    item = etree.Element(f"{{{QTI}}}assessmentItem", nsmap={None: QTI, "xsi": XSI},
-                         identifier=item_identifier(ident), title=f"{ident} {view.title}", adaptive="false",
-                         timeDependent="false")
+    item = etree.Element(
+        f"{{{QTI}}}assessmentItem",
+        nsmap={None: QTI, "xsi": XSI},
+        identifier=item_identifier(ident),
+        title=f"{ident} {view.title}",
+        adaptive="false",
+        timeDependent="false",
+    )
     item.set(f"{{{XSI}}}schemaLocation", f"{QTI} http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd")
     parts = view.asked if view.format == "numeric" else ()
     if view.format == "mcq":
@@ -128,8 +151,12 @@ def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Elem
     elif view.format == "numeric":
         for n, part in enumerate(parts, start=1):
             textual = in_words(part)
-            _declare(item, f"RESPONSE{n}", "string" if textual else "float",
-                     [accepted_texts(part)[0]] if textual else [decimal_text(part.value)])
+            _declare(
+                item,
+                f"RESPONSE{n}",
+                "string" if textual else "float",
+                [accepted_texts(part)[0]] if textual else [decimal_text(part.value)],
+            )
     elif view.format == "tf":
         for statement in view.statements:
             _declare(item, f"RESPONSE{statement.number}", "identifier", [statement.letter])
@@ -142,8 +169,9 @@ def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Elem
     for node in x.blocks((*view.stem, *view.ask), QTI, figure):
         body.append(node)
     if view.format == "mcq":
-        interaction = x.add(body, QTI, "choiceInteraction", responseIdentifier="RESPONSE", shuffle="true",
-                            maxChoices="1")
+        interaction = x.add(
+            body, QTI, "choiceInteraction", responseIdentifier="RESPONSE", shuffle="true", maxChoices="1"
+        )
         for option in view.options:
             x.add(interaction, QTI, "simpleChoice", x.inline_text(option.content), identifier=option.letter)
     elif view.format == "numeric":
@@ -153,8 +181,14 @@ def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Elem
             x.add(entry, QTI, "textEntryInteraction", responseIdentifier=f"RESPONSE{n}", expectedLength="12")
     elif view.format == "tf":
         for statement in view.statements:
-            interaction = x.add(body, QTI, "choiceInteraction", responseIdentifier=f"RESPONSE{statement.number}",
-                                shuffle="false", maxChoices="1")
+            interaction = x.add(
+                body,
+                QTI,
+                "choiceInteraction",
+                responseIdentifier=f"RESPONSE{statement.number}",
+                shuffle="false",
+                maxChoices="1",
+            )
             x.add(interaction, QTI, "prompt", f"{statement.number}. {x.inline_text(statement.content)}")
             x.add(interaction, QTI, "simpleChoice", "True", identifier="T")
             x.add(interaction, QTI, "simpleChoice", "False", identifier="F")
@@ -204,16 +238,25 @@ def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Elem
         x.add(setter, QTI, "baseValue", "SOLUTION", baseType="identifier")
     if view.format == "mcq":
         for option in view.options:
-            text = "Correct." if option.correct else f"Not quite: this is what you get if you {option.mistake.description}."
-            modal = x.add(item, QTI, "modalFeedback", outcomeIdentifier="FEEDBACK", showHide="show",
-                          identifier=option.letter)
+            text = (
+                "Correct."
+                if option.correct
+                else f"Not quite: this is what you get if you {option.mistake.description}."
+            )
+            modal = x.add(
+                item, QTI, "modalFeedback", outcomeIdentifier="FEEDBACK", showHide="show", identifier=option.letter
+            )
             x.add(modal, QTI, "p", text)
     modal = x.add(item, QTI, "modalFeedback", outcomeIdentifier="FEEDBACK", showHide="show", identifier="SOLUTION")
     if view.format == "tf":
         x.add(modal, QTI, "p", f"Key: {view.tf_key}")
     if view.format == "numeric":
-        x.add(modal, QTI, "p", "Exact values: " + "; ".join(
-            f"\\({x.lms_tex(p.label)}\\) = {x.inline_text(p.shown)}" for p in parts))
+        x.add(
+            modal,
+            QTI,
+            "p",
+            "Exact values: " + "; ".join(f"\\({x.lms_tex(p.label)}\\) = {x.inline_text(p.shown)}" for p in parts),
+        )
     for step in view.steps:
         x.add(modal, QTI, "p", x.inline_text(step))
     return item

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from lxml import etree
 
@@ -16,7 +16,9 @@ def inline_text(content: Content) -> str:
 
 
 def element(namespace: str, tag: str, text: str | None = None, **attributes: str) -> etree._Element:
-    node = etree.Element(f"{{{namespace}}}{tag}" if namespace else tag, {k.rstrip("_"): v for k, v in attributes.items()})
+    node = etree.Element(
+        f"{{{namespace}}}{tag}" if namespace else tag, {k.rstrip("_"): v for k, v in attributes.items()}
+    )
     node.text = text
     return node
 
@@ -63,8 +65,9 @@ def blocks(items: Sequence[Block], namespace: str, figure: Callable[[Figure], di
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
-def package_manifest(namespace: str, identifier: str, marker: str, schema: str, version: str,
-                     location: str | None = None) -> tuple[etree._Element, etree._Element]:
+def package_manifest(
+    namespace: str, identifier: str, marker: str, schema: str, version: str, location: str | None = None
+) -> tuple[etree._Element, etree._Element]:
     """An IMS content-packaging manifest (in `namespace`): metadata naming the package schema,
     empty organizations, and the resources element to fill, returned with it."""
     manifest = etree.Element(f"{{{namespace}}}manifest", nsmap={None: namespace, "xsi": XSI}, identifier=identifier)

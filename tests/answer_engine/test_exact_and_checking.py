@@ -13,8 +13,14 @@ R = sp.Rational
 
 @pytest.mark.parametrize(
     "raw, expected",
-    [(2, 2), (Decimal("0.1"), R(1, 10)), ("3/4", R(3, 4)), (" -6 / 8 ", R(-3, 4)), ("1.25e-1", R(1, 8)),
-     (0.1, R(1, 10))],
+    [
+        (2, 2),
+        (Decimal("0.1"), R(1, 10)),
+        ("3/4", R(3, 4)),
+        (" -6 / 8 ", R(-3, 4)),
+        ("1.25e-1", R(1, 8)),
+        (0.1, R(1, 10)),
+    ],
 )
 def test_numbers_are_read_exactly(raw, expected):
     assert exact.rational(raw) == expected
@@ -50,12 +56,15 @@ def test_decimal_claims_compare_within_tolerance():
     assert claim_matches(Claim.read("0.0"), sp.Integer(0), DEFAULT_RULES)
 
 
-@pytest.mark.parametrize("claimed, answer", [
-    ("0", R(-74, 100000)),  # zero for a small gradient
-    ("0.0", R(-74, 100000)),
-    ("-0.000004251", R(4251, 10**9)),  # a sign slip on a tiny value
-    ("0.00074", R(-74, 100000)),
-])
+@pytest.mark.parametrize(
+    "claimed, answer",
+    [
+        ("0", R(-74, 100000)),  # zero for a small gradient
+        ("0.0", R(-74, 100000)),
+        ("-0.000004251", R(4251, 10**9)),  # a sign slip on a tiny value
+        ("0.00074", R(-74, 100000)),
+    ],
+)
 def test_a_sign_or_zero_error_never_passes(claimed, answer):
     assert not claim_matches(Claim.read(claimed), answer, DEFAULT_RULES)
 
@@ -97,12 +106,19 @@ def test_latex_to_text_reads_fractions_and_symbols():
     assert latex_to_text(r"$\tfrac12 (y - t)^{2}$") == "1/2 (y - t)^2"
 
 
-@pytest.mark.parametrize("value", [
-    sp.Rational(7, 2), sp.Rational(-7, 2), sp.Integer(3), 100 * sp.log(20), -sp.log(3),
-    sp.log(64) / sp.log(2),  # exactly 6, though sympy keeps it as a quotient of logs
-    6 - sp.log(3) / 10**20,  # just below a whole number: the 50 digits decide it
-    sp.sqrt(2) * 10**19,
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        sp.Rational(7, 2),
+        sp.Rational(-7, 2),
+        sp.Integer(3),
+        100 * sp.log(20),
+        -sp.log(3),
+        sp.log(64) / sp.log(2),  # exactly 6, though sympy keeps it as a quotient of logs
+        6 - sp.log(3) / 10**20,  # just below a whole number: the 50 digits decide it
+        sp.sqrt(2) * 10**19,
+    ],
+)
 def test_floor_and_ceiling_agree_with_sympy(value):
     assert exact.floor(value) == sp.floor(value)
     assert exact.ceiling(value) == sp.ceiling(value)

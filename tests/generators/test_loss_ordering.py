@@ -67,8 +67,11 @@ def test_invalid_params_are_refused_clearly(change, message):
 
 def test_a_tie_in_the_metric_not_asked_is_allowed():
     # MAE of A and B tie (1 each); MSE orders strictly: an MSE question is well posed.
-    data = {"line": {"slope": 0, "intercept": 0},
-            "datasets": {"A": [[0, 1], [1, -1]], "B": [[0, 2], [1, 0]], "C": [[0, 3], [1, 3]]}, "metric": "mse"}
+    data = {
+        "line": {"slope": 0, "intercept": 0},
+        "datasets": {"A": [[0, 1], [1, -1]], "B": [[0, 2], [1, 0]], "C": [[0, 3], [1, 3]]},
+        "metric": "mse",
+    }
     variant = variant_from_data(LossOrdering(), data, "mcq")
     assert variant.solution.values["order"] == "C > B > A"
     assert any("tie in MAE" in step for step in variant.solution.steps)

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.walk import assert_edge_case, assert_variant_sound, dead_mistakes, render_all
 from variantex.generators import families
 from variantex.generators.variant import draw_variant, variant_from_data
-from tests.walk import assert_edge_case, assert_variant_sound, dead_mistakes, render_all
 
 SEEDS = 200
 
@@ -36,8 +36,10 @@ def walk(family, fmt, seeds):
         variants.append(variant)
     assert seen_branches == set(family.branches)
     dead = dead_mistakes(variants).get(family.id, set())
-    assert not dead, (f"{family.id}: named mistakes that never survive the distinctness filter over "
-                      f"{len(variants)} variants (dead): {', '.join(sorted(dead))}")
+    assert not dead, (
+        f"{family.id}: named mistakes that never survive the distinctness filter over "
+        f"{len(variants)} variants (dead): {', '.join(sorted(dead))}"
+    )
 
 
 @pytest.mark.slow

@@ -18,8 +18,13 @@ def values(**params):
 def test_live_relu_squared_loss_by_hand():
     # z1 = 2, a1 = 2, z2 = 0, y = 1/2, E = 1/8, δ = (1/2 − 1)·1/4 = −1/8
     assert values(**LIVE) == {
-        "a1": 2, "y": R(1, 2), "loss": R(1, 8), "grad_w1": R(-1, 8), "grad_w2": R(-1, 4),
-        "grad_b": R(-1, 8), "w1_new": R(161, 80),
+        "a1": 2,
+        "y": R(1, 2),
+        "loss": R(1, 8),
+        "grad_w1": R(-1, 8),
+        "grad_w2": R(-1, 4),
+        "grad_b": R(-1, 8),
+        "w1_new": R(161, 80),
     }
 
 
@@ -78,9 +83,12 @@ def test_invalid_params_are_refused_clearly(change, message):
         variant_from_data(FAMILY, {**LIVE, **change})
 
 
-@pytest.mark.parametrize("options,seed", [
-    ({"calculator": True, "loss": "cross_entropy", "outputs": 2}, 493),  # float64 differences drifted 5e-6 here
-])
+@pytest.mark.parametrize(
+    "options,seed",
+    [
+        ({"calculator": True, "loss": "cross_entropy", "outputs": 2}, 493),  # float64 differences drifted 5e-6 here
+    ],
+)
 def test_the_independent_check_has_no_false_alarm_on_calculator_draws(options, seed):
     from variantex.exams import seeds
 
@@ -90,11 +98,14 @@ def test_the_independent_check_has_no_false_alarm_on_calculator_draws(options, s
     assert variant.solution.values["grad_w1"] != 0
 
 
-@pytest.mark.parametrize("params", [
-    {"x": 1, "t": 1, "w1": "0.0000001", "w2": 1, "b": 0},  # a hair from the kink
-    {"x": 2, "t": 0, "w1": 2, "w2": 10, "b": 0, "loss": "cross_entropy"},  # z2 = 40: saturated
-    {"x": 2, "t": 1, "w1": 2, "w2": -10, "b": 0, "loss": "cross_entropy", "w3": 10, "t2": 0},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"x": 1, "t": 1, "w1": "0.0000001", "w2": 1, "b": 0},  # a hair from the kink
+        {"x": 2, "t": 0, "w1": 2, "w2": 10, "b": 0, "loss": "cross_entropy"},  # z2 = 40: saturated
+        {"x": 2, "t": 1, "w1": 2, "w2": -10, "b": 0, "loss": "cross_entropy", "w3": 10, "t2": 0},
+    ],
+)
 def test_the_independent_check_holds_near_the_kink_and_when_saturated(params):
     variant = variant_from_data(ReluBackprop(), params)
     assert variant.solution.values["loss"] > 0
@@ -115,8 +126,10 @@ def test_a_disagreement_names_the_variant_and_both_values(monkeypatch):
     from variantex.generators.variant import _verified_solution
 
     _verified_solution.cache_clear()
-    result = CliRunner().invoke(cli, ["solve", "relu-backprop", "--set", "x=1", "--set", "t=1", "--set", "w1=2",
-                                      "--set", "w2=1", "--set", "b=-2"])
+    result = CliRunner().invoke(
+        cli,
+        ["solve", "relu-backprop", "--set", "x=1", "--set", "t=1", "--set", "w1=2", "--set", "w2=1", "--set", "b=-2"],
+    )
     _verified_solution.cache_clear()
     assert result.exit_code == 1
     assert "relu-backprop" in result.stderr and "grad_w1: exact -1/8 vs independent 0.875" in result.stderr

@@ -24,14 +24,21 @@ def test_or_gate_gives_the_same_values_as_and():
 
 def test_threshold_gate_with_payoff():
     assert values(players=PLAYERS, required=["a", "b", "c"], gate="threshold", k=2, payoff=3) == {
-        "a": 1, "b": 1, "c": 1, "d": 0}
+        "a": 1,
+        "b": 1,
+        "c": 1,
+        "d": 0,
+    }
 
 
 def test_weighted_sum_is_linear():
-    result = values(players=PLAYERS, gates=[
-        {"required": ["a", "b"], "gate": "and", "payoff": 2},
-        {"required": ["b", "c"], "gate": "or", "payoff": 1},
-    ])
+    result = values(
+        players=PLAYERS,
+        gates=[
+            {"required": ["a", "b"], "gate": "and", "payoff": 2},
+            {"required": ["b", "c"], "gate": "or", "payoff": 1},
+        ],
+    )
     assert result == {"a": 1, "b": R(3, 2), "c": R(1, 2), "d": 0}
 
 

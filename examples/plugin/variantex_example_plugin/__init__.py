@@ -53,10 +53,16 @@ class PrecisionRecall(Family):
     params_type = Counts
     stem_template = STEM
     edge_cases = (
-        EdgeCase("8 of 10 flagged are right, 8 of 12 positives found",
-                 {"tp": 8, "fp": 2, "fn": 4, "tn": 6}, {"precision": "4/5", "recall": "2/3", "f1": "8/11"}),
-        EdgeCase("one hit, no false alarm", {"tp": 1, "fp": 0, "fn": 3, "tn": 5},
-                 {"precision": 1, "recall": "1/4", "f1": "2/5"}),
+        EdgeCase(
+            "8 of 10 flagged are right, 8 of 12 positives found",
+            {"tp": 8, "fp": 2, "fn": 4, "tn": 6},
+            {"precision": "4/5", "recall": "2/3", "f1": "8/11"},
+        ),
+        EdgeCase(
+            "one hit, no false alarm",
+            {"tp": 1, "fp": 0, "fn": 3, "tn": 5},
+            {"precision": 1, "recall": "1/4", "f1": "2/5"},
+        ),
     )
 
     def draw(self, rng: np.random.Generator, branch: str, options: dict) -> Counts:
@@ -77,9 +83,11 @@ class PrecisionRecall(Family):
         f1 = 2 * precision * recall / (precision + recall)
         return Solution(
             {"f1": f1, "precision": precision, "recall": recall},
-            (Markup(r"Precision $= \frac{TP}{TP + FP} = \frac{%d}{%d} %s$." % (tp, tp + fp, equals(precision))),
-             Markup(r"Recall $= \frac{TP}{TP + FN} = \frac{%d}{%d} %s$." % (tp, tp + fn, equals(recall))),
-             Markup(r"$F_1 = \frac{2PR}{P + R} %s$, the harmonic mean of the two." % equals(f1))),
+            (
+                Markup(r"Precision $= \frac{TP}{TP + FP} = \frac{%d}{%d} %s$." % (tp, tp + fp, equals(precision))),
+                Markup(r"Recall $= \frac{TP}{TP + FN} = \frac{%d}{%d} %s$." % (tp, tp + fn, equals(recall))),
+                Markup(r"$F_1 = \frac{2PR}{P + R} %s$, the harmonic mean of the two." % equals(f1)),
+            ),
         )
 
     def verify(self, params: Counts) -> dict[str, float]:
@@ -98,8 +106,13 @@ class PrecisionRecall(Family):
         tp, fp, fn, tn = (sp.Integer(v) for v in (params.tp, params.fp, params.fn, params.tn))
         p, r = tp / (tp + fp), tp / (tp + fn)
         found = Mistakes()
-        found.add("arithmetic_mean", "averaged precision and recall instead of the harmonic mean",
-                  f1=(p + r) / 2, precision=p, recall=r)
+        found.add(
+            "arithmetic_mean",
+            "averaged precision and recall instead of the harmonic mean",
+            f1=(p + r) / 2,
+            precision=p,
+            recall=r,
+        )
         found.add("forgot_the_two", "wrote F1 = PR/(P + R), dropping the factor 2", f1=p * r / (p + r))
         found.add("product", "multiplied precision and recall", f1=p * r)
         found.add("jaccard", "computed TP/(TP + FP + FN), the Jaccard index", f1=tp / (tp + fp + fn))
@@ -109,8 +122,7 @@ class PrecisionRecall(Family):
         found.add("ignored_false_negatives", "left FN out of F1's denominator", f1=2 * tp / (2 * tp + fp))
         found.add("ignored_false_positives", "left FP out of F1's denominator", f1=2 * tp / (2 * tp + fn))
         found.add("geometric_mean", "took the geometric mean √(PR)", f1=sp.sqrt(p * r))
-        found.add("swapped_fp_fn", "took precision as TP/(TP + FN) and recall as TP/(TP + FP)",
-                  precision=r, recall=p)
+        found.add("swapped_fp_fn", "took precision as TP/(TP + FN) and recall as TP/(TP + FP)", precision=r, recall=p)
         return found
 
     def context(self, params: Counts) -> dict:
