@@ -25,16 +25,17 @@ sample: setup $(OUT)/manifest.json
 $(OUT)/manifest.json: $(SAMPLE_INPUTS)
 	$(BIN)/variantex build examples/sample-exam.yaml --roster examples/roster.csv --out $(OUT)
 
-## test: lint, then the whole test suite (slow tests included) in a random order with
+## test: lint (ruff and mypy), then the whole test suite (slow tests included) in a random order with
 ## warnings as errors and branch coverage, then the coverage floors; what CI runs
 test: setup browser lint
 	$(BIN)/python -m pytest -q --cov --cov-report=
 	$(BIN)/python scripts/coverage_floor.py
 
-## lint: ruff's rules and its formatter, as pyproject.toml sets them
+## lint: ruff's rules and its formatter, and mypy's types, as pyproject.toml sets them
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@scripts/typecheck.sh
 
 ## test-fast: the suite without the slow tests; `make test-fast -j` spreads it over the cores
 ## (pytest-xdist, one worker per core)

@@ -130,7 +130,7 @@ class AnswerRules:
     @cached_property
     def _canonical(self) -> dict[str, str]:
         """Every folded way of writing a text answer -> its folded canonical text."""
-        table = {}
+        table: dict[str, str] = {}
         for canonical, synonyms in self.text_answers.items():
             for written in (canonical, *synonyms):
                 table.setdefault(fold(written), fold(canonical))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -92,7 +93,14 @@ def build_options(
     return tuple(options[int(i)] for i in rng.permutation(len(options)))
 
 
-def _usable(parts, correct_values, right, mistakes, printer, rules) -> list[Option]:
+def _usable(
+    parts: Sequence[str],
+    correct_values: tuple[Value, ...],
+    right: Option,
+    mistakes: Sequence[Mistake],
+    printer: Callable[[tuple[Value, ...]], str],
+    rules: AnswerRules,
+) -> list[Option]:
     usable: list[Option] = []
     printed, seen = {right.printed}, {value_key(correct_values)}
     for mistake in mistakes:
@@ -145,7 +153,7 @@ def _rank_balanced(
     return keep_texts + below[:rank] + above[: slots - rank]
 
 
-def value_key(values: Sequence[Value]) -> tuple:
+def value_key(values: Sequence[Value]) -> tuple[Any, ...]:
     """Options are the same when their canonical exact values are, however they print
     (sympy keeps expressions in one canonical structure, and compares and hashes by it)."""
     return tuple(("text", v) if isinstance(v, str) else v for v in values)

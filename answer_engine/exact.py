@@ -14,13 +14,14 @@ import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
+from typing import TypeAlias
 
 import mpmath
 import sympy as sp
 
 from variantex.answer_engine.errors import InvalidParams
 
-Value = sp.Expr | str
+Value: TypeAlias = "sp.Expr | str"
 
 _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _FRACTION = re.compile(r"^([+-]?\d+)\s*/\s*([+-]?\d+)$")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 import sympy as sp
@@ -129,7 +130,7 @@ def log_tex(value: sp.Expr) -> Math:
         )
         size = "" if abs(factor) == 1 else tex(abs(factor)) + " "
         sign = ("-" if factor < 0 else "") if not pieces else ("- " if factor < 0 else "+ ")
-        pieces.append(f"{sign}{size}{shown}")
+        pieces.append(Math(f"{sign}{size}{shown}"))
     return Math(" ".join(pieces))
 
 
@@ -183,26 +184,26 @@ def coefficient(value: sp.Rational, variable: str) -> Math:
     return Math(f"{lead} {variable}".strip() if lead not in ("", "-") else f"{lead}{variable}")
 
 
-def times(values, digits: int | None = None) -> Math:
+def times(values: Iterable[Value], digits: int | None = None) -> Math:
     return Math(r" \cdot ".join(paren(v, digits) for v in values))
 
 
-def plus(values, digits: int | None = None) -> Math:
+def plus(values: Iterable[Value], digits: int | None = None) -> Math:
     return Math(" + ".join(paren(v, digits) for v in values))
 
 
-def column(values, digits: int | None = None) -> Math:
+def column(values: Iterable[Value], digits: int | None = None) -> Math:
     """A column vector."""
     return Math(r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(tex(v, digits) for v in values))
 
 
-def matrix(rows, digits: int | None = None) -> Math:
+def matrix(rows: Iterable[Iterable[Value]], digits: int | None = None) -> Math:
     """A matrix, columns aligned."""
     body = r"\\".join(" & ".join(tex(v, digits) for v in row) for row in rows)
     return Math(r"\begin{bmatrix}%s\end{bmatrix}" % body)
 
 
-def row_tuple(values, digits: int | None = None) -> Math:
+def row_tuple(values: Iterable[Value], digits: int | None = None) -> Math:
     """(a, b, c): a tuple of values on one line."""
     return Math("(%s)" % r", \allowbreak ".join(tex(v, digits) for v in values))
 
@@ -314,14 +315,14 @@ def _group(text: str) -> str:
     return text if re.fullmatch(r"-?[\w.]+", text) else f"({text})"
 
 
-def _matrix_text(match: re.Match) -> str:
+def _matrix_text(match: re.Match[str]) -> str:
     rows = [row.strip() for row in match.group(2).split(r"\\")]
     if match.group(1) == "p":  # our column vectors
         return "(" + ", ".join(rows) + ")ᵀ"
     return "[" + "; ".join(", ".join(cell.strip() for cell in row.split("&")) for row in rows) + "]"
 
 
-def _unknown_macro(match: re.Match) -> str:
+def _unknown_macro(match: re.Match[str]) -> str:
     """A control word our table lacks: pylatexenc's Unicode for it (γ, ∫, ‖, ∇…), else its name."""
     from pylatexenc.latex2text import get_default_latex_context_db
 

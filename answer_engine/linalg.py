@@ -12,7 +12,7 @@ from fractions import Fraction
 Matrix = list[list[Fraction]]
 
 
-def matrix(rows: Sequence[Sequence[object]]) -> Matrix:
+def matrix(rows: Sequence[Sequence[int | Fraction | str]]) -> Matrix:
     return [[Fraction(value) for value in row] for row in rows]
 
 

@@ -117,7 +117,7 @@ class Family(ABC):
             raise NotImplementedError(f"{self.id}: declare params_type or override parse")
         return parse_fields(self.params_type, data)
 
-    def dump(self, params: Any) -> dict:
+    def dump(self, params: Any) -> dict[str, Any]:
         return dump_fields(params)
 
     @abstractmethod
@@ -164,7 +164,7 @@ class Family(ABC):
         wrong answers are real mistakes)."""
         return self.choices
 
-    def statements(self, params: Any) -> tuple:
+    def statements(self, params: Any) -> tuple[Any, ...]:
         """The printed statements of a true/false variant. A family that lists `tf` among its
         formats gets statements about its own answers (generators.statements.answer_statements);
         a statement bank has its own."""
@@ -237,7 +237,7 @@ class Family(ABC):
 
     # --- presentation -----------------------------------------------------------
     @abstractmethod
-    def context(self, params: Any) -> dict: ...
+    def context(self, params: Any) -> dict[str, Any]: ...
 
     def stem_source(self) -> str:
         if self.stem_template is not None:

@@ -50,13 +50,13 @@ class Number(Kind):
     def __init__(self, positive: bool = False):
         self.positive = positive
 
-    def read(self, value, name):
+    def read(self, value: Any, name: str) -> Any:
         number = exact.rational(value, name)
         if self.positive and number <= 0:
             raise InvalidParams(f"expected a positive number, got {value!r}", name)
         return number
 
-    def write(self, value):
+    def write(self, value: Any) -> Any:
         return exact.dump_number(value)
 
 
@@ -64,7 +64,7 @@ class Integer(Kind):
     def __init__(self, low: int | None = None, high: int | None = None):
         self.low, self.high = low, high
 
-    def read(self, value, name):
+    def read(self, value: Any, name: str) -> Any:
         number = exact.integer(value, name)
         if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
             bounds = (
@@ -77,7 +77,7 @@ class Integer(Kind):
             raise InvalidParams(f"expected a whole number {bounds}, got {value!r}", name)
         return number
 
-    def write(self, value):
+    def write(self, value: Any) -> Any:
         return int(value)
 
 
@@ -87,25 +87,25 @@ class Vector(Kind):
     def __init__(self, scalar_ok: bool = False):
         self.scalar_ok = scalar_ok
 
-    def read(self, value, name):
+    def read(self, value: Any, name: str) -> Any:
         if self.scalar_ok and not isinstance(value, (list, tuple)):
             return exact.rational(value, name)
         return tuple(exact.rational(v, f"{name}[{i}]") for i, v in enumerate(sequence(value, name)))
 
-    def write(self, value):
+    def write(self, value: Any) -> Any:
         if not isinstance(value, tuple):
             return exact.dump_number(value)
         return [exact.dump_number(v) for v in value]
 
 
 class Matrix(Kind):
-    def read(self, value, name):
+    def read(self, value: Any, name: str) -> Any:
         rows = tuple(Vector().read(row, f"{name}[{i}]") for i, row in enumerate(sequence(value, name)))
         if rows and any(len(row) != len(rows[0]) for row in rows):
             raise InvalidParams("all entries must have the same length", name)
         return rows
 
-    def write(self, value):
+    def write(self, value: Any) -> Any:
         return [Vector().write(row) for row in value]
 
 
@@ -113,10 +113,10 @@ class Choice(Kind):
     def __init__(self, allowed: Sequence[str]):
         self.allowed = tuple(allowed)
 
-    def read(self, value, name):
+    def read(self, value: Any, name: str) -> Any:
         return choice(value, self.allowed, name)
 
-    def write(self, value):
+    def write(self, value: Any) -> Any:
         return value
 
 
@@ -126,23 +126,23 @@ class Choices(Kind):
     def __init__(self, allowed: Sequence[str], count: int):
         self.allowed, self.count = tuple(allowed), count
 
-    def read(self, value, name):
+    def read(self, value: Any, name: str) -> Any:
         names = tuple(choice(v, self.allowed, f"{name}[{i}]") for i, v in enumerate(sequence(value, name)))
         if len(names) != self.count or len(set(names)) != len(names):
             raise InvalidParams(f"expected {self.count} different names, got {value!r}", name)
         return names
 
-    def write(self, value):
+    def write(self, value: Any) -> Any:
         return list(value)
 
 
 class Flag(Kind):
-    def read(self, value, name):
+    def read(self, value: Any, name: str) -> Any:
         if not isinstance(value, bool):
             raise InvalidParams(f"expected true or false, got {value!r}", name)
         return value
 
-    def write(self, value):
+    def write(self, value: Any) -> Any:
         return value
 
 
@@ -183,7 +183,7 @@ def flag(default: bool = False) -> Any:
     return _declare(Flag(), default)
 
 
-def declared(params_type: type) -> list[dataclasses.Field]:
+def declared(params_type: type) -> list[dataclasses.Field[Any]]:
     return [f for f in dataclasses.fields(params_type) if _KIND in f.metadata]
 
 
@@ -200,9 +200,9 @@ def parse_fields(params_type: type, data: Mapping[str, Any]) -> Any:
     return params_type(**values)
 
 
-def dump_fields(params: Any) -> dict:
+def dump_fields(params: Any) -> dict[str, Any]:
     """Params -> plain data; optional fields at their default are left out."""
-    data = {}
+    data: dict[str, Any] = {}
     for f in declared(type(params)):
         value = getattr(params, f.name)
         if f.default is not dataclasses.MISSING and value == f.default:
@@ -227,7 +227,7 @@ def require_fields(data: Mapping[str, Any], required: Sequence[str], optional: S
             raise InvalidParams(f"unknown field (expected: {', '.join([*required, *optional])})", str(name))
 
 
-def sequence(value: Any, field: str) -> list:
+def sequence(value: Any, field: str) -> list[Any]:
     if not isinstance(value, (list, tuple)):
         raise InvalidParams(f"expected a list, got {value!r}", field)
     return list(value)
@@ -236,13 +236,13 @@ def sequence(value: Any, field: str) -> list:
 def choice(value: Any, allowed: Sequence[str], field: str) -> str:
     if value not in allowed:
         raise InvalidParams(f"expected one of {', '.join(allowed)}, got {value!r}", field)
-    return value
+    return str(value)
 
 
 # --- mistakes and edge cases --------------------------------------------------------------
 
 
-class Mistakes(list):
+class Mistakes(list[Mistake]):
     """The named-mistake list a family returns, built one `add` at a time."""
 
     def add(
