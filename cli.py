@@ -406,9 +406,16 @@ def grade(manifest: str, responses: str, out: str | None, force: bool) -> None:
     score 0.
     """
     data = load_manifest(manifest)
-    tampered = tamper_problems(data, manifest)
-    if tampered:
-        raise VerificationError(f"{manifest}: {tampered[0]}; `variantex verify` lists every difference")
+    # Grades come only from keys recomputed from the params: a manifest whose stored keys
+    # differ from them (even re-sealed with a fresh digest) is refused, every difference listed.
+    problems = tamper_problems(data, manifest) + recompute(data)
+    if problems:
+        for problem in problems:
+            click.echo(f"MISMATCH {problem}", err=True)
+        raise VerificationError(
+            f"{manifest}: {len(problems)} difference{'s' if len(problems) != 1 else ''} between the stored keys "
+            "and what the params give; nothing was graded"
+        )
     report = grading.grade(data, responses)
     out_dir = Path(out) if out else Path(manifest).resolve().parent / "grades"
     remove_on_terminate()

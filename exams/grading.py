@@ -113,7 +113,7 @@ def grade(manifest: dict[str, Any], responses_path: str | Path) -> GradeReport:
         result = StudentResult(student_id, (paper.get("student") or {}).get("name", ""))
         answers = responses.get(student_id, [""] * len(paper["questions"]))
         for record, response in zip(paper["questions"], answers):
-            result.marks.append(mark(record, response))
+            result.marks.append(mark(recomputed(record), response))
         students.append(result)
     return GradeReport(slots, students, warnings)
 
@@ -126,6 +126,12 @@ def _slots(manifest: dict[str, Any]) -> list[dict[str, Any]]:
         {"slot": s, "family": first[s]["family"], "format": first[s]["format"], "points": first[s]["points"]}
         for s in order
     ]
+
+
+def recomputed(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its key (answers, options, correct letter, branch) recomputed from its
+    params: marks never come from a stored key, whatever the manifest says."""
+    return {**record, **question_record_from(_variant(record), record)}
 
 
 def _variant(record: dict[str, Any]) -> Variant:

@@ -169,3 +169,61 @@ def test_responses_in_the_wrong_encoding_exit_2(built):
     path.write_bytes("A,A,1,2\nB,Ü,1,2\n".encode("latin-1"))
     result = CliRunner().invoke(cli, ["grade", str(manifest), str(path)])
     assert result.exit_code == 2 and "responses.csv:2: not UTF-8" in result.output
+
+
+def _reseal(manifest: Path, data: dict) -> None:
+    """An edit as an attacker makes it: the content digest recomputed, so the seal holds."""
+    from variantex.exams.manifest import content_digest
+
+    data["digest"] = content_digest(data)
+    manifest.write_text(json.dumps(data))
+
+
+def _swap_correct_option(record: dict) -> str:
+    """Swap the correct option's values with a wrong one's and mark that letter correct."""
+    right = next(o for o in record["options"] if o["mistake"] is None)
+    wrong = next(o for o in record["options"] if o["mistake"] is not None)
+    right["values"], wrong["values"] = wrong["values"], right["values"]
+    right["mistake"], wrong["mistake"] = wrong["mistake"], None
+    record["correct"] = wrong["letter"]
+    return wrong["letter"]
+
+
+@pytest.mark.parametrize(
+    "edit, difference",
+    [
+        (_swap_correct_option, "stored options"),
+        (lambda record: record["answers"].update(det="999"), "stored answers"),
+        (lambda record: record["options"][0].update(letter="Z"), "stored options"),
+        (
+            lambda record: record.update(branch="undetermined" if record["branch"] != "undetermined" else "two-known"),
+            "stored branch",
+        ),
+    ],
+    ids=["swapped-options", "answer-value", "option-label", "branch"],
+)
+def test_grade_refuses_a_resealed_manifest_whose_keys_differ(built, edit, difference):
+    folder, manifest, papers = built
+    data = json.loads(manifest.read_text())
+    record = next(q for q in data["papers"][0]["questions"] if q["slot"] == "mc")
+    edit(record)
+    _reseal(manifest, data)
+    student = data["papers"][0]["student"]["id"]
+    responses = write_responses(folder, [[student, *sheet(papers[student], {"mc": record["correct"]})]])
+    verified = CliRunner().invoke(cli, ["verify", str(manifest)])
+    graded = CliRunner().invoke(cli, ["grade", str(manifest), str(responses)])
+    assert verified.exit_code == 1 and graded.exit_code == 1, graded.output
+    assert f"MISMATCH {student} question" in graded.output and difference in graded.output
+    assert "nothing was graded" in graded.output and not (manifest.parent / "grades").exists()
+
+
+def test_marks_come_from_recomputed_keys_even_when_the_library_is_handed_a_forged_manifest(built):
+    folder, manifest, papers = built
+    data = json.loads(manifest.read_text())
+    record = next(q for q in data["papers"][0]["questions"] if q["slot"] == "mc")
+    forged_letter = _swap_correct_option(record)
+    student = data["papers"][0]["student"]["id"]
+    responses = write_responses(folder, [[student, *sheet(papers[student], {"mc": forged_letter})]])
+    report = grade(data, responses)
+    mark = next(m for m in report.students[0].marks if m.slot == "mc")
+    assert mark.points == 0  # the forged "correct" letter earns nothing

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
 import html
 import json
 import re
@@ -47,14 +48,51 @@ def _character(match: re.Match) -> str:
     return match.group(0) if char in "<>&" else char
 
 
+# Text inside math (\text{…}: a player's name, a set's label) reaches MathML as it is written:
+# latex2mathml copies it into <mtext> without escaping, so `<svg/onload=…>` would become an
+# element and `\&` would print as `\&`. Its markup characters go through as private-use
+# stand-ins and come out as HTML entities.
+_TEXT_COMMAND = re.compile(
+    r"\\(?:text|textrm|textit|textbf|texttt|textsf|textsl|mathrm|mathsf|mathtt|mathit|mathbf|operatorname)\s*\{"
+)
+_STAND_INS = {"<": "\ue000", ">": "\ue001", "&": "\ue002", '"': "\ue003"}
+_ENTITIES = {"\ue000": "&lt;", "\ue001": "&gt;", "\ue002": "&amp;", "\ue003": "&quot;"}
+_UNSTAND = re.compile("[\ue000-\ue003]")
+
+
+def _protect_text(tex: str) -> str:
+    """Replace <, >, & (and \\&) and " inside every text command's braces by stand-ins."""
+    out, position = [], 0
+    for match in _TEXT_COMMAND.finditer(tex):
+        if match.start() < position:
+            continue  # nested inside text already protected
+        out.append(tex[position : match.end()])
+        depth, index = 1, match.end()
+        body = []
+        while index < len(tex) and depth:
+            char = tex[index]
+            if char == "\\" and index + 1 < len(tex) and tex[index + 1] in "&{}<>":
+                body.append(_STAND_INS.get(tex[index + 1], tex[index : index + 2]))
+                index += 2
+                continue
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            body.append(_STAND_INS.get(char, char) if depth else char)
+            index += 1
+        out.append("".join(body))
+        position = index
+    out.append(tex[position:])
+    return "".join(out)
+
+
 @lru_cache(maxsize=1 << 14)
 def mathml(tex: str, display: bool = False) -> str:
     """MathML for TeX, compacted: HTML needs no namespace on <math>, characters are written as
     themselves rather than as entities, and a row around one token is dropped (the page is
-    a third of the size)."""
-    markup = convert(lms_tex(tex), display="block" if display else "inline")
+    a third of the size). Text in the math is escaped (see _protect_text)."""
+    markup = convert(_protect_text(lms_tex(tex)), display="block" if display else "inline")
     markup = markup.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "").replace(' display="inline"', "")
     markup = _ENTITY.sub(_character, markup)
+    markup = _UNSTAND.sub(lambda match: _ENTITIES[match.group(0)], markup)
     previous = None
     while previous != markup:
         previous, markup = markup, _LONE_ROW.sub(r"\1", markup)
@@ -220,7 +258,21 @@ def practice_page(bank: Bank, title: str, answers: bool = True) -> str:
             data=Markup(payload),
             script=Markup(script),
             style=Markup(style),
+            policy=content_security_policy(script, style),
         )
+    )
+
+
+def content_security_policy(script: str, style: str) -> str:
+    """Nothing loads and nothing runs but the page's own script and style, allowed by their
+    hashes: an escaping slip anywhere still cannot run an injected handler or script."""
+
+    def source(text: str) -> str:
+        return "'sha256-%s'" % base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+    return (
+        f"default-src 'none'; script-src {source(script)}; style-src {source(style)}; img-src data:; "
+        "base-uri 'none'; form-action 'none'"
     )
 
 
