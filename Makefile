@@ -27,8 +27,11 @@ $(OUT)/manifest.json: $(SAMPLE_INPUTS)
 
 ## test: lint (ruff and mypy), then the whole test suite (slow tests included) in a random order with
 ## warnings as errors and branch coverage, then the coverage floors; what CI runs
+## Both cores (pytest-xdist): coverage slows tracing about twice, and this keeps the whole
+## run near ten minutes on an idle 2-core machine. loadgroup keeps a group of tests (the
+## installed-wheel test, which builds one environment) on one worker.
 test: setup browser lint
-	$(BIN)/python -m pytest -q --cov --cov-report=
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --cov --cov-report=
 	$(BIN)/python scripts/coverage_floor.py
 
 ## lint: ruff's rules and its formatter, and mypy's types, as pyproject.toml sets them

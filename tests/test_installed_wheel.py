@@ -24,7 +24,8 @@ from tests.conftest import requires_tex
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = ROOT / "examples" / "plugin"
 
-pytestmark = [pytest.mark.slow, requires_tex]
+# One worker builds the environment once for all of them (make test runs with xdist).
+pytestmark = [pytest.mark.slow, requires_tex, pytest.mark.xdist_group("installed-wheel")]
 
 
 def _clean_environment() -> dict[str, str]:
