@@ -197,7 +197,7 @@ def _indent(text: str) -> str:
 
 @cli.command()
 @click.argument("family_id", metavar="FAMILY")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draw.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the draw.")
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default=None, help="Answer format (default: the family's first)."
 )
@@ -285,7 +285,7 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
     default=None,
     help="CSV with columns id, name (and any others): one exam per student.",
 )
-@click.option("--seed", type=int, default=None, help="Exam seed (default: the spec's `seed`).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Exam seed (default: the spec's `seed`).")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Output folder (default: out/<spec name>).")
 @click.option(
     "--to",
@@ -413,8 +413,8 @@ def grade(manifest: str, responses: str, out: str | None, force: bool) -> None:
         for problem in problems:
             click.echo(f"MISMATCH {problem}", err=True)
         raise VerificationError(
-            f"{manifest}: {len(problems)} difference{'s' if len(problems) != 1 else ''} between the stored keys "
-            "and what the params give; nothing was graded"
+            f"{manifest}: {len(problems)} difference{'s' if len(problems) != 1 else ''} from what the build's "
+            "spec, seed and params give; nothing was graded (`variantex verify` lists the same)"
         )
     report = grading.grade(data, responses)
     out_dir = Path(out) if out else Path(manifest).resolve().parent / "grades"
@@ -480,7 +480,9 @@ def check(keys: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("source", nargs=-1, required=True, metavar="SPEC | FAMILY[:FORMAT]...")
 @click.option("--count", "-n", type=int, default=20, show_default=True, help="Variants of each question.")
-@click.option("--seed", type=int, default=None, help="Seed of the set (default: the spec's `seed`, or 0).")
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=None, help="Seed of the set (default: the spec's `seed`, or 0)."
+)
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Output folder (default: out/practice).")
 @click.option(
     "--to",
@@ -541,7 +543,7 @@ def practice(
     help="Moodle XML, a Canvas QTI 1.2 zip, or a QTI 2.1 content package.",
 )
 @click.option("--variants", "-n", type=int, default=20, show_default=True, help="Variants per exam slot.")
-@click.option("--seed", type=int, default=None, help="Bank seed (default: the spec's `seed`).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Bank seed (default: the spec's `seed`).")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),

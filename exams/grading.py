@@ -10,8 +10,6 @@ guessed, and scores 0.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +22,7 @@ from variantex.answer_engine.checking import Claim, claim_matches, read_tf
 from variantex.answer_engine.errors import InputError
 from variantex.answer_engine.formatting import plain
 from variantex.exams.csvfiles import write_rows
-from variantex.exams.inputs import read_text
+from variantex.exams.inputs import read_csv_rows
 from variantex.exams.manifest import question_record_from, same_values
 from variantex.exams.spec import ALL_OR_NOTHING
 from variantex.generators import family as family_by_id
@@ -74,7 +72,7 @@ class GradeReport:
 
 def read_responses(path: str | Path, papers: dict[str, dict]) -> tuple[dict[str, list[str]], list[str]]:
     path = Path(path)
-    rows = list(csv.reader(io.StringIO(read_text(path), newline="")))
+    rows = read_csv_rows(path)
     numbered = [(n, [c.strip() for c in row]) for n, row in enumerate(rows, start=1) if any(c.strip() for c in row)]
     if numbered and numbered[0][1][0].lower() in ("id", "student", "student_id"):
         numbered = numbered[1:]

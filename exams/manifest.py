@@ -32,7 +32,7 @@ from variantex.exams.assemble import (
     correct_letter,
     ordered_options,
 )
-from variantex.exams.inputs import read_text
+from variantex.exams.inputs import read_json
 from variantex.exams.manifest_check import check_shape
 from variantex.exams.spec import ExamSpec
 
@@ -109,10 +109,7 @@ def content_digest(manifest: dict[str, Any]) -> str:
 
 def load_manifest(path: str | Path) -> dict[str, Any]:
     path = Path(path)
-    try:
-        manifest = json.loads(read_text(path))
-    except json.JSONDecodeError as error:
-        raise InputError(f"not a variantex manifest (JSON error: {error.msg})", f"{path}:{error.lineno}") from None
+    manifest = read_json(path, "a variantex manifest")
     if not isinstance(manifest, dict) or "papers" not in manifest or "manifest_version" not in manifest:
         raise InputError("not a variantex manifest (no papers)", str(path))
     version = manifest["manifest_version"]

@@ -43,8 +43,10 @@ def spec_from_items(items: Sequence[str], seed: int) -> ExamSpec:
     """A spec from `family[:format]` words: one question kind each."""
     questions = []
     for item in items:
-        family_id, _, fmt = item.partition(":")
+        family_id, colon, fmt = item.partition(":")
         family = base.family(family_id)  # InputError naming the families when unknown
+        if colon and not fmt:
+            raise InputError(f"no format after ':' (formats: {', '.join(family.formats)})", item)
         fmt = fmt or family.formats[0]
         if fmt not in family.formats:
             raise InputError(f"{family.id} has no format {fmt!r} (formats: {', '.join(family.formats)})", item)

@@ -7,14 +7,13 @@ repeated id, a row with too many fields, an empty roster.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
+import unicodedata
 from pathlib import Path
 
 from variantex.answer_engine.errors import InputError
 from variantex.exams.assemble import Student
-from variantex.exams.inputs import read_text
+from variantex.exams.inputs import read_csv_rows
 
 REQUIRED = ("id", "name")
 MAX_ID = 64
@@ -27,7 +26,7 @@ def file_stem(student_id: str) -> str:
 
 def read_roster(path: str | Path) -> list[Student]:
     path = Path(path)
-    rows = list(csv.reader(io.StringIO(read_text(path), newline="")))
+    rows = read_csv_rows(path)
     numbered = [(number, row) for number, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
     if not numbered:
         raise InputError("the roster is empty", str(path))
@@ -61,12 +60,18 @@ def read_roster(path: str | Path) -> list[Student]:
             raise InputError("empty id", where)
         if len(student_id) > MAX_ID:
             raise InputError(f"id longer than {MAX_ID} characters", where)
-        if student_id in first_seen:
-            raise InputError(f"id {student_id!r} repeats line {first_seen[student_id]}", where)
+        hidden = next((c for c in student_id if unicodedata.category(c) in ("Cc", "Cf")), None)
+        if hidden is not None:
+            # zero-width joiners, bidi overrides: two ids that look alike but differ
+            raise InputError(f"id {student_id!r} holds the invisible character U+{ord(hidden):04X}", where)
+        # é typed as one character or as e + combining accent is the same id to a person
+        key = unicodedata.normalize("NFC", student_id)
+        if key in first_seen:
+            raise InputError(f"id {student_id!r} repeats line {first_seen[key]}", where)
         stem = file_stem(student_id)
         if stem in stems:
             raise InputError(f"id {student_id!r} and {stems[stem]!r} would share the file name {stem}.pdf", where)
-        first_seen[student_id], stems[stem] = number, student_id
+        first_seen[key], stems[stem] = number, student_id
         extra = tuple((columns[i], cells[i]) for i in range(len(columns)) if i not in (id_at, name_at))
         students.append(Student(student_id, name, extra))
     if not students:

@@ -7,6 +7,7 @@ can say `exam.yaml:12: questions[2].points: …`.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,27 @@ def _decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
     return value
 
 
+MAX_TEXT = 20_000  # characters in one text field; a title or an instruction is a line or two
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _string(loader: _Loader, node: yaml.ScalarNode) -> str:
+    """A text field: bounded (a 10 MB title would take seconds in every step after), and no
+    lone surrogate ("\\ud800" is valid YAML but no character: nothing could print or save it)."""
+    text = loader.construct_scalar(node)
+    if len(text) > MAX_TEXT:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a text of {len(text):,} characters (at most {MAX_TEXT:,})", node.start_mark
+        )
+    if _SURROGATE.search(text):
+        raise yaml.constructor.ConstructorError(
+            None, None, "a lone surrogate escape (like \\ud800) is not a character", node.start_mark
+        )
+    return text
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor("tag:yaml.org,2002:str", _string)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 _Loader.add_constructor("tag:yaml.org,2002:float", _decimal)
 _Loader.add_constructor("tag:yaml.org,2002:int", _integer)

@@ -218,13 +218,13 @@ def require_fields(data: Mapping[str, Any], required: Sequence[str], optional: S
     """Refuse missing and unknown keys by name, so a typo is reported, not ignored."""
     if not isinstance(data, Mapping):
         raise InvalidParams(f"params must be a mapping of names to values, got {type(data).__name__}")
+    allowed = set(required) | set(optional)
+    for name in data:  # a typo first: it usually explains the "missing" field too
+        if name not in allowed:
+            raise InvalidParams(f"unknown field (expected: {', '.join([*required, *optional])})", str(name))
     for name in required:
         if name not in data:
             raise InvalidParams("missing", name)
-    allowed = set(required) | set(optional)
-    for name in data:
-        if name not in allowed:
-            raise InvalidParams(f"unknown field (expected: {', '.join([*required, *optional])})", str(name))
 
 
 def sequence(value: Any, field: str) -> list[Any]:

@@ -122,6 +122,8 @@ def draw_variant(
     """
     family.check_branch(branch)
     family.check_options(options)
+    if fmt not in family.formats:  # no redraw can help
+        raise InvalidParams(f"{family.id} has no format {fmt!r} (formats: {', '.join(family.formats)})", "format")
     last_error: InvalidParams | None = None
     for _ in range(MAX_DRAW_ATTEMPTS):
         try:

@@ -123,6 +123,60 @@ CASES: dict[str, tuple[list[str], dict[str, str | bytes]]] = {
     "missing argument": (["verify"], {}),
     "manifest not JSON": (["verify", "m.json"], {"m.json": "{not json"}),
     "manifest version 999": (["verify", "m.json"], {"m.json": "MANIFEST:manifest_version=999"}),
+    "manifest with a duplicate key": (["verify", "m.json"], {"m.json": "MANIFEST:duplicate key"}),
+    "manifest nested 100,000 deep": (
+        ["verify", "m.json"],
+        {"m.json": '{"papers": ' + "[" * 100_000 + "]" * 100_000 + "}"},
+    ),
+    "manifest with a 5,000-digit integer": (
+        ["verify", "m.json"],
+        {"m.json": '{"manifest_version": 1' + "0" * 5000 + ', "papers": []}'},
+    ),
+    "bank manifest nested 100,000 deep": (
+        ["export", "--check", "b.xml", "--manifest", "b.manifest.json"],
+        {"b.xml": "<quiz/>", "b.manifest.json": "[" * 100_000 + "]" * 100_000},
+    ),
+    "bank manifest with a 5,000-digit integer": (
+        ["export", "--check", "b.xml", "--manifest", "b.manifest.json"],
+        {"b.xml": "<quiz/>", "b.manifest.json": '{"version": 1' + "0" * 5000 + "}"},
+    ),
+    "export under check declaring a SYSTEM entity": (
+        ["export", "--check", "b.xml"],
+        {
+            "b.xml": '<?xml version="1.0"?>\n<!DOCTYPE quiz [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<quiz>&x;</quiz>\n'
+        },
+    ),
+    "responses cell over 128 KiB": (
+        ["grade", "m.json", "r.csv"],
+        {"m.json": "MANIFEST:as built", "r.csv": "id,q1\npractice," + "x" * 140_000 + "\n"},
+    ),
+    "roster cell over 128 KiB": (
+        ["build", "s.yaml", "--no-pdf", "--roster", "r.csv"],
+        {"s.yaml": GOOD_SPEC, "r.csv": "id,name\nS1," + "x" * 140_000 + "\n"},
+    ),
+    "roster ids equal after Unicode normalisation": (
+        ["build", "s.yaml", "--no-pdf", "--roster", "r.csv"],
+        {"s.yaml": GOOD_SPEC, "r.csv": "id,name\nS\u00e9,Ann\nSe\u0301,Bob\n"},
+    ),
+    "roster id with a zero-width space": (
+        ["build", "s.yaml", "--no-pdf", "--roster", "r.csv"],
+        {"s.yaml": GOOD_SPEC, "r.csv": "id,name\nS1\u200b,Ann\nS1,Bob\n"},
+    ),
+    "roster id with a bidi override": (
+        ["build", "s.yaml", "--no-pdf", "--roster", "r.csv"],
+        {"s.yaml": GOOD_SPEC, "r.csv": "id,name\nS\u202e1,Ann\n"},
+    ),
+    "title with a lone surrogate": (
+        ["build", "s.yaml", "--no-pdf"],
+        {"s.yaml": GOOD_SPEC.replace("title: T", 'title: "T \\ud800"')},
+    ),
+    "title of 30,000 characters": (
+        ["build", "s.yaml", "--no-pdf"],
+        {"s.yaml": GOOD_SPEC.replace("title: T", "title: " + "T" * 30_000)},
+    ),
+    "seed flag -5 (build)": (["build", "s.yaml", "--no-pdf", "--seed", "-5"], {"s.yaml": GOOD_SPEC}),
+    "seed flag -5 (show)": (["show", "gd-step", "--seed", "-5"], {}),
+    "practice with an empty format": (["practice", "shapley-and:", "--out", "p"], {}),
     "manifest without family": (["verify", "m.json"], {"m.json": "MANIFEST:drop family"}),
     "manifest papers as text": (["verify", "m.json"], {"m.json": "MANIFEST:papers=x"}),
     "manifest with text seeds": (["verify", "m.json"], {"m.json": "MANIFEST:spawn_key=abc"}),
@@ -155,6 +209,8 @@ def _manifest(recipe: str, folder: Path) -> str:
         question["seed"]["spawn_key"] = "abc"
     elif recipe == "format=essay":
         question["format"] = "essay"
+    elif recipe == "duplicate key":
+        return json.dumps(data).replace("{", '{"seed": 1, ', 1)
     return json.dumps(data)
 
 

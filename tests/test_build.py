@@ -49,6 +49,9 @@ def test_sample_exam_and_key_compile_with_questions_and_answers(sample_build):
         assert "eigenvector" in text and "Shapley values" in text and "learning rate" in text
     assert "Answer key" in key and "Answer key" not in exam
     assert "Solution." in key and "Solution." not in exam
+    for pdf in ("exam.pdf", "key.pdf"):  # what the README says: no build time in the PDFs
+        info = subprocess.run(["pdfinfo", str(out / pdf)], capture_output=True, text=True, check=True).stdout
+        assert "CreationDate" not in info and "ModDate" not in info, info
     manifest = json.loads((out / "manifest.json").read_text())
     questions = manifest["papers"][0]["questions"]
     eigen = next(q for q in questions if q["slot"] == "eigen")

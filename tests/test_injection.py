@@ -97,10 +97,14 @@ def _visit(browser, page: Path) -> str:
     from selenium.webdriver.common.by import By
 
     browser.get(page.as_uri())
-    for button in browser.find_elements(By.CLASS_NAME, "another"):  # show every variant once
-        for _ in range(3):
-            if button.is_displayed():
-                button.click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    for section in browser.find_elements(By.CSS_SELECTOR, "section.question"):  # show every variant once
+        counter = section.find_element(By.CLASS_NAME, "counter")
+        for shown in (2, 3):
+            button = next(b for b in section.find_elements(By.CLASS_NAME, "another") if b.is_displayed())
+            browser.execute_script("arguments[0].click()", button)
+            WebDriverWait(browser, 10).until(lambda _, n=shown, c=counter: c.text == f"Variant {n} of 3")
     return browser.execute_script("return document.body.id")
 
 

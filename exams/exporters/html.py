@@ -35,7 +35,7 @@ from variantex.answer_engine.formatting import latex_to_text
 from variantex.exams.bank import Bank, bank_figures, question_id
 from variantex.exams.exporters.text import content_text
 from variantex.exams.lms.figures import FigureFiles
-from variantex.exams.lms.html import MathStyle, lms_tex
+from variantex.exams.lms.html import MathStyle, lms_tex, map_text_bodies
 from variantex.exams.view import QuestionView, tolerance_sentence
 from variantex.generators.markup import Block, Content, Figure
 
@@ -52,36 +52,20 @@ def _character(match: re.Match) -> str:
 # latex2mathml copies it into <mtext> without escaping, so `<svg/onload=…>` would become an
 # element and `\&` would print as `\&`. Its markup characters go through as private-use
 # stand-ins and come out as HTML entities.
-_TEXT_COMMAND = re.compile(
-    r"\\(?:text|textrm|textit|textbf|texttt|textsf|textsl|mathrm|mathsf|mathtt|mathit|mathbf|operatorname)\s*\{"
-)
 _STAND_INS = {"<": "\ue000", ">": "\ue001", "&": "\ue002", '"': "\ue003"}
 _ENTITIES = {"\ue000": "&lt;", "\ue001": "&gt;", "\ue002": "&amp;", "\ue003": "&quot;"}
 _UNSTAND = re.compile("[\ue000-\ue003]")
+_ESCAPED_MARKUP = re.compile(r"\\([&<>])")
 
 
 def _protect_text(tex: str) -> str:
-    """Replace <, >, & (and \\&) and " inside every text command's braces by stand-ins."""
-    out, position = [], 0
-    for match in _TEXT_COMMAND.finditer(tex):
-        if match.start() < position:
-            continue  # nested inside text already protected
-        out.append(tex[position : match.end()])
-        depth, index = 1, match.end()
-        body = []
-        while index < len(tex) and depth:
-            char = tex[index]
-            if char == "\\" and index + 1 < len(tex) and tex[index + 1] in "&{}<>":
-                body.append(_STAND_INS.get(tex[index + 1], tex[index : index + 2]))
-                index += 2
-                continue
-            depth += {"{": 1, "}": -1}.get(char, 0)
-            body.append(_STAND_INS.get(char, char) if depth else char)
-            index += 1
-        out.append("".join(body))
-        position = index
-    out.append(tex[position:])
-    return "".join(out)
+    """Replace <, >, & (and \\&) and " inside every text command's argument by stand-ins."""
+
+    def stand_ins(command: str, body: str) -> str:
+        body = _ESCAPED_MARKUP.sub(lambda match: _STAND_INS[match.group(1)], body)
+        return "".join(_STAND_INS.get(char, char) for char in body)
+
+    return map_text_bodies(tex, stand_ins)
 
 
 @lru_cache(maxsize=1 << 14)

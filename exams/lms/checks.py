@@ -19,7 +19,6 @@ question):
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from lxml import etree
 
 from variantex.answer_engine.errors import InputError, VariantexError
 from variantex.exams.bank import BANK_SCHEMA, BANK_VERSION, variant_key
-from variantex.exams.inputs import decode_text, read_bytes, read_text
+from variantex.exams.inputs import decode_text, read_bytes, read_json
 from variantex.exams.lms.texcheck import tex_problems
 
 MAX_EXPORT_BYTES = 512 * 2**20
@@ -127,10 +126,18 @@ def schema(relative: str) -> etree.XMLSchema:
 
 def parse_xml(name: str, data: bytes) -> tuple[etree._Element | None, list[Problem]]:
     try:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        return etree.fromstring(data, parser), []
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
         return None, [Problem(name, error.lineno, "", f"not well-formed XML: {error.msg}")]
+    doctype = root.getroottree().docinfo
+    if doctype.doctype or doctype.internalDTD is not None:
+        # variantex writes no DOCTYPE; one with entities could pull in local files or expand
+        # without bound, so the file is refused unread, like any other input that is not ours.
+        raise InputError(
+            "declares a DOCTYPE (entities could read local files): not an export variantex wrote", f"{name}:1"
+        )
+    return root, []
 
 
 def validate(name: str, root: etree._Element, relative: str) -> list[Problem]:
@@ -150,10 +157,7 @@ def math_problems(fragments: list[str], report: Report, at=None) -> None:
 
 
 def load_bank_manifest(path: Path) -> dict:
-    try:
-        data = json.loads(read_text(path))
-    except json.JSONDecodeError as error:
-        raise InputError(f"not JSON ({error.msg}, line {error.lineno})", str(path)) from None
+    data = read_json(path, "a variantex bank manifest")
     if not isinstance(data, dict) or data.get("schema") != BANK_SCHEMA:
         raise InputError(f"not a variantex bank manifest (schema {BANK_SCHEMA!r})", str(path))
     if data.get("version") != BANK_VERSION:

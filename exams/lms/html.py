@@ -14,8 +14,43 @@ from variantex.generators.markup import Block, Bullets, Content, DisplayMath, Fi
 _PRINT_ONLY = re.compile(r"\\allowbreak\s*")
 
 
+# Commands whose argument is text, not math: a name or label drawn from user input.
+TEXT_COMMAND = re.compile(
+    r"\\(text|textrm|textit|textbf|texttt|textsf|textsl|mathrm|mathsf|mathtt|mathit|mathbf|operatorname)\s*\{"
+)
+
+
+def map_text_bodies(tex: str, change: Callable[[str, str], str]) -> str:
+    """TeX with the argument of every text command replaced by change(command, argument);
+    braces are matched, and an escaped one (\\{ \\}) does not count."""
+    out, position = [], 0
+    for match in TEXT_COMMAND.finditer(tex):
+        if match.start() < position:
+            continue  # inside an argument already changed
+        depth, index = 1, match.end()
+        while index < len(tex) and depth:
+            if tex[index] == "\\":
+                index += 2
+                continue
+            depth += {"{": 1, "}": -1}.get(tex[index], 0)
+            index += 1
+        body_end = index - 1 if depth == 0 else index
+        out += [tex[position : match.end()], change(match.group(1), tex[match.end() : body_end]), tex[body_end:index]]
+        position = index
+    out.append(tex[position:])
+    return "".join(out)
+
+
+def _backslash_outside_text(command: str, body: str) -> str:
+    # MathJax has no \textbackslash: close the text, write the math symbol, open it again.
+    return body.replace("\\textbackslash{}", "}\\backslash\\%s{" % command)
+
+
 def lms_tex(tex: str) -> str:
-    return _PRINT_ONLY.sub("", tex).strip()
+    tex = _PRINT_ONLY.sub("", tex).strip()
+    if "\\textbackslash" in tex:
+        tex = map_text_bodies(tex, _backslash_outside_text)
+    return tex
 
 
 @dataclass(frozen=True)

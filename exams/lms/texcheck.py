@@ -97,6 +97,7 @@ MACROS = frozenset(
         "cup",
         "cap",
         "setminus",
+        "backslash",
         "emptyset",
         "varnothing",
         "infty",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from lxml import etree
@@ -73,7 +74,8 @@ def package_manifest(
     manifest = etree.Element(f"{{{namespace}}}manifest", nsmap={None: namespace, "xsi": XSI}, identifier=identifier)
     if location:
         manifest.set(f"{{{XSI}}}schemaLocation", f"{namespace} {location}")
-    manifest.append(etree.Comment(f" {marker} "))
+    # XML allows no "--" inside a comment and no "-" at its end; the marker holds the title.
+    manifest.append(etree.Comment(" %s " % re.sub("-(?=-)", "- ", marker)))
     metadata = add(manifest, namespace, "metadata")
     add(metadata, namespace, "schema", schema)
     add(metadata, namespace, "schemaversion", version)
