@@ -23,7 +23,7 @@ from variantex.exams import audit, grading, seeds, yamlio
 from variantex.exams.build import OUTPUTS
 from variantex.exams.build import build as build_exam
 from variantex.exams.exporters.text import question_text
-from variantex.exams.manifest import load_manifest, recompute, tamper_problems
+from variantex.exams.manifest import Checks, load_manifest, recompute, tamper_problems
 from variantex.exams.outputs import remove_on_terminate, staged_folder
 from variantex.exams.roster import read_roster
 from variantex.exams.view import question_view
@@ -39,6 +39,23 @@ Exit codes:
      keys do not follow from its params (verify), a key whose
      independent check disagrees, or a LaTeX compile error
   2  bad input: spec, params, keys file or command line"""
+
+
+WITHOUT_SPEC_HELP = (
+    "Go on when the build's spec or roster is missing or changed; the note says what could then not be checked."
+)
+
+
+OVERWRITE = click.option(
+    "--overwrite", is_flag=True, help="With --force: also replace your own files that have the names variantex writes."
+)
+
+
+def _named(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An --out that names nothing is a slip, never "the default folder"."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("an empty name", ctx=ctx, param=param)
+    return value
 
 
 def reports_errors(command: Callable) -> Callable:
@@ -286,7 +303,13 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
     help="CSV with columns id, name (and any others): one exam per student.",
 )
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Exam seed (default: the spec's `seed`).")
-@click.option("--out", type=click.Path(file_okay=False), default=None, help="Output folder (default: out/<spec name>).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    callback=_named,
+    help="Output folder (default: out/<spec name>).",
+)
 @click.option(
     "--to",
     "outputs",
@@ -302,6 +325,7 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
 @click.option(
     "--force", is_flag=True, help="Write into a non-empty folder variantex did not make (nothing there is deleted)."
 )
+@OVERWRITE
 @click.option(
     "--strict", is_flag=True, help="Fail (exit 1) when TeX reports a line in the margin or a missing character."
 )
@@ -316,6 +340,7 @@ def build(
     no_pdf: bool,
     jobs: int | None,
     force: bool,
+    overwrite: bool,
     strict: bool,
     verbose: bool,
 ) -> None:
@@ -347,6 +372,7 @@ def build(
                 outputs=list(outputs) or None,
                 jobs=jobs,
                 force=force,
+                overwrite=overwrite,
                 strict=strict,
                 on_typeset=typesetting.update,
             )
@@ -388,6 +414,7 @@ class TypesetBar:
 @click.argument("responses", type=click.Path(dir_okay=False))
 @click.option(
     "--out",
+    callback=_named,
     type=click.Path(file_okay=False),
     default=None,
     help="Folder for scores.csv, items.csv, problems.txt (default: grades/ beside the manifest).",
@@ -395,8 +422,10 @@ class TypesetBar:
 @click.option(
     "--force", is_flag=True, help="Write into a non-empty folder variantex did not make (nothing there is deleted)."
 )
+@OVERWRITE
+@click.option("--without-spec", is_flag=True, help=WITHOUT_SPEC_HELP)
 @reports_errors
-def grade(manifest: str, responses: str, out: str | None, force: bool) -> None:
+def grade(manifest: str, responses: str, out: str | None, force: bool, overwrite: bool, without_spec: bool) -> None:
     """Grade RESPONSES (CSV: id, then one response per question as printed) against MANIFEST.
 
     Multiple choice: the option letter. Numeric: the value(s), several parts separated by
@@ -408,7 +437,10 @@ def grade(manifest: str, responses: str, out: str | None, force: bool) -> None:
     data = load_manifest(manifest)
     # Grades come only from keys recomputed from the params: a manifest whose stored keys
     # differ from them (even re-sealed with a fresh digest) is refused, every difference listed.
-    problems = tamper_problems(data, manifest) + recompute(data)
+    notes: list[str] = []
+    problems = tamper_problems(data, manifest, notes, Checks(without_spec=without_spec)) + recompute(data)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     if problems:
         for problem in problems:
             click.echo(f"MISMATCH {problem}", err=True)
@@ -419,7 +451,7 @@ def grade(manifest: str, responses: str, out: str | None, force: bool) -> None:
     report = grading.grade(data, responses)
     out_dir = Path(out) if out else Path(manifest).resolve().parent / "grades"
     remove_on_terminate()
-    with staged_folder(out_dir, force) as staging:
+    with staged_folder(out_dir, force, overwrite) as staging:
         grading.write_reports(staging, report)
     possible = sum(float(m.possible) for m in report.students[0].marks) if report.students else 0
     mean = sum(float(s.total) for s in report.students) / max(1, len(report.students))
@@ -433,15 +465,23 @@ def grade(manifest: str, responses: str, out: str | None, force: bool) -> None:
 
 @cli.command()
 @click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option("--without-spec", is_flag=True, help=WITHOUT_SPEC_HELP)
+@click.option(
+    "--rebuild", is_flag=True, help="Also require this environment's package versions: every field must match."
+)
 @reports_errors
-def verify(manifest: str) -> None:
-    """Recompute every key in MANIFEST from its stored params alone (no RNG).
+def verify(manifest: str, without_spec: bool, rebuild: bool) -> None:
+    """Check MANIFEST against its sources: every key recomputed from its params alone (no
+    RNG), and the whole manifest rebuilt from the build's spec, roster and seed (no TeX)
+    and compared field by field.
 
-    Exits 1 and lists every difference when a key was edited or corrupted.
+    Exits 1 and lists every difference when anything was edited or corrupted, or when the
+    spec or roster is missing or changed (unless --without-spec).
     """
     data = load_manifest(manifest)
     notes: list[str] = []
-    problems = tamper_problems(data, manifest, notes) + recompute(data)
+    checks = Checks(without_spec=without_spec, versions=rebuild)
+    problems = tamper_problems(data, manifest, notes, checks) + recompute(data)
     count = sum(len(p["questions"]) for p in data["papers"])
     for note in notes:
         click.echo(f"note: {note}", err=True)
@@ -483,7 +523,13 @@ def check(keys: str, as_json: bool) -> None:
 @click.option(
     "--seed", type=click.IntRange(min=0), default=None, help="Seed of the set (default: the spec's `seed`, or 0)."
 )
-@click.option("--out", type=click.Path(file_okay=False), default=None, help="Output folder (default: out/practice).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    callback=_named,
+    help="Output folder (default: out/practice).",
+)
 @click.option(
     "--to",
     "outputs",
@@ -499,6 +545,7 @@ def check(keys: str, as_json: bool) -> None:
 )
 @click.option("--inline-solutions", is_flag=True, help="Worksheet: each solution right after its question.")
 @click.option("--force", is_flag=True, help="Write into a non-empty folder variantex did not make.")
+@OVERWRITE
 @reports_errors
 def practice(
     source: tuple[str, ...],
@@ -509,6 +556,7 @@ def practice(
     no_answers: bool,
     inline_solutions: bool,
     force: bool,
+    overwrite: bool,
 ) -> None:
     """Build a practice set: COUNT fresh variants of each question, as a self-checking HTML
     page (works offline from disk) and a PDF worksheet.
@@ -528,6 +576,7 @@ def practice(
         answers=not no_answers,
         inline_solutions=inline_solutions,
         force=force,
+        overwrite=overwrite,
     )
     click.echo(f"wrote {result.questions} variants to {result.out}: " + ", ".join(map(str, result.files)))
 
@@ -546,6 +595,7 @@ def practice(
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Bank seed (default: the spec's `seed`).")
 @click.option(
     "--out",
+    callback=_named,
     type=click.Path(dir_okay=False),
     default=None,
     help="File to write (default: <spec name>-<target>.xml or .zip); the bank manifest goes beside it.",

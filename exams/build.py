@@ -31,7 +31,7 @@ from variantex.exams.csvfiles import write_rows
 from variantex.exams.exporters import exporter
 from variantex.exams.exporters.latex import chunk_sizes
 from variantex.exams.manifest import build_manifest, write_manifest
-from variantex.exams.outputs import MARKER, staged_folder
+from variantex.exams.outputs import files_in, staged_folder
 from variantex.exams.roster import read_roster
 from variantex.exams.spec import ExamSpec, load_spec
 from variantex.exams.view import ExamView, exam_view
@@ -84,6 +84,7 @@ def _build(
     on_paper: Callable[[int], None] | None = None,
     outputs: Sequence[str] | None = None,
     force: bool = False,
+    overwrite: bool = False,
     strict: bool = False,
     roster_file: str | Path | None = None,
     jobs: int | None = None,
@@ -119,7 +120,7 @@ def _build(
     seconds = result.seconds
     seconds.update(generate=0.0, view=0.0)
     views: list[ExamView] = []
-    with staged_folder(Path(out), force) as staging:
+    with staged_folder(Path(out), force, overwrite) as staging:
         report(f"drawing and verifying {len(students)} × {len(spec.questions)} variants")
         with contextlib.ExitStack() as stack:
             adders = [stack.enter_context(w.stream(staging, report)) for w in streaming]
@@ -156,7 +157,8 @@ def _build(
         if result.variety:
             manifest["variety"] = [vars(v) for v in result.variety]
         write_manifest(staging / "manifest.json", manifest)
-    result.files = sorted(p.relative_to(result.out) for p in result.out.rglob("*") if p.is_file() and p.name != MARKER)
+        written = files_in(staging)
+    result.files = [Path(name) for name in written]  # what this build wrote, not what else is there
     return result
 
 

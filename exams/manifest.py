@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import platform
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -135,10 +136,27 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     path.write_text(json.dumps(sealed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def tamper_problems(manifest: dict[str, Any], manifest_path: str | Path, notes: list[str] | None = None) -> list[str]:
-    """Everything `verify` checks beyond the keys: the seal, the seeds, and what the spec
-    and roster (found beside the build, unchanged) say every paper must be. What could not
-    be checked (the spec is not where the build left it) goes to `notes`."""
+# What recompute() re-derives from a question's params alone (the rebuild compares the rest).
+KEY_FIELDS = ("answers", "options", "correct", "branch")
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What `verify` (and `grade`) compare beyond the keys. `without_spec` waives the spec
+    and roster (what that leaves unchecked goes to the notes); `versions` also requires the
+    package versions of this environment (`verify --rebuild`)."""
+
+    without_spec: bool = False
+    versions: bool = False
+
+
+def tamper_problems(
+    manifest: dict[str, Any], manifest_path: str | Path, notes: list[str] | None = None, checks: Checks = Checks()
+) -> list[str]:
+    """Everything `verify` checks beyond the keys: the seal, the seeds, and the whole manifest
+    rebuilt from the spec, roster and seed the build used, field by field. A missing or
+    changed spec or roster is a failure unless waived; what a waiver leaves unchecked goes
+    to `notes`."""
     problems = []
     if manifest.get("digest") != content_digest(manifest):
         problems.append("the manifest was edited after the build: its content digest does not match")
@@ -153,65 +171,84 @@ def tamper_problems(manifest: dict[str, Any], manifest_path: str | Path, notes: 
                     f"{owner or 'practice'} question {record['number']} ({record['slot']}): the seed is "
                     f"not the one (exam seed, student, slot) gives"
                 )
-    return problems + _against_sources(manifest, Path(manifest_path).resolve().parent, notes)
+    return problems + _against_sources(manifest, Path(manifest_path).resolve().parent, notes, checks)
 
 
-def _against_sources(manifest: dict[str, Any], folder: Path, notes: list[str] | None) -> list[str]:
-    """Re-assemble every paper from the spec (and roster) the build used, if they are still there."""
-    from variantex.exams.assemble import assemble_paper
+WAIVED = (
+    "without the spec and roster, these were not re-derived: points, slots, the title and course, "
+    "which students sit the exam and their names, option orders, the variety report, and any field "
+    "added to the manifest (the keys were still recomputed from the stored params)"
+)
+
+
+def _against_sources(manifest: dict[str, Any], folder: Path, notes: list[str] | None, checks: Checks) -> list[str]:
+    """Rebuild the whole manifest from the spec, roster and seed (no TeX) and compare."""
+    from variantex.exams.assemble import assemble, variety
     from variantex.exams.roster import read_roster
     from variantex.exams.spec import load_spec
 
-    spec_path = folder / manifest["spec"]["path"]
-    if not spec_path.is_file():
-        if notes is not None:
-            notes.append(
-                f"the spec is not at {spec_path}: points, slots and params were not re-derived from it "
-                "(the digest still covers them)"
-            )
-        return []
-    if file_digest(spec_path) != manifest["spec"]["sha256"]:
-        return [f"the spec {spec_path} changed after the build (or the manifest's spec hash was edited)"]
-    spec = load_spec(spec_path)
-    problems = []
-    students = [None]
+    spec_path = folder / str(manifest["spec"]["path"])
     roster = manifest.get("roster")
-    if isinstance(roster, dict):
-        roster_path = folder / str(roster.get("path"))
-        if not roster_path.is_file() or file_digest(roster_path) != roster.get("sha256"):
-            return [f"the roster {roster_path} is missing or changed after the build"]
-        students = read_roster(roster_path)
-    stored = manifest["papers"]
-    if [(p.get("student") or {}).get("id") for p in stored] != [s.id if s else None for s in students]:
-        return ["the papers do not match the roster's students (ids or order differ)"]
-    if manifest["slots"] != [q.slot for q in spec.questions]:
-        problems.append(f"slots {manifest['slots']} but the spec has {[q.slot for q in spec.questions]}")
-    for paper, student in zip(stored, students):
-        owner = student.id if student else "practice"
-        if student and paper["student"] != {"id": student.id, "name": student.name, **dict(student.fields)}:
+    roster_path = folder / str(roster.get("path")) if isinstance(roster, dict) else None
+    missing = [
+        f"the {what} is not at {path} (or changed after the build)"
+        for what, path, digest in (
+            ("spec", spec_path, manifest["spec"]["sha256"]),
+            ("roster", roster_path, roster.get("sha256") if isinstance(roster, dict) else None),
+        )
+        if path is not None and (not path.is_file() or file_digest(path) != digest)
+    ]
+    if missing:
+        if checks.without_spec:
+            if notes is not None:
+                notes.append(WAIVED)
+            return []
+        return [
+            f"{reason}: verify needs the build's spec and roster as they were (or --without-spec)" for reason in missing
+        ]
+    spec = load_spec(spec_path)
+    students = read_roster(roster_path) if roster_path else [None]
+    papers = assemble(spec, manifest["seed"], students)
+    fresh = build_manifest(spec, manifest["seed"], papers, folder, roster_path)
+    if roster_path:
+        fresh["variety"] = [vars(v) for v in variety(spec, papers)]
+    ignored = {"digest"} | (set() if checks.versions else {"versions"})
+    problems = []
+    for name in sorted((set(manifest) | set(fresh)) - ignored - {"papers"}):
+        if manifest.get(name) != fresh.get(name):
+            problems.append(
+                f"{name}: stored {_short(manifest.get(name))} but the spec, roster and seed give {_short(fresh.get(name))}"
+            )
+    stored_ids = [(p.get("student") or {}).get("id") for p in manifest["papers"]]
+    fresh_ids = [(p.get("student") or {}).get("id") for p in fresh["papers"]]
+    if stored_ids != fresh_ids:
+        return [
+            *problems,
+            f"the papers ({len(stored_ids)}) do not match the roster's students ({len(fresh_ids)}): "
+            "ids or order differ",
+        ]
+    for paper, rebuilt in zip(manifest["papers"], fresh["papers"]):
+        owner = (rebuilt.get("student") or {}).get("id") or "practice"
+        if paper.get("student") != rebuilt.get("student"):
             problems.append(f"{owner}: the student's name or fields differ from the roster")
-        fresh = assemble_paper(spec, manifest["seed"], student)
-        for record, instance in zip(paper["questions"], fresh.questions):
-            expected = {
-                "slot": instance.spec.slot,
-                "number": instance.number,
-                "family": instance.family.id,
-                "format": instance.spec.format,
-                "points": plain(instance.spec.points),
-                "seed": instance.seed,
-                "params": instance.variant.family.dump(instance.variant.params),
-            }
-            if instance.spec.format == "tf":
-                expected["scoring"] = instance.spec.scoring
-            if instance.option_order:
-                expected["option_order"] = list(instance.option_order)
-            for name, value in expected.items():
-                if record.get(name) != value:
+        for key in sorted((set(paper) | set(rebuilt)) - {"student", "questions"}):
+            problems.append(f"{owner}: a field {key!r} the build does not write")
+        for record, expected in zip(paper["questions"], rebuilt["questions"]):
+            where = f"{owner} question {record.get('number')}"
+            for name in sorted((set(record) | set(expected)) - set(KEY_FIELDS)):  # keys: recompute()
+                if name not in expected:
+                    problems.append(f"{where}: a field {name!r} the build does not write")
+                elif record.get(name) != expected[name]:
                     problems.append(
-                        f"{owner} question {record.get('number')}: stored {name} {record.get(name)!r} "
-                        f"but the spec and seed give {value!r}"
+                        f"{where}: stored {name} {_short(record.get(name))} "
+                        f"but the spec and seed give {_short(expected[name])}"
                     )
     return problems
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def recompute(manifest: dict[str, Any]) -> list[str]:
@@ -237,7 +274,7 @@ def recompute(manifest: dict[str, Any]) -> list[str]:
             except (IndexError, TypeError) as error:
                 problems.append(f"{where}: the stored option order is damaged ({error})")
                 continue
-            for name in ("answers", "options", "correct", "branch"):
+            for name in KEY_FIELDS:
                 if not same_values(name, record.get(name), fresh.get(name)):
                     problems.append(
                         f"{where}: stored {name} {record.get(name)!r} but the params give {fresh.get(name)!r}"

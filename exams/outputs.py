@@ -42,24 +42,49 @@ def _alive(pid: int) -> bool:
     return True
 
 
+STAGING = re.compile(r"^\.(?P<name>.+)\.tmp-(?P<pid>\d+)-")
+
+
 def remove_stale_staging(out: Path) -> list[Path]:
-    """Staging folders of earlier builds into `out` whose process no longer runs."""
+    """Staging folders of earlier builds into `out` (beside it, or inside it when it was a
+    folder already) whose process no longer runs."""
     removed = []
-    pattern = re.compile(rf"^\.{re.escape(out.name)}\.tmp-(\d+)-")
-    if not out.parent.is_dir():
-        return removed
-    for candidate in out.parent.iterdir():
-        match = pattern.match(candidate.name)
-        if match and candidate.is_dir() and not _alive(int(match.group(1))):
-            shutil.rmtree(candidate, ignore_errors=True)
-            removed.append(candidate)
+    for folder, name in ((out.parent, out.name), (out, None)):
+        if not folder.is_dir():
+            continue
+        for candidate in folder.iterdir():
+            match = STAGING.match(candidate.name)
+            if (
+                match
+                and (name is None or match.group("name") == name)
+                and candidate.is_dir()
+                and not _alive(int(match.group("pid")))
+            ):
+                shutil.rmtree(candidate, ignore_errors=True)
+                removed.append(candidate)
     return removed
+
+
+def written_by_last_build(out: Path) -> list[str] | None:
+    """The files the last variantex build wrote into `out`, from its marker; None when there
+    is no marker or it is not one variantex writes (then the folder is not ours)."""
+    try:
+        files = json.loads((out / MARKER).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return None
+    return [f for f in files if not Path(f).is_absolute() and ".." not in Path(f).parts]
+
+
+def _foreign_entries(out: Path) -> list[Path]:
+    return [p for p in out.iterdir() if not STAGING.match(p.name)]
 
 
 def check_target(out: Path, force: bool) -> None:
     if out.exists() and not out.is_dir():
         raise InputError("a file is in the way (it is not a folder)", f"--out {out}")
-    if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()) and not force:
+    if out.is_dir() and written_by_last_build(out) is None and _foreign_entries(out) and not force:
         raise InputError(
             "is not empty and was not written by variantex; choose a new or empty folder, or add --force "
             "(variantex then writes its files there and deletes nothing)",
@@ -67,23 +92,20 @@ def check_target(out: Path, force: bool) -> None:
         )
 
 
-def written_by_last_build(out: Path) -> list[str]:
-    try:
-        files = json.loads((out / MARKER).read_text(encoding="utf-8"))["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
-    return [f for f in files if isinstance(f, str) and not Path(f).is_absolute() and ".." not in Path(f).parts]
-
-
 @contextlib.contextmanager
-def staged_folder(out: str | Path, force: bool = False) -> Iterator[Path]:
-    """A staging folder beside `out`, published into `out` only if the block succeeds."""
+def staged_folder(out: str | Path, force: bool = False, overwrite: bool = False) -> Iterator[Path]:
+    """A staging folder on the target's own file system, published into `out` only if the
+    block succeeds: beside a new folder (then renamed into place), inside an existing one (a
+    mount point, an empty USB stick: a rename across file systems would fail)."""
+    if str(out).strip() == "":
+        raise InputError("an empty folder name", "--out")
     out = Path(out).resolve()
     check_target(out, force)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(out)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
+        place = out if out.is_dir() else out.parent
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=place))
     except OSError as error:
         raise InputError(f"cannot write there ({error.strerror or error})", f"--out {out}") from None
     umask = os.umask(0)
@@ -92,19 +114,31 @@ def staged_folder(out: str | Path, force: bool = False) -> Iterator[Path]:
     _ACTIVE.add(staging)
     try:
         yield staging
-        publish(staging, out)
+        publish(staging, out, overwrite)
     finally:
         _ACTIVE.discard(staging)
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def publish(staging: Path, out: Path) -> None:
-    files = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
+def files_in(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def publish(staging: Path, out: Path, overwrite: bool = False) -> None:
+    files = files_in(staging)
     (staging / MARKER).write_text(json.dumps({"files": files}, indent=0) + "\n", encoding="utf-8")
     if not out.exists():
         staging.rename(out)
         return
-    previous = set(written_by_last_build(out))
+    previous = set(written_by_last_build(out) or [])
+    theirs = [name for name in files if (out / name).exists() and name not in previous]
+    if theirs and not overwrite:  # --force writes beside a user's files, never over them
+        shown = ", ".join(theirs[:5]) + (f" and {len(theirs) - 5} more" if len(theirs) > 5 else "")
+        raise InputError(
+            f"holds files variantex did not write that this build would replace ({shown}); "
+            "move them, or add --overwrite",
+            f"--out {out}",
+        )
     for name in files:
         target = out / name
         if target.is_dir():
@@ -120,8 +154,8 @@ def publish(staging: Path, out: Path) -> None:
 
 
 def remove_on_terminate() -> None:
-    """On SIGTERM, remove the staging folders in progress and exit (status 143): child
-    processes die with us (see exams.latex.die_with_parent)."""
+    """On SIGTERM or SIGHUP (a closed terminal), remove the staging folders in progress and
+    exit (status 128 + the signal): child processes die with us (see exams.latex.die_with_parent)."""
 
     def handler(signum, frame):  # noqa: ARG001 - the signal interface
         for staging in list(_ACTIVE):
@@ -129,3 +163,4 @@ def remove_on_terminate() -> None:
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGHUP, handler)

@@ -24,7 +24,7 @@ from variantex.exams import latex as tex_run
 from variantex.exams.bank import Bank, bank_manifest, draw_bank
 from variantex.exams.exporters.html import practice_page
 from variantex.exams.exporters.latex import environment, points_text, question_context
-from variantex.exams.outputs import staged_folder
+from variantex.exams.outputs import files_in, staged_folder
 from variantex.exams.spec import ExamSpec, QuestionSpec, load_spec
 from variantex.generators import base
 
@@ -79,6 +79,7 @@ def build_practice(
     answers: bool = True,
     inline_solutions: bool = False,
     force: bool = False,
+    overwrite: bool = False,
 ) -> PracticeResult:
     if not 1 <= count <= MAX_COUNT:
         raise InputError(f"must be between 1 and {MAX_COUNT}, not {count}", "--count")
@@ -88,7 +89,7 @@ def build_practice(
     spec = read_source(source, seed)
     bank = draw_bank(spec, spec.seed if seed is None else seed, count)
     title = spec.title if spec.path == "(command line)" else f"Practice: {spec.title}"
-    with staged_folder(Path(out), force) as staging:
+    with staged_folder(Path(out), force, overwrite) as staging:
         if "html" in outputs:
             (staging / "practice.html").write_text(practice_page(bank, title, answers), encoding="utf-8")
         if "pdf" in outputs:
@@ -105,11 +106,7 @@ def build_practice(
         (staging / "manifest.json").write_text(
             json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-    files = sorted(
-        p.relative_to(Path(out).resolve())
-        for p in Path(out).resolve().rglob("*")
-        if p.is_file() and not p.name.startswith(".")
-    )
+        files = [Path(name) for name in files_in(staging)]  # what this set wrote, not what else is there
     return PracticeResult(Path(out).resolve(), files, sum(len(s.variants) for s in bank.slots))
 
 

@@ -30,7 +30,7 @@ from variantex.exams.outputs import MARKER
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample-exam.yaml"
-VARIANTEX = [sys.executable, "-c", "from cli import cli; cli()"]
+VARIANTEX = [sys.executable, "-m", "variantex.cli"]
 
 
 def invoke(*args, cwd: Path | None = None):
@@ -47,6 +47,9 @@ def one_line_error(result) -> str:
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: "), result.output
     return lines[0]
+
+
+SPEC_ONE = "title: T\nquestions:\n  - family: shapley-and\n    format: mcq\n    points: 2\n"
 
 
 def write_roster(path: Path, rows) -> Path:
@@ -199,6 +202,35 @@ def _spec_hash(data):
     data["spec"]["sha256"] = "0" * 64
 
 
+def _points_with_spec_elsewhere(data):
+    _points(data)
+    data["spec"]["path"] = "../nowhere/spec.yaml"
+
+
+def _student_removed(data):
+    del data["papers"][2]
+
+
+def _title(data):
+    data["spec"]["title"] = "Another exam"
+
+
+def _variety(data):
+    data["variety"][0]["distinct"] = 1
+
+
+def _extra_field(data):
+    data["papers"][0]["questions"][0]["bonus"] = 5
+
+
+def _extra_top_field(data):
+    data["grades_released"] = True
+
+
+def _roster_elsewhere(data):
+    data["roster"]["path"] = "../nowhere/r.csv"
+
+
 @pytest.mark.parametrize(
     "change,reseal,expected",
     [
@@ -212,6 +244,13 @@ def _spec_hash(data):
         (_points, True, "stored points '300' but the spec and seed give '4'"),
         (_name, True, "name or fields differ from the roster"),
         (_spec_hash, True, "changed after the build"),
+        (_points_with_spec_elsewhere, True, "the spec is not at"),
+        (_roster_elsewhere, True, "the roster is not at"),
+        (_student_removed, True, "do not match the roster's students"),
+        (_title, True, "spec: stored"),
+        (_variety, True, "variety: stored"),
+        (_extra_field, True, "a field 'bonus' the build does not write"),
+        (_extra_top_field, True, "grades_released: stored True"),
     ],
     ids=lambda v: getattr(v, "__name__", str(v)),
 )
@@ -225,6 +264,21 @@ def test_verify_catches_every_edit_even_a_resealed_one(built, change, reseal, ex
     responses.write_text("S1,A\n")
     refused = invoke("grade", built, responses)
     assert refused.exit_code == 1 and "variantex verify" in refused.output
+
+
+def test_without_spec_waives_the_sources_and_says_what_it_could_not_check(built):
+    edited(built, _points_with_spec_elsewhere, reseal=True)
+    waived = invoke("verify", built, "--without-spec")
+    assert waived.exit_code == 0, waived.output
+    assert "note: without the spec and roster, these were not re-derived: points" in waived.output
+
+
+def test_rebuild_also_requires_the_same_versions(built):
+    assert invoke("verify", built, "--rebuild").exit_code == 0
+    edited(built, lambda data: data["versions"].update(sympy="0.0.1"), reseal=True)
+    assert invoke("verify", built).exit_code == 0  # versions are the environment's, not the spec's
+    rebuilt = invoke("verify", built, "--rebuild")
+    assert rebuilt.exit_code == 1 and "versions: stored" in rebuilt.output
 
 
 # --- CSV formula injection ----------------------------------------------------------------------
@@ -334,12 +388,13 @@ def _tex_running_under(folder: Path) -> bool:
 
 @pytest.mark.slow
 @requires_tex
-def test_sigterm_removes_staging_and_stops_tex(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_removes_staging_and_stops_tex(tmp_path, signum):
     process, _ = _start_build(tmp_path, 60)
     _wait_for(lambda: _tex_running_under(tmp_path))
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(signum)
     output, _ = process.communicate(timeout=30)  # EOF: nobody else holds our stdout
-    assert process.returncode == 128 + signal.SIGTERM
+    assert process.returncode == 128 + signum
     _wait_for(lambda: not _tex_running_under(tmp_path), 10)
     assert _staging(tmp_path) == [] and not (tmp_path / "out").exists()
 
@@ -521,3 +576,92 @@ def page_images(pdf: Path) -> list[bytes]:
     with tempfile.TemporaryDirectory() as scratch:
         subprocess.run(["pdftoppm", "-r", "50", "-gray", str(pdf), f"{scratch}/page"], check=True)
         return [path.read_bytes() for path in sorted(Path(scratch).glob("page-*.pgm"))]
+
+
+# --- output folders: mounts, a user's own files, the marker, empty names --------------------------
+
+
+@pytest.fixture
+def mount(tmp_path):
+    """Mount a small tmpfs (root only: skipped elsewhere); yields a function taking options."""
+    mounted = []
+
+    def make(options: str = "size=8m") -> Path:
+        point = tmp_path / f"mount{len(mounted)}"
+        point.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)], capture_output=True)
+        if done.returncode != 0:
+            pytest.skip("cannot mount a tmpfs here (needs root)")
+        mounted.append(point)
+        return point
+
+    yield make
+    for point in mounted:
+        subprocess.run(["umount", str(point)], capture_output=True)
+
+
+def test_out_on_a_mount_point_builds_there(tmp_path, mount):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(SPEC_ONE)
+    point = mount()
+    result = invoke("build", spec, "--no-pdf", "--out", point)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in point.iterdir()) == [".variantex-output", "exam.tex", "key.tex", "manifest.json"]
+
+
+def test_out_on_a_read_only_mount_is_one_line(tmp_path, mount):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(SPEC_ONE)
+    point = mount("size=1m,ro")
+    result = invoke("build", spec, "--no-pdf", "--out", point)
+    assert result.exit_code == 2 and result.output.strip().splitlines() == [
+        f"error: --out {point}: cannot write there (Read-only file system)"
+    ]
+
+
+def test_force_never_replaces_a_users_own_files_without_overwrite(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(SPEC_ONE)
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "exam.tex").write_text("my own notes")
+    (out / "manifest.json").write_text("{}")
+    (out / "notes.txt").write_text("keep")
+    refused = invoke("build", spec, "--no-pdf", "--out", out, "--force")
+    assert refused.exit_code == 2 and "did not write that this build would replace (exam.tex, manifest.json)" in (
+        refused.output
+    )
+    assert (out / "exam.tex").read_text() == "my own notes"
+    forced = invoke("build", spec, "--no-pdf", "--out", out, "--force", "--overwrite")
+    assert forced.exit_code == 0 and "notes.txt" not in forced.output  # it lists what it wrote, only
+    assert (out / "notes.txt").read_text() == "keep" and (out / "exam.tex").read_text() != "my own notes"
+
+
+@pytest.mark.parametrize("marker", ['{"files": "exam.tex"}', '{"files": [1, 2]}', "[]", "not json"])
+def test_a_malformed_marker_means_not_ours(tmp_path, marker):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(SPEC_ONE)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".variantex-output").write_text(marker)
+    (out / "e").write_text("a user's file named like a character of 'exam.tex'")
+    result = invoke("build", spec, "--no-pdf", "--out", out)
+    assert result.exit_code == 2 and "was not written by variantex" in result.output
+    assert (out / "e").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["build", "s.yaml", "--no-pdf", "--out", ""],
+        ["practice", "gd-step", "--count", "1", "--out", " "],
+        ["export", "s.yaml", "--out", ""],
+    ],
+    ids=["build", "practice", "export"],
+)
+def test_an_empty_out_is_refused(tmp_path, command, monkeypatch):
+    (tmp_path / "s.yaml").write_text(SPEC_ONE)
+    monkeypatch.chdir(tmp_path)
+    result = invoke(*command)
+    assert result.exit_code == 2 and "Invalid value for '--out': an empty name" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]

@@ -106,9 +106,9 @@ def _check_assessment(label: str, data: bytes, names: set[str]):
     root, problems = parse_xml(label, data)
     if root is None:
         return {}, problems
-    problems = validate(label, root, QTI12_SCHEMA)
-    if problems:
-        return {}, problems
+    schema_problems = validate(label, root, QTI12_SCHEMA)
+    if schema_problems:
+        return {}, problems + schema_problems
     found = {}
     for group in root.iter(t("section")):
         if group.get("ident") == "root_section":

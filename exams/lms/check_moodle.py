@@ -45,9 +45,9 @@ def check(name: str, text: str) -> tuple[dict, list[Problem]]:
     root, problems = parse_xml(name, text.encode("utf-8"))
     if root is None:
         return {}, problems
-    problems = validate(name, root, "moodle-subset.xsd")
-    if problems:
-        return {}, problems
+    schema_problems = validate(name, root, "moodle-subset.xsd")
+    if schema_problems:
+        return {}, problems + schema_problems
     seen: dict[str, int] = {}
     found: dict[str, tuple[int, dict]] = {}
     for question in root.iter("question"):

@@ -8,7 +8,15 @@ import zipfile
 
 from variantex.exams.lms import html as lms_html
 from variantex.exams.lms import xmlcontent
-from variantex.exams.lms.checks import Problem, math_problems, open_package, parse_xml, stated_key, validate
+from variantex.exams.lms.checks import (
+    Problem,
+    math_problems,
+    open_package,
+    parse_xml,
+    stated_key,
+    unlisted_files,
+    validate,
+)
 from variantex.exams.lms.qti21 import CP, ITEM_PREFIX, QTI
 
 QTI_SCHEMA = "ims/qti21/www.imsglobal.org/xsd/imsqti_v2p1.xsd"
@@ -27,9 +35,16 @@ def check(name: str, archive: zipfile.ZipFile) -> tuple[dict, list[Problem]]:
     names, label, manifest, problems = open_package(name, archive)
     if manifest is None:
         return {}, problems
-    problems = validate(label, manifest, CP_SCHEMA)
+    problems += validate(label, manifest, CP_SCHEMA)
     found: dict[str, tuple[int | None, dict]] = {}
     identifiers: set[str] = set()
+    listed = {
+        f
+        for r in manifest.iter(f"{{{CP}}}resource")
+        for f in [r.get("href"), *(x.get("href") for x in r.iter(f"{{{CP}}}file"))]
+        if f
+    }
+    problems += unlisted_files(label, names, listed)
     for resource in manifest.iter(f"{{{CP}}}resource"):
         ident, href = resource.get("identifier"), resource.get("href")
         if ident in identifiers:
@@ -56,9 +71,9 @@ def _check_item(label: str, data: bytes, href: str, names: set[str]):
     item, problems = parse_xml(label, data)
     if item is None:
         return problems, None
-    problems = validate(label, item, QTI_SCHEMA)
-    if problems:
-        return problems, None
+    schema_problems = validate(label, item, QTI_SCHEMA)
+    if schema_problems:
+        return problems + schema_problems, None
     ident = (item.get("identifier") or "")[len(ITEM_PREFIX) :]
 
     def report(message: str, at=None) -> None:

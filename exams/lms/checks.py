@@ -19,6 +19,8 @@ question):
 from __future__ import annotations
 
 import io
+import re
+import stat
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,6 +79,9 @@ def check_export(path: str | Path, manifest: str | Path | None = None) -> CheckR
             names = set(archive.namelist())
         except zipfile.BadZipFile as error:
             return CheckResult([str(Problem(str(export), None, "", f"not a readable zip: {error}"))], False)
+        unsafe = archive_problems(str(export), archive)
+        if unsafe:  # nothing in it is read: a bomb or a path out of the folder stops here
+            return CheckResult([str(p) for p in unsafe], False)
         checker = check_qti21 if any(n.startswith("items/") for n in names) else check_canvas
         found, problems = checker.check(str(export), archive)
     else:
@@ -124,6 +129,59 @@ def schema(relative: str) -> etree.XMLSchema:
     return _schema_cache[relative]
 
 
+# What a package may hold before anything in it is read. A 200-variant bank of 10 questions
+# with figures has a few thousand files of a few kilobytes each.
+MAX_ENTRIES = 20_000
+MAX_ENTRY_BYTES = 64 * 2**20
+MAX_TOTAL_BYTES = 512 * 2**20
+MAX_RATIO = 100  # inflated / compressed, for entries over a megabyte: XML compresses ~10x
+
+
+def archive_problems(name: str, archive: zipfile.ZipFile) -> list[Problem]:
+    """A zip's entries checked by their headers alone: count, sizes, compression ratio, paths
+    that would leave the package's folder, and symbolic links."""
+    entries = archive.infolist()
+    if len(entries) > MAX_ENTRIES:
+        return [Problem(name, None, "", f"{len(entries):,} files in the package (at most {MAX_ENTRIES:,})")]
+    problems = []
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        path = entry.filename
+        if path.startswith(("/", "\\")) or ".." in path.replace("\\", "/").split("/") or ":" in path:
+            problems.append(Problem(name, None, "", f"{path!r}: a path outside the package's folder"))
+        if stat.S_ISLNK(entry.external_attr >> 16):
+            problems.append(Problem(name, None, "", f"{path!r}: a symbolic link"))
+        if entry.file_size > MAX_ENTRY_BYTES:
+            problems.append(
+                Problem(name, None, "", f"{path!r} inflates to {entry.file_size:,} bytes (at most {MAX_ENTRY_BYTES:,})")
+            )
+        elif entry.file_size > 2**20 and entry.file_size > MAX_RATIO * max(1, entry.compress_size):
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    "",
+                    f"{path!r} inflates {entry.file_size // max(1, entry.compress_size):,}-fold: a zip bomb?",
+                )
+            )
+    if total > MAX_TOTAL_BYTES:
+        problems.append(
+            Problem(name, None, "", f"the package inflates to {total:,} bytes (at most {MAX_TOTAL_BYTES:,})")
+        )
+    return problems
+
+
+def unlisted_files(label: str, names: set[str], listed: set[str]) -> list[Problem]:
+    """Files in a package that its manifest does not name: nothing an LMS imports, so
+    nothing variantex writes."""
+    extra = sorted(n for n in names - listed - {"imsmanifest.xml"} if not n.endswith("/"))
+    if not extra:
+        return []
+    more = f" and {len(extra) - 3:,} more" if len(extra) > 3 else ""
+    return [Problem(label, None, "", f"{len(extra):,} files the manifest does not list: {', '.join(extra[:3])}{more}")]
+
+
 def parse_xml(name: str, data: bytes) -> tuple[etree._Element | None, list[Problem]]:
     try:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
@@ -137,7 +195,40 @@ def parse_xml(name: str, data: bytes) -> tuple[etree._Element | None, list[Probl
         raise InputError(
             "declares a DOCTYPE (entities could read local files): not an export variantex wrote", f"{name}:1"
         )
-    return root, []
+    problems = [Problem(name, line, "", message) for line, message in active_content(root)]
+    declared = root.getroottree().docinfo.encoding
+    if declared and declared.upper().replace("_", "-") not in ("UTF-8", "UTF8"):
+        problems.append(Problem(name, 1, "", f"declares the encoding {declared}: an LMS reads these files as UTF-8"))
+    return root, problems
+
+
+# Script an LMS page would run: an element, an event-handler attribute or a javascript: URL,
+# as XHTML (QTI 2.1) or as escaped HTML inside a text (Moodle, Canvas).
+_ACTIVE_IN_TEXT = re.compile(
+    r"<\s*script\b|<[^>]*\son[a-z]+\s*=|<[^>]*(?:href|src|action)\s*=\s*[\"']?\s*javascript:", re.IGNORECASE
+)
+
+
+def active_content(root: etree._Element) -> list[tuple[int | None, str]]:
+    found = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        local = etree.QName(element).localname.lower()
+        if local in ("script", "iframe", "object", "embed"):
+            found.append((element.sourceline, f"a <{local}> element: an LMS would run or load it"))
+        for attribute, value in element.attrib.items():
+            name = etree.QName(attribute).localname.lower()
+            if name.startswith("on"):
+                found.append((element.sourceline, f"an event handler ({name}=): script an LMS would run"))
+            elif "javascript:" in value.replace(" ", "").lower():
+                found.append((element.sourceline, f"a javascript: URL in {name}="))
+        for text in (element.text, element.tail):
+            if text and _ACTIVE_IN_TEXT.search(text):
+                found.append(
+                    (element.sourceline, "HTML with script (a <script>, an on…= handler or a javascript: URL)")
+                )
+    return found
 
 
 def validate(name: str, root: etree._Element, relative: str) -> list[Problem]:
