@@ -15,6 +15,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.browser import chromium, requires_browser
 
 PAYLOADS = (
@@ -134,3 +136,63 @@ def test_the_policy_stops_script_that_escaping_let_through(tmp_path):
         assert _visit(browser, page) == ""
         # and the page's own script still runs: its first question has its controls
         assert browser.execute_script("return document.querySelectorAll('form[data-variant]').length") > 0
+
+
+def _lms_html(folder: Path, target: str) -> str:
+    """Every piece of HTML an LMS would show from an export of the payload spec, as one page."""
+    import zipfile
+
+    from lxml import etree
+
+    from variantex.exams.lms.checks import _holds_html
+
+    out = folder / f"bank-{target}"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "variantex.cli",
+            "export",
+            str(_spec(folder)),
+            "--to",
+            target,
+            "--variants",
+            "2",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    if target == "moodle":
+        documents = [out.read_bytes()]
+    else:
+        with zipfile.ZipFile(out) as archive:
+            documents = [archive.read(n) for n in archive.namelist() if n.endswith(".xml")]
+    parts = []
+    for document in documents:
+        root = etree.fromstring(document, etree.XMLParser(resolve_entities=False))
+        for element in root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            local = etree.QName(element).localname
+            if _holds_html(element, local) and element.text:  # HTML as text (Moodle, Canvas)
+                parts.append(element.text)
+            elif local in ("itemBody", "modalFeedback", "feedbackInline"):  # XHTML (QTI 2.1)
+                parts.append(etree.tostring(element, method="html", encoding="unicode"))
+    return "<!DOCTYPE html><html><body>" + "\n".join(parts) + "</body></html>"
+
+
+@requires_browser
+@pytest.mark.parametrize("target", ["moodle", "canvas", "qti21"])
+def test_no_payload_runs_in_what_an_lms_would_show(tmp_path, target):
+    page = tmp_path / "lms.html"
+    page.write_text(_lms_html(tmp_path, target), encoding="utf-8")
+    html_text = page.read_text(encoding="utf-8")
+    assert all(name not in html_text for name in NAMES if "<" in name), html_text
+    with chromium() as browser:
+        browser.get(page.as_uri())
+        assert browser.execute_script("return document.body.id") == ""
+        assert browser.execute_script("return document.querySelectorAll('svg[onload], iframe, b[onclick]').length") == 0

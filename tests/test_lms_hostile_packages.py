@@ -112,9 +112,9 @@ def test_a_moodle_file_declaring_another_encoding_is_reported(exported):
 @pytest.mark.parametrize(
     "html, expected",
     [
-        ("<script>alert(1)</script>", "HTML with script"),
-        ('<img src="x" onerror="alert(1)">', "HTML with script"),
-        ('<a href="javascript:alert(1)">x</a>', "HTML with script"),
+        ("<script>alert(1)</script>", "in its HTML: a <script> element"),
+        ('<img src="x" onerror="alert(1)">', "in its HTML: an event handler (onerror=)"),
+        ('<a href="javascript:alert(1)">x</a>', "in its HTML: a javascript: URL in href="),
     ],
     ids=["script", "onerror", "javascript-url"],
 )

@@ -19,7 +19,6 @@ question):
 from __future__ import annotations
 
 import io
-import re
 import stat
 import zipfile
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 
 from lxml import etree
+from lxml import html as lxml_html
 
 from variantex.answer_engine.errors import InputError, VariantexError
 from variantex.exams.bank import BANK_SCHEMA, BANK_VERSION, variant_key
@@ -203,10 +203,10 @@ def parse_xml(name: str, data: bytes) -> tuple[etree._Element | None, list[Probl
 
 
 # Script an LMS page would run: an element, an event-handler attribute or a javascript: URL,
-# as XHTML (QTI 2.1) or as escaped HTML inside a text (Moodle, Canvas).
-_ACTIVE_IN_TEXT = re.compile(
-    r"<\s*script\b|<[^>]*\son[a-z]+\s*=|<[^>]*(?:href|src|action)\s*=\s*[\"']?\s*javascript:", re.IGNORECASE
-)
+# as XHTML (QTI 2.1) or inside the HTML a text holds (Moodle, Canvas), which is parsed as
+# HTML for the same look.
+_ACTIVE_ELEMENTS = ("script", "iframe", "object", "embed")
+_URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "background", "poster")
 
 
 def active_content(root: etree._Element) -> list[tuple[int | None, str]]:
@@ -215,20 +215,40 @@ def active_content(root: etree._Element) -> list[tuple[int | None, str]]:
         if not isinstance(element.tag, str):
             continue
         local = etree.QName(element).localname.lower()
-        if local in ("script", "iframe", "object", "embed"):
-            found.append((element.sourceline, f"a <{local}> element: an LMS would run or load it"))
-        for attribute, value in element.attrib.items():
-            name = etree.QName(attribute).localname.lower()
-            if name.startswith("on"):
-                found.append((element.sourceline, f"an event handler ({name}=): script an LMS would run"))
-            elif "javascript:" in value.replace(" ", "").lower():
-                found.append((element.sourceline, f"a javascript: URL in {name}="))
-        for text in (element.text, element.tail):
-            if text and _ACTIVE_IN_TEXT.search(text):
-                found.append(
-                    (element.sourceline, "HTML with script (a <script>, an on…= handler or a javascript: URL)")
-                )
+        found += [(element.sourceline, message) for message in _active(element, local)]
+        if _holds_html(element, local) and element.text and "<" in element.text:
+            try:
+                fragment = lxml_html.fragment_fromstring(element.text, create_parent="div")
+            except etree.ParserError:
+                continue
+            for inner in fragment.iter():
+                if isinstance(inner.tag, str):
+                    found += [
+                        (element.sourceline, f"in its HTML: {message}") for message in _active(inner, inner.tag.lower())
+                    ]
     return found
+
+
+def _active(element: etree._Element, local: str) -> list[str]:
+    found = []
+    if local in _ACTIVE_ELEMENTS:
+        found.append(f"a <{local}> element: an LMS would run or load it")
+    for attribute, value in element.attrib.items():
+        name = etree.QName(attribute).localname.lower()
+        if name.startswith("on"):
+            found.append(f"an event handler ({name}=): script an LMS would run")
+        elif name in _URL_ATTRIBUTES and value.replace(" ", "").lower().startswith("javascript:"):
+            found.append(f"a javascript: URL in {name}=")
+    return found
+
+
+def _holds_html(element: etree._Element, local: str) -> bool:
+    """A text the LMS shows as HTML: Moodle's <text> in a format="html" field, Canvas's
+    <mattext texttype="text/html">. (Elsewhere a "<" in text is a character, shown as one.)"""
+    if local == "text":
+        parent = element.getparent()
+        return parent is not None and parent.get("format") == "html"
+    return local == "mattext" and element.get("texttype") == "text/html"
 
 
 def validate(name: str, root: etree._Element, relative: str) -> list[Problem]:
