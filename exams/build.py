@@ -30,7 +30,7 @@ from variantex.exams.assemble import (
 from variantex.exams.csvfiles import write_rows
 from variantex.exams.exporters import exporter
 from variantex.exams.exporters.latex import chunk_sizes
-from variantex.exams.manifest import build_manifest, write_manifest
+from variantex.exams.manifest import build_manifest, record_paper_digests, write_manifest
 from variantex.exams.outputs import files_in, staged_folder
 from variantex.exams.roster import read_roster
 from variantex.exams.spec import ExamSpec, load_spec
@@ -156,6 +156,7 @@ def _build(
         manifest = build_manifest(spec, exam_seed, result.papers, result.out, Path(source) if source else None)
         if result.variety:
             manifest["variety"] = [vars(v) for v in result.variety]
+        record_paper_digests(manifest, staging / "exam.tex")
         write_manifest(staging / "manifest.json", manifest)
         written = files_in(staging)
     result.files = [Path(name) for name in written]  # what this build wrote, not what else is there

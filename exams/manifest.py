@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -138,6 +139,50 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
 
 # What recompute() re-derives from a question's params alone (the rebuild compares the rest).
 KEY_FIELDS = ("answers", "options", "correct", "branch")
+# Each paper of exam.tex starts with this line (templates/exam.tex.j2), so a paper's TeX can
+# be cut out and its digest recorded: verify then says which printed papers match.
+_PAPER_START = re.compile(r"^\\typeout\{VARIANTEX-PAPER \d+ AFTER", re.MULTILINE)
+PAPER_DIGEST = "tex_sha256"
+
+
+def paper_tex_digests(tex: str) -> list[str]:
+    """sha256 of each paper's part of an exam.tex, in order."""
+    starts = [match.start() for match in _PAPER_START.finditer(tex)]
+    end = tex.rfind("\\end{document}")
+    bounds = [*starts[1:], end if end > 0 else len(tex)]
+    return [hashlib.sha256(tex[a:b].encode("utf-8")).hexdigest() for a, b in zip(starts, bounds)]
+
+
+def record_paper_digests(manifest: dict[str, Any], exam_tex: Path) -> None:
+    """Add each paper's exam.tex digest to the manifest (when the build wrote exam.tex)."""
+    if not exam_tex.is_file():
+        return
+    digests = paper_tex_digests(exam_tex.read_text(encoding="utf-8"))
+    if len(digests) == len(manifest["papers"]):
+        for paper, digest in zip(manifest["papers"], digests):
+            paper[PAPER_DIGEST] = digest
+
+
+def printed_paper_problems(manifest: dict[str, Any], folder: Path, notes: list[str] | None) -> list[str]:
+    """Which papers of the exam.tex beside the manifest differ from the ones this manifest was
+    built with (the digests recorded at build time)."""
+    recorded = [paper.get(PAPER_DIGEST) for paper in manifest["papers"]]
+    if not any(recorded):
+        return []
+    exam_tex = folder / "exam.tex"
+    if not exam_tex.is_file():
+        if notes is not None:
+            notes.append("no exam.tex beside the manifest: the printed papers were not compared with it")
+        return []
+    found = paper_tex_digests(exam_tex.read_text(encoding="utf-8"))
+    if len(found) != len(recorded):
+        return [f"{exam_tex} has {len(found)} papers but the manifest {len(recorded)}"]
+    return [
+        f"{(paper.get('student') or {}).get('id') or 'practice'}: the paper in {exam_tex.name} is not the one "
+        "built with this manifest"
+        for paper, digest, now in zip(manifest["papers"], recorded, found)
+        if digest and digest != now
+    ]
 
 
 @dataclass(frozen=True)
@@ -171,7 +216,10 @@ def tamper_problems(
                     f"{owner or 'practice'} question {record['number']} ({record['slot']}): the seed is "
                     f"not the one (exam seed, student, slot) gives"
                 )
-    return problems + _against_sources(manifest, Path(manifest_path).resolve().parent, notes, checks)
+    folder = Path(manifest_path).resolve().parent
+    return (
+        problems + _against_sources(manifest, folder, notes, checks) + printed_paper_problems(manifest, folder, notes)
+    )
 
 
 WAIVED = (
@@ -231,7 +279,7 @@ def _against_sources(manifest: dict[str, Any], folder: Path, notes: list[str] | 
         owner = (rebuilt.get("student") or {}).get("id") or "practice"
         if paper.get("student") != rebuilt.get("student"):
             problems.append(f"{owner}: the student's name or fields differ from the roster")
-        for key in sorted((set(paper) | set(rebuilt)) - {"student", "questions"}):
+        for key in sorted((set(paper) | set(rebuilt)) - {"student", "questions", PAPER_DIGEST}):
             problems.append(f"{owner}: a field {key!r} the build does not write")
         for record, expected in zip(paper["questions"], rebuilt["questions"]):
             where = f"{owner} question {record.get('number')}"

@@ -665,3 +665,16 @@ def test_an_empty_out_is_refused(tmp_path, command, monkeypatch):
     result = invoke(*command)
     assert result.exit_code == 2 and "Invalid value for '--out': an empty name" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
+
+
+def test_verify_says_which_printed_papers_differ_from_the_manifest(built):
+    data = json.loads(built.read_text())
+    assert all(len(paper["tex_sha256"]) == 64 for paper in data["papers"])  # one digest a paper
+    exam = built.parent / "exam.tex"
+    text = exam.read_text(encoding="utf-8")
+    second = [m.start() for m in re.finditer(r"^\\typeout\{VARIANTEX-PAPER", text, re.MULTILINE)][1]
+    exam.write_text(text[:second] + text[second:].replace("Question 1", "Question one", 1), encoding="utf-8")
+    result = invoke("verify", built)
+    assert result.exit_code == 1
+    assert "MISMATCH S2: the paper in exam.tex is not the one built with this manifest" in result.output
+    assert "S1:" not in result.output and "S3:" not in result.output
