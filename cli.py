@@ -46,6 +46,9 @@ WITHOUT_SPEC_HELP = (
 )
 
 
+FORCE = click.option(
+    "--force", is_flag=True, help="Write into a non-empty folder variantex did not make (nothing there is deleted)."
+)
 OVERWRITE = click.option(
     "--overwrite", is_flag=True, help="With --force: also replace your own files that have the names variantex writes."
 )
@@ -322,9 +325,7 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, help="pdflatex runs at a time (default: one per core)."
 )
-@click.option(
-    "--force", is_flag=True, help="Write into a non-empty folder variantex did not make (nothing there is deleted)."
-)
+@FORCE
 @OVERWRITE
 @click.option(
     "--strict", is_flag=True, help="Fail (exit 1) when TeX reports a line in the margin or a missing character."
@@ -419,9 +420,7 @@ class TypesetBar:
     default=None,
     help="Folder for scores.csv, items.csv, problems.txt (default: grades/ beside the manifest).",
 )
-@click.option(
-    "--force", is_flag=True, help="Write into a non-empty folder variantex did not make (nothing there is deleted)."
-)
+@FORCE
 @OVERWRITE
 @click.option("--without-spec", is_flag=True, help=WITHOUT_SPEC_HELP)
 @reports_errors
@@ -548,7 +547,7 @@ def check(keys: str, as_json: bool) -> None:
     help="Leave every answer out: the page checks nothing, the worksheet has no solutions.",
 )
 @click.option("--inline-solutions", is_flag=True, help="Worksheet: each solution right after its question.")
-@click.option("--force", is_flag=True, help="Write into a non-empty folder variantex did not make.")
+@FORCE
 @OVERWRITE
 @reports_errors
 def practice(

@@ -61,27 +61,15 @@ def _spec(folder: Path) -> Path:
     return spec
 
 
+def _variantex(*args: str) -> None:
+    """The installed command, as a user runs it, on the payload spec."""
+    done = subprocess.run([sys.executable, "-m", "variantex.cli", *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
 def _practice(folder: Path) -> Path:
     out = folder / "set"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "variantex.cli",
-            "practice",
-            str(_spec(folder)),
-            "--count",
-            "3",
-            "--out",
-            str(out),
-            "--to",
-            "html",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    _variantex("practice", str(_spec(folder)), "--count", "3", "--out", str(out), "--to", "html")
     return out / "practice.html"
 
 
@@ -147,25 +135,7 @@ def _lms_html(folder: Path, target: str) -> str:
     from variantex.exams.lms.checks import _holds_html
 
     out = folder / f"bank-{target}"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "variantex.cli",
-            "export",
-            str(_spec(folder)),
-            "--to",
-            target,
-            "--variants",
-            "2",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    _variantex("export", str(_spec(folder)), "--to", target, "--variants", "2", "--out", str(out))
     if target == "moodle":
         documents = [out.read_bytes()]
     else:
