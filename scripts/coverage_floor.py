@@ -15,11 +15,12 @@ import sys
 from collections import defaultdict
 
 # package (path prefix in the checkout) -> the lowest share of lines and branches covered
+# Set on 2026-12-04 from a clean clone's `make test`: 95.8, 95.6, 88.5 and 87.7.
 FLOORS = {
-    "answer_engine/": 90.0,
-    "generators/": 90.0,
-    "exams/": 85.0,
-    "cli.py": 85.0,
+    "answer_engine/": 95.0,
+    "generators/": 95.0,
+    "exams/": 87.5,
+    "cli.py": 86.5,
 }
 
 

@@ -11,6 +11,14 @@ import pytest
 os.environ["VARIANTEX_NO_PLUGINS"] = "1"
 
 
+def pytest_terminal_summary(terminalreporter, config):
+    """The random order's seed, printed last even under -q: rerun an order with
+    `--randomly-seed=N` (pytest-randomly)."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if seed is not None:
+        terminalreporter.write_line(f"random order: rerun it with --randomly-seed={seed}")
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
