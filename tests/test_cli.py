@@ -7,7 +7,7 @@ import sympy as sp
 from click.testing import CliRunner
 
 from variantex.cli import cli
-from variantex.generators import families
+from variantex.generators import builtin_families, families
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = ROOT / "examples" / "keys-to-check.yaml"
@@ -238,3 +238,39 @@ def test_build_refuses_non_utf8_spec(tmp_path):
     path.write_bytes("title: Prüfung\n".encode("latin-1"))
     result = CliRunner().invoke(cli, ["build", str(path), "--no-pdf", "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "spec.yaml:1: not UTF-8" in result.output
+
+
+def test_init_writes_the_starter_files_that_build_and_grade(tmp_path):
+    folder = tmp_path / "starter"
+    runner = CliRunner()
+    first = runner.invoke(cli, ["init", str(folder)])
+    assert first.exit_code == 0, first.output
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "exam.yaml",
+        "keys-to-check.yaml",
+        "responses.csv",
+        "roster.csv",
+    ]
+    again = runner.invoke(cli, ["init", str(folder)])
+    assert again.exit_code == 2 and "never overwrites" in again.output
+    (folder / "exam.yaml").write_text("changed")  # a refused init touched nothing
+    assert (folder / "exam.yaml").read_text() == "changed"
+    (folder / "exam.yaml").write_text((ROOT / "examples" / "sample-exam.yaml").read_text())
+    out = tmp_path / "out"
+    built = runner.invoke(
+        cli, ["build", str(folder / "exam.yaml"), "--roster", str(folder / "roster.csv"), "--no-pdf", "--out", str(out)]
+    )
+    assert built.exit_code == 0, built.output
+    graded = runner.invoke(cli, ["grade", str(out / "manifest.json"), str(folder / "responses.csv")])
+    assert graded.exit_code == 0, graded.output
+    assert "graded 30 students" in graded.output and "0 unreadable entries" in graded.output
+    scores = (out / "grades" / "scores.csv").read_text(encoding="utf-8").splitlines()
+    totals = {float(row.rsplit(",", 1)[1]) for row in scores[1:]}
+    assert len(totals) > 5  # made-up students answer differently: some right, some named mistakes
+
+
+def test_families_json_lists_every_family_for_scripts():
+    table = json.loads(CliRunner().invoke(cli, ["families", "--json"]).output)
+    assert {row["id"] for row in table} == {family.id for family in builtin_families()}
+    gd = next(row for row in table if row["id"] == "gd-step")
+    assert gd["formats"] and gd["branches"] and gd["builtin"] is True and isinstance(gd["options"], dict)
