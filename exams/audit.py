@@ -9,6 +9,7 @@ that mistake, so the instructor sees *why* it is wrong.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,7 +220,9 @@ def audit_item(item_id: str, variant: Variant | StatementsOf, claims: dict[str, 
     return ItemVerdict(item_id, family.id, tuple(verdicts))
 
 
-def _explaining_mistakes(part: str, claims: dict[str, Claim], mistakes: list[Mistake], rules) -> tuple[Mistake, ...]:
+def _explaining_mistakes(
+    part: str, claims: dict[str, Claim], mistakes: Sequence[Mistake], rules
+) -> tuple[Mistake, ...]:
     """Mistakes whose value for `part` equals the claim; those consistent with every other
     claimed part they cover come first (a whole-vector mistake beats a coincidence)."""
     matching = [

@@ -163,7 +163,7 @@ def _build(
     return result
 
 
-def _check_variety(spec: ExamSpec, result: BuildResult, students: Sequence[Student]) -> None:
+def _check_variety(spec: ExamSpec, result: BuildResult, students: Sequence[Student | None]) -> None:
     """Count each slot's distinct variants; warn about repeats, or refuse them when the spec
     asks for unique variants."""
     result.variety = variety(spec, result.papers)

@@ -16,6 +16,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sympy as sp
 
@@ -41,7 +42,7 @@ class PracticeResult:
 
 def spec_from_items(items: Sequence[str], seed: int) -> ExamSpec:
     """A spec from `family[:format]` words: one question kind each."""
-    questions = []
+    questions: list[QuestionSpec] = []
     for item in items:
         family_id, colon, fmt = item.partition(":")
         family = base.family(family_id)  # InputError naming the families when unknown
@@ -119,7 +120,7 @@ def _spec_record(spec: ExamSpec, out: Path) -> str:
 def worksheet(bank: Bank, title: str, answers: bool, inline_solutions: bool) -> str:
     """The variants in sequence (variant 1 of every question, then variant 2, …), solutions
     after each question or grouped at the end."""
-    questions = []
+    questions: list[dict[str, Any]] = []
     count = len(bank.slots[0].variants) if bank.slots else 0
     for index in range(count):
         for slot in bank.slots:

@@ -53,7 +53,8 @@ class _Figures:
     """Names the figures of one question text and writes their <file> elements."""
 
     def __init__(self, prefix: str, images: FigureFiles):
-        self.prefix, self.images, self.files = prefix, images, []
+        self.prefix, self.images = prefix, images
+        self.files: list[str] = []
 
     def __call__(self, figure: Figure) -> str:
         suffix, content = self.images.file(figure)
