@@ -659,6 +659,8 @@ def export_bank(
     target_file = out or default_name(spec, target)
     result = export(spec, target, variants, target_file, seed=seed, force=force)
     click.echo(f"wrote {result.file} ({result.questions} questions) and {result.manifest}")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -148,8 +148,8 @@ def numeric_key(view: QuestionView, part: PartView) -> dict:
 
 def accepted_texts(part: PartView) -> tuple[str, ...]:
     """Text a student may type for a part whose answer is a word or infinity."""
-    if isinstance(part.value, str):
-        return tuple(dict.fromkeys((*part.text_answers, part.value)))
+    if isinstance(part.value, str):  # the value's own words only: never another text answer's
+        return part.accepted_words or (part.value,)
     return ("infinity", "inf", "∞") if part.value > 0 else ("-infinity", "-inf", "-∞")
 
 

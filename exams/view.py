@@ -42,6 +42,9 @@ class PartView:
     value: Value
     shown: Content  # the exact value as the key prints it
     text_answers: tuple[str, ...] = ()  # text answers this part may take, as printed
+    # For a text value: every way of writing it that `check` accepts (as printed, the
+    # canonical word, every synonym), so each output accepts exactly those.
+    accepted_words: tuple[str, ...] = ()
 
     def as_json(self) -> dict:
         return {
@@ -233,12 +236,17 @@ def question_view(
     def part_view(name: str) -> PartView:
         part = by_name[name]
         value = solution.values[name]
+        words: tuple[str, ...] = ()
+        if isinstance(value, str):
+            synonyms = family.rules_for(params).text_answers.get(value, ())
+            words = tuple(dict.fromkeys((plain_markup(family.text_shown(value)), *synonyms, value)))
         return PartView(
             name,
             part.label,
             value,
             parse_inline(family.show_value(params, value)),
             tuple(plain_markup(family.text_shown(t)) for t in part.text_answers),
+            words,
         )
 
     option_views: tuple[OptionView, ...] = ()

@@ -4,8 +4,10 @@ math, keys that round-trip, and `export --check` catching what a hand edit break
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -240,3 +242,70 @@ def test_cloze_escaping_and_tex_checks():
     assert tex_problems(r"\left( x") == ["\\left without \\right"]
     assert tex_problems(r"\begin{pmatrix} 1 \end{bmatrix}") == ["\\end{bmatrix} does not close the open environment"]
     assert tex_problems(r"x}") == ["a closing brace } with no opening one"]
+
+
+WEIGHTS_SPEC = """title: W
+seed: 3
+questions:
+  - {id: tf3, family: tf-minimax, format: tf, points: 4, options: {statements: 3}}
+  - {id: tf4, family: tf-minimax, format: tf, points: 4, options: {statements: 4}}
+  - {id: num2, family: gd-step, format: numeric, points: 3}
+  - {id: und, family: eigen-determinant, format: numeric, points: 2, branch: undetermined}
+"""
+
+
+def _weights(text: str) -> dict[str, list[int]]:
+    keys = moodle_keys(text)
+    return {ident: key["weights"] for ident, key in keys.items() if "weights" in key}
+
+
+def test_cloze_marks_are_the_slots_points_in_equal_shares(tmp_path):
+    (tmp_path / "w.yaml").write_text(WEIGHTS_SPEC)
+    out = tmp_path / "w.xml"
+    result = CliRunner().invoke(cli, ["export", str(tmp_path / "w.yaml"), "--variants", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    weights = _weights(out.read_text(encoding="utf-8"))
+    # Moodle marks a Cloze question out of the sum of its weights: 4 points over 4 statements
+    # is 1 each; 4 over 3 cannot be whole, so 4 each (12 marks, the same shares), and said so.
+    assert sorted(ident.split("-")[0] for ident in weights) == ["num2", "num2", "tf3", "tf3", "tf4", "tf4"]
+    assert all(w == [1, 1, 1, 1] for ident, w in weights.items() if ident.startswith("tf4"))
+    assert all(w == [4, 4, 4] for ident, w in weights.items() if ident.startswith("tf3"))
+    assert all(w == [3, 3] for ident, w in weights.items() if ident.startswith("num2"))
+    assert "question tf3: Moodle weighs Cloze parts in whole numbers, so its 4 points are written as 12 marks" in (
+        result.output
+    )
+    assert "question num2" in result.output and "question tf4" not in result.output
+    assert CliRunner().invoke(cli, ["export", "--check", str(out)]).exit_code == 0
+
+
+def test_check_catches_a_changed_cloze_weight(tmp_path):
+    (tmp_path / "w.yaml").write_text(WEIGHTS_SPEC)
+    out = tmp_path / "w.xml"
+    assert (
+        CliRunner().invoke(cli, ["export", str(tmp_path / "w.yaml"), "--variants", "1", "--out", str(out)]).exit_code
+        == 0
+    )
+    text = out.read_text(encoding="utf-8")
+    out.write_text(text.replace("{1:MULTICHOICE", "{2:MULTICHOICE", 1), encoding="utf-8")
+    checked = CliRunner().invoke(cli, ["export", "--check", str(out)])
+    assert checked.exit_code == 1
+    assert "sub-question weights add up to 5" in checked.output
+    assert "the parts weigh [2, 1, 1, 1] but the slot's points in equal whole shares are [1, 1, 1, 1]" in checked.output
+
+
+@pytest.mark.parametrize("target", ["moodle", "canvas", "qti21"])
+def test_every_synonym_check_accepts_is_an_accepted_answer(tmp_path, target):
+    (tmp_path / "w.yaml").write_text(WEIGHTS_SPEC)
+    out = tmp_path / f"bank-{target}"
+    result = CliRunner().invoke(
+        cli, ["export", str(tmp_path / "w.yaml"), "--to", target, "--variants", "1", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    if target == "moodle":
+        content = out.read_text(encoding="utf-8")
+    else:
+        with zipfile.ZipFile(out) as archive:
+            content = "\n".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xml"))
+    for synonym in ("cannot be determined", "can&apos;t be determined", "not enough information", "indeterminate"):
+        written = synonym.replace("&apos;", "'")
+        assert synonym in content or written in content or html.escape(written) in content, synonym

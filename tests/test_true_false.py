@@ -208,7 +208,9 @@ def test_exports_carry_each_statement_and_their_checks_catch_a_flipped_key(tmp_p
         assert result.exit_code == 0, result.output
         assert run("export", "--check", out).exit_code == 0
     moodle = (tmp_path / "per-moodle.xml").read_text()
-    assert moodle.count("{1:MULTICHOICE:=") == 3 * (4 + 5)  # every statement of every variant
+    # every statement of every variant, weighted so that each question is out of its points
+    # (4 points over 4 statements: 1 each; 3 over 5: 3 each, 15 marks in the same shares)
+    assert moodle.count("{1:MULTICHOICE:=") == 3 * 4 and moodle.count("{3:MULTICHOICE:=") == 3 * 5
     first = moodle.index("{1:MULTICHOICE:=")
     right = moodle[first + len("{1:MULTICHOICE:=") :].split("#", 1)[0]
     other = "False" if right == "True" else "True"

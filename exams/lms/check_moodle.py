@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 from variantex.exams.lms import html as lms_html
 from variantex.exams.lms.checks import Problem, math_problems, parse_xml, stated_key, validate
@@ -38,7 +39,14 @@ MOODLE_FRACTIONS = frozenset(
 
 
 def expected_key(view) -> dict:
-    return stated_key(view, lms_html.inline)
+    key = stated_key(view, lms_html.inline)
+    if view.format == "tf" or (view.format == "numeric" and len(view.asked) > 1):
+        # Moodle marks Cloze out of its sub-questions' weights: equal shares of the slot's
+        # points, the smallest whole numbers in that proportion.
+        count = len(view.statements) if view.format == "tf" else len(view.asked)
+        share = Fraction(str(view.points)) / count
+        key["weights"] = [share.numerator] * count
+    return key
 
 
 def check(name: str, text: str) -> tuple[dict, list[Problem]]:
@@ -158,7 +166,9 @@ def _split_unescaped(text: str, separator: str) -> list[str]:
 def _multianswer(question, report) -> dict:
     text = question.findtext("questiontext/text") or ""
     parts = []
-    for _weight, kind, body in _CLOZE.findall(text):
+    weights = []
+    for weight, kind, body in _CLOZE.findall(text):
+        weights.append(int(weight))
         right = [a[1:] for a in _split_unescaped(body, "~") if a.startswith("=")]
         if not right:
             report(f"Cloze {kind} sub-answer {body[:40]!r} has no correct answer (=…)")
@@ -180,7 +190,12 @@ def _multianswer(question, report) -> dict:
             report(f"Cloze sub-answer type {kind} is not one variantex writes")
     if not parts:
         report("a Cloze (multianswer) question needs at least one sub-answer")
-    return {"parts": parts}
+    grade = question.findtext("defaultgrade")
+    if grade is not None and weights and Decimal(grade) != sum(weights):
+        report(
+            f"<defaultgrade> {grade} but the sub-question weights add up to {sum(weights)} (Moodle marks out of those)"
+        )
+    return {"parts": parts, "weights": weights}
 
 
 def _essay(question, report) -> dict:

@@ -344,11 +344,17 @@ def difference(found: dict, expected: dict) -> str:
     found_parts, expected_parts = found.get("parts", []), expected.get("parts", [])
     if len(found_parts) != len(expected_parts):
         return f"asks {len(found_parts)} part(s) but the key has {len(expected_parts)}"
-    return "; ".join(
+    differences = [
         f"part {i} states {_stated(f)} but the key recomputed from params is {_stated(e)}"
         for i, (f, e) in enumerate(zip(found_parts, expected_parts), start=1)
         if f != e
-    )
+    ]
+    if found.get("weights") != expected.get("weights"):
+        differences.append(
+            f"the parts weigh {found.get('weights')} but the slot's points in equal whole shares are "
+            f"{expected.get('weights')}"
+        )
+    return "; ".join(differences)
 
 
 def _stated(part: dict) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from variantex.answer_engine.errors import InputError, VerificationError
+from variantex.answer_engine.formatting import plain
 from variantex.exams.bank import Bank, bank_manifest, draw_bank
 from variantex.exams.lms import canvas, check_canvas, check_moodle, check_qti21, moodle, qti21
 from variantex.exams.lms.checks import manifest_beside
@@ -46,6 +47,7 @@ class ExportResult:
     file: Path
     manifest: Path
     questions: int
+    warnings: tuple[str, ...] = ()
 
 
 def default_name(spec: str | Path, target: str) -> str:
@@ -96,7 +98,24 @@ def export(
     finally:
         for path in temporary:
             path.unlink(missing_ok=True)
-    return ExportResult(file, manifest_file, sum(len(s.variants) for s in bank.slots))
+    notes = scaled_marks(bank) if target == "moodle" else []
+    return ExportResult(file, manifest_file, sum(len(s.variants) for s in bank.slots), tuple(notes))
+
+
+def scaled_marks(bank: Bank) -> list[str]:
+    """Slots whose Moodle Cloze questions cannot carry the slot's points as whole weights,
+    so they are out of a multiple of them (same proportions, hence the same share)."""
+    notes = []
+    for slot in bank.slots:
+        marks = sorted({moodle.cloze_marks(v.view) for v in slot.variants if moodle.is_cloze(v.view)})
+        points = slot.spec.points
+        if marks and marks != [points]:
+            notes.append(
+                f"question {slot.spec.slot}: Moodle weighs Cloze parts in whole numbers, so its {plain(points)} "
+                f"points are written as {' or '.join(map(str, marks))} marks in the same proportions; set its "
+                f"maximum mark to {plain(points)} in the quiz"
+            )
+    return notes
 
 
 def _refuse_foreign(path: Path, marker: str, force: bool) -> None:

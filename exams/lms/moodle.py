@@ -19,6 +19,8 @@ import base64
 import html
 from xml.sax.saxutils import quoteattr
 
+import sympy as sp
+
 from variantex.answer_engine.formatting import plain
 from variantex.exams.bank import (
     Bank,
@@ -79,6 +81,26 @@ def export_moodle(bank: Bank) -> str:
     return "\n".join(lines) + "\n"
 
 
+def is_cloze(view: QuestionView) -> bool:
+    """Whether the question is written as Cloze (multianswer): true/false statements, or
+    several numeric parts."""
+    return view.format == "tf" or (view.format == "numeric" and len(view.asked) > 1)
+
+
+def cloze_weight(view: QuestionView) -> int:
+    """Each sub-question's weight. Moodle marks a Cloze question out of the sum of its
+    sub-questions' weights (its <defaultgrade> is ignored) and takes whole weights only: the
+    parts share the slot's points equally, so the weight is the numerator of points / parts,
+    and the question is out of `points` times that share's denominator."""
+    count = len(view.statements) if view.format == "tf" else len(view.asked)
+    return int((sp.Rational(view.points) / count).p)
+
+
+def cloze_marks(view: QuestionView) -> int:
+    count = len(view.statements) if view.format == "tf" else len(view.asked)
+    return cloze_weight(view) * count
+
+
 def _question(slot: BankSlot, variant: BankVariant, images: FigureFiles) -> str:
     view = variant.view
     ident = question_id(slot, variant)
@@ -91,7 +113,7 @@ def _question(slot: BankSlot, variant: BankVariant, images: FigureFiles) -> str:
         f"<name><text>{html.escape(f'{ident} {view.title}', quote=False)}</text></name>",
         text_element("questiontext", text, files="".join(figures.files)),
         text_element("generalfeedback", solution),
-        f"<defaultgrade>{decimal_text(slot.spec.points, 7)}</defaultgrade>",
+        f"<defaultgrade>{decimal_text(cloze_marks(view) if is_cloze(view) else slot.spec.points, 7)}</defaultgrade>",
         "<penalty>0</penalty>",
         "<hidden>0</hidden>",
         f"<idnumber>{ident}</idnumber>",
@@ -151,10 +173,12 @@ def _format_parts(view: QuestionView, text: str) -> tuple[str, list[str], str]:
                 for t in accepted_texts(parts[0])
             ]
             return "shortanswer", ["<usecase>0</usecase>"] + answers, text
-        rows = "".join(f"<li>\\({lms_html.lms_tex(part.label)}\\): {_cloze(view, part)}</li>" for part in parts)
+        weight = cloze_weight(view)
+        rows = "".join(f"<li>\\({lms_html.lms_tex(part.label)}\\): {_cloze(view, part, weight)}</li>" for part in parts)
         return "multianswer", [], text + f"\n<ul>{rows}</ul>"
     if view.format == "tf":
-        rows = "".join(f"<li>{lms_html.inline(s.content)} {_cloze_statement(s)}</li>" for s in view.statements)
+        weight = cloze_weight(view)
+        rows = "".join(f"<li>{lms_html.inline(s.content)} {_cloze_statement(s, weight)}</li>" for s in view.statements)
         return "multianswer", [], text + f"\n<ol>{rows}</ol>"
     rubric = "".join(
         f"<li>{lms_html.inline(criterion)} ({decimal_text(points, 7)} points)</li>" for criterion, points in view.rubric
@@ -184,16 +208,18 @@ def cloze_escape(text: str) -> str:
     return text.translate(_CLOZE_SPECIAL)
 
 
-def _cloze_statement(statement) -> str:
+def _cloze_statement(statement, weight: int) -> str:
     """One statement's True/False drop-down; Moodle scores each sub-question on its own."""
     why = cloze_escape(content_text(statement.why))
     right, wrong = ("True", "False") if statement.truth else ("False", "True")
-    return "{1:MULTICHOICE:=" + right + "#" + why + "~" + wrong + "#" + why + "}"
+    return f"{{{weight}:MULTICHOICE:=" + right + "#" + why + "~" + wrong + "#" + why + "}"
 
 
-def _cloze(view: QuestionView, part) -> str:
+def _cloze(view: QuestionView, part, weight: int) -> str:
     if in_words(part):
         answers = "~".join(f"={cloze_escape(t)}" for t in accepted_texts(part))
-        return "{1:SHORTANSWER:" + answers + "}"
+        return f"{{{weight}:SHORTANSWER:" + answers + "}"
     feedback = cloze_escape(f"exact value {plain(part.value)}")
-    return "{1:NUMERICAL:=" + decimal_text(part.value) + ":" + tolerance_text(view, part) + "#" + feedback + "}"
+    return (
+        f"{{{weight}:NUMERICAL:=" + decimal_text(part.value) + ":" + tolerance_text(view, part) + "#" + feedback + "}"
+    )
