@@ -309,3 +309,18 @@ def test_every_synonym_check_accepts_is_an_accepted_answer(tmp_path, target):
     for synonym in ("cannot be determined", "can&apos;t be determined", "not enough information", "indeterminate"):
         written = synonym.replace("&apos;", "'")
         assert synonym in content or written in content or html.escape(written) in content, synonym
+
+
+def test_export_warns_about_repeated_variants_and_refuses_them_when_unique(tmp_path):
+    spec = tmp_path / "rep.yaml"
+    spec.write_text("title: T\nseed: 1\nquestions:\n  - {id: he, family: he-init, format: numeric, points: 2}\n")
+    out = tmp_path / "rep.xml"
+    warned = CliRunner().invoke(cli, ["export", str(spec), "--variants", "60", "--out", str(out)])
+    assert warned.exit_code == 0
+    assert "warning: question he (he-init) has 52 distinct variants among 60, so the bank repeats a question" in (
+        warned.output
+    )
+    spec.write_text(spec.read_text() + "unique_variants: true\n")
+    refused = CliRunner().invoke(cli, ["export", str(spec), "--variants", "60", "--out", str(tmp_path / "r2.xml")])
+    assert refused.exit_code == 2 and "unique_variants is on but question he" in refused.output
+    assert not (tmp_path / "r2.xml").exists()

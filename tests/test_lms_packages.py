@@ -243,3 +243,14 @@ def test_check_without_a_manifest_says_keys_were_not_recomputed(package, tmp_pat
     alone.write_bytes(path.read_bytes())
     result = run("export", "--check", str(alone))
     assert result.exit_code == 0 and "keys NOT recomputed" in result.output
+
+
+@pytest.mark.parametrize("count", range(2, 9))
+def test_canvas_shares_of_a_full_score_add_up_to_exactly_100(count):
+    from decimal import Decimal
+
+    from variantex.exams.lms.canvas import shares_of_100
+
+    shares = [Decimal(s) for s in shares_of_100(count)]
+    assert sum(shares) == 100 and len(shares) == count
+    assert max(shares) - min(shares) <= Decimal("0.000001")  # equal shares, up to the rounding

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from urllib.parse import quote
 
 import sympy as sp
@@ -137,6 +137,19 @@ def _feedback(item, ident: str, text: str) -> None:
     _material(x.add(feedback, QTI12, "flow_mat"), text)
 
 
+def shares_of_100(count: int) -> list[str]:
+    """`count` equal shares of a score of 100, to 7 decimals, the last taking the rounding so
+    that a full answer scores exactly 100 (100/3 three times is 99.99999)."""
+    step = Decimal("0.0000001")
+    share = (Decimal(100) / count).quantize(step, rounding=ROUND_DOWN)
+    last = Decimal(100) - share * (count - 1)
+
+    def written(value: Decimal) -> str:
+        return format(value.quantize(step), "f").rstrip("0").rstrip(".")
+
+    return [written(share)] * (count - 1) + [written(last)]
+
+
 def _condition(
     processing,
     respident: str,
@@ -237,7 +250,7 @@ def _item(slot: BankSlot, variant: BankVariant, figure) -> etree._Element:
         for accepted in accepted_texts(parts[0]):
             _condition(processing, "response1", accepted, "100")
     elif kind == "fill_in_multiple_blanks_question":
-        share = decimal_text(sp.Rational(100, len(parts)), 7)
+        shares = shares_of_100(len(parts))
         for n, part in enumerate(parts, start=1):
             response = x.add(presentation, QTI12, "response_lid", ident=f"response_blank{n}")
             _material(response, f"blank{n}", "text/plain")
@@ -250,10 +263,10 @@ def _item(slot: BankSlot, variant: BankVariant, figure) -> etree._Element:
             either = x.add(x.add(condition, QTI12, "conditionvar"), QTI12, "or")
             for k in range(1, len(answers) + 1):
                 x.add(either, QTI12, "varequal", f"b{n}a{k}", respident=f"response_blank{n}")
-            x.add(condition, QTI12, "setvar", share, action="Add", varname="SCORE")
+            x.add(condition, QTI12, "setvar", shares[n - 1], action="Add", varname="SCORE")
     elif kind == "multiple_dropdowns_question":
-        share = decimal_text(sp.Rational(100, len(view.statements)), 7)
-        for statement in view.statements:
+        shares = shares_of_100(len(view.statements))
+        for statement, share in zip(view.statements, shares):
             n = statement.number
             response = x.add(presentation, QTI12, "response_lid", ident=f"response_s{n}")
             _material(response, f"s{n}", "text/plain")

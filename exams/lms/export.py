@@ -77,6 +77,12 @@ def export(
                 f"{spec_path}: question {question.slot}: scoring",
             )
     bank = draw_bank(spec, spec.seed if seed is None else seed, variants)
+    repeated = repeated_variants(bank)
+    if spec.unique_variants and repeated:
+        raise InputError(
+            f"unique_variants is on but {repeated[0]} (try another seed, branch: mixed, or fewer variants)",
+            str(spec_path),
+        )
     content = chosen.write(bank)
     data = content.encode("utf-8") if isinstance(content, str) else content
     _, problems = chosen.check(file.name, content if isinstance(content, str) else zipfile.ZipFile(io.BytesIO(data)))
@@ -98,8 +104,21 @@ def export(
     finally:
         for path in temporary:
             path.unlink(missing_ok=True)
-    notes = scaled_marks(bank) if target == "moodle" else []
+    notes = repeated + (scaled_marks(bank) if target == "moodle" else [])
     return ExportResult(file, manifest_file, sum(len(s.variants) for s in bank.slots), tuple(notes))
+
+
+def repeated_variants(bank: Bank) -> list[str]:
+    """Slots of the bank where two variants are the same question (as `build` warns per student)."""
+    notes = []
+    for slot in bank.slots:
+        distinct = len({json.dumps(v.params, sort_keys=True) for v in slot.variants})
+        if distinct < len(slot.variants):
+            notes.append(
+                f"question {slot.spec.slot} ({slot.spec.family.id}) has {distinct} distinct variants among "
+                f"{len(slot.variants)}, so the bank repeats a question"
+            )
+    return notes
 
 
 def scaled_marks(bank: Bank) -> list[str]:
