@@ -166,6 +166,16 @@ def test_plugins_add_families_and_a_clash_costs_one_warning(installed, tmp_path)
         (clash / name).write_text(textwrap.dedent(text))
     for package in (PLUGIN, clash):
         _run([bin_dir / "python", "-m", "pip", "install", "-q", "--no-deps", package], cwd=tmp_path)
+    try:
+        _check_plugins(bin_dir, work)
+    finally:  # the environment is shared: the other tests see variantex alone, in any order
+        _run([bin_dir / "python", "-m", "pip", "uninstall", "-q", "-y", *PLUGIN_DISTRIBUTIONS], cwd=tmp_path)
+
+
+PLUGIN_DISTRIBUTIONS = ("variantex-example-plugin", "variantex-clashing-plugin")
+
+
+def _check_plugins(bin_dir: Path, work: Path) -> None:
     spec = work / "plugin-exam.yaml"
     spec.write_text(
         textwrap.dedent("""\
