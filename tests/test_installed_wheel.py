@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -23,9 +24,23 @@ from tests.conftest import requires_tex
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = ROOT / "examples" / "plugin"
+LEFT_BY_RUNS = (
+    ".git",
+    ".venv",
+    "out",
+    "build",
+    "dist",
+    "artifacts",
+    ".hypothesis",
+    ".pytest_cache",
+    ".typecheck",
+    "__pycache__",
+    "*.egg-info",
+    ".coverage*",
+)
 
 # One worker builds the environment once for all of them (make test runs with xdist).
-pytestmark = [pytest.mark.slow, requires_tex, pytest.mark.xdist_group("installed-wheel")]
+pytestmark = [pytest.mark.slow, requires_tex, pytest.mark.xdist_group(name="installed-wheel")]
 
 
 def _clean_environment() -> dict[str, str]:
@@ -51,9 +66,13 @@ def installed(tmp_path_factory):
     """(the environment's bin folder, an empty working folder outside the repository)."""
     scratch = tmp_path_factory.mktemp("wheel")
     dist = scratch / "dist"
+    # A copy of the checkout without what runs leave in it: the build writes its egg-info
+    # there, never into the checkout that other tests (and other workers) are reading.
+    source = scratch / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*LEFT_BY_RUNS))
     # `python -m build` makes the sdist, then the wheel from the unpacked sdist: a file that
     # is missing from either is missing here too.
-    _run([sys.executable, "-m", "build", "--outdir", dist, ROOT], cwd=scratch)
+    _run([sys.executable, "-m", "build", "--outdir", dist, source], cwd=scratch)
     wheel = next(dist.glob("variantex-*.whl"))
     env = scratch / "env"
     _run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", env], cwd=scratch)
