@@ -15,12 +15,12 @@ import sys
 from collections import defaultdict
 
 # package (path prefix in the checkout) -> the lowest share of lines and branches covered
-# Set on 2026-12-04 from a clean clone's `make test`: 95.8, 95.6, 88.5 and 87.7.
+# Set on 2026-12-04 from a clean clone's `make test`: 95.8, 95.6, 90.3 and 90.4.
 FLOORS = {
     "answer_engine/": 95.0,
     "generators/": 95.0,
-    "exams/": 87.5,
-    "cli.py": 86.5,
+    "exams/": 89.5,
+    "cli.py": 89.5,
 }
 
 
