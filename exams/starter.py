@@ -16,7 +16,7 @@ import numpy as np
 
 from variantex.answer_engine.errors import InputError
 from variantex.answer_engine.formatting import plain
-from variantex.exams.assemble import LETTERS, Paper, QuestionInstance, assemble
+from variantex.exams.assemble import LETTERS, QuestionInstance, assemble
 from variantex.exams.build import correct_response
 from variantex.exams.roster import read_roster
 from variantex.exams.spec import load_spec
@@ -66,12 +66,8 @@ def responses_for(spec_path: Path, roster_path: Path) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["id", *(f"q{q.number}" for q in papers[0].questions)])
     for paper in papers:
-        writer.writerow([paper.student_id, *(_response(q, rng) for q in _in_order(paper))])
+        writer.writerow([paper.student_id, *(_response(q, rng) for q in paper.questions)])  # printed order
     return out.getvalue()
-
-
-def _in_order(paper: Paper) -> list[QuestionInstance]:
-    return sorted(paper.questions, key=lambda q: q.number)
 
 
 def _response(question: QuestionInstance, rng: np.random.Generator) -> str:
@@ -99,8 +95,7 @@ def _mistaken_values(question: QuestionInstance, rng: np.random.Generator) -> st
     family, params = question.family, question.variant.params
     parts = family.numeric_parts(params)
     mistakes = [m for m in family.mistakes(params) if all(name in m.values for name in parts) and not m.guess]
-    values = question.variant.solution.values
-    if mistakes:
-        chosen = mistakes[int(rng.integers(len(mistakes)))].values
-        return "; ".join(plain(chosen[name]) for name in parts)
-    return "; ".join(plain(values[name]) for name in parts)
+    if not mistakes:
+        return correct_response(question)
+    chosen = mistakes[int(rng.integers(len(mistakes)))].values
+    return "; ".join(plain(chosen[name]) for name in parts)

@@ -132,7 +132,7 @@ def _lms_html(folder: Path, target: str) -> str:
 
     from lxml import etree
 
-    from variantex.exams.lms.checks import _holds_html
+    from variantex.exams.lms.checks import holds_html
 
     out = folder / f"bank-{target}"
     _variantex("export", str(_spec(folder)), "--to", target, "--variants", "2", "--out", str(out))
@@ -148,7 +148,7 @@ def _lms_html(folder: Path, target: str) -> str:
             if not isinstance(element.tag, str):
                 continue
             local = etree.QName(element).localname
-            if _holds_html(element, local) and element.text:  # HTML as text (Moodle, Canvas)
+            if holds_html(element, local) and element.text:  # HTML as text (Moodle, Canvas)
                 parts.append(element.text)
             elif local in ("itemBody", "modalFeedback", "feedbackInline"):  # XHTML (QTI 2.1)
                 parts.append(etree.tostring(element, method="html", encoding="unicode"))

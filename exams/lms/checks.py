@@ -216,7 +216,7 @@ def active_content(root: etree._Element) -> list[tuple[int | None, str]]:
             continue
         local = etree.QName(element).localname.lower()
         found += [(element.sourceline, message) for message in _active(element, local)]
-        if _holds_html(element, local) and element.text and "<" in element.text:
+        if holds_html(element, local) and element.text and "<" in element.text:
             try:
                 fragment = lxml_html.fragment_fromstring(element.text, create_parent="div")
             except etree.ParserError:
@@ -242,7 +242,7 @@ def _active(element: etree._Element, local: str) -> list[str]:
     return found
 
 
-def _holds_html(element: etree._Element, local: str) -> bool:
+def holds_html(element: etree._Element, local: str) -> bool:
     """A text the LMS shows as HTML: Moodle's <text> in a format="html" field, Canvas's
     <mattext texttype="text/html">. (Elsewhere a "<" in text is a character, shown as one.)"""
     if local == "text":

@@ -87,18 +87,20 @@ def is_cloze(view: QuestionView) -> bool:
     return view.format == "tf" or (view.format == "numeric" and len(view.asked) > 1)
 
 
+def _cloze_parts(view: QuestionView) -> int:
+    return len(view.statements) if view.format == "tf" else len(view.asked)
+
+
 def cloze_weight(view: QuestionView) -> int:
     """Each sub-question's weight. Moodle marks a Cloze question out of the sum of its
     sub-questions' weights (its <defaultgrade> is ignored) and takes whole weights only: the
     parts share the slot's points equally, so the weight is the numerator of points / parts,
     and the question is out of `points` times that share's denominator."""
-    count = len(view.statements) if view.format == "tf" else len(view.asked)
-    return int((sp.Rational(view.points) / count).p)
+    return int((sp.Rational(view.points) / _cloze_parts(view)).p)
 
 
 def cloze_marks(view: QuestionView) -> int:
-    count = len(view.statements) if view.format == "tf" else len(view.asked)
-    return cloze_weight(view) * count
+    return cloze_weight(view) * _cloze_parts(view)
 
 
 def _question(slot: BankSlot, variant: BankVariant, images: FigureFiles) -> str:
