@@ -323,6 +323,11 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
 )
 @click.option("--no-pdf", is_flag=True, help="Same as --to tex.")
 @click.option(
+    "--no-scan",
+    is_flag=True,
+    help="No answer sheet, registration marks or page codes (roster builds have them by default).",
+)
+@click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, help="pdflatex runs at a time (default: one per core)."
 )
 @FORCE
@@ -339,6 +344,7 @@ def build(
     out: str | None,
     outputs: tuple[str, ...],
     no_pdf: bool,
+    no_scan: bool,
     jobs: int | None,
     force: bool,
     overwrite: bool,
@@ -376,6 +382,7 @@ def build(
                 overwrite=overwrite,
                 strict=strict,
                 on_typeset=typesetting.update,
+                scan=not no_scan,
             )
         finally:
             typesetting.close()
@@ -433,6 +440,16 @@ def grade(manifest: str, responses: str, out: str | None, force: bool, overwrite
     grader awarded. Blanks score 0; unreadable entries are listed in problems.txt and
     score 0.
     """
+    out_dir = Path(out) if out else Path(manifest).resolve().parent / "grades"
+    remove_on_terminate()
+    with staged_folder(out_dir, force, overwrite) as staging:
+        report = _graded(manifest, responses, without_spec, staging)
+    _say_graded(report, out_dir)
+
+
+def _graded(manifest: str, responses: str | Path, without_spec: bool, folder: Path) -> grading.GradeReport:
+    """Grade `responses` against `manifest` into `folder` (scores.csv, items.csv, problems.txt),
+    refusing a manifest whose keys do not follow from its spec, seed and params."""
     data = load_manifest(manifest)
     # Grades come only from keys recomputed from the params: a manifest whose stored keys
     # differ from them (even re-sealed with a fresh digest) is refused, every difference listed.
@@ -448,10 +465,11 @@ def grade(manifest: str, responses: str, out: str | None, force: bool, overwrite
             "spec, seed and params give; nothing was graded (`variantex verify` lists the same)"
         )
     report = grading.grade(data, responses)
-    out_dir = Path(out) if out else Path(manifest).resolve().parent / "grades"
-    remove_on_terminate()
-    with staged_folder(out_dir, force, overwrite) as staging:
-        grading.write_reports(staging, report)
+    grading.write_reports(folder, report)
+    return report
+
+
+def _say_graded(report: grading.GradeReport, out_dir: Path) -> None:
     possible = sum(float(m.possible) for m in report.students[0].marks) if report.students else 0
     mean = sum(float(s.total) for s in report.students) / max(1, len(report.students))
     click.echo(
@@ -460,6 +478,81 @@ def grade(manifest: str, responses: str, out: str | None, force: bool, overwrite
     )
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+
+
+@cli.command()
+@click.argument("scans", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--manifest", required=True, type=click.Path(dir_okay=False), help="The build's manifest.json.")
+@click.option(
+    "--out",
+    callback=_named,
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for responses.csv, review.html, decisions.csv (default: scan/ beside the manifest).",
+)
+@click.option(
+    "--decisions",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A decisions.csv from an earlier run, its decision column filled in: settles those review items.",
+)
+@click.option("--grade", "then_grade", is_flag=True, help="Also grade (scores.csv …) when nothing is left to review.")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Pages read at a time (default: one per core)."
+)
+@click.option("--without-spec", is_flag=True, help=WITHOUT_SPEC_HELP)
+@FORCE
+@OVERWRITE
+@reports_errors
+def scan(
+    scans: tuple[str, ...],
+    manifest: str,
+    out: str | None,
+    decisions: str | None,
+    then_grade: bool,
+    jobs: int | None,
+    without_spec: bool,
+    force: bool,
+    overwrite: bool,
+) -> None:
+    """Read scanned answer sheets (SCANS: PDF, PNG, JPEG or TIFF files, pages in any order and
+    orientation) into responses.csv for `grade`, with review.html for what needs a person.
+
+    Exit status 1 when some marks need review (their cells read REVIEW); settle them in
+    decisions.csv and run again with --decisions.
+    """
+    from variantex.exams.scan import session
+
+    data = load_manifest(manifest)
+    settled = session.read_decisions(decisions) if decisions else {}
+    out_dir = Path(out) if out else Path(manifest).resolve().parent / "scan"
+    remove_on_terminate()
+    pages = session.page_list(list(scans))
+    with click.progressbar(
+        length=len(pages), label="pages", file=sys.stderr, hidden=len(pages) < 20 or not sys.stderr.isatty()
+    ) as bar:
+        report = session.scan(list(scans), data, manifest, settled, jobs, on_page=lambda: bar.update(1))
+    graded = None
+    with staged_folder(out_dir, force, overwrite) as staging:
+        session.write_outputs(report, staging)
+        if then_grade and not report.unsettled:
+            graded = _graded(manifest, staging / "responses.csv", without_spec, staging)
+    read = sum(1 for p in report.pages if p.outcome == "read")
+    click.echo(
+        f"scanned {len(report.pages)} pages ({read} identified) for {len(report.responses)} students; "
+        f"wrote {out_dir}/responses.csv, review.html, decisions.csv"
+    )
+    if report.absent:
+        click.echo(f"note: no pages for {len(report.absent)} student(s): {', '.join(report.absent[:10])}", err=True)
+    if graded is not None:
+        _say_graded(graded, out_dir)
+    if report.unsettled:
+        click.echo(
+            f"{len(report.unsettled)} item(s) need review: open {out_dir}/review.html, decide them in "
+            "decisions.csv, then run again with --decisions" + ("; nothing was graded" if then_grade else ""),
+            err=True,
+        )
+        sys.exit(1)
 
 
 @cli.command()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from variantex.answer_engine.errors import CompileError, InputError
 from variantex.answer_engine.formatting import plain, printable, untypesettable
+from variantex.exams import sheet
 from variantex.exams.assemble import (
     Paper,
     SlotVariety,
@@ -30,7 +31,7 @@ from variantex.exams.assemble import (
 from variantex.exams.csvfiles import write_rows
 from variantex.exams.exporters import exporter
 from variantex.exams.exporters.latex import chunk_sizes
-from variantex.exams.manifest import build_manifest, record_paper_digests, write_manifest
+from variantex.exams.manifest import build_manifest, file_digest, record_paper_digests, write_manifest
 from variantex.exams.outputs import files_in, staged_folder
 from variantex.exams.roster import read_roster
 from variantex.exams.spec import ExamSpec, load_spec
@@ -89,9 +90,12 @@ def _build(
     roster_file: str | Path | None = None,
     jobs: int | None = None,
     on_typeset: Callable[[int, int], None] | None = None,
+    scan: bool = True,
 ) -> BuildResult:
     """Build into `out`. `outputs` names what to write: "pdf" (LaTeX and PDFs), "tex" (LaTeX
-    only), "json" (the exam view); default ["pdf"], or ["tex"] when `make_pdf` is false."""
+    only), "json" (the exam view); default ["pdf"], or ["tex"] when `make_pdf` is false.
+    A roster build is scannable (answer sheets, marks and page codes: exams/sheet.py) unless
+    `scan` is false or the spec says `answer_sheet: false`."""
     chosen = list(outputs) if outputs else (["pdf"] if make_pdf else ["tex"])
     unknown = [o for o in chosen if o not in OUTPUTS]
     if unknown:
@@ -104,11 +108,20 @@ def _build(
         students = read_roster(roster) if isinstance(roster, (str, Path)) else roster
     exam_seed = spec.seed if seed is None else seed
     result = BuildResult(Path(out).resolve())
+    source = roster_file or (roster if isinstance(roster, (str, Path)) else None)
+    exam_id = scan_identity(spec, exam_seed, Path(source) if source else None) if scan and roster else None
     result.warnings = unprintable_spec_warnings(spec)
     writers = []
     if "pdf" in chosen or "tex" in chosen:
         writers.append(
-            exporter("latex", pdf="pdf" in chosen, per_student=bool(roster), jobs=jobs, on_typeset=on_typeset)
+            exporter(
+                "latex",
+                pdf="pdf" in chosen,
+                per_student=bool(roster),
+                jobs=jobs,
+                on_typeset=on_typeset,
+                scan=exam_id,
+            )
         )
     if "json" in chosen:
         writers.append(exporter("json"))
@@ -152,8 +165,9 @@ def _build(
             )
         if roster:
             write_key_csv(staging / "key.csv", result.papers)
-        source = roster_file or (roster if isinstance(roster, (str, Path)) else None)
-        manifest = build_manifest(spec, exam_seed, result.papers, result.out, Path(source) if source else None)
+        manifest = build_manifest(
+            spec, exam_seed, result.papers, result.out, Path(source) if source else None, scannable=exam_id is not None
+        )
         if result.variety:
             manifest["variety"] = [vars(v) for v in result.variety]
         record_paper_digests(manifest, staging / "exam.tex")
@@ -161,6 +175,14 @@ def _build(
         written = files_in(staging)
     result.files = [Path(name) for name in written]  # what this build wrote, not what else is there
     return result
+
+
+def scan_identity(spec: ExamSpec, seed: int, roster: Path | None) -> str | None:
+    """The exam id a scannable build prints in its page codes, or None when the spec turns
+    answer sheets off."""
+    if not spec.answer_sheet:
+        return None
+    return sheet.exam_identity(spec.sha256, file_digest(roster) if roster else None, seed)
 
 
 def _check_variety(spec: ExamSpec, result: BuildResult, students: Sequence[Student | None]) -> None:

@@ -2,7 +2,8 @@
 
 A responses CSV has one row per student: the id, then one response per question in the
 order printed on *that student's* paper: an option letter for multiple choice; the
-value(s) for numeric questions (several parts separated by ';'); for true/false questions
+value(s) for numeric questions (several parts separated by ';'; a part written `[1/2]` is the
+points a grader gave it, as a scanned score box says); for true/false questions
 one T or F per statement (`TFFT`, `T,F,F,T` or `T F F T`; `-`, `_`, `?` or an empty cell
 leaves a statement blank); for open questions the points a grader awarded. Blanks score 0; an entry that cannot be read is listed, never
 guessed, and scores 0.
@@ -187,8 +188,26 @@ def _mark_numeric(record: dict[str, Any], response: str, base: dict) -> Mark:
         )
     mistakes = [m for m in family.mistakes(params) if not m.guess]
     right, chosen = 0, []
+    share = base["possible"] / len(names)
+    awarded: sp.Rational = sp.Integer(0)
+    graded_by_hand = False
     for cell, name in zip(cells, names):
         if not cell:
+            continue
+        if cell.startswith("[") and cell.endswith("]"):  # points a grader gave this part (a scanned score box)
+            try:
+                points = exact.rational(cell[1:-1].strip())
+            except InputError:
+                points = None
+            if points is None or not 0 <= points <= share:
+                return Mark(
+                    status=UNREADABLE,
+                    points=sp.Integer(0),
+                    note=f"({name}: [points] must be 0..{plain(share)})",
+                    **base,
+                )
+            awarded += points
+            graded_by_hand = True
             continue
         correct = variant.solution.values[name]
         known = [correct] + [m.values[name] for m in mistakes if name in m.values]
@@ -204,8 +223,11 @@ def _mark_numeric(record: dict[str, Any], response: str, base: dict) -> Mark:
             right += 1
         else:
             chosen += [m.name for m in mistakes if name in m.values and claim_matches(claim, m.values[name], rules)][:1]
-    points = base["possible"] * sp.Rational(right, len(names))
-    status = CORRECT if right == len(names) else PARTIAL if right else WRONG
+    points = share * right + awarded
+    if graded_by_hand:
+        status = MANUAL
+    else:
+        status = CORRECT if right == len(names) else PARTIAL if right else WRONG
     return Mark(status=status, points=points, mistakes=tuple(dict.fromkeys(chosen)), **base)
 
 

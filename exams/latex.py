@@ -12,10 +12,13 @@ import re
 import shutil
 import signal
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from variantex.answer_engine.errors import CompileError
+from variantex.exams.sheet import page_payload
+from variantex.exams.stamp import stamp_pages
 
 # PDFs carry no build time: pdfTeX takes its dates and document ID from SOURCE_DATE_EPOCH
 # (the caller's, if set; else this fixed instant, 2026-01-01 00:00 UTC), so the same
@@ -136,6 +139,8 @@ def cut_pdf(pdf: Path, starts: list[int], targets: list[Path]) -> None:
 
 # Each paper logs the pages shipped before it (exam.tex.j2); TeX logs the page count.
 _MARKER = re.compile(r"^VARIANTEX-PAPER \d+ AFTER (\d+)$", re.MULTILINE)
+# A scannable paper's answer sheet logs where it starts and ends (exam.tex.j2).
+_SHEET = re.compile(r"^VARIANTEX-SHEET (START|END) AFTER (\d+)$", re.MULTILINE)
 _PAGES = re.compile(r"^Output written on .*?\((\d+) pages?", re.MULTILINE | re.DOTALL)
 _OVERFULL = re.compile(r"^Overfull \\hbox \(([\d.]+)pt too wide\) .*?lines (\d+)--\d+", re.MULTILINE)
 _MISSING = re.compile(r"^Missing character: There is no (.+?) in font", re.MULTILINE)
@@ -178,14 +183,34 @@ class Typeset:
         return (1, self.key_first_page - 1) if kind == "exam" else (self.key_first_page, self.page_count)
 
 
+def page_payloads(
+    exam_id: str, students: Sequence[str], starts: Sequence[int], sheets: Sequence[tuple[int, int]]
+) -> list[str]:
+    """The code of each exam page: paper i spans pages starts[i] up to starts[i + 1]
+    (0-based), and its answer sheet pages sheets[i] (first, end)."""
+    payloads = []
+    for student, first, end, (sheet, sheet_end) in zip(students, starts, starts[1:], sheets):
+        for page in range(first, end):
+            label = f"S{page - sheet + 1}" if sheet <= page < sheet_end else str(page - first + 1)
+            payloads.append(page_payload(exam_id, label, student))
+    return payloads
+
+
 def typeset(
-    tex_file: Path, papers: int, sections: tuple[tuple[str, int], ...], targets: tuple[Path, ...] = ()
+    tex_file: Path,
+    papers: int,
+    sections: tuple[tuple[str, int], ...],
+    targets: tuple[Path, ...] = (),
+    stamp: tuple[str, tuple[str, ...]] | None = None,
 ) -> Typeset:
     """One TeX run, as a build's worker process does it: compile `tex_file` (`papers` exam
     papers, then as many key papers: see exams/exporters/latex.one_run), cut the PDF into
     `targets` (one per paper, at the pages TeX logged), and report its layout problems in
     the numbering of the joined files (`sections`: the exam's and the key's label and line
     shift).
+
+    `stamp` (the exam id and the papers' student ids) puts registration marks and a page code
+    on every exam page (exams/stamp.py) before the cut.
 
     Cutting here, right after the run, overlaps it with the other runs still typesetting.
     """
@@ -195,6 +220,13 @@ def typeset(
     if len(markers) != 2 * papers:
         raise CompileError(f"{tex_file.name}: TeX marked {len(markers)} papers, expected {2 * papers}")
     starts = [int(marker[1]) for marker in markers]
+    if stamp is not None:
+        exam_id, students = stamp
+        found = [(m[1], int(m[2])) for m in _SHEET.finditer(log[: markers[papers].start()])]
+        sheets = [(a, b) for (s, a), (e, b) in zip(found[::2], found[1::2]) if (s, e) == ("START", "END")]
+        if len(sheets) != papers or len(students) != papers:
+            raise CompileError(f"{tex_file.name}: TeX logged {len(sheets)} answer sheets, expected {papers}")
+        stamp_pages(pdf, page_payloads(exam_id, students, starts[: papers + 1], sheets))
     if targets:
         cut_pdf(pdf, starts, list(targets))
     # The key's papers begin at its first marker; what TeX logged before is the exam's.

@@ -26,7 +26,7 @@ from typing import Any
 from variantex.answer_engine.errors import InputError
 from variantex.answer_engine.exact import dump_value, exact_equal, load_value
 from variantex.answer_engine.formatting import plain
-from variantex.exams import seeds
+from variantex.exams import seeds, sheet
 from variantex.exams.assemble import (
     LETTERS,
     Paper,
@@ -72,18 +72,24 @@ def question_record(instance: QuestionInstance) -> dict[str, Any]:
 
 
 def build_manifest(
-    spec: ExamSpec, exam_seed: int, papers: list[Paper], out: Path | None = None, roster: Path | None = None
+    spec: ExamSpec,
+    exam_seed: int,
+    papers: list[Paper],
+    out: Path | None = None,
+    roster: Path | None = None,
+    scannable: bool = False,
 ) -> dict[str, Any]:
     # Paths relative to the output folder: the manifest does not depend on where the build
     # ran, and a folder moved together with its spec and roster still finds them.
     def relative(path: str | Path) -> str:
         return os.path.relpath(Path(path).resolve(), out.resolve()) if out else str(path)
 
-    return {
+    roster_digest = file_digest(roster) if roster else None
+    manifest: dict[str, Any] = {
         "manifest_version": FORMAT_VERSION,
         "versions": versions(),
         "spec": {"path": relative(spec.path), "sha256": spec.sha256, "title": spec.title, "course": spec.course},
-        "roster": {"path": relative(roster), "sha256": file_digest(roster)} if roster else None,
+        "roster": {"path": relative(roster), "sha256": roster_digest} if roster else None,
         "seed": exam_seed,
         "slots": [q.slot for q in spec.questions],
         "papers": [
@@ -95,6 +101,26 @@ def build_manifest(
             }
             for p in papers
         ],
+    }
+    if scannable:
+        manifest["scan"] = scan_record(sheet.exam_identity(spec.sha256, roster_digest, exam_seed))
+        for record, paper in zip(manifest["papers"], papers):
+            rows = sheet.sheet_rows([sheet.ask_from_instance(q) for q in paper.questions])
+            record["sheet"] = [row.as_json() for row in rows]
+    return manifest
+
+
+def scan_record(exam_id: str) -> dict[str, Any]:
+    """What the scanner needs beyond each paper's rows: the exam id its page codes carry and
+    the page geometry the papers were printed with (exams/sheet.py), in millimetres."""
+    return {
+        "exam": exam_id,
+        "layout": sheet.LAYOUT_VERSION,
+        "page": list(sheet.PAGE_MM),
+        "marks": [list(m) for m in sheet.MARKS],
+        "mark_size": sheet.MARK_MM,
+        "code": list(sheet.QR_MM),
+        "bubble_radius": sheet.BUBBLE_RADIUS,
     }
 
 
@@ -257,7 +283,7 @@ def _against_sources(manifest: dict[str, Any], folder: Path, notes: list[str] | 
     spec = load_spec(spec_path)
     students = read_roster(roster_path) if roster_path else [None]
     papers = assemble(spec, manifest["seed"], students)
-    fresh = build_manifest(spec, manifest["seed"], papers, folder, roster_path)
+    fresh = build_manifest(spec, manifest["seed"], papers, folder, roster_path, scannable="scan" in manifest)
     if roster_path:
         fresh["variety"] = [vars(v) for v in variety(spec, papers)]
     ignored = {"digest"} | (set() if checks.versions else {"versions"})
@@ -280,7 +306,11 @@ def _against_sources(manifest: dict[str, Any], folder: Path, notes: list[str] | 
         if paper.get("student") != rebuilt.get("student"):
             problems.append(f"{owner}: the student's name or fields differ from the roster")
         for key in sorted((set(paper) | set(rebuilt)) - {"student", "questions", PAPER_DIGEST}):
-            problems.append(f"{owner}: a field {key!r} the build does not write")
+            if key in paper and key in rebuilt:
+                if paper[key] != rebuilt[key]:
+                    problems.append(f"{owner}: stored {key} differs from the one the spec and seed give")
+            else:
+                problems.append(f"{owner}: a field {key!r} the build does not write")
         for record, expected in zip(paper["questions"], rebuilt["questions"]):
             where = f"{owner} question {record.get('number')}"
             for name in sorted((set(record) | set(expected)) - set(KEY_FIELDS)):  # keys: recompute()

@@ -58,6 +58,7 @@ TOP_FIELDS = (
     "shuffle_questions",
     "shuffle_options",
     "unique_variants",
+    "answer_sheet",
 )
 SWITCHES = ("shuffle_questions", "shuffle_options", "unique_variants")
 QUESTION_FIELDS = ("id", "family", "format", "points", "branch", "options", "params", "scoring")
@@ -93,6 +94,7 @@ class ExamSpec:
     shuffle_questions: bool = False  # per-student question order
     shuffle_options: bool = False  # per-student option order
     unique_variants: bool = False  # fail the build when two students would share a variant
+    answer_sheet: bool = True  # roster builds: a scannable answer sheet per paper (exams/sheet.py)
 
     @property
     def total_points(self) -> sp.Rational:
@@ -120,6 +122,9 @@ def load_spec(path: str | Path) -> ExamSpec:
         switches[name] = data.get(name, False)
         if not isinstance(switches[name], bool):
             raise InputError("expected true or false", yamlio.where(path, data, name, name))
+    switches["answer_sheet"] = data.get("answer_sheet", True)
+    if not isinstance(switches["answer_sheet"], bool):
+        raise InputError("expected true or false", yamlio.where(path, data, "answer_sheet", "answer_sheet"))
     questions = data["questions"]
     if not isinstance(questions, list) or not questions:
         raise InputError("expected a non-empty list of questions", yamlio.where(path, data, "questions", "questions"))

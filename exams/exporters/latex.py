@@ -35,9 +35,10 @@ import jinja2
 
 from variantex.answer_engine.formatting import Latex, escape, untypesettable
 from variantex.exams import latex as tex_run
+from variantex.exams import sheet
 from variantex.exams.roster import file_stem
 from variantex.exams.spec import ALL_OR_NOTHING
-from variantex.exams.view import ExamView, QuestionView, tolerance_sentence
+from variantex.exams.view import ExamView, PaperView, QuestionView, tolerance_sentence
 from variantex.generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
 from variantex.generators.stems import template_environment
 
@@ -138,11 +139,14 @@ def render_papers(exam: ExamView, key: bool, contexts: list[dict] | None = None,
         },
         key=key,
         first=first,
+        bubble_radius=sheet.BUBBLE_RADIUS,
         papers=contexts if contexts is not None else paper_contexts(exam),
     )
 
 
-def paper_contexts(exam: ExamView) -> list[dict]:
+def paper_contexts(exam: ExamView, sheets: bool = False) -> list[dict]:
+    """Each paper's template context; with `sheets`, its answer sheet's drawing too (the
+    exam shows it, the key does not)."""
     # Equal questions share one view object (exams/view.py), so each converts once; the
     # converted context is only read by the templates.
     converted: dict[int, dict] = {}
@@ -158,10 +162,21 @@ def paper_contexts(exam: ExamView) -> list[dict]:
             if p.student
             else None,
             "questions": [context(q) for q in p.questions],
-            "how_to_answer": how_to_answer({q.format for q in p.questions}),
+            "how_to_answer": how_to_answer({q.format for q in p.questions}, sheets),
+            "sheet": sheet_drawing(exam.title, p) if sheets else [],
         }
         for p in exam.papers
     ]
+
+
+def sheet_drawing(title: str, paper: PaperView) -> list[Latex]:
+    """The paper's answer sheet, a drawing per page (exams/sheet.py lays it out)."""
+    rows = sheet.sheet_rows([sheet.ask_from_view(q) for q in paper.questions])
+    student = paper.student
+    who = "" if student is None else student.id
+    if student is not None and not untypesettable(student.name):
+        who = f"{student.name} ({student.id})"
+    return sheet.tex_pages(rows, title, who)
 
 
 _HOW_TO_ANSWER = {
@@ -172,9 +187,18 @@ _HOW_TO_ANSWER = {
 }
 
 
-def how_to_answer(formats: set[str]) -> Latex:
+_ON_THE_SHEET = (
+    "Mark multiple-choice and true/false answers on the answer sheet at the end of this paper: "
+    "only the answer sheet is read."
+)
+
+
+def how_to_answer(formats: set[str], sheet: bool = False) -> Latex:
     """The cover's instruction for the formats this paper has, in a fixed order."""
-    return Latex(" ".join(text for fmt, text in _HOW_TO_ANSWER.items() if fmt in formats))
+    words = [text for fmt, text in _HOW_TO_ANSWER.items() if fmt in formats]
+    if sheet and formats & {"mcq", "tf"}:
+        words.append(_ON_THE_SHEET)
+    return Latex(" ".join(words))
 
 
 MIN_CHUNK = 25  # papers per TeX run: below this, starting pdflatex costs more than it saves
@@ -264,7 +288,9 @@ class LatexExporter:
         per_student: bool = False,
         jobs: int | None = None,
         on_typeset: Callable[[int, int], None] | None = None,
+        scan: str | None = None,
     ):
+        self.scan = scan  # the exam id of a scannable build: answer sheets, marks and page codes
         self.warnings: list[str] = []  # overfull lines and missing characters TeX reported
         self.pdf = pdf
         self.per_student = per_student
@@ -314,7 +340,7 @@ class _Session:
 
     def add(self, chunk: ExamView) -> None:
         clock = time.perf_counter()
-        contexts = paper_contexts(chunk)
+        contexts = paper_contexts(chunk, sheets=self.exporter.scan is not None)
         first, self.papers = self.papers, self.papers + len(contexts)
         documents, shifts = {}, {}
         for kind in KINDS:
@@ -349,7 +375,10 @@ class _Session:
         if self.pool is None:
             # Workers die with this process, and their pdflatex with them.
             self.pool = ProcessPoolExecutor(max_workers=self.exporter.jobs, initializer=tex_run.die_with_parent)
-        run = self.pool.submit(tex_run.typeset, tex, len(chunk.papers), sections, targets)
+        stamp = None
+        if self.exporter.scan is not None:
+            stamp = (self.exporter.scan, tuple(p.student.id if p.student else "" for p in chunk.papers))
+        run = self.pool.submit(tex_run.typeset, tex, len(chunk.papers), sections, targets, stamp)
         self.runs.append((tex, run))
 
     def finish(self) -> None:
