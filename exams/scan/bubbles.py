@@ -23,7 +23,7 @@ import numpy as np
 
 from variantex.exams.scan.register import CANONICAL_PX_PER_MM
 
-MARKED, BLANK = 0.20, 0.08  # darkness above the page's blank level
+MARKED, BLANK = 0.20, 0.04  # darkness above the page's blank level
 ERASED_RATIO = 1 / 3
 INNER = 0.62  # the measured disc's radius, as a share of the printed circle's
 

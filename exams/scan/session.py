@@ -6,7 +6,7 @@ question's cell comes from its student's answer sheet. What cannot be read witho
 guessing becomes a review item with an id: an unclear or double mark, a missing score, a
 missing or twice-scanned page, a page without a code, of another exam or too large. A
 decisions file (`item,decision`) settles items on the next run: a question's decision is
-its cell as `grade` reads it (`B`, `TF-T`, `[1/2]`, `blank`), a page's is `ignore`.
+its cell as `grade` reads it (`B`, `TF_T`, `[1/2]`, `blank`), a page's is `ignore`.
 Unsettled questions get the cell `REVIEW`, which `grade` lists as unreadable; `scan`
 then exits 1 and `scan --grade` grades nothing.
 """
@@ -276,7 +276,7 @@ def review_page(report: ScanReport) -> str:
         f"<style>{_STYLE}</style></head><body><h1>Scan review</h1>"
         f"<p>{len(report.pages)} pages scanned, {identified} identified; {len(report.unsettled)} item(s) to decide.</p>"
         "<p>To settle an item, write its decision in <code>decisions.csv</code> (the cell as <code>grade</code> "
-        "reads it: a letter, <code>TF-T</code>, <code>[1/2]</code>, points, or <code>blank</code>; "
+        "reads it: a letter, <code>TF_T</code>, <code>[1/2]</code>, points, or <code>blank</code>; "
         "<code>ignore</code> for a page) and run the same <code>variantex scan</code> command again with "
         "<code>--decisions decisions.csv</code>.</p>"
     )
