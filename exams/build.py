@@ -94,8 +94,8 @@ def _build(
 ) -> BuildResult:
     """Build into `out`. `outputs` names what to write: "pdf" (LaTeX and PDFs), "tex" (LaTeX
     only), "json" (the exam view); default ["pdf"], or ["tex"] when `make_pdf` is false.
-    A roster build is scannable (answer sheets, marks and page codes: exams/sheet.py) unless
-    `scan` is false or the spec says `answer_sheet: false`."""
+    A roster build is scannable (marks and page codes, answers on a separate sheet or on the
+    question pages: exams/sheet.py) unless `scan` is false or the spec says `answer_sheet: none`."""
     chosen = list(outputs) if outputs else (["pdf"] if make_pdf else ["tex"])
     unknown = [o for o in chosen if o not in OUTPUTS]
     if unknown:
@@ -110,6 +110,7 @@ def _build(
     result = BuildResult(Path(out).resolve())
     source = roster_file or (roster if isinstance(roster, (str, Path)) else None)
     exam_id = scan_identity(spec, exam_seed, Path(source) if source else None) if scan and roster else None
+    answers = spec.answer_sheet if exam_id is not None else sheet.NONE
     result.warnings = unprintable_spec_warnings(spec)
     writers = []
     if "pdf" in chosen or "tex" in chosen:
@@ -121,6 +122,7 @@ def _build(
                 jobs=jobs,
                 on_typeset=on_typeset,
                 scan=exam_id,
+                answers=answers,
             )
         )
     if "json" in chosen:
@@ -165,8 +167,10 @@ def _build(
             )
         if roster:
             write_key_csv(staging / "key.csv", result.papers)
+        # Answers on the question pages: where TeX put each bubble (none without PDFs).
+        placed = next((rows for w in writers if (rows := getattr(w, "rows", None))), None)
         manifest = build_manifest(
-            spec, exam_seed, result.papers, result.out, Path(source) if source else None, scannable=exam_id is not None
+            spec, exam_seed, result.papers, result.out, Path(source) if source else None, answers, placed
         )
         if result.variety:
             manifest["variety"] = [vars(v) for v in result.variety]
@@ -180,7 +184,7 @@ def _build(
 def scan_identity(spec: ExamSpec, seed: int, roster: Path | None) -> str | None:
     """The exam id a scannable build prints in its page codes, or None when the spec turns
     answer sheets off."""
-    if not spec.answer_sheet:
+    if spec.answer_sheet == sheet.NONE:
         return None
     return sheet.exam_identity(spec.sha256, file_digest(roster) if roster else None, seed)
 

@@ -13,7 +13,7 @@ import shutil
 import signal
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from variantex.answer_engine.errors import CompileError
@@ -178,6 +178,7 @@ class Typeset:
     key_first_page: int
     page_count: int
     problems: list[str]
+    bubbles: list[list[tuple[int, int, str, int, int]]] = field(default_factory=list)  # per exam paper
 
     def pages(self, kind: str) -> tuple[int, int]:
         return (1, self.key_first_page - 1) if kind == "exam" else (self.key_first_page, self.page_count)
@@ -220,17 +221,44 @@ def typeset(
     if len(markers) != 2 * papers:
         raise CompileError(f"{tex_file.name}: TeX marked {len(markers)} papers, expected {2 * papers}")
     starts = [int(marker[1]) for marker in markers]
+    bubbles: list[list[tuple[int, int, str, int, int]]] = [[] for _ in range(papers)]
     if stamp is not None:
         exam_id, students = stamp
         found = [(m[1], int(m[2])) for m in _SHEET.finditer(log[: markers[papers].start()])]
         sheets = [(a, b) for (s, a), (e, b) in zip(found[::2], found[1::2]) if (s, e) == ("START", "END")]
+        if not found:  # answers on the question pages: no sheet
+            sheets = [(end, end) for end in starts[1 : papers + 1]]
         if len(sheets) != papers or len(students) != papers:
             raise CompileError(f"{tex_file.name}: TeX logged {len(sheets)} answer sheets, expected {papers}")
         stamp_pages(pdf, page_payloads(exam_id, students, starts[: papers + 1], sheets))
+        bubbles = logged_bubbles(log, starts[: papers + 1])
     if targets:
         cut_pdf(pdf, starts, list(targets))
     # The key's papers begin at its first marker; what TeX logged before is the exam's.
     split = markers[papers].start()
     (exam_label, exam_shift), (key_label, key_shift) = sections
     problems = layout_problems(log[:split], exam_label, exam_shift) + layout_problems(log[split:], key_label, key_shift)
-    return Typeset(key_first_page=starts[papers] + 1, page_count=int(_PAGES.search(log)[1]), problems=problems)
+    return Typeset(
+        key_first_page=starts[papers] + 1,
+        page_count=int(_PAGES.search(log)[1]),
+        problems=problems,
+        bubbles=bubbles,
+    )
+
+
+# \vxhere (exam.tex.j2) logs each bubble on a question page at shipout: the pages shipped
+# so far (this one included), the question, its token and the position in scaled points.
+_BUBBLE = re.compile(r"^VARIANTEX-BUBBLE (\d+) (\d+) (\S+) (-?\d+) (-?\d+)$", re.MULTILINE)
+
+
+def logged_bubbles(log: str, starts: Sequence[int]) -> list[list[tuple[int, int, str, int, int]]]:
+    """Each exam paper's logged bubbles: (page of the paper, question, token, x, y); paper i
+    holds the pages after starts[i] up to starts[i + 1]."""
+    found: list[list[tuple[int, int, str, int, int]]] = [[] for _ in starts[1:]]
+    for match in _BUBBLE.finditer(log):
+        shipped = int(match[1])
+        for paper, (first, end) in enumerate(zip(starts, starts[1:])):
+            if first < shipped <= end:
+                found[paper].append((shipped - first, int(match[2]), match[3], int(match[4]), int(match[5])))
+                break
+    return found

@@ -77,8 +77,12 @@ def build_manifest(
     papers: list[Paper],
     out: Path | None = None,
     roster: Path | None = None,
-    scannable: bool = False,
+    answers: str = sheet.NONE,
+    placed: list[list[sheet.Row]] | None = None,
 ) -> dict[str, Any]:
+    """The manifest of a build. `answers` (exams/sheet.py) adds what `scan` needs: a separate
+    sheet's rows are laid out here; rows on the question pages are where TeX `placed` them."""
+
     # Paths relative to the output folder: the manifest does not depend on where the build
     # ran, and a folder moved together with its spec and roster still finds them.
     def relative(path: str | Path) -> str:
@@ -102,19 +106,23 @@ def build_manifest(
             for p in papers
         ],
     }
-    if scannable:
-        manifest["scan"] = scan_record(sheet.exam_identity(spec.sha256, roster_digest, exam_seed))
-        for record, paper in zip(manifest["papers"], papers):
-            rows = sheet.sheet_rows([sheet.ask_from_instance(q) for q in paper.questions])
+    if answers != sheet.NONE:
+        manifest["scan"] = scan_record(sheet.exam_identity(spec.sha256, roster_digest, exam_seed), answers)
+        for index, (record, paper) in enumerate(zip(manifest["papers"], papers)):
+            if answers == sheet.SEPARATE:
+                rows = sheet.sheet_rows([sheet.ask_from_instance(q) for q in paper.questions])
+            else:
+                rows = placed[index] if placed else []
             record["sheet"] = [row.as_json() for row in rows]
     return manifest
 
 
-def scan_record(exam_id: str) -> dict[str, Any]:
-    """What the scanner needs beyond each paper's rows: the exam id its page codes carry and
-    the page geometry the papers were printed with (exams/sheet.py), in millimetres."""
+def scan_record(exam_id: str, answers: str) -> dict[str, Any]:
+    """What the scanner needs beyond each paper's rows: the exam id its page codes carry, where
+    the answers are, and the page geometry the papers were printed with (exams/sheet.py), in mm."""
     return {
         "exam": exam_id,
+        "answers": answers,
         "layout": sheet.LAYOUT_VERSION,
         "page": list(sheet.PAGE_MM),
         "marks": [list(m) for m in sheet.MARKS],
@@ -283,7 +291,14 @@ def _against_sources(manifest: dict[str, Any], folder: Path, notes: list[str] | 
     spec = load_spec(spec_path)
     students = read_roster(roster_path) if roster_path else [None]
     papers = assemble(spec, manifest["seed"], students)
-    fresh = build_manifest(spec, manifest["seed"], papers, folder, roster_path, scannable="scan" in manifest)
+    # Answers on the question pages sit where TeX put them: no rebuild without TeX can say
+    # where, so their rows are taken as stored (the content digest still seals them).
+    stored_scan = manifest.get("scan") if isinstance(manifest.get("scan"), dict) else None
+    answers = str(stored_scan.get("answers", sheet.SEPARATE)) if stored_scan else sheet.NONE
+    placed = None
+    if answers == sheet.ON_PAGES:
+        placed = [[_row(r) for r in p.get("sheet", [])] for p in manifest["papers"]]
+    fresh = build_manifest(spec, manifest["seed"], papers, folder, roster_path, answers, placed)
     if roster_path:
         fresh["variety"] = [vars(v) for v in variety(spec, papers)]
     ignored = {"digest"} | (set() if checks.versions else {"versions"})
@@ -322,6 +337,11 @@ def _against_sources(manifest: dict[str, Any], folder: Path, notes: list[str] | 
                         f"but the spec and seed give {_short(expected[name])}"
                     )
     return problems
+
+
+def _row(data: dict[str, Any]) -> sheet.Row:
+    bubbles = tuple(sheet.Bubble(x, y, value) for x, y, value in data["bubbles"])
+    return sheet.Row(data["question"], data["kind"], data["item"], data["page"], bubbles, data["label"])
 
 
 def _short(value: Any) -> str:

@@ -72,6 +72,50 @@ def check_shape(manifest: Any, path: str) -> None:
             raise shape.fail(f"{where}.questions", f"{len(questions)} questions but {len(slots)} slots")
         for q, record in enumerate(questions):
             _check_question(shape, record, f"{where}.questions[{q}]")
+        rows = shape.field(paper, "sheet", list, where, optional=True)
+        for r, row in enumerate(rows or []):
+            _check_row(shape, row, len(questions), f"{where}.sheet[{r}]")
+    scan = shape.field(manifest, "scan", dict, "", optional=True)
+    if scan is not None:
+        _check_scan(shape, scan)
+
+
+def _number_pair(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    )
+
+
+def _check_scan(shape: _Shape, scan: dict) -> None:
+    """The answer-sheet geometry `scan` reads pages with (exams/manifest.scan_record)."""
+    shape.field(scan, "exam", _TEXT, "scan")
+    shape.field(scan, "answers", _TEXT, "scan")
+    for name, count in (("page", 2), ("code", 3)):
+        value = shape.field(scan, name, list, "scan")
+        if len(value) != count or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            raise shape.fail(f"scan.{name}", f"expected {count} numbers")
+    marks = shape.field(scan, "marks", list, "scan")
+    if len(marks) != 4 or not all(_number_pair(m) for m in marks):
+        raise shape.fail("scan.marks", "expected four [x, y] points")
+    shape.field(scan, "mark_size", (int, float), "scan")
+    shape.field(scan, "bubble_radius", (int, float), "scan")
+
+
+def _check_row(shape: _Shape, row: Any, questions: int, where: str) -> None:
+    number = shape.field(row, "question", _INT, where)
+    if not 1 <= number <= questions:
+        raise shape.fail(f"{where}.question", f"no question {number} on this paper")
+    shape.field(row, "kind", _TEXT, where)
+    shape.field(row, "item", _INT, where)
+    shape.field(row, "page", _TEXT, where)
+    shape.field(row, "label", _TEXT, where)
+    for b, bubble in enumerate(shape.field(row, "bubbles", list, where)):
+        if not (
+            isinstance(bubble, list) and len(bubble) == 3 and _number_pair(bubble[:2]) and isinstance(bubble[2], str)
+        ):
+            raise shape.fail(f"{where}.bubbles[{b}]", "expected [x, y, value]")
 
 
 def _check_question(shape: _Shape, record: Any, where: str) -> None:

@@ -82,8 +82,9 @@ class Ask:
 
 @dataclass(frozen=True)
 class Bubble:
-    x: float
-    value: str  # an option letter, "T"/"F", or points as an exact fraction ("3/2")
+    x: float  # its centre, in mm from the page's top-left corner
+    y: float
+    value: str  # an option letter, "3T"/"3F" (statement 3), or points as an exact fraction ("3/2")
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,7 @@ class Row:
     question: int
     kind: str  # "choice" (one letter), "tf" (per statement), "score" (points a grader gives)
     item: int  # tf: the first statement in this row (1-based); score: the numeric part (0 = whole question)
-    page: int  # sheet page, 1-based
-    y: float
+    page: str  # the label its page's code carries: "S1" (answer sheet page 1) or "3" (the paper's page 3)
     bubbles: tuple[Bubble, ...]
     label: str  # printed left of the row
 
@@ -104,8 +104,7 @@ class Row:
             "kind": self.kind,
             "item": self.item,
             "page": self.page,
-            "y": self.y,
-            "bubbles": [[b.x, b.value] for b in self.bubbles],
+            "bubbles": [[b.x, b.y, b.value] for b in self.bubbles],
             "label": self.label,
         }
 
@@ -141,23 +140,26 @@ def _row_groups(ask: Ask) -> list[tuple[str, int, str, list[tuple[float, str]]]]
                 bubbles += [(left + 5.0, f"{statement}T"), (left + 15.0, f"{statement}F")]
             rows.append(("tf", first, label, bubbles))
         return rows
-    shares = (
-        [
+    rows = []
+    for item, name, values in score_rows(ask):
+        for start in range(0, len(values), MAX_SCORES):
+            chunk = values[start : start + MAX_SCORES]
+            rows.append(("score", item, name, [(BUBBLES_X + SCORE_CELL * i, v) for i, v in enumerate(chunk)]))
+    return rows
+
+
+def score_rows(ask: Ask) -> list[tuple[int, str, list[str]]]:
+    """(part, label, score values) for a numeric or open question: one row per numeric part
+    (each worth an equal share) or one for the whole open question (part 0)."""
+    label = f"Q{ask.number}"
+    if ask.format == "numeric":
+        shares = [
             (index, f"{label}.{index}" if len(ask.parts) > 1 else label, ask.points / len(ask.parts))
             for index in range(1, len(ask.parts) + 1)
         ]
-        if ask.format == "numeric"
-        else [(0, label, ask.points)]
-    )
-    rows = []
-    for item, name, share in shares:
-        values = score_values(share)
-        for start in range(0, len(values), MAX_SCORES):
-            chunk = values[start : start + MAX_SCORES]
-            rows.append(
-                ("score", item, name, [(BUBBLES_X + SCORE_CELL * i, fraction_text(v)) for i, v in enumerate(chunk)])
-            )
-    return rows
+    else:
+        shares = [(0, label, ask.points)]
+    return [(item, name, [fraction_text(v) for v in score_values(share)]) for item, name, share in shares]
 
 
 def sheet_rows(asks: Sequence[Ask]) -> list[Row]:
@@ -170,13 +172,18 @@ def sheet_rows(asks: Sequence[Ask]) -> list[Row]:
         if y + ROW_PITCH * (len(groups) - 1) > LAST_ROW:
             page, y = page + 1, FIRST_ROW[1]
         for kind, item, label, bubbles in groups:
-            rows.append(Row(ask.number, kind, item, page, y, tuple(Bubble(x, v) for x, v in bubbles), label))
+            rows.append(Row(ask.number, kind, item, f"S{page}", tuple(Bubble(x, y, v) for x, v in bubbles), label))
             y += ROW_PITCH
     return rows
 
 
+def sheet_page(row: Row) -> int:
+    """The answer-sheet page (1-based) of a row of a separate sheet."""
+    return int(row.page[1:])
+
+
 def sheet_pages(rows: Sequence[Row]) -> int:
-    return max((row.page for row in rows), default=1)
+    return max((sheet_page(row) for row in rows), default=1)
 
 
 # --- from a view (TeX) and from a manifest record (scanner, verify) ------------------------
@@ -222,7 +229,7 @@ def _bubble(x: float, y: float) -> str:
     return _put(x, y, "\\vxbubble")  # defined once per document (templates/exam.tex.j2)
 
 
-def _score_text(value: str) -> str:
+def score_text(value: str) -> str:
     if "/" not in value:
         return value
     numerator, denominator = (int(n) for n in value.split("/"))
@@ -253,17 +260,50 @@ def tex_pages(rows: Sequence[Row], title: str, student: str) -> list[Latex]:
                 _put(LABEL_X, top, f"\\makebox(0,0)[l]{{\\bfseries Answer sheet (page {number}): {escape(student)}}}")
             )
     for row in rows:
-        drawing = pages[row.page - 1]
+        drawing = pages[sheet_page(row) - 1]
         label = escape(row.label) + (" points" if row.kind == "score" else "")
-        drawing.append(_put(LABEL_X, row.y, f"\\makebox(0,0)[l]{{\\bfseries\\small {label}}}"))
+        y = row.bubbles[0].y
+        drawing.append(_put(LABEL_X, y, f"\\makebox(0,0)[l]{{\\bfseries\\small {label}}}"))
         for bubble in row.bubbles:
             if row.kind == "tf":
                 statement, letter = bubble.value[:-1], bubble.value[-1]
                 if letter == "T":
-                    drawing.append(_put(bubble.x - 9.5, row.y, f"\\makebox(0,0)[r]{{\\small {statement}.}}"))
+                    drawing.append(_put(bubble.x - 9.5, y, f"\\makebox(0,0)[r]{{\\small {statement}.}}"))
                 text = letter
             else:
-                text = _score_text(bubble.value) if row.kind == "score" else bubble.value
-            drawing.append(_put(bubble.x - BUBBLE_RADIUS - 0.8, row.y, f"\\makebox(0,0)[r]{{\\small {text}}}"))
-            drawing.append(_bubble(bubble.x, row.y))
+                text = score_text(bubble.value) if row.kind == "score" else bubble.value
+            drawing.append(_put(bubble.x - BUBBLE_RADIUS - 0.8, y, f"\\makebox(0,0)[r]{{\\small {text}}}"))
+            drawing.append(_bubble(bubble.x, y))
     return [Latex("\n".join(drawing)) for drawing in pages]
+
+
+# --- answers on the question pages: positions TeX reports ----------------------------------
+
+SEPARATE, ON_PAGES, NONE = "separate", "on-pages", "none"
+ANSWER_SHEETS = (SEPARATE, ON_PAGES, NONE)
+_PT_TO_MM = 25.4 / 72.27 / 65536  # TeX's scaled points
+# \vxhere (templates/exam.tex.j2) saves its position, then draws the bubble this far right of
+# and above it: the bubble's centre is the saved point plus these.
+HERE_DX, HERE_DY = BUBBLE_RADIUS, 0.8
+
+
+def bubble_token(kind: str, value: str, item: int = 0) -> str:
+    """What the template writes beside a bubble on a question page (read back by `rows_from_log`)."""
+    return f"{kind}:{item}:{value}"
+
+
+def rows_from_log(bubbles: Sequence[tuple[int, int, str, int, int]]) -> list[Row]:
+    """One paper's rows from the bubbles TeX logged on its question pages: (page of the paper,
+    question, token, x, y), x and y in scaled points from the page's bottom-left corner at the
+    bubble's centre."""
+    grouped: dict[tuple[int, str, int, int], list[Bubble]] = {}
+    for page, question, token, x, y in bubbles:
+        kind, part, value = token.split(":", 2)
+        key = (question, kind, int(part), page)
+        bubble = Bubble(round(x * _PT_TO_MM + HERE_DX, 2), round(PAGE_MM[1] - y * _PT_TO_MM - HERE_DY, 2), value)
+        grouped.setdefault(key, []).append(bubble)
+    rows = []
+    for (question, kind, number, page), found in sorted(grouped.items()):
+        label = f"Q{question}" + (f" statement {number}" if kind == "tf" else f".{number}" if number else "")
+        rows.append(Row(question, kind, number, str(page), tuple(found), label))
+    return rows

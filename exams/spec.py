@@ -42,6 +42,7 @@ import sympy as sp
 from variantex.answer_engine import exact
 from variantex.answer_engine.errors import InputError
 from variantex.exams import yamlio
+from variantex.exams.sheet import ANSWER_SHEETS, SEPARATE
 from variantex.generators import family as family_by_id
 from variantex.generators.base import Family
 from variantex.generators.variant import Variant, variant_from_data
@@ -94,7 +95,9 @@ class ExamSpec:
     shuffle_questions: bool = False  # per-student question order
     shuffle_options: bool = False  # per-student option order
     unique_variants: bool = False  # fail the build when two students would share a variant
-    answer_sheet: bool = True  # roster builds: a scannable answer sheet per paper (exams/sheet.py)
+    # Roster builds are scannable: answers on a separate sheet per paper, on the question
+    # pages, or not at all (exams/sheet.py).
+    answer_sheet: str = SEPARATE
 
     @property
     def total_points(self) -> sp.Rational:
@@ -122,9 +125,11 @@ def load_spec(path: str | Path) -> ExamSpec:
         switches[name] = data.get(name, False)
         if not isinstance(switches[name], bool):
             raise InputError("expected true or false", yamlio.where(path, data, name, name))
-    switches["answer_sheet"] = data.get("answer_sheet", True)
-    if not isinstance(switches["answer_sheet"], bool):
-        raise InputError("expected true or false", yamlio.where(path, data, "answer_sheet", "answer_sheet"))
+    answer_sheet = data.get("answer_sheet", SEPARATE)
+    if answer_sheet not in ANSWER_SHEETS:
+        raise InputError(
+            f"expected one of {', '.join(ANSWER_SHEETS)}", yamlio.where(path, data, "answer_sheet", "answer_sheet")
+        )
     questions = data["questions"]
     if not isinstance(questions, list) or not questions:
         raise InputError("expected a non-empty list of questions", yamlio.where(path, data, "questions", "questions"))
@@ -143,6 +148,7 @@ def load_spec(path: str | Path) -> ExamSpec:
         questions=tuple(parsed),
         **switches,
         **text,
+        answer_sheet=answer_sheet,
     )
 
 

@@ -156,13 +156,13 @@ def mark_papers(
             by_question.setdefault(row["question"], []).append(row)
 
         def bubble(row: dict, value: str, style: str, pages=pages, start=sheet_start) -> None:
-            x = next(x for x, v in row["bubbles"] if v == value)
-            draw_mark(pages[start + row["page"] - 1], x, row["y"], style, dpi, radius, rng)
+            x, y = next((x, y) for x, y, v in row["bubbles"] if v == value)
+            draw_mark(pages[page_index(row["page"], start)], x, y, style, dpi, radius, rng)
 
         for question, rows in by_question.items():
             kind = rows[0]["kind"]
             if kind == "choice":
-                letters = [v for _, v in rows[0]["bubbles"]]
+                letters = [v for _, _, v in rows[0]["bubbles"]]
                 if rng.random() < marking.blank:
                     continue
                 chosen = str(rng.choice(letters))
@@ -184,7 +184,7 @@ def mark_papers(
             elif kind == "tf":
                 answer = []
                 for row in rows:
-                    for statement in sorted({v[:-1] for _, v in row["bubbles"]}, key=int):
+                    for statement in sorted({v[:-1] for _, _, v in row["bubbles"]}, key=int):
                         if rng.random() < marking.blank:
                             answer.append("_")
                             continue
@@ -195,23 +195,35 @@ def mark_papers(
             else:  # score rows: a grader marks one box per part
                 parts: dict[int, list[tuple[dict, str]]] = {}
                 for row in rows:
-                    parts.setdefault(row["item"], []).extend((row, v) for _, v in row["bubbles"])
+                    parts.setdefault(row["item"], []).extend((row, v) for _, _, v in row["bubbles"])
                 given = []
                 for boxes in parts.values():
                     row, value = boxes[int(rng.integers(len(boxes)))]
                     bubble(row, value, str(rng.choice(("fill", "cross", "tick"))))
                     given.append(value)
                 cells[question - 1] = "; ".join(f"[{v}]" for v in given) if rows[0]["item"] else given[0]
-        if rng.random() < marking.stray:
+        if rng.random() < marking.stray and sheet_start is not None:
             stray_mark(pages[sheet_start], dpi, rng)
         truth.cells[student] = cells
     return truth
 
 
-def _sheet_start(paper: dict, page_count: int) -> int:
-    """The answer sheet's first page (0-based): the sheet and its blank back, if any, end the paper."""
-    sheet_pages = max(row["page"] for row in paper["sheet"])
+def _sheet_start(paper: dict, page_count: int) -> int | None:
+    """A separate answer sheet's first page (0-based): the sheet and its blank back, if any,
+    end the paper. None when the answers are on the question pages."""
+    labels = [row["page"] for row in paper["sheet"] if row["page"].startswith("S")]
+    if not labels:
+        return None
+    sheet_pages = max(int(label[1:]) for label in labels)
     return page_count - sheet_pages - (sheet_pages % 2)
+
+
+def page_index(label: str, sheet_start: int | None) -> int:
+    """The 0-based page of a paper that a page code's label names."""
+    if label.startswith("S"):
+        assert sheet_start is not None
+        return sheet_start + int(label[1:]) - 1
+    return int(label) - 1
 
 
 def equal_value(cell: str, truth: str) -> bool:

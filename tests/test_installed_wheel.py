@@ -143,6 +143,12 @@ def test_every_command_works_from_an_empty_folder(installed):
     assert (final / "exam.pdf").stat().st_size > 10_000 and len(list((final / "keys").glob("*.pdf"))) == 30
     assert "graded 30 students" in run("grade", final / "manifest.json", starter / "responses.csv").stdout
     run("verify", final / "manifest.json")
+    # The printed papers scanned back: every page identified; the grader's score boxes are
+    # still empty, so those wait for review (exit 1).
+    paper = sorted((final / "exams").glob("*.pdf"))[0]
+    scanned = run("scan", paper, "--manifest", final / "manifest.json", "--out", "scanned", code=1)
+    pages = int(scanned.stdout.split("scanned ")[1].split(" pages")[0])
+    assert f"({pages} identified)" in scanned.stdout and (work / "scanned" / "review.html").is_file()
     assert "5 OK, 5 WRONG" in run("check", starter / "keys-to-check.yaml", code=1).stderr
     for target, name in (("moodle", "bank.xml"), ("canvas", "canvas.zip"), ("qti21", "qti.zip")):
         run("export", starter / "exam.yaml", "--to", target, "--variants", "3", "--out", name)

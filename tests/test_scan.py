@@ -48,6 +48,9 @@ def exam(tmp_path_factory):
     build_exam(folder / "spec.yaml", folder / "out", roster=folder / "roster.csv")
     # The same spec with another seed: another exam, whose pages must not be taken for these.
     build_exam(folder / "spec.yaml", folder / "other", roster=folder / "roster.csv", seed=12)
+    # Answers on the question pages, where TeX put each bubble.
+    (folder / "pages.yaml").write_text(SPEC + "answer_sheet: on-pages\n", encoding="utf-8")
+    build_exam(folder / "pages.yaml", folder / "pages", roster=folder / "roster.csv")
     return folder
 
 
@@ -176,8 +179,8 @@ def test_missing_and_twice_scanned_sheets_are_reported(exam, tmp_path):
     piles.append(pages["B2"][sheet["B2"]])  # B2's sheet scanned twice, the same
     changed = pages["C3"][sheet["C3"]].copy()
     first_row = manifest_of(exam / "out")["papers"][2]["sheet"][0]
-    x = next(x for x, letter in first_row["bubbles"] if letter != truth.cells["C3"][0])
-    scansim.draw_mark(changed, x, first_row["y"], "fill", 150, 2.2, rng)
+    x, y = next((x, y) for x, y, letter in first_row["bubbles"] if letter != truth.cells["C3"][0])
+    scansim.draw_mark(changed, x, y, "fill", 150, 2.2, rng)
     piles.append(changed)  # C3's sheet again, with one more mark
     files = scansim.write_scans(piles, tmp_path / "scans", "pile")
     result = scan("scan", *files, "--manifest", exam / "out" / "manifest.json", "--out", tmp_path / "read")
@@ -323,3 +326,40 @@ def test_a_build_without_answer_sheets_cannot_be_scanned(tmp_path):
     cv2.imwrite(str(page), np.full((100, 100), 255, np.uint8))
     result = scan("scan", page, "--manifest", folder / "out" / "manifest.json")
     assert result.exit_code == 2 and "built without answer sheets" in result.output
+
+
+def test_answers_on_the_question_pages_are_read_where_tex_put_them(exam, tmp_path):
+    manifest = manifest_of(exam / "pages")
+    assert manifest["scan"]["answers"] == "on-pages"
+    assert all(not row["page"].startswith("S") for paper in manifest["papers"] for row in paper["sheet"])
+    assert {row["kind"] for row in manifest["papers"][0]["sheet"]} == {"choice", "tf", "score"}
+    rng = np.random.default_rng(11)
+    pages = rendered(exam / "pages", 200)
+    truth = scansim.mark_papers(manifest, pages, 200, scansim.Marking(blank=0.15), rng)
+    scans = [scansim.degrade(p, STANDARD, rng) for paper in pages.values() for p in paper]
+    files = scansim.write_scans([scans[i] for i in rng.permutation(len(scans))], tmp_path / "scans", "pile")
+    result = scan("scan", *files, "--manifest", exam / "pages" / "manifest.json", "--out", tmp_path / "read", "--grade")
+    assert result.exit_code == 0, result.output
+    assert responses(tmp_path / "read") == truth.cells
+    assert (tmp_path / "read" / "scores.csv").is_file()
+    # The rows came from TeX, so verify keeps them as stored (sealed by the digest) and passes.
+    verified = scan("verify", exam / "pages" / "manifest.json")
+    assert verified.exit_code == 0, verified.output
+
+
+def test_the_manifest_sheet_rows_are_rebuilt_by_verify(exam, tmp_path):
+    import shutil
+
+    from variantex.exams.manifest import content_digest
+
+    copy = tmp_path / "out"
+    shutil.copytree(exam / "out", copy)
+    shutil.copy(exam / "spec.yaml", tmp_path / "spec.yaml")
+    shutil.copy(exam / "roster.csv", tmp_path / "roster.csv")
+    assert scan("verify", copy / "manifest.json").exit_code == 0
+    manifest = manifest_of(copy)
+    manifest["papers"][1]["sheet"][0]["bubbles"][0][0] += 10.0  # a bubble moved
+    manifest["digest"] = content_digest(manifest)  # and the manifest resealed
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = scan("verify", copy / "manifest.json")
+    assert result.exit_code == 1 and "B2: stored sheet differs" in result.output

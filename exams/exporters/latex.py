@@ -116,6 +116,12 @@ def question_context(view: QuestionView) -> dict:
         "all_or_nothing": view.scoring == ALL_OR_NOTHING,
         "text_answers": sorted({t for p in view.asked for t in p.text_answers}),
         "tolerance": tolerance_sentence(view),
+        "scores": [
+            {"label": label, "item": item, "boxes": [{"text": Latex(sheet.score_text(v)), "value": v} for v in values]}
+            for item, label, values in sheet.score_rows(sheet.ask_from_view(view))
+        ]
+        if view.format in ("numeric", "open")
+        else [],
         # Room to write an open answer grows with the points it is worth.
         "space": Latex(f"{min(4 + 1.5 * float(view.points), 16):g}cm"),
     }
@@ -140,13 +146,17 @@ def render_papers(exam: ExamView, key: bool, contexts: list[dict] | None = None,
         key=key,
         first=first,
         bubble_radius=sheet.BUBBLE_RADIUS,
+        here_dx=sheet.HERE_DX,
+        here_dy=sheet.HERE_DY,
         papers=contexts if contexts is not None else paper_contexts(exam),
     )
 
 
-def paper_contexts(exam: ExamView, sheets: bool = False) -> list[dict]:
-    """Each paper's template context; with `sheets`, its answer sheet's drawing too (the
-    exam shows it, the key does not)."""
+def paper_contexts(exam: ExamView, answers: str = sheet.NONE) -> list[dict]:
+    """Each paper's template context; `answers` (exams/sheet.py) adds a separate answer
+    sheet's drawing, or bubbles and score boxes on the question pages (the exam shows them,
+    the key does not)."""
+    sheets = answers == sheet.SEPARATE
     # Equal questions share one view object (exams/view.py), so each converts once; the
     # converted context is only read by the templates.
     converted: dict[int, dict] = {}
@@ -162,8 +172,9 @@ def paper_contexts(exam: ExamView, sheets: bool = False) -> list[dict]:
             if p.student
             else None,
             "questions": [context(q) for q in p.questions],
-            "how_to_answer": how_to_answer({q.format for q in p.questions}, sheets),
+            "how_to_answer": how_to_answer({q.format for q in p.questions}, answers),
             "sheet": sheet_drawing(exam.title, p) if sheets else [],
+            "on_pages": answers == sheet.ON_PAGES,
         }
         for p in exam.papers
     ]
@@ -187,17 +198,19 @@ _HOW_TO_ANSWER = {
 }
 
 
-_ON_THE_SHEET = (
-    "Mark multiple-choice and true/false answers on the answer sheet at the end of this paper: "
-    "only the answer sheet is read."
-)
+_SCANNED = {
+    sheet.SEPARATE: "Mark multiple-choice and true/false answers on the answer sheet at the end of this paper: "
+    "only the answer sheet is read.",
+    sheet.ON_PAGES: "Fill the circle of your answer completely, with a dark pen; to change an answer, erase it "
+    "completely. Score circles are for the grader.",
+}
 
 
-def how_to_answer(formats: set[str], sheet: bool = False) -> Latex:
+def how_to_answer(formats: set[str], answers: str = sheet.NONE) -> Latex:
     """The cover's instruction for the formats this paper has, in a fixed order."""
     words = [text for fmt, text in _HOW_TO_ANSWER.items() if fmt in formats]
-    if sheet and formats & {"mcq", "tf"}:
-        words.append(_ON_THE_SHEET)
+    if answers in _SCANNED and formats & {"mcq", "tf"}:
+        words.append(_SCANNED[answers])
     return Latex(" ".join(words))
 
 
@@ -289,8 +302,11 @@ class LatexExporter:
         jobs: int | None = None,
         on_typeset: Callable[[int, int], None] | None = None,
         scan: str | None = None,
+        answers: str = sheet.SEPARATE,
     ):
         self.scan = scan  # the exam id of a scannable build: answer sheets, marks and page codes
+        self.answers = answers if scan is not None else sheet.NONE
+        self.rows: list[list[sheet.Row]] = []  # answers on the question pages: each paper's rows, from TeX
         self.warnings: list[str] = []  # overfull lines and missing characters TeX reported
         self.pdf = pdf
         self.per_student = per_student
@@ -340,7 +356,7 @@ class _Session:
 
     def add(self, chunk: ExamView) -> None:
         clock = time.perf_counter()
-        contexts = paper_contexts(chunk, sheets=self.exporter.scan is not None)
+        contexts = paper_contexts(chunk, self.exporter.answers)
         first, self.papers = self.papers, self.papers + len(contexts)
         documents, shifts = {}, {}
         for kind in KINDS:
@@ -403,6 +419,7 @@ class _Session:
         typeset = [(tex.with_suffix(".pdf"), run.result()) for tex, run in self.runs]  # in document order
         for _, result in typeset:
             self.exporter.warnings += result.problems
+            self.exporter.rows += [sheet.rows_from_log(bubbles) for bubbles in result.bubbles]
         joins = [
             self.pool.submit(
                 tex_run.merge_pdfs, [(pdf, result.pages(kind)) for pdf, result in typeset], self.folder / f"{kind}.pdf"

@@ -71,7 +71,7 @@ def read_rows(page: np.ndarray, rows: list[dict[str, Any]], geometry: dict[str, 
     """Every bubble of `rows` (one sheet page's rows from the manifest), read."""
     levels = page_levels(page, geometry)
     radius = float(geometry["bubble_radius"])
-    measured = [[(value, darkness(page, x, row["y"], radius, levels)) for x, value in row["bubbles"]] for row in rows]
+    measured = [[(value, darkness(page, x, y, radius, levels)) for x, y, value in row["bubbles"]] for row in rows]
     everything = [d for row in measured for _, d in row]
     blank_level = float(np.median(everything)) if everything else 0.0
     blank_level = min(blank_level, 0.1)  # a page of mostly marked bubbles must not hide its marks

@@ -85,8 +85,8 @@ def read_page(ref: PageRef) -> PageResult:
         result.outcome, result.detail = UNKNOWN_STUDENT, f"student {code.student!r}"
         result.thumbnail = _png(image, 700)
         return result
-    rows = [row for row in sheets[code.student] if f"S{row['page']}" == code.label]
-    if not rows:  # a question page, or a sheet's blank back: identified, nothing to read
+    rows = [row for row in sheets[code.student] if row["page"] == code.label]
+    if not rows:  # a page without bubbles (a question page, a sheet's blank back): identified, nothing to read
         return result
     try:
         h = register(image, code, geometry)
@@ -150,8 +150,9 @@ def question_cell(question: int, parts: list[tuple[dict, list[fill.Reading]]]) -
 
 
 def _crop(page: np.ndarray, rows: list[dict]) -> bytes:
-    top = int((min(r["y"] for r in rows) - 5) * CANONICAL_PX_PER_MM)
-    bottom = int((max(r["y"] for r in rows) + 5) * CANONICAL_PX_PER_MM)
+    ys = [y for row in rows for _, y, _ in row["bubbles"]]
+    top = int((min(ys) - 5) * CANONICAL_PX_PER_MM)
+    bottom = int((max(ys) + 5) * CANONICAL_PX_PER_MM)
     return _png(page[max(0, top) : bottom, int(18 * CANONICAL_PX_PER_MM) : int(192 * CANONICAL_PX_PER_MM)], 900)
 
 

@@ -111,7 +111,6 @@ def collate(results: list[PageResult], papers: dict[str, dict]) -> ScanReport:
             )
             continue
         seen.setdefault((page.student, page.label), []).append(page)
-    settled: dict[tuple[str, int], bool] = {}
     for student, paper in papers.items():
         labels = {label for (sid, label) in seen if sid == student}
         if not labels:
@@ -119,16 +118,13 @@ def collate(results: list[PageResult], papers: dict[str, dict]) -> ScanReport:
             responses.pop(student)
             continue
         rows = paper.get("sheet", [])
-        for sheet_page in sorted({row["page"] for row in rows}):
-            label = f"S{sheet_page}"
-            questions = sorted({row["question"] for row in rows if row["page"] == sheet_page})
+        for label in sorted({row["page"] for row in rows}, key=_page_order):
+            questions = sorted({row["question"] for row in rows if row["page"] == label})
             copies = seen.get((student, label), [])
+            sheet_page = page_name(label)
             if not copies:
                 for q in questions:
-                    report.items.append(
-                        Item(f"{student}/q{q}", student, q, f"answer sheet page {sheet_page} is not in the scans")
-                    )
-                    settled[(student, q)] = False
+                    report.items.append(Item(f"{student}/q{q}", student, q, f"{sheet_page} is not in the scans"))
                 continue
             readings = [{c.question: c.response for c in copy.cells} for copy in copies]
             if any(r != readings[0] for r in readings[1:]):
@@ -143,7 +139,6 @@ def collate(results: list[PageResult], papers: dict[str, dict]) -> ScanReport:
                             read=" / ".join(r.get(q, "") for r in readings),
                         )
                     )
-                    settled[(student, q)] = False
                 continue
             if len(copies) > 1:
                 report.items.append(
@@ -151,7 +146,7 @@ def collate(results: list[PageResult], papers: dict[str, dict]) -> ScanReport:
                         f"page:{copies[1].ref.name}",
                         student,
                         0,
-                        f"a second copy of {student}'s answer sheet page {sheet_page} (same marks; read once)",
+                        f"a second copy of {student}'s {sheet_page} (same marks; read once)",
                         note_only=True,
                     )
                 )
@@ -168,7 +163,6 @@ def collate(results: list[PageResult], papers: dict[str, dict]) -> ScanReport:
                             cell.crop,
                         )
                     )
-                    settled[(student, cell.question)] = False
                 elif cell.notes:
                     report.items.append(
                         Item(
@@ -182,6 +176,15 @@ def collate(results: list[PageResult], papers: dict[str, dict]) -> ScanReport:
                         )
                     )
     return report
+
+
+def page_name(label: str) -> str:
+    """How the review names a page: `S1` is answer sheet page 1, `3` the paper's page 3."""
+    return f"answer sheet page {label[1:]}" if label.startswith("S") else f"page {label}"
+
+
+def _page_order(label: str) -> tuple[int, int]:
+    return (1, int(label[1:])) if label.startswith("S") else (0, int(label))
 
 
 def read_decisions(path: str | Path) -> dict[str, tuple[str, str]]:
