@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import cv2
@@ -63,21 +65,51 @@ def make_exam(folder: Path, papers: int) -> Path:
     return folder / "exam"
 
 
-def scans_for(exam: Path, students: list[str], dpi: int, marking, how, rng, folder: Path):
-    import json
-
-    manifest = json.loads((exam / "manifest.json").read_text(encoding="utf-8"))
-    manifest["papers"] = [p for p in manifest["papers"] if p["student"]["id"] in students]
-    pages = {sid: scansim.render(exam / "exams" / f"{sid}.pdf", dpi) for sid in students}
+def _one_paper(job) -> tuple[scansim.Truth, list[tuple[int, Path]]]:
+    """Render, mark and degrade one student's paper; write its pages as JPEG scans."""
+    exam, paper, dpi, marking, how, seed, folder, names = job
+    rng = np.random.default_rng(seed)
+    manifest = {"scan": json.loads((exam / "manifest.json").read_text(encoding="utf-8"))["scan"], "papers": [paper]}
+    sid = paper["student"]["id"]
+    pages = {sid: scansim.render(exam / "exams" / f"{sid}.pdf", dpi)}
     truth = scansim.mark_papers(manifest, pages, dpi, marking, rng)
-    flat = [scansim.degrade(p, how, rng) for sid in students for p in pages[sid]]
+    written = []
+    for page, name in zip(pages[sid], names):
+        path = folder / f"page-{name:05d}.jpg"
+        cv2.imwrite(str(path), scansim.degrade(page, how, rng), [cv2.IMWRITE_JPEG_QUALITY, 90])
+        written.append((name, path))
+    return truth, written
+
+
+def scans_for(exam: Path, students: list[str], dpi: int, marking, how, rng, folder: Path, jobs: int = 2):
+    """Synthetic scans of `students`' papers, one paper at a time in `jobs` processes (memory
+    stays flat), file names shuffled across the whole pile; and the truth."""
+    manifest = json.loads((exam / "manifest.json").read_text(encoding="utf-8"))
+    papers = [p for p in manifest["papers"] if p["student"]["id"] in set(students)]
     folder.mkdir(parents=True)
-    files = []
-    for index in rng.permutation(len(flat)):
-        path = folder / f"page-{index:05d}.jpg"
-        cv2.imwrite(str(path), flat[index], [cv2.IMWRITE_JPEG_QUALITY, 90])
-        files.append(path)
-    return truth, files
+    import pypdfium2 as pdfium
+
+    counts = []
+    for paper in papers:
+        document = pdfium.PdfDocument(str(exam / "exams" / f"{paper['student']['id']}.pdf"))
+        counts.append(len(document))
+        document.close()
+    order = rng.permutation(sum(counts))
+    jobs_list, start = [], 0
+    for paper, count in zip(papers, counts):
+        names = [int(n) for n in order[start : start + count]]
+        seed = int(rng.integers(2**32))
+        jobs_list.append((exam, paper, dpi, marking, how, seed, folder, names))
+        start += count
+    truth = scansim.Truth()
+    named: list[tuple[int, Path]] = []
+    with ProcessPoolExecutor(jobs) as pool:
+        for part, written in pool.map(_one_paper, jobs_list, chunksize=4):
+            truth.cells.update(part.cells)
+            truth.may_flag |= part.may_flag
+            truth.must_flag |= part.must_flag
+            named += written
+    return truth, [path for _, path in sorted(named)]
 
 
 def run_scan(exam: Path, files: list[Path], out: Path, jobs: int) -> float:
@@ -92,8 +124,6 @@ def run_scan(exam: Path, files: list[Path], out: Path, jobs: int) -> float:
 
 
 def count(truth: scansim.Truth, out: Path) -> dict[str, int]:
-    import json
-
     with (out / "responses.csv").open(encoding="utf-8") as handle:
         read = {row[0]: row[1:] for row in list(csv.reader(handle))[1:]}
     summary = json.loads((out / "scan.json").read_text(encoding="utf-8"))
@@ -128,7 +158,7 @@ def main() -> None:
         print(f"built {max(args.papers, args.accuracy_papers)} papers in {time.perf_counter() - clock:.1f} s")
         students = [f"S{n:05d}" for n in range(args.papers)]
         clock = time.perf_counter()
-        truth, files = scans_for(exam, students, 200, scansim.Marking(), STANDARD, rng, folder / "all")
+        truth, files = scans_for(exam, students, 200, scansim.Marking(), STANDARD, rng, folder / "all", args.jobs)
         print(f"made {len(files)} synthetic scans (200 dpi JPEG) in {time.perf_counter() - clock:.1f} s")
         seconds = run_scan(exam, files, folder / "read-all", args.jobs)
         figures = count(truth, folder / "read-all")
@@ -152,7 +182,7 @@ def main() -> None:
         cases += [("all of the above", DEGRADATIONS["all of the above"], dpi, "hard") for dpi in (150, 200, 300)]
         for index, (name, how, dpi, marks) in enumerate(cases):
             marking = HARD_MARKS if marks == "hard" else scansim.Marking()
-            truth, files = scans_for(exam, chosen, dpi, marking, how, rng, folder / f"case-{index}")
+            truth, files = scans_for(exam, chosen, dpi, marking, how, rng, folder / f"case-{index}", args.jobs)
             run_scan(exam, files, folder / f"read-{index}", args.jobs)
             f = count(truth, folder / f"read-{index}")
             print(

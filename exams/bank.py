@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Context, Decimal
 from importlib import metadata
 
 import sympy as sp
@@ -111,7 +111,7 @@ def decimal_text(value: sp.Expr, digits: int = DECIMAL_DIGITS) -> str:
 def _rounded(value: sp.Expr, context: Context) -> str:
     if value == 0:
         return "0"
-    exact = Decimal(str(sp.N(value, context.prec + 10)))
+    exact = Decimal(str(sp.N(value, context.prec + 20)))
     text = format(context.plus(exact), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -129,9 +129,15 @@ def absolute_tolerance(view: QuestionView, part: PartView) -> sp.Expr:
 
 
 def tolerance_text(view: QuestionView, part: PartView) -> str:
-    """The absolute tolerance as a decimal, rounded down to 6 significant figures, so that the
-    LMS never accepts more than the family would."""
-    return _rounded(absolute_tolerance(view, part), Context(prec=6, rounding=ROUND_FLOOR))
+    """The absolute tolerance an LMS file states: the family's bound, widened by the gap
+    between the exact answer and its stated 15-digit decimal, rounded up to 6 significant
+    figures. So the LMS's interval [decimal ± tolerance] holds every number `check` accepts
+    (1/3 ± 1 %: 0.33 passes in Moodle, Canvas and QTI as in `check`); it is wider than the
+    family's by at most a millionth of the tolerance, and `export --check` and the tests make
+    sure no named mistake falls in that sliver (exams/lms/acceptance.py)."""
+    bound = absolute_tolerance(view, part)
+    gap = abs(sp.Rational(decimal_text(part.value)) - part.value)
+    return _rounded(bound + gap, Context(prec=6, rounding=ROUND_CEILING))
 
 
 def numeric_key(view: QuestionView, part: PartView) -> dict:

@@ -36,7 +36,7 @@ from variantex.exams.bank import (
 )
 from variantex.exams.lms import xmlcontent as x
 from variantex.exams.lms.figures import FigureFiles
-from variantex.exams.lms.html import MathStyle
+from variantex.exams.lms.html import MathStyle, mistake_feedback
 from variantex.exams.lms.package import zip_bytes
 from variantex.exams.view import PartView, QuestionView
 from variantex.generators.markup import Content, Figure
@@ -167,19 +167,39 @@ def _condition(
         x.add(condition, QTI12, "displayfeedback", feedbacktype="Response", linkrefid=feedback)
 
 
+MAX_BLANK_ANSWERS = 60  # accepted texts listed per blank
+
+
 def blank_answers(view: QuestionView, part: PartView) -> list[str]:
-    """What a fill-in blank accepts for a number: its exact fraction and each decimal of 1-6
-    places that lies within the family's tolerance (Canvas blanks match text exactly)."""
+    """What a fill-in blank accepts for a number (Canvas blanks match text exactly): its exact
+    fraction; every decimal within the family's tolerance with as many places as keep the list
+    short (1.24 and 1.26 for 5/4 ± 1 %, as `check` accepts them); and the roundings of the
+    exact value to up to 6 places, to 1-8 significant figures and to 15 digits. A longer in-tolerance decimal that is not a
+    rounding (1.2437) is the one difference left (docs/lms.md)."""
     if in_words(part):
         return list(accepted_texts(part))
     value = part.value
     bound = absolute_tolerance(view, part)
     accepted = [str(value)] if isinstance(value, sp.Rational) else []
+    low, high = sp.Rational(str(sp.N(value - bound, 40))), sp.Rational(str(sp.N(value + bound, 40)))
+    for places in range(0, 7):
+        step = sp.Rational(1, 10**places)
+        first, last = sp.ceiling(low / step), sp.floor(high / step)
+        if last - first + 1 + len(accepted) > MAX_BLANK_ANSWERS:
+            break
+        for k in range(int(first), int(last) + 1):
+            decimal = k * step
+            if abs(decimal - value) <= bound:
+                accepted.append(format(Decimal(k).scaleb(-places), "f"))
     exact = Decimal(str(sp.N(value, 30)))
     for places in range(0, 7):
         rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
         if abs(sp.Rational(str(rounded)) - value) <= bound:
             accepted.append(format(rounded, "f"))
+    for digits in range(1, 9):  # and to 1-8 significant figures (0.0805043 has 7 places)
+        rounded_text = decimal_text(value, digits)
+        if abs(sp.Rational(rounded_text) - value) <= bound:
+            accepted.append(rounded_text)
     accepted.append(decimal_text(value))
     return list(dict.fromkeys(a for a in accepted if a != "-0"))
 
@@ -292,8 +312,8 @@ def _item(slot: BankSlot, variant: BankVariant, figure) -> etree._Element:
     x.add(condition, QTI12, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
     _feedback(item, "general_fb", solution)
     for option in view.options:
-        text = "Correct." if option.correct else f"Not quite: this is what you get if you {option.mistake.description}."
-        _feedback(item, f"{option.letter}_fb", html.escape(text, quote=False))
+        text = "Correct." if option.correct else mistake_feedback(option.mistake.description, CANVAS_MATH.inline)
+        _feedback(item, f"{option.letter}_fb", text)
     return item
 
 

@@ -8,10 +8,20 @@ import html
 import re
 import zipfile
 from decimal import Decimal
+from fractions import Fraction
 
 from variantex.exams.bank import stated_part
 from variantex.exams.lms import canvas
-from variantex.exams.lms.checks import Problem, math_problems, open_package, parse_xml, stated_key, validate
+from variantex.exams.lms.checks import (
+    Problem,
+    math_problems,
+    open_package,
+    parse_xml,
+    read_points,
+    stated_key,
+    stated_points,
+    validate,
+)
 
 QTI12_SCHEMA = "ims/qti12/domainProfile_4/ims_qtiasiv1p2.xsd"
 TYPES = (
@@ -26,6 +36,10 @@ META_TYPE = "associatedcontent/imscc_xmlv1p1/learning-application-resource"
 
 
 def expected_key(view) -> dict:
+    return {**_expected_answers(view), "points": stated_points(view.points)}
+
+
+def _expected_answers(view) -> dict:
     if view.format != "numeric":
         return stated_key(view, canvas.inline_html)
     parts = view.asked
@@ -137,7 +151,11 @@ def _check_assessment(label: str, data: bytes, names: set[str]):
         for shown in item.iter(t("displayfeedback")):
             if shown.get("linkrefid") not in feedback:
                 report(f"feedback {shown.get('linkrefid')} is shown but not defined", shown)
-        found[ident] = (item.sourceline, _KEYS[kind](item, report))
+        found[ident] = (
+            item.sourceline,
+            {**_KEYS[kind](item, report), "points": read_points(fields.get("points_possible"))},
+            label,  # the assessment file inside the zip: its line numbers are this file's
+        )
     return found, problems
 
 
@@ -158,7 +176,35 @@ def _multiple_choice(item, report) -> dict:
     letters = [label.get("ident") for label in labels]
     if len(full) != 1 or full[0] not in letters:
         report(f"exactly one answer must score 100, found {full}")
-    return {"correct": full[0] if len(full) == 1 else "?", "options": len(labels), "texts": texts}
+    return {
+        "correct": full[0] if len(full) == 1 else "?",
+        "options": len(labels),
+        "texts": texts,
+        "credits": [_credit(item, letter, report) for letter in letters],
+    }
+
+
+def _credit(item, letter: str | None, report) -> str:
+    """The SCORE (out of 100) Canvas's processing gives when `letter` is chosen: each
+    respcondition in order, its setvar applied when its test holds, stopping at continue="No"."""
+    score = Decimal(0)
+    for condition, value, action in _scoring(item):
+        test = condition.find(t("conditionvar"))
+        holds = test is not None and (
+            test.find(t("other")) is not None or any(v.text == letter for v in test.iter(t("varequal")))
+        )
+        if not holds:
+            continue
+        if value is not None:
+            try:
+                amount = Decimal(value)
+            except Exception:  # noqa: BLE001 - an unreadable score is the problem to report
+                report(f"score {value!r} is not a number", condition)
+                return "?"
+            score = amount if action == "Set" else score + amount
+        if condition.get("continue") == "No":
+            break
+    return str(Fraction(score))
 
 
 def _numerical(item, report) -> dict:
@@ -192,21 +238,42 @@ def _short_answer(item, report) -> dict:
 
 
 def _blanks(item, report) -> dict:
-    parts = []
+    parts: list[dict] = []
+    shares: list[str | None] = []
     for response in item.iter(t("response_lid")):
         labels = {
             label.get("ident"): label.findtext(f".//{t('mattext')}") or ""
             for label in response.iter(t("response_label"))
         }
         accepted = []
-        for condition, _, action in _scoring(item):
+        for condition, score, action in _scoring(item):
             chosen = [v.text for v in condition.iter(t("varequal")) if v.get("respident") == response.get("ident")]
             if chosen and action == "Add":
                 accepted = [labels.get(i, "?") for i in chosen]
+                shares.append(score)
         if not accepted:
             report(f"blank {response.get('ident')} is never scored", response)
         parts.append({"accepted": accepted})
+    _check_shares(shares, len(parts), item, report)
     return {"parts": parts}
+
+
+def _check_shares(shares: list[str | None], count: int, item, report) -> None:
+    """Each blank or drop-down adds an equal share of 100 (to 0.01, as Canvas keeps them), and a
+    full answer adds up to exactly 100."""
+    try:
+        values = [Decimal(share or "") for share in shares]
+    except Exception:  # noqa: BLE001 - an unreadable share is the problem to report
+        report(f"the parts' shares {shares} are not all numbers")
+        return
+    if not count:
+        return
+    if sum(values) != 100:
+        report(f"a full answer scores {sum(values)} (the parts' shares {shares}), not 100")
+    equal = Decimal(100) / count
+    uneven = [str(v) for v in values if abs(v - equal) > Decimal("0.01")]
+    if uneven:
+        report(f"parts weigh {', '.join(uneven)} % where equal shares are {equal:.2f} %")
 
 
 def _essay(item, report) -> dict:

@@ -7,7 +7,16 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from variantex.exams.lms import html as lms_html
-from variantex.exams.lms.checks import Problem, math_problems, parse_xml, stated_key, validate
+from variantex.exams.lms.checks import (
+    Problem,
+    math_problems,
+    parse_xml,
+    read_points,
+    stated_key,
+    stated_points,
+    validate,
+)
+from variantex.exams.lms.moodle import cloze_marks, is_cloze
 
 # Moodle's grade set (the fractions its XML importer maps without loss), in percent.
 MOODLE_FRACTIONS = frozenset(
@@ -40,6 +49,8 @@ MOODLE_FRACTIONS = frozenset(
 
 def expected_key(view) -> dict:
     key = stated_key(view, lms_html.inline)
+    # A question's marks: its <defaultgrade>, which for Cloze must be its weights' sum.
+    key["points"] = str(cloze_marks(view)) if is_cloze(view) else stated_points(view.points)
     if view.format == "tf" or (view.format == "numeric" and len(view.asked) > 1):
         # Moodle marks Cloze out of its sub-questions' weights: equal shares of the slot's
         # points, the smallest whole numbers in that proportion.
@@ -75,7 +86,10 @@ def check(name: str, text: str) -> tuple[dict, list[Problem]]:
             if question.find(required) is None:
                 report(f"a {kind} question needs <{required}>")
         _check_texts(question, report)
-        found[ident] = (line, KEYS[kind](question, report))
+        found[ident] = (
+            line,
+            {**KEYS[kind](question, report), "points": read_points(question.findtext("defaultgrade"))},
+        )
     return found, problems
 
 
@@ -112,13 +126,19 @@ def _multichoice(question, report) -> dict:
         report("only single-answer multichoice is expected (<single>true</single>)")
     if len(answers) < 2:
         report(f"a multichoice question needs at least 2 answers, has {len(answers)}")
-    full = [i for i, a in enumerate(answers) if _fraction(a, report) == 100]
+    fractions = [_fraction(a, report) for a in answers]
+    full = [i for i, value in enumerate(fractions) if value == 100]
     if len(full) != 1:
         report(f"a single-answer multichoice needs exactly one 100% answer, has {len(full)}")
     texts = [a.findtext("text") or "" for a in answers]
     if len(set(texts)) != len(texts):
         report("two answers print the same")
-    return {"correct": "ABCDEFGHIJ"[full[0]] if len(full) == 1 else "?", "options": len(answers), "texts": texts}
+    return {
+        "correct": "ABCDEFGHIJ"[full[0]] if len(full) == 1 else "?",
+        "options": len(answers),
+        "texts": texts,
+        "credits": [str(Fraction(value)) for value in fractions],
+    }
 
 
 def decimal_field(text: str | None, what: str, report, at, non_negative: bool = False) -> str:
@@ -169,7 +189,11 @@ def _multianswer(question, report) -> dict:
     weights = []
     for weight, kind, body in _CLOZE.findall(text):
         weights.append(int(weight))
-        right = [a[1:] for a in _split_unescaped(body, "~") if a.startswith("=")]
+        alternatives = _split_unescaped(body, "~")
+        partial = [a for a in alternatives if re.match(r"%-?[\d.]+%", a) and not a.startswith("%0%")]
+        if partial:
+            report(f"Cloze {kind} sub-answer gives partial credit ({partial[0][:30]!r}): only the key may score")
+        right = [a[1:] for a in alternatives if a.startswith("=")]
         if not right:
             report(f"Cloze {kind} sub-answer {body[:40]!r} has no correct answer (=…)")
             continue

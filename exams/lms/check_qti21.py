@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+from fractions import Fraction
+from typing import Any
 
 from variantex.exams.lms import html as lms_html
 from variantex.exams.lms import xmlcontent
@@ -14,17 +16,57 @@ from variantex.exams.lms.checks import (
     open_package,
     parse_xml,
     stated_key,
+    stated_points,
     unlisted_files,
     validate,
 )
 from variantex.exams.lms.qti21 import CP, ITEM_PREFIX, QTI
+from variantex.exams.lms.qti21_scoring import Scorer, Unsupported
+from variantex.exams.spec import ALL_OR_NOTHING
 
 QTI_SCHEMA = "ims/qti21/www.imsglobal.org/xsd/imsqti_v2p1.xsd"
 CP_SCHEMA = "ims/imscp/imscp_v1p1.xsd"
 
 
 def expected_key(view) -> dict:
-    return stated_key(view, xmlcontent.inline_text)
+    """The key, and the marks the item must give: out of the slot's points, each option's
+    credit (mcq), and the score with 0, 1, …, k parts right (numeric, true/false)."""
+    key = stated_key(view, xmlcontent.inline_text)
+    points = Fraction(str(view.points))
+    key["points"] = stated_points(view.points)
+    if view.format in ("numeric", "tf"):
+        count = len(view.asked) if view.format == "numeric" else len(view.statements)
+        if view.format == "tf" and view.scoring == ALL_OR_NOTHING:
+            key["marks"] = ["0"] * count + [str(points)]
+        else:
+            key["marks"] = [str(points * right / count) for right in range(count + 1)]
+    return key
+
+
+def _marks(item, key: dict, responses: list[str], report) -> dict:
+    """What the item's own response processing scores (qti21_scoring): each choice's credit
+    for one choice interaction, else the score with the first 0, 1, …, k responses right."""
+    scorer = Scorer(item)
+    maximum = scorer.defaults.get("MAXSCORE")
+    key["points"] = str(maximum) if isinstance(maximum, Fraction) else "?"
+    try:
+        if "credits" in key:
+            key["credits"] = [
+                str(100 * scorer.score({"RESPONSE": letter}) / maximum) if maximum else "?" for letter in key["letters"]
+            ]
+        else:
+            key["marks"] = [
+                str(
+                    scorer.score(
+                        {r: scorer.correct.get(r) if n < right else scorer.wrong(r) for n, r in enumerate(responses)}
+                    )
+                )
+                for right in range(len(responses) + 1)
+            ]
+    except Unsupported as error:
+        report(f"response processing: {error} (not something variantex writes)")
+    key.pop("letters", None)
+    return key
 
 
 def q(tag: str) -> str:
@@ -36,7 +78,7 @@ def check(name: str, archive: zipfile.ZipFile) -> tuple[dict, list[Problem]]:
     if manifest is None:
         return {}, problems
     problems += validate(label, manifest, CP_SCHEMA)
-    found: dict[str, tuple[int | None, dict]] = {}
+    found: dict[str, tuple] = {}
     identifiers: set[str] = set()
     listed = {
         f
@@ -63,7 +105,7 @@ def check(name: str, archive: zipfile.ZipFile) -> tuple[dict, list[Problem]]:
             item_problems, key = _check_item(f"{name}!{href}", archive.read(href), href, names)
             problems += item_problems
             if key is not None:
-                found[key[0]] = (None, key[1])
+                found[key[0]] = (key[2], key[1], f"{name}!{href}")
     return found, problems
 
 
@@ -87,8 +129,11 @@ def _check_item(label: str, data: bytes, href: str, names: set[str]):
         math_problems(lms_html.math_fragments("".join(node.itertext())), report, node)
     declarations = {d.get("identifier"): d for d in item.iter(q("responseDeclaration"))}
     statements = [c for c in item.iter(q("choiceInteraction")) if c.get("responseIdentifier") != "RESPONSE"]
+    key: dict[str, Any]
     if statements:  # true/false: one T/F choice per statement
-        return problems, (ident, {"parts": [_statement_key(item, declarations, c, report) for c in statements]})
+        key = {"parts": [_statement_key(item, declarations, c, report) for c in statements]}
+        responses = [c.get("responseIdentifier") for c in statements]
+        return problems, (ident, _marks(item, key, responses, report), item.sourceline)
     choices = item.find(f".//{q('choiceInteraction')}")
     if choices is not None:
         letters = [c.get("identifier") for c in choices.iter(q("simpleChoice"))]
@@ -99,16 +144,22 @@ def _check_item(label: str, data: bytes, href: str, names: set[str]):
         if set(letters) - feedback:
             report(f"choices without feedback: {sorted(set(letters) - feedback)}")
         texts = ["".join(c.itertext()) for c in choices.iter(q("simpleChoice"))]
-        return problems, (
-            ident,
-            {"correct": correct[0] if len(correct) == 1 else "?", "options": len(letters), "texts": texts},
-        )
+        key = {
+            "correct": correct[0] if len(correct) == 1 else "?",
+            "options": len(letters),
+            "texts": texts,
+            "credits": [],
+            "letters": letters,
+        }
+        return problems, (ident, _marks(item, key, [], report), item.sourceline)
     entries = [e.get("responseIdentifier") for e in item.iter(q("textEntryInteraction"))]
     if entries:
-        return problems, (ident, {"parts": [_entry_key(item, declarations, r, report) for r in entries]})
+        key = {"parts": [_entry_key(item, declarations, r, report) for r in entries]}
+        return problems, (ident, _marks(item, key, entries, report), item.sourceline)
     if item.find(f".//{q('rubricBlock')}") is None:
         report("an open question should carry the worked solution in a rubricBlock for scorers")
-    return problems, (ident, {})
+    maximum = Scorer(item).defaults.get("MAXSCORE")
+    return problems, (ident, {"points": str(maximum) if isinstance(maximum, Fraction) else "?"}, item.sourceline)
 
 
 def _statement_key(item, declarations, choices, report) -> dict:

@@ -23,6 +23,8 @@ import stat
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
@@ -282,23 +284,25 @@ def recomputed_view(slot: dict, variant: dict):
     """A variant's view from its params alone, as the bank states it."""
     from variantex.answer_engine.exact import load_value
     from variantex.exams.bank import bank_view
-    from variantex.exams.spec import QuestionSpec
+    from variantex.exams.spec import PER_STATEMENT, SCORINGS, QuestionSpec
     from variantex.generators import base
     from variantex.generators.variant import variant_from_data
 
     family = base.family(slot["family"])
     points = load_value(slot["points"])
+    scoring = slot.get("scoring", PER_STATEMENT)
+    if scoring not in SCORINGS:
+        raise ValueError(f"unknown scoring {scoring!r}")
     return bank_view(
         variant_from_data(family, variant["params"], slot["format"]),
-        QuestionSpec(slot["slot"], family, slot["format"], points),
+        QuestionSpec(slot["slot"], family, slot["format"], points, scoring=scoring),
     )
 
 
-def compare_keys(
-    name: str, found: dict[str, tuple[int | None, dict]], manifest: dict, expected_key: Callable
-) -> list[Problem]:
+def compare_keys(name: str, found: dict[str, tuple], manifest: dict, expected_key: Callable) -> list[Problem]:
     """The keys a file states against the keys recomputed from the manifest's params (and
-    the manifest's own record of them)."""
+    the manifest's own record of them). `found` maps a question to (line, key) or (line, key,
+    the file inside a package that holds it), so each problem names the file and line."""
     problems = []
     listed = set()
     for slot in manifest["slots"]:
@@ -324,13 +328,13 @@ def compare_keys(
             if ident not in found:
                 problems.append(Problem(name, None, ident, "in the manifest but not in the file"))
                 continue
-            line, key = found[ident]
+            line, key, *inside = found[ident]
             expected = expected_key(view)
             if key != expected:
-                problems.append(Problem(name, line, ident, difference(key, expected)))
-    for ident, (line, _) in found.items():
+                problems.append(Problem(inside[0] if inside else name, line, ident, difference(key, expected)))
+    for ident, (line, _, *inside) in found.items():
         if ident not in listed:
-            problems.append(Problem(name, line, ident, "in the file but not in the manifest"))
+            problems.append(Problem(inside[0] if inside else name, line, ident, "in the file but not in the manifest"))
     return problems
 
 
@@ -338,9 +342,9 @@ def difference(found: dict, expected: dict) -> str:
     if "correct" in expected:
         if found.get("correct") != expected["correct"]:
             return f"marks answer {found.get('correct')} correct but the key is {expected['correct']} (recomputed from params)"
-        return (
-            f"the answers differ from the options recomputed from params: {found.get('texts')} vs {expected['texts']}"
-        )
+        if found.get("texts") != expected.get("texts") or found.get("options") != expected.get("options"):
+            return f"the answers differ from the options recomputed from params: {found.get('texts')} vs {expected['texts']}"
+        return "; ".join(_mark_differences(found, expected))
     found_parts, expected_parts = found.get("parts", []), expected.get("parts", [])
     if len(found_parts) != len(expected_parts):
         return f"asks {len(found_parts)} part(s) but the key has {len(expected_parts)}"
@@ -354,7 +358,40 @@ def difference(found: dict, expected: dict) -> str:
             f"the parts weigh {found.get('weights')} but the slot's points in equal whole shares are "
             f"{expected.get('weights')}"
         )
+    differences += _mark_differences(found, expected)
     return "; ".join(differences)
+
+
+def stated_points(points) -> str:
+    """Points as a file states them (a 7-digit decimal), as an exact fraction's text."""
+    from variantex.exams.bank import decimal_text
+
+    return str(Fraction(Decimal(decimal_text(points, 7))))
+
+
+def read_points(text: str | None) -> str:
+    try:
+        return str(Fraction(Decimal((text or "").strip())))
+    except (InvalidOperation, ValueError):
+        return "?"
+
+
+def _mark_differences(found: dict, expected: dict) -> list[str]:
+    """Marks the file gives against the marks the spec's points and scoring give."""
+    differences = []
+    if found.get("points") != expected.get("points"):
+        differences.append(
+            f"the question is out of {found.get('points')} but the slot is worth {expected.get('points')}"
+        )
+    if found.get("credits") != expected.get("credits"):
+        differences.append(
+            f"the options give {found.get('credits')} % credit but only the key may, in full: {expected.get('credits')}"
+        )
+    if found.get("marks") != expected.get("marks"):
+        differences.append(
+            f"0, 1, … right parts score {found.get('marks')} but the slot's points and scoring give {expected.get('marks')}"
+        )
+    return differences
 
 
 def _stated(part: dict) -> str:
@@ -371,6 +408,8 @@ def stated_key(view, option_text: Callable) -> dict:
             "correct": view.correct_letter,
             "options": len(view.options),
             "texts": [option_text(o.content) for o in view.options],
+            # Each option's credit in percent: full for the key, nothing for a mistake.
+            "credits": ["100" if o.correct else "0" for o in view.options],
         }
     if view.format == "numeric":
         return {"parts": numeric_parts(view)}

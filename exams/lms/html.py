@@ -119,3 +119,71 @@ _MATH = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", re.DOTALL)
 def math_fragments(text: str) -> list[str]:
     """The TeX of every `\\( \\)` and `\\[ \\]` fragment in (unescaped) HTML text."""
     return [inline or display for inline, display in _MATH.findall(html.unescape(text))]
+
+
+# --- a mistake's description: plain text with a little notation -----------------------------
+# Families describe mistakes in Unicode with TeX-like scripts ("(1 − λ_min)^{r+1}", "α^{2t}",
+# "x_0") and, rarely, `$…$` math. Feedback shows scripts as <sup>/<sub> and math through the
+# target's math path, never raw `^{…}`.
+
+Node = str | tuple[str, "list[Node]"]  # text, ("sup" | "sub", children) or ("math", [tex])
+
+
+def notation(text: str) -> list[Node]:
+    """The description parsed: `$…$` math, `^{…}`/`_{…}` (nested) and `^word`/`_word` scripts."""
+    nodes: list[Node] = []
+    plain: list[str] = []
+    index = 0
+
+    def flush() -> None:
+        if plain:
+            nodes.append("".join(plain))
+            plain.clear()
+
+    while index < len(text):
+        char = text[index]
+        if char == "$" and (end := text.find("$", index + 1)) > index:
+            flush()
+            nodes.append(("math", [text[index + 1 : end]]))
+            index = end + 1
+        elif char in "^_" and index + 1 < len(text) and text[index + 1] == "{":
+            depth, end = 1, index + 2
+            while end < len(text) and depth:
+                depth += {"{": 1, "}": -1}.get(text[end], 0)
+                end += 1
+            flush()
+            nodes.append(("sup" if char == "^" else "sub", notation(text[index + 2 : end - 1])))
+            index = end
+        elif char in "^_" and index + 1 < len(text) and text[index + 1].isalnum() and index > 0:
+            end = index + 1
+            while end < len(text) and text[end].isalnum():
+                end += 1
+            flush()
+            nodes.append(("sup" if char == "^" else "sub", [text[index + 1 : end]]))
+            index = end
+        else:
+            plain.append(char)
+            index += 1
+    flush()
+    return nodes
+
+
+def notation_html(text: str, math: Callable[[str], str]) -> str:
+    """A description as HTML: scripts as <sup>/<sub>, `$…$` through `math`, the rest escaped."""
+
+    def render(nodes: list[Node]) -> str:
+        out = []
+        for node in nodes:
+            if isinstance(node, str):
+                out.append(html.escape(node, quote=False))
+            elif node[0] == "math":
+                out.append(math(str(node[1][0])))
+            else:
+                out.append(f"<{node[0]}>{render(node[1])}</{node[0]}>")
+        return "".join(out)
+
+    return render(notation(text))
+
+
+def mistake_feedback(description: str, math: Callable[[str], str]) -> str:
+    return f"Not quite: this is what you get if you {notation_html(description, math)}."

@@ -131,12 +131,12 @@ def _format_parts(view: QuestionView, text: str) -> tuple[str, list[str], str]:
             feedback = (
                 "Correct."
                 if option.correct
-                else f"Not quite: this is what you get if you {option.mistake.description}."
+                else lms_html.mistake_feedback(option.mistake.description, lms_html.TEX.inline)
             )
             answers.append(
                 f'<answer fraction="{100 if option.correct else 0}" format="html">'
                 f"<text>{cdata(lms_html.inline(option.content))}</text>"
-                f"{text_element('feedback', html.escape(feedback, quote=False))}</answer>"
+                f"{text_element('feedback', feedback)}</answer>"
             )
         return (
             "multichoice",

@@ -14,6 +14,7 @@ the package (PNG for a figure drawn only in TikZ).
 
 from __future__ import annotations
 
+import sympy as sp
 from lxml import etree
 
 from variantex.exams.bank import (
@@ -29,6 +30,7 @@ from variantex.exams.bank import (
 )
 from variantex.exams.lms import xmlcontent as x
 from variantex.exams.lms.figures import FigureFiles
+from variantex.exams.lms.html import notation
 from variantex.exams.lms.package import zip_bytes
 from variantex.exams.spec import ALL_OR_NOTHING
 from variantex.exams.view import QuestionView
@@ -110,6 +112,19 @@ def _set_score(parent, amount: str) -> None:
     x.add(total, QTI, "baseValue", amount, baseType="float")
 
 
+def _count_and_scale(processing, points, parts: int) -> None:
+    """SCORE has counted the right parts; make it points × right / parts, computed from whole
+    numbers (points as a fraction p/q: right × p / (q × parts)), so a full answer scores the
+    points exactly, never 3.999999 for 4 points over 3 parts."""
+    fraction = sp.Rational(points)
+    setter = x.add(processing, QTI, "setOutcomeValue", identifier="SCORE")
+    ratio = x.add(setter, QTI, "divide")
+    product = x.add(ratio, QTI, "product")
+    x.add(product, QTI, "variable", identifier="SCORE")
+    x.add(product, QTI, "baseValue", str(fraction.p), baseType="float")
+    x.add(ratio, QTI, "baseValue", str(fraction.q * parts), baseType="float")
+
+
 def _score_statements(processing, view: QuestionView, points) -> None:
     """Per statement: an equal share for each right mark; all-or-nothing: every mark right."""
 
@@ -125,11 +140,11 @@ def _score_statements(processing, view: QuestionView, points) -> None:
             matches(every, statement)
         _set_score(condition, decimal_text(points, 7))
         return
-    share = decimal_text(points / len(view.statements), 7)
     for statement in view.statements:
         condition = x.add(x.add(processing, QTI, "responseCondition"), QTI, "responseIf")
         matches(condition, statement)
-        _set_score(condition, share)
+        _set_score(condition, "1")
+    _count_and_scale(processing, points, len(view.statements))
 
 
 def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Element:
@@ -212,7 +227,6 @@ def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Elem
         feedback = x.add(processing, QTI, "setOutcomeValue", identifier="FEEDBACK")
         x.add(feedback, QTI, "variable", identifier="RESPONSE")
     elif view.format == "numeric":
-        share = decimal_text(slot.spec.points / len(parts), 7)
         for n, part in enumerate(parts, start=1):
             condition = x.add(x.add(processing, QTI, "responseCondition"), QTI, "responseIf")
             if in_words(part):
@@ -226,7 +240,8 @@ def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Elem
                 close = x.add(condition, QTI, "equal", toleranceMode="absolute", tolerance=f"{tolerance} {tolerance}")
                 x.add(close, QTI, "variable", identifier=f"RESPONSE{n}")
                 x.add(close, QTI, "baseValue", decimal_text(part.value), baseType="float")
-            _set_score(condition, share)
+            _set_score(condition, "1")
+        _count_and_scale(processing, slot.spec.points, len(parts))
         setter = x.add(processing, QTI, "setOutcomeValue", identifier="FEEDBACK")
         x.add(setter, QTI, "baseValue", "SOLUTION", baseType="identifier")
     elif view.format == "tf":
@@ -238,15 +253,14 @@ def assessment_item(slot: BankSlot, variant: BankVariant, figure) -> etree._Elem
         x.add(setter, QTI, "baseValue", "SOLUTION", baseType="identifier")
     if view.format == "mcq":
         for option in view.options:
-            text = (
-                "Correct."
-                if option.correct
-                else f"Not quite: this is what you get if you {option.mistake.description}."
-            )
             modal = x.add(
                 item, QTI, "modalFeedback", outcomeIdentifier="FEEDBACK", showHide="show", identifier=option.letter
             )
-            x.add(modal, QTI, "p", text)
+            paragraph = x.add(
+                modal, QTI, "p", "Correct." if option.correct else "Not quite: this is what you get if you "
+            )
+            if not option.correct:
+                x.add_notation(paragraph, QTI, notation(option.mistake.description) + ["."])
     modal = x.add(item, QTI, "modalFeedback", outcomeIdentifier="FEEDBACK", showHide="show", identifier="SOLUTION")
     if view.format == "tf":
         x.add(modal, QTI, "p", f"Key: {view.tf_key}")

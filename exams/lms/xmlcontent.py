@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from lxml import etree
 
-from variantex.exams.lms.html import lms_tex
+from variantex.exams.lms.html import Node, lms_tex
 from variantex.generators.markup import Block, Bullets, Content, DisplayMath, Figure, MathSpan, Paragraph, Table
 
 
@@ -81,3 +81,23 @@ def package_manifest(
     add(metadata, namespace, "schemaversion", version)
     add(manifest, namespace, "organizations")
     return manifest, add(manifest, namespace, "resources")
+
+
+def add_notation(parent: etree._Element, namespace: str, nodes: Sequence[Node]) -> None:
+    """Append a parsed description (exams/lms/html.notation) to `parent`: text, <sup>/<sub>
+    elements, and math as `\\( … \\)` text."""
+
+    def text(chunk: str) -> None:
+        last = parent[-1] if len(parent) else None
+        if last is None:
+            parent.text = (parent.text or "") + chunk
+        else:
+            last.tail = (last.tail or "") + chunk
+
+    for node in nodes:
+        if isinstance(node, str):
+            text(node)
+        elif node[0] == "math":
+            text(f"\\({lms_tex(str(node[1][0]))}\\)")
+        else:
+            add_notation(add(parent, namespace, node[0]), namespace, node[1])
