@@ -211,6 +211,39 @@ def _print_variant(variant: Variant, fmt: str, show_key: bool = True) -> None:
         click.echo(_indent(json.dumps(family.dump(variant.params), ensure_ascii=False)))
 
 
+def _show_exported(family_id: str, variant_of: tuple[str, str], no_key: bool, as_json: bool) -> None:
+    from variantex.exams.lms.checks import load_bank_manifest, recomputed_view
+
+    path, question = variant_of
+    bank = load_bank_manifest(Path(path))
+    found = [
+        (slot, variant)
+        for slot in bank["slots"]
+        for variant in slot.get("variants", [])
+        if question in (variant.get("question"), f"{slot.get('slot')}-{variant.get('id')}")
+    ]
+    if not found:
+        raise InputError(f"no exported variant {question!r} (its questions are named like <slot>-v001)", path)
+    slot, variant = found[0]
+    if slot["family"] != family_id:
+        raise InputError(f"{question} is a {slot['family']} question, not {family_id}", path)
+    try:
+        view = recomputed_view(slot, variant)
+    except (KeyError, TypeError, ValueError) as error:
+        raise InputError(f"{question}: its stored params cannot be read ({error})", path) from None
+    if as_json:
+        click.echo(json.dumps(view.as_json(), indent=1, ensure_ascii=False))
+        return
+    click.echo(question_text(view, key=not no_key))
+    if not no_key:
+        seed = variant.get("seed") or {}
+        click.echo(
+            f"Exported as {question}: slot {slot['slot']}, variant {variant['id']}, drawn with exam seed "
+            f"{seed.get('entropy', bank.get('seed'))} as if for a student with id {variant['id']} "
+            f"(`variantex build SPEC --seed {bank.get('seed')}` with that id on the roster prints it)"
+        )
+
+
 def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
@@ -225,6 +258,13 @@ def _indent(text: str) -> str:
 @click.option("--option", "-o", "options", multiple=True, metavar="NAME=VALUE", help="A draw option, repeatable.")
 @click.option("--no-key", is_flag=True, help="Print the question only, as a student reads it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the question view as JSON (docs/question-view.md).")
+@click.option(
+    "--variant-of",
+    nargs=2,
+    metavar="BANK_MANIFEST QUESTION",
+    default=None,
+    help="Print an exported variant (QUESTION as the LMS file names it, e.g. losses-v003) from its bank manifest.",
+)
 @reports_errors
 def show(
     family_id: str,
@@ -234,8 +274,16 @@ def show(
     options: tuple[str, ...],
     no_key: bool,
     as_json: bool,
+    variant_of: tuple[str, str] | None,
 ) -> None:
-    """Draw one variant of FAMILY and print the question as a student reads it, then its key."""
+    """Draw one variant of FAMILY and print the question as a student reads it, then its key.
+
+    With --variant-of, print the variant an LMS export holds instead, recomputed from the
+    params its bank manifest stores (variant v003 of a slot is what a roster build of the
+    same spec and seed gives a student whose id is v003)."""
+    if variant_of:
+        _show_exported(family_id, variant_of, no_key, as_json)
+        return
     chosen = family_by_id(family_id)
     fmt = fmt or chosen.formats[0]
     draw_options = _parse_assignments(options, "--option")

@@ -181,7 +181,8 @@ FACTS = (
         check=lambda v: bool(np.all(_corner_margins(v) > 0)),
         text=lambda v: (
             rf"For {_classifier(v)}, the point [[stays¦does not stay]] correctly classified under every "
-            rf"perturbation with $\|\delta\|_\infty \le {num(v['eps'])}$."
+            rf"perturbation with $\|\delta\|_\infty \le {num(v['eps'])}$ (a point on the boundary, where "
+            r"$w^\top x + b = 0$, counts as misclassified)."
         ),
         why=_why_l1,
         valid=_valid_linear,
@@ -282,7 +283,8 @@ FACTS = (
             rf"The classifier $\mathrm{{sign}}(x - {v['t']})$ on the line, with points $x = {v['p1']}, "
             rf"{v['p2']}, {v['p3']}$ labelled ${v['y1']}, {v['y2']}, {v['y3']}$: [[exactly "
             rf"${v['claimed']}$¦a number other than ${v['claimed']}$]] of them stay correctly classified "
-            rf"under every shift by at most ${num(v['eps'])}$."
+            rf"under every shift by at most ${num(v['eps'])}$ (a point shifted onto the threshold counts as "
+            r"misclassified)."
         ),
         why=lambda v: (
             rf"A point is robust at $\varepsilon$ when $y(x - t) > \varepsilon$: ${_robust_count(v)}$ of them"
@@ -302,7 +304,8 @@ FACTS = (
         ),
         text=lambda v: (
             rf"For the points $x = 0$ labelled $-1$ and $x = {v['d']}$ labelled $+1$, [[some¦no]] "
-            rf"threshold classifier is correct on every point within ${num(v['eps'])}$ of both."
+            rf"threshold classifier is correct on every point within ${num(v['eps'])}$ of both (a point "
+            r"on the threshold counts as misclassified)."
         ),
         why=lambda v: (
             rf"The two intervals of radius $\varepsilon$ leave room for a threshold exactly when "

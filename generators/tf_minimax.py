@@ -204,7 +204,7 @@ FACTS = (
         holds=lambda v: v["a"] >= 0 and v["b"] >= 0,
         check=lambda v: _curvatures(v)[0] >= -1e-6 and _curvatures(v)[1] <= 1e-6,
         text=lambda v: (
-            rf"$f(x, y) = {sp.latex(v['a'] * X**2 + v['k'] * X * Y - v['b'] * Y**2)}$ [[is¦is not]] "
+            rf"$f(x, y) = {sp.latex(v['a'] * X**2 + v['k'] * X * Y - v['b'] * Y**2)}$ [[is¦is not both]] "
             r"convex in $x$ and concave in $y$ (Sion's condition for $\min_x \max_y f = \max_y \min_x f$ on "
             r"compact convex sets)."
         ),

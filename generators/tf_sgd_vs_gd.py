@@ -53,7 +53,9 @@ def _iterate(c: float, eta: float, steps: int = 400) -> float:
 
 
 def _cyclic_sgd_moves(v) -> bool:
-    """SGD visiting ½(w − a)² and ½(w − b)² in turn from w = 0: still moving after 500 rounds."""
+    """SGD visiting ½(w − a)² and ½(w − b)² in turn from w = 0 converges to no single point:
+    after 500 rounds a step still moves it by more than 1e-9 (a converging sequence's steps
+    shrink geometrically to nothing; a cycle's do not)."""
     w, eta = 0.0, float(v["eta"])
     for _ in range(500):
         for target in (float(v["a"]), float(v["b"])):
@@ -189,7 +191,7 @@ FACTS = (
         text=lambda v: (
             rf"SGD with the constant step $\eta = {num(v['eta'])}$ visiting the losses "
             rf"$\frac{{1}}{{2}}(w - {v['a']})^2$ and $\frac{{1}}{{2}}(w - {v['b']})^2$ in turn, from $w = 0$, "
-            r"[[keeps moving forever¦comes to rest]]."
+            r"[[has iterates that converge to no single point¦has iterates that converge to a single point]]."
         ),
         why=lambda v: (
             rf"The two minimisers ${v['a']}$ and ${v['b']}$ differ: each step pulls towards its own, so the "

@@ -5,7 +5,8 @@ with a. Teacher forcing feeds the ground-truth previous token at every step, so 
 target y* is −Σ_t log P(y*_t | y*_{t−1}) (T − 1 terms for T tokens) and a causal transformer
 gets all of them from one forward pass; free-running generation feeds the model's own tokens
 (T passes for T tokens without a cache), which is where exposure bias comes from. Scheduled
-sampling swaps each input for the model's own token with probability ε. The independent
+sampling swaps each input after the first (the given first token, never swapped) for the
+model's own token with probability ε, so T − 2 of a T-token target's T − 1 inputs can change. The independent
 routes simulate the loops in floats, take argmaxes and enumerate every sampling pattern.
 """
 
@@ -49,6 +50,21 @@ def _next(v, token: str, following: str):
     """P(following | token), exactly."""
     change = v["p"] if token == "a" else v["q"]
     return change if following != token else 1 - change
+
+
+def _all_inputs_true(length: int, eps: float) -> float:
+    """The chance that scheduled sampling leaves every input ground truth, by enumerating the
+    teacher-forced steps: step t predicts token t (t = 2 … T, one loss term each) from token
+    t − 1; the first input is the given token (never sampled), every other one is replaced
+    with probability ε. Summed over all replacement patterns in floats."""
+    inputs = [t - 1 for t in range(2, length + 1)]
+    replaceable = [position for position in inputs if position != 1]
+    total = 0.0
+    for pattern in itertools.product((False, True), repeat=len(replaceable)):
+        chance = float(np.prod([eps if replaced else 1 - eps for replaced in pattern]))
+        if not any(pattern):
+            total += chance
+    return total
 
 
 def _greedy(v) -> list[str]:
@@ -204,34 +220,27 @@ FACTS = (
         claimed(
             lambda rng: {"eps": one_of(rng, R(1, 4), R(1, 2), R(1, 3)), "length": sp.Integer(one_of(rng, 3, 4, 5))},
             lambda v: (
-                (1 - v["eps"]) ** (v["length"] - 1),
-                1 - v["eps"] ** (v["length"] - 1),
+                (1 - v["eps"]) ** (v["length"] - 2),
+                (1 - v["eps"]) ** (v["length"] - 1),  # counted the given first input as replaceable too
+                1 - v["eps"] ** (v["length"] - 2),
                 (1 - v["eps"]) ** v["length"],
-                1 - v["eps"],
             ),
         ),
-        holds=lambda v: v["claimed"] == (1 - v["eps"]) ** (v["length"] - 1),
-        check=lambda v: (
-            abs(
-                sum(
-                    float(np.prod([float(v["eps"]) if used else 1 - float(v["eps"]) for used in pattern]))
-                    for pattern in itertools.product((False, True), repeat=int(v["length"]) - 1)
-                    if not any(pattern)
-                )
-                - float(v["claimed"])
-            )
-            < 1e-12
-        ),
+        # A T-token target is predicted from T - 1 inputs (the loss-terms fact), the first of
+        # them the given first token, which is never replaced: T - 2 inputs can be.
+        holds=lambda v: v["claimed"] == (1 - v["eps"]) ** (v["length"] - 2),
+        check=lambda v: abs(_all_inputs_true(int(v["length"]), float(v["eps"])) - float(v["claimed"])) < 1e-12,
         text=lambda v: (
             rf"With scheduled sampling (each input after the first is replaced by the model's own token with "
             rf"probability ${num(v['eps'])}$, independently), the chance that all inputs of a "
-            rf"${v['length']}$-token sequence are ground truth [[is¦is not]] ${num(v['claimed'])}$."
+            rf"${v['length']}$-token target sequence are ground truth [[is¦is not]] ${num(v['claimed'])}$."
         ),
         why=lambda v: (
-            rf"Each of the ${v['length'] - 1}$ inputs after the first stays true with probability "
-            rf"$1 - \varepsilon$: $(1 - \varepsilon)^{{{v['length'] - 1}}} = {num((1 - v['eps']) ** (v['length'] - 1))}$"
+            rf"The ${v['length']}$-token target is predicted from ${v['length'] - 1}$ inputs; the first is the given "
+            rf"first token, so ${v['length'] - 2}$ can be replaced, each staying true with probability "
+            rf"$1 - \varepsilon$: $(1 - \varepsilon)^{{{v['length'] - 2}}} = {num((1 - v['eps']) ** (v['length'] - 2))}$"
         ),
-        valid=lambda v: None if 0 < v["eps"] < 1 and 2 <= v["length"] <= 10 else "0 < ε < 1, length 2 to 10",
+        valid=lambda v: None if 0 < v["eps"] < 1 and 3 <= v["length"] <= 10 else "0 < ε < 1, length 3 to 10",
     ),
     fact(
         "loss-terms",

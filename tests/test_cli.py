@@ -274,3 +274,32 @@ def test_families_json_lists_every_family_for_scripts():
     assert {row["id"] for row in table} == {family.id for family in builtin_families()}
     gd = next(row for row in table if row["id"] == "gd-step")
     assert gd["formats"] and gd["branches"] and gd["builtin"] is True and isinstance(gd["options"], dict)
+
+
+def test_show_reproduces_an_exported_variant(run, tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        'title: "T"\nseed: 11\nquestions:\n  - {id: eigen, family: eigen-determinant, format: mcq, points: 2}\n'
+    )
+    assert run("export", spec, "--to", "moodle", "--variants", "3", "--out", tmp_path / "bank.xml").exit_code == 0
+    manifest = json.loads((tmp_path / "bank.manifest.json").read_text())
+    variant = manifest["slots"][0]["variants"][1]
+    shown = run("show", "eigen-determinant", "--variant-of", tmp_path / "bank.manifest.json", "eigen-v002", "--json")
+    assert shown.exit_code == 0, shown.output
+    view = json.loads(shown.output)
+    assert next(o["letter"] for o in view["options"] if o["correct"]) == variant["key"]["correct"]
+    # the same variant a roster build gives the student with id v002
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\nv002,Someone\n")
+    built = run("build", spec, "--roster", roster, "--out", tmp_path / "out", "--to", "tex")
+    assert built.exit_code == 0, built.output
+    paper = json.loads((tmp_path / "out" / "manifest.json").read_text())["papers"][0]
+    assert paper["questions"][0]["params"] == variant["params"]
+    wrong = CliRunner().invoke(
+        cli, ["show", "gd-step", "--variant-of", str(tmp_path / "bank.manifest.json"), "eigen-v002"]
+    )
+    assert wrong.exit_code == 2 and "is a eigen-determinant question, not gd-step" in wrong.output
+    missing = CliRunner().invoke(
+        cli, ["show", "eigen-determinant", "--variant-of", str(tmp_path / "bank.manifest.json"), "eigen-v009"]
+    )
+    assert missing.exit_code == 2 and "no exported variant 'eigen-v009'" in missing.output

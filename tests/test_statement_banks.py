@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -103,3 +104,49 @@ def test_bad_bank_options_and_params_name_the_field():
     assert error.value.where == "statements[0].d"
     with pytest.raises(InvalidParams, match="once"):
         bank.parse({"statements": [{"fact": "doubling-length", "n": 4, "factor": 4}] * 2})
+
+
+def test_scheduled_sampling_counts_the_inputs_the_loss_terms_fact_defines():
+    """Issue 25: a T-token target has T - 1 inputs (loss-terms), the first given and never
+    replaced, so all inputs stay ground truth with chance (1 - ε)^(T - 2): 2/3 for ε = 1/3, T = 3."""
+    bank = family("tf-teacher-forcing")
+    facts = {f.id: f for f in bank.facts}
+    sampling, terms = facts["scheduled-sampling"], facts["loss-terms"]
+    for length in (3, 4, 5):
+        inputs = length - 1  # one per loss term, as loss-terms counts them
+        assert terms.holds({"length": length, "claimed": inputs})
+        for eps in (sp.Rational(1, 4), sp.Rational(1, 3), sp.Rational(1, 2)):
+            right = (1 - eps) ** (inputs - 1)
+            assert sampling.holds({"eps": eps, "length": length, "claimed": right})
+            assert sampling.check({"eps": eps, "length": length, "claimed": right})
+            wrong = (1 - eps) ** inputs  # the first input counted as replaceable
+            assert not sampling.holds({"eps": eps, "length": length, "claimed": wrong})
+            assert not sampling.check({"eps": eps, "length": length, "claimed": wrong})
+    assert sampling.holds({"eps": sp.Rational(1, 3), "length": 3, "claimed": sp.Rational(2, 3)})
+
+
+def test_negations_with_two_readings_are_written_as_sentences_of_their_own():
+    """Issue 25: "not convex in x and concave in y" reads two ways; "keeps moving forever" is
+    literally true of iterates that converge without ever arriving."""
+    minimax = {f.id: f for f in family("tf-minimax").facts}["convex-concave"]
+    numbers = {"a": sp.Integer(0), "k": sp.Integer(1), "b": sp.Integer(-2)}
+    assert "is not both convex in $x$ and concave in $y$" in minimax.denies(numbers)
+    assert not minimax.holds(numbers) and not minimax.check(numbers)
+    sgd = {f.id: f for f in family("tf-sgd-vs-gd").facts}["constant-step-keeps-moving"]
+    same = {"a": sp.Integer(2), "b": sp.Integer(2), "eta": sp.Rational(1, 4)}
+    assert "converge to no single point" in sgd.says(same) and "keeps moving" not in sgd.says(same)
+    assert not sgd.holds(same) and not sgd.check(same)  # w_t = 2 - 2(3/4)^t converges to 2
+    apart = {"a": sp.Integer(0), "b": sp.Integer(4), "eta": sp.Rational(1, 4)}
+    assert sgd.holds(apart) and sgd.check(apart)
+
+
+def test_boundary_points_have_a_stated_convention():
+    """Issue 25: sign(0) is a boundary case; each robustness statement says how it counts."""
+    facts = {f.id: f for f in family("tf-adversarial-tradeoff").facts}
+    rng = np.random.default_rng(0)
+    for name in ("robust-count", "robust-separator-exists"):
+        numbers = _numbers(facts[name], rng)
+        for text in (facts[name].says(numbers), facts[name].denies(numbers)):
+            assert "counts as misclassified" in text, (name, text)
+    stays = [f for f in facts.values() if "correctly classified" in f.says(_numbers(f, rng))]
+    assert len(stays) >= 2 and all("counts as misclassified" in f.says(_numbers(f, rng)) for f in stays)
