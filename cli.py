@@ -520,8 +520,9 @@ def _graded(manifest: str, responses: str | Path, without_spec: bool, folder: Pa
 def _say_graded(report: grading.GradeReport, out_dir: Path) -> None:
     possible = sum(float(m.possible) for m in report.students[0].marks) if report.students else 0
     mean = sum(float(s.total) for s in report.students) / max(1, len(report.students))
+    absent = f" ({len(report.absent)} absent, not averaged)" if report.absent else ""
     click.echo(
-        f"graded {len(report.students)} students: mean {mean:.2f} of {possible:g} points; "
+        f"graded {len(report.students)} students{absent}: mean {mean:.2f} of {possible:g} points; "
         f"{len(report.unreadable)} unreadable entries; wrote {out_dir}/scores.csv, items.csv, problems.txt"
     )
     for warning in report.warnings:

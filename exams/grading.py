@@ -58,8 +58,9 @@ class StudentResult:
 @dataclass
 class GradeReport:
     slots: list[dict[str, Any]]
-    students: list[StudentResult]
+    students: list[StudentResult]  # those with a response row: the mean and item statistics are theirs
     warnings: list[str] = field(default_factory=list)
+    absent: list[StudentResult] = field(default_factory=list)  # no response row: listed, never averaged
 
     @property
     def unreadable(self) -> list[str]:
@@ -99,7 +100,7 @@ def read_responses(path: str | Path, papers: dict[str, dict]) -> tuple[dict[str,
         responses[student], first_line[student] = answers, number
     for student in papers:
         if student not in responses:
-            warnings.append(f"{student}: no response row (absent?); every question scores 0")
+            warnings.append(f"{student}: no response row: listed as absent, left out of the mean and item statistics")
     return responses, warnings
 
 
@@ -107,14 +108,16 @@ def grade(manifest: dict[str, Any], responses_path: str | Path) -> GradeReport:
     papers = {(p.get("student") or {}).get("id", ""): p for p in manifest["papers"]}
     responses, warnings = read_responses(responses_path, papers)
     slots = _slots(manifest)
-    students = []
+    students, absent = [], []
     for student_id, paper in papers.items():
         result = StudentResult(student_id, (paper.get("student") or {}).get("name", ""))
-        answers = responses.get(student_id, [""] * len(paper["questions"]))
-        for record, response in zip(paper["questions"], answers):
+        if student_id not in responses:
+            absent.append(result)
+            continue
+        for record, response in zip(paper["questions"], responses[student_id]):
             result.marks.append(mark(recomputed(record), response))
         students.append(result)
-    return GradeReport(slots, students, warnings)
+    return GradeReport(slots, students, warnings, absent)
 
 
 def _slots(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -269,6 +272,7 @@ def scores_rows(report: GradeReport) -> list[list[str]]:
             + [_number(by_slot[s["slot"]].points) for s in report.slots]
             + [_number(student.total)]
         )
+    rows += [[student.id, student.name] + ["absent"] * (len(report.slots) + 1) for student in report.absent]
     return rows
 
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from variantex.answer_engine.errors import InputError
 from variantex.cli import cli
 from variantex.exams.build import build
-from variantex.exams.grading import grade
+from variantex.exams.grading import grade, item_rows, scores_rows
 from variantex.exams.manifest import load_manifest
 
 SPEC = """title: Quiz
@@ -81,7 +81,10 @@ def test_grades_each_student_against_their_own_paper(built):
     assert totals["B"] == 0
     assert totals["C"] == 1 + sp_half(5)  # one of three numeric parts (3 × 1/3) + 2.5 awarded
     assert totals["D"] == 0
-    assert totals["F"] == 0
+    # F sent no response row: absent, listed apart and never averaged in as a zero
+    assert "F" not in totals and [s.id for s in report.absent] == ["F"]
+    assert ["F", report.absent[0].name] + ["absent"] * 4 in scores_rows(report)
+    assert all(row[4] == str(len(report.students)) for row in item_rows(report)[1:])
     assert len(report.unreadable) == 3 and all(u.startswith("D question") for u in report.unreadable)
     assert any("F: no response row" in w for w in report.warnings)
     assert any("E gave 1 of 3 responses" in w for w in report.warnings)
