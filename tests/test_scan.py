@@ -363,3 +363,33 @@ def test_the_manifest_sheet_rows_are_rebuilt_by_verify(exam, tmp_path):
     (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     result = scan("verify", copy / "manifest.json")
     assert result.exit_code == 1 and "B2: stored sheet differs" in result.output
+
+
+def test_a_build_without_bubble_positions_is_refused(tmp_path):
+    (tmp_path / "spec.yaml").write_text(SPEC + "answer_sheet: on-pages\n", encoding="utf-8")
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    built = scan(
+        "build", tmp_path / "spec.yaml", "--roster", tmp_path / "roster.csv", "--out", tmp_path / "out", "--to", "tex"
+    )
+    assert built.exit_code == 0, built.output
+    import cv2
+
+    cv2.imwrite(str(tmp_path / "page.png"), np.full((100, 100), 255, np.uint8))
+    result = scan("scan", tmp_path / "page.png", "--manifest", tmp_path / "out" / "manifest.json")
+    assert result.exit_code == 2 and "records no bubble positions" in result.output
+
+
+def test_degenerate_registration_is_a_flagged_page_not_a_crash(exam, tmp_path):
+    """A page whose code reads but whose corners are covered by a straight ink stroke through
+    three marks' places: flagged for review, never a traceback."""
+    import cv2
+
+    page = rendered(exam / "out", 150)["A1"][-2].copy()
+    s = 150 / 25.4
+    for x, y in ((12, 12), (198, 12), (198, 285)):  # blot out three marks
+        cv2.rectangle(page, (int((x - 6) * s), int((y - 6) * s)), (int((x + 6) * s), int((y + 6) * s)), 255, -1)
+    cv2.imwrite(str(tmp_path / "page.png"), page)
+    result = scan("scan", tmp_path / "page.png", "--manifest", exam / "out" / "manifest.json", "--out", tmp_path / "r")
+    assert result.exit_code == 1, result.output
+    [item] = [i for i in decisions(tmp_path / "r") if i["item"].startswith("page:")]
+    assert "could not be registered" in item["what"]

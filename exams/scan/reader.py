@@ -92,6 +92,10 @@ def read_page(ref: PageRef) -> PageResult:
         h = register(image, code, geometry)
         page = canonical(image, h, tuple(geometry["page"]))
         readings = fill.read_rows(page, rows, geometry)
+    except (cv2.error, np.linalg.LinAlgError) as error:  # a degenerate registration (marks in a line)
+        result.outcome, result.detail = UNREGISTERED, f"the page could not be registered ({type(error).__name__})"
+        result.thumbnail = _png(image, 700)
+        return result
     except (Unreadable, ValueError) as error:
         result.outcome, result.detail = UNREGISTERED, str(error)
         result.thumbnail = _png(image, 700)

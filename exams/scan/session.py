@@ -63,6 +63,9 @@ def scan_geometry(manifest: dict[str, Any], path: str) -> dict[str, Any]:
     geometry = manifest.get("scan")
     if not isinstance(geometry, dict) or "exam" not in geometry:
         raise InputError("this exam was built without answer sheets (--no-scan); there is nothing to scan", path)
+    if not any(paper.get("sheet") for paper in manifest["papers"]):
+        # Answers on the question pages are placed by TeX: a build without PDFs knows no positions.
+        raise InputError("this build records no bubble positions (built without PDFs?); build it with PDFs", path)
     return geometry
 
 
