@@ -18,7 +18,7 @@ from variantex.answer_engine.checking import Claim, claim_matches, read_tf
 from variantex.answer_engine.distractors import Mistake
 from variantex.answer_engine.errors import InputError
 from variantex.answer_engine.exact import Value
-from variantex.answer_engine.formatting import latex_to_text, plain
+from variantex.answer_engine.formatting import latex_to_text, plain, plain_with_decimal
 from variantex.exams import yamlio
 from variantex.generators import family as family_by_id
 from variantex.generators.variant import Variant, variant_from_data
@@ -249,7 +249,7 @@ def describe(verdict: ItemVerdict) -> str:
         note = f" (numeric claims within {numeric[0].tolerance})" if numeric else ""
         return f"{verdict.id}: OK{note}"
     wrong = [part for part in verdict.parts if not part.ok]
-    problems = [f"{p.part}: claimed {p.claim.written}, correct {plain(p.correct)}" for p in wrong]
+    problems = [f"{p.part}: claimed {p.claim.written}, correct {plain_with_decimal(p.correct)}" for p in wrong]
     line = f"{verdict.id}: WRONG — " + "; ".join(problems)
     tolerances = sorted({p.tolerance for p in wrong if p.tolerance != "exact"})
     if tolerances:

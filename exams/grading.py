@@ -290,6 +290,7 @@ def item_rows(report: GradeReport) -> list[list[str]]:
         "blank",
         "unreadable",
         "mistakes_chosen",
+        "letters_chosen",
     ]
     rows = [header]
     totals = [float(s.total) for s in report.students]
@@ -315,9 +316,21 @@ def item_rows(report: GradeReport) -> list[list[str]]:
                 str(sum(1 for m in marks if m.status == BLANK)),
                 str(sum(1 for m in marks if m.status == UNREADABLE)),
                 "; ".join(f"{name} ×{count}" for name, count in ranked),
+                _letters(marks) if slot["format"] == "mcq" else "",
             ]
         )
     return rows
+
+
+def _letters(marks: list[Mark]) -> str:
+    """How often each printed letter was marked (A ×12; B ×3; …): a letter chosen far more
+    often than the others, whatever option it held, is a guessing pattern to look into."""
+    counts: dict[str, int] = {}
+    for m in marks:
+        letter = m.response.strip().upper()
+        if letter and m.status != UNREADABLE:
+            counts[letter] = counts.get(letter, 0) + 1
+    return "; ".join(f"{letter} ×{count}" for letter, count in sorted(counts.items()))
 
 
 def _correlation(xs: list[float], ys: list[float]) -> str:

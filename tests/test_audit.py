@@ -64,3 +64,15 @@ def test_bad_keys_files_give_one_clear_error(tmp_path, text, message):
     with pytest.raises(InputError, match=message) as caught:
         audit_file(path)
     assert "\n" not in str(caught.value)
+
+
+def test_a_wrong_claim_shows_the_correct_closed_form_with_its_decimal():
+    """Issue 26: `correct 3*log(3)/16 + 3/4 ≈ 0.9560`, not a closed form alone."""
+    from click.testing import CliRunner
+
+    from variantex.cli import cli
+
+    result = CliRunner().invoke(cli, ["check", str(EXAMPLE)])
+    assert result.exit_code == 1
+    assert "claimed 1/8, correct -1/8 (≈ -0.125)" in result.output
+    assert "correct 30 —" in result.output  # a whole number needs no decimal

@@ -85,6 +85,16 @@ def test_grades_each_student_against_their_own_paper(built):
     assert "F" not in totals and [s.id for s in report.absent] == ["F"]
     assert ["F", report.absent[0].name] + ["absent"] * 4 in scores_rows(report)
     assert all(row[4] == str(len(report.students)) for row in item_rows(report)[1:])
+    items = {row[0]: row for row in item_rows(report)}
+    assert item_rows(report)[0][-1] == "letters_chosen" and items["num"][-1] == ""
+    marked = sorted(
+        m.response.upper()
+        for s in report.students
+        for m in s.marks
+        if m.slot == "mc" and m.status != "unreadable" and m.response
+    )
+    expected = "; ".join(f"{letter} ×{marked.count(letter)}" for letter in sorted(set(marked)))
+    assert items["mc"][-1] == expected and expected  # D's "Z" is unreadable, not a letter chosen
     assert len(report.unreadable) == 3 and all(u.startswith("D question") for u in report.unreadable)
     assert any("F: no response row" in w for w in report.warnings)
     assert any("E gave 1 of 3 responses" in w for w in report.warnings)
