@@ -13,24 +13,20 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from variantex.answer_engine.errors import InputError, VariantexError, VerificationError
-from variantex.answer_engine.formatting import plain, plain_with_decimal
-from variantex.exams import audit, grading, seeds, yamlio
-from variantex.exams.build import OUTPUTS
-from variantex.exams.build import build as build_exam
-from variantex.exams.exporters.text import question_text
-from variantex.exams.manifest import Checks, load_manifest, recompute, tamper_problems
-from variantex.exams.outputs import remove_on_terminate, staged_folder
-from variantex.exams.roster import read_roster
-from variantex.exams.view import question_view
-from variantex.generators import families as all_families
-from variantex.generators import family as family_by_id
-from variantex.generators.base import FORMATS, NO_PLUGINS_VARIABLE, is_builtin, set_plugins_enabled
-from variantex.generators.variant import Variant, draw_variant, variant_from_data
+from variantex.exams.outputs import OUTPUTS
+from variantex.generators.names import FORMATS, NO_PLUGINS_VARIABLE
+
+if TYPE_CHECKING:
+    from variantex.exams import grading
+    from variantex.generators.variant import Variant
+
+# The library (SymPy, NumPy, every family) is imported inside each command, not here, so
+# that `variantex --help`, `--version` and the completion start in a blink (issue 30).
 
 EXIT_CODES = """\b
 Exit codes:
@@ -113,6 +109,8 @@ def cli(no_plugins: bool) -> None:
     """variantex: per-student ML exam variants with exact, twice-verified keys."""
     warnings.showwarning = _one_line_warning  # a skipped plug-in is one line, not a source quote
     if no_plugins:
+        from variantex.generators.base import set_plugins_enabled
+
         set_plugins_enabled(False)
 
 
@@ -144,6 +142,9 @@ def init(folder: str) -> None:
 @reports_errors
 def families(audit: bool, draws: int, as_json: bool) -> None:
     """List the question families: id, title, formats and structural branches."""
+    from variantex.generators import families as all_families
+    from variantex.generators.base import is_builtin
+
     if as_json:
         click.echo(
             json.dumps(
@@ -184,6 +185,8 @@ def families(audit: bool, draws: int, as_json: bool) -> None:
 
 def _parse_assignments(assignments: tuple[str, ...], flag: str) -> dict[str, Any]:
     """`name=value` pairs (values read as YAML, dotted names nest) into a mapping."""
+    from variantex.exams import yamlio
+
     data: dict[str, Any] = {}
     for assignment in assignments:
         name, sep, raw = assignment.partition("=")
@@ -200,6 +203,10 @@ def _parse_assignments(assignments: tuple[str, ...], flag: str) -> dict[str, Any
 
 def _print_variant(variant: Variant, fmt: str, show_key: bool = True) -> None:
     """The question as a student reads it; with the key, its answers, worked steps and params."""
+    from variantex.answer_engine.formatting import plain_with_decimal
+    from variantex.exams.exporters.text import question_text
+    from variantex.exams.view import question_view
+
     family = variant.family
     click.echo(question_text(question_view(variant, fmt), key=show_key))
     if show_key:
@@ -212,6 +219,7 @@ def _print_variant(variant: Variant, fmt: str, show_key: bool = True) -> None:
 
 
 def _show_exported(family_id: str, variant_of: tuple[str, str], no_key: bool, as_json: bool) -> None:
+    from variantex.exams.exporters.text import question_text
     from variantex.exams.lms.checks import load_bank_manifest, recomputed_view
 
     path, question = variant_of
@@ -281,6 +289,11 @@ def show(
     With --variant-of, print the variant an LMS export holds instead, recomputed from the
     params its bank manifest stores (variant v003 of a slot is what a roster build of the
     same spec and seed gives a student whose id is v003)."""
+    from variantex.exams import seeds
+    from variantex.exams.view import question_view
+    from variantex.generators import family as family_by_id
+    from variantex.generators.variant import draw_variant
+
     if variant_of:
         _show_exported(family_id, variant_of, no_key, as_json)
         return
@@ -317,6 +330,11 @@ def show(
 @reports_errors
 def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...], fmt: str, as_json: bool) -> None:
     """Solve FAMILY exactly for given params and print the worked steps."""
+    from variantex.answer_engine.formatting import plain
+    from variantex.exams import yamlio
+    from variantex.generators import family as family_by_id
+    from variantex.generators.variant import variant_from_data
+
     chosen = family_by_id(family_id)
     if bool(params_file) == bool(assignments):
         raise InputError("give either --params FILE or one or more --set name=value")
@@ -405,6 +423,10 @@ def build(
     exam.pdf and key.pdf (all students, print-ready), exams/<id>.pdf, keys/<id>.pdf,
     key.csv and manifest.json.
     """
+    from variantex.exams.build import build as build_exam
+    from variantex.exams.outputs import remove_on_terminate
+    from variantex.exams.roster import read_roster
+
     out_dir = Path(out) if out else Path("out") / Path(spec).stem
     progress = (lambda message: click.echo(f"… {message}", err=True)) if verbose else None
     students = read_roster(roster) if roster else None  # read once: the bar needs the count
@@ -488,6 +510,8 @@ def grade(manifest: str, responses: str, out: str | None, force: bool, overwrite
     grader awarded. Blanks score 0; unreadable entries are listed in problems.txt and
     score 0.
     """
+    from variantex.exams.outputs import remove_on_terminate, staged_folder
+
     out_dir = Path(out) if out else Path(manifest).resolve().parent / "grades"
     remove_on_terminate()
     with staged_folder(out_dir, force, overwrite) as staging:
@@ -498,6 +522,9 @@ def grade(manifest: str, responses: str, out: str | None, force: bool, overwrite
 def _graded(manifest: str, responses: str | Path, without_spec: bool, folder: Path) -> grading.GradeReport:
     """Grade `responses` against `manifest` into `folder` (scores.csv, items.csv, problems.txt),
     refusing a manifest whose keys do not follow from its spec, seed and params."""
+    from variantex.exams import grading
+    from variantex.exams.manifest import Checks, load_manifest, recompute, tamper_problems
+
     data = load_manifest(manifest)
     # Grades come only from keys recomputed from the params: a manifest whose stored keys
     # differ from them (even re-sealed with a fresh digest) is refused, every difference listed.
@@ -570,6 +597,8 @@ def scan(
     Exit status 1 when some marks need review (their cells read REVIEW); settle them in
     decisions.csv and run again with --decisions.
     """
+    from variantex.exams.manifest import load_manifest
+    from variantex.exams.outputs import remove_on_terminate, staged_folder
     from variantex.exams.scan import session
 
     data = load_manifest(manifest)
@@ -619,6 +648,8 @@ def verify(manifest: str, without_spec: bool, rebuild: bool) -> None:
     Exits 1 and lists every difference when anything was edited or corrupted, or when the
     spec or roster is missing or changed (unless --without-spec).
     """
+    from variantex.exams.manifest import Checks, load_manifest, recompute, tamper_problems
+
     data = load_manifest(manifest)
     notes: list[str] = []
     checks = Checks(without_spec=without_spec, versions=rebuild)
@@ -650,6 +681,8 @@ def check(keys: str, as_json: bool) -> None:
     true/false key is TFFT, a list of true/false or {s1: true, ...}. Exits 1 when any
     item is wrong.
     """
+    from variantex.exams import audit
+
     verdicts = audit.audit_file(keys)
     if as_json:
         click.echo(json.dumps(audit.as_json(verdicts), indent=2, ensure_ascii=False))

@@ -32,12 +32,10 @@ from variantex.exams.csvfiles import write_rows
 from variantex.exams.exporters import exporter
 from variantex.exams.exporters.latex import chunk_sizes
 from variantex.exams.manifest import build_manifest, file_digest, record_paper_digests, write_manifest
-from variantex.exams.outputs import files_in, staged_folder
+from variantex.exams.outputs import OUTPUTS, files_in, staged_folder
 from variantex.exams.roster import read_roster
 from variantex.exams.spec import ExamSpec, load_spec
 from variantex.exams.view import ExamView, exam_view
-
-OUTPUTS = ("pdf", "tex", "json")
 
 Progress = Callable[[str], None]
 

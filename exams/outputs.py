@@ -28,6 +28,8 @@ from pathlib import Path
 
 from variantex.answer_engine.errors import InputError
 
+# What `build --to` writes: LaTeX and PDFs, LaTeX only, or the exam view as JSON.
+OUTPUTS = ("pdf", "tex", "json")
 MARKER = ".variantex-output"
 _ACTIVE: set[Path] = set()
 

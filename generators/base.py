@@ -41,9 +41,8 @@ from variantex.answer_engine.errors import InvalidParams, VariantexError
 from variantex.answer_engine.exact import Value
 from variantex.answer_engine.formatting import Markup, Math, markup_text, tex
 from variantex.generators.kit import EdgeCase, Kind, dump_fields, parse_fields
+from variantex.generators.names import FORMATS, NO_PLUGINS_VARIABLE  # noqa: F401 - re-exported
 
-# tf: true/false statements, offered by statement banks (generators/statements.py).
-FORMATS = ("mcq", "numeric", "open", "tf")
 ENTRY_POINT_GROUP = "variantex.families"
 
 
@@ -279,7 +278,6 @@ _REGISTRY: dict[str, Family] = {}
 _PENDING: list[type[Family]] = []
 _DISCOVERED = False
 BUILTIN_PACKAGE = __name__.rpartition(".")[0]  # variantex.generators
-NO_PLUGINS_VARIABLE = "VARIANTEX_NO_PLUGINS"
 _plugins_enabled = True
 
 

@@ -85,3 +85,19 @@ def test_family_speed_benchmark_lists_every_family():
     assert result.returncode == 0, result.stderr
     for family in families():
         assert re.search(rf"^{re.escape(family.id)} +\d+ verified variants/s", result.stdout, re.MULTILINE)
+
+
+def test_startup_benchmark_prints_every_command_against_its_target():
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT.with_name("startup.py")), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    for name in ("--help", "--version", "families", "show gd-step", "solve eigen-determinant"):
+        assert re.search(
+            rf"^{re.escape(name)} +median [\d.]+ s over 1 runs \(target [\d.]+ s: (ok|over)\)$",
+            result.stdout,
+            re.MULTILINE,
+        ), result.stdout

@@ -303,3 +303,13 @@ def test_show_reproduces_an_exported_variant(run, tmp_path):
         cli, ["show", "eigen-determinant", "--variant-of", str(tmp_path / "bank.manifest.json"), "eigen-v009"]
     )
     assert missing.exit_code == 2 and "no exported variant 'eigen-v009'" in missing.output
+
+
+def test_the_command_line_starts_without_the_library():
+    """Issue 30: `variantex --help` must not pay for SymPy, NumPy and every family."""
+    import subprocess
+    import sys
+
+    probe = "import sys, variantex.cli; print(sorted(m for m in ('sympy', 'numpy', 'variantex.generators.base') if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
