@@ -142,6 +142,16 @@ def init(folder: str) -> None:
 @reports_errors
 def families(audit: bool, draws: int, as_json: bool) -> None:
     """List the question families: id, title, formats and structural branches."""
+    from variantex.generators.names import builtin_index, plugins_installed
+
+    if not audit and not plugins_installed():  # the built-ins alone: their index, no family imported
+        rows = builtin_index()
+        if as_json:
+            click.echo(json.dumps([{**row, "builtin": True} for row in rows], ensure_ascii=False, indent=1))
+            return
+        for row in rows:
+            _family_lines(row)
+        return
     from variantex.generators import families as all_families
     from variantex.generators.base import is_builtin
 
@@ -177,10 +187,22 @@ def families(audit: bool, draws: int, as_json: bool) -> None:
         )
         return
     for item in all_families():
-        click.echo(f"{item.id:<20} {item.title}")
-        click.echo(f"{'':<20} formats: {', '.join(item.formats)}; branches: {', '.join(item.branches)}")
-        for name, help_text in item.draw_options.items():
-            click.echo(f"{'':<20} option {name}: {help_text}")
+        _family_lines(
+            {
+                "id": item.id,
+                "title": item.title,
+                "formats": item.formats,
+                "branches": item.branches,
+                "options": item.draw_options,
+            }
+        )
+
+
+def _family_lines(row: dict[str, Any]) -> None:
+    click.echo(f"{row['id']:<20} {row['title']}")
+    click.echo(f"{'':<20} formats: {', '.join(row['formats'])}; branches: {', '.join(row['branches'])}")
+    for name, help_text in row["options"].items():
+        click.echo(f"{'':<20} option {name}: {help_text}")
 
 
 def _parse_assignments(assignments: tuple[str, ...], flag: str) -> dict[str, Any]:

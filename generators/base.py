@@ -41,9 +41,7 @@ from variantex.answer_engine.errors import InvalidParams, VariantexError
 from variantex.answer_engine.exact import Value
 from variantex.answer_engine.formatting import Markup, Math, markup_text, tex
 from variantex.generators.kit import EdgeCase, Kind, dump_fields, parse_fields
-from variantex.generators.names import FORMATS, NO_PLUGINS_VARIABLE  # noqa: F401 - re-exported
-
-ENTRY_POINT_GROUP = "variantex.families"
+from variantex.generators.names import ENTRY_POINT_GROUP, FORMATS, NO_PLUGINS_VARIABLE  # noqa: F401 - re-exported
 
 
 @dataclass(frozen=True)

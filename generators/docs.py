@@ -76,5 +76,27 @@ def families_markdown() -> str:
     return "\n".join(lines)
 
 
+def families_index() -> list[dict]:
+    """What generators/index.json holds: each built-in family's row of `variantex families`."""
+    from variantex.generators.base import builtin_families
+
+    return [
+        {
+            "id": item.id,
+            "title": item.title,
+            "formats": list(item.formats),
+            "branches": list(item.branches),
+            "options": dict(item.draw_options),
+        }
+        for item in builtin_families()
+    ]
+
+
 if __name__ == "__main__":
-    print(families_markdown(), end="")
+    import json
+    import sys
+
+    if sys.argv[1:] == ["--index"]:
+        print(json.dumps(families_index(), ensure_ascii=False, indent=1))
+    else:
+        print(families_markdown(), end="")

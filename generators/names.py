@@ -7,3 +7,24 @@ from __future__ import annotations
 # tf: true/false statements, offered by statement banks (generators/statements.py).
 FORMATS = ("mcq", "numeric", "open", "tf")
 NO_PLUGINS_VARIABLE = "VARIANTEX_NO_PLUGINS"
+ENTRY_POINT_GROUP = "variantex.families"
+
+
+def builtin_index() -> list[dict]:
+    """The built-in families as `variantex families` lists them (id, title, formats, branches,
+    draw options), from generators/index.json: no family module is imported. A test keeps
+    the file equal to the registry (`python -m variantex.generators.docs --index` writes it)."""
+    import json
+    from pathlib import Path
+
+    return json.loads((Path(__file__).resolve().parent / "index.json").read_text(encoding="utf-8"))
+
+
+def plugins_installed() -> bool:
+    """Whether any package registers families under the entry point (cheap: metadata only)."""
+    import os
+    from importlib import metadata
+
+    if os.environ.get(NO_PLUGINS_VARIABLE, "") not in ("", "0"):
+        return False
+    return any(True for _ in metadata.entry_points(group=ENTRY_POINT_GROUP))

@@ -20,3 +20,15 @@ def test_every_family_is_on_the_page_with_a_solve_command():
         assert f"## `{family.id}`" in text
         if family.edge_cases:
             assert f"variantex solve {family.id} --set" in text
+
+
+def test_the_family_index_is_current():
+    """`variantex families` reads generators/index.json (no family imported): it must be the registry."""
+    import json
+
+    from variantex.generators.docs import families_index
+
+    index = Path(__file__).resolve().parents[1] / "generators" / "index.json"
+    assert json.loads(index.read_text(encoding="utf-8")) == families_index(), (
+        "generators/index.json is stale: run `.venv/bin/python -m variantex.generators.docs --index > generators/index.json`"
+    )
