@@ -147,7 +147,8 @@ def families(audit: bool, draws: int, as_json: bool) -> None:
     if not audit and not plugins_installed():  # the built-ins alone: their index, no family imported
         rows = builtin_index()
         if as_json:
-            click.echo(json.dumps([{**row, "builtin": True} for row in rows], ensure_ascii=False, indent=1))
+            shown = [{key: value for key, value in row.items() if key != "module"} for row in rows]
+            click.echo(json.dumps([{**row, "builtin": True} for row in shown], ensure_ascii=False, indent=1))
             return
         for row in rows:
             _family_lines(row)

@@ -363,13 +363,30 @@ def discover() -> None:
             _load_plugin(entry)
 
 
+def _import_alone(family_id: str) -> None:
+    """Import just the module of one built-in family (generators/index.json names it), so a
+    command about one family (`show`, `solve`) does not import all of them. With plug-ins
+    installed every family is discovered as usual: a plug-in may clash with this id."""
+    from variantex.generators.names import builtin_index, plugins_installed
+
+    if plugins_installed() and plugins_enabled():
+        return
+    module = next((row.get("module") for row in builtin_index() if row["id"] == family_id), None)
+    if module:
+        importlib.import_module(f"{BUILTIN_PACKAGE}.{module}")
+        _settle()
+
+
 def unregister(family_id: str) -> None:
     """Forget a family (tests that define one of their own clean up with this)."""
     _REGISTRY.pop(family_id, None)
 
 
 def family(family_id: str) -> Family:
-    discover()
+    if not _DISCOVERED and family_id not in _REGISTRY:
+        _import_alone(family_id)
+    if family_id not in _REGISTRY:
+        discover()
     try:
         return _REGISTRY[family_id]
     except KeyError:

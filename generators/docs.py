@@ -87,6 +87,7 @@ def families_index() -> list[dict]:
             "formats": list(item.formats),
             "branches": list(item.branches),
             "options": dict(item.draw_options),
+            "module": type(item).__module__.rsplit(".", 1)[-1],
         }
         for item in builtin_families()
     ]
