@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -393,3 +394,11 @@ def test_degenerate_registration_is_a_flagged_page_not_a_crash(exam, tmp_path):
     assert result.exit_code == 1, result.output
     [item] = [i for i in decisions(tmp_path / "r") if i["item"].startswith("page:")]
     assert "could not be registered" in item["what"]
+
+
+def test_a_bad_answer_sheet_option_names_its_line(tmp_path):
+    (tmp_path / "spec.yaml").write_text(SPEC + "answer_sheet: maybe\n", encoding="utf-8")
+    result = scan("build", tmp_path / "spec.yaml", "--to", "tex", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "answer_sheet" in result.output and "expected one of separate, on-pages, none" in result.output
+    assert re.search(r"spec\.yaml:\d+", result.output) and len(result.output.strip().splitlines()) == 1
