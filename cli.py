@@ -260,6 +260,8 @@ def _show_exported(family_id: str, variant_of: tuple[str, str], no_key: bool, as
         raise InputError(f"{question} is a {slot['family']} question, not {family_id}", path)
     try:
         view = recomputed_view(slot, variant)
+    except InputError as error:
+        raise InputError(f"{question}: its stored params cannot be read ({error.message})", path) from None
     except (KeyError, TypeError, ValueError) as error:
         raise InputError(f"{question}: its stored params cannot be read ({error})", path) from None
     if as_json:

@@ -313,3 +313,54 @@ def test_the_command_line_starts_without_the_library():
     probe = "import sys, variantex.cli; print(sorted(m for m in ('sympy', 'numpy', 'variantex.generators.base') if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "[]"
+
+
+def test_families_from_the_index_and_from_the_registry_print_the_same(run, monkeypatch):
+    """With a plug-in installed, `families` loads every family; without, it reads the index:
+    the built-ins must look the same either way."""
+    from variantex.generators import names
+
+    fast_text, fast_json = run("families").output, run("families", "--json").output
+    monkeypatch.setattr(names, "plugins_installed", lambda: True)
+    assert run("families").output == fast_text
+    assert json.loads(run("families", "--json").output) == json.loads(fast_json)
+
+
+def test_no_plugins_flag_and_a_verbose_build(run, tmp_path):
+    from variantex.generators import base
+
+    try:
+        assert "gd-step" in run("--no-plugins", "families").output
+    finally:
+        base.set_plugins_enabled(True)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text('title: "T"\nquestions:\n  - {family: gd-step, format: numeric, points: 1}\n')
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\na,A\nb,B\n")
+    built = CliRunner().invoke(
+        cli, ["build", str(spec), "--roster", str(roster), "--to", "tex", "--verbose", "--out", str(tmp_path / "o")]
+    )
+    assert built.exit_code == 0, built.output
+    assert "… seconds:" in built.output and "distinct variants for 2 students" in built.output
+
+
+def test_show_prints_an_exported_variant_as_text(run, tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text('title: "T"\nseed: 4\nquestions:\n  - {id: g, family: gd-step, format: numeric, points: 2}\n')
+    assert run("export", spec, "--to", "moodle", "--variants", "2", "--out", tmp_path / "bank.xml").exit_code == 0
+    shown = run("show", "gd-step", "--variant-of", tmp_path / "bank.manifest.json", "g-v001")
+    assert shown.exit_code == 0 and "Exported as g-v001: slot g, variant v001" in shown.output
+    assert "Question 1" in shown.output
+    manifest = json.loads((tmp_path / "bank.manifest.json").read_text())
+    manifest["slots"][0]["variants"][0]["params"] = {"nonsense": 1}
+    (tmp_path / "bank.manifest.json").write_text(json.dumps(manifest))
+    broken = CliRunner().invoke(
+        cli, ["show", "gd-step", "--variant-of", str(tmp_path / "bank.manifest.json"), "g-v001"]
+    )
+    assert broken.exit_code == 2 and "g-v001" in broken.output
+
+
+def test_families_audit_prints_the_letter_table(run):
+    result = run("families", "--audit", "--draws", "10")
+    assert result.exit_code == 0
+    assert "10 draws per branch" in result.output and "weighted-kmeans" in result.output
