@@ -111,3 +111,34 @@ def test_every_family_in_every_format_and_branch_compiles(tmp_path):
     exam, key = pdf_text(result.out / "exam.pdf"), pdf_text(result.out / "key.pdf")
     assert f"Question {len(slots)}" in exam and f"Question {len(slots)}" in key
     assert key.count("Solution.") == len(slots)
+
+
+@pytest.mark.slow
+@requires_tex
+def test_key_pages_start_with_a_question_or_its_solution_never_mid_question(tmp_path):
+    """Issue 26: key pages started with answer boxes whose question was on the page before, or
+    with an `Answers:` line alone. A key question is now boxed whole like the exam's, and its
+    answers line stays with the last step."""
+    import re
+    import subprocess
+
+    roster = write_roster(tmp_path / "r.csv", [[f"S{i}", f"Student {i}"] for i in range(8)])
+    out = build(SAMPLE, tmp_path / "out", roster=roster).out
+    key = out / "key.pdf"
+    asks = ("Mark exactly one", "Write each value", "Justify each step", "Mark T (true)")
+    for number in range(1, pages(key) + 1):
+        text = subprocess.run(
+            ["pdftotext", "-f", str(number), "-l", str(number), "-layout", str(key), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        body = [line.strip() for line in text.splitlines() if line.strip()][1:]  # past the running head
+        assert body and not body[0].startswith(("Answers:", "Key:")), (number, body[:2])
+        # every question that starts on this page has its answer area here too
+        headings = [m.start() for m in re.finditer(r"Question \d+", text)]
+        for start in headings:
+            rest = text[start:]
+            nxt = re.search(r"Question \d+", rest[1:])
+            block = rest[: nxt.start() + 1] if nxt else rest
+            assert any(ask in block for ask in asks), (number, block[:200])
