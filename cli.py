@@ -50,6 +50,12 @@ OVERWRITE = click.option(
 )
 
 
+def out_option(help: str, file: bool = False) -> Callable:
+    """The `--out` option: a folder (or, with `file`, a file) whose empty name is refused."""
+    kind = click.Path(dir_okay=False) if file else click.Path(file_okay=False)
+    return click.option("--out", type=kind, default=None, callback=_named, help=help)
+
+
 def _named(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """An --out that names nothing is a slip, never "the default folder"."""
     if value is not None and not value.strip():
@@ -397,13 +403,7 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
     help="CSV with columns id, name (and any others): one exam per student.",
 )
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Exam seed (default: the spec's `seed`).")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default=None,
-    callback=_named,
-    help="Output folder (default: out/<spec name>).",
-)
+@out_option("Output folder (default: out/<spec name>).")
 @click.option(
     "--to",
     "outputs",
@@ -515,13 +515,7 @@ class TypesetBar:
 @cli.command()
 @click.argument("manifest", type=click.Path(dir_okay=False))
 @click.argument("responses", type=click.Path(dir_okay=False))
-@click.option(
-    "--out",
-    callback=_named,
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Folder for scores.csv, items.csv, problems.txt (default: grades/ beside the manifest).",
-)
+@out_option("Folder for scores.csv, items.csv, problems.txt (default: grades/ beside the manifest).")
 @FORCE
 @OVERWRITE
 @click.option("--without-spec", is_flag=True, help=WITHOUT_SPEC_HELP)
@@ -584,13 +578,7 @@ def _say_graded(report: grading.GradeReport, out_dir: Path) -> None:
 @cli.command()
 @click.argument("scans", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--manifest", required=True, type=click.Path(dir_okay=False), help="The build's manifest.json.")
-@click.option(
-    "--out",
-    callback=_named,
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Folder for responses.csv, review.html, decisions.csv (default: scan/ beside the manifest).",
-)
+@out_option("Folder for responses.csv, review.html, decisions.csv (default: scan/ beside the manifest).")
 @click.option(
     "--decisions",
     type=click.Path(dir_okay=False),
@@ -625,16 +613,17 @@ def scan(
     from variantex.exams.manifest import load_manifest
     from variantex.exams.outputs import remove_on_terminate, staged_folder
     from variantex.exams.scan import session
+    from variantex.exams.scan.pages import page_list
 
     data = load_manifest(manifest)
     settled = session.read_decisions(decisions) if decisions else {}
     out_dir = Path(out) if out else Path(manifest).resolve().parent / "scan"
     remove_on_terminate()
-    pages = session.page_list(list(scans))
+    pages = page_list(list(scans))  # every input opened and counted once, before any page is read
     with click.progressbar(
         length=len(pages), label="pages", file=sys.stderr, hidden=len(pages) < 20 or not sys.stderr.isatty()
     ) as bar:
-        report = session.scan(list(scans), data, manifest, settled, jobs, on_page=lambda: bar.update(1))
+        report = session.scan(pages, data, manifest, settled, jobs, on_page=lambda: bar.update(1))
     graded = None
     with staged_folder(out_dir, force, overwrite) as staging:
         session.write_outputs(report, staging)
@@ -726,13 +715,7 @@ def check(keys: str, as_json: bool) -> None:
 @click.option(
     "--seed", type=click.IntRange(min=0), default=None, help="Seed of the set (default: the spec's `seed`, or 0)."
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default=None,
-    callback=_named,
-    help="Output folder (default: out/practice).",
-)
+@out_option("Output folder (default: out/practice).")
 @click.option(
     "--to",
     "outputs",
@@ -796,13 +779,7 @@ def practice(
 )
 @click.option("--variants", "-n", type=int, default=20, show_default=True, help="Variants per exam slot.")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Bank seed (default: the spec's `seed`).")
-@click.option(
-    "--out",
-    callback=_named,
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="File to write (default: <spec name>-<target>.xml or .zip); the bank manifest goes beside it.",
-)
+@out_option("File to write (default: <spec name>-<target>.xml or .zip); the bank manifest goes beside it.", file=True)
 @click.option("--force", is_flag=True, help="Replace --out even if variantex did not write it.")
 @click.option(
     "--check",

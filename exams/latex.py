@@ -7,6 +7,7 @@ A failed compile raises `CompileError` carrying the relevant lines of the TeX lo
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import shutil
@@ -257,8 +258,7 @@ def logged_bubbles(log: str, starts: Sequence[int]) -> list[list[tuple[int, int,
     found: list[list[tuple[int, int, str, int, int]]] = [[] for _ in starts[1:]]
     for match in _BUBBLE.finditer(log):
         shipped = int(match[1])
-        for paper, (first, end) in enumerate(zip(starts, starts[1:])):
-            if first < shipped <= end:
-                found[paper].append((shipped - first, int(match[2]), match[3], int(match[4]), int(match[5])))
-                break
+        paper = bisect.bisect_left(starts, shipped) - 1  # starts[paper] < shipped <= starts[paper + 1]
+        if 0 <= paper < len(found):
+            found[paper].append((shipped - starts[paper], int(match[2]), match[3], int(match[4]), int(match[5])))
     return found

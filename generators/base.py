@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import os
 import pkgutil
 import warnings
 from abc import ABC, abstractmethod
@@ -41,7 +40,12 @@ from variantex.answer_engine.errors import InvalidParams, VariantexError
 from variantex.answer_engine.exact import Value
 from variantex.answer_engine.formatting import Markup, Math, markup_text, tex
 from variantex.generators.kit import EdgeCase, Kind, dump_fields, parse_fields
-from variantex.generators.names import ENTRY_POINT_GROUP, FORMATS, NO_PLUGINS_VARIABLE  # noqa: F401 - re-exported
+from variantex.generators.names import (  # noqa: F401 - FORMATS and NO_PLUGINS_VARIABLE re-exported
+    ENTRY_POINT_GROUP,
+    FORMATS,
+    NO_PLUGINS_VARIABLE,
+    off_by_environment,
+)
 
 
 @dataclass(frozen=True)
@@ -290,7 +294,7 @@ def set_plugins_enabled(enabled: bool) -> None:
 
 
 def plugins_enabled() -> bool:
-    return _plugins_enabled and os.environ.get(NO_PLUGINS_VARIABLE, "") in ("", "0")
+    return _plugins_enabled and not off_by_environment()
 
 
 def is_builtin(item: Family) -> bool:

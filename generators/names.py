@@ -4,16 +4,27 @@ SymPy) so that `variantex --help` starts without them."""
 
 from __future__ import annotations
 
+import functools
+
 # tf: true/false statements, offered by statement banks (generators/statements.py).
 FORMATS = ("mcq", "numeric", "open", "tf")
 NO_PLUGINS_VARIABLE = "VARIANTEX_NO_PLUGINS"
 ENTRY_POINT_GROUP = "variantex.families"
 
 
+def off_by_environment() -> bool:
+    """Whether the environment turns plug-ins off (VARIANTEX_NO_PLUGINS set, and not 0)."""
+    import os
+
+    return os.environ.get(NO_PLUGINS_VARIABLE, "") not in ("", "0")
+
+
+@functools.lru_cache(maxsize=1)
 def builtin_index() -> list[dict]:
     """The built-in families as `variantex families` lists them (id, title, formats, branches,
-    draw options), from generators/index.json: no family module is imported. A test keeps
-    the file equal to the registry (`python -m variantex.generators.docs --index` writes it)."""
+    draw options, module), from generators/index.json, read once; no family module is
+    imported. Callers read it, never change it. A test keeps the file equal to the registry
+    (`python -m variantex.generators.docs --index` writes it)."""
     import json
     from pathlib import Path
 
@@ -22,9 +33,8 @@ def builtin_index() -> list[dict]:
 
 def plugins_installed() -> bool:
     """Whether any package registers families under the entry point (cheap: metadata only)."""
-    import os
     from importlib import metadata
 
-    if os.environ.get(NO_PLUGINS_VARIABLE, "") not in ("", "0"):
+    if off_by_environment():
         return False
     return any(True for _ in metadata.entry_points(group=ENTRY_POINT_GROUP))

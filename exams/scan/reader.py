@@ -73,18 +73,12 @@ def read_page(ref: PageRef) -> PageResult:
         return PageResult(ref, BROKEN, str(error))
     code = find_code(image)
     if code is None:
-        return PageResult(
-            ref, NO_CODE, "no readable page code (blank page, or not a variantex page?)", thumbnail=_png(image, 700)
-        )
+        return _unread(PageResult(ref, NO_CODE), "no readable page code (blank page, or not a variantex page?)", image)
     result = PageResult(ref, READ, student=code.student, label=code.label)
     if code.exam != geometry["exam"]:
-        result.outcome, result.detail = OTHER_EXAM, f"its code names exam {code.exam}, this manifest {geometry['exam']}"
-        result.thumbnail = _png(image, 700)
-        return result
+        return _unread(result, f"its code names exam {code.exam}, this manifest {geometry['exam']}", image, OTHER_EXAM)
     if code.student not in sheets:
-        result.outcome, result.detail = UNKNOWN_STUDENT, f"student {code.student!r}"
-        result.thumbnail = _png(image, 700)
-        return result
+        return _unread(result, f"student {code.student!r}", image, UNKNOWN_STUDENT)
     rows = [row for row in sheets[code.student] if row["page"] == code.label]
     if not rows:  # a page without bubbles (a question page, a sheet's blank back): identified, nothing to read
         return result
@@ -93,13 +87,9 @@ def read_page(ref: PageRef) -> PageResult:
         page = canonical(image, h, tuple(geometry["page"]))
         readings = fill.read_rows(page, rows, geometry)
     except (cv2.error, np.linalg.LinAlgError) as error:  # a degenerate registration (marks in a line)
-        result.outcome, result.detail = UNREGISTERED, f"the page could not be registered ({type(error).__name__})"
-        result.thumbnail = _png(image, 700)
-        return result
+        return _unread(result, f"the page could not be registered ({type(error).__name__})", image, UNREGISTERED)
     except (Unreadable, ValueError) as error:
-        result.outcome, result.detail = UNREGISTERED, str(error)
-        result.thumbnail = _png(image, 700)
-        return result
+        return _unread(result, str(error), image, UNREGISTERED)
     result.marks = [[(r.value, r.darkness, r.state) for r in row] for row in readings]
     by_question: dict[int, list[tuple[dict, list[fill.Reading]]]] = {}
     for row, read in zip(rows, readings):
@@ -109,6 +99,14 @@ def read_page(ref: PageRef) -> PageResult:
         if cell.problem or cell.notes:
             cell.crop = _crop(page, [row for row, _ in parts])
         result.cells.append(cell)
+    return result
+
+
+def _unread(result: PageResult, detail: str, image: np.ndarray, outcome: str = "") -> PageResult:
+    """A page left to a person: why, and a picture of it for the review file."""
+    result.outcome = outcome or result.outcome
+    result.detail = detail
+    result.thumbnail = _png(image, 700)
     return result
 
 

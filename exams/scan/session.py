@@ -26,7 +26,7 @@ from typing import Any
 from variantex.answer_engine.errors import InputError
 from variantex.exams.csvfiles import write_rows
 from variantex.exams.inputs import read_csv_rows
-from variantex.exams.scan.pages import page_list
+from variantex.exams.scan.pages import PageRef
 from variantex.exams.scan.reader import READ, PageResult, read_page, start_worker
 
 UNSETTLED = "REVIEW"  # the cell of a question still under review: grade lists it as unreadable
@@ -70,7 +70,7 @@ def scan_geometry(manifest: dict[str, Any], path: str) -> dict[str, Any]:
 
 
 def scan(
-    scans: list[str],
+    refs: list[PageRef],
     manifest: dict[str, Any],
     manifest_path: str,
     decisions: dict[str, tuple[str, str]] | None = None,
@@ -79,7 +79,6 @@ def scan(
 ) -> ScanReport:
     geometry = scan_geometry(manifest, manifest_path)
     papers = {(p.get("student") or {}).get("id", ""): p for p in manifest["papers"]}
-    refs = page_list(scans)
     context = {"geometry": geometry, "sheets": {sid: p.get("sheet", []) for sid, p in papers.items()}}
     workers = max(1, min(jobs or os.cpu_count() or 1, len(refs)))
     results: list[PageResult] = []
