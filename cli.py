@@ -188,8 +188,8 @@ def families(audit: bool, draws: int, as_json: bool) -> None:
         for line in table(audit_families(all_families(), draws)):
             click.echo(line)
         click.echo(
-            f"{draws} draws per branch, each distinct variant counted once; p > 0.01 means no detectable "
-            "pattern; 'ruled out' is the share of variants with a distractor the family's own rule "
+            f"{draws} draws per branch, as students get them (repeats included); p > 0.01 means no detectable "
+            "pattern; letters as arranged and with shuffle_options; 'ruled out' is the share of draws with a distractor the family's own rule "
             "(an axiom) eliminates"
         )
         return

@@ -49,31 +49,27 @@ class NotEnoughOptions(InvalidParams):
     """These params do not give enough distinct distractors for a multiple-choice question."""
 
 
-def build_options(
+@dataclass(frozen=True)
+class OptionPool:
+    """The correct option and every usable named mistake, best first: what `arrange` picks from."""
+
+    right: Option
+    candidates: tuple[Option, ...]
+    count: int  # options to show
+
+
+def option_pool(
     parts: Sequence[str],
     correct: Mapping[str, Value],
     mistakes: Sequence[Mistake],
     printer: Callable[[tuple[Value, ...]], str],
     rules: AnswerRules,
     count: int,
-    rng: np.random.Generator,
     plausible: Callable[[tuple[Value, ...]], bool] = lambda values: True,
-    every_rank: bool = False,
-) -> tuple[Option, ...]:
-    """The correct option and `count − 1` named mistakes, in an order that gives nothing away.
-
-    A mistake is usable when it gives every asked part, differs from the others by value
+) -> OptionPool:
+    """A mistake is usable when it gives every asked part, differs from the others by value
     and as printed, and would not itself pass the answer check. Plausible ones (those the
-    family's own axioms cannot rule out) come first, then the family's priority order.
-
-    Fairness: for a single numeric answer the correct value's rank among the options is
-    drawn uniformly (that many mistakes below it, the rest above, nearest feasible rank
-    when one side runs short) and the numbers are printed in ascending order, so neither
-    the rank nor the letter predicts the key. Any other option set is shuffled. `rng` must
-    be a pure function of the params (see Variant.options), so the options are too. With
-    `every_rank` (a random draw, which can be redrawn), params that cannot put the key at
-    every rank are refused, so the drawn ranks are exactly uniform.
-    """
+    family's own axioms cannot rule out) come first, then the family's priority order."""
     correct_values = tuple(correct[name] for name in parts)
     right = Option(correct_values, printer(correct_values), None)
     candidates = _usable(parts, correct_values, right, mistakes, printer, rules)
@@ -83,7 +79,22 @@ def build_options(
             f"{len(candidates)} named mistakes); multiple choice needs {count}"
         )
     candidates.sort(key=lambda option: not plausible(option.values))  # stable: priority order kept
-    if len(parts) == 1 and _number(correct_values[0]):
+    return OptionPool(right, tuple(candidates), count)
+
+
+def arrange(pool: OptionPool, rng: np.random.Generator, every_rank: bool = False) -> tuple[Option, ...]:
+    """Pick and order the options so that neither the letter nor the rank predicts the key.
+
+    For a single numeric answer the correct value's rank among the options is drawn
+    uniformly from `rng` (that many mistakes below it, the rest above, nearest feasible
+    rank when one side runs short) and the numbers are printed in ascending order. Any
+    other option set is shuffled. With `every_rank` (a random draw, which can be redrawn),
+    a pool that cannot put the key at every rank is refused, so the drawn ranks are
+    exactly uniform. The options are a pure function of the pool and `rng`'s seed, which
+    the caller records (see Variant.arranged).
+    """
+    right, candidates, count = pool.right, list(pool.candidates), pool.count
+    if len(right.values) == 1 and _number(right.values[0]):
         wrong = _rank_balanced(right, candidates, count - 1, rng, every_rank)
         if all(_number(o.values[0]) for o in wrong):
             return tuple(sorted([right, *wrong], key=lambda o: _float(o.values[0])))

@@ -1,9 +1,10 @@
 """Does a multiple-choice key leak? Per family and branch, where the correct option lands.
 
-Over many draws, counting each distinct variant once (its letter is fixed, so a repeat
-would weigh it rather than test anything): how often the correct option is each letter, how often (for a single
-numeric answer) it has each rank among the numbers shown, and how often some distractor
-is ruled out for free by the family's own plausibility rule (an axiom such as
+Over many draws, as a class would get them (each draw is one student's question, through
+the same code a build runs, repeats included, since a class sees repeats too): how often
+the correct option is each letter as printed without and with `shuffle_options`, how often
+(for a single numeric answer) it has each rank among the numbers shown, and how often some
+distractor is ruled out for free by the family's own plausibility rule (an axiom such as
 efficiency). Uniformity is judged with Pearson's χ² test; p > 0.01 passes.
 """
 
@@ -13,12 +14,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import mpmath
-import numpy as np
 import sympy as sp
 
-from variantex.exams.assemble import LETTERS
+from variantex.exams.assemble import LETTERS, draw_slot, ordered_options
+from variantex.exams.spec import QuestionSpec
 from variantex.generators.base import Family
-from variantex.generators.variant import draw_variant
 
 
 @dataclass
@@ -26,17 +26,19 @@ class FairnessRow:
     family: str
     branch: str
     draws: int
-    distinct: int = 0  # distinct variants among the draws: each counts once
-    letters: Counter = field(default_factory=Counter)
+    distinct: int = 0  # distinct variants among the draws
+    letters: Counter = field(default_factory=Counter)  # options in their arranged order
+    shuffled: Counter = field(default_factory=Counter)  # with shuffle_options
     ranks: Counter = field(default_factory=Counter)  # only for a single numeric answer
     implausible: int = 0  # draws in which some distractor breaks the family's own rule
     choices: int = 0  # options per variant on this branch
 
-    def p_letters(self, choices: int | None = None) -> float:
-        return chi_square_p([self.letters[letter] for letter in LETTERS[: choices or self.choices]])
+    def p_letters(self, choices: int | None = None, shuffled: bool = False) -> float:
+        counts = self.shuffled if shuffled else self.letters
+        return chi_square_p([counts[letter] for letter in LETTERS[: choices or self.choices]])
 
     def p_ranks(self, choices: int | None = None) -> float | None:
-        if sum(self.ranks.values()) < self.distinct:
+        if sum(self.ranks.values()) < self.draws:
             return None  # not every draw had a numeric answer among numbers only
         return chi_square_p([self.ranks[r] for r in range(choices or self.choices)])
 
@@ -51,23 +53,23 @@ def chi_square_p(counts: list[int]) -> float:
 
 def audit_branch(family: Family, branch: str, draws: int, options: dict | None = None) -> FairnessRow:
     row = FairnessRow(family.id, branch, draws)
+    question = QuestionSpec("q1", family, "mcq", sp.Integer(1), branch, options or {})
     seen = set()
-    for seed in range(draws):
-        variant = draw_variant(family, np.random.default_rng(seed), branch, options or {}, "mcq")
-        if variant.params in seen:
-            continue  # a variant's letter is fixed: counting repeats would weigh it, not test it
+    for student in range(draws):
+        for shuffle in (False, True):
+            _, variant, _, order, arrangement = draw_slot(question, 1, f"S{student:05d}", shuffle, "audit")
+            printed = ordered_options(variant, order, arrangement)
+            correct = next(i for i, option in enumerate(printed) if option.correct)
+            (row.shuffled if shuffle else row.letters)[LETTERS[correct]] += 1
         seen.add(variant.params)
-        row.distinct += 1
-        printed = variant.options
         row.choices = max(row.choices, len(printed))
-        correct = next(i for i, option in enumerate(printed) if option.correct)
-        row.letters[LETTERS[correct]] += 1
         values = [option.values for option in printed]
         if all(len(v) == 1 and not isinstance(v[0], str) for v in values):
             numbers = sorted(float(sp.N(v[0], 30)) for v in values)
             row.ranks[numbers.index(float(sp.N(printed[correct].values[0], 30)))] += 1
         if any(not family.plausible(variant.params, option.values) for option in printed if not option.correct):
             row.implausible += 1
+    row.distinct = len(seen)
     return row
 
 
@@ -82,7 +84,7 @@ def audit(families: list[Family], draws: int) -> list[FairnessRow]:
 
 def table(rows: list[FairnessRow], choices: int = 5) -> list[str]:
     head = f"{'family':<20} {'branch':<13} " + " ".join(f"{letter:>5}" for letter in LETTERS[:choices])
-    lines = [head + "   p(letter)  p(rank)  ruled out  variants"]
+    lines = [head + "   p(letter)  p(shuffled)  p(rank)  ruled out  variants"]
     for row in rows:
         p_rank = row.p_ranks()  # against the branch's own number of options
         lines.append(
@@ -91,7 +93,8 @@ def table(rows: list[FairnessRow], choices: int = 5) -> list[str]:
                 f"{row.letters[letter]:>5}" if i < row.choices else f"{'':>5}"
                 for i, letter in enumerate(LETTERS[:choices])
             )
-            + f"   {row.p_letters():9.3f}  {'   -   ' if p_rank is None else f'{p_rank:7.3f}'}"
-            + f"  {row.implausible / row.distinct:8.1%}  {row.distinct:>6}"
+            + f"   {row.p_letters():9.3f}  {row.p_letters(shuffled=True):11.3f}"
+            + f"  {'   -   ' if p_rank is None else f'{p_rank:7.3f}'}"
+            + f"  {row.implausible / row.draws:8.1%}  {row.distinct:>8}"
         )
     return lines

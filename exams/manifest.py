@@ -65,6 +65,8 @@ def question_record(instance: QuestionInstance) -> dict[str, Any]:
     }
     if instance.option_order:
         record["option_order"] = list(instance.option_order)
+    if instance.arrangement is not None:
+        record["arrangement"] = instance.arrangement
     if instance.spec.format == "tf":
         record["scoring"] = instance.spec.scoring
     record.update(question_record_from(variant, record))
@@ -420,7 +422,7 @@ def question_record_from(variant, record: dict[str, Any]) -> dict[str, Any]:
         "answers": {name: dump_value(value) for name, value in variant.solution.values.items()},
     }
     if record["format"] == "mcq":
-        printed = ordered_options(variant, record.get("option_order") or ())
+        printed = ordered_options(variant, record.get("option_order") or (), record.get("arrangement"))
         fresh["options"] = [
             {
                 "letter": LETTERS[i],

@@ -142,6 +142,9 @@ def _check_question(shape: _Shape, record: Any, where: str) -> None:
     order = shape.field(record, "option_order", list, where, optional=True)
     if order is not None and not all(isinstance(i, int) and not isinstance(i, bool) for i in order):
         raise shape.fail(f"{where}.option_order", "expected a list of whole numbers")
+    arrangement = shape.field(record, "arrangement", _INT, where, optional=True)
+    if arrangement is not None and arrangement < 0:
+        raise shape.fail(f"{where}.arrangement", "expected a whole number ≥ 0")
     if fmt == "tf":
         scoring = shape.field(record, "scoring", _TEXT, where)
         if scoring not in SCORINGS:

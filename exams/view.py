@@ -331,6 +331,7 @@ def instance_view(instance: QuestionInstance) -> QuestionView:
         id(instance.variant),
         spec.format,
         instance.option_order,
+        instance.arrangement,
         spec.slot,
         instance.number,
         spec.points,

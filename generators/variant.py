@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from variantex.answer_engine.distractors import Option, build_options
+from variantex.answer_engine.distractors import Option, OptionPool, arrange, option_pool
 from variantex.answer_engine.errors import InputError, InvalidParams
 from variantex.answer_engine.verification import confirm
 from variantex.generators.base import Family, Solution
@@ -24,7 +24,7 @@ class Variant:
     family: Family
     params: Any
     # A random draw (redrawn when unfit) rather than params someone wrote: options must
-    # then allow the key at every rank (see build_options).
+    # then allow the key at every rank (see distractors.arrange).
     drawn: bool = False
 
     @cached_property
@@ -36,10 +36,10 @@ class Variant:
         return self.family.branch_of(self.params)
 
     @cached_property
-    def options(self) -> tuple[Option, ...]:
-        """Multiple-choice options: the correct one and named mistakes, distinct by value and as printed."""
+    def pool(self) -> OptionPool:
+        """The correct option and every usable named mistake, printed once per variant."""
         family, params = self.family, self.params
-        return build_options(
+        return option_pool(
             parts=family.mcq_parts(params),
             # The exact solve is enough to choose options; usable_as verifies the key as well
             # before anything is printed (and only for draws whose options work out).
@@ -48,13 +48,28 @@ class Variant:
             printer=lambda values: family.show_values(params, values),
             rules=family.rules_for(params),
             count=family.choices_for(params),
-            rng=self.arrangement(),
             plausible=lambda values: family.plausible(params, values),
-            every_rank=self.drawn,
         )
 
+    @cached_property
+    def options(self) -> tuple[Option, ...]:
+        """Multiple-choice options: the correct one and named mistakes, distinct by value and
+        as printed, arranged by a function of the params alone (for params someone wrote,
+        and for banks, where each variant appears once)."""
+        return arrange(self.pool, self.arrangement(), every_rank=self.drawn)
+
+    def arranged(self, arrangement: int | None) -> tuple[Option, ...]:
+        """The options as arranged for one draw. An exam draws `arrangement` per student and
+        question and records it: were the arrangement a function of the params, a variant
+        many students draw would put its key at the same letter and rank for all of them,
+        and the class as a whole would see some letters more often (the manifest's
+        arrangement keeps them recomputable without the RNG)."""
+        if arrangement is None:
+            return self.options
+        return arrange(self.pool, np.random.default_rng(arrangement))
+
     def arrangement(self) -> np.random.Generator:
-        """The generator that arranges the options (see `params_rng`)."""
+        """The generator that arranges the options when no arrangement is given (see `params_rng`)."""
         return params_rng(self.family, self.params)
 
     def usable_as(self, fmt: str) -> None:

@@ -165,6 +165,24 @@ def test_verify_catches_a_tampered_option_letter(built):
     assert result.exit_code == 1 and "stored correct" in result.output
 
 
+def test_each_mcq_records_its_arrangement_and_verify_recomputes_the_options_from_it(built):
+    _, manifest, _ = built
+    data = json.loads(manifest.read_text())
+    records = [q for paper in data["papers"] for q in paper["questions"] if q["format"] == "mcq"]
+    assert records and all(isinstance(q["arrangement"], int) for q in records)
+    assert len({q["arrangement"] for q in records}) == len(records)  # per student, not per variant
+    record = records[0]
+    # Another arrangement of the same params arranges the options another way: verify notices.
+    record["arrangement"] += 1
+    manifest.write_text(json.dumps(data))
+    result = CliRunner().invoke(cli, ["verify", str(manifest)])
+    assert result.exit_code == 1 and "stored options" in result.output
+    record["arrangement"] = -1
+    manifest.write_text(json.dumps(data))
+    result = CliRunner().invoke(cli, ["verify", str(manifest)])
+    assert result.exit_code == 2 and "arrangement" in result.output
+
+
 @pytest.mark.parametrize(
     "content, message",
     [("{not json", "not a variantex manifest (JSON error"), ('{"a": 1}', "not a variantex manifest (no papers)")],
