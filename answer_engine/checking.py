@@ -59,6 +59,21 @@ class Tolerance:
         allowed = max(float(self.relative) * abs(float(answer_value)), float(self.absolute))
         return error <= allowed * (1 + 1e-12)
 
+    def confuses(self, first: sp.Expr, second: sp.Expr) -> bool:
+        """Could one written decimal pass for both values? (Their tolerance intervals meet.)
+        Then a claim this tolerance accepts cannot tell the two apart."""
+        if exact.is_infinite(first) or exact.is_infinite(second):
+            return first == second
+        if isinstance(first, sp.Rational) and isinstance(second, sp.Rational):
+            p, q = Fraction(int(first.p), int(first.q)), Fraction(int(second.p), int(second.q))
+            relative = Fraction(int(self.relative.p), int(self.relative.q))
+            absolute = Fraction(int(self.absolute.p), int(self.absolute.q))
+            return abs(p - q) <= max(relative * abs(p), absolute) + max(relative * abs(q), absolute)
+        a, b = float(exact.numeric(first)), float(exact.numeric(second))
+        reach = max(float(self.relative) * abs(a), float(self.absolute))
+        reach += max(float(self.relative) * abs(b), float(self.absolute))
+        return abs(a - b) <= reach * (1 + 1e-12)
+
     def describe(self) -> str:
         if self.label:
             return self.label

@@ -17,7 +17,7 @@ from typing import Any
 from variantex.answer_engine.checking import Claim, claim_matches, read_tf
 from variantex.answer_engine.distractors import Mistake
 from variantex.answer_engine.errors import InputError
-from variantex.answer_engine.exact import Value
+from variantex.answer_engine.exact import Value, exact_equal
 from variantex.answer_engine.formatting import latex_to_text, plain, plain_with_decimal
 from variantex.exams import yamlio
 from variantex.generators import family as family_by_id
@@ -35,6 +35,9 @@ class PartVerdict:
     ok: bool
     tolerance: str  # how the claim was compared: "exact" or the tolerance used
     mistakes: tuple[Mistake, ...] = ()
+    # A decimal within the tolerance of the key and of these mistakes' values too: it
+    # cannot tell them apart, so it is not OK (params a draw would have refused).
+    ambiguous: tuple[Mistake, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -201,23 +204,41 @@ def audit_item(item_id: str, variant: Variant | StatementsOf, claims: dict[str, 
     correct = variant.solution.values
     rules = family.rules_for(variant.params)
     wrong = {name for name, claim in claims.items() if not claim_matches(claim, correct[name], rules)}
-    mistakes = family.mistakes(variant.params) if wrong else []
+    inexact = any(not claim.exact for claim in claims.values())
+    mistakes = family.mistakes(variant.params) if wrong or inexact else []
     verdicts = []
     for name, claim in claims.items():
         explained: tuple[Mistake, ...] = ()
+        ambiguous: tuple[Mistake, ...] = ()
         if name in wrong:
             explained = _explaining_mistakes(name, claims, mistakes, rules)
+        elif not claim.exact:
+            ambiguous = _also_matching(name, claim, correct[name], mistakes, rules)
         verdicts.append(
             PartVerdict(
                 part=name,
                 claim=claim,
                 correct=correct[name],
-                ok=name not in wrong,
+                ok=name not in wrong and not ambiguous,
                 tolerance="exact" if claim.exact else rules.tolerance.describe(),
                 mistakes=explained,
+                ambiguous=ambiguous,
             )
         )
     return ItemVerdict(item_id, family.id, tuple(verdicts))
+
+
+def _also_matching(part: str, claim: Claim, correct: Value, mistakes: Sequence[Mistake], rules) -> tuple[Mistake, ...]:
+    """Named mistakes whose own value for `part` (not the key's) this decimal claim also matches."""
+    return tuple(
+        m
+        for m in mistakes
+        if not m.guess
+        and part in m.values
+        and not isinstance(m.values[part], str)
+        and not exact_equal(m.values[part], correct)
+        and claim_matches(claim, m.values[part], rules)
+    )
 
 
 def _explaining_mistakes(
@@ -249,9 +270,17 @@ def describe(verdict: ItemVerdict) -> str:
         note = f" (numeric claims within {numeric[0].tolerance})" if numeric else ""
         return f"{verdict.id}: OK{note}"
     wrong = [part for part in verdict.parts if not part.ok]
-    problems = [f"{p.part}: claimed {p.claim.written}, correct {plain_with_decimal(p.correct)}" for p in wrong]
-    line = f"{verdict.id}: WRONG — " + "; ".join(problems)
-    tolerances = sorted({p.tolerance for p in wrong if p.tolerance != "exact"})
+    problems = [
+        f"{p.part}: claimed {p.claim.written}, within {p.tolerance} of the key {plain_with_decimal(p.correct)} "
+        f"and of named mistake {p.ambiguous[0].name} ({p.ambiguous[0].description}, "
+        f"{plain_with_decimal(p.ambiguous[0].values[p.part])}): give more digits or the exact value"
+        if p.ambiguous
+        else f"{p.part}: claimed {p.claim.written}, correct {plain_with_decimal(p.correct)}"
+        for p in wrong
+    ]
+    status = "AMBIGUOUS" if all(p.ambiguous for p in wrong) else "WRONG"
+    line = f"{verdict.id}: {status} — " + "; ".join(problems)
+    tolerances = sorted({p.tolerance for p in wrong if p.tolerance != "exact" and not p.ambiguous})
     if tolerances:
         line += f" (decimals compared within {tolerances[0]})"
     named: dict[str, Mistake] = {}
@@ -280,6 +309,7 @@ def as_json(verdicts: list[ItemVerdict]) -> dict[str, Any]:
                         "ok": p.ok,
                         "compared": p.tolerance,
                         "mistakes": [{"name": m.name, "description": m.description} for m in p.mistakes],
+                        "also_matches": [{"name": m.name, "description": m.description} for m in p.ambiguous],
                     }
                     for p in v.parts
                 ],
@@ -304,6 +334,6 @@ def judge_claim(variant: Variant, part: str, written: str) -> tuple[str, str]:
     verdict = audit_item("", variant, {part: claim}).parts[0]
     if verdict.ok:
         return "correct", ""
-    if verdict.mistakes:
-        return "mistake", verdict.mistakes[0].description
+    if verdict.mistakes or verdict.ambiguous:
+        return "mistake", (verdict.mistakes or verdict.ambiguous)[0].description
     return "wrong", ""

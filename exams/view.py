@@ -289,7 +289,7 @@ def question_view(
         options=option_views,
         answers=tuple(answers.values()),
         steps=steps,
-        tolerance=family.tolerance_for(params),
+        tolerance=family.rules_for(params).tolerance,
         rubric=rubric(family, params, points, stem.discuss) if fmt == "open" else (),
         statements=statement_views,
         scoring=scoring if fmt == "tf" else "",

@@ -28,11 +28,12 @@ import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import metadata, resources
 from typing import Any, ClassVar
 
 import numpy as np
+import sympy as sp
 
 from variantex.answer_engine.checking import DEFAULT_TOLERANCE, UNDETERMINED, AnswerRules, Tolerance, rules_with
 from variantex.answer_engine.distractors import Mistake
@@ -78,6 +79,56 @@ class TextAnswer:
 COMMON_WORDING = {
     UNDETERMINED: TextAnswer("cannot be determined"),
 }
+
+
+# Decimal tolerances a variant may narrow to, widest first: "within 1 %", "0.1 %", …
+NARROWER = tuple(sp.Rational(1, 10**k) for k in range(2, 7))
+
+
+@lru_cache(maxsize=1 << 16)
+def separating_tolerance(family: Family, params: Any) -> Tolerance:
+    """The family's tolerance for these params, narrowed when a named mistake's value comes
+    within its reach of the key: a decimal that passes for the key must never pass for a
+    mistake too (updating a weight by a small gradient step puts "the gradient vanishes"
+    within 1 % of the key). Only a plain relative tolerance narrows (the question then
+    states the narrower one); a stated precision (significant figures, a calculator
+    question's) stays, and a draw it cannot separate is redrawn (Variant.usable_as).
+    Beyond 10⁻⁶ relative, decimals are not accepted at all: the answer is exact only."""
+    tolerance = family.tolerance_for(params)
+    if tolerance.label or tolerance.absolute or not tolerance.relative:
+        return tolerance
+    close = confusable_mistakes(family, params, tolerance)
+    if not close:
+        return tolerance
+    for relative in NARROWER:
+        if relative < tolerance.relative:
+            narrower = Tolerance(relative=relative)
+            if not confusable_mistakes(family, params, narrower, close):
+                return narrower
+    return Tolerance()
+
+
+def confusable_mistakes(
+    family: Family, params: Any, tolerance: Tolerance, among: Sequence[Mistake] | None = None
+) -> list[Mistake]:
+    """Named mistakes (not guesses) whose value for a numeric part differs from the key but
+    lies within `tolerance`'s reach of it (some decimal would pass for both)."""
+    from variantex.answer_engine.exact import exact_equal
+    from variantex.generators.variant import _exact_solution  # variant imports this module
+
+    key = _exact_solution(family, params).values
+    found = []
+    for mistake in family.mistakes(params) if among is None else among:
+        if mistake.guess:
+            continue
+        for name in family.numeric_parts(params):
+            wrong, right = mistake.values.get(name), key.get(name)
+            if wrong is None or right is None or isinstance(wrong, str) or isinstance(right, str):
+                continue
+            if not exact_equal(wrong, right) and tolerance.confuses(wrong, right):
+                found.append(mistake)
+                break
+    return found
 
 
 class Family(ABC):
@@ -199,8 +250,10 @@ class Family(ABC):
 
     def rules_for(self, params: Any) -> AnswerRules:
         """The rules for one variant: the family's, unless its params call for another
-        tolerance (a calculator question states its significant figures)."""
-        tolerance = self.tolerance_for(params)
+        tolerance (a calculator question states its significant figures), or its named
+        mistakes come closer to the key than the family's plain relative tolerance can tell
+        apart (see `separating_tolerance`)."""
+        tolerance = separating_tolerance(self, params)
         if tolerance == self.tolerance:
             return self.rules
         return AnswerRules(tolerance, self.rules.text_answers)

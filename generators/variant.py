@@ -14,7 +14,7 @@ import numpy as np
 from variantex.answer_engine.distractors import Option, OptionPool, arrange, option_pool
 from variantex.answer_engine.errors import InputError, InvalidParams
 from variantex.answer_engine.verification import confirm
-from variantex.generators.base import Family, Solution
+from variantex.generators.base import Family, Solution, confusable_mistakes
 
 MAX_DRAW_ATTEMPTS = 200
 
@@ -80,7 +80,20 @@ class Variant:
             )
         if fmt == "mcq":
             self.options  # noqa: B018 - building them is the check (cheap: no independent route yet)
+        if fmt == "numeric":
+            self._distinguishable()
         self.solution  # noqa: B018 - verifying now: a key the two routes disagree on stops the draw
+
+    def _distinguishable(self) -> None:
+        """A numeric variant whose stated precision cannot tell a named mistake from the key
+        (a decimal to 4 significant figures that passes for both) is refused, so it is redrawn."""
+        tolerance = self.family.rules_for(self.params).tolerance
+        close = confusable_mistakes(self.family, self.params, tolerance) if tolerance.label else []
+        if close:
+            raise InvalidParams(
+                f"the named mistake {close[0].name} is within the stated precision ({tolerance.label}) of the key",
+                "params",
+            )
 
 
 def params_rng(family: Family, params: Any, purpose: str = "") -> np.random.Generator:

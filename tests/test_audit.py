@@ -1,9 +1,15 @@
 from pathlib import Path
 
+import numpy as np
 import pytest
+import sympy as sp
 
-from variantex.answer_engine.errors import InputError
-from variantex.exams.audit import audit_file, describe
+from variantex.answer_engine.checking import Claim, claim_matches
+from variantex.answer_engine.errors import InputError, InvalidParams
+from variantex.exams.audit import audit_file, audit_item, describe
+from variantex.generators import families
+from variantex.generators.base import confusable_mistakes
+from variantex.generators.variant import variant_from_data
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "keys-to-check.yaml"
 
@@ -36,8 +42,36 @@ def test_lines_state_the_correct_answer_and_tolerance():
     verdicts = {v.id: v for v in audit_file(EXAMPLE)}
     assert describe(verdicts["eig-trace"]).startswith("eig-trace: WRONG — det: claimed 60, correct 30")
     rounded = describe(verdicts["relu-rounded"])
-    assert "correct -1/8" in rounded and "1% relative" in rounded
-    assert describe(verdicts["relu-ok"]) == "relu-ok: OK (numeric claims within 1% relative)"
+    # w1_new = 2.0125 is within 1 % of 2, what "the gradient vanishes" gives: this variant
+    # takes decimals within 0.1 %, so that no decimal passes for both.
+    assert "correct -1/8" in rounded and "(decimals compared within 0.1% relative)" in rounded
+    assert describe(verdicts["relu-ok"]) == "relu-ok: OK (numeric claims within 0.1% relative)"
+
+
+def test_a_decimal_a_named_mistake_also_gives_is_never_a_plain_ok():
+    """guess-and-check states 4 significant figures; for params someone wrote (never redrawn)
+    a claim within that precision of the key and of a named mistake is ambiguous, not OK."""
+    family = next(f for f in families() if f.id == "guess-and-check")
+    for seed in range(2000):
+        params = family.draw(np.random.default_rng(seed), "bound", {})
+        rules = family.rules_for(params)
+        close = confusable_mistakes(family, params, rules.tolerance)
+        if not close:
+            continue
+        key, mistake = (float(sp.N(v, 30)) for v in (family.solve(params).values["bound"], close[0].values["bound"]))
+        # The decimal nearest the mistake that the key's tolerance still accepts.
+        claim = Claim.read(f"{key + (0.99 if mistake > key else -0.99) * 5e-4 * key:.8g}")
+        if claim_matches(claim, close[0].values["bound"], rules):
+            break
+    else:
+        pytest.fail("no guess-and-check params with a decimal that passes for the key and a named mistake")
+    variant = variant_from_data(family, family.dump(params))
+    verdict = audit_item("gc", variant, {"bound": claim})
+    assert not verdict.ok
+    assert describe(verdict).startswith("gc: AMBIGUOUS — bound: claimed ")
+    assert close[0].name in describe(verdict) and "give more digits or the exact value" in describe(verdict)
+    with pytest.raises(InvalidParams, match="within the stated precision"):
+        variant.usable_as("numeric")  # a draw like this one is redrawn
 
 
 @pytest.mark.parametrize(

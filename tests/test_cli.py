@@ -160,6 +160,7 @@ def test_check_json(run):
                     "description": "used the trace itself as the missing eigenvalue",
                 }
             ],
+            "also_matches": [],
         }
     ]
 

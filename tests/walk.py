@@ -2,7 +2,8 @@
 
 For each variant: params are valid and round-trip through dump/parse; the draw lands on the
 requested branch; solve equals the independent verify (Variant.solution raises otherwise);
-options are distinct by value and as printed, and exactly one passes the answer check;
+options are distinct by value and as printed, and exactly one passes the answer check; no
+named mistake's value is within a numeric question's tolerance of the key;
 the question renders to LaTeX, JSON (valid against the documented schema) and text.
 """
 
@@ -20,6 +21,7 @@ from variantex.exams.exporters.latex import environment, question_context
 from variantex.exams.exporters.text import question_text
 from variantex.exams.view import question_view
 from variantex.generators import variant as variant_module
+from variantex.generators.base import confusable_mistakes
 from variantex.generators.kit import EdgeCase
 
 SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "question-view.schema.json"
@@ -123,6 +125,10 @@ def assert_variant_sound(variant, branch, fmt):
             if all(value_matches(v, c, family.rules_for(params)) for v, c in zip(option.values, correct))
         ]
         assert len(passing) == 1 and passing[0].correct
+    if fmt == "numeric":
+        # No decimal the question accepts for the key also passes for a named mistake.
+        close = confusable_mistakes(family, params, family.rules_for(params).tolerance)
+        assert not close, f"{close[0].name} gives a value within the tolerance of the key"
     render_all(variant, fmt)
 
 
