@@ -229,7 +229,11 @@ class EigenDeterminant(Family):
         else:
             rest = params.trace - sum(known)
             m = params.unknown_count
-            first, second = _splits(rest, m)[:2]
+            # Two fillings whose determinants differ (some pairs of _splits tie: with sum 3,
+            # 2·1 = 1·2): showing two equal determinants would prove nothing.
+            splits = _splits(rest, m)
+            first = splits[0]
+            second = next(s for s in splits[1:] if product([*known, *s]) != product([*known, *first]))
             steps.append(
                 Markup(
                     r"%d eigenvalues are unknown; the trace fixes only their sum, $%s$. "

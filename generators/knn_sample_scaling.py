@@ -4,9 +4,11 @@ For a c-Lipschitz regression function on the unit cube of R^d, the expected erro
 1-nearest-neighbour classifier obeys E[L(f_N)] ≤ 2L* + 4c·√d·N^{−1/(d+1)}. For an excess
 error of at most ε over 2L* it suffices that N ≥ (4c√d/ε)^{d+1}, so halving ε multiplies N
 by 2^{d+1}: the curse of dimensionality. When the data lie on a p-dimensional plane inside
-R^D the bound holds with p in place of D (the nearest neighbour is found within the plane),
-so N grows like 2^{p+1}, not 2^{D+1}. The branches are `ambient` (data fill R^d) and `plane`
-(data on a p-dimensional plane in R^D). Dimensions are perfect squares so that √d is whole.
+R^D — only p coordinates vary, so the data fill a unit p-cube — the bound holds with p in
+place of D (distances within that cube are at most √p), so N grows like 2^{p+1}, not
+2^{D+1}. The branches are `ambient` (data fill the unit cube of R^d) and `plane` (data fill
+[0, 1]^p × {0}^{D−p}). Dimensions are perfect squares so that √d is whole; drawn variants
+have a whole base 4c√d/ε, so N = base^{d+1} ≤ 10⁶ is worked out without a calculator.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from variantex.generators.base import Family, Part, Solution
 from variantex.generators.kit import EdgeCase, Mistakes, integer, number
 
 AMBIENT, PLANE = "ambient", "plane"
+LIPSCHITZ = tuple(sorted({sp.Rational(p, q) for q in (2, 3, 4, 5, 6, 8) for p in range(1, 3 * q + 1)}))
+MAX_SAMPLES = 10**6
 
 
 @dataclass(frozen=True)
@@ -93,16 +97,21 @@ class KnnSampleScaling(Family):
         return AMBIENT if params.plane is None else PLANE
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> KnnParams:
-        lipschitz = draws.pick(rng, [sp.Rational(p, 4) for p in (1, 2, 3, 4, 5, 6, 7, 8, 10, 12)])
-        epsilon = draws.pick(rng, [sp.Rational(p, 8) for p in (1, 2, 3, 4, 5, 6, 7, 8, 10, 12)])
+        # Calculator-free: the base 4c√d/ε is a whole number, so N = base^(d+1) exactly, and at
+        # most a million (3^10, 12^5, 2^17), worked out by hand.
         if branch == AMBIENT:
-            params = KnnParams(draws.pick(rng, [4, 9, 16, 25]), lipschitz, epsilon)
+            # d = 16 would allow only the base 2, where most slips round to the same N.
+            dimension, plane = draws.pick(rng, [4, 9]), None
         else:
             plane = draws.pick(rng, [4, 9])
-            params = KnnParams(draws.pick(rng, [d for d in (16, 25, 36) if d > plane]), lipschitz, epsilon, plane)
-        if samples(params, params.effective) > 10**18:  # keep a printed N to 19 digits
-            raise InvalidParams("too many samples to print", "epsilon")  # redrawn
-        return params
+            dimension = draws.pick(rng, [d for d in (16, 25, 36) if d > plane])
+        effective = plane if plane is not None else dimension
+        base = draws.pick(rng, [b for b in range(2, 13) if b ** (effective + 1) <= MAX_SAMPLES])
+        lipschitz = draws.pick(rng, LIPSCHITZ)
+        epsilon = 4 * lipschitz * sp.sqrt(effective) / base
+        if epsilon > 1 or sp.denom(epsilon) > 20:
+            raise InvalidParams("the excess error would be above 1 or an awkward fraction", "epsilon")  # redrawn
+        return KnnParams(dimension, lipschitz, epsilon, plane)
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: KnnParams) -> tuple[Part, ...]:
@@ -120,11 +129,15 @@ class KnnSampleScaling(Family):
         d, c, eps = params.effective, params.lipschitz, params.epsilon
         root = sp.sqrt(d)
         n = samples(params, d)
+        base = 4 * c * root / eps
+        # A fraction to a power needs its parentheses: (96/5)^10, not 96/5^10.
+        power = tex(base) if base.is_integer else r"\left(%s\right)" % tex(base)
         factor = sp.Integer(2) ** (d + 1)
         where = (
             (
-                r"The data lie on a $%d$-dimensional plane, and the nearest neighbour is found within it: the bound "
-                r"holds with $p = %d$ in place of $D = %d$. " % (d, d, params.dimension)
+                r"Only $%d$ coordinates vary: the data fill a $%d$-dimensional unit cube, and the nearest "
+                r"neighbour is found within it, so the bound holds with $d = %d$, not $d = %d$. "
+                % (d, d, d, params.dimension)
             )
             if params.plane
             else ""
@@ -135,14 +148,15 @@ class KnnSampleScaling(Family):
                 r"$N \ge (4c\sqrt{d}/\varepsilon)^{d+1}$."
             ),
             Markup(
-                r"Here $4 \cdot %s \cdot %s / %s = %s$, so $N \ge %s^{%d} = %s$."
+                r"Here $\frac{4 \cdot %s \cdot %s}{%s} = %s$, so $N \ge %s^{%d}$%s: $N = %s$."
                 % (
                     tex(c),
                     tex(root),
                     tex(eps),
-                    tex(4 * c * root / eps),
-                    tex(4 * c * root / eps),
+                    tex(base),
+                    power,
                     d + 1,
+                    "" if base.is_integer else ", rounded up to a whole number",
                     grouped(int(n)),
                 )
             ),
@@ -196,6 +210,12 @@ class KnnSampleScaling(Family):
             ),
             ("epsilon_halved", "solved for ε/2 instead of ε", samples(params, d, epsilon=params.epsilon / 2), None),
             (
+                "d_for_root+exponent_d",
+                "used d instead of √d, and the power d instead of d + 1",
+                exact.ceiling((4 * params.lipschitz * d / params.epsilon) ** d),
+                None,
+            ),
+            (
                 "epsilon_doubled",
                 "solved for 2ε (took ε as the total over 2L*, halved)",
                 samples(params, d, epsilon=2 * params.epsilon),
@@ -216,7 +236,7 @@ class KnnSampleScaling(Family):
             if factor is not None:
                 parts["factor"] = sp.Integer(factor)
             if parts:
-                found.add(name, description, **parts)
+                found.add(name, description, slips=name.count("+") + 1, **parts)
         found.add("factor_two", "took halving ε to double N", factor=sp.Integer(2))
         found.add("factor_linear", "took the factor to be d + 1", factor=sp.Integer(d + 1))
         return found
