@@ -1,8 +1,11 @@
 """`loss-ordering`: MSE and MAE of one fixed line on three small datasets.
 
 Students order the datasets by mean squared and mean absolute error of y = a·x + b. The
-`contrast` branch guarantees the two orders differ (a set with one large outlier: squared
-error punishes it, absolute error does not), which is the point of the original question.
+`contrast` branch guarantees the two orders differ, both strict (a set with one large
+outlier: squared error punishes it, absolute error does not), which is the point of the
+original question; drawn datasets never tie in either loss. Every wrong ordering offered is
+a named slip (the other loss, sums, n − 1, the worst point alone, smallest first), never a
+filler; draws without enough of them are redrawn.
 """
 
 from __future__ import annotations
@@ -205,8 +208,10 @@ class LossOrdering(Family):
         }
 
     def branch_of(self, params: LossOrderingParams) -> str:
-        same = order_text(_mean_fractions(params, "mse")) == order_text(_mean_fractions(params, "mae"))
-        return "agree" if same else "contrast"
+        # Contrast means two strict orders that differ, not one loss with a tie (which would
+        # make the orders "differ" for no reason the question is about).
+        mse, mae = order_text(_mean_fractions(params, "mse")), order_text(_mean_fractions(params, "mae"))
+        return "contrast" if mse is not None and mae is not None and mse != mae else "agree"
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> LossOrderingParams:
         contrast = self.option(options, "contrast", None)
@@ -233,6 +238,8 @@ class LossOrdering(Family):
             points = tuple((sp.Integer(x), slope * x + intercept + r) for x, r in zip(xs, res))
             datasets.append((name, points))
         params = LossOrderingParams(slope, intercept, tuple(datasets), metric)
+        if any(order_text(_mean_fractions(params, m)) is None for m in ("mse", "mae")):
+            raise InvalidParams("two datasets tie in MSE or MAE: the comparison would rest on the tie")  # redrawn
         if self.branch_of(params) != branch:
             raise InvalidParams(f"draw landed on branch {self.branch_of(params)}, wanted {branch}")
         return params
@@ -392,21 +399,65 @@ class LossOrdering(Family):
                 else "took |mean residual| instead of the mean of |r|",
                 self._values(params, {}, {params.metric: _signed_mean(params, params.metric)}),
             )
-        # The remaining orderings: guesses no computation supports, so that the
-        # question can offer five of the six orderings as the catalog asks.
-        for guess in itertools.permutations(params.names):
-            text = decreasing(list(guess))
-            if params.metric == "both":
-                guesses = [{"mse": text, "mae": orders["mae"]}, {"mse": orders["mse"], "mae": text}]
-            else:
-                guesses = [{params.metric: text}]
-            for guessed in guesses:
+        for name, description, slope, intercept in (
+            ("intercept_dropped", "left out the intercept b: residuals y − a·x", params.slope, sp.Integer(0)),
+            ("line_ignored", "took the losses of y itself, not of y − (a·x + b)", sp.Integer(0), sp.Integer(0)),
+        ):
+            if (slope, intercept) == (params.slope, params.intercept):
+                continue
+            with_line = {m: _losses_about(params, m, slope, intercept) for m in metrics}
+            found.add(
+                name, description, self._values(params, {m: order_text(with_line[m]) for m in metrics}, with_line)
+            )
+            if params.metric != "both":
                 found.add(
-                    "unsupported_ordering",
-                    "an ordering that no computation supports",
-                    self._values(params, guessed, {}),
-                    guess=True,
+                    f"{name}+increasing_order",
+                    f"{description[0].lower()}{description[1:]}, and listed from smallest to largest",
+                    self._values(params, {params.metric: _reversed(order_text(with_line[params.metric]))}, {}),
+                    slips=2,
                 )
+        largest = {m: order_text(_largest_residual(params)) for m in metrics}
+        found.add(
+            "largest_residual", "ordered the sets by their largest single |residual|", self._values(params, largest, {})
+        )
+        if params.metric != "both":
+            # Two slips at once, each one a student makes alone.
+            other = "mae" if params.metric == "mse" else "mse"
+            found.add(
+                f"ordered_by_{other}+increasing_order",
+                f"ordered by {other.upper()}, and from smallest to largest",
+                self._values(params, {params.metric: _reversed(orders[other])}, {}),
+                slips=2,
+            )
+            found.add(
+                "sum_instead_of_mean+increasing_order",
+                "summed the losses without dividing by n, and listed them from smallest to largest",
+                self._values(
+                    params, {params.metric: _reversed(order_text(mean_losses(params, params.metric, total=True)))}, {}
+                ),
+                slips=2,
+            )
+            found.add(
+                "largest_residual+increasing_order",
+                "ordered by the largest single |residual|, from smallest to largest",
+                self._values(params, {params.metric: _reversed(largest[params.metric])}, {}),
+                slips=2,
+            )
+        if params.metric == "both":
+            # A slip made in one of the two orders only (the other one right).
+            for mistake in list(found):
+                if mistake.name in ("same_order_for_both", "metrics_swapped"):
+                    continue
+                for metric in metrics:
+                    wrong = mistake.values.get(f"{metric}_order")
+                    if wrong is not None and wrong != orders[metric]:
+                        right = orders["mae" if metric == "mse" else "mse"]
+                        pair = {metric: wrong, ("mae" if metric == "mse" else "mse"): right}
+                        found.add(
+                            f"{mistake.name}_in_{metric}",
+                            f"{mistake.description} (in the {metric.upper()} order only)",
+                            self._values(params, pair, {}),
+                        )
         return found
 
     def show_value(self, params: LossOrderingParams, value) -> Markup:
@@ -502,6 +553,24 @@ def line_equation(params: LossOrderingParams) -> str:
 
 def _rhs(params: LossOrderingParams) -> str:
     return ("%s %s" % (coefficient(params.slope, "x_i"), signed(params.intercept))).strip()
+
+
+def _losses_about(params: LossOrderingParams, metric: str, slope: sp.Rational, intercept: sp.Rational) -> dict:
+    """Mean losses of every dataset about another line (a slip in the prediction)."""
+    losses = {}
+    for name, points in params.datasets:
+        r = [y - (slope * x + intercept) for x, y in points]
+        losses[name] = sum((v * v if metric == "mse" else abs(v) for v in r), sp.Integer(0)) / len(r)
+    return losses
+
+
+def _largest_residual(params: LossOrderingParams) -> dict:
+    """The largest |residual| per dataset: what a student who looks only at the worst point sees."""
+    return {name: max(abs(r) for r in residuals(params, points)) for name, points in params.datasets}
+
+
+def _reversed(order: str | None) -> str | None:
+    return None if order is None else decreasing(list(reversed(order.split(" > "))))
 
 
 def _signed_mean(params: LossOrderingParams, metric: str) -> dict:

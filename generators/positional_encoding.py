@@ -7,8 +7,8 @@ r_{n+k} = W_k·r_n is block-diagonal, depends only on the offset k,
 and attention can express "k positions back" linearly. A sine-only encoding (sin nω_j alone)
 has no such matrix: sin((n + k)ω) = sin nω cos kω + cos nω sin kω needs the cosine it lacks.
 The transformer's frequencies are 1/10000^{2j/d}; here, so that every value is exact and the
-question calculator-free, the frequencies are toy angles ω_j = π/m_j (m_j in 2, 3, 4, 6, 12),
-whose sines and cosines are 0, ±1/2, ±√2/2, ±√3/2 or ±1.
+question calculator-free, the frequencies are toy angles ω_j = π/m_j (drawn m_j in 2, 3, 4, 6; params may also give 12),
+so that a drawn variant's sines and cosines are 0, ±1/2, ±√2/2, ±√3/2 or ±1.
 """
 
 from __future__ import annotations
@@ -98,10 +98,14 @@ class PositionalEncoding(Family):
         return ROTATION
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> EncodingParams:
-        divisors = tuple(sp.Integer(m) for m in draws.subset(rng, [3, 4, 6, 12], 2))
+        # No π/12: its sines, (√6 ± √2)/4, are not among the values the question can promise.
+        divisors = tuple(sp.Integer(m) for m in draws.subset(rng, [2, 3, 4, 6], 2))
         # The block asked is for a frequency with angles whose sine and cosine differ in size
-        # (π/4's multiples have |sin| = |cos|, so its swaps would not show).
-        block = draws.pick(rng, [i + 1 for i, m in enumerate(divisors) if m != 4])
+        # (π/4's multiples have |sin| = |cos|, so its swaps would not show; π/2's are 0 and ±1).
+        blocks = [i + 1 for i, m in enumerate(divisors) if m not in (2, 4)]
+        if not blocks:
+            raise InvalidParams("π/2 and π/4 alone leave no block whose swaps show", "divisors")  # redrawn
+        block = draws.pick(rng, blocks)
         m = int(divisors[block - 1])
         # An offset whose angle kω has a sine and a cosine that are nonzero and of different
         # sizes, so that swapping them or their signs is visible.
@@ -251,7 +255,12 @@ class PositionalEncoding(Family):
             (Markup(r"the encoding $r_n$"), 1),
             (Markup("the rotation block from angle addition, independent of n"), 2),
             (Markup(r"$(r_{n+k})$ from $r_n$ and the block"), 1),
-            (Markup("why sine-only encodings have no such matrix"), 2),
+            (
+                Markup(r"why sine-only encodings keep such a matrix here (every $k\omega_j$ a multiple of $\pi$)")
+                if self.solve(params).values["sine_only"] == YES
+                else Markup("why sine-only encodings have no such matrix"),
+                2,
+            ),
         ]
 
     # --- presentation -----------------------------------------------------------

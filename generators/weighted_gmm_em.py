@@ -110,6 +110,10 @@ class WeightedGmmEm(Family):
                 or sum(q) == 0
                 or sum(q) == count
                 or all(w == weights[0] for w in weights)
+                # A component holding one point alone gets variance 0: a collapsed Gaussian
+                # (its likelihood unbounded), not an M-step an exam should ask for.
+                or sum(r > 0 for r in q) < 2
+                or sum(r < 1 for r in q) < 2
             ):
                 continue
             # Numbers an exam prints: means with denominators up to 6, variances up to 36.

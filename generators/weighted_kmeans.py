@@ -5,8 +5,9 @@ each point alone the weight is a constant factor, so the nearest centre still wi
 update step makes each centre the weighted mean of its points, Σ w_n x_n / Σ w_n. With whole
 weights that is exactly plain k-means on the data with point n repeated w_n times. Points and
 centres are small integers in the plane, with no point equidistant from both centres. The
-branches are `stays` (each cluster keeps points of both weights) and `reweighted` (a point
-heavy enough that the weighted and unweighted centres differ by at least one unit).
+branches are `stays` (every cluster's weighted centre lies less than one unit from its plain
+mean: the weights barely move it) and `reweighted` (some cluster has a point heavy enough
+that its weighted and plain centres are at least one unit apart).
 """
 
 from __future__ import annotations
