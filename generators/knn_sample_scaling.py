@@ -117,11 +117,6 @@ class KnnSampleScaling(Family):
     def parts(self, params: KnnParams) -> tuple[Part, ...]:
         return (Part("n", Math("N")), Part("factor", Math(r"N(\varepsilon/2) / N(\varepsilon)")))
 
-    def choices_for(self, params: KnnParams) -> int:
-        # The real slips in solving for N (the exponent, the √d, the 4, ε) give about three on
-        # each side of the key: four options, each a real mistake.
-        return 4
-
     def value_tex(self, params: KnnParams, value: sp.Expr) -> Math:
         return grouped(int(value)) if isinstance(value, sp.Integer) else super().value_tex(params, value)
 
@@ -196,47 +191,53 @@ class KnnSampleScaling(Family):
 
     def mistakes(self, params: KnnParams) -> Mistakes:
         d = params.effective
+        root, four, eps = sp.sqrt(d), sp.Integer(4), params.epsilon
+        base = 4 * params.lipschitz * root / eps
+        # Slips in the base 4c√d/ε (what it is multiplied by) and in the power d + 1; a
+        # student can make one of each, or two in the base.
+        in_base = (
+            ("no_square_root", "left out the √d", 1 / root),
+            ("no_four", "left out the constant 4", 1 / four),
+            ("d_for_root", "used d instead of √d", root),
+            ("epsilon_halved", "solved for ε/2 instead of ε", sp.Integer(2)),
+            ("epsilon_doubled", "solved for 2ε (took ε as the total over 2L*, halved)", sp.Rational(1, 2)),
+        )
+        in_power = (
+            ("exponent_d", "raised to the power d instead of d + 1", -1),
+            ("exponent_d_plus_two", "raised to the power d + 2", 1),
+        )
+        exclusive = {frozenset(("no_square_root", "d_for_root")), frozenset(("epsilon_halved", "epsilon_doubled"))}
+        slips: list[tuple[tuple[str, ...], tuple[str, ...], sp.Expr, int]] = []
+        for name, description, shift in in_power:
+            slips.append(((name,), (description,), sp.Integer(1), shift))
+        for i, (name, description, factor) in enumerate(in_base):
+            slips.append(((name,), (description,), factor, 0))
+            for power_name, power_description, shift in in_power:
+                slips.append(((name, power_name), (description, power_description), factor, shift))
+            for other, other_description, other_factor in in_base[i + 1 :]:
+                if frozenset((name, other)) not in exclusive:
+                    slips.append(((name, other), (description, other_description), factor * other_factor, 0))
         found = Mistakes()
-        candidates = [
-            ("exponent_d", "raised to the power d instead of d + 1", samples(params, d, exponent_shift=0), 2**d),
-            ("exponent_d_plus_two", "raised to the power d + 2", samples(params, d, exponent_shift=2), 2 ** (d + 2)),
-            ("no_square_root", "left out the √d", samples(params, d, root=False), None),
-            ("no_four", "left out the constant 4", samples(params, d, four=False), None),
-            (
-                "d_for_root",
-                "used d instead of √d",
-                exact.ceiling((4 * params.lipschitz * d / params.epsilon) ** (d + 1)),
-                None,
-            ),
-            ("epsilon_halved", "solved for ε/2 instead of ε", samples(params, d, epsilon=params.epsilon / 2), None),
-            (
-                "d_for_root+exponent_d",
-                "used d instead of √d, and the power d instead of d + 1",
-                exact.ceiling((4 * params.lipschitz * d / params.epsilon) ** d),
-                None,
-            ),
-            (
-                "epsilon_doubled",
-                "solved for 2ε (took ε as the total over 2L*, halved)",
-                samples(params, d, epsilon=2 * params.epsilon),
-                None,
-            ),
-        ]
-        if params.plane is not None:
-            candidates.append(
-                (
-                    "ambient_dimension",
-                    "used the ambient dimension D instead of the plane's p",
-                    samples(params, params.dimension),
-                    2 ** (params.dimension + 1),
-                )
-            )
-        for name, description, n, factor in candidates:
+        for names, descriptions, factor, shift in slips:
+            n = exact.ceiling((base * factor) ** (d + 1 + shift))
+            # A wrong power alone also gives a wrong factor for halving ε: 2 to that power.
+            factor_part = {"factor": sp.Integer(2) ** (d + 1 + shift)} if shift and len(names) == 1 else {}
             parts = {"n": n} if len(str(n)) <= 40 else {}
-            if factor is not None:
-                parts["factor"] = sp.Integer(factor)
-            if parts:
-                found.add(name, description, slips=name.count("+") + 1, **parts)
+            if parts or factor_part:
+                found.add(
+                    "+".join(names),
+                    ", and ".join(descriptions[:1] + tuple(t[0].lower() + t[1:] for t in descriptions[1:])),
+                    slips=len(names),
+                    **parts,
+                    **factor_part,
+                )
+        if params.plane is not None:
+            found.add(
+                "ambient_dimension",
+                "used the ambient dimension D instead of the plane's p",
+                n=samples(params, params.dimension),
+                factor=sp.Integer(2) ** (params.dimension + 1),
+            )
         found.add("factor_two", "took halving ε to double N", factor=sp.Integer(2))
         found.add("factor_linear", "took the factor to be d + 1", factor=sp.Integer(d + 1))
         return found
