@@ -66,20 +66,24 @@ def option_pool(
     rules: AnswerRules,
     count: int,
     plausible: Callable[[tuple[Value, ...]], bool] = lambda values: True,
+    fewest: int | None = None,
 ) -> OptionPool:
     """A mistake is usable when it gives every asked part, differs from the others by value
     and as printed, and would not itself pass the answer check. Plausible ones (those the
-    family's own axioms cannot rule out) come first, then the family's priority order."""
+    family's own axioms cannot rule out) come first, then the family's priority order.
+    Offers `count` options, or as few as `fewest` when fewer named mistakes are usable
+    (params someone wrote: their mistakes may coincide, and no filler takes their place)."""
     correct_values = tuple(correct[name] for name in parts)
     right = Option(correct_values, printer(correct_values), None)
     candidates = _usable(parts, correct_values, right, mistakes, printer, rules)
-    if len(candidates) < count - 1:
+    needed = count if fewest is None else min(fewest, count)
+    if len(candidates) < needed - 1:
         raise NotEnoughOptions(
             f"only {len(candidates) + 1} distinct options (the correct one and "
-            f"{len(candidates)} named mistakes); multiple choice needs {count}"
+            f"{len(candidates)} named mistakes); multiple choice needs {needed}"
         )
     candidates.sort(key=lambda option: not plausible(option.values))  # stable: priority order kept
-    return OptionPool(right, tuple(candidates), count)
+    return OptionPool(right, tuple(candidates), min(count, len(candidates) + 1))
 
 
 def arrange(pool: OptionPool, rng: np.random.Generator, every_rank: bool = False) -> tuple[Option, ...]:

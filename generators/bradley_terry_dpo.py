@@ -116,11 +116,6 @@ class BradleyTerryDpo(Family):
     def mcq_parts(self, params: PreferenceParams) -> tuple[str, ...]:
         return ("probability",) if params.winner is not None else ("loss",)
 
-    def choices_for(self, params: PreferenceParams) -> int:
-        # A fraction like 3/4 or a single logarithm has only a few real wrong neighbours on each
-        # side: three options, each a named mistake, rather than five padded ones.
-        return 3
-
     def value_tex(self, params: PreferenceParams, value: sp.Expr) -> Math:
         return log_tex(value)
 
@@ -187,25 +182,37 @@ class BradleyTerryDpo(Family):
             for name, description, wrong in (
                 ("swapped", "gave the loser's probability", b / (a + b)),
                 ("ratio_not_probability", "gave the odds e^{r_w}/e^{r_l}", a / b),
+                ("ratio_not_probability+swapped", "gave the loser's odds e^{r_l}/e^{r_w}", b / a),
                 (
                     "rewards_as_scores",
                     "normalised the log-rewards instead of their exponentials",
                     log_of_rational(a) / (log_of_rational(a) + log_of_rational(b)) if a != 1 and b != 1 else None,
                 ),
-                ("shift_added_once", "added the shift to the winner only", a * c / (a * c + b)),
-                ("shift_added_to_loser", "added the shift to the loser only", a / (a + b * c)),
+                ("logs_dropped", "took the rewards to be a and b themselves: σ(a − b)", 1 / (1 + sp.exp(b - a))),
+                (
+                    "logs_dropped+swapped",
+                    "took the rewards to be a and b themselves, and computed σ(b − a)",
+                    1 / (1 + sp.exp(a - b)),
+                ),
                 ("difference_of_rewards", "took P = (e^{r_w} − e^{r_l})/(e^{r_w} + e^{r_l})", (a - b) / (a + b)),
+                ("winner_alone", "took σ(r_w), the winner's reward alone", a / (1 + a)),
+                ("rewards_added", "took σ(r_w + r_l): added the rewards", a * b / (1 + a * b)),
+                (
+                    "independent_events",
+                    "multiplied σ(r_w) by 1 − σ(r_l), as if the two were independent events",
+                    a / ((1 + a) * (1 + b)),
+                ),
             ):
                 if wrong is not None and wrong != p:
-                    found.add(name, description, probability=wrong)
-            found.add(
-                "shift_changes_preference",
-                "thought shifting both rewards sharpens the preference",
-                shifted=a * c / (a * c + b),
-            )
+                    found.add(name, description, slips=name.count("+") + 1, probability=wrong)
+            # The shift is asked only with P itself (numeric, open): slips in applying it.
+            found.add("shift_added_once", "added the shift to the winner's reward only", shifted=a * c / (a * c + b))
+            found.add("shift_added_to_loser", "added the shift to the loser's reward only", shifted=a / (a + b * c))
             return found
         rho_w, rho_l, beta = params.ratio_w, params.ratio_l, params.beta
         loss = dpo_loss(params)
+        odds = (rho_w / rho_l) ** beta
+        margin = beta * log_of_rational(rho_w / rho_l)
         for name, description, wrong in (
             ("beta_ignored", "left out β", dpo_loss(params, beta=1) if beta != 1 else None),
             ("winner_loser_swapped", "swapped the winner and the loser", dpo_loss(params, flipped=True)),
@@ -216,12 +223,15 @@ class BradleyTerryDpo(Family):
                 dpo_loss(params, beta=beta * beta) if beta != 1 else dpo_loss(params, beta=2),
             ),
             ("doubled", "counted the pair twice (both orderings)", 2 * loss),
+            ("sigma_not_logged", "gave 1 − σ(·), not −log σ(·)", 1 / (1 + odds)),
+            ("sigma_itself", "gave σ(β(Δ_w − Δ_l)), the preference probability, not the loss", odds / (1 + odds)),
+            ("beta_outside", "multiplied the loss by β instead of the margin", beta * dpo_loss(params, beta=1)),
+            ("margin_for_loss", "gave −β(Δ_w − Δ_l), as if −log σ(z) were −z", -margin),
+            ("log_base_two", "took the logarithm to base 2", loss / sp.log(2)),
         ):
-            if wrong is not None:
+            if wrong is not None and wrong != loss:
                 found.add(name, description, loss=wrong)
-        odds = (rho_w / rho_l) ** beta
-        found.add("sigma_not_logged", "gave 1 − σ(·), not −log σ(·)", loss=1 / (1 + odds))
-        found.add("margin_sign", "took Δ_l − Δ_w for the margin", margin=-beta * log_of_rational(rho_w / rho_l))
+        found.add("margin_sign", "took Δ_l − Δ_w for the margin", margin=-margin)
         return found
 
     def plausible(self, params: PreferenceParams, values: tuple) -> bool:

@@ -155,10 +155,6 @@ class KlDivergence(Family):
     def parts(self, params: KlParams) -> tuple[Part, ...]:
         return (Part("forward", Math(r"\mathrm{KL}(P \,\|\, Q)")), Part("backward", Math(r"\mathrm{KL}(Q \,\|\, P)")))
 
-    def choices_for(self, params: KlParams) -> int:
-        # A uniform pair has few real wrong answers for log of a length ratio: three options.
-        return 3 if params.kind == UNIFORM else self.choices
-
     def value_tex(self, params: KlParams, value: sp.Expr) -> Math:
         return log_tex(value) if not exact.is_infinite(value) else tex(value)
 
@@ -270,6 +266,27 @@ class KlDivergence(Family):
                 forward=forward / (b - a),
             )
             found.add("log_base_two", "took log to base 2", forward=forward / sp.log(2))
+            found.add("p_length_dropped", "left out P's density 1/(b − a): log(d − c)", forward=log_of_rational(d - c))
+            found.add(
+                "q_density_dropped", "left out Q's density 1/(d − c): −log(b − a)", forward=-log_of_rational(b - a)
+            )
+            found.add(
+                "integrated_over_q",
+                "integrated over Q's interval [c, d] instead of P's [a, b]",
+                forward=ratio * forward,
+            )
+            found.add(
+                "ratio_inverted+no_logarithm",
+                "gave the length ratio upside down, without the log",
+                slips=2,
+                forward=1 / ratio,
+            )
+            found.add(
+                "ratio_inverted+log_base_two",
+                "took log₂ of the length ratio upside down",
+                slips=2,
+                forward=-forward / sp.log(2),
+            )
             found.add("finite_backward", "gave log of the length ratio for KL(Q ‖ P) too", backward=forward)
             found.add("swapped_direction", "gave the infinite direction", forward=sp.oo)
             return found

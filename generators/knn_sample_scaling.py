@@ -206,12 +206,23 @@ class KnnSampleScaling(Family):
             ("exponent_d", "raised to the power d instead of d + 1", -1),
             ("exponent_d_plus_two", "raised to the power d + 2", 1),
         )
-        exclusive = {frozenset(("no_square_root", "d_for_root")), frozenset(("epsilon_halved", "epsilon_doubled"))}
-        slips: list[tuple[tuple[str, ...], tuple[str, ...], sp.Expr, int]] = []
-        for name, description, shift in in_power:
-            slips.append(((name,), (description,), sp.Integer(1), shift))
+        # Pairs that undo each other, or come to one slip's number (¼·2 = ½) or to a number so
+        # small that it rounds up to what simpler slips give.
+        exclusive = {
+            frozenset(pair)
+            for pair in (
+                ("no_square_root", "d_for_root"),
+                ("epsilon_halved", "epsilon_doubled"),
+                ("no_four", "epsilon_halved"),
+                ("no_square_root", "epsilon_doubled"),
+            )
+        }
+        # One slip first, then two (the same number is credited to the simpler explanation).
+        slips: list[tuple[tuple[str, ...], tuple[str, ...], sp.Expr, int]] = [
+            ((name,), (description,), sp.Integer(1), shift) for name, description, shift in in_power
+        ]
+        slips += [((name,), (description,), factor, 0) for name, description, factor in in_base]
         for i, (name, description, factor) in enumerate(in_base):
-            slips.append(((name,), (description,), factor, 0))
             for power_name, power_description, shift in in_power:
                 slips.append(((name, power_name), (description, power_description), factor, shift))
             for other, other_description, other_factor in in_base[i + 1 :]:

@@ -437,12 +437,6 @@ class LossOrdering(Family):
                 ),
                 slips=2,
             )
-            found.add(
-                "largest_residual+increasing_order",
-                "ordered by the largest single |residual|, from smallest to largest",
-                self._values(params, {params.metric: _reversed(largest[params.metric])}, {}),
-                slips=2,
-            )
         if params.metric == "both":
             # A slip made in one of the two orders only (the other one right).
             for mistake in list(found):

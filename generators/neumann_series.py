@@ -3,11 +3,13 @@
 For a symmetric A with eigenvalues in (0, 1) the series converges to A⁻¹ and the spectral
 norm of the truncation error is at most λ_min⁻¹(1 − λ_min)^{r+1} (equal to it for a diagonal
 A). The `partial-sum` branch asks for S_r of a small diagonal matrix and the error bound; the
-`smallest-r` branch for the fewest terms that guarantee a target error ε.
+`smallest-r` branch for the fewest terms that guarantee a target error ε (drawn with
+λ_min = 1/4 or 1/3, so r is 8 to 28 and a calculator's logarithms help).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +26,7 @@ from variantex.generators.kit import EdgeCase, Mistakes, integer, number, vector
 PARTIAL_SUM, SMALLEST_R = "partial-sum", "smallest-r"
 ENTRIES = tuple(sp.Rational(p, q) for p, q in ((1, 4), (1, 3), (1, 2), (2, 3), (3, 4)))
 MAX_R = 60
+TARGETS = tuple(sp.Rational(1, n) for n in (10, 20, 50, 100, 200, 1000))
 
 
 @dataclass(frozen=True)
@@ -89,12 +92,16 @@ class NeumannSeries(Family):
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> NeumannParams:
         size = draws.small_int(rng, 1, 3) if branch == SMALLEST_R else draws.small_int(rng, 2, 3)
-        diagonal = tuple(draws.pick(rng, list(ENTRIES)) for _ in range(size))
         if branch == PARTIAL_SUM:
+            diagonal = tuple(draws.pick(rng, list(ENTRIES)) for _ in range(size))
             return NeumannParams(diagonal, r=draws.small_int(rng, 1, 3))
-        return NeumannParams(
-            diagonal, epsilon=draws.pick(rng, [sp.Rational(1, 10), sp.Rational(1, 20), sp.Rational(1, 100)])
-        )
+        # λ_min of 1/4 or 1/3: then r is 8 to 28 and the slips (λ_max, the factor, the power,
+        # where to stop) spread to four distinct wrong r on each side of the key. With λ_min
+        # of 1/2 or more every slip moves r by one or two, and five options would need fillers.
+        smallest = draws.pick(rng, [sp.Rational(1, 4), sp.Rational(1, 3)])
+        others = [entry for entry in ENTRIES if entry >= smallest]
+        diagonal = draws.shuffled(rng, [smallest, *(draws.pick(rng, others) for _ in range(size - 1))])
+        return NeumannParams(tuple(diagonal), epsilon=draws.pick(rng, list(TARGETS)))
 
     # --- answers ----------------------------------------------------------------
     def parts(self, params: NeumannParams) -> tuple[Part, ...]:
@@ -107,11 +114,6 @@ class NeumannSeries(Family):
 
     def mcq_parts(self, params: NeumannParams) -> tuple[str, ...]:
         return ("r",) if params.r is None else ("error",)
-
-    def choices_for(self, params: NeumannParams) -> int:
-        # A smallest r has few real wrong neighbours (one power short or over, λ_max, no λ⁻¹):
-        # three options, each a real mistake, rather than five padded with made-up ones.
-        return 3 if params.r is None else self.choices
 
     def solve(self, params: NeumannParams) -> Solution:
         low = params.smallest_eigenvalue
@@ -197,29 +199,7 @@ class NeumannSeries(Family):
         low, high = params.smallest_eigenvalue, max(params.diagonal)
         found = Mistakes()
         if params.r is None:
-            r = smallest_r(params)
-            found.add(
-                "one_term_short",
-                "stopped one power too early (the bound already met one step later)",
-                r=sp.Integer(max(r - 1, 0)),
-            )
-            found.add("one_term_more", "counted one power more than needed", r=sp.Integer(r + 1))
-            found.add("largest_eigenvalue", "used λ_max instead of λ_min", r=sp.Integer(smallest_r(params, high)))
-            found.add(
-                "exponent_r",
-                "used (1 − λ_min)^r instead of (1 − λ_min)^{r+1}",
-                r=sp.Integer(smallest_r(params, shift=0)),
-            )
-            found.add(
-                "without_inverse_factor", "left out the factor λ_min⁻¹", r=sp.Integer(_smallest_without_factor(params))
-            )
-            found.add("exponent_r_plus_two", "used (1 − λ_min)^{r+2}", r=sp.Integer(smallest_r(params, shift=2)))
-            found.add(
-                "squared_inverse_factor",
-                "divided by λ_min² instead of λ_min",
-                r=sp.Integer(_smallest(params, lambda k: (1 - low) ** (k + 1) / low**2)),
-            )
-            return found
+            return _smallest_r_mistakes(params, low, high)
         r = params.r
         found.add("exponent_r", "used (1 − λ_min)^r instead of (1 − λ_min)^{r+1}", error=(1 - low) ** r / low)
         found.add("exponent_r_plus_two", "used (1 − λ_min)^{r+2}", error=(1 - low) ** (r + 2) / low)
@@ -257,13 +237,43 @@ class NeumannSeries(Family):
         }
 
 
+def _smallest_r_mistakes(params: NeumannParams, low: sp.Rational, high: sp.Rational) -> Mistakes:
+    """The smallest r as a student gets it wrong: slips in the bound λ⁻¹(1 − λ)^{r+1} (which
+    eigenvalue, the factor, the power), one at a time or two together."""
+    r = smallest_r(params)
+    eigenvalue = (("", "", low), ("largest_eigenvalue", "used λ_max instead of λ_min", high))
+    factor = (
+        ("", "", lambda lam: 1 / lam),
+        ("without_inverse_factor", "left out the factor λ_min⁻¹", lambda lam: sp.Integer(1)),
+        ("squared_inverse_factor", "divided by λ_min² instead of λ_min", lambda lam: 1 / lam**2),
+        ("multiplied_by_lambda", "multiplied by λ_min instead of dividing by it", lambda lam: lam),
+    )
+    power = (
+        ("", "", 1),
+        ("exponent_r", "used (1 − λ_min)^r instead of (1 − λ_min)^{r+1}", 0),
+        ("exponent_r_plus_two", "used (1 − λ_min)^{r+2}", 2),
+    )
+    # Stopping a power early or late gives the same r as the power r + 2 or r: those name it.
+    found = Mistakes()
+    combinations = sorted(
+        itertools.product(eigenvalue, factor, power),
+        key=lambda slips: sum(1 for name, _, _ in slips if name),  # one slip, then two
+    )
+    for (e_name, e_text, lam), (f_name, f_text, scale), (p_name, p_text, shift) in combinations:
+        names = [n for n in (e_name, f_name, p_name) if n]
+        if not 1 <= len(names) <= 2:
+            continue
+        value = _smallest(params, lambda k, lam=lam, scale=scale, shift=shift: (1 - lam) ** (k + shift) * scale(lam))
+        if value == r:
+            continue
+        texts = [t for t in (e_text, f_text, p_text) if t]
+        description = texts[0] + (", and " + texts[1][0].lower() + texts[1][1:] if len(texts) > 1 else "")
+        found.add("+".join(names), description, slips=len(names), r=sp.Integer(value))
+    return found
+
+
 def _smallest(params: NeumannParams, bound) -> int:
     r = 0
     while bound(r) > params.epsilon and r <= MAX_R:
         r += 1
     return r
-
-
-def _smallest_without_factor(params: NeumannParams) -> int:
-    low = params.smallest_eigenvalue
-    return _smallest(params, lambda k: (1 - low) ** (k + 1))

@@ -49,6 +49,9 @@ class Variant:
             rules=family.rules_for(params),
             count=family.choices_for(params),
             plausible=lambda values: family.plausible(params, values),
+            # A draw that lacks five named mistakes is redrawn; params someone wrote keep the
+            # mistakes they have, three options at the least.
+            fewest=None if self.drawn else 3,
         )
 
     @cached_property

@@ -31,6 +31,7 @@ def test_the_correct_option_lands_anywhere(family, branch):
     """Counted per draw, as a class gets them (a variant many students draw counts each time):
     the key's letter as arranged and with shuffle_options, and its rank among the numbers."""
     row = audit_branch(family, branch, DRAWS)
+    assert row.choices == 5, "every family offers five options, each a named mistake"
     assert row.distinct >= 100, f"only {row.distinct} distinct variants: too few to judge (or to give a class)"
     assert row.p_letters() > 0.01, dict(row.letters)
     assert row.p_letters(shuffled=True) > 0.01, dict(row.shuffled)
