@@ -180,8 +180,10 @@ FACTS = (
         holds=lambda v: _margin(v) - v["eps"] * _l1(v) > 0,
         check=lambda v: bool(np.all(_corner_margins(v) > 0)),
         text=lambda v: (
-            rf"For {_classifier(v)}, the point [[stays¦does not stay]] correctly classified under every "
-            rf"perturbation with $\|\delta\|_\infty \le {num(v['eps'])}$ (a point on the boundary, where "
+            # The negation is a sentence of its own: "does not stay … under every" reads both ways.
+            rf"For {_classifier(v)}, [[the point stays correctly classified under every¦some]] "
+            rf"perturbation with $\|\delta\|_\infty \le {num(v['eps'])}$[[¦ makes the point misclassified]] "
+            r"(a point on the boundary, where "
             r"$w^\top x + b = 0$, counts as misclassified)."
         ),
         why=_why_l1,

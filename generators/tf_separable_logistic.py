@@ -147,7 +147,7 @@ FACTS = (
         lambda v: not _separable(v),
         check=_grid_minimiser_inside,
         text=lambda v: (
-            rf"The logistic loss $\sum_i \log(1 + e^{{-y_i w x_i}})$ of {_data(v)} [[has¦has no]] "
+            rf"The logistic loss $\sum_i \log(1 + e^{{-y_i w x_i}})$ of {_data(v)} [[has a¦has no]] "
             r"minimiser $w^*$."
         ),
         why=lambda v: (
@@ -191,7 +191,7 @@ FACTS = (
         check=lambda v: _grid_minimiser_inside(v, float(v["lam"])),
         text=lambda v: (
             rf"With $\lambda w^2$ added ($\lambda = {num(v['lam'])}$), the loss "
-            rf"$\sum_i \log(1 + e^{{-y_i w x_i}}) + \lambda w^2$ on {_data(v)} [[has¦has no]] minimiser."
+            rf"$\sum_i \log(1 + e^{{-y_i w x_i}}) + \lambda w^2$ on {_data(v)} [[has a¦has no]] minimiser."
         ),
         why=lambda v: (
             r"Any $\lambda > 0$ makes the objective grow like $\lambda w^2$: a finite minimiser exists"

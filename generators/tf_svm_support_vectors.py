@@ -38,6 +38,14 @@ def _p(v):
     return min(v["p1"], v["p2"])
 
 
+def _with_new_point(rng, v):
+    """A point to add beyond the closest positive one (the SVM stays) or inside the margin (it
+    changes); never a point already in the set (adding x = p twice says nothing)."""
+    listed = {v[name] for name in POINTS.split()}
+    fresh = [x for x in (_p(v) + 1, _p(v) + 2, _p(v) + 3, R(_a(v) + 3 * _p(v), 4)) if x not in listed]
+    return {**v, "added": one_of(rng, *fresh)}
+
+
 def _exact(v) -> dict:
     a, p = _a(v), _p(v)
     return {
@@ -160,7 +168,7 @@ FACTS = (
         check=lambda v: float(v["point"]) not in _support_by_scan(v),
         text=lambda v: (
             rf"In the dual of the hard-margin SVM on {_points(v)}, the multiplier of $x = {v['point']}$ "
-            r"[[is¦is not]] $\alpha = 0$."
+            r"is [[zero, $\alpha = 0$¦positive, $\alpha > 0$]]."
         ),
         why=lambda v: _why(v) + r"; by complementary slackness $\alpha_i > 0$ only on the margin ($a$ and $p$)",
         valid=lambda v: (
@@ -170,16 +178,14 @@ FACTS = (
     fact(
         "add-point",
         POINTS + " added",
-        lambda rng: (lambda v: {**v, "added": one_of(rng, _p(v) + 1, _p(v) + 2, _p(v), R(_a(v) + 3 * _p(v), 4))})(
-            _draw(rng)
-        ),
+        lambda rng: _with_new_point(rng, _draw(rng)),
         holds=lambda v: v["added"] >= _p(v),
         check=lambda v: (
             abs(_scan(*_floats(v))[0] - _scan(_floats(v)[0], _floats(v)[1] + [float(v["added"])])[0]) < 1e-6
         ),
         text=lambda v: (
-            rf"Adding the point $x = {num(v['added'])}$ labelled $+1$ to {_points(v)} [[leaves¦does not "
-            r"leave]] the hard-margin SVM unchanged."
+            rf"Adding the point $x = {num(v['added'])}$ labelled $+1$ to {_points(v)} [[leaves the "
+            r"hard-margin SVM unchanged¦changes the hard-margin SVM]]."
         ),
         why=lambda v: (
             _why(v)

@@ -140,6 +140,31 @@ def test_negations_with_two_readings_are_written_as_sentences_of_their_own():
     assert sgd.holds(apart) and sgd.check(apart)
 
 
+@pytest.mark.parametrize("bank,fact", FACTS, ids=lambda x: getattr(x, "id", ""))
+def test_no_negation_puts_not_before_a_quantifier_or_a_conjunction(bank, fact):
+    """A negation is a sentence of its own: "does not stay correctly classified under every
+    perturbation" reads as "not (under every)" and as "under every, not". Only the explicit
+    "not both … and …" may combine them. Judged on the main clause (before any parenthesis)."""
+    import re
+
+    from variantex.answer_engine.formatting import latex_to_text
+
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        clause = latex_to_text(fact.denies(_numbers(fact, rng))).split(" (")[0]
+        found = re.search(r"\bnot\b(?!\s+both\b).*?\b(every|all|each|and|or)\b", clause)
+        assert found is None, clause
+
+
+def test_an_svm_point_is_never_added_twice():
+    add = {f.id: f for f in family("tf-svm-support-vectors").facts}["add-point"]
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        drawn = add.draw(rng)
+        listed = {drawn[name] for name in ("n1", "n2", "p1", "p2")}
+        assert drawn["added"] not in listed
+
+
 def test_boundary_points_have_a_stated_convention():
     """Issue 25: sign(0) is a boundary case; each robustness statement says how it counts."""
     facts = {f.id: f for f in family("tf-adversarial-tradeoff").facts}
