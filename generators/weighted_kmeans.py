@@ -138,7 +138,10 @@ class WeightedKmeans(Family):
         return labels + coordinates
 
     def mcq_parts(self, params: KmeansParams) -> tuple[str, ...]:
-        return tuple(f"c1{a}" for a in ("xy" if len(params.points[0]) == 2 else "x"))
+        # One coordinate: a point's options would sit the key in the middle of the slips
+        # (between the plain mean and w²), so "the second-smallest x" would win 4 times in 5;
+        # a single number lets its rank among the options be drawn uniformly.
+        return ("c1x",)
 
     def numeric_parts(self, params: KmeansParams) -> tuple[str, ...]:
         return tuple(part.name for part in self.parts(params) if part.name.startswith("c"))
@@ -272,6 +275,41 @@ class WeightedKmeans(Family):
             "divided by the weights instead of multiplying",
             [centre(params, m, [1 / w for w in params.weights]) for m in members],
         )
+        total = sum(params.weights, sp.Integer(0))
+        add(
+            "divided_by_all_weights",
+            "divided by the total weight of all points, not of the cluster's",
+            [
+                tuple(
+                    sum((params.weights[n] * params.points[n][j] for n in m), sp.Integer(0)) / total
+                    for j in range(len(axes))
+                )
+                for m in members
+            ],
+        )
+        add(
+            "half_step",
+            "moved the centre only halfway to the weighted mean",
+            [tuple((a + b) / 2 for a, b in zip(centre(params, m), params.centres[k])) for k, m in enumerate(members)],
+        )
+        add("centre_not_moved", "kept the old centre (updated only the assignments)", list(params.centres))
+        for name, description, weights in (
+            ("unweighted_mean", "took the plain mean", ones),
+            ("weights_squared", "weighted by w_n²", [w**2 for w in params.weights]),
+        ):
+            add(
+                f"{name}+old_centre_averaged",
+                f"{description}, and averaged the old centre in as one more point",
+                [
+                    tuple(
+                        (sum((weights[n] * params.points[n][j] for n in m), sp.Integer(0)) + params.centres[k][j])
+                        / (sum((weights[n] for n in m), sp.Integer(0)) + 1)
+                        for j in range(len(axes))
+                    )
+                    for k, m in enumerate(members)
+                ],
+                slips=2,
+            )
         for n in range(len(params.points)):
             found.add(
                 f"point_{n + 1}_misassigned",
