@@ -46,9 +46,85 @@ def typesettable(char: str) -> bool:
     return 32 <= code < 127 or char in "\n\t" or (0xA0 <= code <= 0x17F and char not in _NOT_IN_T1) or char in _EXTRA
 
 
-def untypesettable(text: str) -> str:
-    """The characters of `text` that pdflatex cannot print (empty when all are fine)."""
-    return "".join(dict.fromkeys(c for c in text if not typesettable(c)))
+# Math symbols generated text uses in prose ("left out ln(1/δ)", "(1 − λ_min)^r"): `escape`
+# sets each as math, so a key never prints "?" for them.
+MATH_GLYPHS = {
+    **{
+        chr(code): "\\" + name
+        for code, name in zip(
+            range(0x3B1, 0x3CA),
+            [
+                "alpha",
+                "beta",
+                "gamma",
+                "delta",
+                "varepsilon",
+                "zeta",
+                "eta",
+                "theta",
+                "iota",
+                "kappa",
+                "lambda",
+                "mu",
+                "nu",
+                "xi",
+                "o",
+                "pi",
+                "rho",
+                "varsigma",
+                "sigma",
+                "tau",
+                "upsilon",
+                "phi",
+                "chi",
+                "psi",
+                "omega",
+            ],
+        )
+        if name not in ("o",)
+    },
+    "Γ": r"\Gamma",
+    "Δ": r"\Delta",
+    "Θ": r"\Theta",
+    "Λ": r"\Lambda",
+    "Π": r"\Pi",
+    "Σ": r"\Sigma",
+    "Φ": r"\Phi",
+    "Ψ": r"\Psi",
+    "Ω": r"\Omega",
+    "−": "-",
+    "∂": r"\partial",
+    "√": r"\surd ",
+    "‖": r"\|",
+    "∇": r"\nabla ",
+    "∅": r"\emptyset ",
+    "≡": r"\equiv ",
+    "⊤": r"^{\top}",
+    "ᵀ": r"^{\top}",
+    "≤": r"\le ",
+    "≥": r"\ge ",
+    "≈": r"\approx ",
+    "≠": r"\ne ",
+    "∞": r"\infty ",
+    "∑": r"\sum ",
+    "∏": r"\prod ",
+    "∈": r"\in ",
+    "→": r"\to ",
+    "ℓ": r"\ell ",
+    "ℝ": r"\mathbb{R}",
+    "⁻": "^{-}",
+    **{c: f"^{{{d}}}" for c, d in zip("⁰¹⁴⁵⁶⁷⁸⁹", "01456789")},
+    **{c: f"_{{{d}}}" for c, d in zip("₀₁₂₃₄₅₆₇₈₉", "0123456789")},
+}
+_ACCENTS = {"\u0302": r"\hat", "\u0303": r"\tilde", "\u0304": r"\bar", "\u0307": r"\dot"}
+
+
+def untypesettable(text: str, math: bool = True) -> str:
+    """The characters of `text` that pdflatex cannot print (empty when all are fine); with
+    `math`, the symbols `escape` sets as math (MATH_GLYPHS) count as printable."""
+    return "".join(
+        dict.fromkeys(c for c in text if not typesettable(c) and not (math and (c in MATH_GLYPHS or c in _ACCENTS)))
+    )
 
 
 def printable(text: str) -> str:
@@ -78,8 +154,47 @@ def escape(text: object) -> Latex:
 
 @lru_cache(maxsize=65536)
 def _escaped(text: str) -> Latex:
+    if not any(c in MATH_GLYPHS or c in _ACCENTS for c in text):
+        return Latex(_escape_text(text))
+    # Runs of math symbols become one \ensuremath{…}; a combining accent takes the
+    # character before it (L̂ -> \hat{L}).
+    out: list[str] = []
+    text_run: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        accent = _ACCENTS.get(text[i + 1]) if i + 1 < len(text) else None
+        if accent:
+            base = MATH_GLYPHS.get(char, _escape_text(char))
+            pieces = [f"{accent}{{{base}}}"]
+            i += 2
+        elif char in MATH_GLYPHS:
+            pieces = [MATH_GLYPHS[char]]
+            i += 1
+        else:
+            text_run.append(char)
+            i += 1
+            continue
+        while i < len(text) and text[i] in MATH_GLYPHS and not (i + 1 < len(text) and text[i + 1] in _ACCENTS):
+            pieces.append(MATH_GLYPHS[text[i]])
+            i += 1
+        out.append(_escape_text("".join(text_run)))
+        text_run = []
+        # λ⁻¹ is ^{-} then ^{1}: one superscript, or TeX stops at a double superscript.
+        math, merged = "".join(pieces), 1
+        while merged:
+            math, merged = _ADJACENT_SCRIPTS.subn(lambda m: f"{m[1]}{{{m[2]}{m[4]}}}", math)
+        out.append("\\ensuremath{%s}" % math)
+    out.append(_escape_text("".join(text_run)))
+    return Latex("".join(out))
+
+
+_ADJACENT_SCRIPTS = re.compile(r"([\^_])\{([^{}]*)\}(\1)\{([^{}]*)\}")
+
+
+def _escape_text(text: str) -> str:
     # PyLaTeX writes ^ as \^{} (a circumflex accent); \textasciicircum{} is the real caret.
-    return Latex(escape_latex(printable(text)).replace(r"\^{}", r"\textasciicircum{}"))
+    return escape_latex(printable(text)).replace(r"\^{}", r"\textasciicircum{}")
 
 
 def tex(value: Value, digits: int | None = None) -> Math:

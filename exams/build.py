@@ -233,7 +233,7 @@ def unprintable_spec_warnings(spec: ExamSpec) -> list[str]:
 def unprintable_warnings(students) -> list[str]:
     warnings = []
     for student in students:
-        missing = untypesettable(student.name)
+        missing = untypesettable(student.name, math=False)
         if missing:
             warnings.append(
                 f"student {student.id}: pdflatex cannot print {missing!r} in the name; "

@@ -212,8 +212,8 @@ def _blocks(blocks: Sequence[Block]) -> list:
 
 
 @lru_cache(maxsize=1 << 15)
-def _stem(family: Family, params: Any, asked: tuple[str, ...]) -> Stem:
-    return render_stem(family, params, asked)
+def _stem(family: Family, params: Any, asked: tuple[str, ...], marks: bool) -> Stem:
+    return render_stem(family, params, asked, marks)
 
 
 def question_view(
@@ -255,7 +255,7 @@ def question_view(
         option_views = tuple(
             OptionView(LETTERS[i], parse_inline(o.printed), o.values, o.mistake) for i, o in enumerate(chosen)
         )
-    stem = _stem(family, params, asked_names)
+    stem = _stem(family, params, asked_names, fmt == "tf")
     answers = {part.name: part_view(part.name) for part in parts}
     statement_views: tuple[StatementView, ...] = ()
     steps = tuple(parse_inline(step) for step in solution.steps)

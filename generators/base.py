@@ -56,6 +56,9 @@ class Part:
     name: str
     label: Math
     text_answers: tuple[str, ...] = ()
+    # How a true/false statement says a text answer: markup with {} for the answer as shown
+    # ("The bound may be used on {}."); without it, "label: answer."
+    sentence: str = ""
 
 
 @dataclass(frozen=True)

@@ -122,8 +122,18 @@ class BatchnormAffine(Family):
         return coefficient_parts + (
             Part("b", Math("b")),
             Part("value", Math(r"f(x_0)")),
-            Part("convex_w", Math(r"\text{the loss in } W"), text_answers=(CONVEX, NOT_CONVEX)),
-            Part("convex_joint", Math(r"\text{the loss in } (W, v)"), text_answers=(CONVEX, NOT_CONVEX)),
+            Part(
+                "convex_w",
+                Math(r"\text{the loss in } W"),
+                text_answers=(CONVEX, NOT_CONVEX),
+                sentence="The loss is {} in $W$.",
+            ),
+            Part(
+                "convex_joint",
+                Math(r"\text{the loss in } (W, v)"),
+                text_answers=(CONVEX, NOT_CONVEX),
+                sentence="The loss is {} in $(W, v)$ jointly.",
+            ),
         )
 
     def mcq_parts(self, params: BatchnormParams) -> tuple[str, ...]:

@@ -226,7 +226,8 @@ class GeluDerivative(Family):
 
     def rubric(self, params: GeluParams) -> list[tuple[Markup, int]]:
         return [
-            (Markup(r"$\sigma(cz)$ from $e^{-cz} = 1/k$"), 1),
+            # In the question's symbols only: z is given, so e^{−cz} is a number to work out.
+            (Markup(r"$\sigma(cz)$, from $e^{-cz} = %s$" % tex(1 / params.k)), 1),
             (Markup(r"$\varphi(z) = z\sigma(cz)$"), 1),
             (Markup(r"the product and chain rules with $\sigma' = \sigma(1 - \sigma)$"), 2),
             (Markup(r"$\varphi'(z)$ at the point"), 1),

@@ -138,7 +138,15 @@ class HoeffdingBound(Family):
     # --- answers ----------------------------------------------------------------
     def parts(self, params: HoeffdingParams) -> tuple[Part, ...]:
         asked = Part("epsilon", Math(r"\varepsilon")) if params.n is not None else Part("n", Math("n"))
-        return (asked, Part("sample", Math(r"\text{sample}"), text_answers=(VALIDATION, TRAINING)))
+        return (
+            asked,
+            Part(
+                "sample",
+                Math(r"\text{sample}"),
+                text_answers=(VALIDATION, TRAINING),
+                sentence="This bound may be used on {}.",
+            ),
+        )
 
     def numeric_parts(self, params: HoeffdingParams) -> tuple[str, ...]:
         return (self.parts(params)[0].name,)

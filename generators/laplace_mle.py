@@ -227,7 +227,12 @@ class LaplaceMle(Family):
         return (
             Part("mu", Math(r"\hat{\mu}")),
             Part("b", Math(r"\hat{b}")),
-            Part("odd", Math(r"\text{not equivalent}"), text_answers=tuple(OBJECTIVES)),
+            Part(
+                "odd",
+                Math(r"\text{not equivalent}"),
+                text_answers=tuple(OBJECTIVES),
+                sentence="Of the objectives listed, the one whose optimum is not at the likelihood's $\\mu$ is: {}.",
+            ),
         )
 
     def mcq_parts(self, params: LaplaceMleParams) -> tuple[str, ...]:

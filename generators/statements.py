@@ -343,7 +343,7 @@ def answer_statements(family: Family, params: Any) -> tuple[Statement, ...]:
         said = family.show_value(params, value)
         key_said = family.show_value(params, key)
         if isinstance(value, str):
-            text = Markup("$%s$: %s." % (part.label, said))
+            text = Markup(part.sentence.format(said) if part.sentence else "$%s$: %s." % (part.label, said))
         else:  # "ε ≈ 0.1314" for a value printed as a decimal, "a_1 = 2" otherwise
             shown = family.value_tex(params, value)
             text = Markup("$%s %s$." % (part.label, shown if shown.startswith(r"\approx") else "= " + shown))

@@ -7,9 +7,10 @@ One template per family (`templates/<id>/stem.j2`, or the family's inline
     <% block ask %>     the question itself ("What is $\\det(A)$?")            <% endblock %>
     <% block discuss %> what an open question asks beyond the values (optional) <% endblock %>
 
-The template sees `q` (the family's `context(params)`) and `asked` (the part names this
-format asks for). It never sees the format: "Which of the following…", answer boxes and
-"Justify each step" belong to each output. Templates are strict about undefined names, and
+The template sees `q` (the family's `context(params)`), `asked` (the part names this
+format asks for) and `marks` (true when the format collects only true/false marks, so the
+ask must request no value, digits or reason). It never sees the format itself: "Which of
+the following…", answer boxes and "Justify each step" belong to each output. Templates are strict about undefined names, and
 every interpolated value arrives as a markup token (see generators/markup.py), so neither
 user text nor a value can break the markup or reach any output unescaped.
 """
@@ -106,12 +107,12 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_stem(family: Family, params: Any, asked: tuple[str, ...]) -> Stem:
+def render_stem(family: Family, params: Any, asked: tuple[str, ...], marks: bool = False) -> Stem:
     template = environment().get_template(family.id)
     missing = {"stem", "ask"} - set(template.blocks)
     if missing:
         raise FamilyError(f"{family.id}: the stem template has no block {sorted(missing)[0]!r}")
-    context = template.new_context({"q": family.context(params), "asked": asked})
+    context = template.new_context({"q": family.context(params), "asked": asked, "marks": marks})
     rendered = {}
     for name in ("stem", "ask", "discuss"):
         if name not in template.blocks:

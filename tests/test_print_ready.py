@@ -1,5 +1,7 @@
 """What an instructor would otherwise fix by hand before printing: wording, layout, keys."""
 
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -7,9 +9,11 @@ import pytest
 from tests.conftest import requires_tex
 from tests.test_build import pdf_text
 from tests.test_hardening import pages, write_roster
+from variantex.answer_engine.errors import InputError
+from variantex.answer_engine.formatting import untypesettable
 from variantex.exams.build import build
 from variantex.exams.exporters.text import question_text
-from variantex.exams.view import question_view
+from variantex.exams.view import plain_content, question_view
 from variantex.generators import family
 from variantex.generators.variant import variant_from_data
 
@@ -142,3 +146,97 @@ def test_key_pages_start_with_a_question_or_its_solution_never_mid_question(tmp_
             nxt = re.search(r"Question \d+", rest[1:])
             block = rest[: nxt.start() + 1] if nxt else rest
             assert any(ask in block for ask in asks), (number, block[:200])
+
+
+def _generated_texts():
+    """Every text a key prints that a family generates: named mistakes' descriptions, worked
+    steps, rubric criteria, statements and their justifications, over branches and formats."""
+    import numpy as np
+
+    from variantex.generators import families
+    from variantex.generators.variant import draw_variant
+
+    for chosen in families():
+        yield chosen.id, chosen.title
+        for branch in chosen.branches:
+            for fmt in chosen.formats:
+                for seed in range(3):
+                    try:
+                        variant = draw_variant(chosen, np.random.default_rng(seed), branch, {}, fmt)
+                    except InputError:
+                        continue
+                    yield from ((chosen.id, m.description) for m in chosen.mistakes(variant.params))
+                    yield from ((chosen.id, step) for step in variant.solution.steps)
+                    if fmt == "open":
+                        yield from ((chosen.id, criterion) for criterion, _ in chosen.rubric(variant.params))
+                    if fmt == "tf":
+                        view = question_view(variant, "tf")
+                        yield from ((chosen.id, plain_content(s.content, lambda t: f"${t}$")) for s in view.statements)
+
+
+@pytest.mark.slow
+@requires_tex
+def test_every_generated_key_text_prints_every_character(tmp_path):
+    """δ, −, λ, σ₁ … in prose print as math: no "?" in their place, no missing glyph in the log."""
+    from variantex.exams.exporters.latex import inline
+    from variantex.generators.markup import parse_inline
+
+    lines, lost = [], []
+    for family_id, text in _generated_texts():
+        outside_math = re.sub(r"(?<!\\)\$.*?(?<!\\)\$", "", text)
+        if untypesettable(outside_math):
+            lost.append((family_id, untypesettable(outside_math), text))
+        lines.append(inline(parse_inline(text)))
+    assert not lost, lost[:5]
+    unique = list(dict.fromkeys(lines))
+    document = (
+        "\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}\\usepackage{lmodern}"
+        "\\usepackage{amsmath,amssymb}\\begin{document}\n" + "\n\n".join(unique) + "\n\\end{document}\n"
+    )
+    (tmp_path / "texts.tex").write_text(document, encoding="utf-8")
+    run = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "texts.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    log = (tmp_path / "texts.log").read_text(encoding="utf-8", errors="replace")
+    assert run.returncode == 0, log[log.find("\n!") :][:1500]
+    assert "Missing character" not in log
+    assert len(unique) > 1000
+
+
+def _tf_text(family_id: str, seed: int) -> str:
+    import numpy as np
+
+    from variantex.generators.variant import draw_variant
+
+    chosen = family(family_id)
+    variant = draw_variant(chosen, np.random.default_rng(seed), chosen.branches[0], {}, "tf")
+    return question_text(question_view(variant, "tf")).split("--- key")[0]
+
+
+def test_a_true_false_stem_asks_for_no_value_digits_or_reason():
+    """Before: hoeffding-bound in tf said "give decimals to 4 significant figures. What is ε?"
+    and laplace-mle in tf asked to "say … why", then collected only T/F marks."""
+    for seed in range(5):
+        hoeffding = _tf_text("hoeffding-bound", seed)
+        assert "What is" not in hoeffding and "significant figures" not in hoeffding
+        laplace = _tf_text("laplace-mle", seed)
+        assert "say which" not in laplace and "why" not in laplace and "Compute" not in laplace
+
+
+def test_text_answers_are_stated_as_sentences():
+    """Before: "sample: the validation set." (a field label, not a sentence)."""
+    texts = " ".join(_tf_text("hoeffding-bound", seed) for seed in range(6))
+    assert "This bound may be used on the" in texts and "sample:" not in texts
+
+
+def test_the_gelu_rubric_uses_only_the_question_s_symbols():
+    import numpy as np
+
+    from variantex.generators.variant import draw_variant
+
+    chosen = family("gelu-derivative")
+    variant = draw_variant(chosen, np.random.default_rng(1), "rising", {}, "open")
+    assert not any("k" in re.sub(r"\\[a-z]+", "", criterion) for criterion, _ in chosen.rubric(variant.params)[:1])

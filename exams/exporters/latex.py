@@ -168,7 +168,11 @@ def paper_contexts(exam: ExamView, answers: str = sheet.NONE) -> list[dict]:
 
     return [
         {
-            "student": {"id": p.student.id, "name": p.student.name, "printable": not untypesettable(p.student.name)}
+            "student": {
+                "id": p.student.id,
+                "name": p.student.name,
+                "printable": not untypesettable(p.student.name, math=False),
+            }
             if p.student
             else None,
             "questions": [context(q) for q in p.questions],
@@ -185,7 +189,7 @@ def sheet_drawing(title: str, paper: PaperView) -> list[Latex]:
     rows = sheet.sheet_rows([sheet.ask_from_view(q) for q in paper.questions])
     student = paper.student
     who = "" if student is None else student.id
-    if student is not None and not untypesettable(student.name):
+    if student is not None and not untypesettable(student.name, math=False):
         who = f"{student.name} ({student.id})"
     return sheet.tex_pages(rows, title, who)
 

@@ -123,3 +123,16 @@ def test_floor_and_ceiling_agree_with_sympy(value):
     assert exact.floor(value) == sp.floor(value)
     assert exact.ceiling(value) == sp.ceiling(value)
     assert isinstance(exact.floor(value), sp.Integer)
+
+
+def test_math_symbols_in_prose_print_as_math_and_names_keep_their_own_rule():
+    from variantex.answer_engine.formatting import escape, untypesettable
+
+    # Before: "ln(2K?) (? not inverted)" and "(b ? a)" in 14 key lines of 40 keys.
+    assert escape("left out ln(1/δ)") == r"left out ln(1/\ensuremath{\delta})"
+    assert escape("(b − a)") == r"(b \ensuremath{-} a)"
+    assert escape("λ_min⁻¹ and σ₁⁻¹") == r"\ensuremath{\lambda}\_min\ensuremath{^{-1}} and \ensuremath{\sigma_{1}^{-1}}"
+    assert escape("the empirical loss L̂") == r"the empirical loss \ensuremath{\hat{L}}"
+    assert "?" not in escape("ε∇f without dividing by ‖∇f‖ & $5")
+    assert untypesettable("σ and δ") == "" and untypesettable("σ and δ", math=False) == "σδ"
+    assert untypesettable("Агата") == "Агат"  # a name in another script is not math (each letter once)
