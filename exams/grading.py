@@ -27,6 +27,7 @@ from variantex.exams.inputs import read_csv_rows
 from variantex.exams.manifest import question_record_from, same_values
 from variantex.exams.spec import ALL_OR_NOTHING
 from variantex.generators import family as family_by_id
+from variantex.generators.statements import StatementBank
 from variantex.generators.variant import Variant, variant_from_data
 
 CORRECT, PARTIAL, WRONG, BLANK, UNREADABLE, MANUAL = "correct", "partial", "wrong", "blank", "unreadable", "manual"
@@ -246,9 +247,13 @@ def _mark_tf(record: dict[str, Any], response: str, base: dict) -> Mark:
     if all(mark is None for mark in marks):
         return Mark(status=BLANK, points=sp.Integer(0), **base)
     right = sum(1 for mark, truth in zip(marks, truths) if mark is truth)
+    # A statement bank's statements are facts, not slips: say so ("misjudged fact X").
+    fact = "misjudged fact " if isinstance(variant.family, StatementBank) else ""
     mistakes = tuple(
         dict.fromkeys(
-            s.mistake for s, mark in zip(statements, marks) if mark is not None and mark is not s.truth and s.mistake
+            fact + s.mistake
+            for s, mark in zip(statements, marks)
+            if mark is not None and mark is not s.truth and s.mistake
         )
     )
     if record.get("scoring") == ALL_OR_NOTHING:

@@ -120,6 +120,14 @@ class QuestionView:
     rubric: tuple[tuple[Content, sp.Rational], ...] = ()  # open format: criterion and its points
     statements: tuple[StatementView, ...] = ()  # tf only, in printed order
     scoring: str = ""  # tf only: per-statement or all-or-nothing
+    # The parts this format's question is about (mcq and tf included): what a key lists
+    # under "Answers" (not part of the JSON view: `asked` and the options carry it there).
+    keyed: tuple[str, ...] = ()
+
+    @property
+    def key_answers(self) -> tuple[PartView, ...]:
+        """The answers a key shows: only the parts the question asked about."""
+        return tuple(part for part in self.answers if part.name in self.keyed) if self.keyed else self.answers
 
     @property
     def correct_letter(self) -> str:
@@ -293,6 +301,7 @@ def question_view(
         rubric=rubric(family, params, points, stem.discuss) if fmt == "open" else (),
         statements=statement_views,
         scoring=scoring if fmt == "tf" else "",
+        keyed=tuple(asked_names),
     )
 
 

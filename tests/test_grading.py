@@ -12,6 +12,8 @@ from variantex.cli import cli
 from variantex.exams.build import build
 from variantex.exams.grading import grade, item_rows, scores_rows
 from variantex.exams.manifest import load_manifest
+from variantex.generators import family as family_by_id
+from variantex.generators.variant import variant_from_data
 
 SPEC = """title: Quiz
 seed: 11
@@ -258,3 +260,19 @@ def test_marks_come_from_recomputed_keys_even_when_the_library_is_handed_a_forge
     report = grade(data, responses)
     mark = next(m for m in report.students[0].marks if m.slot == "mc")
     assert mark.points == 0  # the forged "correct" letter earns nothing
+
+
+def test_items_name_a_misjudged_fact_as_a_fact(tmp_path):
+    """A statement bank's wrong mark is a misjudged fact, not a named slip: items.csv says so."""
+    (tmp_path / "spec.yaml").write_text(
+        "title: TF\nseed: 3\nquestions:\n  - {id: tf, family: tf-minimax, format: tf, points: 4}\n"
+    )
+    write_responses(tmp_path, [["id", "name"], ["A", "Ann"], ["B", "Bob"]]).rename(tmp_path / "roster.csv")
+    result = build(tmp_path / "spec.yaml", tmp_path / "out", roster=tmp_path / "roster.csv", make_pdf=False)
+    manifest = load_manifest(result.out / "manifest.json")
+    record = manifest["papers"][0]["questions"][0]
+    variant = variant_from_data(family_by_id(record["family"]), record["params"], "tf")
+    wrong = "".join("F" if s.truth else "T" for s in variant.family.statements(variant.params))
+    report = grade(manifest, write_responses(tmp_path, [["A", wrong], ["B", ""]]))
+    items = item_rows(report)
+    assert items[1][items[0].index("mistakes_chosen")].startswith("misjudged fact ")

@@ -240,3 +240,17 @@ def test_the_gelu_rubric_uses_only_the_question_s_symbols():
     chosen = family("gelu-derivative")
     variant = draw_variant(chosen, np.random.default_rng(1), "rising", {}, "open")
     assert not any("k" in re.sub(r"\\[a-z]+", "", criterion) for criterion, _ in chosen.rubric(variant.params)[:1])
+
+
+def test_a_key_lists_only_the_answers_its_question_asked():
+    """Before: the k-NN multiple-choice key listed the factor for halving ε, never asked."""
+    import numpy as np
+
+    from variantex.generators.variant import draw_variant
+
+    chosen = family("knn-sample-scaling")
+    variant = draw_variant(chosen, np.random.default_rng(1), "ambient", {}, "mcq")
+    view = question_view(variant, "mcq")
+    assert [p.name for p in view.key_answers] == ["n"] and len(view.answers) == 2
+    key = question_text(view).split("--- key")[1]
+    assert "N(ε/2)" not in key.split("Worked solution")[0]

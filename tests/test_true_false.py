@@ -109,7 +109,7 @@ def test_grading_per_statement_and_all_or_nothing(built):
     assert marks["C"]["svm"].status == "unreadable" and "'X' is not T, F or a blank" in marks["C"]["svm"].note
     slipped = next(q for q in papers["B"] if q["slot"] == "att")
     first_fact = slipped["params"]["statements"][0]["fact"]
-    assert marks["B"]["att"].mistakes == (first_fact,)
+    assert marks["B"]["att"].mistakes == (f"misjudged fact {first_fact}",)
 
 
 def test_check_audits_true_false_keys(tmp_path):

@@ -276,7 +276,7 @@ def _variant_context(render: _Html, view: QuestionView, ident: str, answers: boo
         if view.format == "numeric"
         else [],
         "steps": [Markup(inline(step)) for step in view.steps] if answers else [],
-        "answers": [{"label": Markup(mathml(p.label)), "value": Markup(inline(p.shown))} for p in view.answers]
+        "answers": [{"label": Markup(mathml(p.label)), "value": Markup(inline(p.shown))} for p in view.key_answers]
         if answers and view.format != "tf"
         else [],
         "tf_key": view.tf_key if answers else "",

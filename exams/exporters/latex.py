@@ -108,7 +108,7 @@ def question_context(view: QuestionView) -> dict:
         "discuss": blocks(view.discuss),
         "steps": [inline(step) for step in view.steps],
         "rubric": [{"criterion": inline(c), "points": points_text(p)} for c, p in view.rubric],
-        "answers": [part(p) for p in view.answers],
+        "answers": [part(p) for p in view.key_answers],
         "options": [{"letter": o.letter, "printed": inline(o.content), "correct": o.correct} for o in view.options],
         "numeric": [part(p) for p in view.asked] if view.format == "numeric" else [],
         "statements": [{"number": s.number, "text": inline(s.content), "truth": s.truth} for s in view.statements],

@@ -93,7 +93,7 @@ def question_text(view: QuestionView, key: bool = True) -> str:
             lines.append(f"Key: {view.tf_key} (scored {view.scoring})")
         else:
             lines.append("Answers:")
-            lines += [f"  {latex_to_text('$' + p.label + '$')} = {content_text(p.shown)}" for p in view.answers]
+            lines += [f"  {latex_to_text('$' + p.label + '$')} = {content_text(p.shown)}" for p in view.key_answers]
         if view.rubric:
             lines.append("Rubric:")
             lines += [
