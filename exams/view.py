@@ -12,6 +12,7 @@ text, and whatever comes next, without touching a family.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -246,7 +247,7 @@ def question_view(
         value = solution.values[name]
         words: tuple[str, ...] = ()
         if isinstance(value, str):
-            synonyms = family.rules_for(params).text_answers.get(value, ())
+            synonyms = family.rules.text_answers.get(value, ())
             words = tuple(dict.fromkeys((plain_markup(family.text_shown(value)), *synonyms, value)))
         return PartView(
             name,
@@ -257,12 +258,7 @@ def question_view(
             words,
         )
 
-    option_views: tuple[OptionView, ...] = ()
-    if fmt == "mcq":
-        chosen = variant.options if options is None else options
-        option_views = tuple(
-            OptionView(LETTERS[i], parse_inline(o.printed), o.values, o.mistake) for i, o in enumerate(chosen)
-        )
+    shown_options = option_views(variant.options if options is None else options) if fmt == "mcq" else ()
     stem = _stem(family, params, asked_names, fmt == "tf")
     answers = {part.name: part_view(part.name) for part in parts}
     statement_views: tuple[StatementView, ...] = ()
@@ -294,15 +290,21 @@ def question_view(
         ask=stem.ask,
         discuss=stem.discuss if fmt == "open" else (),
         asked=tuple(answers[name] for name in asked_names) if fmt not in ("mcq", "tf") else (),
-        options=option_views,
+        options=shown_options,
         answers=tuple(answers.values()),
         steps=steps,
-        tolerance=family.rules_for(params).tolerance,
+        # Decimals are typed only in the numeric format: there the tolerance keeps named
+        # mistakes apart (separating_tolerance); elsewhere it is the family's own.
+        tolerance=family.rules_for(params).tolerance if fmt == "numeric" else family.tolerance_for(params),
         rubric=rubric(family, params, points, stem.discuss) if fmt == "open" else (),
         statements=statement_views,
         scoring=scoring if fmt == "tf" else "",
         keyed=tuple(asked_names),
     )
+
+
+def option_views(options: Sequence[Option]) -> tuple[OptionView, ...]:
+    return tuple(OptionView(LETTERS[i], parse_inline(o.printed), o.values, o.mistake) for i, o in enumerate(options))
 
 
 def rubric(family: Family, params: Any, points: sp.Rational, discuss) -> tuple[tuple[Content, sp.Rational], ...]:
@@ -336,32 +338,26 @@ _MAX_VIEWS = 1 << 17
 
 def instance_view(instance: QuestionInstance) -> QuestionView:
     spec = instance.spec
-    key = (
-        id(instance.variant),
-        spec.format,
-        instance.option_order,
-        instance.arrangement,
-        spec.slot,
-        instance.number,
-        spec.points,
-        spec.scoring,
-    )
+    key = (id(instance.variant), spec.format, spec.slot, instance.number, spec.points, spec.scoring)
     cached = _VIEWS.get(key)
     if cached is not None and cached[0] is instance.variant:
-        return cached[1]
-    view = question_view(
-        instance.variant,
-        spec.format,
-        instance.printed_options if spec.format == "mcq" else None,
-        slot=spec.slot,
-        number=instance.number,
-        points=spec.points,
-        scoring=spec.scoring,
-    )
-    if len(_VIEWS) >= _MAX_VIEWS:
-        _VIEWS.clear()
-    _VIEWS[key] = (instance.variant, view)
-    return view
+        view = cached[1]
+    else:
+        view = question_view(
+            instance.variant,
+            spec.format,
+            slot=spec.slot,
+            number=instance.number,
+            points=spec.points,
+            scoring=spec.scoring,
+        )
+        if len(_VIEWS) >= _MAX_VIEWS:
+            _VIEWS.clear()
+        _VIEWS[key] = (instance.variant, view)
+    if spec.format != "mcq" or (not instance.option_order and instance.arrangement is None):
+        return view
+    # Options are arranged per student (Variant.arranged); the rest of the view is shared.
+    return dataclasses.replace(view, options=option_views(instance.printed_options))
 
 
 def exam_view(spec: ExamSpec, papers: Sequence[Paper]) -> ExamView:

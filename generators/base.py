@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import math
 import pkgutil
 import warnings
 from abc import ABC, abstractmethod
@@ -84,6 +85,12 @@ COMMON_WORDING = {
 }
 
 
+@lru_cache(maxsize=1 << 15)
+def named_mistakes(family: Family, params: Any) -> tuple[Mistake, ...]:
+    """A variant's named mistakes, worked out once (options, tolerances and checks all read them)."""
+    return tuple(family.mistakes(params))
+
+
 # Decimal tolerances a variant may narrow to, widest first: "within 1 %", "0.1 %", …
 NARROWER = tuple(sp.Rational(1, 10**k) for k in range(2, 7))
 
@@ -120,18 +127,39 @@ def confusable_mistakes(
     from variantex.generators.variant import _exact_solution  # variant imports this module
 
     key = _exact_solution(family, params).values
+    targets = {}
+    for name in family.numeric_parts(params):
+        right = key.get(name)
+        if right is not None and not isinstance(right, str):
+            targets[name] = (right, _approximately(right))
+    relative, absolute = float(tolerance.relative), float(tolerance.absolute)
     found = []
-    for mistake in family.mistakes(params) if among is None else among:
+    for mistake in named_mistakes(family, params) if among is None else among:
         if mistake.guess:
             continue
-        for name in family.numeric_parts(params):
-            wrong, right = mistake.values.get(name), key.get(name)
-            if wrong is None or right is None or isinstance(wrong, str) or isinstance(right, str):
+        for name, (right, near) in targets.items():
+            wrong = mistake.values.get(name)
+            if wrong is None or isinstance(wrong, str):
                 continue
+            guess = _approximately(wrong)
+            # Most values are far apart: floats say so at once; only a close call is decided exactly.
+            if guess is not None and near is not None:
+                reach = max(relative * abs(guess), absolute) + max(relative * abs(near), absolute)
+                if abs(guess - near) > reach * (1 + 1e-6) + 1e-300:
+                    continue
             if not exact_equal(wrong, right) and tolerance.confuses(wrong, right):
                 found.append(mistake)
                 break
     return found
+
+
+def _approximately(value: Any) -> float | None:
+    """A float close to an exact value, or None when there is none (infinite, complex)."""
+    try:
+        approximate = value.p / value.q if isinstance(value, sp.Rational) else float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return approximate if math.isfinite(approximate) else None
 
 
 class Family(ABC):
@@ -251,12 +279,12 @@ class Family(ABC):
         texts = {**COMMON_WORDING, **self.text_answers}
         return rules_with(self.tolerance, {name: (t.shown, *t.synonyms) for name, t in texts.items()})
 
-    def rules_for(self, params: Any) -> AnswerRules:
+    def rules_for(self, params: Any, separate: bool = True) -> AnswerRules:
         """The rules for one variant: the family's, unless its params call for another
-        tolerance (a calculator question states its significant figures), or its named
-        mistakes come closer to the key than the family's plain relative tolerance can tell
-        apart (see `separating_tolerance`)."""
-        tolerance = separating_tolerance(self, params)
+        tolerance (a calculator question states its significant figures), or (with
+        `separate`, wherever decimals are typed) its named mistakes come closer to the key
+        than the family's plain relative tolerance can tell apart (`separating_tolerance`)."""
+        tolerance = separating_tolerance(self, params) if separate else self.tolerance_for(params)
         if tolerance == self.tolerance:
             return self.rules
         return AnswerRules(tolerance, self.rules.text_answers)

@@ -94,6 +94,7 @@ def _fraction(value: sp.Rational) -> Fraction:
     return Fraction(int(value.p), int(value.q))
 
 
+@lru_cache(maxsize=16384)
 def _mean_fractions(params: LossOrderingParams, metric: str) -> dict[str, Fraction]:
     """Mean losses as Fractions: what validation and branch checks compare, without sympy."""
     return {

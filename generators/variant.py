@@ -14,7 +14,7 @@ import numpy as np
 from variantex.answer_engine.distractors import Option, OptionPool, arrange, option_pool
 from variantex.answer_engine.errors import InputError, InvalidParams
 from variantex.answer_engine.verification import confirm
-from variantex.generators.base import Family, Solution, confusable_mistakes
+from variantex.generators.base import Family, Solution, confusable_mistakes, named_mistakes
 
 MAX_DRAW_ATTEMPTS = 200
 
@@ -44,9 +44,11 @@ class Variant:
             # The exact solve is enough to choose options; usable_as verifies the key as well
             # before anything is printed (and only for draws whose options work out).
             correct=_exact_solution(family, params).values,
-            mistakes=family.mistakes(params),
+            mistakes=named_mistakes(family, params),
             printer=lambda values: family.show_values(params, values),
-            rules=family.rules_for(params),
+            # Printed options are exact: the family's own tolerance keeps a distractor from
+            # passing for the key (no decimals typed here, so no separation is needed).
+            rules=family.rules_for(params, separate=False),
             count=family.choices_for(params),
             plausible=lambda values: family.plausible(params, values),
             # A draw that lacks five named mistakes is redrawn; params someone wrote keep the
@@ -90,7 +92,7 @@ class Variant:
     def _distinguishable(self) -> None:
         """A numeric variant whose stated precision cannot tell a named mistake from the key
         (a decimal to 4 significant figures that passes for both) is refused, so it is redrawn."""
-        tolerance = self.family.rules_for(self.params).tolerance
+        tolerance = self.family.tolerance_for(self.params)  # a stated precision is never narrowed
         close = confusable_mistakes(self.family, self.params, tolerance) if tolerance.label else []
         if close:
             raise InvalidParams(
