@@ -53,33 +53,9 @@ MATH_GLYPHS = {
         chr(code): "\\" + name
         for code, name in zip(
             range(0x3B1, 0x3CA),
-            [
-                "alpha",
-                "beta",
-                "gamma",
-                "delta",
-                "varepsilon",
-                "zeta",
-                "eta",
-                "theta",
-                "iota",
-                "kappa",
-                "lambda",
-                "mu",
-                "nu",
-                "xi",
-                "o",
-                "pi",
-                "rho",
-                "varsigma",
-                "sigma",
-                "tau",
-                "upsilon",
-                "phi",
-                "chi",
-                "psi",
-                "omega",
-            ],
+            # α … ω in code-point order (ο, omicron, prints as the Latin o it looks like)
+            "alpha beta gamma delta varepsilon zeta eta theta iota kappa lambda mu nu xi o pi rho "  # noqa: SIM905
+            "varsigma sigma tau upsilon phi chi psi omega".split(),
         )
         if name not in ("o",)
     },
