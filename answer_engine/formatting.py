@@ -395,7 +395,9 @@ _UNWRAP = re.compile(
     r"\\(?:text|mathrm|textbf|textit|textsf|texttt|mathtt|operatorname|mathbf|mathbb|mathcal|emph)\{([^{}]*)\}"
 )
 _ROOT = re.compile(r"\\sqrt\{([^{}]*)\}")
-_HAT = re.compile(r"\\hat\s*\{?([A-Za-z]|\\[A-Za-z]+)\}?")  # \hat y -> ŷ, \hat{\mu} -> μ̂ (combining circumflex)
+# \hat y -> ŷ, \hat{\mu} -> μ̂, \tilde{L} -> L̃: an accent as its combining mark.
+_HAT = re.compile(r"\\(hat|tilde|bar|dot|vec)\s*\{?([A-Za-z]|\\[A-Za-z]+)\}?")
+_COMBINING = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304", "dot": "\u0307", "vec": "\u20d7"}
 # A fraction's parts may hold one level of braces (\frac{5}{1 + e^{-1}}).
 _FRACTION = re.compile(r"\\[td]?frac\{((?:[^{}]|\{[^{}]*\})*)\}\{((?:[^{}]|\{[^{}]*\})*)\}")
 _MATRIX = re.compile(r"\\begin\{([pb])matrix\}(.*?)\\end\{\1matrix\}")
@@ -428,7 +430,8 @@ def latex_to_text(latex: str) -> str:
     text = latex.replace(r"\{", "\x00").replace(r"\}", "\x01")
     text = _MATRIX.sub(_matrix_text, text)
     text = _HAT.sub(
-        lambda m: (_SYMBOLS.get(m.group(1), m.group(1)) if m.group(1).startswith("\\") else m.group(1)) + "\u0302", text
+        lambda m: (_SYMBOLS.get(m[2], m[2]) if m[2].startswith("\\") else m[2]) + _COMBINING[m[1]],
+        text,
     )
     previous = None
     while previous != text:
@@ -455,7 +458,10 @@ def latex_to_text(latex: str) -> str:
     text = re.sub(r"\\([A-Za-z]+) ?", _unknown_macro, text)
     text = re.sub(r"\s+\)", ")", text)
     text = re.sub(r"\(\s+", "(", text)
-    text = re.sub(r"([_^])\{([^{}]*)\}", r"\1\2", text)
+    # x_12, e^-x stay bare; e^(1/2), e^(x + 1) keep their grouping (not e^1/2).
+    text = re.sub(
+        r"([_^])\{([^{}]*)\}", lambda m: m[1] + (m[2] if re.fullmatch(r"-?\w+|.", m[2]) else f"({m[2]})"), text
+    )
     text = text.replace("$", "").replace("{", "").replace("}", "").replace("~", " ")
     for placeholder, literal in zip("\x00\x01\x02\x03\x04", "{}$~^"):
         text = text.replace(placeholder, literal)

@@ -254,3 +254,19 @@ def test_a_key_lists_only_the_answers_its_question_asked():
     assert [p.name for p in view.key_answers] == ["n"] and len(view.answers) == 2
     key = question_text(view).split("--- key")[1]
     assert "N(ε/2)" not in key.split("Worked solution")[0]
+
+
+def test_terminal_text_keeps_groups_accents_and_approximations():
+    """Before: `e^1/2` for e^(1/2), `tildeL`, and `x'_1 = ≈ 4.936` in the text output."""
+    from click.testing import CliRunner
+
+    from variantex.answer_engine.formatting import latex_to_text
+    from variantex.cli import cli
+
+    assert latex_to_text(r"$e^{1/2}$") == "e^(1/2)" and latex_to_text(r"$e^{\frac{1}{2}}$") == "e^(1/2)"
+    assert latex_to_text(r"$x_{12} + e^{-x} + w^{\top}x$") == "x_12 + e^-x + w^⊤x"
+    assert latex_to_text(r"$\tilde{L} + \bar x$") == "L\u0303 + x\u0304"
+    shown = CliRunner().invoke(
+        cli, ["show", "relu-backprop", "--seed", "1", "--format", "numeric", "-o", "calculator=true"]
+    )
+    assert shown.exit_code == 0 and "≈ 0.7239" in shown.output and "= ≈" not in shown.output

@@ -48,6 +48,11 @@ def blocks_text(blocks: Sequence[Block], indent: str = "") -> list[str]:
     return lines
 
 
+def _equals(shown: str) -> str:
+    """ "= 4.936", or "≈ 4.936" alone for a value shown as a decimal (never "= ≈ 4.936")."""
+    return shown if shown.startswith("≈") else f"= {shown}"
+
+
 def question_text(view: QuestionView, key: bool = True) -> str:
     """The question as a student reads it; with `key`, the answers and worked solution after it."""
     points = f"{view.points} point{'s' if view.points != 1 else ''}"
@@ -93,7 +98,9 @@ def question_text(view: QuestionView, key: bool = True) -> str:
             lines.append(f"Key: {view.tf_key} (scored {view.scoring})")
         else:
             lines.append("Answers:")
-            lines += [f"  {latex_to_text('$' + p.label + '$')} = {content_text(p.shown)}" for p in view.key_answers]
+            lines += [
+                f"  {latex_to_text('$' + p.label + '$')} {_equals(content_text(p.shown))}" for p in view.key_answers
+            ]
         if view.rubric:
             lines.append("Rubric:")
             lines += [
