@@ -121,6 +121,7 @@ def _build(
                 on_typeset=on_typeset,
                 scan=exam_id,
                 answers=answers,
+                spaces={q.slot: q.space for q in spec.questions if q.space},
             )
         )
     if "json" in chosen:

@@ -24,6 +24,10 @@
         points: 4
         options: {statements: 4, true_counts: [1, 2, 3]}
         scoring: per-statement # or all-or-nothing (tf only)
+      - family: relu-backprop
+        format: open
+        points: 5
+        space: 8cm             # open only: room to write (a length, or "12 lines"); default by points
 
 Every error names the file, the line and the field.
 """
@@ -62,7 +66,12 @@ TOP_FIELDS = (
     "answer_sheet",
 )
 SWITCHES = ("shuffle_questions", "shuffle_options", "unique_variants")
-QUESTION_FIELDS = ("id", "family", "format", "points", "branch", "options", "params", "scoring")
+QUESTION_FIELDS = ("id", "family", "format", "points", "branch", "options", "params", "scoring", "space")
+# Room to write an open answer: a length, or lines of about 0.8 cm each.
+_LENGTH = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(cm|mm|in)\s*")
+_LINES = re.compile(r"\s*(\d+)\s*lines?\s*")
+LINE_CM = 0.8
+MAX_SPACE_CM = 24.0  # a page's text height: more would never fit
 # How a true/false question is scored: points shared over its statements, or all or nothing.
 PER_STATEMENT, ALL_OR_NOTHING = "per-statement", "all-or-nothing"
 SCORINGS = (PER_STATEMENT, ALL_OR_NOTHING)
@@ -79,6 +88,7 @@ class QuestionSpec:
     options: Mapping[str, Any] = field(default_factory=dict)
     fixed: Variant | None = None  # explicit params: the same question on every paper
     scoring: str = PER_STATEMENT  # tf only
+    space: str = ""  # open only: room to write, a TeX length ("8cm"); "" for the default by points
 
 
 @dataclass(frozen=True)
@@ -211,6 +221,7 @@ def _question(path: Path, questions: list, index: int) -> QuestionSpec:
             f"expected one of {', '.join(SCORINGS)}, got {scoring!r}",
             yamlio.where(path, item, "scoring", f"{prefix}.scoring"),
         )
+    space = _space(path, item, prefix, fmt)
     fixed = None
     if "params" in item:
         if branch is not None or options:
@@ -222,7 +233,29 @@ def _question(path: Path, questions: list, index: int) -> QuestionSpec:
             fixed = variant_from_data(chosen, item["params"], fmt)
         except InputError as error:
             raise error.located(yamlio.where(path, item, "params", f"{prefix}.params")) from None
-    return QuestionSpec(slot, chosen, fmt, points, branch, dict(options), fixed, scoring)
+    return QuestionSpec(slot, chosen, fmt, points, branch, dict(options), fixed, scoring, space)
+
+
+def _space(path: Path, item: dict, prefix: str, fmt: str) -> str:
+    """An open question's room to write as a TeX length in cm ("" when not given)."""
+    if "space" not in item:
+        return ""
+    where = yamlio.where(path, item, "space", f"{prefix}.space")
+    if fmt != "open":
+        raise InputError("space is for open questions (format: open): other formats have their own boxes", where)
+    text = str(item["space"])
+    length, lines = _LENGTH.fullmatch(text), _LINES.fullmatch(text)
+    if length:
+        centimetres = float(length[1]) * {"cm": 1.0, "mm": 0.1, "in": 2.54}[length[2]]
+    elif lines:
+        centimetres = int(lines[1]) * LINE_CM
+    else:
+        raise InputError(
+            f"expected a length such as 8cm, 60mm or 3in, or a count such as 12 lines; got {text!r}", where
+        )
+    if not 0 < centimetres <= MAX_SPACE_CM:
+        raise InputError(f"expected room between 0 and {MAX_SPACE_CM:g} cm (a page's text), got {text!r}", where)
+    return f"{centimetres:.3g}cm"
 
 
 def _text(path: Path, data: dict, name: str) -> str:

@@ -270,3 +270,39 @@ def test_terminal_text_keeps_groups_accents_and_approximations():
         cli, ["show", "relu-backprop", "--seed", "1", "--format", "numeric", "-o", "calculator=true"]
     )
     assert shown.exit_code == 0 and "≈ 0.7239" in shown.output and "= ≈" not in shown.output
+
+
+def test_an_open_question_takes_the_room_its_spec_gives(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        "title: Room\nquestions:\n"
+        "  - {id: a, family: relu-backprop, format: open, points: 5, space: 12 lines}\n"
+        "  - {id: b, family: relu-backprop, format: open, points: 5, space: 45mm}\n"
+        "  - {id: c, family: relu-backprop, format: open, points: 5}\n",
+        encoding="utf-8",
+    )
+    roster = write_roster(tmp_path / "r.csv", [["S1", "Ann"], ["S2", "Bo"]])
+    out = build(spec, tmp_path / "out", roster=roster, make_pdf=False).out
+    exam = (out / "exam.tex").read_text(encoding="utf-8")
+    assert exam.count(r"\answerspace{9.6cm}") == 2 and exam.count(r"\answerspace{4.5cm}") == 2
+    assert exam.count(r"\answerspace{11.5cm}") == 2  # the default by points: 4 + 1.5 × 5
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ("{family: relu-backprop, format: numeric, points: 2, space: 5cm}", "space is for open questions"),
+        ("{family: relu-backprop, format: open, points: 2, space: lots}", "expected a length such as 8cm"),
+        ("{family: relu-backprop, format: open, points: 2, space: 40cm}", "between 0 and 24 cm"),
+    ],
+)
+def test_a_bad_space_is_one_line_naming_the_field(tmp_path, entry, message):
+    from click.testing import CliRunner
+
+    from variantex.cli import cli
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text(f"title: Room\nquestions:\n  - {entry}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", str(spec), "--no-pdf", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and message in result.output and "s.yaml:3: questions[0].space" in result.output
+    assert not (tmp_path / "out").exists()

@@ -24,7 +24,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from functools import lru_cache
 from importlib import resources
@@ -152,10 +152,10 @@ def render_papers(exam: ExamView, key: bool, contexts: list[dict] | None = None,
     )
 
 
-def paper_contexts(exam: ExamView, answers: str = sheet.NONE) -> list[dict]:
+def paper_contexts(exam: ExamView, answers: str = sheet.NONE, spaces: Mapping[str, str] | None = None) -> list[dict]:
     """Each paper's template context; `answers` (exams/sheet.py) adds a separate answer
     sheet's drawing, or bubbles and score boxes on the question pages (the exam shows them,
-    the key does not)."""
+    the key does not); `spaces` gives open questions' room to write by slot (the spec's)."""
     sheets = answers == sheet.SEPARATE
     # Equal questions share one view object (exams/view.py), so each converts once; the
     # converted context is only read by the templates.
@@ -164,6 +164,8 @@ def paper_contexts(exam: ExamView, answers: str = sheet.NONE) -> list[dict]:
     def context(view: QuestionView) -> dict:
         if id(view) not in converted:
             converted[id(view)] = question_context(view)
+            if spaces and spaces.get(view.slot):
+                converted[id(view)]["space"] = Latex(spaces[view.slot])
         return converted[id(view)]
 
     return [
@@ -307,7 +309,9 @@ class LatexExporter:
         on_typeset: Callable[[int, int], None] | None = None,
         scan: str | None = None,
         answers: str = sheet.SEPARATE,
+        spaces: Mapping[str, str] | None = None,
     ):
+        self.spaces = dict(spaces or {})  # open questions' room to write, by slot (the spec's `space`)
         self.scan = scan  # the exam id of a scannable build: answer sheets, marks and page codes
         self.answers = answers if scan is not None else sheet.NONE
         self.rows: list[list[sheet.Row]] = []  # answers on the question pages: each paper's rows, from TeX
@@ -360,7 +364,7 @@ class _Session:
 
     def add(self, chunk: ExamView) -> None:
         clock = time.perf_counter()
-        contexts = paper_contexts(chunk, self.exporter.answers)
+        contexts = paper_contexts(chunk, self.exporter.answers, self.exporter.spaces)
         first, self.papers = self.papers, self.papers + len(contexts)
         documents, shifts = {}, {}
         for kind in KINDS:
