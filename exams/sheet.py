@@ -25,6 +25,7 @@ from variantex.answer_engine.formatting import Latex, escape
 
 LAYOUT_VERSION = 1
 PAGE_MM = (210.0, 297.0)  # A4, as templates/preamble.tex.j2 sets it
+NAME_MM = 120  # the widest a name line may print on a sheet (left of the page code)
 MARK_MM = 5.0  # side of a registration mark (a filled square)
 MARKS = ((12.0, 12.0), (198.0, 12.0), (198.0, 285.0), (12.0, 285.0))  # centres: TL, TR, BR, BL
 QR_MM = (22.0, 278.0, 15.0)  # the page code: left, top, side (bottom margin, clear of the footer text)
@@ -247,7 +248,9 @@ def tex_pages(rows: Sequence[Row], title: str, student: str) -> list[Latex]:
         top = 28.0
         if number == 1:
             drawing.append(_put(LABEL_X, top, f"\\makebox(0,0)[l]{{\\Large\\bfseries Answer sheet: {escape(title)}}}"))
-            drawing.append(_put(LABEL_X, top + 9, f"\\makebox(0,0)[l]{{\\large {escape(student)}}}"))
+            drawing.append(
+                _put(LABEL_X, top + 9, f"\\makebox(0,0)[l]{{\\vxfit{{{NAME_MM}mm}}{{\\large {escape(student)}}}}}")
+            )
             lines = (
                 "Fill the circle of your answer completely, with a dark pen or pencil. Only this sheet is read.",
                 "To change an answer, erase it completely. Do not write anywhere near the corner squares or the code.",
@@ -257,7 +260,11 @@ def tex_pages(rows: Sequence[Row], title: str, student: str) -> list[Latex]:
                 drawing.append(_put(LABEL_X, top + 17 + 5 * k, f"\\makebox(0,0)[l]{{\\small {line}}}"))
         else:
             drawing.append(
-                _put(LABEL_X, top, f"\\makebox(0,0)[l]{{\\bfseries Answer sheet (page {number}): {escape(student)}}}")
+                _put(
+                    LABEL_X,
+                    top,
+                    f"\\makebox(0,0)[l]{{\\vxfit{{{NAME_MM}mm}}{{\\bfseries Answer sheet (page {number}): {escape(student)}}}}}",
+                )
             )
     for row in rows:
         drawing = pages[sheet_page(row) - 1]

@@ -306,3 +306,14 @@ def test_a_bad_space_is_one_line_naming_the_field(tmp_path, entry, message):
     result = CliRunner().invoke(cli, ["build", str(spec), "--no-pdf", "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and message in result.output and "s.yaml:3: questions[0].space" in result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+@requires_tex
+def test_a_very_long_name_is_shrunk_to_fit_never_cut(tmp_path):
+    """Before: "… Featherstonehaugh de la Cruz" ran off the cover with exit 0."""
+    name = "Maximiliana Augustina Wilhelmina von Hohenzollern-Sigmaringen Featherstonehaugh de la Cruz"
+    roster = write_roster(tmp_path / "r.csv", [["S1", name], ["S2", "Bo"]])
+    result = build(SAMPLE, tmp_path / "out", roster=roster, strict=True)  # strict: nothing into the margin
+    cover = pdf_text(result.out / "exams" / "S1.pdf").split("\f")[0]
+    assert " ".join(name.split()[-6:]) in " ".join(cover.split())
