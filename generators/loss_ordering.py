@@ -226,7 +226,7 @@ class LossOrdering(Family):
         # The contrast branch gets one set with a single large outlier; the others have
         # evenly spread residuals. Both branches draw the same sizes and residual range.
         outlier_slot = int(rng.integers(3)) if branch == "contrast" else -1
-        datasets = []
+        datasets, residual_sets = [], []
         for slot, name in enumerate("ABC"):
             size = int(rng.integers(4, 7))
             xs = sorted(draws.subset(rng, list(range(0, 7)), size))
@@ -236,12 +236,21 @@ class LossOrdering(Family):
                 res = draws.shuffled(rng, res)
             else:
                 res = [draws.pick(rng, [-2, -1, 1, 2]) * (1 if rng.random() < 0.8 else 0) for _ in range(size)]
-            points = tuple((sp.Integer(x), slope * x + intercept + r) for x, r in zip(xs, res))
-            datasets.append((name, points))
-        params = LossOrderingParams(slope, intercept, tuple(datasets), metric)
-        if any(order_text(_mean_fractions(params, m)) is None for m in ("mse", "mae")):
+            datasets.append((name, xs, res))
+            residual_sets.append(res)
+        # The residuals drawn are whole numbers: judge ties and the branch on them first (most
+        # proposals are redrawn), and build the exact params only for one that is kept.
+        orders = [_integer_order(residual_sets, square) for square in (True, False)]
+        if None in orders:
             raise InvalidParams("two datasets tie in MSE or MAE: the comparison would rest on the tie")  # redrawn
-        if self.branch_of(params) != branch:
+        if (orders[0] != orders[1]) != (branch == "contrast"):
+            raise InvalidParams(f"draw landed on the other branch, wanted {branch}")
+        exact = tuple(
+            (name, tuple((sp.Integer(x), slope * x + intercept + r) for x, r in zip(xs, res)))
+            for name, xs, res in datasets
+        )
+        params = LossOrderingParams(slope, intercept, exact, metric)
+        if self.branch_of(params) != branch:  # the exact judge agrees with the whole-number one
             raise InvalidParams(f"draw landed on branch {self.branch_of(params)}, wanted {branch}")
         return params
 
@@ -557,6 +566,16 @@ def _losses_about(params: LossOrderingParams, metric: str, slope: sp.Rational, i
         r = [y - (slope * x + intercept) for x, y in points]
         losses[name] = sum((v * v if metric == "mse" else abs(v) for v in r), sp.Integer(0)) / len(r)
     return losses
+
+
+def _integer_order(residual_sets: list[list[int]], square: bool) -> tuple[int, ...] | None:
+    """The datasets' order by mean squared (or absolute) whole-number residual, largest first;
+    None on a tie. Means compare as cross-multiplied sums: no fractions needed."""
+    means = [(sum(r * r if square else abs(r) for r in res), len(res)) for res in residual_sets]
+    for (a, n), (b, m) in itertools.combinations(means, 2):
+        if a * m == b * n:
+            return None
+    return tuple(sorted(range(len(means)), key=lambda i: Fraction(*means[i]), reverse=True))
 
 
 def _largest_residual(params: LossOrderingParams) -> dict:
