@@ -70,9 +70,12 @@ class Tolerance:
             absolute = Fraction(int(self.absolute.p), int(self.absolute.q))
             return abs(p - q) <= max(relative * abs(p), absolute) + max(relative * abs(q), absolute)
         a, b = float(exact.numeric(first)), float(exact.numeric(second))
-        reach = max(float(self.relative) * abs(a), float(self.absolute))
-        reach += max(float(self.relative) * abs(b), float(self.absolute))
-        return abs(a - b) <= reach * (1 + 1e-12)
+        return abs(a - b) <= self.reach(a, b) * (1 + 1e-12)
+
+    def reach(self, a: float, b: float) -> float:
+        """How far apart two values may be (as floats) and still share a decimal this accepts."""
+        relative, absolute = float(self.relative), float(self.absolute)
+        return max(relative * abs(a), absolute) + max(relative * abs(b), absolute)
 
     def describe(self) -> str:
         if self.label:

@@ -92,7 +92,10 @@ MATH_GLYPHS = {
     **{c: f"^{{{d}}}" for c, d in zip("⁰¹⁴⁵⁶⁷⁸⁹", "01456789")},
     **{c: f"_{{{d}}}" for c, d in zip("₀₁₂₃₄₅₆₇₈₉", "0123456789")},
 }
-_ACCENTS = {"\u0302": r"\hat", "\u0303": r"\tilde", "\u0304": r"\bar", "\u0307": r"\dot"}
+# TeX accents and their Unicode combining marks: `escape` sets a mark as the accent (L̂ ->
+# \hat{L}), `latex_to_text` the accent as the mark (\hat{L} -> L̂).
+ACCENT_MARKS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304", "dot": "\u0307", "vec": "\u20d7"}
+_ACCENTS = {mark: "\\" + accent for accent, mark in ACCENT_MARKS.items()}
 
 
 def untypesettable(text: str, math: bool = True) -> str:
@@ -396,8 +399,7 @@ _UNWRAP = re.compile(
 )
 _ROOT = re.compile(r"\\sqrt\{([^{}]*)\}")
 # \hat y -> ŷ, \hat{\mu} -> μ̂, \tilde{L} -> L̃: an accent as its combining mark.
-_HAT = re.compile(r"\\(hat|tilde|bar|dot|vec)\s*\{?([A-Za-z]|\\[A-Za-z]+)\}?")
-_COMBINING = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304", "dot": "\u0307", "vec": "\u20d7"}
+_HAT = re.compile(r"\\(%s)\s*\{?([A-Za-z]|\\[A-Za-z]+)\}?" % "|".join(ACCENT_MARKS))
 # A fraction's parts may hold one level of braces (\frac{5}{1 + e^{-1}}).
 _FRACTION = re.compile(r"\\[td]?frac\{((?:[^{}]|\{[^{}]*\})*)\}\{((?:[^{}]|\{[^{}]*\})*)\}")
 _MATRIX = re.compile(r"\\begin\{([pb])matrix\}(.*?)\\end\{\1matrix\}")
@@ -430,7 +432,7 @@ def latex_to_text(latex: str) -> str:
     text = latex.replace(r"\{", "\x00").replace(r"\}", "\x01")
     text = _MATRIX.sub(_matrix_text, text)
     text = _HAT.sub(
-        lambda m: (_SYMBOLS.get(m[2], m[2]) if m[2].startswith("\\") else m[2]) + _COMBINING[m[1]],
+        lambda m: (_SYMBOLS.get(m[2], m[2]) if m[2].startswith("\\") else m[2]) + ACCENT_MARKS[m[1]],
         text,
     )
     previous = None

@@ -228,16 +228,17 @@ def audit_item(item_id: str, variant: Variant | StatementsOf, claims: dict[str, 
     return ItemVerdict(item_id, family.id, tuple(verdicts))
 
 
+def _matching(part: str, claim: Claim, mistakes: Sequence[Mistake], rules) -> list[Mistake]:
+    """Named mistakes (not guesses) whose value for `part` the claim matches."""
+    return [m for m in mistakes if not m.guess and part in m.values and claim_matches(claim, m.values[part], rules)]
+
+
 def _also_matching(part: str, claim: Claim, correct: Value, mistakes: Sequence[Mistake], rules) -> tuple[Mistake, ...]:
     """Named mistakes whose own value for `part` (not the key's) this decimal claim also matches."""
     return tuple(
         m
-        for m in mistakes
-        if not m.guess
-        and part in m.values
-        and not isinstance(m.values[part], str)
-        and not exact_equal(m.values[part], correct)
-        and claim_matches(claim, m.values[part], rules)
+        for m in _matching(part, claim, mistakes, rules)
+        if not isinstance(m.values[part], str) and not exact_equal(m.values[part], correct)
     )
 
 
@@ -246,9 +247,7 @@ def _explaining_mistakes(
 ) -> tuple[Mistake, ...]:
     """Mistakes whose value for `part` equals the claim; those consistent with every other
     claimed part they cover come first (a whole-vector mistake beats a coincidence)."""
-    matching = [
-        m for m in mistakes if not m.guess and part in m.values and claim_matches(claims[part], m.values[part], rules)
-    ]
+    matching = _matching(part, claims[part], mistakes, rules)
     consistent = [
         m for m in matching if all(claim_matches(claims[p], m.values[p], rules) for p in claims if p in m.values)
     ]

@@ -56,11 +56,14 @@ def audit_branch(family: Family, branch: str, draws: int, options: dict | None =
     question = QuestionSpec("q1", family, "mcq", sp.Integer(1), branch, options or {})
     seen = set()
     for student in range(draws):
-        for shuffle in (False, True):
-            _, variant, _, order, arrangement = draw_slot(question, 1, f"S{student:05d}", shuffle, "audit")
-            printed = ordered_options(variant, order, arrangement)
-            correct = next(i for i, option in enumerate(printed) if option.correct)
-            (row.shuffled if shuffle else row.letters)[LETTERS[correct]] += 1
+        # One draw serves both: the arranged options are what a paper without
+        # shuffle_options prints; `order` is how shuffle_options would reorder them.
+        _, variant, _, order, arrangement = draw_slot(question, 1, f"S{student:05d}", True, "audit")
+        arranged = variant.arranged(arrangement)
+        printed = ordered_options(variant, order, arrangement)
+        row.letters[LETTERS[next(i for i, option in enumerate(arranged) if option.correct)]] += 1
+        correct = next(i for i, option in enumerate(printed) if option.correct)
+        row.shuffled[LETTERS[correct]] += 1
         seen.add(variant.params)
         row.choices = max(row.choices, len(printed))
         values = [option.values for option in printed]

@@ -132,7 +132,6 @@ def confusable_mistakes(
         right = key.get(name)
         if right is not None and not isinstance(right, str):
             targets[name] = (right, _approximately(right))
-    relative, absolute = float(tolerance.relative), float(tolerance.absolute)
     found = []
     for mistake in named_mistakes(family, params) if among is None else among:
         if mistake.guess:
@@ -143,10 +142,8 @@ def confusable_mistakes(
                 continue
             guess = _approximately(wrong)
             # Most values are far apart: floats say so at once; only a close call is decided exactly.
-            if guess is not None and near is not None:
-                reach = max(relative * abs(guess), absolute) + max(relative * abs(near), absolute)
-                if abs(guess - near) > reach * (1 + 1e-6) + 1e-300:
-                    continue
+            if guess is not None and near is not None and abs(guess - near) > tolerance.reach(guess, near) * (1 + 1e-6):
+                continue
             if not exact_equal(wrong, right) and tolerance.confuses(wrong, right):
                 found.append(mistake)
                 break

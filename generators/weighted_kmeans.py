@@ -258,18 +258,19 @@ class WeightedKmeans(Family):
                 "assigned points by the sum of absolute differences",
                 [centre(params, [n for n, c in enumerate(manhattan) if c == k]) for k in (0, 1)],
             )
-        add(
-            "old_centre_averaged",
-            "averaged the old centre in as one more point",
-            [
+
+        def with_old_centre(weights) -> list[tuple]:
+            """Each cluster's weighted mean with its old centre averaged in as one more point."""
+            return [
                 tuple(
-                    (sum((params.weights[n] * params.points[n][j] for n in m), sp.Integer(0)) + params.centres[k][j])
-                    / (sum((params.weights[n] for n in m), sp.Integer(0)) + 1)
+                    (sum((weights[n] * params.points[n][j] for n in m), sp.Integer(0)) + params.centres[k][j])
+                    / (sum((weights[n] for n in m), sp.Integer(0)) + 1)
                     for j in range(len(axes))
                 )
                 for k, m in enumerate(members)
-            ],
-        )
+            ]
+
+        add("old_centre_averaged", "averaged the old centre in as one more point", with_old_centre(params.weights))
         add(
             "inverse_weights",
             "divided by the weights instead of multiplying",
@@ -300,14 +301,7 @@ class WeightedKmeans(Family):
             add(
                 f"{name}+old_centre_averaged",
                 f"{description}, and averaged the old centre in as one more point",
-                [
-                    tuple(
-                        (sum((weights[n] * params.points[n][j] for n in m), sp.Integer(0)) + params.centres[k][j])
-                        / (sum((weights[n] for n in m), sp.Integer(0)) + 1)
-                        for j in range(len(axes))
-                    )
-                    for k, m in enumerate(members)
-                ],
+                with_old_centre(weights),
                 slips=2,
             )
         for n in range(len(params.points)):
