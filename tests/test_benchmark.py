@@ -12,8 +12,11 @@ from tests.conftest import requires_tex
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "roster_build.py"
 
 
-def run(*args: str) -> str:
-    result = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=600)
+def run(*args: str, script: str = SCRIPT.name, timeout: int = 600) -> str:
+    """One benchmark script's output; it must exit 0."""
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT.with_name(script)), *args], capture_output=True, text=True, timeout=timeout
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -40,64 +43,37 @@ def test_benchmark_prints_tex_figures_and_the_bare_pass_ratio():
 
 
 def test_hostile_input_benchmark_prints_every_case():
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT.with_name("hostile_inputs.py"))], capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr
-    assert "hostile inputs; slowest refusal" in result.stdout and result.stdout.count("exit 2") >= 40
+    out = run(script="hostile_inputs.py", timeout=300)
+    assert "hostile inputs; slowest refusal" in out and out.count("exit 2") >= 40
 
 
 def test_lms_export_benchmark_prints_every_target():
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT.with_name("lms_export.py")), "--variants", "2", "--questions", "3"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "3 slots × 2 variants = 6 questions" in result.stdout
+    out = run("--variants", "2", "--questions", "3", script="lms_export.py", timeout=300)
+    assert "3 slots × 2 variants = 6 questions" in out
     for target in ("moodle", "canvas", "qti21"):
-        assert re.search(rf"^{target} +draw .* total .* target < 10 s$", result.stdout, re.MULTILINE), result.stdout
+        assert re.search(rf"^{target} +draw .* total .* target < 10 s$", out, re.MULTILINE), out
 
 
 def test_practice_benchmark_prints_its_figures():
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT.with_name("practice_set.py")), "--variants", "3", "--no-pdf"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "4 families × 3 variants" in result.stdout
-    assert re.search(r"draw .* \+ HTML .* = .* s  \(target < 3 s\)", result.stdout)
-    assert re.search(r"page \d+\.\d\d MiB", result.stdout)
+    out = run("--variants", "3", "--no-pdf", script="practice_set.py", timeout=300)
+    assert "4 families × 3 variants" in out
+    assert re.search(r"draw .* \+ HTML .* = .* s  \(target < 3 s\)", out)
+    assert re.search(r"page \d+\.\d\d MiB", out)
 
 
 def test_family_speed_benchmark_lists_every_family():
     from variantex.generators.base import families
 
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT.with_name("family_speed.py")), "--seconds", "0.2"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
+    out = run("--seconds", "0.2", script="family_speed.py", timeout=300)
     for family in families():
-        assert re.search(rf"^{re.escape(family.id)} +\d+ verified variants/s", result.stdout, re.MULTILINE)
+        assert re.search(rf"^{re.escape(family.id)} +\d+ verified variants/s", out, re.MULTILINE)
 
 
 def test_startup_benchmark_prints_every_command_against_its_target():
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT.with_name("startup.py")), "--runs", "1"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
+    out = run("--runs", "1", script="startup.py", timeout=300)
     for name in ("--help", "--version", "families", "show gd-step", "solve eigen-determinant"):
         assert re.search(
             rf"^{re.escape(name)} +median [\d.]+ s over 1 runs \(target [\d.]+ s: (ok|over)\)$",
-            result.stdout,
+            out,
             re.MULTILINE,
-        ), result.stdout
+        ), out

@@ -93,6 +93,15 @@ def _in_item(text: str, ident: str, change, closing: str = "</item>") -> str:
     return text[:start] + change(text[start:close]) + text[close:]
 
 
+def _assert_caught(edited, ident: str, message: str, located: str) -> None:
+    """`export --check` on an edited package: exit 1, the problem named with its question and
+    `located` (the file and line every problem names)."""
+    result = run("export", "--check", edited)
+    assert result.exit_code == 1, result.output
+    assert message in result.output and ident in result.output, result.output
+    assert re.search(located, result.output), "every problem names the file and line"
+
+
 MOODLE_EDITS = [
     # the issue's case: a wrong option given 50 % credit
     ("losses-v001", lambda q: q.replace('fraction="0"', 'fraction="50"', 1), "% credit but only the key may"),
@@ -107,10 +116,7 @@ MOODLE_EDITS = [
 @pytest.mark.parametrize("ident, change, message", MOODLE_EDITS)
 def test_moodle_marks_edits_are_caught(exports, tmp_path, ident, change, message):
     edited = _edit_xml(exports["moodle"], tmp_path / "edited.xml", lambda t: _in_question(t, ident, change))
-    result = run("export", "--check", edited)
-    assert result.exit_code == 1, result.output
-    assert message in result.output and ident in result.output, result.output
-    assert re.search(r"edited\.xml:\d+: ", result.output), "every problem names the file and line"
+    _assert_caught(edited, ident, message, r"edited\.xml:\d+: ")
 
 
 CANVAS_EDITS = [
@@ -143,10 +149,7 @@ CANVAS_EDITS = [
 @pytest.mark.parametrize("ident, change, message", CANVAS_EDITS)
 def test_canvas_marks_edits_are_caught(exports, tmp_path, ident, change, message):
     edited = _edit_zip(exports["canvas"], tmp_path / "edited.zip", lambda t: _in_item(t, ident, change))
-    result = run("export", "--check", edited)
-    assert result.exit_code == 1, result.output
-    assert message in result.output and ident in result.output, result.output
-    assert re.search(r"edited\.zip!\S+\.xml:\d+: ", result.output), "every problem names the file and line"
+    _assert_caught(edited, ident, message, r"edited\.zip!\S+\.xml:\d+: ")
 
 
 def _first_tf_share(item: str) -> str:
@@ -207,10 +210,7 @@ def test_qti21_marks_edits_are_caught(exports, tmp_path, ident, change, message)
         return changed
 
     edited = _edit_zip(exports["qti21"], tmp_path / "edited.zip", edit, member=ident)
-    result = run("export", "--check", edited)
-    assert result.exit_code == 1, result.output
-    assert message in result.output and ident in result.output, result.output
-    assert re.search(r"edited\.zip!items/[^:]+\.xml:\d+: ", result.output), "every problem names the file and line"
+    _assert_caught(edited, ident, message, r"edited\.zip!items/[^:]+\.xml:\d+: ")
 
 
 def test_full_answers_score_the_points_exactly(exports):
