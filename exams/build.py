@@ -122,6 +122,7 @@ def _build(
                 scan=exam_id,
                 answers=answers,
                 spaces={q.slot: q.space for q in spec.questions if q.space},
+                names=[s.name for s in students if s is not None],
             )
         )
     if "json" in chosen:
@@ -158,6 +159,7 @@ def _build(
             if writer in whole:
                 writer.write(joined_view(views), staging, report)
             result.seconds.update(getattr(writer, "seconds", {}))
+            result.warnings += getattr(writer, "notes", [])
             layout = getattr(writer, "warnings", [])
             if layout and strict:
                 raise CompileError(f"--strict: {len(layout)} layout problem(s); first: {layout[0]}")
@@ -193,7 +195,7 @@ def _check_variety(spec: ExamSpec, result: BuildResult, students: Sequence[Stude
     asks for unique variants."""
     result.variety = variety(spec, result.papers)
     repeated = uniqueness_warnings(result.variety)
-    result.warnings += repeated + unprintable_warnings(students)
+    result.warnings += repeated
     if spec.unique_variants and repeated:
         raise InputError(
             "unique_variants is on but "
@@ -229,18 +231,6 @@ def unprintable_spec_warnings(spec: ExamSpec) -> list[str]:
         for field, text in texts.items()
         if untypesettable(text)
     ]
-
-
-def unprintable_warnings(students) -> list[str]:
-    warnings = []
-    for student in students:
-        missing = untypesettable(student.name, math=False)
-        if missing:
-            warnings.append(
-                f"student {student.id}: pdflatex cannot print {missing!r} in the name; "
-                "the paper leaves a line to write the name on (the ID is printed)"
-            )
-    return warnings
 
 
 def correct_response(instance) -> str:

@@ -239,18 +239,16 @@ def score_text(value: str) -> str:
     return f"${whole if whole else ''}{fraction}$"
 
 
-def tex_pages(rows: Sequence[Row], title: str, student: str) -> list[Latex]:
+def tex_pages(rows: Sequence[Row], title: str, student: Latex) -> list[Latex]:
     """The drawing of each sheet page, for `\\AddToHookNext{shipout/foreground}` (a picture
     whose origin is the page's top-left corner, y upward, in the unit the caller sets: mm).
-    `title` and `student` are user text and escaped here."""
+    `title` is user text, escaped here; `student` (name and id) is LaTeX already."""
     pages: list[list[str]] = [[] for _ in range(sheet_pages(rows))]
     for number, drawing in enumerate(pages, start=1):
         top = 28.0
         if number == 1:
             drawing.append(_put(LABEL_X, top, f"\\makebox(0,0)[l]{{\\Large\\bfseries Answer sheet: {escape(title)}}}"))
-            drawing.append(
-                _put(LABEL_X, top + 9, f"\\makebox(0,0)[l]{{\\vxfit{{{NAME_MM}mm}}{{\\large {escape(student)}}}}}")
-            )
+            drawing.append(_put(LABEL_X, top + 9, f"\\makebox(0,0)[l]{{\\vxfit{{{NAME_MM}mm}}{{\\large {student}}}}}"))
             lines = (
                 "Fill the circle of your answer completely, with a dark pen or pencil. Only this sheet is read.",
                 "To change an answer, erase it completely. Do not write anywhere near the corner squares or the code.",
@@ -263,7 +261,7 @@ def tex_pages(rows: Sequence[Row], title: str, student: str) -> list[Latex]:
                 _put(
                     LABEL_X,
                     top,
-                    f"\\makebox(0,0)[l]{{\\vxfit{{{NAME_MM}mm}}{{\\bfseries Answer sheet (page {number}): {escape(student)}}}}}",
+                    f"\\makebox(0,0)[l]{{\\vxfit{{{NAME_MM}mm}}{{\\bfseries Answer sheet (page {number}): {student}}}}}",
                 )
             )
     for row in rows:

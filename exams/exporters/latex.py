@@ -36,6 +36,7 @@ import jinja2
 from variantex.answer_engine.formatting import Latex, escape, untypesettable
 from variantex.exams import latex as tex_run
 from variantex.exams import sheet
+from variantex.exams.names import NAMES_PDF, name_pages, typeset_names
 from variantex.exams.roster import file_stem
 from variantex.exams.spec import ALL_OR_NOTHING
 from variantex.exams.view import ExamView, PaperView, QuestionView, tolerance_sentence
@@ -152,10 +153,16 @@ def render_papers(exam: ExamView, key: bool, contexts: list[dict] | None = None,
     )
 
 
-def paper_contexts(exam: ExamView, answers: str = sheet.NONE, spaces: Mapping[str, str] | None = None) -> list[dict]:
+def paper_contexts(
+    exam: ExamView,
+    answers: str = sheet.NONE,
+    spaces: Mapping[str, str] | None = None,
+    names: Mapping[str, int] | None = None,
+) -> list[dict]:
     """Each paper's template context; `answers` (exams/sheet.py) adds a separate answer
     sheet's drawing, or bubbles and score boxes on the question pages (the exam shows them,
-    the key does not); `spaces` gives open questions' room to write by slot (the spec's)."""
+    the key does not); `spaces` gives open questions' room to write by slot (the spec's);
+    `names` the page of names.pdf of each name pdflatex cannot print (exams/names.py)."""
     sheets = answers == sheet.SEPARATE
     # Equal questions share one view object (exams/view.py), so each converts once; the
     # converted context is only read by the templates.
@@ -172,27 +179,37 @@ def paper_contexts(exam: ExamView, answers: str = sheet.NONE, spaces: Mapping[st
         {
             "student": {
                 "id": p.student.id,
-                "name": p.student.name,
-                "printable": not untypesettable(p.student.name, math=False),
+                "name": name_tex(p.student.name, names or {}),
+                "signoff": name_tex(p.student.name, names or {}, otherwise=escape(p.student.id)),
             }
             if p.student
             else None,
             "questions": [context(q) for q in p.questions],
             "how_to_answer": how_to_answer({q.format for q in p.questions}, answers),
-            "sheet": sheet_drawing(exam.title, p) if sheets else [],
+            "sheet": sheet_drawing(exam.title, p, names or {}) if sheets else [],
             "on_pages": answers == sheet.ON_PAGES,
         }
         for p in exam.papers
     ]
 
 
-def sheet_drawing(title: str, paper: PaperView) -> list[Latex]:
+WRITE_NAME = Latex("\\rule{10cm}{0.4pt}")  # a line to write a name on
+
+
+def name_tex(name: str, names: Mapping[str, int], otherwise: Latex = WRITE_NAME) -> Latex:
+    """A student's name in LaTeX: as text, or as its page of names.pdf when pdflatex cannot
+    print it (exams/names.py), with `otherwise` in its place where names.pdf is missing or
+    `names` lacks the name."""
+    if not untypesettable(name, math=False):
+        return escape(name)
+    return Latex(f"\\vxname{{{names[name]}}}{{{otherwise}}}" if name in names else otherwise)
+
+
+def sheet_drawing(title: str, paper: PaperView, names: Mapping[str, int]) -> list[Latex]:
     """The paper's answer sheet, a drawing per page (exams/sheet.py lays it out)."""
     rows = sheet.sheet_rows([sheet.ask_from_view(q) for q in paper.questions])
     student = paper.student
-    who = "" if student is None else student.id
-    if student is not None and not untypesettable(student.name, math=False):
-        who = f"{student.name} ({student.id})"
+    who = Latex("") if student is None else Latex(f"{name_tex(student.name, names)} ({escape(student.id)})")
     return sheet.tex_pages(rows, title, who)
 
 
@@ -310,8 +327,12 @@ class LatexExporter:
         scan: str | None = None,
         answers: str = sheet.SEPARATE,
         spaces: Mapping[str, str] | None = None,
+        names: Sequence[str] = (),
     ):
         self.spaces = dict(spaces or {})  # open questions' room to write, by slot (the spec's `space`)
+        # The roster's names pdflatex cannot print, and their pages of names.pdf (exams/names.py).
+        self.names = name_pages(names)
+        self.notes: list[str] = []  # what the build should say that is not a layout problem
         self.scan = scan  # the exam id of a scannable build: answer sheets, marks and page codes
         self.answers = answers if scan is not None else sheet.NONE
         self.rows: list[list[sheet.Row]] = []  # answers on the question pages: each paper's rows, from TeX
@@ -361,10 +382,11 @@ class _Session:
         self.pool: ProcessPoolExecutor | None = None
         self.seconds = exporter.seconds
         self.seconds.setdefault("render", 0.0)
+        exporter.notes += typeset_names(exporter.names, folder)
 
     def add(self, chunk: ExamView) -> None:
         clock = time.perf_counter()
-        contexts = paper_contexts(chunk, self.exporter.answers, self.exporter.spaces)
+        contexts = paper_contexts(chunk, self.exporter.answers, self.exporter.spaces, self.exporter.names)
         first, self.papers = self.papers, self.papers + len(contexts)
         documents, shifts = {}, {}
         for kind in KINDS:
@@ -382,7 +404,11 @@ class _Session:
 
     def _submit(self, chunk: ExamView, exam: str, key: str, shifts: dict[str, int]) -> None:
         parts = self.folder / ".parts"
-        parts.mkdir(exist_ok=True)
+        if not parts.exists():
+            parts.mkdir()
+            names = self.folder / NAMES_PDF
+            if names.exists():  # TeX reads only its own folder (paranoid mode)
+                os.link(names, parts / NAMES_PDF)
         tex = parts / f"part-{len(self.runs):04d}.tex"
         document, exam_start, key_start = one_run(exam, key)
         tex.write_text(document, encoding="utf-8")
