@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import gc
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -143,6 +144,7 @@ def _build(
             for size in sizes:
                 clock = time.perf_counter()
                 chunk = assemble(spec, exam_seed, students[first : first + size], on_paper)
+                result.warnings += calculator_check(spec, chunk, said=result.warnings)
                 result.papers += chunk
                 first += size
                 seconds["generate"] += time.perf_counter() - clock
@@ -180,6 +182,33 @@ def _build(
         written = files_in(staging)
     result.files = [Path(name) for name in written]  # what this build wrote, not what else is there
     return result
+
+
+_SPEAKS_OF_CALCULATORS = re.compile(r"calculator|electronic", re.IGNORECASE)
+
+
+def calculator_check(spec: ExamSpec, papers: Sequence[Paper], said: Sequence[str] = ()) -> list[str]:
+    """Refuse a question that needs a calculator in an exam whose spec rules them out; when
+    the spec does not say and its instructions speak of calculators, a warning (the cover
+    will say a calculator is allowed), unless `said` has it already."""
+    for paper in papers:
+        for question in paper.questions:
+            if not question.family.needs_calculator(question.variant.params):
+                continue
+            name = question.family.id
+            if spec.calculator is False:
+                raise InputError(
+                    f"{name} needs a calculator (decimals or logarithms), and the spec says calculator: false",
+                    question.spec.where,
+                )
+            mentions = [i for i, line in enumerate(spec.instructions) if _SPEAKS_OF_CALCULATORS.search(line)]
+            if spec.calculator is None and mentions:
+                warning = (
+                    f"{spec.path}: instructions[{mentions[0]}] speaks of calculators, and {name} needs one: "
+                    "the cover says a calculator is allowed; say `calculator: true` or `false` in the spec"
+                )
+                return [] if warning in said else [warning]
+    return []
 
 
 def scan_identity(spec: ExamSpec, seed: int, roster: Path | None) -> str | None:

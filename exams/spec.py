@@ -9,6 +9,8 @@
     shuffle_questions: false   # roster builds: per-student question order
     shuffle_options: false     # roster builds: per-student option order
     unique_variants: false     # fail the build when two students would share a variant
+    calculator: false          # optional: true prints "A calculator is allowed."; false refuses
+                               # questions that need one; unset: the cover says so when one does
     questions:
       - family: loss-ordering
         format: mcq            # mcq | numeric | open | tf
@@ -64,6 +66,7 @@ TOP_FIELDS = (
     "shuffle_options",
     "unique_variants",
     "answer_sheet",
+    "calculator",
 )
 SWITCHES = ("shuffle_questions", "shuffle_options", "unique_variants")
 QUESTION_FIELDS = ("id", "family", "format", "points", "branch", "options", "params", "scoring", "space")
@@ -89,6 +92,7 @@ class QuestionSpec:
     fixed: Variant | None = None  # explicit params: the same question on every paper
     scoring: str = PER_STATEMENT  # tf only
     space: str = ""  # open only: room to write, a TeX length ("8cm"); "" for the default by points
+    where: str = field(default="", compare=False)  # "spec.yaml:12: questions[2]", for errors found later
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,9 @@ class ExamSpec:
     # Roster builds are scannable: answers on a separate sheet per paper, on the question
     # pages, or not at all (exams/sheet.py).
     answer_sheet: str = SEPARATE
+    # Calculators: allowed (the cover says so), ruled out (a question that needs one is
+    # refused), or None: the cover says "allowed" on a paper with a question that needs one.
+    calculator: bool | None = None
 
     @property
     def total_points(self) -> sp.Rational:
@@ -135,6 +142,11 @@ def load_spec(path: str | Path) -> ExamSpec:
         switches[name] = data.get(name, False)
         if not isinstance(switches[name], bool):
             raise InputError("expected true or false", yamlio.where(path, data, name, name))
+    calculator = data.get("calculator")
+    if calculator is not None and not isinstance(calculator, bool):
+        raise InputError(
+            "expected true (allowed) or false (not allowed)", yamlio.where(path, data, "calculator", "calculator")
+        )
     answer_sheet = data.get("answer_sheet", SEPARATE)
     if answer_sheet not in ANSWER_SHEETS:
         raise InputError(
@@ -159,6 +171,7 @@ def load_spec(path: str | Path) -> ExamSpec:
         **switches,
         **text,
         answer_sheet=answer_sheet,
+        calculator=calculator,
     )
 
 
@@ -233,7 +246,18 @@ def _question(path: Path, questions: list, index: int) -> QuestionSpec:
             fixed = variant_from_data(chosen, item["params"], fmt)
         except InputError as error:
             raise error.located(yamlio.where(path, item, "params", f"{prefix}.params")) from None
-    return QuestionSpec(slot, chosen, fmt, points, branch, dict(options), fixed, scoring, space)
+    return QuestionSpec(
+        slot,
+        chosen,
+        fmt,
+        points,
+        branch,
+        dict(options),
+        fixed,
+        scoring,
+        space,
+        yamlio.where(path, questions, index, prefix),
+    )
 
 
 def _space(path: Path, item: dict, prefix: str, fmt: str) -> str:

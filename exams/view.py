@@ -180,6 +180,7 @@ class StudentView:
 class PaperView:
     student: StudentView | None
     questions: tuple[QuestionView, ...]
+    calculator: bool = False  # the cover says a calculator is allowed (ExamSpec.calculator)
 
 
 @dataclass(frozen=True)
@@ -360,6 +361,14 @@ def instance_view(instance: QuestionInstance) -> QuestionView:
     return dataclasses.replace(view, options=option_views(instance.printed_options))
 
 
+def calculator_allowed(spec: ExamSpec, paper: Paper) -> bool:
+    """Whether the paper's cover says a calculator is allowed: as the spec says, or, when it
+    says nothing, when one of the paper's questions needs one."""
+    if spec.calculator is not None:
+        return spec.calculator
+    return any(q.family.needs_calculator(q.variant.params) for q in paper.questions)
+
+
 def exam_view(spec: ExamSpec, papers: Sequence[Paper]) -> ExamView:
     return ExamView(
         title=spec.title,
@@ -372,6 +381,7 @@ def exam_view(spec: ExamSpec, papers: Sequence[Paper]) -> ExamView:
             PaperView(
                 StudentView(p.student.id, p.student.name) if p.student else None,
                 tuple(instance_view(q) for q in p.questions),
+                calculator_allowed(spec, p),
             )
             for p in papers
         ),

@@ -294,6 +294,12 @@ class Family(ABC):
         found = self.text_answers.get(value) or COMMON_WORDING.get(value)
         return Markup(found.shown) if found else markup_text(value)
 
+    def needs_calculator(self, params: Any) -> bool:
+        """Whether answering takes a calculator (decimals to significant figures, logarithms
+        of awkward numbers). Stems never say so: the cover does, from the spec's `calculator`
+        (exams/spec.py), and a spec that rules calculators out refuses such a question."""
+        return False
+
     # --- printing (markup, for every output) ------------------------------------
     def digits(self, params: Any) -> int | None:
         """Significant figures for printing non-rational answers, or None for exact forms."""

@@ -126,6 +126,9 @@ class GuessAndCheck(Family):
     def mcq_parts(self, params: GuessParams) -> tuple[str, ...]:
         return ("bound",)
 
+    def needs_calculator(self, params: GuessParams) -> bool:
+        return True
+
     def digits(self, params: GuessParams) -> int | None:
         return SIGNIFICANT
 

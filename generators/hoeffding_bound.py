@@ -151,6 +151,9 @@ class HoeffdingBound(Family):
     def numeric_parts(self, params: HoeffdingParams) -> tuple[str, ...]:
         return (self.parts(params)[0].name,)
 
+    def needs_calculator(self, params: HoeffdingParams) -> bool:
+        return True
+
     def digits(self, params: HoeffdingParams) -> int | None:
         return SIGNIFICANT if params.n is not None else None
 

@@ -90,6 +90,10 @@ class NeumannSeries(Family):
     def branch_of(self, params: NeumannParams) -> str:
         return PARTIAL_SUM if params.r is not None else SMALLEST_R
 
+    def needs_calculator(self, params: NeumannParams) -> bool:
+        """The fewest terms compares (1 − λ_min)^(r+1) with ελ_min for r up to 28: logarithms."""
+        return self.branch_of(params) == SMALLEST_R
+
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> NeumannParams:
         size = draws.small_int(rng, 1, 3) if branch == SMALLEST_R else draws.small_int(rng, 2, 3)
         if branch == PARTIAL_SUM:

@@ -113,6 +113,9 @@ class PacBayesGaussian(Family):
     def mcq_parts(self, params: PacBayesParams) -> tuple[str, ...]:
         return ("bound",)
 
+    def needs_calculator(self, params: PacBayesParams) -> bool:
+        return True
+
     def digits(self, params: PacBayesParams) -> int | None:
         return SIGNIFICANT
 

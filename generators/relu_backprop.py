@@ -283,6 +283,9 @@ class ReluBackprop(Family):
     def mcq_parts(self, params: ReluBackpropParams) -> tuple[str, ...]:
         return ("grad_w1",)
 
+    def needs_calculator(self, params: ReluBackpropParams) -> bool:
+        return params.calculator
+
     def digits(self, params: ReluBackpropParams) -> int | None:
         return SIGNIFICANT if params.calculator else None
 

@@ -317,3 +317,76 @@ def test_a_very_long_name_is_shrunk_to_fit_never_cut(tmp_path):
     result = build(SAMPLE, tmp_path / "out", roster=roster, strict=True)  # strict: nothing into the margin
     cover = pdf_text(result.out / "exams" / "S1.pdf").split("\f")[0]
     assert " ".join(name.split()[-6:]) in " ".join(cover.split())
+
+
+def _calculator_build(tmp_path, questions: str, head: str = "", expect: int = 0):
+    from click.testing import CliRunner
+
+    from variantex.cli import cli
+
+    tmp_path.mkdir(exist_ok=True)
+    spec = tmp_path / "s.yaml"
+    spec.write_text(f"title: Calc\n{head}questions:\n{questions}", encoding="utf-8")
+    roster = write_roster(tmp_path / "r.csv", [["S1", "Ann"], ["S2", "Bo"]])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(spec), "--roster", str(roster), "--no-pdf", "--out", str(out)])
+    assert result.exit_code == expect, result.output
+    exam = (out / "exam.tex").read_text(encoding="utf-8") if expect == 0 else ""
+    return result.output, exam
+
+
+HOEFFDING = "  - {family: hoeffding-bound, format: numeric, points: 2}\n"
+GD_STEP = "  - {family: gd-step, format: numeric, points: 2}\n"
+
+
+def test_no_stem_speaks_of_calculators_the_cover_does():
+    """Before: hoeffding-bound said "A calculator is allowed" in its stem, beside an exam's
+    "no electronic devices"."""
+    for family_id in ("hoeffding-bound", "pac-bayes-gaussian", "guess-and-check"):
+        for fmt in ("numeric", "mcq", "tf") if family_id == "hoeffding-bound" else ("numeric",):
+            assert "calculator" not in question_text(question_view(_draw(family_id, fmt), fmt)).lower()
+
+
+def _draw(family_id: str, fmt: str, branch: str | None = None, options: dict | None = None):
+    import numpy as np
+
+    from variantex.generators.variant import draw_variant
+
+    chosen = family(family_id)
+    return draw_variant(chosen, np.random.default_rng(3), branch or chosen.branches[0], options or {}, fmt)
+
+
+def test_which_questions_need_a_calculator():
+    assert family("hoeffding-bound").needs_calculator(_draw("hoeffding-bound", "numeric").params)
+    assert not family("gd-step").needs_calculator(_draw("gd-step", "numeric").params)
+    relu = family("relu-backprop")
+    assert relu.needs_calculator(_draw("relu-backprop", "numeric", options={"calculator": True}).params)
+    assert not relu.needs_calculator(_draw("relu-backprop", "numeric").params)
+    neumann = family("neumann-series")
+    assert neumann.needs_calculator(_draw("neumann-series", "numeric", "smallest-r").params)
+    assert not neumann.needs_calculator(_draw("neumann-series", "numeric", "partial-sum").params)
+
+
+def test_the_cover_says_a_calculator_is_allowed_when_the_spec_or_a_question_says_so(tmp_path):
+    allowed = "\\item A calculator is allowed."
+    assert _calculator_build(tmp_path / "a", HOEFFDING + GD_STEP)[1].count(allowed) == 2  # both papers
+    assert allowed not in _calculator_build(tmp_path / "b", GD_STEP)[1]
+    assert _calculator_build(tmp_path / "c", GD_STEP, head="calculator: true\n")[1].count(allowed) == 2
+
+
+def test_a_question_that_needs_a_calculator_in_an_exam_without_one_is_refused(tmp_path):
+    output, _ = _calculator_build(tmp_path, GD_STEP + HOEFFDING, head="calculator: false\n", expect=2)
+    assert output.strip().endswith(
+        "s.yaml:5: questions[1]: hoeffding-bound needs a calculator (decimals or logarithms), "
+        "and the spec says calculator: false"
+    ), output
+    assert len(output.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+    output, _ = _calculator_build(tmp_path / "bad", GD_STEP, head="calculator: maybe\n", expect=2)
+    assert "s.yaml:2: calculator: expected true (allowed) or false (not allowed)" in output
+
+
+def test_instructions_that_speak_of_calculators_get_a_warning_when_the_spec_is_silent(tmp_path):
+    head = 'instructions: ["No electronic devices."]\n'
+    output, exam = _calculator_build(tmp_path, HOEFFDING, head=head)
+    assert output.count("instructions[0] speaks of calculators, and hoeffding-bound needs one") == 1, output
+    assert "A calculator is allowed." in exam

@@ -186,6 +186,7 @@ def paper_contexts(
             else None,
             "questions": [context(q) for q in p.questions],
             "how_to_answer": how_to_answer({q.format for q in p.questions}, answers),
+            "calculator": p.calculator,
             "sheet": sheet_drawing(exam.title, p, names or {}) if sheets else [],
             "on_pages": answers == sheet.ON_PAGES,
         }
