@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from variantex.answer_engine.errors import CompileError
-from variantex.exams.sheet import page_payload
+from variantex.exams.sheet import PAPERS, page_payload
 from variantex.exams.stamp import stamp_pages
 
 # PDFs carry no build time: pdfTeX takes its dates and document ID from SOURCE_DATE_EPOCH
@@ -203,7 +203,7 @@ def typeset(
     papers: int,
     sections: tuple[tuple[str, int], ...],
     targets: tuple[Path, ...] = (),
-    stamp: tuple[str, tuple[str, ...]] | None = None,
+    stamp: tuple[str, tuple[str, ...], str] | None = None,
 ) -> Typeset:
     """One TeX run, as a build's worker process does it: compile `tex_file` (`papers` exam
     papers, then as many key papers: see exams/exporters/latex.one_run), cut the PDF into
@@ -211,8 +211,8 @@ def typeset(
     the numbering of the joined files (`sections`: the exam's and the key's label and line
     shift).
 
-    `stamp` (the exam id and the papers' student ids) puts registration marks and a page code
-    on every exam page (exams/stamp.py) before the cut.
+    `stamp` (the exam id, the papers' student ids and the paper size) puts registration marks
+    and a page code on every exam page (exams/stamp.py) before the cut.
 
     Cutting here, right after the run, overlaps it with the other runs still typesetting.
     """
@@ -224,14 +224,14 @@ def typeset(
     starts = [int(marker[1]) for marker in markers]
     bubbles: list[list[tuple[int, int, str, int, int]]] = [[] for _ in range(papers)]
     if stamp is not None:
-        exam_id, students = stamp
+        exam_id, students, paper = stamp
         found = [(m[1], int(m[2])) for m in _SHEET.finditer(log[: markers[papers].start()])]
         sheets = [(a, b) for (s, a), (e, b) in zip(found[::2], found[1::2]) if (s, e) == ("START", "END")]
         if not found:  # answers on the question pages: no sheet
             sheets = [(end, end) for end in starts[1 : papers + 1]]
         if len(sheets) != papers or len(students) != papers:
             raise CompileError(f"{tex_file.name}: TeX logged {len(sheets)} answer sheets, expected {papers}")
-        stamp_pages(pdf, page_payloads(exam_id, students, starts[: papers + 1], sheets))
+        stamp_pages(pdf, page_payloads(exam_id, students, starts[: papers + 1], sheets), PAPERS[paper])
         bubbles = logged_bubbles(log, starts[: papers + 1])
     if targets:
         cut_pdf(pdf, starts, list(targets))

@@ -109,27 +109,28 @@ def build_manifest(
         ],
     }
     if answers != sheet.NONE:
-        manifest["scan"] = scan_record(sheet.exam_identity(spec.sha256, roster_digest, exam_seed), answers)
+        paper_size = sheet.PAPERS[spec.paper]
+        manifest["scan"] = scan_record(sheet.exam_identity(spec.sha256, roster_digest, exam_seed), answers, paper_size)
         for index, (record, paper) in enumerate(zip(manifest["papers"], papers)):
             if answers == sheet.SEPARATE:
-                rows = sheet.sheet_rows([sheet.ask_from_instance(q) for q in paper.questions])
+                rows = sheet.sheet_rows([sheet.ask_from_instance(q) for q in paper.questions], paper_size)
             else:
                 rows = placed[index] if placed else []
             record["sheet"] = [row.as_json() for row in rows]
     return manifest
 
 
-def scan_record(exam_id: str, answers: str) -> dict[str, Any]:
+def scan_record(exam_id: str, answers: str, paper: sheet.PaperSize = sheet.A4) -> dict[str, Any]:
     """What the scanner needs beyond each paper's rows: the exam id its page codes carry, where
     the answers are, and the page geometry the papers were printed with (exams/sheet.py), in mm."""
     return {
         "exam": exam_id,
         "answers": answers,
         "layout": sheet.LAYOUT_VERSION,
-        "page": list(sheet.PAGE_MM),
-        "marks": [list(m) for m in sheet.MARKS],
+        "page": list(paper.page),
+        "marks": [list(m) for m in paper.marks],
         "mark_size": sheet.MARK_MM,
-        "code": list(sheet.QR_MM),
+        "code": list(paper.code),
         "bubble_radius": sheet.BUBBLE_RADIUS,
     }
 

@@ -24,15 +24,41 @@ from typing import Any
 from variantex.answer_engine.formatting import Latex, escape
 
 LAYOUT_VERSION = 1
-PAGE_MM = (210.0, 297.0)  # A4, as templates/preamble.tex.j2 sets it
 NAME_MM = 120  # the widest a name line may print on a sheet (left of the page code)
 MARK_MM = 5.0  # side of a registration mark (a filled square)
-MARKS = ((12.0, 12.0), (198.0, 12.0), (198.0, 285.0), (12.0, 285.0))  # centres: TL, TR, BR, BL
-QR_MM = (22.0, 278.0, 15.0)  # the page code: left, top, side (bottom margin, clear of the footer text)
+MARK_INSET = 12.0  # a mark's centre from the page's edges
 BUBBLE_RADIUS = 2.2
 ROW_PITCH = 8.0
 FIRST_ROW = (64.0, 40.0)  # the first row's y on the sheet's first page, and on a continuation page
-LAST_ROW = 266.0
+
+
+@dataclass(frozen=True)
+class PaperSize:
+    """A paper size and what sits near its bottom edge: everything else is placed from the
+    top-left corner and fits both sizes (RIGHT_X < 210 mm)."""
+
+    name: str  # as the spec and LaTeX's geometry name it: a4, letter
+    page: tuple[float, float]  # width, height in mm
+
+    @property
+    def marks(self) -> tuple[tuple[float, float], ...]:
+        """The registration marks' centres: top-left, top-right, bottom-right, bottom-left."""
+        width, height = self.page
+        right, bottom = width - MARK_INSET, height - MARK_INSET
+        return ((MARK_INSET, MARK_INSET), (right, MARK_INSET), (right, bottom), (MARK_INSET, bottom))
+
+    @property
+    def code(self) -> tuple[float, float, float]:
+        """The page code: left, top, side (in the bottom margin, clear of the footer text)."""
+        return (22.0, self.page[1] - 19.0, 15.0)
+
+    @property
+    def last_row(self) -> float:
+        return self.page[1] - 31.0
+
+
+PAPERS = {"a4": PaperSize("a4", (210.0, 297.0)), "letter": PaperSize("letter", (215.9, 279.4))}
+A4 = PAPERS["a4"]
 LABEL_X = 22.0  # the question label's left edge
 BUBBLES_X = 54.0  # the first bubble's centre
 RIGHT_X = 186.0  # no bubble centre beyond this
@@ -163,14 +189,14 @@ def score_rows(ask: Ask) -> list[tuple[int, str, list[str]]]:
     return [(item, name, [fraction_text(v) for v in score_values(share)]) for item, name, share in shares]
 
 
-def sheet_rows(asks: Sequence[Ask]) -> list[Row]:
+def sheet_rows(asks: Sequence[Ask], paper: PaperSize = A4) -> list[Row]:
     """Every row of one paper's answer sheet, paged: the first page leaves room for the
     header, a question's rows stay on one page."""
     rows: list[Row] = []
     page, y = 1, FIRST_ROW[0]
     for ask in asks:
         groups = _row_groups(ask)
-        if y + ROW_PITCH * (len(groups) - 1) > LAST_ROW:
+        if y + ROW_PITCH * (len(groups) - 1) > paper.last_row:
             page, y = page + 1, FIRST_ROW[1]
         for kind, item, label, bubbles in groups:
             rows.append(Row(ask.number, kind, item, f"S{page}", tuple(Bubble(x, y, v) for x, v in bubbles), label))
@@ -297,7 +323,7 @@ def bubble_token(kind: str, value: str, item: int = 0) -> str:
     return f"{kind}:{item}:{value}"
 
 
-def rows_from_log(bubbles: Sequence[tuple[int, int, str, int, int]]) -> list[Row]:
+def rows_from_log(bubbles: Sequence[tuple[int, int, str, int, int]], paper: PaperSize = A4) -> list[Row]:
     """One paper's rows from the bubbles TeX logged on its question pages: (page of the paper,
     question, token, x, y), x and y in scaled points from the page's bottom-left corner at the
     bubble's centre."""
@@ -305,7 +331,7 @@ def rows_from_log(bubbles: Sequence[tuple[int, int, str, int, int]]) -> list[Row
     for page, question, token, x, y in bubbles:
         kind, part, value = token.split(":", 2)
         key = (question, kind, int(part), page)
-        bubble = Bubble(round(x * _PT_TO_MM + HERE_DX, 2), round(PAGE_MM[1] - y * _PT_TO_MM - HERE_DY, 2), value)
+        bubble = Bubble(round(x * _PT_TO_MM + HERE_DX, 2), round(paper.page[1] - y * _PT_TO_MM - HERE_DY, 2), value)
         grouped.setdefault(key, []).append(bubble)
     rows = []
     for (question, kind, number, page), found in sorted(grouped.items()):

@@ -9,6 +9,7 @@
     shuffle_questions: false   # roster builds: per-student question order
     shuffle_options: false     # roster builds: per-student option order
     unique_variants: false     # fail the build when two students would share a variant
+    paper: a4                  # or letter
     calculator: false          # optional: true prints "A calculator is allowed."; false refuses
                                # questions that need one; unset: the cover says so when one does
     questions:
@@ -48,7 +49,7 @@ import sympy as sp
 from variantex.answer_engine import exact
 from variantex.answer_engine.errors import InputError
 from variantex.exams import yamlio
-from variantex.exams.sheet import ANSWER_SHEETS, SEPARATE
+from variantex.exams.sheet import ANSWER_SHEETS, PAPERS, SEPARATE
 from variantex.generators import family as family_by_id
 from variantex.generators.base import Family
 from variantex.generators.variant import Variant, variant_from_data
@@ -67,6 +68,7 @@ TOP_FIELDS = (
     "unique_variants",
     "answer_sheet",
     "calculator",
+    "paper",
 )
 SWITCHES = ("shuffle_questions", "shuffle_options", "unique_variants")
 QUESTION_FIELDS = ("id", "family", "format", "points", "branch", "options", "params", "scoring", "space")
@@ -115,6 +117,7 @@ class ExamSpec:
     # Calculators: allowed (the cover says so), ruled out (a question that needs one is
     # refused), or None: the cover says "allowed" on a paper with a question that needs one.
     calculator: bool | None = None
+    paper: str = "a4"  # a4 or letter (exams/sheet.py PAPERS)
 
     @property
     def total_points(self) -> sp.Rational:
@@ -147,6 +150,9 @@ def load_spec(path: str | Path) -> ExamSpec:
         raise InputError(
             "expected true (allowed) or false (not allowed)", yamlio.where(path, data, "calculator", "calculator")
         )
+    paper = data.get("paper", "a4")
+    if paper not in PAPERS:
+        raise InputError(f"expected one of {', '.join(PAPERS)}", yamlio.where(path, data, "paper", "paper"))
     answer_sheet = data.get("answer_sheet", SEPARATE)
     if answer_sheet not in ANSWER_SHEETS:
         raise InputError(
@@ -172,6 +178,7 @@ def load_spec(path: str | Path) -> ExamSpec:
         **text,
         answer_sheet=answer_sheet,
         calculator=calculator,
+        paper=paper,
     )
 
 

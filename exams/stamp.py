@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from variantex.exams.sheet import MARK_MM, MARKS, PAGE_MM, QR_MM
+from variantex.exams.sheet import A4, MARK_MM, PaperSize
 
 _PT = 72 / 25.4  # points per millimetre
 
@@ -27,18 +27,20 @@ def qr_modules(payload: str) -> list[list[bool]]:
     return [[bool(value < 128) for value in row] for row in image]
 
 
-def _rect(x_mm: float, y_mm: float, w_mm: float, h_mm: float) -> str:
-    """A PDF rectangle from top-left millimetres (PDF's origin is bottom-left, in points)."""
-    return f"{x_mm * _PT:.3f} {(PAGE_MM[1] - y_mm - h_mm) * _PT:.3f} {w_mm * _PT:.3f} {h_mm * _PT:.3f} re"
+def _rect(height: float, x_mm: float, y_mm: float, w_mm: float, h_mm: float) -> str:
+    """A PDF rectangle from top-left millimetres on a page `height` mm high (PDF's origin is
+    bottom-left, in points)."""
+    return f"{x_mm * _PT:.3f} {(height - y_mm - h_mm) * _PT:.3f} {w_mm * _PT:.3f} {h_mm * _PT:.3f} re"
 
 
-def page_drawing(payload: str) -> bytes:
+def page_drawing(payload: str, paper: PaperSize = A4) -> bytes:
     """PDF operators drawing the four marks and the code for `payload`, in black."""
     ops = ["q", "0 g"]
     half = MARK_MM / 2
-    ops += [_rect(x - half, y - half, MARK_MM, MARK_MM) for x, y in MARKS]
+    height = paper.page[1]
+    ops += [_rect(height, x - half, y - half, MARK_MM, MARK_MM) for x, y in paper.marks]
     modules = qr_modules(payload)
-    left, top, side = QR_MM
+    left, top, side = paper.code
     size = side / len(modules)
     for r, row in enumerate(modules):
         c = 0
@@ -49,13 +51,13 @@ def page_drawing(payload: str) -> bytes:
             end = c
             while end < len(row) and row[end]:
                 end += 1
-            ops.append(_rect(left + c * size, top + r * size, (end - c) * size, size))
+            ops.append(_rect(height, left + c * size, top + r * size, (end - c) * size, size))
             c = end
     ops += ["f", "Q"]
     return ("\n".join(ops) + "\n").encode("ascii")
 
 
-def stamp_pages(pdf: Path, payloads: Sequence[str | None]) -> None:
+def stamp_pages(pdf: Path, payloads: Sequence[str | None], paper: PaperSize = A4) -> None:
     """Draw marks and a code on page i of `pdf` for payloads[i] (None leaves a page as it
     is), rewriting the file reproducibly."""
     import pikepdf
@@ -66,5 +68,5 @@ def stamp_pages(pdf: Path, payloads: Sequence[str | None]) -> None:
                 continue
             # The page's own drawing runs inside q … Q, so no state it leaves changes ours.
             page.contents_add(pikepdf.Stream(document, b"q\n"), prepend=True)
-            page.contents_add(pikepdf.Stream(document, b"Q\n" + page_drawing(payload)))
+            page.contents_add(pikepdf.Stream(document, b"Q\n" + page_drawing(payload, paper)))
         document.save(pdf, deterministic_id=True)

@@ -192,6 +192,7 @@ class ExamView:
     instructions: tuple[str, ...]
     total: sp.Rational
     papers: tuple[PaperView, ...]
+    paper: str = "a4"  # the paper size (exams/sheet.py PAPERS)
 
     def as_json(self) -> dict:
         return {
@@ -385,4 +386,5 @@ def exam_view(spec: ExamSpec, papers: Sequence[Paper]) -> ExamView:
             )
             for p in papers
         ),
+        paper=spec.paper,
     )

@@ -13,6 +13,7 @@ import csv
 import json
 import re
 import struct
+import subprocess
 import zlib
 from pathlib import Path
 
@@ -402,3 +403,36 @@ def test_a_bad_answer_sheet_option_names_its_line(tmp_path):
     assert result.exit_code == 2
     assert "answer_sheet" in result.output and "expected one of separate, on-pages, none" in result.output
     assert re.search(r"spec\.yaml:\d+", result.output) and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("answers", ["separate", "on-pages"])
+def test_letter_paper_is_printed_letter_and_scanned_exactly(tmp_path, answers):
+    """Issue 26: paper size is the spec's (a4 or letter); marks, code and sheet rows follow
+    the page, the manifest records it, and the scanner reads the page it was printed on."""
+    (tmp_path / "spec.yaml").write_text(SPEC + f"paper: letter\nanswer_sheet: {answers}\n", encoding="utf-8")
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    build_exam(tmp_path / "spec.yaml", tmp_path / "out", roster=tmp_path / "roster.csv", strict=True)
+    manifest = manifest_of(tmp_path / "out")
+    assert manifest["scan"]["page"] == [215.9, 279.4] and manifest["scan"]["marks"][2] == [203.9, 267.4]
+    assert (
+        max(b[1] for p in manifest["papers"] for row in p["sheet"] for b in row["bubbles"]) < 279.4 - 22
+    )  # above the code
+    for name in ("exam.pdf", "key.pdf"):
+        info = subprocess.run(["pdfinfo", str(tmp_path / "out" / name)], capture_output=True, text=True).stdout
+        assert "612 x 792 pts (letter)" in info, info
+    rng = np.random.default_rng(5)
+    pages = rendered(tmp_path / "out", 200)
+    truth = scansim.mark_papers(manifest, pages, 200, scansim.Marking(blank=0.15), rng)
+    scans = [scansim.degrade(p, STANDARD, rng) for paper in pages.values() for p in paper]
+    files = scansim.write_scans(scans, tmp_path / "scans", "pile")
+    result = scan("scan", *files, "--manifest", tmp_path / "out" / "manifest.json", "--out", tmp_path / "read")
+    assert result.exit_code == 0, result.output
+    assert responses(tmp_path / "read") == truth.cells
+    verified = scan("verify", tmp_path / "out" / "manifest.json")
+    assert verified.exit_code == 0, verified.output
+
+
+def test_a_paper_size_other_than_a4_or_letter_names_its_line(tmp_path):
+    (tmp_path / "spec.yaml").write_text(SPEC + "paper: legal\n", encoding="utf-8")
+    result = scan("build", tmp_path / "spec.yaml", "--no-pdf", "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "spec.yaml:12: paper: expected one of a4, letter" in result.output

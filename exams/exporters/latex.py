@@ -146,6 +146,7 @@ def render_papers(exam: ExamView, key: bool, contexts: list[dict] | None = None,
         },
         key=key,
         first=first,
+        paper=exam.paper,
         bubble_radius=sheet.BUBBLE_RADIUS,
         here_dx=sheet.HERE_DX,
         here_dy=sheet.HERE_DY,
@@ -187,7 +188,7 @@ def paper_contexts(
             "questions": [context(q) for q in p.questions],
             "how_to_answer": how_to_answer({q.format for q in p.questions}, answers),
             "calculator": p.calculator,
-            "sheet": sheet_drawing(exam.title, p, names or {}) if sheets else [],
+            "sheet": sheet_drawing(exam.title, p, names or {}, sheet.PAPERS[exam.paper]) if sheets else [],
             "on_pages": answers == sheet.ON_PAGES,
         }
         for p in exam.papers
@@ -206,9 +207,11 @@ def name_tex(name: str, names: Mapping[str, int], otherwise: Latex = WRITE_NAME)
     return Latex(f"\\vxname{{{names[name]}}}{{{otherwise}}}" if name in names else otherwise)
 
 
-def sheet_drawing(title: str, paper: PaperView, names: Mapping[str, int]) -> list[Latex]:
+def sheet_drawing(
+    title: str, paper: PaperView, names: Mapping[str, int], size: sheet.PaperSize = sheet.A4
+) -> list[Latex]:
     """The paper's answer sheet, a drawing per page (exams/sheet.py lays it out)."""
-    rows = sheet.sheet_rows([sheet.ask_from_view(q) for q in paper.questions])
+    rows = sheet.sheet_rows([sheet.ask_from_view(q) for q in paper.questions], size)
     student = paper.student
     who = Latex("") if student is None else Latex(f"{name_tex(student.name, names)} ({escape(student.id)})")
     return sheet.tex_pages(rows, title, who)
@@ -375,6 +378,7 @@ class _Session:
         self.folder = folder
         self.report = report
         self.papers = 0
+        self.paper = "a4"  # the paper size, from the first chunk
         self.closing = ""
         self.lines = dict.fromkeys(KINDS, 0)  # lines written to each joined file
         # Open across many chunks; close() shuts them.
@@ -389,6 +393,7 @@ class _Session:
         clock = time.perf_counter()
         contexts = paper_contexts(chunk, self.exporter.answers, self.exporter.spaces, self.exporter.names)
         first, self.papers = self.papers, self.papers + len(contexts)
+        self.paper = chunk.paper
         documents, shifts = {}, {}
         for kind in KINDS:
             documents[kind] = render_papers(chunk, key=kind == "key", contexts=contexts, first=first)
@@ -428,7 +433,7 @@ class _Session:
             self.pool = ProcessPoolExecutor(max_workers=self.exporter.jobs, initializer=tex_run.die_with_parent)
         stamp = None
         if self.exporter.scan is not None:
-            stamp = (self.exporter.scan, tuple(p.student.id if p.student else "" for p in chunk.papers))
+            stamp = (self.exporter.scan, tuple(p.student.id if p.student else "" for p in chunk.papers), chunk.paper)
         run = self.pool.submit(tex_run.typeset, tex, len(chunk.papers), sections, targets, stamp)
         self.runs.append((tex, run))
 
@@ -454,7 +459,8 @@ class _Session:
         typeset = [(tex.with_suffix(".pdf"), run.result()) for tex, run in self.runs]  # in document order
         for _, result in typeset:
             self.exporter.warnings += result.problems
-            self.exporter.rows += [sheet.rows_from_log(bubbles) for bubbles in result.bubbles]
+            size = sheet.PAPERS[self.paper]
+            self.exporter.rows += [sheet.rows_from_log(bubbles, size) for bubbles in result.bubbles]
         joins = [
             self.pool.submit(
                 tex_run.merge_pdfs, [(pdf, result.pages(kind)) for pdf, result in typeset], self.folder / f"{kind}.pdf"
