@@ -180,9 +180,20 @@ class Typeset:
     page_count: int
     problems: list[str]
     bubbles: list[list[tuple[int, int, str, int, int]]] = field(default_factory=list)  # per exam paper
+    paper_pages: list[int] = field(default_factory=list)  # each exam paper's pages (with `count_pages`)
 
     def pages(self, kind: str) -> tuple[int, int]:
         return (1, self.key_first_page - 1) if kind == "exam" else (self.key_first_page, self.page_count)
+
+
+_PAGE_COUNT = re.compile(r"\\vxpages\{[^}]*\}")
+
+
+def fill_page_counts(text: str, counts: Sequence[int]) -> str:
+    """`text` with its covers' page counts (\\vxpages{…}, one per exam paper, in order) set to
+    `counts`."""
+    numbers = iter(counts)
+    return _PAGE_COUNT.sub(lambda _: f"\\vxpages{{{next(numbers)}}}", text)
 
 
 def page_payloads(
@@ -204,6 +215,7 @@ def typeset(
     sections: tuple[tuple[str, int], ...],
     targets: tuple[Path, ...] = (),
     stamp: tuple[str, tuple[str, ...], str] | None = None,
+    count_pages: bool = False,
 ) -> Typeset:
     """One TeX run, as a build's worker process does it: compile `tex_file` (`papers` exam
     papers, then as many key papers: see exams/exporters/latex.one_run), cut the PDF into
@@ -214,14 +226,27 @@ def typeset(
     `stamp` (the exam id, the papers' student ids and the paper size) puts registration marks
     and a page code on every exam page (exams/stamp.py) before the cut.
 
+    With `count_pages`, each exam cover's page count (\\vxpages) is filled in from a first
+    pass and the document typeset again (until the counts agree with the pages: a count's
+    width cannot move a page break on a cover that ends with \\newpage, but it is checked).
+
     Cutting here, right after the run, overlaps it with the other runs still typesetting.
     """
-    pdf = compile_pdf(tex_file)
-    log = tex_file.with_suffix(".log").read_text(errors="replace")
-    markers = list(_MARKER.finditer(log))
-    if len(markers) != 2 * papers:
-        raise CompileError(f"{tex_file.name}: TeX marked {len(markers)} papers, expected {2 * papers}")
-    starts = [int(marker[1]) for marker in markers]
+    for _ in range(3):
+        pdf = compile_pdf(tex_file)
+        log = tex_file.with_suffix(".log").read_text(errors="replace")
+        markers = list(_MARKER.finditer(log))
+        if len(markers) != 2 * papers:
+            raise CompileError(f"{tex_file.name}: TeX marked {len(markers)} papers, expected {2 * papers}")
+        starts = [int(marker[1]) for marker in markers]
+        counts = [end - start for start, end in zip(starts[:papers], starts[1 : papers + 1])] if count_pages else []
+        source = tex_file.read_text(encoding="utf-8") if count_pages else ""
+        filled = fill_page_counts(source, counts)
+        if filled == source:
+            break
+        tex_file.write_text(filled, encoding="utf-8")
+    else:
+        raise CompileError(f"{tex_file.name}: the covers' page counts did not settle in three passes")
     bubbles: list[list[tuple[int, int, str, int, int]]] = [[] for _ in range(papers)]
     if stamp is not None:
         exam_id, students, paper = stamp
@@ -244,6 +269,7 @@ def typeset(
         page_count=int(_PAGES.search(log)[1]),
         problems=problems,
         bubbles=bubbles,
+        paper_pages=counts,
     )
 
 

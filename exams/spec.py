@@ -10,6 +10,7 @@
     shuffle_options: false     # roster builds: per-student option order
     unique_variants: false     # fail the build when two students would share a variant
     paper: a4                  # or letter
+    page_count: false          # true: the cover says "This paper has N pages." (TeX runs twice)
     calculator: false          # optional: true prints "A calculator is allowed."; false refuses
                                # questions that need one; unset: the cover says so when one does
     questions:
@@ -69,8 +70,9 @@ TOP_FIELDS = (
     "answer_sheet",
     "calculator",
     "paper",
+    "page_count",
 )
-SWITCHES = ("shuffle_questions", "shuffle_options", "unique_variants")
+SWITCHES = ("shuffle_questions", "shuffle_options", "unique_variants", "page_count")
 QUESTION_FIELDS = ("id", "family", "format", "points", "branch", "options", "params", "scoring", "space")
 # Room to write an open answer: a length, or lines of about 0.8 cm each.
 _LENGTH = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(cm|mm|in)\s*")
@@ -118,6 +120,7 @@ class ExamSpec:
     # refused), or None: the cover says "allowed" on a paper with a question that needs one.
     calculator: bool | None = None
     paper: str = "a4"  # a4 or letter (exams/sheet.py PAPERS)
+    page_count: bool = False  # the cover says how many pages the paper has (TeX runs twice)
 
     @property
     def total_points(self) -> sp.Rational:

@@ -193,6 +193,7 @@ class ExamView:
     total: sp.Rational
     papers: tuple[PaperView, ...]
     paper: str = "a4"  # the paper size (exams/sheet.py PAPERS)
+    page_count: bool = False  # the cover says how many pages each paper has
 
     def as_json(self) -> dict:
         return {
@@ -387,4 +388,5 @@ def exam_view(spec: ExamSpec, papers: Sequence[Paper]) -> ExamView:
             for p in papers
         ),
         paper=spec.paper,
+        page_count=spec.page_count,
     )

@@ -390,3 +390,31 @@ def test_instructions_that_speak_of_calculators_get_a_warning_when_the_spec_is_s
     output, exam = _calculator_build(tmp_path, HOEFFDING, head=head)
     assert output.count("instructions[0] speaks of calculators, and hoeffding-bound needs one") == 1, output
     assert "A calculator is allowed." in exam
+
+
+@requires_tex
+def test_the_cover_can_say_how_many_pages_the_paper_has(tmp_path):
+    """Issue 26, item 7: an optional "N pages" line, true for every paper (counted by TeX)."""
+    spec = tmp_path / "s.yaml"
+    spec.write_text(SAMPLE.read_text(encoding="utf-8") + "page_count: true\n", encoding="utf-8")
+    roster = write_roster(tmp_path / "r.csv", [["S1", "Ann"], ["S2", "Bo"], ["S3", "王小明"]])
+    result = build(spec, tmp_path / "out", roster=roster, strict=True)
+    counts = []
+    for student in ("S1", "S2", "S3"):
+        pdf = result.out / "exams" / f"{student}.pdf"
+        said = re.search(r"This paper has (\d+) pages, this cover and the answer sheet included", pdf_text(pdf))
+        assert said and int(said[1]) == pages(pdf), student
+        counts.append(int(said[1]))
+        assert "pages, this cover" not in pdf_text(result.out / "keys" / f"{student}.pdf")
+    exam_tex = (result.out / "exam.tex").read_text(encoding="utf-8")
+    assert re.findall(r"\\vxpages\{(\d+)\}", exam_tex) == [str(n) for n in counts]  # exam.tex says it too
+    from click.testing import CliRunner
+
+    from variantex.cli import cli
+
+    verified = CliRunner().invoke(cli, ["verify", str(result.out / "manifest.json")])
+    assert verified.exit_code == 0, verified.output  # the papers' recorded digests are of the filled exam.tex
+    quiet = build(SAMPLE, tmp_path / "plain", roster=roster, make_pdf=False)
+    assert "This paper has" not in (quiet.out / "exam.tex").read_text(encoding="utf-8")
+    unknown = build(spec, tmp_path / "tex", roster=roster, make_pdf=False)
+    assert any("page_count: without PDFs" in w for w in unknown.warnings)

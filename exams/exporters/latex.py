@@ -143,6 +143,7 @@ def render_papers(exam: ExamView, key: bool, contexts: list[dict] | None = None,
             "duration": exam.duration,
             "instructions": list(exam.instructions),
             "total": points_text(exam.total),
+            "page_count": exam.page_count,
         },
         key=key,
         first=first,
@@ -379,6 +380,7 @@ class _Session:
         self.report = report
         self.papers = 0
         self.paper = "a4"  # the paper size, from the first chunk
+        self.count_pages = False  # the covers say how many pages (filled in after TeX)
         self.closing = ""
         self.lines = dict.fromkeys(KINDS, 0)  # lines written to each joined file
         # Open across many chunks; close() shuts them.
@@ -393,7 +395,7 @@ class _Session:
         clock = time.perf_counter()
         contexts = paper_contexts(chunk, self.exporter.answers, self.exporter.spaces, self.exporter.names)
         first, self.papers = self.papers, self.papers + len(contexts)
-        self.paper = chunk.paper
+        self.paper, self.count_pages = chunk.paper, chunk.page_count
         documents, shifts = {}, {}
         for kind in KINDS:
             documents[kind] = render_papers(chunk, key=kind == "key", contexts=contexts, first=first)
@@ -434,7 +436,7 @@ class _Session:
         stamp = None
         if self.exporter.scan is not None:
             stamp = (self.exporter.scan, tuple(p.student.id if p.student else "" for p in chunk.papers), chunk.paper)
-        run = self.pool.submit(tex_run.typeset, tex, len(chunk.papers), sections, targets, stamp)
+        run = self.pool.submit(tex_run.typeset, tex, len(chunk.papers), sections, targets, stamp, chunk.page_count)
         self.runs.append((tex, run))
 
     def finish(self) -> None:
@@ -443,6 +445,8 @@ class _Session:
             handle.close()
         written = [self.folder / f"{kind}.tex" for kind in KINDS]
         if not self.exporter.pdf:
+            if self.count_pages:
+                self.exporter.notes.append("page_count: without PDFs the covers say '? pages' (TeX counts the pages)")
             self.exporter.written = written
             return
         clock = time.perf_counter()
@@ -467,6 +471,12 @@ class _Session:
             )
             for kind in KINDS
         ]
+        if self.count_pages:  # exam.tex says what the PDFs have
+            counts = [n for _, result in typeset for n in result.paper_pages]
+            exam_tex = self.folder / "exam.tex"
+            exam_tex.write_text(
+                tex_run.fill_page_counts(exam_tex.read_text(encoding="utf-8"), counts), encoding="utf-8"
+            )
         for join in joins:
             join.result()
         written += [self.folder / f"{kind}.pdf" for kind in KINDS]
