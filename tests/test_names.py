@@ -97,3 +97,33 @@ def test_a_roster_of_the_world_prints_every_name_on_cover_sheet_and_last_page(tm
     )
     text = pdf_text(alone / "exam.pdf")
     assert "End of the exam for W0." in text and "王小明" not in text
+
+
+def _every_family_spec(path: Path) -> Path:
+    from variantex.generators import families
+
+    formats = ["mcq", "numeric", "tf", "open"]
+    lines = ["course: CS-433 Machine Learning", "title: Every family", "seed: 7", "questions:"]
+    for index, chosen in enumerate(families()):
+        fmt = next(f for f in formats[index % 4 :] + formats if f in chosen.formats)
+        lines.append(f"  - {{family: {chosen.id}, format: {fmt}, points: 2}}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+@requires_xetex
+@requires_tex
+def test_forty_students_of_the_world_take_an_exam_of_every_family_strictly(tmp_path):
+    """Issue 26, done when: a 40-student build of every family, the international roster
+    included, passes --strict with every name printed."""
+    others = ["Siobhán O'Brien", "Zoë Ñúñez", "Łukasz Dvořák", "Ærøskøbing & Søn"]
+    long_name = "Bartholomew Alexander Montgomery-Featherstonehaugh de la Cruz"
+    pool = [*WORLD, long_name, *others]
+    rows = [[f"S{k:02d}", pool[k % len(pool)] + (f" {k // len(pool)}" if k >= len(pool) else "")] for k in range(40)]
+    spec = _every_family_spec(tmp_path / "every.yaml")
+    result = build(spec, tmp_path / "out", roster=write_roster(tmp_path / "r.csv", rows), strict=True)
+    assert not any("name" in w for w in result.warnings), result.warnings
+    for student_id, name in rows:
+        cover = " ".join(pdf_text(result.out / "exams" / f"{student_id}.pdf").split("Instructions")[0].split())
+        assert f"Name: {printed_form(name)} Student ID: {student_id}" in cover
