@@ -123,6 +123,29 @@ INFINITY_WORDS = (
 NEGATIVE_INFINITY_WORDS = ("-oo", "-inf", "-infinity", "-∞", "−∞", "negative infinity", "minus infinity")
 
 
+# How people write numbers that the readers below take in one form: a typographic minus
+# (U+2212, and the dashes pasted in its place), a decimal comma, a sentence's full stop.
+_MINUS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "-", "\uff0d": "-"})
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")  # 1,000: a thousands separator or 1.000?
+_POINT_ENDED_NUMBER = re.compile(r"[+-]?\d+\.")  # "3." is a decimal, not a sentence
+
+
+def as_written(text: str, field: str = "") -> str:
+    """`text` in the form the readers take: "−27/16" -> "-27/16", "0,75" -> "0.75",
+    "cannot be determined." -> "cannot be determined"; "1,000" is refused (ambiguous)."""
+    text = text.strip().translate(_MINUS)
+    if text.endswith(".") and not _POINT_ENDED_NUMBER.fullmatch(text):
+        text = text[:-1].rstrip()
+    if _DECIMAL_COMMA.fullmatch(text):
+        if _THOUSANDS.fullmatch(text):
+            raise InvalidParams(
+                f"{text!r} is ambiguous: write {text.replace(',', '')} or {text.replace(',', '.')}", field
+            )
+        text = text.replace(",", ".")
+    return text
+
+
 def fold(text: str) -> str:
     """Spacing- and case-insensitive form of a text answer ("A>B > C" == "a > b > c")."""
     folded = re.sub(r"\s+", " ", text.strip().lower()).replace("’", "'")
@@ -180,13 +203,24 @@ class Claim:
 
     @classmethod
     def read(cls, raw: object, field: str = "") -> Claim:
+        """A claim as `check`, `grade` and the practice page read it (the page's copy of this
+        grammar is templates/practice/practice.js; tests/claim_forms.py is their shared table)."""
         if isinstance(raw, bool) or raw is None or isinstance(raw, (list, dict)):
             raise InvalidParams(f"expected a number or a text answer, got {raw!r}", field)
         if isinstance(raw, (Decimal, float)):
             return cls(str(raw), exact.rational(raw, field), exact=False)
         if isinstance(raw, int):
             return cls(str(raw), sp.Integer(raw), exact=True)
-        text = str(raw).strip()
+        text = as_written(str(raw), field)
+        if text.endswith("%") and len(text) > 1:  # a percentage: the number it names, over 100
+            number = cls.read(text[:-1], field)
+            if number.is_text or exact.is_infinite(number.value):
+                raise InvalidParams(f"cannot read {text!r} as a percentage", field)
+            return cls(text, number.value / 100, number.exact)
+        return cls._read_text(text, field)
+
+    @classmethod
+    def _read_text(cls, text: str, field: str) -> Claim:
         infinite = infinity_from_text(text)
         if infinite is not None:
             return cls(text, infinite, exact=True)

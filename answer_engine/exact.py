@@ -119,6 +119,8 @@ def expression(text: str, field: str = "") -> sp.Expr:
     """
     from sympy.parsing.sympy_parser import (
         convert_xor,
+        implicit_application,
+        implicit_multiplication,
         parse_expr,
         rationalize,
         standard_transformations,
@@ -143,7 +145,10 @@ def expression(text: str, field: str = "") -> sp.Expr:
             "Mul": sp.Mul,
             "Pow": sp.Pow,
         },
-        transformations=standard_transformations + (convert_xor, rationalize),
+        # As people write closed forms: "3 ln 2", "2pi", "sqrt 2/2" (a name and a number
+        # written together, "ln2", stays one unknown name and is refused).
+        transformations=standard_transformations
+        + (convert_xor, rationalize, implicit_multiplication, implicit_application),
     )
     try:
         unevaluated = parse_expr(cleaned, evaluate=False, **options)

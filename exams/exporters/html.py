@@ -170,6 +170,7 @@ def judge_rules() -> dict:
         "negative_infinity": list(NEGATIVE_INFINITY_WORDS),
         "max_digits": exact.MAX_DIGITS,
         "max_exponent": exact.MAX_EXPONENT,
+        "max_expression": exact.MAX_EXPRESSION,
         "closed_form_names": sorted(exact._ALLOWED_NAMES),
     }
 

@@ -12,6 +12,8 @@
   const INTEGER = /^[+-]?\d+$/;
   const EXPRESSION = /^[0-9a-z+\-*/^(). ]+$/;
   const LIMIT = 10n ** BigInt(RULES.max_digits);
+  const FORMS = "Write a whole number, a fraction like 3/4, a decimal (0.75 or 0,75), a percentage (75%), " +
+    "a closed form like 3 ln 2 or sqrt(2)/2, or a word such as \"cannot be determined\" or \"infinity\".";
 
   function fold(text) {
     const folded = text.trim().toLowerCase().replace(/\s+/g, " ").replace(/\u2019/g, "'");
@@ -60,14 +62,115 @@
 
   function looksNumeric(text) {
     const cleaned = text.trim().toLowerCase();
-    const words = cleaned.match(/[a-z]+/g) || [];
-    return /\d/.test(cleaned) && EXPRESSION.test(cleaned) && words.every((w) => RULES.closed_form_names.includes(w));
+    return /\d/.test(cleaned) && closedFormWords(cleaned);
   }
 
-  // A claim as written: {kind: "q" (a rational) | "inf" | "text", exact}, or null when this page
-  // cannot read it (out of bounds, or a closed form such as sqrt(2)/2 that only `check` reads).
+  function closedFormWords(cleaned) {
+    const words = cleaned.match(/[a-z]+/g) || [];
+    return EXPRESSION.test(cleaned) && words.every((w) => RULES.closed_form_names.includes(w));
+  }
+
+  // How people write numbers, in the form the readers take (answer_engine/checking.as_written):
+  // a typographic minus, a decimal comma ("1,000" is ambiguous: unreadable), a closing full stop.
+  const MINUS = /[\u2212\u2012\u2013\ufe63\uff0d]/g;
+  const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+  const THOUSANDS = /^[+-]?[1-9]\d{0,2},\d{3}$/;
+  const POINT_ENDED_NUMBER = /^[+-]?\d+\.$/;
+
+  function asWritten(raw) {
+    let text = raw.trim().replace(MINUS, "-");
+    if (text.endsWith(".") && !POINT_ENDED_NUMBER.test(text)) text = text.slice(0, -1).trimEnd();
+    if (DECIMAL_COMMA.test(text)) {
+      if (THOUSANDS.test(text)) return null;
+      text = text.replace(",", ".");
+    }
+    return text;
+  }
+
+  // A closed form ("3 ln 2", "sqrt(2)/2", "2pi", "e^-1") evaluated in floating point, with
+  // the bounds answer_engine/exact.expression puts on it; null when it cannot be read. The
+  // grammar is sympy's with implicit multiplication and application, as `check` reads it.
+  const FUNCTIONS = { sqrt: Math.sqrt, log: Math.log, ln: Math.log, exp: Math.exp };
+  const CONSTANTS = { pi: Math.PI, e: Math.E };
+
+  function closedForm(text) {
+    const cleaned = text.trim().toLowerCase();
+    if (!cleaned || !closedFormWords(cleaned) || cleaned.length > RULES.max_expression) return null;
+    if ((cleaned.match(/\d+/g) || []).some((run) => run.length > RULES.max_digits)) return null;
+    if ((cleaned.match(/\(/g) || []).length > 8) return null;
+    const tokens = cleaned.match(/\d+\.?\d*|\.\d+|[a-z][a-z0-9]*|\*\*|[-+*/^()]|\s+|./g)
+      .filter((t) => !/^\s+$/.test(t));
+    let at = 0;
+    const peek = () => tokens[at];
+    const take = () => tokens[at++];
+    const fail = () => { throw new RangeError("unreadable"); };
+    const checked = (x) => (Number.isFinite(x) && Math.abs(x) <= 1e300 ? x : fail());
+    const startsPrimary = (t) => t !== undefined && (/^[\d.]/.test(t) || /^[a-z]/.test(t) || t === "(");
+    function expr() {
+      let value = term();
+      while (peek() === "+" || peek() === "-") value = checked(take() === "+" ? value + term() : value - term());
+      return value;
+    }
+    function term() {
+      let value = unary();
+      for (;;) {
+        if (peek() === "*" || peek() === "/") {
+          const op = take();
+          const right = unary();
+          if (op === "/" && right === 0) fail();
+          value = checked(op === "*" ? value * right : value / right);
+        } else if (startsPrimary(peek())) {
+          value = checked(value * power());  // "3 ln 2", "2pi", "2(1 + 1)"
+        } else return value;
+      }
+    }
+    function unary() {
+      if (peek() === "-") { take(); return -unary(); }
+      if (peek() === "+") { take(); return unary(); }
+      return power();
+    }
+    function power() {
+      const base = primary();
+      if (peek() !== "^" && peek() !== "**") return base;
+      take();
+      const exponent = unary();
+      if (Math.abs(exponent) > 1000 || (base === 0 && exponent < 0)) fail();
+      return checked(Math.pow(base, exponent));
+    }
+    function primary() {
+      const token = take();
+      if (token === undefined) fail();
+      if (token === "(") {
+        const value = expr();
+        if (take() !== ")") fail();
+        return value;
+      }
+      if (/^[\d.]/.test(token)) return checked(Number(token));
+      if (Object.prototype.hasOwnProperty.call(CONSTANTS, token)) return CONSTANTS[token];
+      if (!Object.prototype.hasOwnProperty.call(FUNCTIONS, token)) fail();
+      const argument = peek() === "(" ? primary() : power();  // "ln(2)" or "ln 2"
+      return checked(FUNCTIONS[token](argument));
+    }
+    try {
+      const value = expr();
+      return at === tokens.length ? value : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // A claim as written: {kind: "q" (a rational) | "x" (a closed form, as a float) | "inf" |
+  // "text", exact}, or null when it cannot be read (out of bounds, ambiguous, malformed).
+  // The same grammar as answer_engine/checking.Claim.read (tests/claim_forms.py holds both to it).
   function readClaim(raw) {
-    const text = raw.trim();
+    const text = asWritten(raw);
+    if (text === null) return null;
+    if (text.endsWith("%") && text.length > 1) {
+      const number = readClaim(text.slice(0, -1));
+      if (number === null || number.kind === "text" || number.kind === "inf") return null;
+      if (number.kind === "q") return { kind: "q", q: rational(number.q.n, number.q.d * 100n), exact: number.exact };
+      return { kind: "x", x: number.x / 100, exact: true };
+    }
     const folded = fold(text);
     if (RULES.infinity.includes(folded)) return { kind: "inf", sign: 1, exact: true };
     if (RULES.negative_infinity.includes(folded)) return { kind: "inf", sign: -1, exact: true };
@@ -85,11 +188,22 @@
         } else if (INTEGER.test(text)) {
           return { kind: "q", q: decimal(text), exact: true };
         }
-      } catch (error) { /* out of bounds: unreadable below */ }
+      } catch (error) { /* out of bounds: read as a closed form below, or not at all */ }
     }
+    const value = closedForm(text);
+    if (value !== null) return { kind: "x", x: value, exact: true };
     if (looksNumeric(text)) return null;
     return { kind: "text", text: text, exact: true };
   }
+
+  window.variantexRead = function (written) {
+    const claim = readClaim(written);
+    if (claim === null) return null;
+    if (claim.kind === "q") return { kind: "number", value: toNumber(claim.q), exact: claim.exact };
+    if (claim.kind === "x") return { kind: "number", value: claim.x, exact: claim.exact };
+    if (claim.kind === "inf") return { kind: "inf", value: claim.sign };
+    return { kind: "text", value: claim.text };
+  };
 
   function canonical(table, text) {
     const folded = fold(text);
@@ -136,6 +250,12 @@
     }
     if (answer.inf !== undefined || claim.kind === "inf") {
       return claim.kind === "inf" && answer.inf === claim.sign;
+    }
+    if (claim.kind === "x") {
+      // A closed form is exact: equal as far as double precision tells (`check` evaluates
+      // both sides to 60 digits; no exam answer sits within 1e-12 of another value).
+      const value = typeof answer === "string" ? toNumber(parseRational(answer)) : Number(answer.float);
+      return Math.abs(claim.x - value) <= 1e-12 * Math.max(1, Math.abs(value));
     }
     if (claim.exact) {
       if (typeof answer !== "string") return false;
@@ -235,8 +355,7 @@
       input.setAttribute("aria-invalid", result.verdict === "correct" ? "false" : "true");
       if (result.verdict === "correct") lines.push(["right", `${label}: correct.`]);
       else if (result.verdict === "unreadable") {
-        lines.push(["hint", `${label}: cannot read "${input.value.trim()}". Write a whole number, a fraction ` +
-          "like 3/4, a decimal, or a word such as \"cannot be determined\" or \"infinity\"."]);
+        lines.push(["hint", `${label}: cannot read "${input.value.trim()}". ${FORMS}`]);
       } else {
         lines.push(["wrong", `${label}: not correct.`]);
         if (result.verdict === "mistake") lines.push(["mistake", `This is what you get if you ${result.mistake}.`]);
