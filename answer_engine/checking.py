@@ -214,7 +214,7 @@ class Claim:
         text = as_written(str(raw), field)
         if text.endswith("%") and len(text) > 1:  # a percentage: the number it names, over 100
             number = cls.read(text[:-1], field)
-            if number.is_text or exact.is_infinite(number.value):
+            if isinstance(number.value, str) or exact.is_infinite(number.value):
                 raise InvalidParams(f"cannot read {text!r} as a percentage", field)
             return cls(text, number.value / 100, number.exact)
         return cls._read_text(text, field)
