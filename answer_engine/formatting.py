@@ -388,6 +388,8 @@ _SYMBOLS = {
     r"\textasciicircum{}": "\x04",
     r"\left": "",
     r"\right": "",
+    # Delimiter sizes say nothing in text ("1 \big/ L" is "1 / L").
+    **{rf"\{size}{side}": "" for size in ("big", "Big", "bigg", "Bigg") for side in ("", "l", "r", "m")},
     r"\infty": "∞",
     r"\in": "∈",
     r"\allowbreak": "",

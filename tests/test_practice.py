@@ -17,6 +17,8 @@ from tests.conftest import requires_tex
 from variantex.cli import cli
 from variantex.exams.audit import judge_claim
 from variantex.exams.bank import draw_bank
+from variantex.exams.exporters.html import mathml
+from variantex.exams.lms.html import notation_html
 from variantex.exams.practice import spec_from_items
 
 
@@ -272,7 +274,9 @@ def test_browser_verdicts_equal_variantex_check_on_random_claims(judging_page):
     closed = 0
     for (ident, part, claim), seen in zip(cases, verdicts):
         closed += _closed_form(claim)  # sqrt(2)/2, log(3)/12500: read on the page as by `check` (issue 27)
-        expected = judge_claim(variants[ident].variant, part, claim)
+        verdict, description = judge_claim(variants[ident].variant, part, claim)
+        # The page shows a description as HTML: scripts as <sup>/<sub>, math as MathML.
+        expected = (verdict, notation_html(description, mathml) if description else "")
         if (seen["verdict"], seen["mistake"]) != expected:
             differences.append((ident, part, claim, expected, seen))
     assert not differences, differences[:5]
@@ -358,3 +362,51 @@ def test_practice_from_an_exam_spec_covers_every_slot(tmp_path):
     article = page[page.index(f'id="{open_slot}-v001"') :]
     article = article[: article.index("</article>")]
     assert "<textarea" in article and 'class="show-solution"' in article and ">Check<" not in article
+
+
+_TEX_LEFTOVER = re.compile(r"\\[A-Za-z]|[\^_]\{|\$|(?<![\w<])big/|[\^_](?=[\w−⊤])")
+
+
+def _feedback_markup() -> dict[str, str]:
+    """Every named mistake's description and every statement's justification, as the page
+    shows them (exams/exporters/html.variant_key), over a few draws of every branch and format."""
+    import numpy as np
+
+    from variantex.answer_engine.errors import InvalidParams
+    from variantex.exams.exporters.html import mathml, variant_key
+    from variantex.exams.lms.html import notation_html
+    from variantex.exams.view import question_view
+    from variantex.generators import families
+    from variantex.generators.variant import draw_variant
+
+    descriptions: dict[str, int] = {}
+    where: dict[str, str] = {}
+    for chosen in families():
+        for branch in chosen.branches:
+            for fmt in chosen.formats:
+                for seed in range(3):
+                    try:
+                        variant = draw_variant(chosen, np.random.default_rng(seed), branch, {}, fmt)
+                    except InvalidParams:  # a branch this format cannot draw
+                        continue
+                    before = set(descriptions)
+                    variant_key(question_view(variant, fmt), variant, descriptions)
+                    for mistake in chosen.mistakes(variant.params):
+                        descriptions.setdefault(notation_html(mistake.description, mathml), len(descriptions))
+                    where.update({markup: f"{chosen.id} {branch} {fmt}" for markup in set(descriptions) - before})
+    return where
+
+
+def test_no_feedback_or_justification_leaves_tex_behind():
+    """Before: feedback printed ∂E/∂w_1, n^2, QK^⊤ as text and 'minimise 1 big/ ∑_i |y_i − μ|'."""
+    found = _feedback_markup()
+    assert len(found) > 500
+    leftovers = []
+    for markup, origin in found.items():
+        maths = re.findall(r"<math\b.*?</math>", markup, re.DOTALL)
+        outside = re.sub(r"<math\b.*?</math>", " ", markup, flags=re.DOTALL)
+        text = re.sub(r"<[^>]+>", "", outside)
+        if _TEX_LEFTOVER.search(text) or any("\\" in m for m in maths):
+            leftovers.append((origin, text[:120]))
+    assert not leftovers, leftovers[:10]
+    assert any("<sup>⊤</sup>" in m for m in found) and any("<math" in m for m in found)

@@ -33,11 +33,10 @@ from variantex.answer_engine.checking import INFINITY_WORDS, NEGATIVE_INFINITY_W
 from variantex.answer_engine.exact import Value
 from variantex.answer_engine.formatting import latex_to_text
 from variantex.exams.bank import Bank, bank_figures, question_id
-from variantex.exams.exporters.text import content_text
 from variantex.exams.lms.figures import FigureFiles
-from variantex.exams.lms.html import MathStyle, lms_tex, map_text_bodies
+from variantex.exams.lms.html import MathStyle, lms_tex, map_text_bodies, notation_html
 from variantex.exams.view import QuestionView, tolerance_sentence
-from variantex.generators.markup import Block, Content, Figure
+from variantex.generators.markup import Block, Content, Figure, MathSpan
 
 _ENTITY = re.compile(r"&#x([0-9A-Fa-f]+);")
 _LONE_ROW = re.compile(r"<mrow>(<(m[ino])>[^<]*</\2>)</mrow>")
@@ -90,6 +89,20 @@ def inline(content: Content) -> str:
     return MATHML.content(content)
 
 
+def feedback(content: Content) -> str:
+    """A justification: its math as MathML, and the scripts of its text (a mistake's
+    description quoted in it, "γ_i/β_i") as <sup>/<sub>."""
+    return "".join(
+        mathml(span.tex)
+        if isinstance(span, MathSpan)
+        # A literal $ in text is a dollar, not math: that text is only escaped.
+        else notation_html(span.text, mathml)
+        if "$" not in span.text
+        else html.escape(span.text, quote=False)
+        for span in content
+    )
+
+
 class _Html:
     def __init__(self, images: FigureFiles):
         self.images = images
@@ -126,11 +139,15 @@ def value_data(value: Value) -> str | dict:
 def variant_key(view: QuestionView, variant, descriptions: dict[str, int]) -> dict:
     """What the page needs to judge a variant: per option, correct or the mistake behind it;
     per asked part, the exact answer; each named mistake's values for the asked parts. The
-    mistakes' descriptions are numbered in `descriptions` (shared by all variants: a page
-    repeats them hundreds of times otherwise), text answers are listed once per family."""
+    mistakes' descriptions and the statements' justifications are numbered in `descriptions`
+    as HTML with their math as MathML (shared by all variants: a page repeats them hundreds
+    of times otherwise), text answers are listed once per family."""
 
-    def described(text: str) -> int:
-        return descriptions.setdefault(text, len(descriptions))
+    def described(markup: str) -> int:
+        return descriptions.setdefault(markup, len(descriptions))
+
+    def mistake(description: str) -> int:  # scripts as <sup>/<sub>, $…$ as MathML
+        return described(notation_html(description, mathml))
 
     if view.format == "mcq":
         return {
@@ -138,14 +155,14 @@ def variant_key(view: QuestionView, variant, descriptions: dict[str, int]) -> di
             "options": {
                 o.letter: {
                     "correct": o.correct,
-                    "mistake": None if o.correct or o.mistake.guess else described(o.mistake.description),
+                    "mistake": None if o.correct or o.mistake.guess else mistake(o.mistake.description),
                 }
                 for o in view.options
             },
         }
     if view.format == "tf":
         # The justification is shown only once a statement has been judged (it gives the answer away).
-        return {"format": "tf", "statements": [[s.truth, described(content_text(s.why))] for s in view.statements]}
+        return {"format": "tf", "statements": [[s.truth, described(feedback(s.why))] for s in view.statements]}
     if view.format != "numeric":
         return {"format": view.format}
     family, params = variant.family, variant.params
@@ -157,7 +174,7 @@ def variant_key(view: QuestionView, variant, descriptions: dict[str, int]) -> di
         "family": family.id,
         "tolerance": [str(sp.Rational(rules.tolerance.relative)), str(sp.Rational(rules.tolerance.absolute))],
         "mistakes": [
-            [described(m.description), m.slips, {name: value_data(v) for name, v in m.values.items() if name in asked}]
+            [mistake(m.description), m.slips, {name: value_data(v) for name, v in m.values.items() if name in asked}]
             for m in mistakes
         ],
         "parts": [[part.name, value_data(part.value)] for part in view.asked],

@@ -129,6 +129,19 @@ def math_fragments(text: str) -> list[str]:
 Node = str | tuple[str, "list[Node]"]  # text, ("sup" | "sub", children) or ("math", [tex])
 
 
+_SINGLE_SUPERSCRIPTS = frozenset("⊤†*′")
+
+
+def _script_word(text: str, start: int, signed: bool) -> int:
+    """The end of a bare script at `start`: a run of letters and digits, after a minus sign
+    when `signed` (an exponent like ^−1); `start` itself when there is none."""
+    end = start + 1 if signed and text[start : start + 1] in ("−", "-") else start
+    word = end
+    while word < len(text) and text[word].isalnum():
+        word += 1
+    return word if word > end else start
+
+
 def notation(text: str) -> list[Node]:
     """The description parsed: `$…$` math, `^{…}`/`_{…}` (nested) and `^word`/`_word` scripts."""
     nodes: list[Node] = []
@@ -154,10 +167,12 @@ def notation(text: str) -> list[Node]:
             flush()
             nodes.append(("sup" if char == "^" else "sub", notation(text[index + 2 : end - 1])))
             index = end
-        elif char in "^_" and index + 1 < len(text) and text[index + 1].isalnum() and index > 0:
-            end = index + 1
-            while end < len(text) and text[end].isalnum():
-                end += 1
+        elif char == "^" and index > 0 and text[index + 1 : index + 2] in _SINGLE_SUPERSCRIPTS:
+            flush()  # QK^⊤, A^*: one symbol
+            nodes.append(("sup", [text[index + 1]]))
+            index += 2
+        elif char in "^_" and index > 0 and _script_word(text, index + 1, char == "^") > index + 1:
+            end = _script_word(text, index + 1, char == "^")
             flush()
             nodes.append(("sup" if char == "^" else "sub", [text[index + 1 : end]]))
             index = end

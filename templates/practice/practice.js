@@ -312,11 +312,17 @@
 
   // --- the page -------------------------------------------------------------------------------
 
+  // Each line: [kind, text] or [kind, text, markup, after]: markup is a description or a
+  // justification as the build wrote it (escaped, its math MathML: exams/exporters/html.py).
   function say(box, lines) {
-    box.replaceChildren(...lines.map(([kind, text]) => {
+    box.replaceChildren(...lines.map(([kind, text, markup = "", after = ""]) => {
       const line = document.createElement("p");
       line.className = kind;
       line.textContent = text;
+      if (markup) {
+        line.insertAdjacentHTML("beforeend", markup);
+        line.append(after);
+      }
       return line;
     }));
   }
@@ -331,7 +337,7 @@
       if (option.correct) return say(box, [["right", `(${chosen.value}) is correct.`]]);
       const lines = [["wrong", `(${chosen.value}) is not correct.`]];
       if (option.mistake !== null) {
-        lines.push(["mistake", `This is what you get if you ${DATA.descriptions[option.mistake]}.`]);
+        lines.push(["mistake", "This is what you get if you ", DATA.descriptions[option.mistake], "."]);
       }
       return say(box, lines);
     }
@@ -341,8 +347,8 @@
         const chosen = form.querySelector(`input[data-statement="${index + 1}"]:checked`);
         if (!chosen) { lines.push(["hint", `Statement ${index + 1}: no answer yet.`]); return; }
         if ((chosen.value === "T") === truth) lines.push(["right", `Statement ${index + 1}: correct.`]);
-        else lines.push(["wrong", `Statement ${index + 1}: not correct. It is ${truth ? "true" : "false"}: ` +
-                         DATA.descriptions[why]]);
+        else lines.push(["wrong", `Statement ${index + 1}: not correct. It is ${truth ? "true" : "false"}: `,
+                         DATA.descriptions[why], ""]);
       });
       return say(box, lines);
     }
@@ -358,7 +364,7 @@
         lines.push(["hint", `${label}: cannot read "${input.value.trim()}". ${FORMS}`]);
       } else {
         lines.push(["wrong", `${label}: not correct.`]);
-        if (result.verdict === "mistake") lines.push(["mistake", `This is what you get if you ${result.mistake}.`]);
+        if (result.verdict === "mistake") lines.push(["mistake", "This is what you get if you ", result.mistake, "."]);
       }
     }
     say(box, lines);
