@@ -730,6 +730,13 @@ def check(keys: str, as_json: bool) -> None:
     help="Leave every answer out: the page checks nothing, the worksheet has no solutions.",
 )
 @click.option("--inline-solutions", is_flag=True, help="Worksheet: each solution right after its question.")
+@click.option(
+    "--layout",
+    type=click.Choice(["file", "folder"]),
+    default="file",
+    show_default=True,
+    help="The page: one practice.html, or a folder to share (index.html and a page per topic).",
+)
 @FORCE
 @OVERWRITE
 @reports_errors
@@ -741,6 +748,7 @@ def practice(
     outputs: tuple[str, ...],
     no_answers: bool,
     inline_solutions: bool,
+    layout: str,
     force: bool,
     overwrite: bool,
 ) -> None:
@@ -763,6 +771,7 @@ def practice(
         inline_solutions=inline_solutions,
         force=force,
         overwrite=overwrite,
+        layout=layout,
     )
     click.echo(f"wrote {result.questions} variants to {result.out}: " + ", ".join(map(str, result.files)))
 

@@ -10,6 +10,7 @@ worksheet, no keys in the manifest.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ from variantex.exams.spec import ExamSpec, QuestionSpec, load_spec
 from variantex.generators import base
 
 OUTPUTS = ("html", "pdf")
+LAYOUTS = ("file", "folder")  # the page: one file, or an index and a page per topic
 MAX_COUNT = 1000
 
 
@@ -59,7 +61,7 @@ def spec_from_items(items: Sequence[str], seed: int) -> ExamSpec:
     return ExamSpec(
         path="(command line)",
         sha256=hashlib.sha256(text.encode()).hexdigest(),
-        title="Practice: " + ", ".join(q.family.id for q in questions),
+        title="Practice: " + ", ".join(dict.fromkeys(q.family.title for q in questions)),
         seed=seed,
         questions=tuple(questions),
     )
@@ -81,6 +83,7 @@ def build_practice(
     inline_solutions: bool = False,
     force: bool = False,
     overwrite: bool = False,
+    layout: str = "file",
 ) -> PracticeResult:
     if not 1 <= count <= MAX_COUNT:
         raise InputError(f"must be between 1 and {MAX_COUNT}, not {count}", "--count")
@@ -91,7 +94,9 @@ def build_practice(
     bank = draw_bank(spec, spec.seed if seed is None else seed, count)
     title = spec.title if spec.path == "(command line)" else f"Practice: {spec.title}"
     with staged_folder(Path(out), force, overwrite) as staging:
-        if "html" in outputs:
+        if "html" in outputs and layout == "folder":
+            write_folder(bank, title, answers, staging)
+        elif "html" in outputs:
             (staging / "practice.html").write_text(practice_page(bank, title, answers), encoding="utf-8")
         if "pdf" in outputs:
             tex = staging / "practice.tex"
@@ -109,6 +114,23 @@ def build_practice(
         )
         files = [Path(name) for name in files_in(staging)]  # what this set wrote, not what else is there
     return PracticeResult(Path(out).resolve(), files, sum(len(s.variants) for s in bank.slots))
+
+
+def write_folder(bank: Bank, title: str, answers: bool, folder: Path) -> None:
+    """The set as a folder a teacher can share: index.html lists the topics (one per question
+    kind), each a self-checking page of its own that links back."""
+    from variantex.exams.exporters.html import index_page
+
+    topics = []
+    for slot in bank.slots:
+        name = f"{slot.spec.slot}.html"
+        topic = slot.variants[0].view.title
+        page = practice_page(dataclasses.replace(bank, slots=(slot,)), f"{topic}: practice", answers, in_folder=True)
+        (folder / name).write_text(page, encoding="utf-8")
+        topics.append({"file": name, "title": topic, "format": slot.spec.format})
+    (folder / "index.html").write_text(
+        index_page(title, topics, len(bank.slots[0].variants) if bank.slots else 0, answers), encoding="utf-8"
+    )
 
 
 def _spec_record(spec: ExamSpec, out: Path) -> str:

@@ -90,11 +90,13 @@ def _visit(browser, page: Path) -> str:
     from selenium.webdriver.support.ui import WebDriverWait
 
     for section in browser.find_elements(By.CSS_SELECTOR, "section.question"):  # show every variant once
-        counter = section.find_element(By.CLASS_NAME, "counter")
         for shown in (2, 3):
             button = next(b for b in section.find_elements(By.CLASS_NAME, "another") if b.is_displayed())
             browser.execute_script("arguments[0].click()", button)
-            WebDriverWait(browser, 10).until(lambda _, n=shown, c=counter: c.text == f"Variant {n} of 3")
+            WebDriverWait(browser, 10).until(
+                lambda _, n=shown, s=section: s.find_element(By.CSS_SELECTOR, "article:not([hidden]) h3").text
+                == f"Variant {n} of 3"
+            )
     return browser.execute_script("return document.body.id")
 
 

@@ -200,10 +200,11 @@ def environment() -> jinja2.Environment:
     )
 
 
-def practice_page(bank: Bank, title: str, answers: bool = True) -> str:
+def practice_page(bank: Bank, title: str, answers: bool = True, in_folder: bool = False) -> str:
     """The page: each question shows its first variant; the others travel gzip-compressed
     (base64) and are unpacked in the browser when asked for (DecompressionStream), which
-    keeps a 400-variant page small and quick to open."""
+    keeps a 400-variant page small and quick to open. `in_folder`: the page is one topic of
+    a folder and links back to its index.html."""
     images = FigureFiles(bank_figures(bank))
     render = _Html(images)
     article = environment().get_template("variant.html.j2")
@@ -239,6 +240,7 @@ def practice_page(bank: Bank, title: str, answers: bool = True) -> str:
         later[slot.spec.slot] = stored
         questions.append(question)
     data = {
+        "page": "",
         "rules": judge_rules(),
         "keys": keys if answers else None,
         "text_answers": families,
@@ -247,6 +249,10 @@ def practice_page(bank: Bank, title: str, answers: bool = True) -> str:
     }
     script = (resources.files("variantex.templates") / "practice" / "practice.js").read_text(encoding="utf-8")
     style = (resources.files("variantex.templates") / "practice" / "practice.css").read_text(encoding="utf-8")
+    # The page's name for the progress a browser keeps of it: its content, so a rebuilt set
+    # with other variants starts afresh and the same set finds its answers again.
+    content = json.dumps([title, data], ensure_ascii=False, sort_keys=True).encode("utf-8")
+    data["page"] = hashlib.sha256(content).hexdigest()[:16]
     # JSON inside <script>: "</" must not end the element early.
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return (
@@ -261,6 +267,24 @@ def practice_page(bank: Bank, title: str, answers: bool = True) -> str:
             script=Markup(script),
             style=Markup(style),
             policy=content_security_policy(script, style),
+            in_folder=in_folder,
+        )
+    )
+
+
+def index_page(title: str, topics: list[dict], count: int, answers: bool) -> str:
+    """A folder's index: the topics, each linking to its page."""
+    style = (resources.files("variantex.templates") / "practice" / "practice.css").read_text(encoding="utf-8")
+    return (
+        environment()
+        .get_template("index.html.j2")
+        .render(
+            title=title,
+            topics=topics,
+            count=count,
+            answers=answers,
+            style=Markup(style),
+            policy=content_security_policy("", style),
         )
     )
 

@@ -327,48 +327,181 @@
     }));
   }
 
-  function check(form) {
+  // A checked variant's feedback lines and whether it is right: true (every part), false
+  // (some part wrong), or null (nothing to judge yet, or an open question).
+  function judged(form) {
     const key = DATA.keys[form.dataset.variant];
-    const box = form.querySelector(".feedback");
     if (key.format === "mcq") {
       const chosen = form.querySelector("input[type=radio]:checked");
-      if (!chosen) return say(box, [["hint", "Choose an answer first."]]);
+      if (!chosen) return { right: null, lines: [["hint", "Choose an answer first."]] };
       const option = key.options[chosen.value];
-      if (option.correct) return say(box, [["right", `(${chosen.value}) is correct.`]]);
+      if (option.correct) return { right: true, lines: [["right", `(${chosen.value}) is correct.`]] };
       const lines = [["wrong", `(${chosen.value}) is not correct.`]];
       if (option.mistake !== null) {
         lines.push(["mistake", "This is what you get if you ", DATA.descriptions[option.mistake], "."]);
       }
-      return say(box, lines);
+      return { right: false, lines };
     }
     if (key.format === "tf") {
       const lines = [];
+      let right = true;
+      let answered = 0;
       key.statements.forEach(([truth, why], index) => {
         const chosen = form.querySelector(`input[data-statement="${index + 1}"]:checked`);
-        if (!chosen) { lines.push(["hint", `Statement ${index + 1}: no answer yet.`]); return; }
+        if (!chosen) { lines.push(["hint", `Statement ${index + 1}: no answer yet.`]); right = false; return; }
+        answered += 1;
         if ((chosen.value === "T") === truth) lines.push(["right", `Statement ${index + 1}: correct.`]);
-        else lines.push(["wrong", `Statement ${index + 1}: not correct. It is ${truth ? "true" : "false"}: `,
-                         DATA.descriptions[why], ""]);
+        else {
+          right = false;
+          lines.push(["wrong", `Statement ${index + 1}: not correct. It is ${truth ? "true" : "false"}: `,
+                      DATA.descriptions[why], ""]);
+        }
       });
-      return say(box, lines);
+      return { right: answered ? right : null, lines };
     }
+    if (key.format !== "numeric") return { right: null, lines: [] };
     const lines = [];
+    let right = true;
+    let answered = 0;
     for (const part of partsOf(key)) {
       const input = form.querySelector(`[data-part="${part.name}"]`);
       const label = input.dataset.label;
-      if (!input.value.trim()) { lines.push(["hint", `${label}: no answer yet.`]); continue; }
+      if (!input.value.trim()) { lines.push(["hint", `${label}: no answer yet.`]); right = false; continue; }
+      answered += 1;
       const result = judge(key, part, input.value);
       input.setAttribute("aria-invalid", result.verdict === "correct" ? "false" : "true");
-      if (result.verdict === "correct") lines.push(["right", `${label}: correct.`]);
-      else if (result.verdict === "unreadable") {
+      if (result.verdict === "correct") { lines.push(["right", `${label}: correct.`]); continue; }
+      right = false;
+      if (result.verdict === "unreadable") {
         lines.push(["hint", `${label}: cannot read "${input.value.trim()}". ${FORMS}`]);
       } else {
         lines.push(["wrong", `${label}: not correct.`]);
         if (result.verdict === "mistake") lines.push(["mistake", "This is what you get if you ", result.mistake, "."]);
       }
     }
-    say(box, lines);
+    return { right: answered ? right : null, lines };
   }
+
+  function check(form) {
+    const { right, lines } = judged(form);
+    say(form.querySelector(".feedback"), lines);
+    if (right !== null) {
+      const saved = record(form);
+      saved.checked = true;
+      saved.right = right;
+      save();
+      showScores();
+    }
+  }
+
+  // --- progress, kept in this browser only ------------------------------------------------------
+  // Answers, verdicts and the variant each question shows live in localStorage under this
+  // page's own name (a hash of its content), so a reload or a later visit finds them; nothing
+  // leaves the browser. Storage refused (private mode, full) leaves the page working, unsaved.
+
+  const STORE = `variantex-practice:${DATA.page}`;
+  const FRESH = () => ({ version: 1, current: {}, variants: {} });
+  let progress = FRESH();
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORE) || "null");
+    if (saved && saved.version === 1) progress = saved;
+  } catch (error) { /* unreadable: start afresh */ }
+
+  function save() {
+    try { localStorage.setItem(STORE, JSON.stringify(progress)); } catch (error) { /* not kept */ }
+  }
+
+  function slotOf(element) { return element.closest("section.question").id.slice("question-".length); }
+
+  function record(form) {
+    const id = form.dataset.variant;
+    if (!progress.variants[id]) progress.variants[id] = { slot: slotOf(form), answers: {} };
+    return progress.variants[id];
+  }
+
+  function answersOf(form) {
+    const answers = {};
+    for (const input of form.querySelectorAll("input[type=radio]:checked")) answers[input.name] = input.value;
+    for (const input of form.querySelectorAll("input[type=text], textarea")) {
+      if (input.value) answers[input.id] = input.value;
+    }
+    return answers;
+  }
+
+  function restore(article) {
+    const form = article.querySelector("form.variant-form");
+    const saved = form && progress.variants[form.dataset.variant];
+    if (!saved) return;
+    for (const [name, value] of Object.entries(saved.answers)) {
+      const radio = [...form.querySelectorAll("input[type=radio]")].find((r) => r.name === name && r.value === value);
+      if (radio) radio.checked = true;
+      const field = document.getElementById(name);
+      if (field && form.contains(field)) field.value = value;
+    }
+    if (saved.checked && DATA.keys) check(form);
+  }
+
+  function showScores() {
+    let tried = 0;
+    let right = 0;
+    for (const section of document.querySelectorAll("section.question")) {
+      const slot = section.id.slice("question-".length);
+      const mine = Object.values(progress.variants).filter((v) => v.slot === slot && v.checked);
+      const good = mine.filter((v) => v.right).length;
+      tried += mine.length;
+      right += good;
+      const score = section.querySelector(".score");
+      if (score) score.textContent = mine.length ? `${good} of ${mine.length} variants checked are right.` : "";
+    }
+    const total = document.getElementById("progress-score");
+    if (total) {
+      total.textContent = tried ? `Your score: ${right} of ${tried} variants checked are right.`
+        : "Your score: nothing checked yet.";
+    }
+  }
+
+  // The attempt as a student hands it in: each answered variant, its answers and verdict.
+  function attempt() {
+    const rows = [];
+    for (const section of document.querySelectorAll("section.question")) {
+      const slot = section.id.slice("question-".length);
+      const title = section.querySelector("h2").textContent;
+      for (const [id, saved] of Object.entries(progress.variants)) {
+        if (saved.slot !== slot || !Object.keys(saved.answers).length) continue;
+        rows.push({
+          question: title,
+          variant: id.slice(slot.length + 1),
+          answers: saved.answers,
+          verdict: saved.checked ? (saved.right ? "right" : "wrong") : "not checked",
+        });
+      }
+    }
+    return { page: document.title, saved_in: "this browser only", answered: rows };
+  }
+
+  function csvCell(text) { return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text; }
+
+  window.variantexExport = function (kind) {
+    const data = attempt();
+    if (kind === "json") return JSON.stringify(data, null, 1) + "\n";
+    const lines = [["question", "variant", "field", "answer", "verdict"]];
+    for (const row of data.answered) {
+      for (const [field, answer] of Object.entries(row.answers)) lines.push([row.question, row.variant, field, answer, row.verdict]);
+    }
+    return lines.map((line) => line.map(csvCell).join(",")).join("\n") + "\n";
+  };
+
+  function download(kind) {
+    const link = document.createElement("a");
+    const type = kind === "json" ? "application/json" : "text/csv";
+    link.href = `data:${type};charset=utf-8,${encodeURIComponent(window.variantexExport(kind))}`;
+    link.download = `my-attempt.${kind}`;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+  }
+
+  // --- variants ---------------------------------------------------------------------------------
 
   // Variants after the first travel gzip-compressed; unpack one when it is first asked for.
   async function unpack(encoded) {
@@ -377,23 +510,31 @@
     return new Response(stream).text();
   }
 
-  async function another(question) {
+  async function show(question, index, focus) {
     const slot = question.id.slice("question-".length);
     const stored = DATA.later[slot];
-    const total = stored.length + 1;
-    const current = Number(question.dataset.current || "0");
-    const next = (current + 1) % total;
-    let article = question.querySelectorAll("article.variant")[next];
+    const target = ((index % (stored.length + 1)) + stored.length + 1) % (stored.length + 1);
+    const articles = question.querySelectorAll("article.variant");
+    let article = [...articles].find((a) => a.dataset.index === String(target));
     if (!article) {
       const holder = document.createElement("div");
-      holder.innerHTML = await unpack(stored[next - 1][1]);
+      holder.innerHTML = await unpack(stored[target - 1][1]);
       article = holder.firstElementChild;
       question.appendChild(article);
+      restore(article);
     }
     for (const other of question.querySelectorAll("article.variant")) other.hidden = other !== article;
-    question.dataset.current = String(next);
-    question.querySelector(".counter").textContent = `Variant ${next + 1} of ${total}`;
-    article.querySelector("h3").focus();
+    question.dataset.current = String(target);
+    progress.current[slot] = target;
+    if (focus) article.querySelector("h3").focus();
+  }
+
+  // Clicks come faster than unpacking: each question's moves run one after another, so two
+  // quick clicks show the next variant and then the one after it, never the same one twice.
+  function another(question) {
+    question.queue = (question.queue || Promise.resolve())
+      .then(() => show(question, Number(question.dataset.current || "0") + 1, true))
+      .then(save);
   }
 
   document.addEventListener("submit", (event) => {
@@ -402,6 +543,17 @@
     event.preventDefault();
     if (DATA.keys) check(form);
   });
+
+  // Every answer typed or chosen is kept as it changes.
+  const keep = (event) => {
+    const form = event.target.closest("form.variant-form");
+    if (!form) return;
+    const saved = record(form);
+    saved.answers = answersOf(form);
+    save();
+  };
+  document.addEventListener("input", keep);
+  document.addEventListener("change", keep);
 
   document.addEventListener("click", (event) => {
     const button = event.target.closest("button");
@@ -413,6 +565,29 @@
       button.textContent = solution.hidden ? "Show solution" : "Hide solution";
     } else if (button.classList.contains("another")) {
       another(button.closest("section.question"));
+    } else if (button.id === "reset-progress") {
+      if (!window.confirm("Forget every answer and score on this page, in this browser?")) return;
+      try { localStorage.removeItem(STORE); } catch (error) { /* nothing was kept */ }
+      progress = FRESH();
+      window.location.reload();
+    } else if (button.dataset.export) {
+      download(button.dataset.export);
     }
   });
+
+  // Back where the student left off: each question's variant, answers and verdicts.
+  (async function () {
+    for (const question of document.querySelectorAll("section.question")) {
+      const first = question.querySelector("article.variant");
+      if (first) restore(first);
+      const slot = question.id.slice("question-".length);
+      const current = progress.current[slot];
+      if (current) {
+        question.queue = show(question, current, false).catch(() => { /* a stale index: stay on the first */ });
+        await question.queue;
+      }
+    }
+    showScores();
+    document.body.dataset.ready = "true";
+  })();
 })();
