@@ -94,8 +94,9 @@ def _visit(browser, page: Path) -> str:
             button = next(b for b in section.find_elements(By.CLASS_NAME, "another") if b.is_displayed())
             browser.execute_script("arguments[0].click()", button)
             WebDriverWait(browser, 10).until(
-                lambda _, n=shown, s=section: s.find_element(By.CSS_SELECTOR, "article:not([hidden]) h3").text
-                == f"Variant {n} of 3"
+                lambda _, n=shown, s=section: (
+                    s.find_element(By.CSS_SELECTOR, "article:not([hidden]) h3").text == f"Variant {n} of 3"
+                )
             )
     return browser.execute_script("return document.body.id")
 

@@ -306,8 +306,8 @@ def test_a_student_answers_checks_reveals_and_moves_on(practice_set):
         second = relu.view.asked[1]
         form.find_element(By.ID, f"relu-backprop-v001-{second.name}").send_keys("12345")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        feedback = form.find_element(By.CLASS_NAME, "feedback").text
-        assert "correct." in feedback.splitlines()[0] and "not correct." in feedback.splitlines()[1]
+        lines = [line.text for line in form.find_elements(By.CSS_SELECTOR, ".feedback p")]
+        assert lines[0].endswith(": correct.") and lines[1].endswith(": not correct."), lines
         mcq = browser.find_element(By.CSS_SELECTOR, 'form[data-variant="eigen-determinant-v001"]')
         mcq.find_element(By.CSS_SELECTOR, f'input[value="{wrong_option.letter}"]').click()
         mcq.find_element(By.CSS_SELECTOR, "button[type=submit]").click()

@@ -130,6 +130,12 @@ def test_feedback_math_is_rendered_not_printed_as_tex(practice):
         feedback = form.find_element(By.CLASS_NAME, "feedback")
         assert len(feedback.find_elements(By.CSS_SELECTOR, "math, sup, sub")) > 0
         assert not re.search(r"\\[a-z]|\^\{|_\{|\$", feedback.text), feedback.text
+        numeric = browser.find_element(By.CSS_SELECTOR, 'form[data-variant="relu-backprop-v001"]')
+        numeric.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # nothing typed: every part named
+        lines = numeric.find_elements(By.CSS_SELECTOR, ".feedback p")
+        assert len(lines) == len(bank.slots[0].variants[0].view.asked)
+        assert all(line.find_elements(By.TAG_NAME, "math") for line in lines)  # ∂E/∂w₁ as math, not "∂E/∂w_1"
+        assert "_" not in numeric.find_element(By.CLASS_NAME, "feedback").text
 
 
 def test_two_quick_clicks_show_two_variants_on(practice):
@@ -232,6 +238,14 @@ def test_a_set_published_as_a_folder_links_each_topic_and_titles_them_by_name(tm
         assert "Variant 1 of 3\nVariant 1" not in browser.find_element(By.TAG_NAME, "main").text
         browser.find_element(By.LINK_TEXT, "All topics").click()
         assert browser.find_element(By.TAG_NAME, "h1").text == title
+        if AXE.exists():
+            assert axe_violations(browser) == []
+
+
+def axe_violations(browser) -> list:
+    browser.execute_script(AXE.read_text(encoding="utf-8"))
+    report = browser.execute_async_script("axe.run(document).then(arguments[0]);")
+    return [(v["id"], v["help"], len(v["nodes"])) for v in report["violations"]]
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core not fetched (scripts/setup-browser.sh fetches it with npm)")
@@ -244,7 +258,7 @@ def test_axe_core_finds_no_violations_after_a_student_has_worked(practice):
         form = browser.find_element(By.CSS_SELECTOR, 'form[data-variant="relu-backprop-v001"]')
         form.find_element(By.CSS_SELECTOR, "input[type=text]").send_keys("banana")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        browser.execute_script(AXE.read_text(encoding="utf-8"))
-        report = browser.execute_async_script("axe.run(document).then(arguments[0]);")
-    violations = [(v["id"], v["help"], len(v["nodes"])) for v in report["violations"]]
+        violations = axe_violations(browser)
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / "practice-worked.png"))
     assert violations == [], violations

@@ -254,7 +254,7 @@ def test_the_practice_page_checks_each_statement(tmp_path):
         form.find_element(By.CSS_SELECTOR, 'input[data-statement="1"][value="T"]').click()
         form.find_element(By.CSS_SELECTOR, 'input[data-statement="2"][value="F"]').click()
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        lines = form.find_element(By.CLASS_NAME, "feedback").text.splitlines()
+        lines = [line.text.replace("\n", " ") for line in form.find_elements(By.CSS_SELECTOR, ".feedback p")]
         assert len(lines) == 4 and lines[2] == "Statement 3: no answer yet."
         key = browser.find_element(By.ID, "tf-sgd-vs-gd-v001-solution").get_attribute("textContent")
         truth = key.split("Key:")[1].strip()[:4]

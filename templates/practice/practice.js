@@ -327,6 +327,15 @@
     }));
   }
 
+  // A part's name in feedback as its label shows it: the label's MathML (built with the page).
+  function labelMarkup(form, input) {
+    const math = form.querySelector(`label[for="${input.id}"] math`);
+    if (math) return math.outerHTML;
+    const text = document.createElement("span");
+    text.textContent = input.dataset.label;
+    return text.outerHTML;
+  }
+
   // A checked variant's feedback lines and whether it is right: true (every part), false
   // (some part wrong), or null (nothing to judge yet, or an open question).
   function judged(form) {
@@ -365,17 +374,17 @@
     let answered = 0;
     for (const part of partsOf(key)) {
       const input = form.querySelector(`[data-part="${part.name}"]`);
-      const label = input.dataset.label;
-      if (!input.value.trim()) { lines.push(["hint", `${label}: no answer yet.`]); right = false; continue; }
+      const label = labelMarkup(form, input);
+      if (!input.value.trim()) { lines.push(["hint", "", label, ": no answer yet."]); right = false; continue; }
       answered += 1;
       const result = judge(key, part, input.value);
       input.setAttribute("aria-invalid", result.verdict === "correct" ? "false" : "true");
-      if (result.verdict === "correct") { lines.push(["right", `${label}: correct.`]); continue; }
+      if (result.verdict === "correct") { lines.push(["right", "", label, ": correct."]); continue; }
       right = false;
       if (result.verdict === "unreadable") {
-        lines.push(["hint", `${label}: cannot read "${input.value.trim()}". ${FORMS}`]);
+        lines.push(["hint", "", label, `: cannot read "${input.value.trim()}". ${FORMS}`]);
       } else {
-        lines.push(["wrong", `${label}: not correct.`]);
+        lines.push(["wrong", "", label, ": not correct."]);
         if (result.verdict === "mistake") lines.push(["mistake", "This is what you get if you ", result.mistake, "."]);
       }
     }
