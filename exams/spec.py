@@ -73,7 +73,7 @@ TOP_FIELDS = (
     "page_count",
 )
 SWITCHES = ("shuffle_questions", "shuffle_options", "unique_variants", "page_count")
-QUESTION_FIELDS = ("id", "family", "format", "points", "branch", "options", "params", "scoring", "space")
+QUESTION_FIELDS = ("id", "family", "question", "format", "points", "branch", "options", "params", "scoring", "space")
 # Room to write an open answer: a length, or lines of about 0.8 cm each.
 _LENGTH = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(cm|mm|in)\s*")
 _LINES = re.compile(r"\s*(\d+)\s*lines?\s*")
@@ -164,7 +164,8 @@ def load_spec(path: str | Path) -> ExamSpec:
     questions = data["questions"]
     if not isinstance(questions, list) or not questions:
         raise InputError("expected a non-empty list of questions", yamlio.where(path, data, "questions", "questions"))
-    parsed = [_question(path, questions, i) for i in range(len(questions))]
+    files: dict[str, str] = {}  # question files' ids and contents: one id, one question
+    parsed = [_question(path, questions, i, files) for i in range(len(questions))]
     slots = [q.slot for q in parsed]
     for i, slot in enumerate(slots):
         if slots.index(slot) != i:
@@ -185,7 +186,7 @@ def load_spec(path: str | Path) -> ExamSpec:
     )
 
 
-def _question(path: Path, questions: list, index: int) -> QuestionSpec:
+def _question(path: Path, questions: list, index: int, files: dict[str, str]) -> QuestionSpec:
     item = questions[index]
     prefix = f"questions[{index}]"
     if not isinstance(item, dict):
@@ -193,7 +194,12 @@ def _question(path: Path, questions: list, index: int) -> QuestionSpec:
             "expected a mapping with family, format and points", yamlio.where(path, questions, index, prefix)
         )
     _refuse_unknown(path, item, QUESTION_FIELDS, prefix + ".")
-    for name in ("family", "format", "points"):
+    if "family" in item and "question" in item:
+        raise InputError(
+            "say family: (a built-in) or question: (a question file), not both",
+            yamlio.where(path, item, "question", f"{prefix}.question"),
+        )
+    for name in ("family" if "question" not in item else "question", "format", "points"):
         if name not in item:
             raise InputError("missing", yamlio.where(path, item, None, f"{prefix}.{name}"))
 
@@ -208,10 +214,25 @@ def _question(path: Path, questions: list, index: int) -> QuestionSpec:
         raise InputError(
             "ids are 1-32 letters, digits, '_', '-' or '.'", yamlio.where(path, item, "id", f"{prefix}.id")
         )
-    try:
-        chosen = family_by_id(str(item["family"]))
-    except InputError as error:
-        raise fail(error, "family") from None
+    if "question" in item:  # a question file, relative to the spec (exams/question_files.py)
+        from variantex.exams.question_files import load as load_question_file
+
+        if not isinstance(item["question"], str):
+            raise InputError("expected a path", yamlio.where(path, item, "question", f"{prefix}.question"))
+        target = path.parent / item["question"]
+        if not target.is_file():
+            raise InputError(f"no question file {target}", yamlio.where(path, item, "question", f"{prefix}.question"))
+        chosen = load_question_file(target)
+        if files.setdefault(chosen.id, chosen.source.sha256) != chosen.source.sha256:
+            raise InputError(
+                f"another question file of this spec has the id {chosen.id!r}",
+                yamlio.where(path, item, "question", f"{prefix}.question"),
+            )
+    else:
+        try:
+            chosen = family_by_id(str(item["family"]))
+        except InputError as error:
+            raise fail(error, "family") from None
     fmt = item["format"]
     if fmt not in chosen.formats:
         raise InputError(

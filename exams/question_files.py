@@ -1,0 +1,579 @@
+"""Question files: randomized questions an instructor writes in YAML, checked like a family.
+
+A question file declares its params (drawn integers, rationals on a grid, choices; derived
+values as expressions of earlier ones), the constraints a draw must meet, a stem in
+Markdown with `$…$` math and `{{ name }}` substitutions, answer parts as exact expressions,
+named mistakes as alternative expressions, and a worked solution (docs/question-files.md).
+Loading it builds a `Family` like the built-in ones, so every format and output follows:
+options from the named mistakes, true/false statements, keys, grading, practice pages, LMS
+banks. Expressions are parsed by answer_engine/expressions.py (never evaluated as Python);
+every key is the exact value and is checked against the same tree evaluated in mpmath at 50
+digits, or against the author's own `check:` expression where one is given.
+
+Every problem in a file is one line naming the file, its line and the field, exit 2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from variantex.answer_engine import exact, expressions
+from variantex.answer_engine.distractors import Mistake
+from variantex.answer_engine.errors import InputError, InvalidParams
+from variantex.answer_engine.formatting import Markup, Math, tex
+from variantex.exams import yamlio
+from variantex.generators import base
+from variantex.generators.base import Family, Part, Solution
+
+FIELDS = ("id", "title", "params", "require", "stem", "ask", "parts", "mistakes", "solution", "rubric")
+PART_FIELDS = ("name", "label", "answer", "check")
+MISTAKE_FIELDS = ("name", "description", "values")
+DRAW_KINDS = ("integer", "rational", "choice")
+MAX_CHOICES = 10_000  # values one drawn param may take
+UNSATISFIABLE_TRIES = 1000  # draws tried before a file's constraints are called unsatisfiable
+_ID = re.compile(r"^[a-z][a-z0-9-]{1,47}$")
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
+_SUBSTITUTION = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+_TEMPLATE_SYNTAX = re.compile(r"<<|>>|<%|%>|<#|#>")  # the stem dialect's own delimiters
+BRANCH = "standard"
+
+
+@dataclass(frozen=True)
+class FileParams:
+    """One draw: the drawn values and the derived ones, in the file's order (hashable)."""
+
+    items: tuple[tuple[str, Any], ...]
+
+    @cached_property
+    def values(self) -> dict[str, Any]:
+        return dict(self.items)
+
+
+@dataclass(frozen=True)
+class Draw:
+    """A drawn param: the values it may take (exact), in order."""
+
+    name: str
+    choices: tuple[sp.Rational, ...]
+
+
+@dataclass(frozen=True)
+class Derived:
+    name: str
+    expression: expressions.Expression
+    where: str
+
+
+@dataclass(frozen=True)
+class FilePart:
+    name: str
+    label: str
+    answer: expressions.Expression
+    check: expressions.Expression | None
+    where: str
+
+
+@dataclass(frozen=True)
+class FileMistake:
+    name: str
+    description: str
+    values: tuple[tuple[str, expressions.Expression], ...]
+    where: str
+
+
+@dataclass(frozen=True)
+class QuestionFile:
+    path: str
+    sha256: str
+    id: str
+    title: str
+    params: tuple[Draw | Derived, ...]
+    require: tuple[tuple[expressions.Expression, str], ...]
+    stem: str
+    ask: str
+    parts: tuple[FilePart, ...]
+    mistakes: tuple[FileMistake, ...]
+    solution: tuple[str, ...]
+    rubric: tuple[tuple[str, int], ...]
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def read_question_file(path: str | Path) -> QuestionFile:
+    path = Path(path)
+    data = yamlio.load(path)
+    if not isinstance(data, dict):
+        raise InputError("a question file is a mapping with id, title, params, stem and parts", str(path))
+    _refuse_unknown(path, data, FIELDS, "")
+    for name in ("id", "title", "stem", "parts"):
+        if name not in data:
+            raise InputError("missing", yamlio.where(path, data, None, name))
+    question_id = data["id"]
+    if not isinstance(question_id, str) or not _ID.match(question_id):
+        raise InputError(
+            "expected a short id of lowercase letters, digits and -, like bayes-error",
+            yamlio.where(path, data, "id", "id"),
+        )
+    params = _params(path, data)
+    known = {p.name for p in params}
+    require = _require(path, data, known)
+    parts = _parts(path, data, known)
+    mistakes = _mistakes(path, data, known | {p.name for p in parts}, {p.name for p in parts})
+    stem = _markdown(path, data, "stem", known)
+    ask = _markdown(path, data, "ask", known) if "ask" in data else ""
+    solution = _solution(path, data, known | {p.name for p in parts})
+    return QuestionFile(
+        path=str(path),
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        id=question_id,
+        title=_text(path, data, "title"),
+        params=params,
+        require=require,
+        stem=stem,
+        ask=ask,
+        parts=parts,
+        mistakes=mistakes,
+        solution=solution,
+        rubric=_rubric(path, data),
+    )
+
+
+def _refuse_unknown(path: Path, data: Mapping, allowed: Sequence[str], prefix: str) -> None:
+    for key in data:
+        if key not in allowed:
+            field = f"{prefix}{key}"
+            raise InputError(f"unknown field (fields: {', '.join(allowed)})", yamlio.where(path, data, key, field))
+
+
+def _text(path: Path, data: Mapping, name: str, prefix: str = "") -> str:
+    value = data[name]
+    if not isinstance(value, str) or not value.strip():
+        raise InputError("expected text", yamlio.where(path, data, name, f"{prefix}{name}"))
+    return value.strip()
+
+
+def _number(path: Path, container: Any, key: Any, field: str) -> sp.Rational:
+    try:
+        return exact.rational(container[key], field)
+    except InvalidParams as error:
+        raise InputError(error.message, yamlio.where(path, container, key, field)) from None
+
+
+def _expression(path: Path, container: Any, key: Any, field: str, known: set[str]) -> expressions.Expression:
+    try:
+        return expressions.parse(container[key], frozenset(known), field)
+    except InvalidParams as error:
+        raise InputError(error.message, yamlio.where(path, container, key, field)) from None
+
+
+def _params(path: Path, data: Mapping) -> tuple[Draw | Derived, ...]:
+    raw = data.get("params", {})
+    if not isinstance(raw, dict):
+        raise InputError("expected a mapping of param names", yamlio.where(path, data, "params", "params"))
+    found: list[Draw | Derived] = []
+    for name, spec in raw.items():
+        field = f"params.{name}"
+        where = yamlio.where(path, raw, name, field)
+        if not isinstance(name, str) or not _NAME.match(name) or name in expressions.RESERVED:
+            raise InputError("a param name is a letter then letters, digits or _ (not a function's name)", where)
+        known = {p.name for p in found}
+        if isinstance(spec, dict):
+            found.append(_draw(path, name, spec, field))
+        elif isinstance(spec, (str, int)) and not isinstance(spec, bool):
+            later = sorted(_names_in(str(spec)) & (set(raw) - known - {name}))
+            if name in _names_in(str(spec)) or later:
+                cycle = name if name in _names_in(str(spec)) else later[0]
+                raise InputError(
+                    f"{name} uses {cycle}, which is not defined before it (derived params use earlier ones: no cycles)",
+                    where,
+                )
+            found.append(Derived(name, _expression(path, raw, name, field, known), where))
+        else:
+            raise InputError(
+                "expected a draw ({integer: [1, 9]}, {rational: [0, 1], step: 1/4}, {choice: [...]}) "
+                "or an expression of earlier params",
+                where,
+            )
+    return tuple(found)
+
+
+def _names_in(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+
+
+def _draw(path: Path, name: str, spec: dict, field: str) -> Draw:
+    kinds = [kind for kind in DRAW_KINDS if kind in spec]
+    _refuse_unknown(path, spec, (*DRAW_KINDS, "step", "nonzero"), f"{field}.")
+    if len(kinds) != 1:
+        raise InputError(
+            "say one of integer: [low, high], rational: [low, high] (with step:) or choice: [...]",
+            yamlio.where(path, spec, None, field),
+        )
+    kind = kinds[0]
+    where = yamlio.where(path, spec, kind, f"{field}.{kind}")
+    values = spec[kind]
+    if kind == "choice":
+        if not isinstance(values, list) or not values:
+            raise InputError("expected a list of numbers", where)
+        choices = tuple(_number(path, values, i, f"{field}.choice[{i}]") for i in range(len(values)))
+    else:
+        if not isinstance(values, list) or len(values) != 2:
+            raise InputError("expected [low, high]", where)
+        low, high = (_number(path, values, i, f"{field}.{kind}[{i}]") for i in range(2))
+        step = _number(path, spec, "step", f"{field}.step") if "step" in spec else sp.Integer(1)
+        if kind == "integer" and not (low.is_integer and high.is_integer and step.is_integer):
+            raise InputError("integer bounds and step are whole numbers", where)
+        if step <= 0 or high < low:
+            raise InputError("expected low ≤ high and a positive step", where)
+        count = int((high - low) / step) + 1
+        if count > MAX_CHOICES:
+            raise InputError(f"{count} values to draw from (at most {MAX_CHOICES}): a coarser step?", where)
+        choices = tuple(low + step * k for k in range(count))
+    if spec.get("nonzero"):
+        choices = tuple(c for c in choices if c != 0)
+    if not choices:
+        raise InputError("no value left to draw", where)
+    return Draw(name, choices)
+
+
+def _require(path: Path, data: Mapping, known: set[str]) -> tuple[tuple[expressions.Expression, str], ...]:
+    raw = data.get("require", [])
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise InputError("expected a list of conditions", yamlio.where(path, data, "require", "require"))
+    return tuple(
+        (_expression(path, raw, i, f"require[{i}]", known), yamlio.where(path, raw, i, f"require[{i}]"))
+        for i in range(len(raw))
+    )
+
+
+def _parts(path: Path, data: Mapping, known: set[str]) -> tuple[FilePart, ...]:
+    raw = data["parts"]
+    if not isinstance(raw, list) or not raw:
+        raise InputError(
+            "expected a list of parts, each with name and answer", yamlio.where(path, data, "parts", "parts")
+        )
+    parts: list[FilePart] = []
+    for i, item in enumerate(raw):
+        prefix = f"parts[{i}]"
+        where = yamlio.where(path, raw, i, prefix)
+        if not isinstance(item, dict):
+            raise InputError("expected a mapping with name and answer", where)
+        _refuse_unknown(path, item, PART_FIELDS, f"{prefix}.")
+        for needed in ("name", "answer"):
+            if needed not in item:
+                raise InputError("missing", yamlio.where(path, item, None, f"{prefix}.{needed}"))
+        name = item["name"]
+        if not isinstance(name, str) or not _NAME.match(name) or name in known or any(p.name == name for p in parts):
+            raise InputError(
+                "a part name is new, a letter then letters, digits or _",
+                yamlio.where(path, item, "name", f"{prefix}.name"),
+            )
+        earlier = known | {p.name for p in parts}  # an answer may use the parts before it
+        answer = _expression(path, item, "answer", f"{prefix}.answer", earlier)
+        check = _expression(path, item, "check", f"{prefix}.check", earlier) if "check" in item else None
+        label = _text(path, item, "label", f"{prefix}.") if "label" in item else name
+        parts.append(FilePart(name, label, answer, check, where))
+    return tuple(parts)
+
+
+def _mistakes(path: Path, data: Mapping, known: set[str], part_names: set[str]) -> tuple[FileMistake, ...]:
+    raw = data.get("mistakes", [])
+    if not isinstance(raw, list):
+        raise InputError("expected a list of mistakes", yamlio.where(path, data, "mistakes", "mistakes"))
+    found: list[FileMistake] = []
+    for i, item in enumerate(raw):
+        prefix = f"mistakes[{i}]"
+        if not isinstance(item, dict):
+            raise InputError("expected a mapping with name, description and values", yamlio.where(path, raw, i, prefix))
+        _refuse_unknown(path, item, MISTAKE_FIELDS, f"{prefix}.")
+        for needed in MISTAKE_FIELDS:
+            if needed not in item:
+                raise InputError("missing", yamlio.where(path, item, None, f"{prefix}.{needed}"))
+        values = item["values"]
+        if not isinstance(values, dict) or not values:
+            raise InputError(
+                "expected part names and their values", yamlio.where(path, item, "values", f"{prefix}.values")
+            )
+        for name in values:
+            if name not in part_names:
+                raise InputError(
+                    f"no part {name!r} (parts: {', '.join(sorted(part_names))})",
+                    yamlio.where(path, values, name, f"{prefix}.values.{name}"),
+                )
+        found.append(
+            FileMistake(
+                name=_text(path, item, "name", f"{prefix}."),
+                description=_text(path, item, "description", f"{prefix}."),
+                values=tuple(
+                    (name, _expression(path, values, name, f"{prefix}.values.{name}", known)) for name in values
+                ),
+                where=yamlio.where(path, raw, i, prefix),
+            )
+        )
+    return tuple(found)
+
+
+def _markdown(path: Path, data: Mapping, name: str, known: set[str]) -> str:
+    text = _text(path, data, name)
+    where = yamlio.where(path, data, name, name)
+    if _TEMPLATE_SYNTAX.search(text):
+        raise InputError(f"{_TEMPLATE_SYNTAX.search(text)[0]!r} is reserved in question text", where)  # type: ignore[index]
+    for match in _SUBSTITUTION.finditer(text):
+        if match[1] not in known:
+            raise InputError(f"{{{{ {match[1]} }}}} names no param (params: {', '.join(sorted(known))})", where)
+    return text
+
+
+def _solution(path: Path, data: Mapping, known: set[str]) -> tuple[str, ...]:
+    raw = data.get("solution", [])
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise InputError("expected a list of steps", yamlio.where(path, data, "solution", "solution"))
+    steps = []
+    for i, step in enumerate(raw):
+        where = yamlio.where(path, raw, i, f"solution[{i}]")
+        if not isinstance(step, str):
+            raise InputError("expected text", where)
+        for match in _SUBSTITUTION.finditer(step):
+            if match[1] not in known:
+                raise InputError(f"{{{{ {match[1]} }}}} names no param or part", where)
+        steps.append(step.strip())
+    return tuple(steps)
+
+
+def _rubric(path: Path, data: Mapping) -> tuple[tuple[str, int], ...]:
+    raw = data.get("rubric", [])
+    if not isinstance(raw, list):
+        raise InputError("expected a list of [criterion, weight]", yamlio.where(path, data, "rubric", "rubric"))
+    rubric = []
+    for i, item in enumerate(raw):
+        where = yamlio.where(path, raw, i, f"rubric[{i}]")
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], int)):
+            raise InputError("expected [criterion, weight], a text and a whole number", where)
+        rubric.append((item[0], item[1]))
+    return tuple(rubric)
+
+
+# --- the family ---------------------------------------------------------------------------
+
+
+def _substitute(text: str, values: Mapping[str, Any]) -> Markup:
+    """Markup with each {{ name }} as its exact value: TeX inside $…$, math of its own outside."""
+    out, inside, last = [], False, 0
+    for match in _SUBSTITUTION.finditer(text):
+        before = text[last : match.start()]
+        inside ^= before.replace("\\$", "").count("$") % 2 == 1
+        value = tex(values[match[1]])
+        out.append(before + (value if inside else f"${value}$"))
+        last = match.end()
+    out.append(text[last:])
+    return Markup("".join(out))
+
+
+class QuestionFileFamily(Family):
+    """A family read from a question file (one subclass per file, made by `load`)."""
+
+    source: QuestionFile
+    branches = (BRANCH,)
+
+    def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> FileParams:
+        drawn = {}
+        for param in self.source.params:
+            if isinstance(param, Draw):
+                drawn[param.name] = param.choices[int(rng.integers(len(param.choices)))]
+        return self._complete(drawn)
+
+    def _complete(self, drawn: Mapping[str, Any]) -> FileParams:
+        """The drawn values with the derived ones added, checked against `require`."""
+        values: dict[str, Any] = {}
+        for param in self.source.params:
+            if isinstance(param, Draw):
+                values[param.name] = drawn[param.name]
+                continue
+            try:
+                values[param.name] = _exact_number(param.expression.exact(values))
+            except InvalidParams as error:
+                raise InvalidParams(f"{param.name}: {error.message}", "params") from None
+        for condition, where in self.source.require:
+            if not condition.exact(values):
+                raise InvalidParams(f"the draw fails {condition.text!r} ({where})", "params")
+        return FileParams(tuple(values.items()))
+
+    def parse(self, data: Mapping[str, Any]) -> FileParams:
+        drawn = {}
+        names = [p.name for p in self.source.params if isinstance(p, Draw)]
+        for key in data:
+            if key not in names:
+                raise InvalidParams(f"unknown param {key!r} for {self.id} (params: {', '.join(names)})", str(key))
+        for name in names:
+            if name not in data:
+                raise InvalidParams("missing", name)
+            drawn[name] = exact.rational(data[name], name)
+        return self._complete(drawn)
+
+    def dump(self, params: FileParams) -> dict[str, Any]:
+        drawn = {p.name for p in self.source.params if isinstance(p, Draw)}
+        return {name: exact.dump_number(value) for name, value in params.items if name in drawn}
+
+    def branch_of(self, params: FileParams) -> str:
+        return BRANCH
+
+    def parts(self, params: FileParams) -> tuple[Part, ...]:
+        return tuple(Part(p.name, Math(p.label)) for p in self.source.parts)
+
+    def _answers(self, params: FileParams) -> dict[str, Any]:
+        values = dict(params.values)
+        answers = {}
+        for part in self.source.parts:
+            try:
+                answers[part.name] = values[part.name] = _exact_number(part.answer.exact(values))
+            except InvalidParams as error:
+                raise InvalidParams(f"{part.name}: {error.message}", "params") from None
+        return answers
+
+    def solve(self, params: FileParams) -> Solution:
+        answers = self._answers(params)
+        values = {**params.values, **answers}
+        return Solution(answers, tuple(_substitute(step, values) for step in self.source.solution))
+
+    def verify(self, params: FileParams) -> dict[str, Any]:
+        """Each part again in mpmath from its raw tree, or from the author's `check:`."""
+        values: dict[str, Any] = dict(params.values)
+        checked = {}
+        for part in self.source.parts:
+            route = part.check or part.answer
+            approximate = route.approximate(values)
+            checked[part.name] = float(approximate)
+            values[part.name] = sp.Float(str(approximate), expressions.PRECISION)
+        return checked
+
+    def mistakes(self, params: FileParams) -> list[Mistake]:
+        values = {**params.values, **self._answers(params)}
+        found = []
+        for mistake in self.source.mistakes:
+            try:
+                wrong = {name: _exact_number(expression.exact(values)) for name, expression in mistake.values}
+            except InvalidParams:
+                continue  # this mistake has no value for this draw (a division by zero): not offered
+            found.append(Mistake(mistake.name, mistake.description, wrong))
+        return found
+
+    def rubric(self, params: FileParams) -> list[tuple[Markup, int]]:
+        if self.source.rubric:
+            return [(Markup(criterion), weight) for criterion, weight in self.source.rubric]
+        return super().rubric(params)
+
+    def context(self, params: FileParams) -> dict[str, Any]:
+        return dict(params.values)
+
+    def stem_source(self) -> str:
+        ask = self.source.ask or "Find " + ", ".join(f"${p.label}$" for p in self.source.parts) + "."
+        convert = lambda text: _SUBSTITUTION.sub(lambda m: f"<< q.{m[1]} >>", text)  # noqa: E731
+        # A true/false variant collects marks only: its ask must request no value.
+        return (
+            f"<% block stem %>\n{convert(self.source.stem)}\n<% endblock %>\n<% block ask %>\n"
+            f"<% if marks %>Decide whether each statement below is true.<% else %>{convert(ask)}<% endif %>\n"
+            "<% endblock %>\n"
+        )
+
+
+def _exact_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, sp.Expr) or not value.is_real:
+        raise InvalidParams(f"{value} is not a real number")
+    if isinstance(value, sp.Float):
+        return sp.Rational(str(value))
+    return value
+
+
+def load(path: str | Path) -> QuestionFileFamily:
+    """The family of a question file, registered under its id (a built-in id is refused)."""
+    source = read_question_file(path)
+    where = yamlio.where(path, yamlio.load(path), "id", "id")
+    base.discover()
+    taken = base._REGISTRY.get(source.id)
+    # A file read again (or another file of that id: the spec says which it uses) replaces a
+    # question file's family; a built-in or plug-in family's id is never taken over.
+    if taken is not None and not isinstance(taken, QuestionFileFamily):
+        raise InputError(f"the id {source.id!r} is taken by the family {taken.title!r}", where)
+    formats = ["numeric", "open", *(["tf"] if source.mistakes else [])]
+    cls: type[QuestionFileFamily] = type(
+        f"QuestionFile_{source.id.replace('-', '_')}",
+        (QuestionFileFamily,),
+        {"id": source.id, "title": source.title, "source": source, "formats": tuple(formats)},
+    )
+    if cls in base._PENDING:  # registered here, by file: the class registry must not make another
+        base._PENDING.remove(cls)
+    _satisfiable(cls(), where)
+    choices = _choices(cls) if len(source.mistakes) >= 2 else None
+    if choices:
+        cls.formats = ("mcq", *formats)
+        cls.choices = choices
+    family = cls()
+    base._REGISTRY[source.id] = family
+    from variantex.generators import stems
+
+    stems.environment.cache_clear()  # a file read again may have another stem
+    return family
+
+
+def _choices(cls: type[QuestionFileFamily]) -> int | None:
+    """How many options a multiple-choice variant of this file offers: the most (5 down to 3)
+    for which most draws have enough distinct named mistakes on both sides of the key to
+    put it at every rank (exams never let the key's rank give it away); None when even three
+    options are out of reach, and the file offers no multiple choice."""
+    from variantex.generators.variant import draw_variant
+
+    for count in (5, 4, 3):
+        trial = type(cls.__name__, (cls,), {"choices": count, "formats": ("mcq",)})()
+        usable = 0
+        for seed in range(20):
+            try:
+                draw_variant(trial, np.random.default_rng(seed), BRANCH, {}, "mcq")
+                usable += 1
+            except InputError:
+                pass
+        if usable >= 15:
+            return count
+    return None
+
+
+def _satisfiable(family: QuestionFileFamily, where: str) -> None:
+    """Refuse a file whose draws (almost) never meet its constraints, naming the one that
+    failed most, or whose answers cannot be computed for any draw (a huge power, a division
+    by zero), naming the part."""
+    rng = np.random.default_rng(0)
+    failures: dict[str, int] = {}
+    unanswered: list[InvalidParams] = []
+    for _ in range(UNSATISFIABLE_TRIES):
+        try:
+            params = family.draw(rng, BRANCH, {})
+        except InvalidParams as error:
+            failures[error.message] = failures.get(error.message, 0) + 1
+            continue
+        try:
+            family.solve(params)
+            return
+        except InvalidParams as error:
+            unanswered.append(error)
+            if len(unanswered) == 20:  # twenty draws meet the constraints, none has an answer
+                break
+    if unanswered:
+        last = unanswered[-1]
+        name = last.message.split(":", 1)[0]
+        part = next((p for p in family.source.parts if p.name == name), family.source.parts[0])
+        raise InputError(f"no draw gives an answer: {last.message}", part.where + ".answer")
+    worst = max(failures, key=failures.get)  # type: ignore[arg-type]
+    raise InputError(f"no draw in {UNSATISFIABLE_TRIES} meets the file's constraints: {worst}", where)

@@ -1,0 +1,177 @@
+"""Question files (issue 28, first part): an instructor's own randomized question in YAML,
+drawn, solved exactly, checked a second way and built like a built-in family."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+from tests.conftest import requires_tex
+from variantex.answer_engine import expressions
+from variantex.answer_engine.errors import InputError, InvalidParams
+from variantex.cli import cli
+from variantex.exams.question_files import load
+from variantex.generators.variant import draw_variant, variant_from_data
+
+ROOT = Path(__file__).resolve().parents[1]
+CROSS_ENTROPY = ROOT / "examples" / "questions" / "cross-entropy.yaml"
+
+GOOD = """id: scaled-sum
+title: A scaled sum
+params:
+  a: {integer: [1, 9]}
+  b: {rational: [1/4, 2], step: 1/4}
+  c: a + b
+require: [a != 4]
+stem: |
+  Let $a = {{ a }}$ and $b = {{ b }}$.
+parts:
+  - name: s
+    label: s
+    answer: 2*c
+    check: a + a + b + b
+  - name: t
+    answer: s / 2 - b
+mistakes:
+  - name: once
+    description: added a and b once
+    values: {s: c}
+  - name: squared
+    description: squared the sum
+    values: {s: c^2}
+solution:
+  - "$s = 2({{ a }} + {{ b }}) = {{ s }}$."
+"""
+
+
+def write(folder: Path, text: str, name: str = "q.yaml") -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_example_draws_solves_exactly_and_is_checked_a_second_way():
+    family = load(CROSS_ENTROPY)
+    assert family.id == "cross-entropy-value" and family.formats[:2] == ("mcq", "numeric")
+    variant = variant_from_data(family, {"y": 1, "p": "1/4"}, "numeric")
+    assert variant.solution.values["loss"] == sp.log(4)  # -ln(1/4), exactly
+    assert family.verify(variant.params)["loss"] == pytest.approx(float(sp.log(4)), rel=1e-15)
+    for fmt in family.formats:
+        for seed in range(10):
+            drawn = draw_variant(family, np.random.default_rng(seed), "standard", {}, fmt)
+            assert family.parse(family.dump(drawn.params)) == drawn.params  # the manifest recomputes it
+            assert drawn.params.values["p"] != sp.Rational(1, 2)  # require: p != 1/2
+
+
+def test_derived_params_earlier_parts_and_the_check_route(tmp_path):
+    family = load(write(tmp_path, GOOD))
+    variant = variant_from_data(family, {"a": 3, "b": "1/2"}, "numeric")
+    assert variant.solution.values == {"s": 7, "t": 3}
+    assert "= 7$" in variant.solution.steps[0]
+    with pytest.raises(InvalidParams, match="fails 'a != 4'"):
+        family.parse({"a": 4, "b": 1})
+
+
+def test_a_wrong_key_is_caught_by_the_author_s_check(tmp_path):
+    from variantex.answer_engine.errors import VerificationError
+
+    wrong = GOOD.replace("check: a + a + b + b", "check: a + a + b")
+    family = load(write(tmp_path, wrong))
+    with pytest.raises(VerificationError, match="scaled-sum.*disagree"):
+        variant_from_data(family, {"a": 3, "b": "1/2"}, "numeric")
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (("answer: 2*c", "answer: 2*cc"), "q.yaml:13: parts[0].answer: unknown name 'cc' in '2*cc'"),
+        (("answer: 2*c", "answer: __import__('os')"), "q.yaml:13: parts[0].answer: unexpected '__import__'"),
+        (("answer: 2*c", "answer: c.real"), "q.yaml:13: parts[0].answer: unexpected '.'"),
+        (("answer: 2*c", "answer: 'lambda: c'"), "q.yaml:13: parts[0].answer: unexpected ':'"),
+        (("c: a + b", "c: c + b"), "q.yaml:6: params.c: c uses c, which is not defined before it"),
+        (("  c: a + b\n", "  c: a + d\n  d: c + 1\n"), "q.yaml:6: params.c: c uses d, which is not defined before it"),
+        (("$b = {{ b }}$", "$b = {{ sigma }}$"), "q.yaml:8: stem: {{ sigma }} names no param"),
+        (("    answer: s / 2 - b\n", ""), "q.yaml:15: parts[1].answer: missing"),
+        (
+            ("require: [a != 4]", "require: [a > 20]"),
+            "no draw in 1000 meets the file's constraints: the draw fails 'a > 20'",
+        ),
+        (("id: scaled-sum", "id: gd-step"), "q.yaml:1: id: the id 'gd-step' is taken by the family"),
+        (("  b: {rational", "  b: {real"), "q.yaml:5: params.b.real: unknown field"),
+        (("title: A scaled sum\n", "title: A scaled sum\nauthor: me\n"), "q.yaml:3: author: unknown field"),
+        (("values: {s: c}", "values: {z: c}"), "q.yaml:20: mistakes[0].values.z: no part 'z'"),
+        (("answer: 2*c", "answer: 9^9^9^c"), "q.yaml:11: parts[0].answer: no draw gives an answer: s: an exponent"),
+    ],
+)
+def test_every_mistake_in_a_file_is_one_line_naming_file_line_and_field(tmp_path, edit, message):
+    old, new = edit
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new))
+    with pytest.raises(InputError) as caught:
+        load(path)
+    text = str(caught.value)
+    assert message in text and "\n" not in text, text
+
+
+def test_a_huge_exponent_is_refused_before_any_exact_work():
+    tree = expressions.parse("9^9^9^9")
+    with pytest.raises(expressions.TooLarge, match="exponent"):
+        tree.exact({})
+    with pytest.raises(expressions.TooLarge):
+        expressions.parse("exp(exp(exp(100)))").exact({})
+
+
+def _spec(folder: Path) -> Path:
+    (folder / "questions").mkdir(exist_ok=True)
+    (folder / "questions" / "ce.yaml").write_text(CROSS_ENTROPY.read_text(encoding="utf-8"), encoding="utf-8")
+    spec = folder / "spec.yaml"
+    spec.write_text(
+        "title: Own questions\nseed: 3\nquestions:\n"
+        "  - {id: ce, question: questions/ce.yaml, format: mcq, points: 2}\n"
+        "  - {id: ce-num, question: questions/ce.yaml, format: numeric, points: 2}\n"
+        "  - {id: gd, family: gd-step, format: numeric, points: 2}\n",
+        encoding="utf-8",
+    )
+    (folder / "roster.csv").write_text("id,name\nA1,Ann\nB2,Bo\nC3,Cy\n", encoding="utf-8")
+    return spec
+
+
+def test_a_spec_builds_question_files_beside_built_in_families_and_verify_recomputes_them(tmp_path):
+    spec = _spec(tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["build", str(spec), "--roster", str(tmp_path / "roster.csv"), "--no-pdf", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    families = {q["family"] for p in manifest["papers"] for q in p["questions"]}
+    assert families == {"cross-entropy-value", "gd-step"}
+    verified = CliRunner().invoke(cli, ["verify", str(out / "manifest.json")])
+    assert verified.exit_code == 0, verified.output
+
+
+def test_a_bad_question_file_stops_the_build_with_one_line_exit_2(tmp_path):
+    spec = _spec(tmp_path)
+    bad = (tmp_path / "questions" / "ce.yaml").read_text(encoding="utf-8").replace("-y*ln(p)", "-y*ln(q)", 1)
+    (tmp_path / "questions" / "ce.yaml").write_text(bad, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", str(spec), "--no-pdf", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "ce.yaml:" in result.output and "unknown name 'q'" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+@requires_tex
+def test_a_question_file_reaches_the_pdf_exam_and_key(tmp_path):
+    from tests.test_build import pdf_text
+    from variantex.exams.build import build
+
+    spec = _spec(tmp_path)
+    result = build(spec, tmp_path / "out", roster=tmp_path / "roster.csv", strict=True)
+    exam, key = pdf_text(result.out / "exams" / "A1.pdf"), pdf_text(result.out / "keys" / "A1.pdf")
+    assert "A classifier predicts" in exam and "binary cross-entropy" in exam
+    assert "The loss keeps the term of the true class" in key
