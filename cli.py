@@ -111,13 +111,31 @@ def _one_line_warning(
 @click.group(cls=OneLineErrors, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="variantex")
 @click.option("--no-plugins", is_flag=True, help=f"Use the built-in families only (also: {NO_PLUGINS_VARIABLE}=1).")
-def cli(no_plugins: bool) -> None:
+@click.option(
+    "--questions",
+    "question_folders",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True),
+    metavar="DIR",
+    help="Also use the question files (*.yaml) in DIR as families, for every command (repeatable).",
+)
+@click.pass_context
+def cli(context: click.Context, no_plugins: bool, question_folders: tuple[str, ...]) -> None:
     """variantex: per-student ML exam variants with exact, twice-verified keys."""
     warnings.showwarning = _one_line_warning  # a skipped plug-in is one line, not a source quote
     if no_plugins:
         from variantex.generators.base import set_plugins_enabled
 
         set_plugins_enabled(False)
+    context.obj = {"question_files": []}
+    if question_folders:
+        from variantex.exams.question_files import load_folder
+
+        try:
+            context.obj["question_files"] = [f for folder in question_folders for f in load_folder(folder)]
+        except VariantexError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(error.exit_code)
 
 
 @cli.command()
@@ -150,7 +168,9 @@ def families(audit: bool, draws: int, as_json: bool) -> None:
     """List the question families: id, title, formats and structural branches."""
     from variantex.generators.names import builtin_index, plugins_installed
 
-    if not audit and not plugins_installed():  # the built-ins alone: their index, no family imported
+    own = click.get_current_context().find_root().obj or {}
+    if not audit and not plugins_installed() and not own.get("question_files"):
+        # the built-ins alone: their index, no family imported
         rows = builtin_index()
         if as_json:
             shown = [{key: value for key, value in row.items() if key != "module"} for row in rows]
@@ -173,6 +193,7 @@ def families(audit: bool, draws: int, as_json: bool) -> None:
                         "branches": list(item.branches),
                         "options": dict(item.draw_options),
                         "builtin": is_builtin(item),
+                        **({"file": item.source.path} if hasattr(item, "source") else {}),
                     }
                     for item in all_families()
                 ],
@@ -774,6 +795,28 @@ def practice(
         layout=layout,
     )
     click.echo(f"wrote {result.questions} variants to {result.out}: " + ", ".join(map(str, result.files)))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="FILE...")
+@click.option("--draws", type=click.IntRange(min=20), default=200, show_default=True, help="Draws per file.")
+@reports_errors
+def lint(files: tuple[str, ...], draws: int) -> None:
+    """Walk question files over many draws: constraints that rarely hold, draws with no answer,
+    disputed keys, dead distractors, options not distinct, a letter or rank that gives the key
+    away, ugly numbers. Exit 1 when a file has a problem, 2 when it cannot be read."""
+    from variantex.exams.question_files import load as load_question_file
+    from variantex.exams.question_lint import lines
+    from variantex.exams.question_lint import lint as lint_file
+
+    found = False
+    for file in files:
+        report = lint_file(load_question_file(file), draws)
+        found = found or bool(report.problems)
+        for line in lines(report):
+            click.echo(line)
+    if found:
+        sys.exit(1)
 
 
 @cli.command("export")

@@ -71,7 +71,11 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Any], Callable[..., Any]]] = {
     "max": (2, sp.Max, max),
     "binomial": (2, sp.binomial, mpmath.binomial),
 }
-CONSTANTS: dict[str, tuple[sp.Expr, Any]] = {"pi": (sp.pi, mpmath.pi), "e": (sp.E, mpmath.e)}
+# SymPy's spellings, so an exact value written out (a manifest's key) reads back.
+FUNCTIONS.update(
+    {"Abs": FUNCTIONS["abs"], "Min": FUNCTIONS["min"], "Max": FUNCTIONS["max"], "ceiling": FUNCTIONS["ceil"]}
+)
+CONSTANTS: dict[str, tuple[sp.Expr, Any]] = {"pi": (sp.pi, mpmath.pi), "e": (sp.E, mpmath.e), "E": (sp.E, mpmath.e)}
 RESERVED = frozenset(FUNCTIONS) | frozenset(CONSTANTS) | frozenset(_WORDS) | {"True", "False", "None", "lambda"}
 
 

@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -98,6 +99,7 @@ def build_manifest(
         "roster": {"path": relative(roster), "sha256": roster_digest} if roster else None,
         "seed": exam_seed,
         "slots": [q.slot for q in spec.questions],
+        **question_files_record(spec, relative),
         "papers": [
             {
                 "student": {"id": p.student.id, "name": p.student.name, **dict(p.student.fields)}
@@ -118,6 +120,21 @@ def build_manifest(
                 rows = placed[index] if placed else []
             record["sheet"] = [row.as_json() for row in rows]
     return manifest
+
+
+def question_files_record(spec: ExamSpec, relative: Callable[[str], str]) -> dict[str, Any]:
+    """The question files the spec uses, with their content hashes (nothing when none)."""
+    from variantex.exams.question_files import QuestionFileFamily
+
+    files = {q.family.id: q.family.source for q in spec.questions if isinstance(q.family, QuestionFileFamily)}
+    if not files:
+        return {}
+    return {
+        "question_files": [
+            {"id": family_id, "path": relative(source.path), "sha256": source.sha256}
+            for family_id, source in files.items()
+        ]
+    }
 
 
 def scan_record(exam_id: str, answers: str, paper: sheet.PaperSize = sheet.A4) -> dict[str, Any]:
@@ -164,8 +181,36 @@ def load_manifest(path: str | Path) -> dict[str, Any]:
             f"unknown manifest version {version!r} (this variantex reads version {FORMAT_VERSION})",
             f"{path}: manifest_version",
         )
+    register_question_files(manifest, path)
     check_shape(manifest, str(path))
     return manifest
+
+
+def register_question_files(manifest: dict[str, Any], path: str | Path) -> None:
+    """Load the question files the build used (their families are not built in), refusing
+    one that is missing or changed since: its keys would not be the printed ones."""
+    from variantex.exams.question_files import load as load_question_file
+
+    records = manifest.get("question_files") or []
+    if not isinstance(records, list):
+        raise InputError("expected a list", f"{path}: question_files")
+    folder = Path(path).resolve().parent
+    for index, record in enumerate(records):
+        where = f"{path}: question_files[{index}]"
+        if not (
+            isinstance(record, dict) and isinstance(record.get("path"), str) and isinstance(record.get("sha256"), str)
+        ):
+            raise InputError("expected id, path and sha256", where)
+        file = folder / record["path"]
+        if not file.is_file():
+            raise InputError(f"the question file {file} this build used is missing", where)
+        if file_digest(file) != record["sha256"]:
+            raise InputError(
+                f"the question file {file} changed after the build: its keys are no longer the printed ones "
+                "(restore it, or build again)",
+                where,
+            )
+        load_question_file(file)
 
 
 def write_manifest(path: Path, manifest: dict[str, Any]) -> None:

@@ -34,7 +34,7 @@ from variantex.exams import yamlio
 from variantex.generators import base
 from variantex.generators.base import Family, Part, Solution
 
-FIELDS = ("id", "title", "params", "require", "stem", "ask", "parts", "mistakes", "solution", "rubric")
+FIELDS = ("id", "title", "params", "require", "stem", "ask", "parts", "mistakes", "solution", "rubric", "calculator")
 PART_FIELDS = ("name", "label", "answer", "check")
 MISTAKE_FIELDS = ("name", "description", "values")
 DRAW_KINDS = ("integer", "rational", "choice")
@@ -104,6 +104,7 @@ class QuestionFile:
     mistakes: tuple[FileMistake, ...]
     solution: tuple[str, ...]
     rubric: tuple[tuple[str, int], ...]
+    calculator: bool = False  # answering takes one (the exam's cover says so: exams/spec.py)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -145,7 +146,15 @@ def read_question_file(path: str | Path) -> QuestionFile:
         mistakes=mistakes,
         solution=solution,
         rubric=_rubric(path, data),
+        calculator=_flag(path, data, "calculator"),
     )
+
+
+def _flag(path: Path, data: Mapping, name: str) -> bool:
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        raise InputError("expected true or false", yamlio.where(path, data, name, name))
+    return value
 
 
 def _refuse_unknown(path: Path, data: Mapping, allowed: Sequence[str], prefix: str) -> None:
@@ -476,6 +485,9 @@ class QuestionFileFamily(Family):
             return [(Markup(criterion), weight) for criterion, weight in self.source.rubric]
         return super().rubric(params)
 
+    def needs_calculator(self, params: FileParams) -> bool:
+        return self.source.calculator
+
     def context(self, params: FileParams) -> dict[str, Any]:
         return dict(params.values)
 
@@ -499,7 +511,12 @@ def _exact_number(value: Any) -> Any:
 
 
 def load(path: str | Path) -> QuestionFileFamily:
-    """The family of a question file, registered under its id (a built-in id is refused)."""
+    """The family of a question file, registered under its id (a built-in id is refused). A
+    file read before, unchanged, gives the family it gave (a spec may name it in many slots)."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    for item in loaded():
+        if item.source.sha256 == digest and Path(item.source.path).resolve() == Path(path).resolve():
+            return item
     source = read_question_file(path)
     where = yamlio.where(path, yamlio.load(path), "id", "id")
     base.discover()
@@ -531,21 +548,34 @@ def load(path: str | Path) -> QuestionFileFamily:
 
 def _choices(cls: type[QuestionFileFamily]) -> int | None:
     """How many options a multiple-choice variant of this file offers: the most (5 down to 3)
-    for which most draws have enough distinct named mistakes on both sides of the key to
-    put it at every rank (exams never let the key's rank give it away); None when even three
+    for which a third of the draws have enough distinct named mistakes on both sides of the
+    key to put it at every rank (exams never let the key's rank give it away); None when even three
     options are out of reach, and the file offers no multiple choice."""
-    from variantex.generators.variant import draw_variant
+    from variantex.answer_engine.checking import value_matches
 
+    family = cls()
+    rng = np.random.default_rng(1)
+    sides: list[int] = []  # per draw: the fewer of the distinct wrong values below and above the key
+    for _ in range(UNSATISFIABLE_TRIES):
+        if len(sides) == 40:
+            break
+        try:
+            params = family.draw(rng, BRANCH, {})
+            part = family.mcq_parts(params)[0]
+            key = family._answers(params)[part]
+            rules = family.rules_for(params, separate=False)
+            wrong = {
+                value
+                for mistake in family.mistakes(params)
+                if (value := mistake.values.get(part)) is not None and not value_matches(value, key, rules)
+            }
+        except InvalidParams:
+            continue
+        below = sum(1 for value in wrong if float(value) < float(key))
+        sides.append(min(below, len(wrong) - below))
+    # Draws that cannot are redrawn (as for a built-in family), so a third of them is enough.
     for count in (5, 4, 3):
-        trial = type(cls.__name__, (cls,), {"choices": count, "formats": ("mcq",)})()
-        usable = 0
-        for seed in range(20):
-            try:
-                draw_variant(trial, np.random.default_rng(seed), BRANCH, {}, "mcq")
-                usable += 1
-            except InputError:
-                pass
-        if usable >= 15:
+        if sides and sum(side >= count - 1 for side in sides) >= len(sides) / 3:
             return count
     return None
 
@@ -577,3 +607,22 @@ def _satisfiable(family: QuestionFileFamily, where: str) -> None:
         raise InputError(f"no draw gives an answer: {last.message}", part.where + ".answer")
     worst = max(failures, key=failures.get)  # type: ignore[arg-type]
     raise InputError(f"no draw in {UNSATISFIABLE_TRIES} meets the file's constraints: {worst}", where)
+
+
+def loaded() -> list[QuestionFileFamily]:
+    """The question files' families registered in this process."""
+    return [item for item in base._REGISTRY.values() if isinstance(item, QuestionFileFamily)]
+
+
+def forget_all() -> None:
+    """Unregister every question file's family (tests, and a process that reads other files)."""
+    for item in loaded():
+        base.unregister(item.id)
+
+
+def load_folder(folder: str | Path) -> list[QuestionFileFamily]:
+    """Every question file (*.yaml, *.yml) in `folder`, in name order."""
+    found = sorted(p for p in Path(folder).iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    if not found:
+        raise InputError("no question files (*.yaml) here", str(folder))
+    return [load(path) for path in found]

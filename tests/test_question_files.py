@@ -49,6 +49,15 @@ solution:
 """
 
 
+@pytest.fixture(autouse=True)
+def forget_question_files():
+    """Question files register families for the process: other tests list the built-ins."""
+    from variantex.exams.question_files import forget_all
+
+    yield
+    forget_all()
+
+
 def write(folder: Path, text: str, name: str = "q.yaml") -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
@@ -175,3 +184,91 @@ def test_a_question_file_reaches_the_pdf_exam_and_key(tmp_path):
     exam, key = pdf_text(result.out / "exams" / "A1.pdf"), pdf_text(result.out / "keys" / "A1.pdf")
     assert "A classifier predicts" in exam and "binary cross-entropy" in exam
     assert "The loss keeps the term of the true class" in key
+
+
+def test_a_fresh_process_verifies_and_grades_a_build_and_a_changed_file_fails_clearly(tmp_path):
+    import subprocess
+    import sys
+
+    spec = _spec(tmp_path)
+    out = tmp_path / "out"
+    built = CliRunner().invoke(
+        cli, ["build", str(spec), "--roster", str(tmp_path / "roster.csv"), "--no-pdf", "--out", str(out)]
+    )
+    assert built.exit_code == 0, built.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    [record] = manifest["question_files"]
+    assert record["id"] == "cross-entropy-value" and record["path"] == "../questions/ce.yaml"
+    command = [sys.executable, "-m", "variantex.cli", "verify", str(out / "manifest.json")]
+    fresh = subprocess.run(command, capture_output=True, text=True)  # no question file loaded beforehand
+    assert fresh.returncode == 0, fresh.stdout + fresh.stderr
+    question = tmp_path / "questions" / "ce.yaml"
+    question.write_text(question.read_text(encoding="utf-8").replace("7/8", "3/4"), encoding="utf-8")
+    changed = subprocess.run(command, capture_output=True, text=True)
+    assert changed.returncode == 2 and "ce.yaml changed after the build" in changed.stderr, changed.stderr
+
+
+EXAMPLES = sorted((ROOT / "examples" / "questions").glob("*.yaml"))
+
+
+def test_ten_examples_each_short_and_each_passing_lint():
+    assert len(EXAMPLES) >= 10
+    for path in EXAMPLES:
+        assert len(path.read_text(encoding="utf-8").splitlines()) <= 40, path
+    result = CliRunner().invoke(cli, ["lint", "--draws", "60", *map(str, EXAMPLES)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count(": no problems") == len(EXAMPLES)
+
+
+def test_lint_finds_a_dead_distractor_and_rare_constraints(tmp_path):
+    dead = GOOD.replace("values: {s: c^2}", "values: {s: 2*c}").replace(
+        "require: [a != 4]", "require: [a == 4 or a == 5]"
+    )
+    path = write(tmp_path, dead)
+    result = CliRunner().invoke(cli, ["lint", "--draws", "40", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "problem: mistake 'squared' gives the key in 40 of 40 draws: a dead distractor" in result.output
+    assert "note: 22% of draws meet the constraints" in result.output or "meet the constraints" in result.output
+
+
+def _every_example_spec(folder: Path) -> Path:
+    lines = ["title: Own questions", "seed: 5", "calculator: true", "questions:"]
+    for path in EXAMPLES:
+        family = load(path)
+        for fmt in family.formats:
+            lines.append(f"  - {{id: {family.id}-{fmt}, question: {path}, format: {fmt}, points: 2}}")
+    spec = folder / "every.yaml"
+    spec.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "roster.csv").write_text("id,name\nA1,Ann\nB2,Bo\n", encoding="utf-8")
+    return spec
+
+
+def test_every_example_in_every_format_builds_verifies_and_exports(tmp_path):
+    spec = _every_example_spec(tmp_path)
+    out = tmp_path / "out"
+    built = CliRunner().invoke(
+        cli, ["build", str(spec), "--roster", str(tmp_path / "roster.csv"), "--no-pdf", "--out", str(out)]
+    )
+    assert built.exit_code == 0, built.output
+    assert CliRunner().invoke(cli, ["verify", str(out / "manifest.json")]).exit_code == 0
+    for target in ("moodle", "canvas", "qti21"):
+        exported = CliRunner().invoke(
+            cli, ["export", str(spec), "--to", target, "-n", "3", "--out", str(tmp_path / target)]
+        )
+        assert exported.exit_code == 0, exported.output
+    practice = CliRunner().invoke(
+        cli,
+        ["--questions", str(ROOT / "examples" / "questions"), "practice", "svm-margin:numeric", "conv-output-size:mcq",
+         "-n", "3", "--to", "html", "--out", str(tmp_path / "practice")],
+    )  # fmt: skip
+    assert practice.exit_code == 0, practice.output
+    assert "hard-margin SVM" in (tmp_path / "practice" / "practice.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@requires_tex
+def test_every_example_typesets_in_its_formats(tmp_path):
+    from variantex.exams.build import build
+
+    spec = _every_example_spec(tmp_path)
+    build(spec, tmp_path / "out", roster=tmp_path / "roster.csv", strict=True)
