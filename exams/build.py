@@ -124,6 +124,7 @@ def _build(
                 answers=answers,
                 spaces={q.slot: q.space for q in spec.questions if q.space},
                 names=[s.name for s in students if s is not None],
+                sections={q.slot: q.section for q in spec.questions if q.section},
             )
         )
     if "json" in chosen:
@@ -223,7 +224,9 @@ def _check_variety(spec: ExamSpec, result: BuildResult, students: Sequence[Stude
     """Count each slot's distinct variants; warn about repeats, or refuse them when the spec
     asks for unique variants."""
     result.variety = variety(spec, result.papers)
-    repeated = uniqueness_warnings(result.variety)
+    # A static question is the same for everyone by design: nothing to warn about.
+    static = {q.slot for q in spec.questions if getattr(q.family, "static", False)}
+    repeated = uniqueness_warnings([v for v in result.variety if v.slot not in static])
     result.warnings += repeated
     if spec.unique_variants and repeated:
         raise InputError(

@@ -110,6 +110,94 @@ class QuestionFile:
 # --- reading ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class StaticQuestion:
+    """A question with fixed text and fixed options, the correct one marked (a conceptual
+    multiple-choice question beside the randomized ones)."""
+
+    path: str
+    sha256: str
+    id: str
+    title: str
+    text: str
+    options: tuple[tuple[str, bool, str], ...]  # text, correct, why a student might pick it
+    explanation: str
+
+
+STATIC_FIELDS = ("id", "title", "static")
+STATIC_BODY = ("text", "options", "explanation")
+OPTION_FIELDS = ("text", "correct", "why")
+
+
+def read_static_question(path: Path, data: Mapping) -> StaticQuestion:
+    _refuse_unknown(path, data, STATIC_FIELDS, "")
+    for name in ("id", "title"):
+        if name not in data:
+            raise InputError("missing", yamlio.where(path, data, None, name))
+    body = data["static"]
+    if not isinstance(body, dict):
+        raise InputError("expected text, options and an explanation", yamlio.where(path, data, "static", "static"))
+    _refuse_unknown(path, body, STATIC_BODY, "static.")
+    for name in ("text", "options"):
+        if name not in body:
+            raise InputError("missing", yamlio.where(path, body, None, f"static.{name}"))
+    raw = body["options"]
+    where = yamlio.where(path, body, "options", "static.options")
+    from variantex.exams.assemble import LETTERS
+
+    if not isinstance(raw, list) or not 3 <= len(raw) <= len(LETTERS):
+        raise InputError(f"expected 3 to {len(LETTERS)} options", where)
+    options = []
+    for i, item in enumerate(raw):
+        prefix = f"static.options[{i}]"
+        if not isinstance(item, dict) or "text" not in item:
+            raise InputError(
+                "expected {text: …, correct: true} or {text: …, why: …}", yamlio.where(path, raw, i, prefix)
+            )
+        _refuse_unknown(path, item, OPTION_FIELDS, f"{prefix}.")
+        options.append(
+            (_markup(path, item, "text", f"{prefix}."), _flag(path, item, "correct"), str(item.get("why", "")))
+        )
+    if sum(correct for _, correct, _ in options) != 1:
+        raise InputError("mark exactly one option correct: true", where)
+    if len({text for text, _, _ in options}) != len(options):
+        raise InputError("two options print the same", where)
+    return StaticQuestion(
+        path=str(path),
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        id=_id(path, data),
+        title=_text(path, data, "title"),
+        text=_markup(path, body, "text", "static."),
+        options=tuple(options),
+        explanation=_markup(path, body, "explanation", "static.") if "explanation" in body else "",
+    )
+
+
+def _markup(path: Path, data: Mapping, name: str, prefix: str = "") -> str:
+    """Text with `$…$` math, checked now (a typo in math is the file's, not the build's)."""
+    from variantex.generators.markup import MarkupError, parse_inline
+
+    text = _text(path, data, name, prefix)
+    where = yamlio.where(path, data, name, f"{prefix}{name}")
+    if _TEMPLATE_SYNTAX.search(text):
+        raise InputError(f"{_TEMPLATE_SYNTAX.search(text)[0]!r} is reserved in question text", where)  # type: ignore[index]
+    try:
+        parse_inline(text)
+    except MarkupError as error:
+        raise InputError(str(error), where) from None
+    return text
+
+
+def _id(path: Path, data: Mapping) -> str:
+    question_id = data["id"]
+    if not isinstance(question_id, str) or not _ID.match(question_id):
+        raise InputError(
+            "expected a short id of lowercase letters, digits and -, like bayes-error",
+            yamlio.where(path, data, "id", "id"),
+        )
+    return question_id
+
+
 def read_question_file(path: str | Path) -> QuestionFile:
     path = Path(path)
     data = yamlio.load(path)
@@ -119,12 +207,7 @@ def read_question_file(path: str | Path) -> QuestionFile:
     for name in ("id", "title", "stem", "parts"):
         if name not in data:
             raise InputError("missing", yamlio.where(path, data, None, name))
-    question_id = data["id"]
-    if not isinstance(question_id, str) or not _ID.match(question_id):
-        raise InputError(
-            "expected a short id of lowercase letters, digits and -, like bayes-error",
-            yamlio.where(path, data, "id", "id"),
-        )
+    question_id = _id(path, data)
     params = _params(path, data)
     known = {p.name for p in params}
     require = _require(path, data, known)
@@ -502,6 +585,56 @@ class QuestionFileFamily(Family):
         )
 
 
+class StaticFamily(Family):
+    """A static question's family: one variant, its fixed options shuffled per student."""
+
+    source: StaticQuestion
+    formats = ("mcq",)
+    branches = (BRANCH,)
+    static = True  # every student gets the same question: no variety to report
+
+    def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> FileParams:
+        return FileParams(())
+
+    def parse(self, data: Mapping[str, Any]) -> FileParams:
+        if data:
+            raise InvalidParams(f"a static question has no params, got {sorted(map(str, data))}", "params")
+        return FileParams(())
+
+    def dump(self, params: FileParams) -> dict[str, Any]:
+        return {}
+
+    def branch_of(self, params: FileParams) -> str:
+        return BRANCH
+
+    def parts(self, params: FileParams) -> tuple[Part, ...]:
+        return (Part("choice", Math(r"\text{answer}"), tuple(text for text, _, _ in self.source.options)),)
+
+    def solve(self, params: FileParams) -> Solution:
+        steps = (Markup(self.source.explanation),) if self.source.explanation else ()
+        return Solution({"choice": next(text for text, correct, _ in self.source.options if correct)}, steps)
+
+    def verify(self, params: FileParams) -> dict[str, Any]:
+        """Nothing to compute: the author marked the key; it is read again from the options."""
+        return {"choice": [text for text, correct, _ in self.source.options if correct][0]}
+
+    def mistakes(self, params: FileParams) -> list[Mistake]:
+        return [
+            Mistake(f"option-{index + 1}", why or f"took “{text}” for the answer", {"choice": text})
+            for index, (text, correct, why) in enumerate(self.source.options)
+            if not correct
+        ]
+
+    def text_shown(self, value: str) -> Markup:
+        return Markup(value)  # the author's own markup, checked when the file was read
+
+    def context(self, params: FileParams) -> dict[str, Any]:
+        return {}
+
+    def stem_source(self) -> str:
+        return f"<% block stem %>\n{self.source.text}\n<% endblock %>\n<% block ask %>\n<% endblock %>\n"
+
+
 def _exact_number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, sp.Expr) or not value.is_real:
         raise InvalidParams(f"{value} is not a real number")
@@ -510,36 +643,50 @@ def _exact_number(value: Any) -> Any:
     return value
 
 
-def load(path: str | Path) -> QuestionFileFamily:
+def load(path: str | Path) -> Any:
     """The family of a question file, registered under its id (a built-in id is refused). A
     file read before, unchanged, gives the family it gave (a spec may name it in many slots)."""
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     for item in loaded():
         if item.source.sha256 == digest and Path(item.source.path).resolve() == Path(path).resolve():
             return item
+    data = yamlio.load(path)
+    where = yamlio.where(path, data, "id", "id") if isinstance(data, dict) else str(path)
+    if isinstance(data, dict) and "static" in data:
+        static = read_static_question(Path(path), data)
+        _free(static.id, where)
+        attributes = {"id": static.id, "title": static.title, "source": static, "choices": len(static.options)}
+        return _register(type(f"Static_{static.id.replace('-', '_')}", (StaticFamily,), attributes))
     source = read_question_file(path)
-    where = yamlio.where(path, yamlio.load(path), "id", "id")
-    base.discover()
-    taken = base._REGISTRY.get(source.id)
-    # A file read again (or another file of that id: the spec says which it uses) replaces a
-    # question file's family; a built-in or plug-in family's id is never taken over.
-    if taken is not None and not isinstance(taken, QuestionFileFamily):
-        raise InputError(f"the id {source.id!r} is taken by the family {taken.title!r}", where)
+    _free(source.id, where)
     formats = ["numeric", "open", *(["tf"] if source.mistakes else [])]
     cls: type[QuestionFileFamily] = type(
         f"QuestionFile_{source.id.replace('-', '_')}",
         (QuestionFileFamily,),
         {"id": source.id, "title": source.title, "source": source, "formats": tuple(formats)},
     )
-    if cls in base._PENDING:  # registered here, by file: the class registry must not make another
-        base._PENDING.remove(cls)
     _satisfiable(cls(), where)
     choices = _choices(cls) if len(source.mistakes) >= 2 else None
     if choices:
         cls.formats = ("mcq", *formats)
         cls.choices = choices
+    return _register(cls)
+
+
+def _free(question_id: str, where: str) -> None:
+    """A file read again (or another file of that id: the spec says which it uses) replaces a
+    question file's family; a built-in or plug-in family's id is never taken over."""
+    base.discover()
+    taken = base._REGISTRY.get(question_id)
+    if taken is not None and not isinstance(taken, (QuestionFileFamily, StaticFamily)):
+        raise InputError(f"the id {question_id!r} is taken by the family {taken.title!r}", where)
+
+
+def _register(cls: type) -> Any:
+    if cls in base._PENDING:  # registered here, by file: the class registry must not make another
+        base._PENDING.remove(cls)
     family = cls()
-    base._REGISTRY[source.id] = family
+    base._REGISTRY[family.id] = family
     from variantex.generators import stems
 
     stems.environment.cache_clear()  # a file read again may have another stem
@@ -609,9 +756,9 @@ def _satisfiable(family: QuestionFileFamily, where: str) -> None:
     raise InputError(f"no draw in {UNSATISFIABLE_TRIES} meets the file's constraints: {worst}", where)
 
 
-def loaded() -> list[QuestionFileFamily]:
+def loaded() -> list[Any]:
     """The question files' families registered in this process."""
-    return [item for item in base._REGISTRY.values() if isinstance(item, QuestionFileFamily)]
+    return [item for item in base._REGISTRY.values() if isinstance(item, (QuestionFileFamily, StaticFamily))]
 
 
 def forget_all() -> None:
@@ -620,7 +767,7 @@ def forget_all() -> None:
         base.unregister(item.id)
 
 
-def load_folder(folder: str | Path) -> list[QuestionFileFamily]:
+def load_folder(folder: str | Path) -> list[Any]:
     """Every question file (*.yaml, *.yml) in `folder`, in name order."""
     found = sorted(p for p in Path(folder).iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     if not found:

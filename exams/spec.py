@@ -28,6 +28,7 @@
         points: 4
         options: {statements: 4, true_counts: [1, 2, 3]}
         scoring: per-statement # or all-or-nothing (tf only)
+      - section: "Part B: backpropagation"   # optional: a heading before the questions after it
       - family: relu-backprop
         format: open
         points: 5
@@ -38,6 +39,7 @@ Every error names the file, the line and the field.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Mapping
@@ -97,6 +99,7 @@ class QuestionSpec:
     scoring: str = PER_STATEMENT  # tf only
     space: str = ""  # open only: room to write, a TeX length ("8cm"); "" for the default by points
     where: str = field(default="", compare=False)  # "spec.yaml:12: questions[2]", for errors found later
+    section: str = ""  # the heading printed before this question (a `- section:` entry before it)
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,22 @@ def load_spec(path: str | Path) -> ExamSpec:
     if not isinstance(questions, list) or not questions:
         raise InputError("expected a non-empty list of questions", yamlio.where(path, data, "questions", "questions"))
     files: dict[str, str] = {}  # question files' ids and contents: one id, one question
-    parsed = [_question(path, questions, i, files) for i in range(len(questions))]
+    parsed: list[QuestionSpec] = []
+    heading = ""  # a `- section: …` entry heads the questions after it
+    for i, item in enumerate(questions):
+        if isinstance(item, dict) and "section" in item:
+            where = yamlio.where(path, questions, i, f"questions[{i}].section")
+            if set(item) != {"section"} or not isinstance(item["section"], str) or not item["section"].strip():
+                raise InputError("a section entry is `- section: its heading`, on its own", where)
+            if switches["shuffle_questions"]:
+                raise InputError("sections keep their questions in order: shuffle_questions would mix them", where)
+            heading = item["section"].strip()
+            continue
+        question = _question(path, questions, i, files, default_id=f"q{len(parsed) + 1}")
+        parsed.append(dataclasses.replace(question, section=heading) if heading else question)
+        heading = ""
+    if not parsed:
+        raise InputError("no questions, only sections", yamlio.where(path, data, "questions", "questions"))
     slots = [q.slot for q in parsed]
     for i, slot in enumerate(slots):
         if slots.index(slot) != i:
@@ -186,7 +204,7 @@ def load_spec(path: str | Path) -> ExamSpec:
     )
 
 
-def _question(path: Path, questions: list, index: int, files: dict[str, str]) -> QuestionSpec:
+def _question(path: Path, questions: list, index: int, files: dict[str, str], default_id: str) -> QuestionSpec:
     item = questions[index]
     prefix = f"questions[{index}]"
     if not isinstance(item, dict):
@@ -206,7 +224,7 @@ def _question(path: Path, questions: list, index: int, files: dict[str, str]) ->
     def fail(error: InputError, key: str) -> InputError:
         return error.located(yamlio.where(path, item, key, f"{prefix}"))
 
-    raw_id = item.get("id", f"q{index + 1}")
+    raw_id = item.get("id", default_id)
     if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
         raise InputError(f"expected a short name, got {raw_id!r}", yamlio.where(path, item, "id", f"{prefix}.id"))
     slot = str(raw_id)

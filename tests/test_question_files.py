@@ -4,6 +4,7 @@ drawn, solved exactly, checked a second way and built like a built-in family."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -272,3 +273,82 @@ def test_every_example_typesets_in_its_formats(tmp_path):
 
     spec = _every_example_spec(tmp_path)
     build(spec, tmp_path / "out", roster=tmp_path / "roster.csv", strict=True)
+
+
+STATIC = ROOT / "examples" / "questions" / "knn-bias-static.yaml"
+
+
+def test_a_static_question_keeps_its_text_and_options_and_shuffles_them_fairly():
+    from variantex.exams.fairness import audit_branch
+
+    family = load(STATIC)
+    assert family.formats == ("mcq",) and family.choices == 4
+    variant = variant_from_data(family, {}, "mcq")
+    assert variant.solution.values["choice"] == "Its bias grows and its variance shrinks."
+    row = audit_branch(family, "standard", 400)
+    assert row.distinct == 1 and row.p_letters() > 0.01 and set(row.letters) == set("ABCD")
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (("      correct: true\n", ""), "knn-bias-static.yaml:5: static.options: mark exactly one option correct: true"),
+        (("why: swapped bias and variance", "correct: true"), "mark exactly one option correct: true"),
+        (("text: Both its bias", "text: Its bias shrinks and its variance grows.\n      note: Both its bias"),
+         "static.options[2].note: unknown field"),
+    ],
+)  # fmt: skip
+def test_a_bad_static_question_is_one_line(tmp_path, edit, message):
+    old, new = edit
+    text = STATIC.read_text(encoding="utf-8")
+    assert old in text
+    path = write(tmp_path, text.replace(old, new), "knn-bias-static.yaml")
+    with pytest.raises(InputError, match=re.escape(message)):
+        load(path)
+
+
+def _sectioned(folder: Path, extra: str = "") -> Path:
+    spec = folder / "sections.yaml"
+    spec.write_text(
+        f"title: Sections\nseed: 2\n{extra}questions:\n"
+        "  - section: 'Part A: concepts'\n"
+        f"  - {{question: {STATIC}, format: mcq, points: 1}}\n"
+        "  - section: 'Part B: computations'\n"
+        f"  - {{question: {CROSS_ENTROPY}, format: numeric, points: 2}}\n"
+        "  - {family: gd-step, format: numeric, points: 2}\n",
+        encoding="utf-8",
+    )
+    (folder / "roster.csv").write_text("id,name\nA1,Ann\nB2,Bo\n", encoding="utf-8")
+    return spec
+
+
+def test_sections_head_their_questions_and_refuse_shuffling(tmp_path):
+    from variantex.exams.spec import load_spec
+
+    spec = load_spec(_sectioned(tmp_path))
+    assert [(q.slot, q.section) for q in spec.questions] == [
+        ("q1", "Part A: concepts"),
+        ("q2", "Part B: computations"),
+        ("q3", ""),
+    ]
+    bad = _sectioned(tmp_path / "..", "shuffle_questions: true\n")
+    with pytest.raises(
+        InputError, match=r"sections.yaml:5: questions\[0\].section: sections keep their questions in order"
+    ):
+        load_spec(bad)
+
+
+@pytest.mark.slow
+@requires_tex
+def test_sections_and_a_static_question_reach_the_printed_exam(tmp_path):
+    from tests.test_build import pdf_text
+    from variantex.exams.build import build
+
+    result = build(_sectioned(tmp_path), tmp_path / "out", roster=tmp_path / "roster.csv", strict=True)
+    assert not any("share a question" in w for w in result.warnings)  # static: the same for everyone by design
+    exam = " ".join(pdf_text(result.out / "exams" / "A1.pdf").split())
+    assert (
+        exam.index("Part A: concepts") < exam.index("As the number of neighbours") < exam.index("Part B: computations")
+    )
+    key = " ".join(pdf_text(result.out / "keys" / "A1.pdf").split())
+    assert "Averaging over more neighbours" in key and "Part B: computations" in key

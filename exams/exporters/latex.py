@@ -160,6 +160,7 @@ def paper_contexts(
     answers: str = sheet.NONE,
     spaces: Mapping[str, str] | None = None,
     names: Mapping[str, int] | None = None,
+    sections: Mapping[str, str] | None = None,
 ) -> list[dict]:
     """Each paper's template context; `answers` (exams/sheet.py) adds a separate answer
     sheet's drawing, or bubbles and score boxes on the question pages (the exam shows them,
@@ -175,6 +176,7 @@ def paper_contexts(
             converted[id(view)] = question_context(view)
             if spaces and spaces.get(view.slot):
                 converted[id(view)]["space"] = Latex(spaces[view.slot])
+            converted[id(view)]["section"] = (sections or {}).get(view.slot, "")
         return converted[id(view)]
 
     return [
@@ -333,8 +335,10 @@ class LatexExporter:
         answers: str = sheet.SEPARATE,
         spaces: Mapping[str, str] | None = None,
         names: Sequence[str] = (),
+        sections: Mapping[str, str] | None = None,
     ):
         self.spaces = dict(spaces or {})  # open questions' room to write, by slot (the spec's `space`)
+        self.sections = dict(sections or {})  # headings before questions, by slot (the spec's `section`)
         # The roster's names pdflatex cannot print, and their pages of names.pdf (exams/names.py).
         self.names = name_pages(names)
         self.notes: list[str] = []  # what the build should say that is not a layout problem
@@ -393,7 +397,9 @@ class _Session:
 
     def add(self, chunk: ExamView) -> None:
         clock = time.perf_counter()
-        contexts = paper_contexts(chunk, self.exporter.answers, self.exporter.spaces, self.exporter.names)
+        contexts = paper_contexts(
+            chunk, self.exporter.answers, self.exporter.spaces, self.exporter.names, self.exporter.sections
+        )
         first, self.papers = self.papers, self.papers + len(contexts)
         self.paper, self.count_pages = chunk.paper, chunk.page_count
         documents, shifts = {}, {}
