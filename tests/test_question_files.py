@@ -352,3 +352,21 @@ def test_sections_and_a_static_question_reach_the_printed_exam(tmp_path):
     )
     key = " ".join(pdf_text(result.out / "keys" / "A1.pdf").split())
     assert "Averaging over more neighbours" in key and "Part B: computations" in key
+
+
+def test_the_schema_accepts_every_example_and_the_docs_files_load(tmp_path):
+    import jsonschema
+    import yaml
+
+    schema = json.loads((ROOT / "docs" / "question-file.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in EXAMPLES:
+        assert not list(validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))), path
+    guide = (ROOT / "docs" / "question-files.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", guide + readme, re.DOTALL) if b.startswith("id:")]
+    assert len(blocks) == 3  # two in the guide, the README's complete file
+    for index, block in enumerate(blocks):
+        assert not list(validator.iter_errors(yaml.safe_load(block)))
+        family = load(write(tmp_path, block, f"doc{index}.yaml"))
+        assert draw_variant(family, np.random.default_rng(0), "standard", {}, family.formats[0])
