@@ -27,6 +27,7 @@ import numpy as np
 import sympy as sp
 
 from variantex.answer_engine import exact, expressions
+from variantex.answer_engine.checking import DEFAULT_TOLERANCE, Tolerance
 from variantex.answer_engine.distractors import Mistake
 from variantex.answer_engine.errors import InputError, InvalidParams
 from variantex.answer_engine.formatting import Markup, Math, tex
@@ -34,7 +35,22 @@ from variantex.exams import yamlio
 from variantex.generators import base
 from variantex.generators.base import Family, Part, Solution
 
-FIELDS = ("id", "title", "params", "require", "stem", "ask", "parts", "mistakes", "solution", "rubric", "calculator")
+FIELDS = (
+    "id",
+    "title",
+    "params",
+    "require",
+    "branches",
+    "stem",
+    "ask",
+    "parts",
+    "mistakes",
+    "solution",
+    "rubric",
+    "tolerance",
+    "calculator",
+)
+TOLERANCES = ("relative", "absolute", "significant_figures", "decimal_places")
 PART_FIELDS = ("name", "label", "answer", "check")
 MISTAKE_FIELDS = ("name", "description", "values")
 DRAW_KINDS = ("integer", "rational", "choice")
@@ -105,6 +121,9 @@ class QuestionFile:
     solution: tuple[str, ...]
     rubric: tuple[tuple[str, int], ...]
     calculator: bool = False  # answering takes one (the exam's cover says so: exams/spec.py)
+    # Structural branches: each a name and the conditions that put a draw in it, in order.
+    branches: tuple[tuple[str, tuple[tuple[expressions.Expression, str], ...]], ...] = ()
+    tolerance: Tolerance = DEFAULT_TOLERANCE
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -230,7 +249,63 @@ def read_question_file(path: str | Path) -> QuestionFile:
         solution=solution,
         rubric=_rubric(path, data),
         calculator=_flag(path, data, "calculator"),
+        branches=_branches(path, data, known),
+        tolerance=_tolerance(path, data),
     )
+
+
+def _branches(path: Path, data: Mapping, known: set[str]) -> tuple:
+    raw = data.get("branches")
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or len(raw) < 2:
+        raise InputError(
+            "expected two or more branch names, each with its conditions",
+            yamlio.where(path, data, "branches", "branches"),
+        )
+    found = []
+    for name, conditions in raw.items():
+        where = yamlio.where(path, raw, name, f"branches.{name}")
+        if not isinstance(name, str) or not _ID.match(name):
+            raise InputError("a branch name is lowercase letters, digits and -", where)
+        if isinstance(conditions, str):
+            conditions = [conditions]
+        if not isinstance(conditions, list) or not conditions:
+            raise InputError("expected a condition or a list of them", where)
+        found.append(
+            (
+                name,
+                tuple(
+                    (_expression(path, conditions, i, f"branches.{name}[{i}]", known), where)
+                    for i in range(len(conditions))
+                ),
+            )
+        )
+    return tuple(found)
+
+
+def _tolerance(path: Path, data: Mapping) -> Tolerance:
+    """How close a typed decimal must be: {relative: 1/100} (the default), {absolute: 1/1000},
+    {significant_figures: 3} or {decimal_places: 2}; `exact` for no rounding."""
+    raw = data.get("tolerance")
+    where = yamlio.where(path, data, "tolerance", "tolerance")
+    if raw is None:
+        return DEFAULT_TOLERANCE
+    if raw == "exact":
+        return Tolerance()
+    if not isinstance(raw, dict) or not raw or set(raw) - set(TOLERANCES):
+        raise InputError(f"expected exact or one of {', '.join(TOLERANCES)}", where)
+    if "significant_figures" in raw or "decimal_places" in raw:
+        name = "significant_figures" if "significant_figures" in raw else "decimal_places"
+        count = raw[name]
+        if len(raw) != 1 or isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 10:
+            raise InputError(f"expected {name}: a whole number from 1 to 10, alone", where)
+        return Tolerance.significant_figures(count) if name == "significant_figures" else Tolerance.decimals(count)
+    relative = _number(path, raw, "relative", "tolerance.relative") if "relative" in raw else sp.Integer(0)
+    absolute = _number(path, raw, "absolute", "tolerance.absolute") if "absolute" in raw else sp.Integer(0)
+    if relative < 0 or absolute < 0 or relative >= 1:
+        raise InputError("expected a relative tolerance in [0, 1) and an absolute one ≥ 0", where)
+    return Tolerance(relative=relative, absolute=absolute)
 
 
 def _flag(path: Path, data: Mapping, name: str) -> bool:
@@ -481,12 +556,19 @@ class QuestionFileFamily(Family):
     source: QuestionFile
     branches = (BRANCH,)
 
-    def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> FileParams:
+    def draw_any(self, rng: np.random.Generator) -> FileParams:
+        """A draw that meets the file's constraints, on whichever branch it falls."""
         drawn = {}
         for param in self.source.params:
             if isinstance(param, Draw):
                 drawn[param.name] = param.choices[int(rng.integers(len(param.choices)))]
         return self._complete(drawn)
+
+    def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> FileParams:
+        params = self.draw_any(rng)
+        if self.source.branches and self.branch_of(params) != branch:
+            raise InvalidParams(f"the draw is not on branch {branch}", "params")  # drawn again
+        return params
 
     def _complete(self, drawn: Mapping[str, Any]) -> FileParams:
         """The drawn values with the derived ones added, checked against `require`."""
@@ -521,7 +603,14 @@ class QuestionFileFamily(Family):
         return {name: exact.dump_number(value) for name, value in params.items if name in drawn}
 
     def branch_of(self, params: FileParams) -> str:
-        return BRANCH
+        """The first branch whose conditions the draw meets (one branch without `branches`)."""
+        for name, conditions in self.source.branches:
+            if all(condition.exact(params.values) for condition, _ in conditions):
+                return name
+        return self.source.branches[-1][0] if self.source.branches else BRANCH
+
+    def tolerance_for(self, params: FileParams) -> Tolerance:
+        return self.source.tolerance
 
     def parts(self, params: FileParams) -> tuple[Part, ...]:
         return tuple(Part(p.name, Math(p.label)) for p in self.source.parts)
@@ -663,9 +752,17 @@ def load(path: str | Path) -> Any:
     cls: type[QuestionFileFamily] = type(
         f"QuestionFile_{source.id.replace('-', '_')}",
         (QuestionFileFamily,),
-        {"id": source.id, "title": source.title, "source": source, "formats": tuple(formats)},
+        {
+            "id": source.id,
+            "title": source.title,
+            "source": source,
+            "formats": tuple(formats),
+            "branches": tuple(name for name, _ in source.branches) or (BRANCH,),
+            "tolerance": source.tolerance,
+        },
     )
-    _satisfiable(cls(), where)
+    for branch in cls.branches:
+        _satisfiable(cls(), where, branch)
     choices = _choices(cls) if len(source.mistakes) >= 2 else None
     if choices:
         cls.formats = ("mcq", *formats)
@@ -702,12 +799,13 @@ def _choices(cls: type[QuestionFileFamily]) -> int | None:
 
     family = cls()
     rng = np.random.default_rng(1)
-    sides: list[int] = []  # per draw: the fewer of the distinct wrong values below and above the key
+    # per branch, per draw: the fewer of the distinct wrong values below and above the key
+    sides: dict[str, list[int]] = {branch: [] for branch in family.branches}
     for _ in range(UNSATISFIABLE_TRIES):
-        if len(sides) == 40:
+        if min(len(found) for found in sides.values()) >= 40:
             break
         try:
-            params = family.draw(rng, BRANCH, {})
+            params = family.draw_any(rng)
             part = family.mcq_parts(params)[0]
             key = family._answers(params)[part]
             rules = family.rules_for(params, separate=False)
@@ -719,15 +817,16 @@ def _choices(cls: type[QuestionFileFamily]) -> int | None:
         except InvalidParams:
             continue
         below = sum(1 for value in wrong if float(value) < float(key))
-        sides.append(min(below, len(wrong) - below))
-    # Draws that cannot are redrawn (as for a built-in family), so a third of them is enough.
+        sides[family.branch_of(params)].append(min(below, len(wrong) - below))
+    # Draws that cannot are redrawn (as for a built-in family), so a third of them is enough,
+    # on every branch (a slot takes one branch and must draw on it).
     for count in (5, 4, 3):
-        if sides and sum(side >= count - 1 for side in sides) >= len(sides) / 3:
+        if all(found and sum(side >= count - 1 for side in found) >= len(found) / 3 for found in sides.values()):
             return count
     return None
 
 
-def _satisfiable(family: QuestionFileFamily, where: str) -> None:
+def _satisfiable(family: QuestionFileFamily, where: str, branch: str = BRANCH) -> None:
     """Refuse a file whose draws (almost) never meet its constraints, naming the one that
     failed most, or whose answers cannot be computed for any draw (a huge power, a division
     by zero), naming the part."""
@@ -736,7 +835,7 @@ def _satisfiable(family: QuestionFileFamily, where: str) -> None:
     unanswered: list[InvalidParams] = []
     for _ in range(UNSATISFIABLE_TRIES):
         try:
-            params = family.draw(rng, BRANCH, {})
+            params = family.draw(rng, branch, {})
         except InvalidParams as error:
             failures[error.message] = failures.get(error.message, 0) + 1
             continue

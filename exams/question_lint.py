@@ -17,7 +17,7 @@ import sympy as sp
 
 from variantex.answer_engine.checking import value_matches
 from variantex.answer_engine.errors import InputError, InvalidParams, VerificationError
-from variantex.exams.question_files import BRANCH, FileParams, QuestionFileFamily, StaticFamily
+from variantex.exams.question_files import FileParams, QuestionFileFamily, StaticFamily
 
 RARE = 0.05  # below this share of draws meeting the constraints: a problem
 SELDOM = 0.5  # below this: a note
@@ -47,7 +47,7 @@ def lint(family: QuestionFileFamily | StaticFamily, draws: int = 200) -> Report:
         if len(accepted) == draws:
             break
         try:
-            accepted.append(family.draw(rng, BRANCH, {}))
+            accepted.append(family.draw_any(rng))
         except InvalidParams as error:
             failed[error.message] += 1
     tries = len(accepted) + sum(failed.values())
@@ -59,6 +59,12 @@ def lint(family: QuestionFileFamily | StaticFamily, draws: int = 200) -> Report:
             report.problems.append(f"constraints rarely hold: {line}")
         elif share < SELDOM:
             report.notes.append(line)
+    if len(family.branches) > 1:
+        shares = Counter(family.branch_of(params) for params in accepted)
+        report.notes.append(
+            "branches: " + ", ".join(f"{name} {shares[name] / max(1, len(accepted)):.0%}" for name in family.branches)
+        )
+        report.problems += [f"branch {name!r} is never drawn" for name in family.branches if not shares[name]]
     _answers(family, accepted, report)
     _formats(family, report)
     return report
@@ -112,27 +118,37 @@ def _formats(family: QuestionFileFamily | StaticFamily, report: Report) -> None:
     from variantex.generators.variant import draw_variant
 
     for fmt in family.formats:
-        failures = 0
-        for seed in range(20):
-            try:
-                draw_variant(family, np.random.default_rng(seed), BRANCH, {}, fmt)
-            except InputError:
-                failures += 1
-        if failures:
-            report.problems.append(f"{fmt}: {failures} of 20 draws give no usable question (options not distinct?)")
+        for branch in family.branches:
+            failures = 0
+            for seed in range(20):
+                try:
+                    draw_variant(family, np.random.default_rng(seed), branch, {}, fmt)
+                except InputError:
+                    failures += 1
+            if failures:
+                report.problems.append(
+                    f"{fmt}, branch {branch}: {failures} of 20 draws give no usable question (options not distinct?)"
+                )
     if "mcq" not in family.formats:
         report.notes.append(
             "no multiple choice: in most draws the named mistakes cannot put the key at every rank among three "
             "options (add mistakes on both sides of the key)"
         )
         return
-    row = audit_branch(family, BRANCH, report.draws)
-    for what, p in (("letter", row.p_letters()), ("letter with shuffle_options", row.p_letters(shuffled=True))):
-        if p < FAIR_P:
-            report.problems.append(f"the correct {what} is not uniform over {row.draws} draws (p = {p:.4f})")
-    ranks = row.p_ranks()
-    if ranks is not None and ranks < FAIR_P:
-        report.problems.append(f"the correct option's rank among the numbers is not uniform (p = {ranks:.4f})")
+    for branch in family.branches:
+        try:
+            row = audit_branch(family, branch, report.draws)
+        except InputError as error:
+            report.problems.append(f"mcq, branch {branch}: {error}")
+            continue
+        for what, p in (("letter", row.p_letters()), ("letter with shuffle_options", row.p_letters(shuffled=True))):
+            if p < FAIR_P:
+                report.problems.append(
+                    f"branch {branch}: the correct {what} is not uniform over {row.draws} draws (p = {p:.4f})"
+                )
+        ranks = row.p_ranks()
+        if ranks is not None and ranks < FAIR_P:
+            report.problems.append(f"branch {branch}: the correct option's rank is not uniform (p = {ranks:.4f})")
 
 
 def lines(report: Report) -> list[str]:

@@ -370,3 +370,24 @@ def test_the_schema_accepts_every_example_and_the_docs_files_load(tmp_path):
         assert not list(validator.iter_errors(yaml.safe_load(block)))
         family = load(write(tmp_path, block, f"doc{index}.yaml"))
         assert draw_variant(family, np.random.default_rng(0), "standard", {}, family.formats[0])
+
+
+def test_branches_keep_a_slot_on_one_structure_and_the_tolerance_is_the_file_s(tmp_path):
+    from variantex.answer_engine.checking import Claim, claim_matches
+
+    conv = load(ROOT / "examples" / "questions" / "conv-output-size.yaml")
+    assert conv.branches == ("padded", "unpadded")
+    for branch, padded in (("padded", True), ("unpadded", False)):
+        for seed in range(15):
+            variant = draw_variant(conv, np.random.default_rng(seed), branch, {}, "numeric")
+            assert (variant.params.values["p"] > 0) == padded and conv.branch_of(variant.params) == branch
+    bayes = load(ROOT / "examples" / "questions" / "bayes-error.yaml")
+    variant = variant_from_data(bayes, {"d": 2, "sigma": 2}, "numeric")
+    key = float(variant.solution.values["R"])  # Φ(−1/2) ≈ 0.3085
+    rules = bayes.rules_for(variant.params)
+    assert claim_matches(Claim.read(f"{key + 0.0009:.4f}"), variant.solution.values["R"], rules)
+    assert not claim_matches(Claim.read(f"{key + 0.002:.4f}"), variant.solution.values["R"], rules)
+    with pytest.raises(InputError, match=r"q.yaml:\d+: tolerance: expected exact or one of relative"):
+        load(write(tmp_path, GOOD + "tolerance: {percent: 5}\n"))
+    with pytest.raises(InputError, match=r"q.yaml:\d+: branches: expected two or more branch names"):
+        load(write(tmp_path, GOOD + "branches: {only: a > 0}\n"))
