@@ -40,7 +40,7 @@ PRECISION = 50  # decimal digits of the independent check
 
 Node = tuple[Any, ...]  # ("num", text) | ("name", n) | ("call", f, args) | ("neg", a) | (op, a, b)
 
-_TOKEN = re.compile(r"\s*(?:(\d+\.\d*|\.\d+|\d+)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|<=|>=|==|!=|[-+*/^(),<>]))")
+_TOKEN = re.compile(r"\s*(?:(\d+\.\d*|\.\d+|\d+)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|<=|>=|==|!=|[-+*/^(),<>\[\]]))")
 _COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
 _WORDS = ("and", "or", "not")
 
@@ -70,6 +70,12 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Any], Callable[..., Any]]] = {
     "min": (2, sp.Min, min),
     "max": (2, sp.Max, max),
     "binomial": (2, sp.binomial, mpmath.binomial),
+    # vectors and matrices (params drawn with `vector:` or `matrix:`)
+    "dot": (2, lambda u, v: (u.T * v)[0, 0], lambda u, v: sum(a * b for a, b in zip(u, v))),
+    "norm": (1, lambda v: sp.sqrt(sum(x**2 for x in v)), lambda v: mpmath.sqrt(sum(x**2 for x in v))),
+    "det": (1, lambda m: m.det(), mpmath.det),
+    "trace": (1, lambda m: m.trace(), lambda m: sum(m[i, i] for i in range(m.rows))),
+    "total": (1, lambda v: sum(v), lambda v: sum(v)),
 }
 # SymPy's spellings, so an exact value written out (a manifest's key) reads back.
 FUNCTIONS.update(
@@ -90,7 +96,10 @@ class Expression:
     def exact(self, values: Mapping[str, Any]) -> Any:
         """The exact value (a sympy number, or a bool for a condition), bounded as it goes."""
         self.approximate(values)  # refuses anything too large before sympy sees it
-        return _exact(self.tree, values)
+        try:
+            return _exact(self.tree, values)
+        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError) as error:
+            raise InvalidParams(f"{self.text!r} cannot be computed exactly ({type(error).__name__})") from None
 
     def approximate(self, values: Mapping[str, Any]) -> Any:
         """The value in mpmath at PRECISION digits, from the raw tree (no simplification)."""
@@ -229,7 +238,7 @@ class _Parser:
         if token == "(":
             node = self.condition(self.deeper(depth))
             self.expect(")")
-            return node
+            return self.indexed(node, depth)
         if token[0].isdigit() or token[0] == ".":
             return ("num", token)
         if token[0].isalpha() or token[0] == "_":
@@ -252,8 +261,22 @@ class _Parser:
                         f"{token} takes {arity} argument{'s' if arity > 1 else ''}, not {len(arguments)}", self.field
                     )
                 return ("call", token, tuple(arguments))
-            return ("name", token)
+            return self.indexed(("name", token), depth)
         raise InvalidParams(f"unexpected {token!r} in {self.source!r}", self.field)
+
+    def indexed(self, node: Node, depth: int) -> Node:
+        """An entry of a vector or a matrix, counted from 1: v[2], M[1, 2], (W*x)[1]."""
+        if self.peek() != "[":
+            return node
+        self.take()
+        indices = [self.condition(self.deeper(depth))]
+        while self.peek() == ",":
+            self.take()
+            indices.append(self.condition(self.deeper(depth)))
+        self.expect("]")
+        if len(indices) > 2:
+            raise InvalidParams("[…] takes one index (a vector) or two (a matrix)", self.field)
+        return ("index", node, tuple(indices))
 
 
 def _names(node: Node) -> set[str]:
@@ -262,8 +285,9 @@ def _names(node: Node) -> set[str]:
         return set() if node[1] in CONSTANTS else {node[1]}
     if kind == "num":
         return set()
-    if kind == "call":
-        return set().union(*(_names(argument) for argument in node[2]))
+    if kind in ("call", "index"):
+        found = set().union(*(_names(argument) for argument in node[2]))
+        return found | (_names(node[1]) if kind == "index" else set())
     return set().union(*(_names(child) for child in node[1:]))
 
 
@@ -282,6 +306,8 @@ def _approximate(node: Node, values: Mapping[str, Any]) -> Any:
     if kind == "call":
         arguments = [_approximate(argument, values) for argument in node[2]]
         return _bounded(FUNCTIONS[node[1]][2](*arguments))
+    if kind == "index":
+        return _entry(_approximate(node[1], values), [_approximate(i, values) for i in node[2]])
     if kind == "neg":
         return -_approximate(node[1], values)
     if kind == "not":
@@ -297,6 +323,8 @@ def _approximate(node: Node, values: Mapping[str, Any]) -> Any:
     if kind == "/" and right == 0:
         raise TooLarge("a division by zero")
     if kind == "^":
+        if isinstance(left, mpmath.matrix) or isinstance(right, mpmath.matrix):
+            raise InvalidParams("a power of a vector or a matrix (write it as a product)")
         if abs(right) > MAX_EXPONENT:
             raise TooLarge(f"an exponent of {mpmath.nstr(right, 6)} (at most {MAX_EXPONENT})")
         if left == 0 and right < 0:
@@ -309,26 +337,53 @@ def _approximate(node: Node, values: Mapping[str, Any]) -> Any:
 
 
 def _compare(operator: str, left: Any, right: Any) -> bool:
-    return {
-        "<": left < right,
-        "<=": left <= right,
-        ">": left > right,
-        ">=": left >= right,
-        "==": left == right,
-        "!=": left != right,
-    }[operator]
+    return bool(
+        {
+            "<": left < right,
+            "<=": left <= right,
+            ">": left > right,
+            ">=": left >= right,
+            "==": left == right,
+            "!=": left != right,
+        }[operator]
+    )
+
+
+def _entry(matrix: Any, indices: list[Any]) -> Any:
+    """Entry of a vector (one index) or a matrix (two), counted from 1 as in the stem."""
+    if not isinstance(matrix, (sp.MatrixBase, mpmath.matrix)):
+        raise InvalidParams("only a vector or a matrix has entries")
+    rows, columns = matrix.rows, matrix.cols
+    written = ", ".join(str(int(i)) if i == int(i) else str(i) for i in indices)
+    if len(indices) == 1:
+        indices = [indices[0], 1] if columns == 1 else [1, indices[0]]
+    row, column = (int(i) for i in indices)
+    if any(i != int(i) for i in indices) or not (1 <= row <= rows and 1 <= column <= columns):
+        raise InvalidParams(f"no entry [{written}] in a {rows}×{columns} array")
+    return matrix[row - 1, column - 1]
 
 
 def _bounded(value: Any) -> Any:
+    if isinstance(value, mpmath.matrix):
+        for entry in value:
+            _bounded(entry)
+        return value
     if isinstance(value, mpmath.mpc) or not mpmath.isfinite(value) or abs(value) > LIMIT:
         raise TooLarge("a value too large for an exam (or not a real number)")
     return value
 
 
 def _mp(value: Any) -> Any:
+    if isinstance(value, sp.MatrixBase):
+        return mpmath.matrix([[_mp(entry) for entry in value.row(i)] for i in range(value.rows)])
     if isinstance(value, sp.Rational):
         return mpmath.mpf(value.p) / value.q
     return mpmath.mpf(sp.N(value, PRECISION + 10))
+
+
+def _number(value: Any) -> Any:
+    """A condition in arithmetic counts as 1 or 0 (an indicator: `(r < 1) / (1 - r)`)."""
+    return sp.Integer(int(value)) if isinstance(value, bool) else value
 
 
 def _exact(node: Node, values: Mapping[str, Any]) -> Any:
@@ -339,6 +394,8 @@ def _exact(node: Node, values: Mapping[str, Any]) -> Any:
         return CONSTANTS[node[1]][0] if node[1] in CONSTANTS else values[node[1]]
     if kind == "call":
         return FUNCTIONS[node[1]][1](*(_exact(argument, values) for argument in node[2]))
+    if kind == "index":
+        return _entry(_exact(node[1], values), [_exact(i, values) for i in node[2]])
     if kind == "neg":
         return -_exact(node[1], values)
     if kind == "not":
@@ -347,7 +404,7 @@ def _exact(node: Node, values: Mapping[str, Any]) -> Any:
         return bool(_exact(node[1], values)) and bool(_exact(node[2], values))
     if kind == "or":
         return bool(_exact(node[1], values)) or bool(_exact(node[2], values))
-    left, right = _exact(node[1], values), _exact(node[2], values)
+    left, right = _number(_exact(node[1], values)), _number(_exact(node[2], values))
     if kind in _COMPARISONS:
         if isinstance(left, sp.Rational) and isinstance(right, sp.Rational):
             return _compare(kind, left, right)

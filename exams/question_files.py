@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -30,10 +30,10 @@ from variantex.answer_engine import exact, expressions
 from variantex.answer_engine.checking import DEFAULT_TOLERANCE, Tolerance
 from variantex.answer_engine.distractors import Mistake
 from variantex.answer_engine.errors import InputError, InvalidParams
-from variantex.answer_engine.formatting import Markup, Math, tex
+from variantex.answer_engine.formatting import Markup, Math, markup_text, tex
 from variantex.exams import yamlio
 from variantex.generators import base
-from variantex.generators.base import Family, Part, Solution
+from variantex.generators.base import Family, Part, Solution, TextAnswer
 
 FIELDS = (
     "id",
@@ -51,7 +51,8 @@ FIELDS = (
     "calculator",
 )
 TOLERANCES = ("relative", "absolute", "significant_figures", "decimal_places")
-PART_FIELDS = ("name", "label", "answer", "check")
+PART_FIELDS = ("name", "label", "answer", "check", "text", "synonyms")
+_WORD = re.compile(r"^[a-z][a-z0-9 '-]{0,47}$")
 MISTAKE_FIELDS = ("name", "description", "values")
 DRAW_KINDS = ("integer", "rational", "choice")
 MAX_CHOICES = 10_000  # values one drawn param may take
@@ -80,6 +81,35 @@ class Draw:
 
     name: str
     choices: tuple[sp.Rational, ...]
+    shape: tuple[int, int] | None = None  # a vector (n×1) or matrix whose entries are drawn so
+
+    def pick(self, rng: np.random.Generator) -> Any:
+        if self.shape is None:
+            return self.choices[int(rng.integers(len(self.choices)))]
+        rows, columns = self.shape
+        entries = [self.choices[int(rng.integers(len(self.choices)))] for _ in range(rows * columns)]
+        return sp.ImmutableMatrix(rows, columns, entries)
+
+    def read(self, value: Any, field: str) -> Any:
+        """A stored value (a manifest's) as this param holds it."""
+        if self.shape is None:
+            return exact.rational(value, field)
+        rows, columns = self.shape
+        table = [[entry] for entry in value] if columns == 1 and isinstance(value, list) else value
+        if not (
+            isinstance(table, list)
+            and len(table) == rows
+            and all(isinstance(row, list) and len(row) == columns for row in table)
+        ):
+            raise InvalidParams(f"expected a {rows}×{columns} array", field)
+        return sp.ImmutableMatrix([[exact.rational(entry, field) for entry in row] for row in table])
+
+    def write(self, value: Any) -> Any:
+        if self.shape is None:
+            return exact.dump_number(value)
+        if self.shape[1] == 1:
+            return [exact.dump_number(entry) for entry in value]
+        return [[exact.dump_number(entry) for entry in value.row(i)] for i in range(value.rows)]
 
 
 @dataclass(frozen=True)
@@ -93,16 +123,20 @@ class Derived:
 class FilePart:
     name: str
     label: str
-    answer: expressions.Expression
+    answer: expressions.Expression | None  # a number's expression (None for a text part)
     check: expressions.Expression | None
     where: str
+    # A text part: each word and the condition under which it is the answer (the first that
+    # holds), and other ways a student may write each word.
+    words: tuple[tuple[str, expressions.Expression], ...] = ()
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
 class FileMistake:
     name: str
     description: str
-    values: tuple[tuple[str, expressions.Expression], ...]
+    values: tuple[tuple[str, expressions.Expression | str], ...]  # an expression, or a text part's word
     where: str
 
 
@@ -231,7 +265,9 @@ def read_question_file(path: str | Path) -> QuestionFile:
     known = {p.name for p in params}
     require = _require(path, data, known)
     parts = _parts(path, data, known)
-    mistakes = _mistakes(path, data, known | {p.name for p in parts}, {p.name for p in parts})
+    numbers = {p.name for p in parts if p.answer is not None}
+    words = {p.name: tuple(word for word, _ in p.words) for p in parts if p.answer is None}
+    mistakes = _mistakes(path, data, known | numbers, {p.name for p in parts}, words)
     stem = _markdown(path, data, "stem", known)
     ask = _markdown(path, data, "ask", known) if "ask" in data else ""
     solution = _solution(path, data, known | {p.name for p in parts})
@@ -379,6 +415,25 @@ def _names_in(text: str) -> set[str]:
 
 
 def _draw(path: Path, name: str, spec: dict, field: str) -> Draw:
+    for array, size_name in (("vector", "size"), ("matrix", "shape")):
+        if array in spec:  # {vector: {integer: [-3, 3]}, size: 3}, {matrix: {...}, shape: [2, 2]}
+            _refuse_unknown(path, spec, (array, size_name), f"{field}.")
+            where = yamlio.where(path, spec, array, f"{field}.{array}")
+            size = spec.get(size_name)
+            shape = (size, 1) if array == "vector" else tuple(size) if isinstance(size, list) else None
+            if (
+                shape is None
+                or len(shape) != 2
+                or not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 6 for n in shape)
+            ):
+                raise InputError(
+                    f"expected {size_name}: " + ("a length 1 to 6" if array == "vector" else "[rows, columns], 1 to 6"),
+                    yamlio.where(path, spec, size_name if size_name in spec else None, f"{field}.{size_name}"),
+                )
+            if not isinstance(spec[array], dict):
+                raise InputError("expected how each entry is drawn ({integer: [-3, 3]})", where)
+            entries = _draw(path, name, spec[array], f"{field}.{array}")
+            return Draw(name, entries.choices, (int(shape[0]), int(shape[1])))
     kinds = [kind for kind in DRAW_KINDS if kind in spec]
     _refuse_unknown(path, spec, (*DRAW_KINDS, "step", "nonzero"), f"{field}.")
     if len(kinds) != 1:
@@ -438,24 +493,63 @@ def _parts(path: Path, data: Mapping, known: set[str]) -> tuple[FilePart, ...]:
         if not isinstance(item, dict):
             raise InputError("expected a mapping with name and answer", where)
         _refuse_unknown(path, item, PART_FIELDS, f"{prefix}.")
-        for needed in ("name", "answer"):
+        for needed in ("name", "text" if "text" in item else "answer"):
             if needed not in item:
                 raise InputError("missing", yamlio.where(path, item, None, f"{prefix}.{needed}"))
+        if "text" in item and "answer" in item:
+            raise InputError(
+                "a part has an answer (a number) or text (words), not both",
+                yamlio.where(path, item, "text", f"{prefix}.text"),
+            )
         name = item["name"]
         if not isinstance(name, str) or not _NAME.match(name) or name in known or any(p.name == name for p in parts):
             raise InputError(
                 "a part name is new, a letter then letters, digits or _",
                 yamlio.where(path, item, "name", f"{prefix}.name"),
             )
-        earlier = known | {p.name for p in parts}  # an answer may use the parts before it
+        # An answer may use the numbers of the parts before it.
+        earlier = known | {p.name for p in parts if p.answer is not None}
+        label = _text(path, item, "label", f"{prefix}.") if "label" in item else name
+        if "text" in item:
+            words, synonyms = _words(path, item, prefix, earlier)
+            parts.append(FilePart(name, label, None, None, where, words, synonyms))
+            continue
         answer = _expression(path, item, "answer", f"{prefix}.answer", earlier)
         check = _expression(path, item, "check", f"{prefix}.check", earlier) if "check" in item else None
-        label = _text(path, item, "label", f"{prefix}.") if "label" in item else name
         parts.append(FilePart(name, label, answer, check, where))
     return tuple(parts)
 
 
-def _mistakes(path: Path, data: Mapping, known: set[str], part_names: set[str]) -> tuple[FileMistake, ...]:
+def _words(path: Path, item: Mapping, prefix: str, known: set[str]) -> tuple[tuple, tuple]:
+    """A text part's words with their conditions, and their synonyms."""
+    raw = item["text"]
+    where = yamlio.where(path, item, "text", f"{prefix}.text")
+    if not isinstance(raw, dict) or len(raw) < 2:
+        raise InputError("expected two or more words, each with the condition that makes it the answer", where)
+    words = []
+    for word in raw:
+        if not isinstance(word, str) or not _WORD.match(word):
+            raise InputError(f"a word is lowercase letters, digits, spaces, ' and -, not {word!r}", where)
+        words.append((word, _expression(path, raw, word, f"{prefix}.text.{word}", known)))
+    synonyms_raw = item.get("synonyms", {})
+    synonyms_where = yamlio.where(path, item, "synonyms", f"{prefix}.synonyms")
+    if not isinstance(synonyms_raw, dict):
+        raise InputError("expected each word and a list of other ways to write it", synonyms_where)
+    synonyms = []
+    for word, others in synonyms_raw.items():
+        if word not in raw:
+            raise InputError(f"{word!r} is not one of this part's words ({', '.join(raw)})", synonyms_where)
+        if isinstance(others, str):
+            others = [others]
+        if not isinstance(others, list) or not all(isinstance(o, str) and o.strip() for o in others):
+            raise InputError("expected a list of texts", synonyms_where)
+        synonyms.append((word, tuple(o.strip() for o in others)))
+    return tuple(words), tuple(synonyms)
+
+
+def _mistakes(
+    path: Path, data: Mapping, known: set[str], part_names: set[str], words: Mapping[str, tuple[str, ...]]
+) -> tuple[FileMistake, ...]:
     raw = data.get("mistakes", [])
     if not isinstance(raw, list):
         raise InputError("expected a list of mistakes", yamlio.where(path, data, "mistakes", "mistakes"))
@@ -484,12 +578,24 @@ def _mistakes(path: Path, data: Mapping, known: set[str], part_names: set[str]) 
                 name=_text(path, item, "name", f"{prefix}."),
                 description=_text(path, item, "description", f"{prefix}."),
                 values=tuple(
-                    (name, _expression(path, values, name, f"{prefix}.values.{name}", known)) for name in values
+                    (name, _word(path, values, name, f"{prefix}.values.{name}", words[name]))
+                    if name in words
+                    else (name, _expression(path, values, name, f"{prefix}.values.{name}", known))
+                    for name in values
                 ),
                 where=yamlio.where(path, raw, i, prefix),
             )
         )
     return tuple(found)
+
+
+def _word(path: Path, values: Mapping, name: str, field: str, words: tuple[str, ...]) -> str:
+    """A mistake's value for a text part: one of its words."""
+    if values[name] not in words:
+        raise InputError(
+            f"expected one of this part's words ({', '.join(words)})", yamlio.where(path, values, name, field)
+        )
+    return str(values[name])
 
 
 def _markdown(path: Path, data: Mapping, name: str, known: set[str]) -> str:
@@ -537,13 +643,23 @@ def _rubric(path: Path, data: Mapping) -> tuple[tuple[str, int], ...]:
 # --- the family ---------------------------------------------------------------------------
 
 
+def value_tex(value: Any) -> Math:
+    """A value as the stem prints it: a column vector in parentheses, a matrix in brackets (as
+    the built-in families print them), a number exactly."""
+    if isinstance(value, sp.MatrixBase):
+        rows = [" & ".join(tex(entry) for entry in value.row(i)) for i in range(value.rows)]
+        kind = "pmatrix" if value.cols == 1 else "bmatrix"
+        return Math(rf"\begin{{{kind}}}" + r" \\ ".join(rows) + rf"\end{{{kind}}}")
+    return tex(value)
+
+
 def _substitute(text: str, values: Mapping[str, Any]) -> Markup:
     """Markup with each {{ name }} as its exact value: TeX inside $…$, math of its own outside."""
     out, inside, last = [], False, 0
     for match in _SUBSTITUTION.finditer(text):
         before = text[last : match.start()]
         inside ^= before.replace("\\$", "").count("$") % 2 == 1
-        value = tex(values[match[1]])
+        value = value_tex(values[match[1]])
         out.append(before + (value if inside else f"${value}$"))
         last = match.end()
     out.append(text[last:])
@@ -558,11 +674,7 @@ class QuestionFileFamily(Family):
 
     def draw_any(self, rng: np.random.Generator) -> FileParams:
         """A draw that meets the file's constraints, on whichever branch it falls."""
-        drawn = {}
-        for param in self.source.params:
-            if isinstance(param, Draw):
-                drawn[param.name] = param.choices[int(rng.integers(len(param.choices)))]
-        return self._complete(drawn)
+        return self._complete({param.name: param.pick(rng) for param in self.source.params if isinstance(param, Draw)})
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> FileParams:
         params = self.draw_any(rng)
@@ -578,7 +690,8 @@ class QuestionFileFamily(Family):
                 values[param.name] = drawn[param.name]
                 continue
             try:
-                values[param.name] = _exact_number(param.expression.exact(values))
+                value = param.expression.exact(values)
+                values[param.name] = value.as_immutable() if isinstance(value, sp.MatrixBase) else _exact_number(value)
             except InvalidParams as error:
                 raise InvalidParams(f"{param.name}: {error.message}", "params") from None
         for condition, where in self.source.require:
@@ -588,19 +701,19 @@ class QuestionFileFamily(Family):
 
     def parse(self, data: Mapping[str, Any]) -> FileParams:
         drawn = {}
-        names = [p.name for p in self.source.params if isinstance(p, Draw)]
+        params = {p.name: p for p in self.source.params if isinstance(p, Draw)}
         for key in data:
-            if key not in names:
-                raise InvalidParams(f"unknown param {key!r} for {self.id} (params: {', '.join(names)})", str(key))
-        for name in names:
+            if key not in params:
+                raise InvalidParams(f"unknown param {key!r} for {self.id} (params: {', '.join(params)})", str(key))
+        for name, param in params.items():
             if name not in data:
                 raise InvalidParams("missing", name)
-            drawn[name] = exact.rational(data[name], name)
+            drawn[name] = param.read(data[name], name)
         return self._complete(drawn)
 
     def dump(self, params: FileParams) -> dict[str, Any]:
-        drawn = {p.name for p in self.source.params if isinstance(p, Draw)}
-        return {name: exact.dump_number(value) for name, value in params.items if name in drawn}
+        drawn = {p.name: p for p in self.source.params if isinstance(p, Draw)}
+        return {name: drawn[name].write(value) for name, value in params.items if name in drawn}
 
     def branch_of(self, params: FileParams) -> str:
         """The first branch whose conditions the draw meets (one branch without `branches`)."""
@@ -613,13 +726,16 @@ class QuestionFileFamily(Family):
         return self.source.tolerance
 
     def parts(self, params: FileParams) -> tuple[Part, ...]:
-        return tuple(Part(p.name, Math(p.label)) for p in self.source.parts)
+        return tuple(Part(p.name, Math(p.label), tuple(word for word, _ in p.words)) for p in self.source.parts)
 
     def _answers(self, params: FileParams) -> dict[str, Any]:
         values = dict(params.values)
         answers = {}
         for part in self.source.parts:
             try:
+                if part.answer is None:  # a text part: the first word whose condition holds
+                    answers[part.name] = _first_word(part, lambda condition: condition.exact(values))
+                    continue
                 answers[part.name] = values[part.name] = _exact_number(part.answer.exact(values))
             except InvalidParams as error:
                 raise InvalidParams(f"{part.name}: {error.message}", "params") from None
@@ -633,8 +749,11 @@ class QuestionFileFamily(Family):
     def verify(self, params: FileParams) -> dict[str, Any]:
         """Each part again in mpmath from its raw tree, or from the author's `check:`."""
         values: dict[str, Any] = dict(params.values)
-        checked = {}
+        checked: dict[str, Any] = {}
         for part in self.source.parts:
+            if part.answer is None:  # its conditions judged in mpmath
+                checked[part.name] = _first_word(part, lambda condition: condition.approximate(values))
+                continue
             route = part.check or part.answer
             approximate = route.approximate(values)
             checked[part.name] = float(approximate)
@@ -646,7 +765,10 @@ class QuestionFileFamily(Family):
         found = []
         for mistake in self.source.mistakes:
             try:
-                wrong = {name: _exact_number(expression.exact(values)) for name, expression in mistake.values}
+                wrong = {
+                    name: expression if isinstance(expression, str) else _exact_number(expression.exact(values))
+                    for name, expression in mistake.values
+                }
             except InvalidParams:
                 continue  # this mistake has no value for this draw (a division by zero): not offered
             found.append(Mistake(mistake.name, mistake.description, wrong))
@@ -661,7 +783,7 @@ class QuestionFileFamily(Family):
         return self.source.calculator
 
     def context(self, params: FileParams) -> dict[str, Any]:
-        return dict(params.values)
+        return {name: value_tex(value) if isinstance(value, sp.MatrixBase) else value for name, value in params.items}
 
     def stem_source(self) -> str:
         ask = self.source.ask or "Find " + ", ".join(f"${p.label}$" for p in self.source.parts) + "."
@@ -724,6 +846,13 @@ class StaticFamily(Family):
         return f"<% block stem %>\n{self.source.text}\n<% endblock %>\n<% block ask %>\n<% endblock %>\n"
 
 
+def _first_word(part: FilePart, holds: Callable[[expressions.Expression], Any]) -> str:
+    for word, condition in part.words:
+        if holds(condition):
+            return word
+    raise InvalidParams(f"none of its words' conditions holds ({', '.join(w for w, _ in part.words)})")
+
+
 def _exact_number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, sp.Expr) or not value.is_real:
         raise InvalidParams(f"{value} is not a real number")
@@ -759,6 +888,11 @@ def load(path: str | Path) -> Any:
             "formats": tuple(formats),
             "branches": tuple(name for name, _ in source.branches) or (BRANCH,),
             "tolerance": source.tolerance,
+            "text_answers": {
+                word: TextAnswer(markup_text(word), dict(part.synonyms).get(word, ()))
+                for part in source.parts
+                for word, _ in part.words
+            },
         },
     )
     for branch in cls.branches:
@@ -815,6 +949,9 @@ def _choices(cls: type[QuestionFileFamily]) -> int | None:
                 if (value := mistake.values.get(part)) is not None and not value_matches(value, key, rules)
             }
         except InvalidParams:
+            continue
+        if isinstance(key, str):  # words: shuffled, no rank to give away
+            sides[family.branch_of(params)].append(len(wrong))
             continue
         below = sum(1 for value in wrong if float(value) < float(key))
         sides[family.branch_of(params)].append(min(below, len(wrong) - below))

@@ -74,7 +74,8 @@ def _answers(family: QuestionFileFamily, accepted: list[FileParams], report: Rep
     from variantex.generators.variant import Variant
 
     unanswered, disputed, ugly = Counter[str](), [], Counter[str]()
-    dead: Counter[str] = Counter()
+    dead: Counter[tuple[str, str]] = Counter()  # (mistake, branch): draws where it gives the key
+    on_branch: Counter[str] = Counter()
     solved = 0
     for params in accepted:
         try:
@@ -87,10 +88,12 @@ def _answers(family: QuestionFileFamily, accepted: list[FileParams], report: Rep
             unanswered[error.message] += 1
             continue
         solved += 1
+        branch = family.branch_of(params)
+        on_branch[branch] += 1
         rules = family.rules_for(params)
         for mistake in family.mistakes(params):
             if all(value_matches(value, solution.values[name], rules) for name, value in mistake.values.items()):
-                dead[mistake.name] += 1
+                dead[mistake.name, branch] += 1
         for name, value in solution.values.items():
             if isinstance(value, sp.Rational) and value.q > UGLY_DENOMINATOR:
                 ugly[name] += 1
@@ -100,12 +103,12 @@ def _answers(family: QuestionFileFamily, accepted: list[FileParams], report: Rep
     if disputed:
         report.problems.append(f"{len(disputed)} keys disputed by the second computation; first: {disputed[0]}")
     for name in (m.name for m in family.source.mistakes):
-        if solved and dead[name] / solved > DEAD:
-            report.problems.append(
-                f"mistake {name!r} gives the key in {dead[name]} of {solved} draws: a dead distractor"
-            )
-        elif dead[name]:
-            report.notes.append(f"mistake {name!r} gives the key in {dead[name]} of {solved} draws (not offered there)")
+        total = sum(dead[name, branch] for branch in on_branch)
+        # Dead: it gives the key in most draws of every branch (alive on one branch is a use).
+        if solved and all(dead[name, branch] > DEAD * count for branch, count in on_branch.items()):
+            report.problems.append(f"mistake {name!r} gives the key in {total} of {solved} draws: a dead distractor")
+        elif total:
+            report.notes.append(f"mistake {name!r} gives the key in {total} of {solved} draws (not offered there)")
     for name, count in ugly.items():
         report.notes.append(
             f"part {name!r} is a fraction with a denominator over {UGLY_DENOMINATOR} in {count} of {solved} draws: "

@@ -391,3 +391,41 @@ def test_branches_keep_a_slot_on_one_structure_and_the_tolerance_is_the_file_s(t
         load(write(tmp_path, GOOD + "tolerance: {percent: 5}\n"))
     with pytest.raises(InputError, match=r"q.yaml:\d+: branches: expected two or more branch names"):
         load(write(tmp_path, GOOD + "branches: {only: a > 0}\n"))
+
+
+def test_vectors_and_matrices_are_drawn_stored_and_computed_exactly():
+    layer = load(ROOT / "examples" / "questions" / "linear-layer.yaml")
+    variant = variant_from_data(layer, {"W": [[2, -2], [-1, 3]], "x": [1, 2], "b": [1, -2]}, "numeric")
+    assert variant.params.values["z"] == sp.ImmutableMatrix([-1, 3])  # W x + b
+    assert variant.solution.values == {"s": 3}  # max(0, -1) + max(0, 3)
+    assert layer.dump(variant.params) == {"W": [[2, -2], [-1, 3]], "x": [1, 2], "b": [1, -2]}
+    for seed in range(10):
+        drawn = draw_variant(layer, np.random.default_rng(seed), "standard", {}, "numeric")
+        assert layer.parse(layer.dump(drawn.params)) == drawn.params
+    with pytest.raises(InvalidParams, match="expected a 2×2 array"):
+        layer.parse({"W": [1, 2], "x": [1, 2], "b": [1, 2]})
+    assert (
+        expressions.parse("det(M) + trace(M) + M[2, 1]", {"M"}).exact({"M": sp.ImmutableMatrix([[1, 2], [3, 4]])}) == 6
+    )
+    assert expressions.parse("dot(u, v) / norm(u)^2", {"u", "v"}).exact(
+        {"u": sp.ImmutableMatrix([3, 4]), "v": sp.ImmutableMatrix([1, 2])}
+    ) == sp.Rational(11, 25)
+    with pytest.raises(InvalidParams, match=r"no entry \[3\]"):
+        expressions.parse("v[3]", {"v"}).exact({"v": sp.ImmutableMatrix([1, 2])})
+
+
+def test_a_text_part_is_judged_by_its_words_and_their_synonyms():
+    from variantex.exams.audit import judge_claim
+
+    series = load(ROOT / "examples" / "questions" / "geometric-series.yaml")
+    assert series.branches == ("converges", "diverges")
+    converging = variant_from_data(series, {"num": 1, "den": 4}, "numeric")
+    assert converging.solution.values == {"behaviour": "converges", "total": sp.Rational(4, 3)}
+    assert judge_claim(converging, "behaviour", "It converges")[0] == "correct"  # a synonym
+    assert judge_claim(converging, "behaviour", "yes")[0] == "correct"
+    assert judge_claim(converging, "behaviour", "diverges") == ("mistake", "took a ratio below 1 to diverge")
+    assert judge_claim(converging, "total", "4/3")[0] == "correct"
+    diverging = variant_from_data(series, {"num": 9, "den": 2}, "numeric")
+    assert diverging.solution.values == {"behaviour": "diverges", "total": 0}
+    statements = series.statements(diverging.params)  # true/false from the key and the mistakes
+    assert statements and all(s.truth in (True, False) for s in statements)
