@@ -120,7 +120,10 @@ def _exact_solution(family: Family, params: Any) -> Solution:
 def _verified_solution(family: Family, params: Any) -> Solution:
     """Solve exactly, recompute independently, and refuse to return a key they disagree on."""
     solution = _exact_solution(family, params)
-    confirm(f"{family.id} {family.dump(params)}", solution.values, family.verify(params), family.verify_tolerance)
+    # A question file's family names its file too, so the author knows where to look.
+    source = getattr(getattr(family, "source", None), "path", "")
+    label = f"{source}: {family.id} {family.dump(params)}" if source else f"{family.id} {family.dump(params)}"
+    confirm(label, solution.values, family.verify(params), family.verify_tolerance)
     return solution
 
 

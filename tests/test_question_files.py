@@ -92,7 +92,7 @@ def test_a_wrong_key_is_caught_by_the_author_s_check(tmp_path):
 
     wrong = GOOD.replace("check: a + a + b + b", "check: a + a + b")
     family = load(write(tmp_path, wrong))
-    with pytest.raises(VerificationError, match="scaled-sum.*disagree"):
+    with pytest.raises(VerificationError, match=r"q\.yaml: scaled-sum \{'a': 3, 'b': '1/2'\}: .*disagree: s:"):
         variant_from_data(family, {"a": 3, "b": "1/2"}, "numeric")
 
 
