@@ -59,19 +59,7 @@ def compile_pdf(tex_file: Path) -> Path:
         "-no-shell-escape",
         tex_file.name,
     ]
-    environment = tex_environment()
-    # No time limit: a 10,000-student chunk takes as long as it takes (the CLI shows progress),
-    # and pdflatex dies with variantex if variantex is killed.
-    result = subprocess.run(
-        command,
-        cwd=folder,
-        env=environment,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        stdin=subprocess.DEVNULL,
-        preexec_fn=die_with_parent,
-    )
+    result = run_tex(command, folder)
     pdf = tex_file.with_suffix(".pdf")
     log = tex_file.with_suffix(".log")
     if result.returncode != 0 or not pdf.exists():
@@ -81,6 +69,22 @@ def compile_pdf(tex_file: Path) -> Path:
         if suffix != ".log":
             tex_file.with_suffix(suffix).unlink(missing_ok=True)
     return pdf
+
+
+def run_tex(command: list[str], folder: Path) -> subprocess.CompletedProcess:
+    """Run a TeX engine in `folder` the safe way: no shell escape (the caller's flags say so
+    too), kpathsea in paranoid mode, a fixed build date, no stdin; it dies with variantex.
+    No time limit: a 10,000-student chunk takes as long as it takes (the CLI shows progress)."""
+    return subprocess.run(
+        command,
+        cwd=folder,
+        env=tex_environment(),
+        capture_output=True,
+        text=True,
+        errors="replace",
+        stdin=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
+    )
 
 
 def _load_prctl():

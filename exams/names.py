@@ -17,7 +17,6 @@ name that no installed font can print gets a line to write it on, on its page, a
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -74,28 +73,12 @@ def _run_xetex(folder: Path, source: str, strict: bool = True) -> str:
     """Run XeTeX (initial mode with e-TeX's \\iffontchar, no shell escape, paranoid file access) on `source` in
     `folder`; return its log. Unless `strict`, an error (a font that is not installed) is
     passed over."""
-    from variantex.exams.latex import die_with_parent, log_excerpt, tex_environment
+    from variantex.exams.latex import log_excerpt, run_tex
 
     tex = folder / "names.tex"
     tex.write_text(source, encoding="utf-8")
-    result = subprocess.run(
-        [
-            "xetex",
-            "-ini",
-            "-etex",
-            "-interaction=nonstopmode",
-            *(["-halt-on-error"] if strict else []),
-            "-no-shell-escape",
-            tex.name,
-        ],
-        cwd=folder,
-        env=tex_environment(),
-        capture_output=True,
-        text=True,
-        errors="replace",
-        stdin=subprocess.DEVNULL,
-        preexec_fn=die_with_parent,
-    )
+    flags = ["-ini", "-etex", "-interaction=nonstopmode", *(["-halt-on-error"] if strict else [])]
+    result = run_tex(["xetex", *flags, "-no-shell-escape", tex.name], folder)
     log_file = tex.with_suffix(".log")
     log = log_file.read_text(errors="replace") if log_file.exists() else result.stdout + result.stderr
     for leftover in (tex, log_file):

@@ -276,13 +276,13 @@ def load(path: str | Path) -> Any:
         static = read_static_question(Path(path), data)
         _free(static.id, where)
         attributes = {"id": static.id, "title": static.title, "source": static, "choices": len(static.options)}
-        return _register(type(f"Static_{static.id.replace('-', '_')}", (StaticFamily,), attributes))
+        return _register(_family_class(f"Static_{static.id.replace('-', '_')}", StaticFamily, attributes))
     source = read_question_file(path)
     _free(source.id, where)
     formats = ["numeric", "open", *(["tf"] if source.mistakes else [])]
-    cls: type[QuestionFileFamily] = type(
+    cls: type[QuestionFileFamily] = _family_class(
         f"QuestionFile_{source.id.replace('-', '_')}",
-        (QuestionFileFamily,),
+        QuestionFileFamily,
         {
             "id": source.id,
             "title": source.title,
@@ -315,9 +315,17 @@ def _free(question_id: str, where: str) -> None:
         raise InputError(f"the id {question_id!r} is taken by the family {taken.title!r}", where)
 
 
-def _register(cls: type) -> Any:
-    if cls in base._PENDING:  # registered here, by file: the class registry must not make another
+def _family_class(name: str, parent: type, attributes: dict[str, Any]) -> Any:
+    """A family class for one file. Families register themselves when their class is made;
+    a file's family is registered by `_register` once the file checks out, so it is taken
+    off that list at once (a file refused half-way must not turn up in `families()` later)."""
+    cls = type(name, (parent,), attributes)
+    if cls in base._PENDING:
         base._PENDING.remove(cls)
+    return cls
+
+
+def _register(cls: type) -> Any:
     family = cls()
     base._REGISTRY[family.id] = family
     from variantex.generators import stems

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -174,14 +174,14 @@ OPTION_FIELDS = ("text", "correct", "why")
 
 
 def read_static_question(path: Path, data: Mapping) -> StaticQuestion:
-    _refuse_unknown(path, data, STATIC_FIELDS, "")
+    yamlio.refuse_unknown(path, data, STATIC_FIELDS, "")
     for name in ("id", "title"):
         if name not in data:
             raise InputError("missing", yamlio.where(path, data, None, name))
     body = data["static"]
     if not isinstance(body, dict):
         raise InputError("expected text, options and an explanation", yamlio.where(path, data, "static", "static"))
-    _refuse_unknown(path, body, STATIC_BODY, "static.")
+    yamlio.refuse_unknown(path, body, STATIC_BODY, "static.")
     for name in ("text", "options"):
         if name not in body:
             raise InputError("missing", yamlio.where(path, body, None, f"static.{name}"))
@@ -198,7 +198,7 @@ def read_static_question(path: Path, data: Mapping) -> StaticQuestion:
             raise InputError(
                 "expected {text: …, correct: true} or {text: …, why: …}", yamlio.where(path, raw, i, prefix)
             )
-        _refuse_unknown(path, item, OPTION_FIELDS, f"{prefix}.")
+        yamlio.refuse_unknown(path, item, OPTION_FIELDS, f"{prefix}.")
         options.append(
             (_markup(path, item, "text", f"{prefix}."), _flag(path, item, "correct"), str(item.get("why", "")))
         )
@@ -244,13 +244,7 @@ def _id(path: Path, data: Mapping) -> str:
 
 def read_question_file(path: str | Path) -> QuestionFile:
     path = Path(path)
-    data = yamlio.load(path)
-    if not isinstance(data, dict):
-        raise InputError("a question file is a mapping with id, title, params, stem and parts", str(path))
-    _refuse_unknown(path, data, FIELDS, "")
-    for name in ("id", "title", "stem", "parts"):
-        if name not in data:
-            raise InputError("missing", yamlio.where(path, data, None, name))
+    data = yamlio.load_mapping(path, "a question file", FIELDS, ("id", "title", "stem", "parts"))
     question_id = _id(path, data)
     params = _params(path, data)
     known = {p.name for p in params}
@@ -342,13 +336,6 @@ def _flag(path: Path, data: Mapping, name: str) -> bool:
     return value
 
 
-def _refuse_unknown(path: Path, data: Mapping, allowed: Sequence[str], prefix: str) -> None:
-    for key in data:
-        if key not in allowed:
-            field = f"{prefix}{key}"
-            raise InputError(f"unknown field (fields: {', '.join(allowed)})", yamlio.where(path, data, key, field))
-
-
 def _text(path: Path, data: Mapping, name: str, prefix: str = "") -> str:
     value = data[name]
     if not isinstance(value, str) or not value.strip():
@@ -408,7 +395,7 @@ def _names_in(text: str) -> set[str]:
 def _draw(path: Path, name: str, spec: dict, field: str) -> Draw:
     for array, size_name in (("vector", "size"), ("matrix", "shape")):
         if array in spec:  # {vector: {integer: [-3, 3]}, size: 3}, {matrix: {...}, shape: [2, 2]}
-            _refuse_unknown(path, spec, (array, size_name), f"{field}.")
+            yamlio.refuse_unknown(path, spec, (array, size_name), f"{field}.")
             where = yamlio.where(path, spec, array, f"{field}.{array}")
             size = spec.get(size_name)
             shape = (size, 1) if array == "vector" else tuple(size) if isinstance(size, list) else None
@@ -426,7 +413,7 @@ def _draw(path: Path, name: str, spec: dict, field: str) -> Draw:
             entries = _draw(path, name, spec[array], f"{field}.{array}")
             return Draw(name, entries.choices, (int(shape[0]), int(shape[1])))
     kinds = [kind for kind in DRAW_KINDS if kind in spec]
-    _refuse_unknown(path, spec, (*DRAW_KINDS, "step", "nonzero"), f"{field}.")
+    yamlio.refuse_unknown(path, spec, (*DRAW_KINDS, "step", "nonzero"), f"{field}.")
     if len(kinds) != 1:
         raise InputError(
             "say one of integer: [low, high], rational: [low, high] (with step:) or choice: [...]",
@@ -483,7 +470,7 @@ def _parts(path: Path, data: Mapping, known: set[str]) -> tuple[FilePart, ...]:
         where = yamlio.where(path, raw, i, prefix)
         if not isinstance(item, dict):
             raise InputError("expected a mapping with name and answer", where)
-        _refuse_unknown(path, item, PART_FIELDS, f"{prefix}.")
+        yamlio.refuse_unknown(path, item, PART_FIELDS, f"{prefix}.")
         for needed in ("name", "text" if "text" in item else "answer"):
             if needed not in item:
                 raise InputError("missing", yamlio.where(path, item, None, f"{prefix}.{needed}"))
@@ -549,7 +536,7 @@ def _mistakes(
         prefix = f"mistakes[{i}]"
         if not isinstance(item, dict):
             raise InputError("expected a mapping with name, description and values", yamlio.where(path, raw, i, prefix))
-        _refuse_unknown(path, item, MISTAKE_FIELDS, f"{prefix}.")
+        yamlio.refuse_unknown(path, item, MISTAKE_FIELDS, f"{prefix}.")
         for needed in MISTAKE_FIELDS:
             if needed not in item:
                 raise InputError("missing", yamlio.where(path, item, None, f"{prefix}.{needed}"))

@@ -132,13 +132,7 @@ class ExamSpec:
 
 def load_spec(path: str | Path) -> ExamSpec:
     path = Path(path)
-    data = yamlio.load(path)
-    if not isinstance(data, dict):
-        raise InputError("an exam spec is a mapping with at least `title` and `questions`", str(path))
-    _refuse_unknown(path, data, TOP_FIELDS, "")
-    for name in ("title", "questions"):
-        if name not in data:
-            raise InputError("missing", yamlio.where(path, data, None, name))
+    data = yamlio.load_mapping(path, "an exam spec", TOP_FIELDS, ("title", "questions"))
     text = {name: _text(path, data, name) for name in ("title", "course", "date", "duration")}
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -211,7 +205,7 @@ def _question(path: Path, questions: list, index: int, files: dict[str, str], de
         raise InputError(
             "expected a mapping with family, format and points", yamlio.where(path, questions, index, prefix)
         )
-    _refuse_unknown(path, item, QUESTION_FIELDS, prefix + ".")
+    yamlio.refuse_unknown(path, item, QUESTION_FIELDS, prefix + ".")
     if "family" in item and "question" in item:
         raise InputError(
             "say family: (a built-in) or question: (a question file), not both",
@@ -338,12 +332,3 @@ def _text(path: Path, data: dict, name: str) -> str:
     if not isinstance(value, str):
         raise InputError("expected text", yamlio.where(path, data, name, name))
     return value
-
-
-def _refuse_unknown(path: Path, data: dict, allowed: tuple[str, ...], prefix: str) -> None:
-    for key in data:
-        if key not in allowed:
-            raise InputError(
-                f"unknown field (expected one of: {', '.join(allowed)})",
-                yamlio.where(path, data, key, f"{prefix}{key}"),
-            )

@@ -8,6 +8,7 @@ can say `exam.yaml:12: questions[2].points: …`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -190,3 +191,25 @@ def where(path: str | Path, container: Any, key: Any = None, field: str = "") ->
         line = container.item_lines[key] if isinstance(key, int) and key < len(container.item_lines) else container.line
     location = f"{path}:{line}" if line else str(path)
     return f"{location}: {field}" if field else location
+
+
+def refuse_unknown(path: str | Path, data: Any, allowed: Sequence[str], prefix: str = "") -> None:
+    """One line naming the first key of `data` that is not `allowed` (its file, line and field)."""
+    for key in data:
+        if key not in allowed:
+            raise InputError(
+                f"unknown field (expected one of: {', '.join(allowed)})", where(path, data, key, f"{prefix}{key}")
+            )
+
+
+def load_mapping(path: str | Path, what: str, allowed: Sequence[str], required: Sequence[str]) -> Any:
+    """A YAML file that is one mapping (an exam spec, a question file): its fields checked
+    against `allowed`, the `required` ones present, each problem one line."""
+    data = load(path)
+    if not isinstance(data, dict):
+        raise InputError(f"{what} is a mapping with at least {', '.join(required)}", str(path))
+    refuse_unknown(path, data, allowed)
+    for name in required:
+        if name not in data:
+            raise InputError("missing", where(path, data, None, name))
+    return data

@@ -151,13 +151,18 @@ def _spec(folder: Path) -> Path:
     return spec
 
 
-def test_a_spec_builds_question_files_beside_built_in_families_and_verify_recomputes_them(tmp_path):
-    spec = _spec(tmp_path)
-    out = tmp_path / "out"
+def built(spec: Path, folder: Path) -> Path:
+    """`variantex build SPEC --roster roster.csv --no-pdf` into folder/out; the out folder."""
+    out = folder / "out"
     result = CliRunner().invoke(
-        cli, ["build", str(spec), "--roster", str(tmp_path / "roster.csv"), "--no-pdf", "--out", str(out)]
+        cli, ["build", str(spec), "--roster", str(folder / "roster.csv"), "--no-pdf", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
+    return out
+
+
+def test_a_spec_builds_question_files_beside_built_in_families_and_verify_recomputes_them(tmp_path):
+    out = built(_spec(tmp_path), tmp_path)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     families = {q["family"] for p in manifest["papers"] for q in p["questions"]}
     assert families == {"cross-entropy-value", "gd-step"}
@@ -191,12 +196,7 @@ def test_a_fresh_process_verifies_and_grades_a_build_and_a_changed_file_fails_cl
     import subprocess
     import sys
 
-    spec = _spec(tmp_path)
-    out = tmp_path / "out"
-    built = CliRunner().invoke(
-        cli, ["build", str(spec), "--roster", str(tmp_path / "roster.csv"), "--no-pdf", "--out", str(out)]
-    )
-    assert built.exit_code == 0, built.output
+    out = built(_spec(tmp_path), tmp_path)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     [record] = manifest["question_files"]
     assert record["id"] == "cross-entropy-value" and record["path"] == "../questions/ce.yaml"
@@ -246,11 +246,7 @@ def _every_example_spec(folder: Path) -> Path:
 
 def test_every_example_in_every_format_builds_verifies_and_exports(tmp_path):
     spec = _every_example_spec(tmp_path)
-    out = tmp_path / "out"
-    built = CliRunner().invoke(
-        cli, ["build", str(spec), "--roster", str(tmp_path / "roster.csv"), "--no-pdf", "--out", str(out)]
-    )
-    assert built.exit_code == 0, built.output
+    out = built(spec, tmp_path)
     assert CliRunner().invoke(cli, ["verify", str(out / "manifest.json")]).exit_code == 0
     for target in ("moodle", "canvas", "qti21"):
         exported = CliRunner().invoke(
@@ -429,3 +425,11 @@ def test_a_text_part_is_judged_by_its_words_and_their_synonyms():
     assert diverging.solution.values == {"behaviour": "diverges", "total": 0}
     statements = series.statements(diverging.params)  # true/false from the key and the mistakes
     assert statements and all(s.truth in (True, False) for s in statements)
+
+
+def test_a_file_refused_half_way_never_turns_up_among_the_families(tmp_path):
+    from variantex.generators import families
+
+    with pytest.raises(InputError, match="no draw in 1000"):
+        load(write(tmp_path, GOOD.replace("require: [a != 4]", "require: [a > 20]")))
+    assert "scaled-sum" not in {family.id for family in families()}
