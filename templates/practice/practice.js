@@ -337,7 +337,8 @@
   }
 
   // A checked variant's feedback lines and whether it is right: true (every part), false
-  // (some part wrong), or null (nothing to judge yet, or an open question).
+  // (some part wrong), or null: not judged as a whole yet (a part blank or unreadable and none
+  // wrong, or an open question), so the score does not count it.
   function judged(form) {
     const key = DATA.keys[form.dataset.variant];
     if (key.format === "mcq") {
@@ -353,42 +354,41 @@
     }
     if (key.format === "tf") {
       const lines = [];
-      let right = true;
-      let answered = 0;
+      let wrong = false;
+      let open = false;
       key.statements.forEach(([truth, why], index) => {
         const chosen = form.querySelector(`input[data-statement="${index + 1}"]:checked`);
-        if (!chosen) { lines.push(["hint", `Statement ${index + 1}: no answer yet.`]); right = false; return; }
-        answered += 1;
+        if (!chosen) { lines.push(["hint", `Statement ${index + 1}: no answer yet.`]); open = true; return; }
         if ((chosen.value === "T") === truth) lines.push(["right", `Statement ${index + 1}: correct.`]);
         else {
-          right = false;
+          wrong = true;
           lines.push(["wrong", `Statement ${index + 1}: not correct. It is ${truth ? "true" : "false"}: `,
                       DATA.descriptions[why], ""]);
         }
       });
-      return { right: answered ? right : null, lines };
+      return { right: wrong ? false : open ? null : true, lines };
     }
     if (key.format !== "numeric") return { right: null, lines: [] };
     const lines = [];
-    let right = true;
-    let answered = 0;
+    let wrong = false;
+    let open = false;  // a part blank or unreadable
     for (const part of partsOf(key)) {
       const input = form.querySelector(`[data-part="${part.name}"]`);
       const label = labelMarkup(form, input);
-      if (!input.value.trim()) { lines.push(["hint", "", label, ": no answer yet."]); right = false; continue; }
-      answered += 1;
+      if (!input.value.trim()) { lines.push(["hint", "", label, ": no answer yet."]); open = true; continue; }
       const result = judge(key, part, input.value);
       input.setAttribute("aria-invalid", result.verdict === "correct" ? "false" : "true");
       if (result.verdict === "correct") { lines.push(["right", "", label, ": correct."]); continue; }
-      right = false;
       if (result.verdict === "unreadable") {
+        open = true;
         lines.push(["hint", "", label, `: cannot read "${input.value.trim()}". ${FORMS}`]);
       } else {
+        wrong = true;
         lines.push(["wrong", "", label, ": not correct."]);
         if (result.verdict === "mistake") lines.push(["mistake", "This is what you get if you ", result.mistake, "."]);
       }
     }
-    return { right: answered ? right : null, lines };
+    return { right: wrong ? false : open ? null : true, lines };
   }
 
   function check(form) {
