@@ -192,6 +192,7 @@ def calculator_check(spec: ExamSpec, papers: Sequence[Paper], said: Sequence[str
     """Refuse a question that needs a calculator in an exam whose spec rules them out; when
     the spec does not say and its instructions speak of calculators, a warning (the cover
     will say a calculator is allowed), unless `said` has it already."""
+    mentions = [i for i, line in enumerate(spec.instructions) if _SPEAKS_OF_CALCULATORS.search(line)]
     for paper in papers:
         for question in paper.questions:
             if not question.family.needs_calculator(question.variant.params):
@@ -202,7 +203,6 @@ def calculator_check(spec: ExamSpec, papers: Sequence[Paper], said: Sequence[str
                     f"{name} needs a calculator (decimals or logarithms), and the spec says calculator: false",
                     question.spec.where,
                 )
-            mentions = [i for i, line in enumerate(spec.instructions) if _SPEAKS_OF_CALCULATORS.search(line)]
             if spec.calculator is None and mentions:
                 warning = (
                     f"{spec.path}: instructions[{mentions[0]}] speaks of calculators, and {name} needs one: "

@@ -124,11 +124,9 @@ def build_manifest(
 
 def question_files_record(spec: ExamSpec, relative: Callable[[str], str]) -> dict[str, Any]:
     """The question files the spec uses, with their content hashes (nothing when none)."""
-    from variantex.exams.question_files import QuestionFileFamily, StaticFamily
+    from variantex.exams.question_files import FileFamily
 
-    files = {
-        q.family.id: q.family.source for q in spec.questions if isinstance(q.family, (QuestionFileFamily, StaticFamily))
-    }
+    files = {q.family.id: q.family.source for q in spec.questions if isinstance(q.family, FileFamily)}
     if not files:
         return {}
     return {

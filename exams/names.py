@@ -95,11 +95,11 @@ def font_coverage(folder: Path, fonts: Sequence[str], characters: str) -> dict[s
     for index, font in enumerate(fonts):
         # A font XeTeX cannot load leaves \nullfont, which has no characters.
         lines.append(rf'\font\vxf{_letters(index)}="{font}" at 10pt')
-    codes = " ".join(f'"{ord(c):X}' for c in characters)
+    codes = [f'"{ord(c):X}' for c in characters]
     for number in range(len(fonts)):
         lines.append(
             rf"\def\vxhas#1{{\iffontchar\vxf{_letters(number)} #1 \immediate\write-1{{VXHAS {number} \number#1}}\fi}}"
-            + "".join(rf"\vxhas{{{code}}}" for code in codes.split())
+            + "".join(rf"\vxhas{{{code}}}" for code in codes)
         )
     lines.append(r"\end")
     log = _run_xetex(folder, "\n".join(lines) + "\n", strict=False)

@@ -24,11 +24,9 @@ import numpy as np
 import sympy as sp
 
 from variantex.answer_engine import expressions
-from variantex.answer_engine.checking import Tolerance
 from variantex.answer_engine.distractors import Mistake
 from variantex.answer_engine.errors import InputError, InvalidParams
 from variantex.answer_engine.formatting import Markup, Math, markup_text, tex
-from variantex.exams import yamlio
 from variantex.exams.question_reading import (
     BRANCH,
     SUBSTITUTION,
@@ -38,8 +36,7 @@ from variantex.exams.question_reading import (
     FilePart,
     QuestionFile,
     StaticQuestion,
-    read_question_file,
-    read_static_question,
+    read,
 )
 from variantex.generators import base
 from variantex.generators.base import Family, Part, Solution, TextAnswer
@@ -68,15 +65,21 @@ def _substitute(text: str, values: Mapping[str, Any]) -> Markup:
     return Markup("".join(out))
 
 
-class QuestionFileFamily(Family):
-    """A family read from a question file (one subclass per file, made by `load`)."""
+class FileFamily(Family):
+    """A family made from a file (one subclass per file, made by `load`), not built in."""
+
+    source: QuestionFile | StaticQuestion
+    branches = (BRANCH,)
+
+
+class QuestionFileFamily(FileFamily):
+    """A randomized question file's family."""
 
     source: QuestionFile
-    branches = (BRANCH,)
 
     def draw_any(self, rng: np.random.Generator) -> FileParams:
         """A draw that meets the file's constraints, on whichever branch it falls."""
-        return self._complete({param.name: param.pick(rng) for param in self.source.params if isinstance(param, Draw)})
+        return self._complete({name: param.pick(rng) for name, param in self.source.draws.items()})
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> FileParams:
         params = self.draw_any(rng)
@@ -103,7 +106,7 @@ class QuestionFileFamily(Family):
 
     def parse(self, data: Mapping[str, Any]) -> FileParams:
         drawn = {}
-        params = {p.name: p for p in self.source.params if isinstance(p, Draw)}
+        params = self.source.draws
         for key in data:
             if key not in params:
                 raise InvalidParams(f"unknown param {key!r} for {self.id} (params: {', '.join(params)})", str(key))
@@ -114,7 +117,7 @@ class QuestionFileFamily(Family):
         return self._complete(drawn)
 
     def dump(self, params: FileParams) -> dict[str, Any]:
-        drawn = {p.name: p for p in self.source.params if isinstance(p, Draw)}
+        drawn = self.source.draws
         return {name: drawn[name].write(value) for name, value in params.items if name in drawn}
 
     def branch_of(self, params: FileParams) -> str:
@@ -123,9 +126,6 @@ class QuestionFileFamily(Family):
             if all(condition.exact(params.values) for condition, _ in conditions):
                 return name
         return self.source.branches[-1][0] if self.source.branches else BRANCH
-
-    def tolerance_for(self, params: FileParams) -> Tolerance:
-        return self.source.tolerance
 
     def parts(self, params: FileParams) -> tuple[Part, ...]:
         return tuple(Part(p.name, Math(p.label), tuple(word for word, _ in p.words)) for p in self.source.parts)
@@ -163,7 +163,9 @@ class QuestionFileFamily(Family):
         return checked
 
     def mistakes(self, params: FileParams) -> list[Mistake]:
-        values = {**params.values, **self._answers(params)}
+        from variantex.generators.variant import _exact_solution  # variant imports this package's base
+
+        values = {**params.values, **_exact_solution(self, params).values}
         found = []
         for mistake in self.source.mistakes:
             try:
@@ -198,12 +200,11 @@ class QuestionFileFamily(Family):
         )
 
 
-class StaticFamily(Family):
+class StaticFamily(FileFamily):
     """A static question's family: one variant, its fixed options shuffled per student."""
 
     source: StaticQuestion
     formats = ("mcq",)
-    branches = (BRANCH,)
     static = True  # every student gets the same question: no variety to report
 
     def draw(self, rng: np.random.Generator, branch: str, options: Mapping[str, Any]) -> FileParams:
@@ -263,22 +264,18 @@ def _exact_number(value: Any) -> Any:
     return value
 
 
-def load(path: str | Path) -> Any:
+def load(path: str | Path) -> Any:  # a QuestionFileFamily or a StaticFamily
     """The family of a question file, registered under its id (a built-in id is refused). A
     file read before, unchanged, gives the family it gave (a spec may name it in many slots)."""
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     for item in loaded():
         if item.source.sha256 == digest and Path(item.source.path).resolve() == Path(path).resolve():
             return item
-    data = yamlio.load(path)
-    where = yamlio.where(path, data, "id", "id") if isinstance(data, dict) else str(path)
-    if isinstance(data, dict) and "static" in data:
-        static = read_static_question(Path(path), data)
-        _free(static.id, where)
-        attributes = {"id": static.id, "title": static.title, "source": static, "choices": len(static.options)}
-        return _register(_family_class(f"Static_{static.id.replace('-', '_')}", StaticFamily, attributes))
-    source = read_question_file(path)
-    _free(source.id, where)
+    source = read(path, digest)
+    _free(source.id, source.where)
+    if isinstance(source, StaticQuestion):
+        attributes = {"id": source.id, "title": source.title, "source": source, "choices": len(source.options)}
+        return _register(_family_class(f"Static_{source.id.replace('-', '_')}", StaticFamily, attributes))
     formats = ["numeric", "open", *(["tf"] if source.mistakes else [])]
     cls: type[QuestionFileFamily] = _family_class(
         f"QuestionFile_{source.id.replace('-', '_')}",
@@ -298,7 +295,7 @@ def load(path: str | Path) -> Any:
         },
     )
     for branch in cls.branches:
-        _satisfiable(cls(), where, branch)
+        _satisfiable(cls(), source.where, branch)
     choices = _choices(cls) if len(source.mistakes) >= 2 else None
     if choices:
         cls.formats = ("mcq", *formats)
@@ -311,7 +308,7 @@ def _free(question_id: str, where: str) -> None:
     question file's family; a built-in or plug-in family's id is never taken over."""
     base.discover()
     taken = base._REGISTRY.get(question_id)
-    if taken is not None and not isinstance(taken, (QuestionFileFamily, StaticFamily)):
+    if taken is not None and not isinstance(taken, FileFamily):
         raise InputError(f"the id {question_id!r} is taken by the family {taken.title!r}", where)
 
 
@@ -340,6 +337,7 @@ def _choices(cls: type[QuestionFileFamily]) -> int | None:
     key to put it at every rank (exams never let the key's rank give it away); None when even three
     options are out of reach, and the file offers no multiple choice."""
     from variantex.answer_engine.checking import value_matches
+    from variantex.generators.variant import _exact_solution
 
     family = cls()
     rng = np.random.default_rng(1)
@@ -351,7 +349,7 @@ def _choices(cls: type[QuestionFileFamily]) -> int | None:
         try:
             params = family.draw_any(rng)
             part = family.mcq_parts(params)[0]
-            key = family._answers(params)[part]
+            key = _exact_solution(family, params).values[part]
             rules = family.rules_for(params, separate=False)
             wrong = {
                 value
@@ -402,9 +400,9 @@ def _satisfiable(family: QuestionFileFamily, where: str, branch: str = BRANCH) -
     raise InputError(f"no draw in {UNSATISFIABLE_TRIES} meets the file's constraints: {worst}", where)
 
 
-def loaded() -> list[Any]:
+def loaded() -> list[FileFamily]:
     """The question files' families registered in this process."""
-    return [item for item in base._REGISTRY.values() if isinstance(item, (QuestionFileFamily, StaticFamily))]
+    return [item for item in base._REGISTRY.values() if isinstance(item, FileFamily)]
 
 
 def forget_all() -> None:
@@ -413,7 +411,7 @@ def forget_all() -> None:
         base.unregister(item.id)
 
 
-def load_folder(folder: str | Path) -> list[Any]:
+def load_folder(folder: str | Path) -> list[FileFamily]:
     """Every question file (*.yaml, *.yml) in `folder`, in name order."""
     found = sorted(p for p in Path(folder).iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     if not found:

@@ -10,7 +10,6 @@ for editors.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -136,6 +135,7 @@ class QuestionFile:
     path: str
     sha256: str
     id: str
+    where: str  # where the id stands ("file:line: id"), for problems found after reading
     title: str
     params: tuple[Draw | Derived, ...]
     require: tuple[tuple[expressions.Expression, str], ...]
@@ -150,6 +150,11 @@ class QuestionFile:
     branches: tuple[tuple[str, tuple[tuple[expressions.Expression, str], ...]], ...] = ()
     tolerance: Tolerance = DEFAULT_TOLERANCE
 
+    @property
+    def draws(self) -> dict[str, Draw]:
+        """The drawn params (what a manifest stores), by name; the rest are derived."""
+        return {param.name: param for param in self.params if isinstance(param, Draw)}
+
 
 # --- reading ------------------------------------------------------------------------------
 
@@ -162,6 +167,7 @@ class StaticQuestion:
     path: str
     sha256: str
     id: str
+    where: str
     title: str
     text: str
     options: tuple[tuple[str, bool, str], ...]  # text, correct, why a student might pick it
@@ -173,18 +179,22 @@ STATIC_BODY = ("text", "options", "explanation")
 OPTION_FIELDS = ("text", "correct", "why")
 
 
-def read_static_question(path: Path, data: Mapping) -> StaticQuestion:
-    yamlio.refuse_unknown(path, data, STATIC_FIELDS, "")
-    for name in ("id", "title"):
-        if name not in data:
-            raise InputError("missing", yamlio.where(path, data, None, name))
+def read(path: str | Path, sha256: str) -> QuestionFile | StaticQuestion:
+    """A question file read once (its content hash already taken): a static question when it
+    has `static:`, else a randomized one."""
+    path = Path(path)
+    data = yamlio.load(path)
+    if isinstance(data, dict) and "static" in data:
+        return read_static_question(path, data, sha256)
+    return read_question_file(path, data, sha256)
+
+
+def read_static_question(path: Path, data: Mapping, sha256: str) -> StaticQuestion:
+    yamlio.check_mapping(path, data, "a static question", STATIC_FIELDS, ("id", "title", "static"))
     body = data["static"]
     if not isinstance(body, dict):
         raise InputError("expected text, options and an explanation", yamlio.where(path, data, "static", "static"))
-    yamlio.refuse_unknown(path, body, STATIC_BODY, "static.")
-    for name in ("text", "options"):
-        if name not in body:
-            raise InputError("missing", yamlio.where(path, body, None, f"static.{name}"))
+    yamlio.check_mapping(path, body, "a static question", STATIC_BODY, ("text", "options"), "static.")
     raw = body["options"]
     where = yamlio.where(path, body, "options", "static.options")
     from variantex.exams.assemble import LETTERS
@@ -208,8 +218,9 @@ def read_static_question(path: Path, data: Mapping) -> StaticQuestion:
         raise InputError("two options print the same", where)
     return StaticQuestion(
         path=str(path),
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        sha256=sha256,
         id=_id(path, data),
+        where=yamlio.where(path, data, "id", "id"),
         title=_text(path, data, "title"),
         text=_markup(path, body, "text", "static."),
         options=tuple(options),
@@ -242,9 +253,8 @@ def _id(path: Path, data: Mapping) -> str:
     return question_id
 
 
-def read_question_file(path: str | Path) -> QuestionFile:
-    path = Path(path)
-    data = yamlio.load_mapping(path, "a question file", FIELDS, ("id", "title", "stem", "parts"))
+def read_question_file(path: Path, data: Mapping, sha256: str) -> QuestionFile:
+    yamlio.check_mapping(path, data, "a question file", FIELDS, ("id", "title", "stem", "parts"))
     question_id = _id(path, data)
     params = _params(path, data)
     known = {p.name for p in params}
@@ -258,8 +268,9 @@ def read_question_file(path: str | Path) -> QuestionFile:
     solution = _solution(path, data, known | {p.name for p in parts})
     return QuestionFile(
         path=str(path),
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        sha256=sha256,
         id=question_id,
+        where=yamlio.where(path, data, "id", "id"),
         title=_text(path, data, "title"),
         params=params,
         require=require,

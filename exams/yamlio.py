@@ -205,11 +205,17 @@ def refuse_unknown(path: str | Path, data: Any, allowed: Sequence[str], prefix: 
 def load_mapping(path: str | Path, what: str, allowed: Sequence[str], required: Sequence[str]) -> Any:
     """A YAML file that is one mapping (an exam spec, a question file): its fields checked
     against `allowed`, the `required` ones present, each problem one line."""
-    data = load(path)
+    return check_mapping(path, load(path), what, allowed, required)
+
+
+def check_mapping(
+    path: str | Path, data: Any, what: str, allowed: Sequence[str], required: Sequence[str], prefix: str = ""
+) -> Any:
+    """`data` (read from `path`, or a mapping inside it at `prefix`) checked as `load_mapping` does."""
     if not isinstance(data, dict):
         raise InputError(f"{what} is a mapping with at least {', '.join(required)}", str(path))
-    refuse_unknown(path, data, allowed)
+    refuse_unknown(path, data, allowed, prefix)
     for name in required:
         if name not in data:
-            raise InputError("missing", where(path, data, None, name))
+            raise InputError("missing", where(path, data, None, f"{prefix}{name}"))
     return data
