@@ -440,7 +440,11 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
     help="No answer sheet, registration marks or page codes (roster builds have them by default).",
 )
 @click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="pdflatex runs at a time (default: one per core)."
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (each draws, verifies and typesets its papers; default: one per core).",
 )
 @FORCE
 @OVERWRITE
@@ -478,30 +482,25 @@ def build(
     students = read_roster(roster) if roster else None  # read once: the bar needs the count
     count = len(students) if students else 1
     remove_on_terminate()
-    typesetting = TypesetBar()
     with click.progressbar(
-        length=count, label="variants", file=sys.stderr, hidden=count < 20 or not sys.stderr.isatty()
+        length=count, label="papers", file=sys.stderr, hidden=count < 20 or not sys.stderr.isatty()
     ) as bar:
-        try:
-            result = build_exam(
-                spec,
-                out_dir,
-                seed=seed,
-                roster=students,
-                roster_file=roster,
-                make_pdf=not no_pdf,
-                progress=progress,
-                on_paper=bar.update,
-                outputs=list(outputs) or None,
-                jobs=jobs,
-                force=force,
-                overwrite=overwrite,
-                strict=strict,
-                on_typeset=typesetting.update,
-                scan=not no_scan,
-            )
-        finally:
-            typesetting.close()
+        result = build_exam(
+            spec,
+            out_dir,
+            seed=seed,
+            roster=students,
+            roster_file=roster,
+            make_pdf=not no_pdf,
+            progress=progress,
+            on_paper=bar.update,
+            outputs=list(outputs) or None,
+            jobs=jobs,
+            force=force,
+            overwrite=overwrite,
+            strict=strict,
+            scan=not no_scan,
+        )
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if verbose:
@@ -510,27 +509,6 @@ def build(
         click.echo("… seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()), err=True)
     top = sorted({str(p).split("/")[0] + ("/" if "/" in str(p) else "") for p in result.files})
     click.echo(f"built {result.out}: {', '.join(top)}")
-
-
-class TypesetBar:
-    """A progress bar for the TeX stage, on stderr and only when it is a terminal."""
-
-    def __init__(self) -> None:
-        self.bar = None
-        self.shown = 0
-
-    def update(self, done: int, total: int) -> None:
-        if not sys.stderr.isatty():
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label="typesetting", file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(done - self.shown)
-        self.shown = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
 
 
 @cli.command()

@@ -1,42 +1,38 @@
-"""`build`: spec (+ roster) -> papers -> exam view -> every chosen output, all or nothing.
+"""`build`: spec (+ roster) -> papers -> every chosen output, all or nothing.
 
-The papers (verified variants per student) become one `ExamView`; each exporter
-(exams/exporters/: LaTeX/PDF, JSON) writes its files from that view alone. The key CSV and
-the manifest come from the papers. Everything is written into a temporary sibling folder
+Worker processes make the papers a chunk of students at a time, each chunk drawn,
+verified, viewed, rendered and typeset by one of them (exams/pipeline.py); here the
+chunks' results are written in roster order (`_Joined`): exam.tex and key.tex, the
+manifest, key.csv and exam.json grow as chunks arrive, and exam.pdf and key.pdf are joined
+from the chunks' PDFs at the end. Everything is written into a temporary sibling folder
 and moved into place only when complete.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
+import csv
 import gc
 import os
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from variantex.answer_engine.errors import CompileError, InputError
-from variantex.answer_engine.formatting import plain, printable, untypesettable
+from variantex.answer_engine.formatting import printable, untypesettable
 from variantex.exams import sheet
-from variantex.exams.assemble import (
-    Paper,
-    SlotVariety,
-    Student,
-    assemble,
-    correct_letter,
-    variety,
-)
-from variantex.exams.csvfiles import write_rows
-from variantex.exams.exporters import exporter
-from variantex.exams.exporters.latex import chunk_sizes
-from variantex.exams.manifest import build_manifest, file_digest, record_paper_digests, write_manifest
+from variantex.exams.assemble import SlotVariety, Student
+from variantex.exams.csvfiles import safe_cell
+from variantex.exams.exporters.json import JsonStream
+from variantex.exams.exporters.latex import KINDS, LatexExporter, chunk_sizes
+from variantex.exams.latex import LayoutProblem, Typeset
+from variantex.exams.manifest import ManifestStream, file_digest, manifest_head, manifest_scan
 from variantex.exams.outputs import OUTPUTS, files_in, staged_folder
+from variantex.exams.pipeline import KEY_CSV_HEADER, Chunk, ChunkDone, Plan, chunks_of, made_in_order
 from variantex.exams.roster import read_roster
 from variantex.exams.spec import ExamSpec, load_spec
-from variantex.exams.view import ExamView, exam_view
+from variantex.exams.view import exam_view
 
 Progress = Callable[[str], None]
 
@@ -45,9 +41,9 @@ Progress = Callable[[str], None]
 class BuildResult:
     out: Path
     files: list[Path] = field(default_factory=list)
-    papers: list[Paper] = field(default_factory=list)
     variety: list[SlotVariety] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    layout: list[str] = field(default_factory=list)  # every layout problem TeX reported (warnings show five)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -88,13 +84,14 @@ def _build(
     strict: bool = False,
     roster_file: str | Path | None = None,
     jobs: int | None = None,
-    on_typeset: Callable[[int, int], None] | None = None,
     scan: bool = True,
 ) -> BuildResult:
     """Build into `out`. `outputs` names what to write: "pdf" (LaTeX and PDFs), "tex" (LaTeX
     only), "json" (the exam view); default ["pdf"], or ["tex"] when `make_pdf` is false.
     A roster build is scannable (marks and page codes, answers on a separate sheet or on the
-    question pages: exams/sheet.py) unless `scan` is false or the spec says `answer_sheet: none`."""
+    question pages: exams/sheet.py) unless `scan` is false or the spec says `answer_sheet: none`.
+    `jobs` worker processes make the papers a chunk at a time (exams/pipeline.py);
+    `on_paper(n)` is called as each chunk of n papers is written."""
     chosen = list(outputs) if outputs else (["pdf"] if make_pdf else ["tex"])
     unknown = [o for o in chosen if o not in OUTPUTS]
     if unknown:
@@ -107,109 +104,139 @@ def _build(
         students = read_roster(roster) if isinstance(roster, (str, Path)) else roster
     exam_seed = spec.seed if seed is None else seed
     result = BuildResult(Path(out).resolve())
-    source = roster_file or (roster if isinstance(roster, (str, Path)) else None)
-    exam_id = scan_identity(spec, exam_seed, Path(source) if source else None) if scan and roster else None
+    named = roster_file or (roster if isinstance(roster, (str, Path)) else None)
+    source = Path(named) if named else None
+    exam_id = scan_identity(spec, exam_seed, source) if scan and roster else None
     answers = spec.answer_sheet if exam_id is not None else sheet.NONE
     result.warnings = unprintable_spec_warnings(spec)
-    writers = []
+    latex = None
     if "pdf" in chosen or "tex" in chosen:
-        writers.append(
-            exporter(
-                "latex",
-                pdf="pdf" in chosen,
-                per_student=bool(roster),
-                jobs=jobs,
-                on_typeset=on_typeset,
-                scan=exam_id,
-                answers=answers,
-                spaces={q.slot: q.space for q in spec.questions if q.space},
-                names=[s.name for s in students if s is not None],
-                sections={q.slot: q.section for q in spec.questions if q.section},
-            )
+        latex = LatexExporter(
+            pdf="pdf" in chosen,
+            per_student=bool(roster),
+            scan=exam_id,
+            answers=answers,
+            spaces={q.slot: q.space for q in spec.questions if q.space},
+            names=[s.name for s in students if s is not None],
+            sections={q.slot: q.section for q in spec.questions if q.section},
         )
-    if "json" in chosen:
-        writers.append(exporter("json"))
-    streaming = [w for w in writers if hasattr(w, "stream")]
-    whole = [w for w in writers if not hasattr(w, "stream")]
-    # Papers are drawn a chunk at a time; each chunk goes to the streaming exporters at once,
-    # so TeX typesets it while the next chunk is drawn (see exams/exporters/latex.py).
-    sizes = chunk_sizes(len(students), jobs or os.cpu_count() or 1) if "pdf" in chosen else [len(students)]
-    seconds = result.seconds
-    seconds.update(generate=0.0, view=0.0)
-    views: list[ExamView] = []
+    workers = max(1, jobs or os.cpu_count() or 1)
+    chunks = chunks_of(students, chunk_sizes(len(students)))
     with staged_folder(Path(out), force, overwrite) as staging:
-        report(f"drawing and verifying {len(students)} × {len(spec.questions)} variants")
-        with contextlib.ExitStack() as stack:
-            adders = [stack.enter_context(w.stream(staging, report)) for w in streaming]
-            first = 0
-            for size in sizes:
-                clock = time.perf_counter()
-                chunk = assemble(spec, exam_seed, students[first : first + size], on_paper)
-                result.warnings += calculator_check(spec, chunk, said=result.warnings)
-                result.papers += chunk
-                first += size
-                seconds["generate"] += time.perf_counter() - clock
-                clock = time.perf_counter()
-                view = exam_view(spec, chunk)
-                seconds["view"] += time.perf_counter() - clock
-                for add in adders:
-                    add(view)
-                if whole:
-                    views.append(view)
-            if roster:
-                _check_variety(spec, result, students)
-        for writer in writers:
-            if writer in whole:
-                writer.write(joined_view(views), staging, report)
-            result.seconds.update(getattr(writer, "seconds", {}))
-            result.warnings += getattr(writer, "notes", [])
-            layout = getattr(writer, "warnings", [])
-            if layout and strict:
-                raise CompileError(f"--strict: {len(layout)} layout problem(s); first: {layout[0]}")
-            result.warnings += layout[:5] + (
-                [f"… and {len(layout) - 5} more layout problems"] if len(layout) > 5 else []
-            )
-        if roster:
-            write_key_csv(staging / "key.csv", result.papers)
-        # Answers on the question pages: where TeX put each bubble (none without PDFs).
-        placed = next((rows for w in writers if (rows := getattr(w, "rows", None))), None)
-        manifest = build_manifest(
-            spec, exam_seed, result.papers, result.out, Path(source) if source else None, answers, placed
-        )
-        if result.variety:
-            manifest["variety"] = [vars(v) for v in result.variety]
-        record_paper_digests(manifest, staging / "exam.tex")
-        write_manifest(staging / "manifest.json", manifest)
+        plan = Plan(spec, exam_seed, staging, latex, "json" in chosen, answers, roster is not None)
+        report(f"drawing, verifying and typesetting {len(students)} × {len(spec.questions)} variants")
+        if latex is not None:
+            result.warnings += latex.prepare(staging)
+            if spec.page_count and not latex.pdf:
+                result.warnings.append("page_count: without PDFs the covers say '? pages' (TeX counts the pages)")
+        joined = _Joined(plan, result.out, source)
+        try:
+            _write_chunks(spec, plan, chunks, workers, joined, result, strict, on_paper)
+        except BaseException:
+            joined.abort()
+            raise
         written = files_in(staging)
     result.files = [Path(name) for name in written]  # what this build wrote, not what else is there
     return result
 
 
-_SPEAKS_OF_CALCULATORS = re.compile(r"calculator|electronic", re.IGNORECASE)
+def _write_chunks(
+    spec: ExamSpec,
+    plan: Plan,
+    chunks: Sequence[Chunk],
+    workers: int,
+    joined: _Joined,
+    result: BuildResult,
+    strict: bool,
+    on_paper: Callable[[int], None] | None,
+) -> None:
+    clock = time.perf_counter()
+    for done in made_in_order(plan, chunks, workers):
+        joined.add(done)
+        if on_paper:
+            on_paper(done.papers)
+    result.seconds["chunks"] = time.perf_counter() - clock
+    result.warnings += [w for w in dict.fromkeys(joined.warnings) if w not in result.warnings]
+    result.seconds.update(joined.seconds)
+    if plan.roster:
+        _check_variety(spec, result, joined.params, sum(len(chunk.students) for chunk in chunks))
+    layout = result.layout = [str(problem) for problem in joined.problems]
+    if layout and strict:
+        raise CompileError(f"--strict: {len(layout)} layout problem(s); first: {layout[0]}")
+    result.warnings += layout[:5] + ([f"… and {len(layout) - 5} more layout problems"] if len(layout) > 5 else [])
+    clock = time.perf_counter()
+    joined.close([vars(v) for v in result.variety])
+    if plan.latex is not None:
+        plan.latex.join(plan.folder, joined.parts)
+    result.seconds["join"] = time.perf_counter() - clock
 
 
-def calculator_check(spec: ExamSpec, papers: Sequence[Paper], said: Sequence[str] = ()) -> list[str]:
-    """Refuse a question that needs a calculator in an exam whose spec rules them out; when
-    the spec does not say and its instructions speak of calculators, a warning (the cover
-    will say a calculator is allowed), unless `said` has it already."""
-    mentions = [i for i, line in enumerate(spec.instructions) if _SPEAKS_OF_CALCULATORS.search(line)]
-    for paper in papers:
-        for question in paper.questions:
-            if not question.family.needs_calculator(question.variant.params):
-                continue
-            name = question.family.id
-            if spec.calculator is False:
-                raise InputError(
-                    f"{name} needs a calculator (decimals or logarithms), and the spec says calculator: false",
-                    question.spec.where,
-                )
-            if spec.calculator is None and mentions:
-                warning = (
-                    f"{spec.path}: instructions[{mentions[0]}] speaks of calculators, and {name} needs one: "
-                    "the cover says a calculator is allowed; say `calculator: true` or `false` in the spec"
-                )
-                return [] if warning in said else [warning]
-    return []
+class _Joined:
+    """The build's files, written from the chunks' results in order: exam.tex and key.tex,
+    manifest.json, key.csv and exam.json; the TeX runs' parts are kept for the PDFs' join."""
+
+    def __init__(self, plan: Plan, out: Path, roster: Path | None):
+        self.plan = plan
+        folder = plan.folder
+        self.warnings: list[str] = []
+        self.problems: list[LayoutProblem] = []
+        self.seconds: dict[str, float] = {}
+        self.params: dict[str, set[str]] = {q.slot: set() for q in plan.spec.questions}
+        self.parts: list[tuple[Path, Typeset]] = []
+        self.tex = {kind: open(folder / f"{kind}.tex", "w", encoding="utf-8") for kind in KINDS} if plan.latex else {}  # noqa: SIM115
+        self.lines = dict.fromkeys(KINDS, 0)  # lines of each joined file's papers so far
+        self.closing = ""
+        self.manifest = ManifestStream(folder / "manifest.json", manifest_head(plan.spec, plan.exam_seed, out, roster))
+        self.tail = manifest_scan(plan.spec, plan.exam_seed, roster, plan.answers)
+        self.key = open(folder / "key.csv", "w", newline="", encoding="utf-8") if plan.roster else None  # noqa: SIM115
+        if self.key is not None:
+            self.key_csv = csv.writer(self.key)
+            self.key_csv.writerow(KEY_CSV_HEADER)
+        self.json = JsonStream(folder, exam_view(plan.spec, ()).head_json()) if plan.json else None
+
+    def add(self, done: ChunkDone) -> None:
+        self.warnings += done.warnings
+        for stage, seconds in done.seconds.items():
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+        for slot, digests in done.params.items():
+            self.params[slot].update(digests)
+        if done.latex is not None:
+            for kind, handle in self.tex.items():
+                if done.index == 0:
+                    handle.write(done.latex.heads[kind])
+                handle.write(done.latex.bodies[kind])
+            self.closing = done.latex.closing
+            if done.latex.typeset is not None:
+                shift = {f"{kind}.tex": self.lines[kind] for kind in KINDS}
+                self.problems += [p.shifted(shift[p.label]) for p in done.latex.typeset.problems]
+                assert done.latex.part is not None
+                self.parts.append((done.latex.part, done.latex.typeset))
+            for kind in KINDS:
+                self.lines[kind] += done.latex.bodies[kind].count("\n")
+        self.manifest.add(done.records)
+        if self.key is not None:
+            self.key_csv.writerows([safe_cell(cell) for cell in row] for row in done.key_rows)
+        if self.json is not None:
+            self.json.add(done.json_lines)
+
+    def close(self, variety: list[dict]) -> None:
+        for handle in self.tex.values():
+            handle.write(self.closing)
+            handle.close()
+        self.manifest.close({**self.tail, **({"variety": variety} if variety else {})})
+        if self.key is not None:
+            self.key.close()
+        if self.json is not None:
+            self.json.close()
+
+    def abort(self) -> None:
+        for handle in self.tex.values():
+            handle.close()
+        self.manifest.abort()
+        if self.key is not None:
+            self.key.close()
+        if self.json is not None:
+            self.json.abort()
 
 
 def scan_identity(spec: ExamSpec, seed: int, roster: Path | None) -> str | None:
@@ -220,10 +247,10 @@ def scan_identity(spec: ExamSpec, seed: int, roster: Path | None) -> str | None:
     return sheet.exam_identity(spec.sha256, file_digest(roster) if roster else None, seed)
 
 
-def _check_variety(spec: ExamSpec, result: BuildResult, students: Sequence[Student | None]) -> None:
+def _check_variety(spec: ExamSpec, result: BuildResult, params: dict[str, set[str]], papers: int) -> None:
     """Count each slot's distinct variants; warn about repeats, or refuse them when the spec
     asks for unique variants."""
-    result.variety = variety(spec, result.papers)
+    result.variety = [SlotVariety(q.slot, q.family.id, papers, len(params[q.slot])) for q in spec.questions]
     # A static question is the same for everyone by design: nothing to warn about.
     static = {q.slot for q in spec.questions if getattr(q.family, "static", False)}
     repeated = uniqueness_warnings([v for v in result.variety if v.slot not in static])
@@ -235,10 +262,6 @@ def _check_variety(spec: ExamSpec, result: BuildResult, students: Sequence[Stude
             + " (try another seed, branch: mixed, or a family with more variety)",
             f"{spec.path}",
         )
-
-
-def joined_view(chunks: Sequence[ExamView]) -> ExamView:
-    return dataclasses.replace(chunks[0], papers=tuple(p for chunk in chunks for p in chunk.papers))
 
 
 def uniqueness_warnings(report: Sequence[SlotVariety]) -> list[str]:
@@ -263,38 +286,3 @@ def unprintable_spec_warnings(spec: ExamSpec) -> list[str]:
         for field, text in texts.items()
         if untypesettable(text)
     ]
-
-
-def correct_response(instance) -> str:
-    """What a right answer sheet says for this question: a letter, values, T/F per statement, or 'open'."""
-    fmt = instance.spec.format
-    if fmt == "mcq":
-        return correct_letter(instance.printed_options)
-    if fmt == "numeric":
-        values = instance.variant.solution.values
-        return "; ".join(plain(values[name]) for name in instance.family.numeric_parts(instance.variant.params))
-    if fmt == "tf":
-        return "".join("T" if s.truth else "F" for s in instance.family.statements(instance.variant.params))
-    return "open (graded by hand; see key)"
-
-
-def write_key_csv(path: Path, papers: Sequence[Paper]) -> None:
-    header = ["student", "name", "question", "slot", "family", "format", "points", "correct_response"]
-    write_rows(
-        path,
-        [header]
-        + [
-            [
-                paper.student_id,
-                paper.student.name if paper.student else "",
-                q.number,
-                q.spec.slot,
-                q.family.id,
-                q.spec.format,
-                plain(q.spec.points),
-                correct_response(q),
-            ]
-            for paper in papers
-            for q in paper.questions
-        ],
-    )

@@ -151,14 +151,32 @@ _OVERFULL = re.compile(r"^Overfull \\hbox \(([\d.]+)pt too wide\) .*?lines (\d+)
 _MISSING = re.compile(r"^Missing character: There is no (.+?) in font", re.MULTILINE)
 
 
-def layout_problems(log: str, label: str, line_shift: int = 0) -> list[str]:
+@dataclass(frozen=True)
+class LayoutProblem:
+    """A line running into the margin (at a source line of `label`) or a character no font had."""
+
+    label: str  # the file whose lines are named: exam.tex or key.tex
+    text: str
+    line: int | None = None
+
+    def shifted(self, lines: int) -> LayoutProblem:
+        return self if self.line is None else LayoutProblem(self.label, self.text, self.line + lines)
+
+    def __str__(self) -> str:
+        where = "" if self.line is None else f" (TeX source line {self.line})"
+        return f"{self.label}: {self.text}{where}"
+
+
+def layout_problems(log: str, label: str, line_shift: int = 0) -> list[LayoutProblem]:
     """Lines running into the margin and characters no font had, from (part of) a TeX log;
     source lines are named in `label`'s numbering (the log's plus `line_shift`)."""
     problems = [
-        f"{label}: a line runs {float(width):.1f}pt into the margin (TeX source line {int(line) + line_shift})"
+        LayoutProblem(label, f"a line runs {float(width):.1f}pt into the margin", int(line) + line_shift)
         for width, line in _OVERFULL.findall(log)
     ]
-    problems += [f"{label}: no font has the character {char!r}" for char in dict.fromkeys(_MISSING.findall(log))]
+    problems += [
+        LayoutProblem(label, f"no font has the character {char!r}") for char in dict.fromkeys(_MISSING.findall(log))
+    ]
     return problems
 
 
@@ -182,7 +200,7 @@ class Typeset:
 
     key_first_page: int
     page_count: int
-    problems: list[str]
+    problems: list[LayoutProblem]
     bubbles: list[list[tuple[int, int, str, int, int]]] = field(default_factory=list)  # per exam paper
     paper_pages: list[int] = field(default_factory=list)  # each exam paper's pages (with `count_pages`)
 

@@ -85,41 +85,58 @@ def build_manifest(
 ) -> dict[str, Any]:
     """The manifest of a build. `answers` (exams/sheet.py) adds what `scan` needs: a separate
     sheet's rows are laid out here; rows on the question pages are where TeX `placed` them."""
+    manifest = manifest_head(spec, exam_seed, out, roster)
+    manifest["papers"] = [
+        paper_record(paper, answers, spec.paper, placed[index] if placed else []) for index, paper in enumerate(papers)
+    ]
+    manifest.update(manifest_scan(spec, exam_seed, roster, answers))
+    return manifest
+
+
+def manifest_head(
+    spec: ExamSpec, exam_seed: int, out: Path | None = None, roster: Path | None = None
+) -> dict[str, Any]:
+    """The fields before the papers: versions, the spec's and roster's paths and hashes, the seed, the slots."""
 
     # Paths relative to the output folder: the manifest does not depend on where the build
     # ran, and a folder moved together with its spec and roster still finds them.
     def relative(path: str | Path) -> str:
         return os.path.relpath(Path(path).resolve(), out.resolve()) if out else str(path)
 
-    roster_digest = file_digest(roster) if roster else None
-    manifest: dict[str, Any] = {
+    return {
         "manifest_version": FORMAT_VERSION,
         "versions": versions(),
         "spec": {"path": relative(spec.path), "sha256": spec.sha256, "title": spec.title, "course": spec.course},
-        "roster": {"path": relative(roster), "sha256": roster_digest} if roster else None,
+        "roster": {"path": relative(roster), "sha256": file_digest(roster)} if roster else None,
         "seed": exam_seed,
         "slots": [q.slot for q in spec.questions],
         **question_files_record(spec, relative),
-        "papers": [
-            {
-                "student": {"id": p.student.id, "name": p.student.name, **dict(p.student.fields)}
-                if p.student
-                else None,
-                "questions": [question_record(q) for q in p.questions],
-            }
-            for p in papers
-        ],
     }
-    if answers != sheet.NONE:
-        paper_size = sheet.PAPERS[spec.paper]
-        manifest["scan"] = scan_record(sheet.exam_identity(spec.sha256, roster_digest, exam_seed), answers, paper_size)
-        for index, (record, paper) in enumerate(zip(manifest["papers"], papers)):
-            if answers == sheet.SEPARATE:
-                rows = sheet.sheet_rows([sheet.ask_from_instance(q) for q in paper.questions], paper_size)
-            else:
-                rows = placed[index] if placed else []
-            record["sheet"] = [row.as_json() for row in rows]
-    return manifest
+
+
+def paper_record(paper: Paper, answers: str, paper_size: str, placed: list[sheet.Row]) -> dict[str, Any]:
+    """One paper's record: its student, its questions and, in a scannable build, its answer
+    rows (a separate sheet's laid out here; rows on the question pages as TeX `placed` them)."""
+    record: dict[str, Any] = {
+        "student": {"id": paper.student.id, "name": paper.student.name, **dict(paper.student.fields)}
+        if paper.student
+        else None,
+        "questions": [question_record(q) for q in paper.questions],
+    }
+    if answers == sheet.SEPARATE:
+        rows = sheet.sheet_rows([sheet.ask_from_instance(q) for q in paper.questions], sheet.PAPERS[paper_size])
+        record["sheet"] = [row.as_json() for row in rows]
+    elif answers != sheet.NONE:
+        record["sheet"] = [row.as_json() for row in placed]
+    return record
+
+
+def manifest_scan(spec: ExamSpec, exam_seed: int, roster: Path | None, answers: str) -> dict[str, Any]:
+    """The scanner's record (the fields after the papers), nothing when no answers are read."""
+    if answers == sheet.NONE:
+        return {}
+    identity = sheet.exam_identity(spec.sha256, file_digest(roster) if roster else None, exam_seed)
+    return {"scan": scan_record(identity, answers, sheet.PAPERS[spec.paper])}
 
 
 def question_files_record(spec: ExamSpec, relative: Callable[[str], str]) -> dict[str, Any]:
@@ -159,8 +176,7 @@ def file_digest(path: str | Path) -> str:
 def content_digest(manifest: dict[str, Any]) -> str:
     """sha256 of the manifest's content in a canonical JSON form (the digest field left out)."""
     body = {key: value for key, value in manifest.items() if key != "digest"}
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()
 
 
 def load_manifest(path: str | Path) -> dict[str, Any]:
@@ -217,6 +233,62 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     """Write the manifest sealed with its content digest (any later edit shows in `verify`)."""
     sealed = {**manifest, "digest": content_digest(manifest)}
     path.write_text(json.dumps(sealed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+class ManifestStream:
+    """A manifest written as its papers arrive, byte for byte what `write_manifest` writes
+    for the whole: the fields before the papers at once, each paper's record as it comes
+    (`add`), the fields after them and the digest at the end (`close`). The content digest
+    is taken along the way: the canonical form sorts keys, and "papers" sorts after every
+    field written first but "manifest_version", so the fields before it are hashed first,
+    the papers as they come, the rest at the end. Memory holds one chunk of records, not the
+    roster."""
+
+    def __init__(self, path: Path, head: dict[str, Any]):
+        self.head = head
+        self.handle = open(path, "w", encoding="utf-8")  # noqa: SIM115 (closed by close or abort)
+        opening = json.dumps({**head, "papers": []}, indent=2, ensure_ascii=False)
+        self.handle.write(opening[: opening.rindex("[]")] + "[")
+        self.digest = hashlib.sha256()
+        before = {key: value for key, value in head.items() if key < "papers"}
+        self.digest.update(_canonical(before)[:-1].encode("utf-8") + (b"," if before else b"") + b'"papers":[')
+        self.papers = 0
+
+    def add(self, records: list[tuple[str, str]]) -> None:
+        """Papers' records as (`paper_texts`) gives them: indented text and canonical text."""
+        for text, canonical in records:
+            self.handle.write(("," if self.papers else "") + "\n" + text)
+            self.digest.update((("," if self.papers else "") + canonical).encode("utf-8"))
+            self.papers += 1
+
+    def close(self, tail: dict[str, Any]) -> None:
+        """Write the fields after the papers (`tail`: its keys all sort after "papers") and the digest."""
+        if any(key < "papers" for key in tail):
+            self.handle.close()
+            raise ValueError(f"a manifest field written after the papers sorts before them: {sorted(tail)}")
+        rest = {key: value for key, value in self.head.items() if key > "papers"} | tail
+        self.digest.update(b"]" + (b"," + _canonical(rest)[1:].encode("utf-8") if rest else b"}"))
+        self.handle.write("\n  ]" if self.papers else "]")
+        for key, value in tail.items():
+            self.handle.write(
+                f",\n  {json.dumps(key)}: " + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            )
+        self.handle.write(f',\n  "digest": "{self.digest.hexdigest()}"\n}}\n')
+        self.handle.close()
+
+    def abort(self) -> None:
+        self.handle.close()
+
+
+def paper_texts(record: dict[str, Any]) -> tuple[str, str]:
+    """A paper's record as `ManifestStream.add` takes it: indented as the manifest's papers
+    are, and in the canonical form its digest is taken of."""
+    text = "    " + json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+    return text, _canonical(record)
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 # What recompute() re-derives from a question's params alone (the rebuild compares the rest).

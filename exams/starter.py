@@ -17,7 +17,7 @@ import numpy as np
 from variantex.answer_engine.errors import InputError
 from variantex.answer_engine.formatting import plain
 from variantex.exams.assemble import LETTERS, QuestionInstance, assemble
-from variantex.exams.build import correct_response
+from variantex.exams.pipeline import correct_response
 from variantex.exams.roster import read_roster
 from variantex.exams.spec import load_spec
 

@@ -196,6 +196,10 @@ class ExamView:
     page_count: bool = False  # the cover says how many pages each paper has
 
     def as_json(self) -> dict:
+        return {**self.head_json(), "papers": [paper_json(p) for p in self.papers]}
+
+    def head_json(self) -> dict:
+        """Every field of the JSON view but the papers."""
         return {
             "schema": "variantex.exam-view",
             "version": SCHEMA_VERSION,
@@ -205,14 +209,14 @@ class ExamView:
             "duration": self.duration,
             "instructions": list(self.instructions),
             "total_points": dump_value(self.total),
-            "papers": [
-                {
-                    "student": {"id": p.student.id, "name": p.student.name} if p.student else None,
-                    "questions": [q.as_json() for q in p.questions],
-                }
-                for p in self.papers
-            ],
         }
+
+
+def paper_json(paper: PaperView) -> dict:
+    return {
+        "student": {"id": paper.student.id, "name": paper.student.name} if paper.student else None,
+        "questions": [q.as_json() for q in paper.questions],
+    }
 
 
 def _content(content: Content) -> list:

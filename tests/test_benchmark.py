@@ -24,8 +24,10 @@ def run(*args: str, script: str = SCRIPT.name, timeout: int = 600) -> str:
 def test_benchmark_prints_generation_figures():
     out = run("--students", "4", "--questions", "3", "--no-pdf")
     assert "4 × 3 = 12 variants" in out
-    for label in ("generate", "render LaTeX", "total", "peak memory"):
+    for label in ("generate", "render LaTeX", "records", "total", "peak memory"):
         assert label in out
+    json_run = run("--students", "3", "--questions", "2", "--to", "json")
+    assert "--to json" in json_run and "render LaTeX" not in json_run and "peak memory" in json_run
 
 
 @pytest.mark.slow
@@ -33,8 +35,9 @@ def test_benchmark_prints_generation_figures():
 def test_benchmark_prints_tex_figures_and_the_bare_pass_ratio():
     out = run("--students", "2", "--questions", "2")
     for label in (
-        "TeX + cutting still running after",
-        "joining exam.pdf",
+        "render LaTeX, TeX and cutting",
+        "wall: chunks",
+        "per-student exam PDF: median",
         "CPU: variantex",
         "bare pdflatex pass",
         "wall / bare =",

@@ -317,20 +317,26 @@ def test_unprintable_exam_text_is_warned_about(tmp_path):
 
 
 def test_chunks_share_the_work_fairly():
-    assert chunk_sizes(30, 2) == [30]
-    assert chunk_sizes(120, 2) == [30, 30, 30, 30]
-    assert sum(chunk_sizes(10_000, 2)) == 10_000 and max(chunk_sizes(10_000, 2)) == 100
-    assert max(chunk_sizes(1001, 3)) - min(chunk_sizes(1001, 3)) <= 1
+    assert chunk_sizes(30) == [30] and chunk_sizes(1) == [1]
+    assert chunk_sizes(120) == [30, 30, 30, 30]
+    assert chunk_sizes(500) == [63, 63, 63, 63, 62, 62, 62, 62]
+    assert sum(chunk_sizes(10_000)) == 10_000 and max(chunk_sizes(10_000)) == 100
+    assert max(chunk_sizes(1001)) - min(chunk_sizes(1001)) <= 1
 
 
 @pytest.mark.slow
 @requires_tex
-def test_a_chunked_build_is_byte_identical_when_rebuilt(tmp_path):
+def test_a_chunked_build_is_the_same_bytes_with_one_worker_or_two(tmp_path):
+    """Workers draw, typeset and cut their own chunks; whatever their number, every file of
+    the build is the same, PDFs and the streamed manifest, key.csv and exam.json included."""
     roster = write_roster(tmp_path / "r.csv", [[f"S{i:03d}", f"Student {i}"] for i in range(60)])
-    first = build(SAMPLE, tmp_path / "a", roster=roster, jobs=2)
-    second = build(SAMPLE, tmp_path / "b", roster=roster, jobs=2)
-    assert len(chunk_sizes(60, 2)) == 2  # this build really ran in chunks
+    first = build(SAMPLE, tmp_path / "a", roster=roster, outputs=["pdf", "json"], jobs=1)
+    second = build(SAMPLE, tmp_path / "b", roster=roster, outputs=["pdf", "json"], jobs=2)
+    assert len(chunk_sizes(60)) == 2  # this build really ran in chunks
     files = [f for f in first.files if f.suffix in (".pdf", ".json", ".csv", ".tex")]
+    assert sorted(map(str, files)) == sorted(
+        str(f) for f in second.files if f.suffix in (".pdf", ".json", ".csv", ".tex")
+    )
     assert len([f for f in files if f.parent.name == "exams"]) == 60
     for name in files:
         assert (first.out / name).read_bytes() == (second.out / name).read_bytes(), name
@@ -339,6 +345,10 @@ def test_a_chunked_build_is_byte_identical_when_rebuilt(tmp_path):
     per_student = sum(pages(first.out / "exams" / f"S{i:03d}.pdf") for i in range(60))
     assert pages(first.out / "exam.pdf") == per_student  # the joined chunks hold every paper, once
     assert pdf_text(first.out / "exam.pdf").count("End of the exam") == 60
+    verified = invoke("verify", second.out / "manifest.json")
+    assert verified.exit_code == 0, verified.output
+    view = json.loads((second.out / "exam.json").read_text(encoding="utf-8"))
+    assert [p["student"]["id"] for p in view["papers"]] == [f"S{i:03d}" for i in range(60)]
 
 
 def pages(pdf: Path) -> int:
@@ -450,56 +460,51 @@ def test_the_sample_has_no_line_in_the_margin_and_strict_catches_one(tmp_path):
     assert any("into the margin" in w for w in build(spec, tmp_path / "lenient").warnings)
 
 
-def test_streamed_chunks_join_into_the_one_rendering(tmp_path):
-    """exam.tex and key.tex from chunks are byte for byte one rendering of every paper, and
-    the layout lines TeX reports for a chunk are mapped to lines of the joined file."""
+@pytest.fixture
+def one_paper_chunks(monkeypatch):
+    """Chunks of one or two papers, so a few students make several chunks (and TeX runs)."""
+    from variantex.exams.exporters import latex as exporter
+
+    monkeypatch.setattr(exporter, "MIN_CHUNK", 1)
+    monkeypatch.setattr(exporter, "MAX_CHUNK", 2)
+
+
+def test_chunks_join_into_the_one_rendering(tmp_path, one_paper_chunks):
+    """exam.tex and key.tex from chunks made by two workers are byte for byte one rendering
+    of every paper."""
     from variantex.exams.assemble import assemble
-    from variantex.exams.exporters.latex import LatexExporter, paper_contexts, render_papers
+    from variantex.exams.exporters.latex import paper_contexts, render_papers
     from variantex.exams.roster import read_roster
     from variantex.exams.spec import load_spec
     from variantex.exams.view import exam_view
 
     spec = load_spec(SAMPLE)
-    students = read_roster(write_roster(tmp_path / "r.csv", [[f"S{i}", f"Student {i}"] for i in range(5)]))
-    whole = exam_view(spec, assemble(spec, 1, students))
-    exporter = LatexExporter(pdf=False, per_student=True)
-    with exporter.stream(tmp_path, lambda message: None) as add:
-        add(exam_view(spec, assemble(spec, 1, students[:3])))
-        add(exam_view(spec, assemble(spec, 1, students[3:])))
+    roster = write_roster(tmp_path / "r.csv", [[f"S{i}", f"Student {i}"] for i in range(5)])
+    whole = exam_view(spec, assemble(spec, 1, read_roster(roster)))
+    result = build(SAMPLE, tmp_path / "out", seed=1, roster=roster, make_pdf=False, jobs=2, scan=False)
     contexts = paper_contexts(whole)
     for kind in ("exam", "key"):
-        joined = (tmp_path / f"{kind}.tex").read_text(encoding="utf-8")
+        joined = (result.out / f"{kind}.tex").read_text(encoding="utf-8")
         assert joined == render_papers(whole, key=kind == "key", contexts=contexts)
         assert [f"VARIANTEX-PAPER {n} " in joined for n in range(1, 6)] == [True] * 5
 
 
 @pytest.mark.slow
 @requires_tex
-def test_layout_problems_in_a_later_chunk_name_lines_of_the_joined_file(tmp_path):
+def test_layout_problems_in_a_later_chunk_name_lines_of_the_joined_file(tmp_path, one_paper_chunks):
     import re
-
-    from variantex.exams.assemble import assemble
-    from variantex.exams.exporters.latex import LatexExporter
-    from variantex.exams.roster import read_roster
-    from variantex.exams.spec import load_spec
-    from variantex.exams.view import exam_view
 
     wide = tmp_path / "wide.yaml"
     wide.write_text(SAMPLE.read_text().replace('title: "Final exam — sample"', 'title: "' + "Unbreakable" * 12 + '"'))
-    spec = load_spec(wide)
-    students = read_roster(write_roster(tmp_path / "r.csv", [[f"S{i}", f"Student {i}"] for i in range(3)]))
-    out = tmp_path / "out"
-    out.mkdir()
-    exporter = LatexExporter(pdf=True, per_student=True, jobs=2)
-    with exporter.stream(out, lambda message: None) as add:
-        add(exam_view(spec, assemble(spec, 1, students[:2])))
-        add(exam_view(spec, assemble(spec, 1, students[2:])))
+    roster = write_roster(tmp_path / "r.csv", [[f"S{i}", f"Student {i}"] for i in range(3)])
+    result = build(wide, tmp_path / "out", roster=roster, jobs=2)
+    out = result.out
     lines = {kind: (out / f"{kind}.tex").read_text(encoding="utf-8").splitlines() for kind in ("exam", "key")}
     named = [
         (kind, int(line))
         for kind, line in (
             re.match(r"(exam|key)\.tex: a line runs .* \(TeX source line (\d+)\)", w).groups()
-            for w in exporter.warnings
+            for w in result.layout
             if "margin" in w
         )
     ]
@@ -510,6 +515,28 @@ def test_layout_problems_in_a_later_chunk_name_lines_of_the_joined_file(tmp_path
     assert any(kind == "exam" and line > third for kind, line in named)  # the later chunk's, mapped
     assert sorted(p.name for p in (out / "exams").iterdir()) == ["S0.pdf", "S1.pdf", "S2.pdf"]
     assert not (out / ".parts").exists()
+    assert sum("into the margin" in w for w in result.warnings) == 5  # the rest counted, not listed
+    assert any(re.match(r"… and \d+ more layout problems", w) for w in result.warnings)
+
+
+def test_the_manifest_streamed_paper_by_paper_is_the_one_written_whole(tmp_path):
+    """ManifestStream writes the bytes write_manifest writes for the whole manifest, its
+    digest included, however the fields fall before and after the papers."""
+    from variantex.exams.manifest import ManifestStream, paper_texts, write_manifest
+
+    head = {"manifest_version": 2, "versions": {"python": "3.11"}, "spec": {"path": "é.yaml"}, "seed": 7}
+    papers = [
+        {"student": {"id": f"S{i}", "name": "Zoë"}, "questions": [{"slot": "q1", "x": [1, "½"]}]} for i in range(3)
+    ]
+    tail = {"scan": {"answers": "separate", "marks": [[1, 2]]}, "variety": [{"slot": "q1", "distinct": 3}]}
+    stream = ManifestStream(tmp_path / "streamed.json", head)
+    stream.add([paper_texts(p) for p in papers[:2]])
+    stream.add([paper_texts(papers[2])])
+    stream.close(tail)
+    write_manifest(tmp_path / "whole.json", {**head, "papers": papers, **tail})
+    assert (tmp_path / "streamed.json").read_bytes() == (tmp_path / "whole.json").read_bytes()
+    with pytest.raises(ValueError, match="sorts before"):
+        ManifestStream(tmp_path / "bad.json", head).close({"digits": 1})
 
 
 def test_one_run_shares_each_figure_and_keeps_both_parts_line_for_line():

@@ -19,13 +19,12 @@ the chunks' exam pages and key pages.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -245,14 +244,16 @@ def how_to_answer(formats: set[str], answers: str = sheet.NONE) -> Latex:
 
 
 MIN_CHUNK = 25  # papers per TeX run: below this, starting pdflatex costs more than it saves
-MAX_CHUNK = 100  # above this, the first TeX run starts late and the last one finishes alone
+MAX_CHUNK = 100  # above this, the first chunk finishes late and a worker holds many papers
+RUNS = 8  # chunks a build is cut into when it can: enough for the workers to finish together
 
 
-def chunk_sizes(papers: int, jobs: int) -> list[int]:
-    """How many papers each TeX run typesets: at least four runs per job (so the last ones
-    finish together) and at most MAX_CHUNK papers a run, never fewer than MIN_CHUNK papers
-    a run; one run for a small exam."""
-    runs = max(1, min(max(4 * jobs, -(-papers // MAX_CHUNK)), papers // MIN_CHUNK))
+def chunk_sizes(papers: int) -> list[int]:
+    """How many papers each chunk (one worker's job, one TeX run) has: RUNS chunks, of at
+    least MIN_CHUNK and at most MAX_CHUNK papers; one for a small exam. The cut never depends
+    on the number of workers: a chunk's fonts are subset to what it prints, so the PDFs are
+    the same bytes only if the chunks are."""
+    runs = max(1, -(-papers // MAX_CHUNK), min(RUNS, papers // MIN_CHUNK))
     base, extra = divmod(papers, runs)
     return [base + (1 if i < extra else 0) for i in range(runs)]
 
@@ -314,13 +315,25 @@ def one_run(exam_document: str, key_document: str) -> tuple[str, int, int]:
 KINDS = ("exam", "key")
 
 
+@dataclass
+class LatexChunk:
+    """What one chunk of papers became: each kind's preamble, papers and closing (the
+    joined files are the first chunk's preamble, every chunk's papers and the closing),
+    and with PDFs its TeX run (`part`: the part's PDF, exam pages then key pages)."""
+
+    heads: dict[str, str]
+    bodies: dict[str, str]
+    closing: str
+    typeset: tex_run.Typeset | None = None
+    part: Path | None = None
+
+
 class LatexExporter:
     """exam.tex and key.tex; with `pdf`, exam.pdf and key.pdf; with a roster, exams/<id>.pdf
     and keys/<id>.pdf.
 
-    `write` takes the whole exam; `stream` takes it in chunks (the build's, from
-    `chunk_sizes`), typesetting each chunk while the next is drawn: `jobs` worker
-    processes, each running pdflatex once per part and cutting its PDF into papers.
+    A build calls `prepare` once, `chunk` for each chunk of papers (in worker processes:
+    exams/pipeline.py) and `join` once with what the chunks made, in order.
     """
 
     name = "latex"
@@ -329,8 +342,6 @@ class LatexExporter:
         self,
         pdf: bool = True,
         per_student: bool = False,
-        jobs: int | None = None,
-        on_typeset: Callable[[int, int], None] | None = None,
         scan: str | None = None,
         answers: str = sheet.SEPARATE,
         spaces: Mapping[str, str] | None = None,
@@ -341,172 +352,86 @@ class LatexExporter:
         self.sections = dict(sections or {})  # headings before questions, by slot (the spec's `section`)
         # The roster's names pdflatex cannot print, and their pages of names.pdf (exams/names.py).
         self.names = name_pages(names)
-        self.notes: list[str] = []  # what the build should say that is not a layout problem
         self.scan = scan  # the exam id of a scannable build: answer sheets, marks and page codes
         self.answers = answers if scan is not None else sheet.NONE
-        self.rows: list[list[sheet.Row]] = []  # answers on the question pages: each paper's rows, from TeX
-        self.warnings: list[str] = []  # overfull lines and missing characters TeX reported
         self.pdf = pdf
         self.per_student = per_student
-        self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self.on_typeset = on_typeset or (lambda done, total: None)
-        self.seconds: dict[str, float] = {}
-        self.written: list[Path] = []
 
-    def write(self, exam: ExamView, folder: Path, report: Callable[[str], None]) -> list[Path]:
-        with self.stream(folder, report) as add:
-            add(exam)
-        return self.written
-
-    @contextlib.contextmanager
-    def stream(self, folder: Path, report: Callable[[str], None]) -> Iterator[Callable[[ExamView], None]]:
-        """Yield `add(chunk)`; on leaving, wait for TeX and join the parts. An error inside
-        stops every TeX run at once (nothing is joined)."""
-        session = _Session(self, folder, report)
-        try:
-            yield session.add
-        except BaseException:
-            session.abort()
-            raise
-        try:
-            session.finish()
-        except BaseException:
-            session.abort()
-            raise
-
-
-class _Session:
-    """One streamed build of the LaTeX outputs."""
-
-    def __init__(self, exporter: LatexExporter, folder: Path, report: Callable[[str], None]):
-        self.exporter = exporter
-        self.folder = folder
-        self.report = report
-        self.papers = 0
-        self.paper = "a4"  # the paper size, from the first chunk
-        self.count_pages = False  # the covers say how many pages (filled in after TeX)
-        self.closing = ""
-        self.lines = dict.fromkeys(KINDS, 0)  # lines written to each joined file
-        # Open across many chunks; close() shuts them.
-        self.combined = {kind: open(folder / f"{kind}.tex", "w", encoding="utf-8") for kind in KINDS}  # noqa: SIM115
-        self.runs: list[tuple[Path, Future]] = []  # (part document, its TeX run)
-        self.pool: ProcessPoolExecutor | None = None
-        self.seconds = exporter.seconds
-        self.seconds.setdefault("render", 0.0)
-        exporter.notes += typeset_names(exporter.names, folder)
-
-    def add(self, chunk: ExamView) -> None:
-        clock = time.perf_counter()
-        contexts = paper_contexts(
-            chunk, self.exporter.answers, self.exporter.spaces, self.exporter.names, self.exporter.sections
-        )
-        first, self.papers = self.papers, self.papers + len(contexts)
-        self.paper, self.count_pages = chunk.paper, chunk.page_count
-        documents, shifts = {}, {}
-        for kind in KINDS:
-            documents[kind] = render_papers(chunk, key=kind == "key", contexts=contexts, first=first)
-            head, body, self.closing = document_parts(documents[kind])
-            if first == 0:
-                self.combined[kind].write(head)
-                self.lines[kind] = head.count("\n")
-            shifts[kind] = self.lines[kind]  # lines of the joined file before this chunk's papers
-            self.combined[kind].write(body)
-            self.lines[kind] += body.count("\n")
-        if self.exporter.pdf:
-            self._submit(chunk, documents["exam"], documents["key"], shifts)
-        self.seconds["render"] += time.perf_counter() - clock
-
-    def _submit(self, chunk: ExamView, exam: str, key: str, shifts: dict[str, int]) -> None:
-        parts = self.folder / ".parts"
-        if not parts.exists():
+    def prepare(self, folder: Path) -> list[str]:
+        """Before any chunk: names.pdf and the folders the chunks write into; notes to show."""
+        notes = typeset_names(self.names, folder)
+        if self.pdf:
+            parts = folder / ".parts"
             parts.mkdir()
-            names = self.folder / NAMES_PDF
-            if names.exists():  # TeX reads only its own folder (paranoid mode)
-                os.link(names, parts / NAMES_PDF)
-        tex = parts / f"part-{len(self.runs):04d}.tex"
-        document, exam_start, key_start = one_run(exam, key)
+            if (folder / NAMES_PDF).exists():  # TeX reads only its own folder (paranoid mode)
+                os.link(folder / NAMES_PDF, parts / NAMES_PDF)
+            if self.per_student:
+                for kind in KINDS:
+                    (folder / _SUBFOLDER[kind]).mkdir()
+        return notes
+
+    def chunk(self, view: ExamView, first: int, index: int, folder: Path) -> LatexChunk:
+        """Render a chunk's papers (`first` papers came before them) and, with PDFs, typeset
+        them in one TeX run and cut the PDF into per-student PDFs."""
+        contexts = paper_contexts(view, self.answers, self.spaces, self.names, self.sections)
+        documents = {kind: render_papers(view, key=kind == "key", contexts=contexts, first=first) for kind in KINDS}
+        split = {kind: document_parts(document) for kind, document in documents.items()}
+        made = LatexChunk(
+            heads={kind: split[kind][0] for kind in KINDS},
+            bodies={kind: split[kind][1] for kind in KINDS},
+            closing=split["exam"][2],
+        )
+        if self.pdf:
+            made.part, made.typeset = self._typeset(view, documents, index, folder)
+            if view.page_count:  # exam.tex says what the PDFs have
+                made.bodies["exam"] = tex_run.fill_page_counts(made.bodies["exam"], made.typeset.paper_pages)
+        return made
+
+    def _typeset(
+        self, view: ExamView, documents: dict[str, str], index: int, folder: Path
+    ) -> tuple[Path, tex_run.Typeset]:
+        tex = folder / ".parts" / f"part-{index:04d}.tex"
+        document, exam_start, key_start = one_run(documents["exam"], documents["key"])
         tex.write_text(document, encoding="utf-8")
-        # TeX names lines of the part; the user has the joined files.
-        sections = (("exam.tex", shifts["exam"] - exam_start), ("key.tex", shifts["key"] - key_start))
+        # TeX names lines of the part; the user has the joined files. Lines are counted here
+        # from the start of this chunk's papers (`join` adds the chunks before it).
+        heads = {kind: document_parts(documents[kind])[0].count("\n") for kind in KINDS}
+        sections = (("exam.tex", heads["exam"] - exam_start), ("key.tex", heads["key"] - key_start))
         targets: tuple[Path, ...] = ()
-        if self.exporter.per_student:
-            for kind in KINDS:
-                subfolder = self.folder / ("exams" if kind == "exam" else "keys")
-                subfolder.mkdir(exist_ok=True)
-                targets += tuple(
-                    subfolder / f"{file_stem(p.student.id if p.student else 'practice')}.pdf" for p in chunk.papers
-                )
-        if self.pool is None:
-            # Workers die with this process, and their pdflatex with them.
-            self.pool = ProcessPoolExecutor(max_workers=self.exporter.jobs, initializer=tex_run.die_with_parent)
+        if self.per_student:
+            targets = tuple(
+                folder / _SUBFOLDER[kind] / f"{file_stem(p.student.id if p.student else 'practice')}.pdf"
+                for kind in KINDS
+                for p in view.papers
+            )
         stamp = None
-        if self.exporter.scan is not None:
-            stamp = (self.exporter.scan, tuple(p.student.id if p.student else "" for p in chunk.papers), chunk.paper)
-        run = self.pool.submit(tex_run.typeset, tex, len(chunk.papers), sections, targets, stamp, chunk.page_count)
-        self.runs.append((tex, run))
+        if self.scan is not None:
+            stamp = (self.scan, tuple(p.student.id if p.student else "" for p in view.papers), view.paper)
+        return tex.with_suffix(".pdf"), tex_run.typeset(
+            tex, len(view.papers), sections, targets, stamp, view.page_count
+        )
 
-    def finish(self) -> None:
-        for handle in self.combined.values():
-            handle.write(self.closing)
-            handle.close()
-        written = [self.folder / f"{kind}.tex" for kind in KINDS]
-        if not self.exporter.pdf:
-            if self.count_pages:
-                self.exporter.notes.append("page_count: without PDFs the covers say '? pages' (TeX counts the pages)")
-            self.exporter.written = written
-            return
-        clock = time.perf_counter()
-        self.report(f"typesetting {len(self.runs)} documents, {self.exporter.jobs} at a time")
-        # Progress is reported only from here on, after drawing has finished with its own
-        # bar; runs that finished meanwhile come first out of as_completed.
-        total = len(self.runs)
-        self.exporter.on_typeset(0, total)
-        for done, future in enumerate(as_completed([run for _, run in self.runs]), start=1):
-            future.result()  # a failed run stops the build here
-            self.exporter.on_typeset(done, total)
-        self.seconds["tex"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        typeset = [(tex.with_suffix(".pdf"), run.result()) for tex, run in self.runs]  # in document order
-        for _, result in typeset:
-            self.exporter.warnings += result.problems
-            size = sheet.PAPERS[self.paper]
-            self.exporter.rows += [sheet.rows_from_log(bubbles, size) for bubbles in result.bubbles]
-        joins = [
-            self.pool.submit(
-                tex_run.merge_pdfs, [(pdf, result.pages(kind)) for pdf, result in typeset], self.folder / f"{kind}.pdf"
-            )
-            for kind in KINDS
-        ]
-        if self.count_pages:  # exam.tex says what the PDFs have
-            counts = [n for _, result in typeset for n in result.paper_pages]
-            exam_tex = self.folder / "exam.tex"
-            exam_tex.write_text(
-                tex_run.fill_page_counts(exam_tex.read_text(encoding="utf-8"), counts), encoding="utf-8"
-            )
-        for join in joins:
-            join.result()
-        written += [self.folder / f"{kind}.pdf" for kind in KINDS]
-        if self.exporter.per_student:
-            written += sorted((self.folder / "exams").glob("*.pdf")) + sorted((self.folder / "keys").glob("*.pdf"))
-        shutil.rmtree(self.folder / ".parts", ignore_errors=True)
-        self._stop_pool()
-        self.seconds["join"] = time.perf_counter() - clock
-        self.exporter.written = written
+    def join(self, folder: Path, parts: Sequence[tuple[Path, tex_run.Typeset]]) -> list[Path]:
+        """exam.pdf and key.pdf from the chunks' parts, in order; the files written."""
+        written = [folder / f"{kind}.tex" for kind in KINDS]
+        if not self.pdf:
+            return written
+        # Two qpdf processes at once: the exam and the key.
+        with ThreadPoolExecutor(max_workers=len(KINDS)) as pool:
+            joins = [
+                pool.submit(
+                    tex_run.merge_pdfs, [(pdf, typeset.pages(kind)) for pdf, typeset in parts], folder / f"{kind}.pdf"
+                )
+                for kind in KINDS
+            ]
+            for join in joins:
+                join.result()
+        written += [folder / f"{kind}.pdf" for kind in KINDS]
+        if self.per_student:
+            for kind in KINDS:
+                written += sorted((folder / _SUBFOLDER[kind]).glob("*.pdf"))
+        shutil.rmtree(folder / ".parts", ignore_errors=True)
+        return written
 
-    def abort(self) -> None:
-        for handle in self.combined.values():
-            handle.close()
-        if self.pool is not None:
-            # A running pdflatex would go on writing into a folder about to be removed:
-            # stop the workers now (their pdflatex dies with them).
-            workers = list((getattr(self.pool, "_processes", None) or {}).values())
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            for process in workers:
-                process.kill()
-                process.join()
-            self.pool = None
 
-    def _stop_pool(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
-            self.pool = None
+_SUBFOLDER = {"exam": "exams", "key": "keys"}
