@@ -39,13 +39,9 @@ def main() -> None:
         spec = load_spec(spec_path)
         print(f"{args.questions} slots × {args.variants} variants = {args.questions * args.variants} questions")
         for name, target in TARGETS.items():
-            from variantex.exams import view
             from variantex.generators import variant  # a cold start for each target, as in a fresh process
 
-            variant._drawn_variant.cache_clear()
-            variant._verified_solution.cache_clear()
-            variant._exact_solution.cache_clear()
-            view._stem.cache_clear()
+            variant.forget_variants()
             start = time.perf_counter()
             bank = draw_bank(spec, 1, args.variants)
             drawn = time.perf_counter()

@@ -343,6 +343,12 @@ _VIEWS: dict[tuple, tuple[Any, QuestionView]] = {}
 _MAX_VIEWS = 1 << 17
 
 
+def forget_views() -> None:
+    """Let go of the views built so far (a build does after each chunk, with
+    generators.variant.forget_variants: the variants they are keyed by go too)."""
+    _VIEWS.clear()
+
+
 def instance_view(instance: QuestionInstance) -> QuestionView:
     spec = instance.spec
     key = (id(instance.variant), spec.format, spec.slot, instance.number, spec.points, spec.scoring)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -128,9 +129,10 @@ def _verified_solution(family: Family, params: Any) -> Solution:
 
 
 # Draws repeat: a family with a small calculator-free space (relu-backprop has about 1,600 live
-# variants) gives thousands of students the same params. One Variant per params (with its
-# verified key and options built once) serves them all; rejected params stay rejected.
-# A roster's papers hold their variants anyway, so the cache costs little memory of its own.
+# variants) gives many students the same params. One Variant per params (with its verified
+# key and options built once) serves them all; rejected params stay rejected. A build
+# forgets them after each chunk of students (`forget_variants`), so a worker's memory holds
+# one chunk's variants, not the roster's.
 @lru_cache(maxsize=1 << 17)
 def _drawn_variant(family: Family, params: Any, fmt: str) -> Variant | InvalidParams:
     variant = Variant(family, params, drawn=True)
@@ -139,6 +141,26 @@ def _drawn_variant(family: Family, params: Any, fmt: str) -> Variant | InvalidPa
     except InvalidParams as error:
         return error
     return variant
+
+
+def forget_variants() -> None:
+    """Empty every bounded cache of variantex's modules: drawn, solved and verified variants
+    and what was made of them (stems, mistakes, parsed markup, formatted values), all keyed by
+    params or values. Single-entry caches (template environments) and unbounded ones
+    (registries) are kept."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("variantex.") and module is not None:
+            for value in list(vars(module).values()):
+                if _bounded_cache(value):
+                    value.cache_clear()
+
+
+def _bounded_cache(value: Any) -> bool:
+    info = getattr(value, "cache_info", None)
+    if not callable(info) or not hasattr(value, "cache_clear"):
+        return False
+    maxsize = info().maxsize
+    return maxsize is not None and maxsize > 1
 
 
 def variant_from_data(family: Family, data: Mapping[str, Any], fmt: str | None = None) -> Variant:
