@@ -109,24 +109,6 @@ def die_with_parent() -> None:
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def merge_pdfs(parts: list[tuple[Path, tuple[int, int]]], target: Path) -> None:
-    """One PDF from pages of several (each part: a PDF and its first and last page, 1-based),
-    in order, byte-reproducibly (qpdf with a content-derived ID; the qpdf program joins
-    twice as fast as its Python binding, which copies page by page)."""
-    if shutil.which("qpdf") is None:
-        raise CompileError("qpdf not found: run `make setup` (installs it)")
-    pages = [argument for pdf, (first, last) in parts for argument in (str(pdf), f"{first}-{last}")]
-    result = subprocess.run(
-        ["qpdf", "--deterministic-id", "--empty", "--pages", *pages, "--", str(target)],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        preexec_fn=die_with_parent,
-    )
-    if result.returncode not in (0, 3):  # 3: qpdf succeeded with warnings
-        raise CompileError(f"joining {len(parts)} PDF parts failed: {result.stderr.strip()[:500]}")
-
-
 def cut_pdf(pdf: Path, starts: list[int], targets: list[Path]) -> None:
     """Cut `pdf` into `targets`: target i holds pages starts[i] up to starts[i + 1] (0-based).
 

@@ -9,10 +9,10 @@ PYTHON=${PYTHON:-python3}
 # XeTeX (in texlive-binaries) sets the names pdflatex cannot print, in DejaVu Serif (Greek,
 # Cyrillic) or Noto Serif CJK (Chinese, Japanese, Korean): exams/names.py.
 TEX_PACKAGES="texlive-latex-base texlive-latex-recommended texlive-pictures \
-texlive-fonts-recommended lmodern latexmk poppler-utils qpdf fontconfig fonts-dejavu-core fonts-noto-cjk"
+texlive-fonts-recommended lmodern latexmk poppler-utils fontconfig fonts-dejavu-core fonts-noto-cjk"
 
 if ! command -v pdflatex >/dev/null || ! command -v latexmk >/dev/null || ! command -v pdftotext >/dev/null \
-    || ! command -v qpdf >/dev/null || ! command -v xetex >/dev/null \
+    || ! command -v xetex >/dev/null \
     || ! fc-list ":family=Noto Serif CJK SC" | grep -q . || ! fc-list ":family=DejaVu Serif" | grep -q .; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
         echo "setup: installing TeX Live and fonts from Debian packages (about a minute)" >&2

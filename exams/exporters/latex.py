@@ -14,16 +14,17 @@ figure is typeset once and shown on both the exam page and the key page; the pas
 worker process and its PDF is cut into per-student PDFs right there, so TeX, cutting and
 drawing overlap. exam.tex and key.tex are the chunks' texts joined (the same bytes as one
 rendering of every paper, each a standalone document); exam.pdf and key.pdf are joined from
-the chunks' exam pages and key pages.
+the chunks' exam pages and key pages (exams/pdfjoin.py).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import shutil
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -36,6 +37,7 @@ from variantex.answer_engine.formatting import Latex, escape, untypesettable
 from variantex.exams import latex as tex_run
 from variantex.exams import sheet
 from variantex.exams.names import NAMES_PDF, name_pages, typeset_names
+from variantex.exams.pdfjoin import join_pdfs
 from variantex.exams.roster import file_stem
 from variantex.exams.spec import ALL_OR_NOTHING
 from variantex.exams.view import ExamView, PaperView, QuestionView, tolerance_sentence
@@ -416,12 +418,12 @@ class LatexExporter:
         written = [folder / f"{kind}.tex" for kind in KINDS]
         if not self.pdf:
             return written
-        # Two qpdf processes at once: the exam and the key.
-        with ThreadPoolExecutor(max_workers=len(KINDS)) as pool:
+        # The exam and the key joined at once, each by a process of its own.
+        with ProcessPoolExecutor(
+            max_workers=len(KINDS), mp_context=multiprocessing.get_context("fork"), initializer=tex_run.die_with_parent
+        ) as pool:
             joins = [
-                pool.submit(
-                    tex_run.merge_pdfs, [(pdf, typeset.pages(kind)) for pdf, typeset in parts], folder / f"{kind}.pdf"
-                )
+                pool.submit(join_pdfs, [(pdf, typeset.pages(kind)) for pdf, typeset in parts], folder / f"{kind}.pdf")
                 for kind in KINDS
             ]
             for join in joins:
