@@ -80,3 +80,16 @@ def test_startup_benchmark_prints_every_command_against_its_target():
             out,
             re.MULTILINE,
         ), out
+
+
+@pytest.mark.slow
+@requires_tex
+def test_r_exams_benchmark_compares_or_says_why_not():
+    out = run("--students", "2", "--runs", "1", script="r_exams.py", timeout=600)
+    if "not measured" in out:  # R or its exams package is not installed here
+        assert re.search(r"^R/exams: not measured \(.*\); to install it, see docs/performance.md$", out, re.MULTILINE)
+        assert re.search(r"^ +2 students: variantex +[\d.]+ s", out, re.MULTILINE), out
+    else:
+        assert re.search(
+            r"^ +2 \| +[\d.]+ s \([\d.]+ s/exam\) \| +[\d.]+ s \([\d.]+ s/exam\) \| +[\d.]+×$", out, re.MULTILINE
+        ), out
