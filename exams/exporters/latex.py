@@ -8,13 +8,13 @@ The Jinja2 templates use `<< var >>`, `<% block %>` and `<# comment #>` so that 
 need no escaping, are strict about undefined variables, and escape every string that is
 not already marked `Latex`: user text cannot reach TeX unescaped.
 
-Papers arrive in chunks while the build is still drawing the next ones. Each chunk is one
-pdflatex pass over its exam papers followed by its key papers (`one_run`), in which every
-figure is typeset once and shown on both the exam page and the key page; the pass runs in a
-worker process and its PDF is cut into per-student PDFs right there, so TeX, cutting and
-drawing overlap. exam.tex and key.tex are the chunks' texts joined (the same bytes as one
-rendering of every paper, each a standalone document); exam.pdf and key.pdf are joined from
-the chunks' exam pages and key pages (exams/pdfjoin.py).
+A build's papers come in chunks (exams/pipeline.py), each rendered and typeset by the
+worker process that drew it (`LatexExporter.chunk`): one pdflatex pass over its exam papers
+followed by its key papers (`one_run`), in which every figure is typeset once and shown on
+both the exam page and the key page, and the PDF cut into per-student PDFs right there.
+exam.tex and key.tex are the chunks' texts joined in order (the same bytes as one rendering
+of every paper, each a standalone document); exam.pdf and key.pdf are joined from the
+chunks' exam pages and key pages (`LatexExporter.join`, exams/pdfjoin.py).
 """
 
 from __future__ import annotations
