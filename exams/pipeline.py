@@ -197,6 +197,8 @@ def key_rows(papers: Sequence[Paper]) -> list[list[str]]:
 
 
 _PLAN: Plan | None = None
+# Workers inherit the plan by fork; where there is none (Windows), a build runs in one process.
+CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 
 def _install(plan: Plan) -> None:
@@ -215,7 +217,7 @@ def made_in_order(plan: Plan, chunks: Sequence[Chunk], jobs: int) -> Iterator[Ch
     """Each chunk's result, in order, made by `jobs` worker processes; at most two chunks a
     worker are under way or waiting to be written, so memory does not grow with the roster.
     An error stops every worker at once (and the pdflatex it runs)."""
-    if jobs == 1 or len(chunks) == 1:
+    if jobs == 1 or len(chunks) == 1 or not CAN_FORK:
         for chunk in chunks:
             yield make_chunk(chunk, plan)
         return

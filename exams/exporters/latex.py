@@ -418,16 +418,18 @@ class LatexExporter:
         written = [folder / f"{kind}.tex" for kind in KINDS]
         if not self.pdf:
             return written
-        # The exam and the key joined at once, each by a process of its own.
-        with ProcessPoolExecutor(
-            max_workers=len(KINDS), mp_context=multiprocessing.get_context("fork"), initializer=tex_run.die_with_parent
-        ) as pool:
-            joins = [
-                pool.submit(join_pdfs, [(pdf, typeset.pages(kind)) for pdf, typeset in parts], folder / f"{kind}.pdf")
-                for kind in KINDS
-            ]
-            for join in joins:
-                join.result()
+        joins = {
+            kind: ([(pdf, typeset.pages(kind)) for pdf, typeset in parts], folder / f"{kind}.pdf") for kind in KINDS
+        }
+        if "fork" in multiprocessing.get_all_start_methods():
+            # The exam and the key joined at once, each by a process of its own.
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(len(KINDS), mp_context=context, initializer=tex_run.die_with_parent) as pool:
+                for future in [pool.submit(join_pdfs, *join) for join in joins.values()]:
+                    future.result()
+        else:
+            for join in joins.values():
+                join_pdfs(*join)
         written += [folder / f"{kind}.pdf" for kind in KINDS]
         if self.per_student:
             for kind in KINDS:
