@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out/sample
 
-.PHONY: sample test test-fast lint setup browser bench clean
+.PHONY: sample test test-fast lint docs setup browser bench clean
 
 setup:
 	@scripts/setup.sh
@@ -30,7 +30,7 @@ $(OUT)/manifest.json: $(SAMPLE_INPUTS)
 ## Both cores (pytest-xdist): coverage slows tracing about twice, and this keeps the whole
 ## run near ten minutes on an idle 2-core machine. loadgroup keeps a group of tests (the
 ## installed-wheel test, which builds one environment) on one worker.
-test: setup browser lint
+test: setup browser lint docs
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --cov --cov-report=
 	$(BIN)/python scripts/coverage_floor.py
 
@@ -39,6 +39,11 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@scripts/typecheck.sh
+
+## docs: the user guide (docs/, mkdocs.yml) built into site/, strictly: a broken link, a
+## missing anchor or a page left out of the navigation fails it
+docs: setup
+	@log=$$($(BIN)/mkdocs build --strict 2>&1) || { echo "$$log"; exit 1; }; echo "docs: site/ built (mkdocs --strict)"
 
 ## test-fast: the suite without the slow tests; `make test-fast -j` spreads it over the cores
 ## (pytest-xdist, one worker per core)
@@ -49,4 +54,4 @@ bench: setup
 	$(BIN)/python benchmarks/roster_build.py
 
 clean:
-	rm -rf out .pytest_cache .hypothesis
+	rm -rf out site .pytest_cache .hypothesis
