@@ -151,9 +151,13 @@ def confusable_mistakes(
 
 
 def _approximately(value: Any) -> float | None:
-    """A float close to an exact value, or None when there is none (infinite, complex)."""
+    """A float close to an exact value, or None when there is none (infinite, complex).
+    A closed form is evaluated once, to the 30 digits `exact.numeric` keeps for every check
+    of the same value (the tolerance's own comparisons and the options' read it again)."""
+    from variantex.answer_engine.exact import numeric
+
     try:
-        approximate = value.p / value.q if isinstance(value, sp.Rational) else float(value)
+        approximate = value.p / value.q if isinstance(value, sp.Rational) else float(numeric(value))
     except (TypeError, ValueError, OverflowError):
         return None
     return approximate if math.isfinite(approximate) else None
