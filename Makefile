@@ -23,7 +23,7 @@ sample: setup $(OUT)/manifest.json
 	@echo "sample exams built in $(OUT)/ (exam.pdf, key.pdf, exams/, keys/, key.csv, manifest.json)"
 
 $(OUT)/manifest.json: $(SAMPLE_INPUTS)
-	$(BIN)/variantex build examples/sample-exam.yaml --roster examples/roster.csv --out $(OUT)
+	$(BIN)/variantex build examples/sample-exam.yaml --roster examples/roster.csv --strict --out $(OUT)
 
 ## test: lint (ruff and mypy), then the whole test suite (slow tests included) in a random order with
 ## warnings as errors and branch coverage, then the coverage floors; what CI runs

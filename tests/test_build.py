@@ -13,7 +13,7 @@ from variantex.exams.build import build
 from variantex.exams.manifest import recompute
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "examples" / "sample-exam.yaml"
+SAMPLE = ROOT / "tests" / "fixtures" / "four-families.yaml"
 
 
 def pdf_text(path: Path) -> str:

@@ -187,7 +187,7 @@ def test_check_bad_input_exit_2(tmp_path):
 
 def test_build_without_pdf_writes_tex_and_manifest(run, tmp_path):
     out = tmp_path / "exam"
-    result = run("build", ROOT / "examples" / "sample-exam.yaml", "--out", out, "--no-pdf", "--seed", 3)
+    result = run("build", ROOT / "tests" / "fixtures" / "four-families.yaml", "--out", out, "--no-pdf", "--seed", 3)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [".variantex-output", "exam.tex", "key.tex", "manifest.json"]
     manifest = json.loads((out / "manifest.json").read_text())

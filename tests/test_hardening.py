@@ -29,7 +29,7 @@ from variantex.exams.latex import tex_environment
 from variantex.exams.outputs import MARKER
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "examples" / "sample-exam.yaml"
+SAMPLE = ROOT / "tests" / "fixtures" / "four-families.yaml"
 VARIANTEX = [sys.executable, "-m", "variantex.cli"]
 
 

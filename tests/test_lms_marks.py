@@ -37,7 +37,9 @@ def exports(tmp_path_factory) -> dict[str, Path]:
         pytest.skip("TeX Live missing (figures are typeset)")
     folder = tmp_path_factory.mktemp("marks")
     spec = folder / "spec.yaml"
-    spec.write_text((ROOT / "examples" / "sample-exam.yaml").read_text(encoding="utf-8") + EXTRA, encoding="utf-8")
+    spec.write_text(
+        (ROOT / "tests" / "fixtures" / "four-families.yaml").read_text(encoding="utf-8") + EXTRA, encoding="utf-8"
+    )
     # Moodle and Canvas score statements one by one: they get the spec without the all-or-nothing slot.
     plain = folder / "plain.yaml"
     plain.write_text(spec.read_text(encoding="utf-8").replace(EXTRA.splitlines()[1] + "\n", ""), encoding="utf-8")

@@ -26,7 +26,7 @@ from variantex.exams.spec import load_spec
 from variantex.generators.base import NARROWER
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "examples" / "sample-exam.yaml"
+SAMPLE = ROOT / "tests" / "fixtures" / "four-families.yaml"
 
 
 @pytest.fixture(scope="module")

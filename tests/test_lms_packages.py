@@ -19,7 +19,7 @@ from variantex.exams.lms import check_canvas, check_qti21
 from variantex.exams.lms.checks import check_export, recomputed_view, schema
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "examples" / "sample-exam.yaml"
+SAMPLE = ROOT / "tests" / "fixtures" / "four-families.yaml"
 
 
 def run(*args: str):

@@ -14,7 +14,7 @@ from variantex.exams import names
 from variantex.exams.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "examples" / "sample-exam.yaml"
+SAMPLE = ROOT / "tests" / "fixtures" / "four-families.yaml"
 # The international roster: one student in eight had a blank line to write on.
 WORLD = ["王小明", "김민준", "田中 花子", "Агата Смирнова", "Nguyễn Thị Minh Khai", "Ἀλέξανδρος Παπαδόπουλος"]
 requires_xetex = pytest.mark.skipif(shutil.which("xetex") is None, reason="xetex missing: run `make setup`")

@@ -348,7 +348,7 @@ def test_the_keyboard_alone_can_answer(practice_set):
 
 
 def test_practice_from_an_exam_spec_covers_every_slot(tmp_path):
-    spec = Path(__file__).resolve().parents[1] / "examples" / "sample-exam.yaml"
+    spec = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "four-families.yaml"
     out = tmp_path / "from-spec"
     result = run("practice", str(spec), "--count", "2", "--out", str(out), "--to", "html")
     assert result.exit_code == 0, result.output

@@ -18,7 +18,7 @@ from variantex.generators import family
 from variantex.generators.variant import variant_from_data
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "examples" / "sample-exam.yaml"
+SAMPLE = ROOT / "tests" / "fixtures" / "four-families.yaml"
 
 
 def student_text(family_id: str, params: dict, fmt: str = "open") -> str:

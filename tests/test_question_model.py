@@ -108,7 +108,7 @@ def test_check_accepts_synonyms_and_grade_reads_them(tmp_path):
 
 
 def test_an_older_manifest_gets_one_clear_line(tmp_path):
-    result = build("examples/sample-exam.yaml", tmp_path / "out", make_pdf=False)
+    result = build("tests/fixtures/four-families.yaml", tmp_path / "out", make_pdf=False)
     manifest = json.loads((result.out / "manifest.json").read_text())
     manifest["manifest_version"] = 1
     old = tmp_path / "old.json"
@@ -121,7 +121,7 @@ def test_an_older_manifest_gets_one_clear_line(tmp_path):
 
 
 def test_verify_compares_values_not_print(tmp_path):
-    result = build("examples/sample-exam.yaml", tmp_path / "out", make_pdf=False)
+    result = build("tests/fixtures/four-families.yaml", tmp_path / "out", make_pdf=False)
     manifest = json.loads((result.out / "manifest.json").read_text())
     record = next(q for q in manifest["papers"][0]["questions"] if q["family"] == "shapley-and")
     name, value = next(iter(record["answers"].items()))
@@ -135,7 +135,7 @@ def test_verify_compares_values_not_print(tmp_path):
 
 
 def test_build_writes_the_exam_view_as_json(tmp_path):
-    result = build("examples/sample-exam.yaml", tmp_path / "out", outputs=["json"])
+    result = build("tests/fixtures/four-families.yaml", tmp_path / "out", outputs=["json"])
     assert not (result.out / "exam.tex").exists()
     exam = json.loads((result.out / "exam.json").read_text())
     assert exam["schema"] == "variantex.exam-view" and exam["title"]

@@ -17,7 +17,7 @@ from variantex.exams.manifest import recompute
 from variantex.exams.roster import read_roster
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "examples" / "sample-exam.yaml"
+SAMPLE = ROOT / "tests" / "fixtures" / "four-families.yaml"
 ROSTER = ROOT / "examples" / "roster.csv"
 
 
