@@ -72,8 +72,23 @@ def families_markdown() -> str:
                 answers = ", ".join(f"{name} = {_value(value)}" for name, value in case.answers.items())
                 lines.append(f"  - {case.note}: {answers}")
             lines += ["", "```sh", _solve_command(family), "```"]
-        lines.append("")
+        lines += ["", f"As a student reads it (`variantex show {family.id} --seed 1 --no-key`):", "", "```text"]
+        lines += [_as_shown(family), "```", ""]
     return "\n".join(lines)
+
+
+def _as_shown(family) -> str:
+    """What `variantex show FAMILY --seed 1 --no-key` prints: the family's default branch,
+    its first format, drawn from the same seed."""
+    from variantex.exams import seeds
+    from variantex.exams.exporters.text import question_text
+    from variantex.exams.view import question_view
+    from variantex.generators.variant import draw_variant
+
+    fmt = family.formats[0]
+    rng = seeds.rng_for(1, seeds.PRACTICE, "show")
+    variant = draw_variant(family, rng, family.default_branch({}), {}, fmt)
+    return question_text(question_view(variant, fmt), key=False).rstrip()
 
 
 def families_index() -> list[dict]:
