@@ -23,11 +23,11 @@ from variantex.answer_engine.errors import CompileError, InputError
 from variantex.answer_engine.formatting import printable, untypesettable
 from variantex.exams import sheet
 from variantex.exams.assemble import SlotVariety, Student
-from variantex.exams.csvfiles import safe_cell
+from variantex.exams.csvfiles import safe_rows
 from variantex.exams.exporters.json import JsonStream
 from variantex.exams.exporters.latex import KINDS, LatexExporter, chunk_sizes
 from variantex.exams.latex import LayoutProblem, Typeset
-from variantex.exams.manifest import ManifestStream, file_digest, manifest_head, manifest_scan
+from variantex.exams.manifest import ManifestStream, manifest_head, manifest_scan, scan_identity
 from variantex.exams.outputs import OUTPUTS, files_in, staged_folder
 from variantex.exams.pipeline import KEY_CSV_HEADER, Chunk, ChunkDone, Plan, chunks_of, made_in_order
 from variantex.exams.roster import read_roster
@@ -123,7 +123,7 @@ def _build(
     workers = max(1, jobs or os.cpu_count() or 1)
     chunks = chunks_of(students, chunk_sizes(len(students)))
     with staged_folder(Path(out), force, overwrite) as staging:
-        plan = Plan(spec, exam_seed, staging, latex, "json" in chosen, answers, roster is not None)
+        plan = Plan(spec, exam_seed, staging, latex, "json" in chosen, answers, exam_id, roster is not None)
         report(f"drawing, verifying and typesetting {len(students)} × {len(spec.questions)} variants")
         if latex is not None:
             result.warnings += latex.prepare(staging)
@@ -187,7 +187,7 @@ class _Joined:
         self.lines = dict.fromkeys(KINDS, 0)  # lines of each joined file's papers so far
         self.closing = ""
         self.manifest = ManifestStream(folder / "manifest.json", manifest_head(plan.spec, plan.exam_seed, out, roster))
-        self.tail = manifest_scan(plan.spec, plan.exam_seed, roster, plan.answers)
+        self.tail = manifest_scan(plan.scan, plan.answers, plan.spec.paper)
         self.key = open(folder / "key.csv", "w", newline="", encoding="utf-8") if plan.roster else None  # noqa: SIM115
         if self.key is not None:
             self.key_csv = csv.writer(self.key)
@@ -215,7 +215,7 @@ class _Joined:
                 self.lines[kind] += done.latex.bodies[kind].count("\n")
         self.manifest.add(done.records)
         if self.key is not None:
-            self.key_csv.writerows([safe_cell(cell) for cell in row] for row in done.key_rows)
+            self.key_csv.writerows(safe_rows(done.key_rows))
         if self.json is not None:
             self.json.add(done.json_lines)
 
@@ -237,14 +237,6 @@ class _Joined:
             self.key.close()
         if self.json is not None:
             self.json.abort()
-
-
-def scan_identity(spec: ExamSpec, seed: int, roster: Path | None) -> str | None:
-    """The exam id a scannable build prints in its page codes, or None when the spec turns
-    answer sheets off."""
-    if spec.answer_sheet == sheet.NONE:
-        return None
-    return sheet.exam_identity(spec.sha256, file_digest(roster) if roster else None, seed)
 
 
 def _check_variety(spec: ExamSpec, result: BuildResult, params: dict[str, set[str]], papers: int) -> None:

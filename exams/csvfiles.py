@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -28,6 +28,9 @@ def safe_cell(value: object) -> str:
 
 def write_rows(path: Path, rows: Iterable[Sequence[object]]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        for row in rows:
-            writer.writerow([safe_cell(cell) for cell in row])
+        csv.writer(handle).writerows(safe_rows(rows))
+
+
+def safe_rows(rows: Iterable[Sequence[object]]) -> Iterator[list[str]]:
+    """Rows with every cell made safe (`safe_cell`), for a CSV written a few rows at a time."""
+    return ([safe_cell(cell) for cell in row] for row in rows)

@@ -8,6 +8,7 @@ A failed compile raises `CompileError` carrying the relevant lines of the TeX lo
 from __future__ import annotations
 
 import bisect
+import multiprocessing
 import os
 import re
 import shutil
@@ -100,6 +101,11 @@ def _load_prctl():
 # where importing or loading a library could deadlock.
 _PRCTL = _load_prctl()
 _PR_SET_PDEATHSIG = 1
+
+
+# A build's workers inherit what they need by fork; where there is none (Windows), a build
+# runs in one process (exams/pipeline.py) and joins its PDFs one after the other.
+CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 
 def die_with_parent() -> None:

@@ -89,7 +89,7 @@ def build_manifest(
     manifest["papers"] = [
         paper_record(paper, answers, spec.paper, placed[index] if placed else []) for index, paper in enumerate(papers)
     ]
-    manifest.update(manifest_scan(spec, exam_seed, roster, answers))
+    manifest.update(manifest_scan(scan_identity(spec, exam_seed, roster), answers, spec.paper))
     return manifest
 
 
@@ -131,12 +131,19 @@ def paper_record(paper: Paper, answers: str, paper_size: str, placed: list[sheet
     return record
 
 
-def manifest_scan(spec: ExamSpec, exam_seed: int, roster: Path | None, answers: str) -> dict[str, Any]:
+def scan_identity(spec: ExamSpec, seed: int, roster: Path | None) -> str | None:
+    """The exam id a scannable build prints in its page codes, or None when the spec turns
+    answer sheets off."""
+    if spec.answer_sheet == sheet.NONE:
+        return None
+    return sheet.exam_identity(spec.sha256, file_digest(roster) if roster else None, seed)
+
+
+def manifest_scan(identity: str | None, answers: str, paper: str) -> dict[str, Any]:
     """The scanner's record (the fields after the papers), nothing when no answers are read."""
-    if answers == sheet.NONE:
+    if answers == sheet.NONE or identity is None:
         return {}
-    identity = sheet.exam_identity(spec.sha256, file_digest(roster) if roster else None, exam_seed)
-    return {"scan": scan_record(identity, answers, sheet.PAPERS[spec.paper])}
+    return {"scan": scan_record(identity, answers, sheet.PAPERS[paper])}
 
 
 def question_files_record(spec: ExamSpec, relative: Callable[[str], str]) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+import pikepdf
+
 # Attributes a page may inherit from the page tree (PDF 32000-1, 7.7.3.4): a page taken out
 # of its tree gets them written on itself.
 _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
@@ -27,8 +29,6 @@ _PAGES, _CATALOG = 1, 2  # the joined file's page tree and catalogue
 
 def join_pdfs(parts: Sequence[tuple[Path, tuple[int, int]]], target: Path) -> None:
     """One PDF of the pages first…last (1-based) of each part, in order."""
-    import pikepdf
-
     with open(target, "wb") as handle:
         out = _Writer(handle)
         kids: list[int] = []
@@ -52,12 +52,13 @@ def _copy_pages(pdf: Any, first: int, last: int, out: _Writer, kids: list[int]) 
             waiting.append(obj)
         return numbers[key]
 
-    pages = {page.obj.objgen for page in pdf.pages[first - 1 : last]}
-    kids += [number(page.obj) for page in pdf.pages[first - 1 : last]]
+    chosen = [page.obj for page in pdf.pages[first - 1 : last]]
+    pages = {page.objgen for page in chosen}
+    kids += [number(page) for page in chosen]
     while waiting:
         obj = waiting.popleft()
-        entries = dict(obj.items()) if _is_dictionary(obj) else None
-        if obj.objgen in pages and entries is not None:
+        if obj.objgen in pages:
+            entries = dict(obj.items())
             entries.pop("/Parent", None)
             for name in _INHERITED:
                 if name not in entries and (value := _inherited(obj, name)) is not None:
@@ -65,7 +66,7 @@ def _copy_pages(pdf: Any, first: int, last: int, out: _Writer, kids: list[int]) 
             entries["/Parent"] = _Reference(_PAGES)
             out.write_object(numbers[obj.objgen], _dictionary(entries, number))
             continue
-        if _is_stream(obj):
+        if isinstance(obj, pikepdf.Stream):
             data = obj.read_raw_bytes()
             entries = {key: value for key, value in obj.stream_dict.items() if key != "/Length"}
             entries["/Length"] = len(data)
@@ -83,18 +84,6 @@ def _inherited(page: Any, name: str) -> Any:
     return None
 
 
-def _is_dictionary(obj: Any) -> bool:
-    import pikepdf
-
-    return isinstance(obj, pikepdf.Dictionary)
-
-
-def _is_stream(obj: Any) -> bool:
-    import pikepdf
-
-    return isinstance(obj, pikepdf.Stream)
-
-
 def _dictionary(entries: dict, number: Callable[[Any], int]) -> bytes:
     body = b" ".join(_name(key) + b" " + _value(value, number) for key, value in entries.items())
     return b"<< " + body + b" >>"
@@ -109,8 +98,6 @@ class _Reference:
 
 def _value(value: Any, number: Callable[[Any], int]) -> bytes:
     """A value inside another object: indirect objects by reference."""
-    import pikepdf
-
     if isinstance(value, _Reference):
         return b"%d 0 R" % value.number
     if isinstance(value, pikepdf.Object) and value.is_indirect:
@@ -119,8 +106,6 @@ def _value(value: Any, number: Callable[[Any], int]) -> bytes:
 
 
 def _direct(value: Any, number: Callable[[Any], int]) -> bytes:
-    import pikepdf
-
     if value is None:
         return b"null"
     if isinstance(value, bool):
@@ -139,8 +124,6 @@ def _direct(value: Any, number: Callable[[Any], int]) -> bytes:
 
 
 def _name(key: str) -> bytes:
-    import pikepdf
-
     return pikepdf.Name(key).unparse()
 
 

@@ -20,6 +20,7 @@ import collections
 import gc
 import hashlib
 import itertools
+import json
 import multiprocessing
 import re
 import time
@@ -52,6 +53,7 @@ class Plan:
     latex: LatexExporter | None  # LaTeX (and PDFs) wanted
     json: bool  # exam.json wanted
     answers: str  # how answers are read (exams/sheet.py): the manifest's rows
+    scan: str | None  # the exam id a scannable build prints in its page codes
     roster: bool  # a roster build: key.csv rows
 
 
@@ -92,12 +94,13 @@ def make_chunk(chunk: Chunk, plan: Plan | None = None) -> ChunkDone:
     if plan.latex is not None:
         done.latex = plan.latex.chunk(view, chunk.first, chunk.index, plan.folder)
         clock.lap("latex")
-    done.records = [paper_texts(record) for record in manifest_records(plan, papers, done.latex)]
+    records = manifest_records(plan, papers, done.latex)
+    done.records = [paper_texts(record) for record in records]
+    done.params = params_digests(records)
     if plan.roster:
         done.key_rows = key_rows(papers)
     if plan.json:
         done.json_lines = paper_lines(view)
-    done.params = params_digests(papers)
     clock.lap("records")
     # What this chunk solved and rendered is written; a later chunk that draws the same
     # params solves them again, and memory holds one chunk's variants, not the roster's.
@@ -125,23 +128,24 @@ def manifest_records(plan: Plan, papers: Sequence[Paper], latex: LatexChunk | No
     return records
 
 
-def params_digests(papers: Sequence[Paper]) -> dict[str, list[str]]:
-    """Per slot, a digest of each paper's params (the build counts the distinct ones)."""
+def params_digests(records: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+    """Per slot, a digest of each paper's params as its manifest record holds them (the
+    build counts the distinct ones)."""
     found: dict[str, list[str]] = collections.defaultdict(list)
-    for paper in papers:
-        for question in paper.questions:
-            text = repr(question.family.dump(question.variant.params))
-            found[question.spec.slot].append(hashlib.sha1(text.encode("utf-8")).hexdigest()[:16])
+    for record in records:
+        for question in record["questions"]:
+            text = json.dumps(question["params"], sort_keys=True, ensure_ascii=False)
+            found[question["slot"]].append(hashlib.sha1(text.encode("utf-8")).hexdigest()[:16])
     return dict(found)
 
 
 _SPEAKS_OF_CALCULATORS = re.compile(r"calculator|electronic", re.IGNORECASE)
 
 
-def calculator_check(spec: ExamSpec, papers: Sequence[Paper], said: Sequence[str] = ()) -> list[str]:
+def calculator_check(spec: ExamSpec, papers: Sequence[Paper]) -> list[str]:
     """Refuse a question that needs a calculator in an exam whose spec rules them out; when
     the spec does not say and its instructions speak of calculators, a warning (the cover
-    will say a calculator is allowed), unless `said` has it already."""
+    will say a calculator is allowed; the build says it once however many chunks find it)."""
     mentions = [i for i, line in enumerate(spec.instructions) if _SPEAKS_OF_CALCULATORS.search(line)]
     for paper in papers:
         for question in paper.questions:
@@ -158,7 +162,7 @@ def calculator_check(spec: ExamSpec, papers: Sequence[Paper], said: Sequence[str
                     f"{spec.path}: instructions[{mentions[0]}] speaks of calculators, and {name} needs one: "
                     "the cover says a calculator is allowed; say `calculator: true` or `false` in the spec"
                 )
-                return [] if warning in said else [warning]
+                return [warning]
     return []
 
 
@@ -197,8 +201,6 @@ def key_rows(papers: Sequence[Paper]) -> list[list[str]]:
 
 
 _PLAN: Plan | None = None
-# Workers inherit the plan by fork; where there is none (Windows), a build runs in one process.
-CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 
 def _install(plan: Plan) -> None:
@@ -217,7 +219,7 @@ def made_in_order(plan: Plan, chunks: Sequence[Chunk], jobs: int) -> Iterator[Ch
     """Each chunk's result, in order, made by `jobs` worker processes; at most two chunks a
     worker are under way or waiting to be written, so memory does not grow with the roster.
     An error stops every worker at once (and the pdflatex it runs)."""
-    if jobs == 1 or len(chunks) == 1 or not CAN_FORK:
+    if jobs == 1 or len(chunks) == 1 or not tex_run.CAN_FORK:
         for chunk in chunks:
             yield make_chunk(chunk, plan)
         return

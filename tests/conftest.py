@@ -24,6 +24,15 @@ def rng():
     return np.random.default_rng(12345)
 
 
+@pytest.fixture
+def forget_question_files():
+    """Question files register families for the process: other tests list the built-ins."""
+    from variantex.exams.question_files import forget_all
+
+    yield
+    forget_all()
+
+
 requires_tex = pytest.mark.skipif(
     shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
     reason="TeX Live / poppler missing: run `make setup`",

@@ -22,13 +22,7 @@ def yaml_blocks() -> list[tuple[str, str]]:
     ]
 
 
-@pytest.fixture(autouse=True)
-def forget_question_files():
-    """Question files register families for the process: other tests list the built-ins."""
-    from variantex.exams.question_files import forget_all
-
-    yield
-    forget_all()
+pytestmark = pytest.mark.usefixtures("forget_question_files")  # tests/conftest.py
 
 
 def test_the_pages_have_yaml_examples():

@@ -50,13 +50,7 @@ solution:
 """
 
 
-@pytest.fixture(autouse=True)
-def forget_question_files():
-    """Question files register families for the process: other tests list the built-ins."""
-    from variantex.exams.question_files import forget_all
-
-    yield
-    forget_all()
+pytestmark = pytest.mark.usefixtures("forget_question_files")  # tests/conftest.py
 
 
 def write(folder: Path, text: str, name: str = "q.yaml") -> Path:

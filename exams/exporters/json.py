@@ -19,9 +19,8 @@ def paper_lines(view: ExamView) -> list[str]:
 
 
 class JsonStream:
-    """exam.json: `add` each chunk's paper lines in order, `close` with the exam's fields."""
-
-    name = "json"
+    """exam.json: the exam's fields at once, each chunk's paper lines in order (`add`), the
+    closing brackets (`close`)."""
 
     def __init__(self, folder: Path, head: dict):
         self.path = folder / "exam.json"

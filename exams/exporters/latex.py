@@ -37,7 +37,6 @@ from variantex.answer_engine.formatting import Latex, escape, untypesettable
 from variantex.exams import latex as tex_run
 from variantex.exams import sheet
 from variantex.exams.names import NAMES_PDF, name_pages, typeset_names
-from variantex.exams.pdfjoin import join_pdfs
 from variantex.exams.roster import file_stem
 from variantex.exams.spec import ALL_OR_NOTHING
 from variantex.exams.view import ExamView, PaperView, QuestionView, tolerance_sentence
@@ -338,8 +337,6 @@ class LatexExporter:
     exams/pipeline.py) and `join` once with what the chunks made, in order.
     """
 
-    name = "latex"
-
     def __init__(
         self,
         pdf: bool = True,
@@ -384,21 +381,21 @@ class LatexExporter:
             closing=split["exam"][2],
         )
         if self.pdf:
-            made.part, made.typeset = self._typeset(view, documents, index, folder)
+            made.part, made.typeset = self._typeset(view, documents, made.heads, index, folder)
             if view.page_count:  # exam.tex says what the PDFs have
                 made.bodies["exam"] = tex_run.fill_page_counts(made.bodies["exam"], made.typeset.paper_pages)
         return made
 
     def _typeset(
-        self, view: ExamView, documents: dict[str, str], index: int, folder: Path
+        self, view: ExamView, documents: dict[str, str], heads: dict[str, str], index: int, folder: Path
     ) -> tuple[Path, tex_run.Typeset]:
         tex = folder / ".parts" / f"part-{index:04d}.tex"
         document, exam_start, key_start = one_run(documents["exam"], documents["key"])
         tex.write_text(document, encoding="utf-8")
         # TeX names lines of the part; the user has the joined files. Lines are counted here
-        # from the start of this chunk's papers (`join` adds the chunks before it).
-        heads = {kind: document_parts(documents[kind])[0].count("\n") for kind in KINDS}
-        sections = (("exam.tex", heads["exam"] - exam_start), ("key.tex", heads["key"] - key_start))
+        # from the start of this chunk's papers (the build adds the chunks before it).
+        lines = {kind: heads[kind].count("\n") for kind in KINDS}
+        sections = (("exam.tex", lines["exam"] - exam_start), ("key.tex", lines["key"] - key_start))
         targets: tuple[Path, ...] = ()
         if self.per_student:
             targets = tuple(
@@ -413,15 +410,16 @@ class LatexExporter:
             tex, len(view.papers), sections, targets, stamp, view.page_count
         )
 
-    def join(self, folder: Path, parts: Sequence[tuple[Path, tex_run.Typeset]]) -> list[Path]:
-        """exam.pdf and key.pdf from the chunks' parts, in order; the files written."""
-        written = [folder / f"{kind}.tex" for kind in KINDS]
+    def join(self, folder: Path, parts: Sequence[tuple[Path, tex_run.Typeset]]) -> None:
+        """exam.pdf and key.pdf from the chunks' parts, in order (nothing without PDFs)."""
         if not self.pdf:
-            return written
+            return
+        from variantex.exams.pdfjoin import join_pdfs  # pikepdf: only a PDF build loads it
+
         joins = {
             kind: ([(pdf, typeset.pages(kind)) for pdf, typeset in parts], folder / f"{kind}.pdf") for kind in KINDS
         }
-        if "fork" in multiprocessing.get_all_start_methods():
+        if tex_run.CAN_FORK:
             # The exam and the key joined at once, each by a process of its own.
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(len(KINDS), mp_context=context, initializer=tex_run.die_with_parent) as pool:
@@ -430,12 +428,7 @@ class LatexExporter:
         else:
             for join in joins.values():
                 join_pdfs(*join)
-        written += [folder / f"{kind}.pdf" for kind in KINDS]
-        if self.per_student:
-            for kind in KINDS:
-                written += sorted((folder / _SUBFOLDER[kind]).glob("*.pdf"))
         shutil.rmtree(folder / ".parts", ignore_errors=True)
-        return written
 
 
 _SUBFOLDER = {"exam": "exams", "key": "keys"}
