@@ -102,10 +102,12 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """A picture: LaTeX outputs typeset its TikZ in place; web outputs show its SVG (both from
-    one generators/drawing.py description), or a PNG typeset from the TikZ when it has none."""
+    """A picture: LaTeX outputs typeset its TeX in place; web outputs show its SVG (both from
+    one generators/drawing.py description), or a PNG typeset from the TeX when it has none."""
 
-    tikz: str  # a complete tikzpicture environment, user text already TeX-escaped
+    # A complete tikzpicture or pgfpicture environment (the tikz package provides both), user
+    # text already TeX-escaped. The name is what question files and exam.json call it.
+    tikz: str
     description: str  # what the figure shows, for screen readers and text outputs
     packages: tuple[str, ...] = ("tikz",)
     svg: str = ""  # a standalone SVG document of the same drawing ("" when the family has none)

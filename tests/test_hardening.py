@@ -93,7 +93,7 @@ def test_a_non_terminating_slope_builds(tmp_path):
     result = invoke("build", spec, "--no-pdf", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     tex = (tmp_path / "out" / "exam.tex").read_text()
-    assert r"\begin{tikzpicture}" in tex  # plotted (in floats, for drawing only)
+    assert r"\begin{pgfpicture}" in tex  # plotted (in floats, for drawing only)
     assert r"y = \frac{1}{3} x" in tex  # while the stem stays exact
 
 
@@ -569,9 +569,9 @@ def test_one_run_shares_each_figure_and_keeps_both_parts_line_for_line():
     contexts = paper_contexts(chunk)
     exam, key = (render_papers(chunk, key=kind == "key", contexts=contexts) for kind in ("exam", "key"))
     document, exam_start, key_start = one_run(exam, key)
-    figures = exam.count(r"\begin{tikzpicture}")
-    assert figures >= 2 and key.count(r"\begin{tikzpicture}") == figures  # the sample draws figures
-    assert document.count(r"\begin{tikzpicture}") == figures  # typeset once, in the exam's papers
+    figures = exam.count(r"\begin{pgfpicture}")
+    assert figures >= 2 and key.count(r"\begin{pgfpicture}") == figures  # the sample draws figures
+    assert document.count(r"\begin{pgfpicture}") == figures  # typeset once, in the exam's papers
     lines = document.splitlines()
     # Each figure saved in the exam's papers and used again in the key's.
     assert document.count(r"\vxsavefigure{") == "\n".join(lines[key_start:]).count(r"\vxusefigure{") == figures
@@ -580,7 +580,7 @@ def test_one_run_shares_each_figure_and_keeps_both_parts_line_for_line():
         body = document_parts(source)[1]
         in_figures = {
             line
-            for match in re.finditer(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", body, re.DOTALL)
+            for match in re.finditer(r"\\begin\{pgfpicture\}.*?\\end\{pgfpicture\}", body, re.DOTALL)
             for line in range(body[: match.start()].count("\n"), body[: match.end()].count("\n") + 1)
         }
         assert len(in_figures) > figures

@@ -47,7 +47,7 @@ def test_the_sample_builds_strictly_for_the_roster_with_figures_and_no_shared_va
     assert all(v.distinct == v.papers == 30 for v in result.variety)
     exam = (result.out / "exam.tex").read_text(encoding="utf-8")
     first = exam[: exam.index("VARIANTEX-PAPER 2 ")]
-    assert first.count(r"\begin{tikzpicture}") == 2  # two loss-ordering questions, three datasets each
+    assert first.count(r"\begin{pgfpicture}") == 2  # two loss-ordering questions, three datasets each
     assert first.count(r"\section*{Part") == 3
     manifest = json.loads((result.out / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["papers"]) == 30

@@ -271,11 +271,11 @@ def document_parts(document: str) -> tuple[str, str, str]:
     return document[:cut], document[cut:end], document[end:]
 
 
-_FIGURE = re.compile(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", re.DOTALL)
-# Typesetting and shipping out TikZ is most of a paper's TeX time, and a key shows every
+_FIGURE = re.compile(r"\\begin\{(tikz|pgf)picture\}.*?\\end\{\1picture\}", re.DOTALL)
+# Typesetting and shipping out figures is most of a paper's TeX time, and a key shows every
 # figure of its exam again. So the exam typesets each figure once into a PDF form XObject
 # (\pdfxform; written once, drawn wherever it is referenced) and the key refers to it.
-# \leavevmode: a figure starts a paragraph, as the tikzpicture it replaces does.
+# \leavevmode: a figure starts a paragraph, as the picture it replaces does.
 _FIGURE_MACROS = (
     r"\newcommand{\vxsavefigure}[2]{\setbox0=\hbox{#2}\pdfxform0 "
     r"\expandafter\xdef\csname vxfigure#1\endcsname{\the\pdflastxform}\vxusefigure{#1}}"
