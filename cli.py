@@ -163,13 +163,17 @@ def init(folder: str) -> None:
     "--draws", type=click.IntRange(min=10), default=2000, show_default=True, help="Draws per branch for --audit."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON, for scripts.")
+@click.argument("only", nargs=-1, metavar="[FAMILY]...")
 @reports_errors
-def families(audit: bool, draws: int, as_json: bool) -> None:
-    """List the question families: id, title, formats and structural branches."""
+def families(audit: bool, draws: int, as_json: bool, only: tuple[str, ...]) -> None:
+    """List the question families: id, title, formats and structural branches.
+
+    Name FAMILY ids to list or audit only those (an audit of every family takes minutes).
+    """
     from variantex.generators.names import builtin_index, plugins_installed
 
     own = click.get_current_context().find_root().obj or {}
-    if not audit and not plugins_installed() and not own.get("question_files"):
+    if not audit and not only and not plugins_installed() and not own.get("question_files"):
         # the built-ins alone: their index, no family imported
         rows = builtin_index()
         if as_json:
@@ -179,8 +183,14 @@ def families(audit: bool, draws: int, as_json: bool) -> None:
         for row in rows:
             _family_lines(row)
         return
-    from variantex.generators import families as all_families
-    from variantex.generators.base import is_builtin
+    from variantex.generators import families as every_family
+    from variantex.generators.base import family, is_builtin
+
+    def all_families() -> list:
+        if not only:
+            return every_family()
+        named = {family(family_id).id: family(family_id) for family_id in only}  # an unknown id: exit 2
+        return [named[key] for key in sorted(named)]
 
     if as_json:
         click.echo(
@@ -374,13 +384,14 @@ def show(
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
-    default="open",
-    show_default=True,
-    help="Format to print the question in.",
+    default=None,
+    help="Format to print the question in (default: open, or the family's first when it has no open format).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @reports_errors
-def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...], fmt: str, as_json: bool) -> None:
+def solve(
+    family_id: str, params_file: str | None, assignments: tuple[str, ...], fmt: str | None, as_json: bool
+) -> None:
     """Solve FAMILY exactly for given params and print the worked steps."""
     from variantex.answer_engine.formatting import plain
     from variantex.exams import yamlio
@@ -388,6 +399,8 @@ def solve(family_id: str, params_file: str | None, assignments: tuple[str, ...],
     from variantex.generators.variant import variant_from_data
 
     chosen = family_by_id(family_id)
+    # True/false families have no open format: a question of statements is only ever asked one way.
+    fmt = fmt or ("open" if "open" in chosen.formats else chosen.formats[0])
     if bool(params_file) == bool(assignments):
         raise InputError("give either --params FILE or one or more --set name=value")
     if params_file:

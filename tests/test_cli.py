@@ -365,3 +365,31 @@ def test_families_audit_prints_the_letter_table(run):
     result = run("families", "--audit", "--draws", "10")
     assert result.exit_code == 0
     assert "10 draws per branch" in result.output and "weighted-kmeans" in result.output
+
+
+def test_families_named_lists_and_audits_only_those(run):
+    listed = run("families", "relu-backprop", "gd-step")
+    assert listed.exit_code == 0
+    ids = [line.split()[0] for line in listed.output.splitlines() if not line.startswith(" ")]
+    assert ids == ["gd-step", "relu-backprop"]
+    audited = run("families", "--audit", "--draws", "10", "relu-backprop")
+    rows = [line.split()[:2] for line in audited.output.splitlines()[1:-1]]
+    assert audited.exit_code == 0 and rows == [["relu-backprop", b] for b in ("live", "dead", "leaky")]
+    as_json = json.loads(run("families", "--json", "shapley-and").output)
+    assert [row["id"] for row in as_json] == ["shapley-and"]
+
+
+def test_families_refuses_an_unknown_id():
+    result = CliRunner().invoke(cli, ["families", "relu-backprop", "no-such-family"])
+    assert result.exit_code == 2 and "unknown family 'no-such-family'" in result.output
+
+
+def test_solve_a_true_false_family_needs_no_format(run):
+    """Its only format is tf: `solve` asks it so unless told otherwise (docs/families.md shows this)."""
+    result = run(
+        "solve", "tf-minimax", "--set", 'statements=[{"fact": "saddle-point", "a": 1, "b": -1, "c": -1, "d": 1}]'
+    )
+    assert result.exit_code == 0, result.output
+    assert "format: tf" in result.output and "s1 = false" in result.output
+    open_question = run("solve", "gd-step", "--set", "a=3", "--set", "b=-2", "--set", "w=1", "--set", "gamma=1/10")
+    assert open_question.exit_code == 0 and "format: open" in open_question.output

@@ -218,6 +218,8 @@ def _check_plugins(bin_dir: Path, work: Path) -> None:
         "warning: plug-in 'gd-step' of variantex-clashing-plugin (variantex_clashing_plugin:Clash) "
         "skipped: its family id 'gd-step' is taken by a built-in family"
     ]
+    shown = _run([variantex, "show", "precision-recall", "--seed", "3", "--format", "mcq"], cwd=work)  # docs/plugins.md
+    assert "Family: precision-recall" in shown.stdout and "format: mcq" in shown.stdout, shown.stdout
     table = {row["id"]: row for row in json.loads(_run([variantex, "families", "--json"], cwd=work).stdout)}
     assert table["precision-recall"]["builtin"] is False and table["gd-step"]["builtin"] is True
     quiet = _run([variantex, "--no-plugins", "families"], cwd=work)
