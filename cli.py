@@ -189,7 +189,7 @@ def families(audit: bool, draws: int, as_json: bool, only: tuple[str, ...]) -> N
     def all_families() -> list:
         if not only:
             return every_family()
-        named = {family(family_id).id: family(family_id) for family_id in only}  # an unknown id: exit 2
+        named = {found.id: found for found in map(family, only)}  # an unknown id: exit 2
         return [named[key] for key in sorted(named)]
 
     if as_json:

@@ -75,7 +75,8 @@ Item = Segments | Frame | Dots | Label | Clipped
 
 PT_PER_CM = 72.27 / 2.54
 KAPPA = 0.5522847  # a circle as four Bézier quarters (pgf's constant)
-WIDTH_PT = {False: 0.4, True: 0.8}  # TikZ's default and "thick" line widths
+THICK = "\\pgfsetlinewidth{0.8pt}"  # TikZ's "thick" (pgf's default width is TikZ's, 0.4 pt)
+DASHED = "\\pgfsetdash{{3pt}{3pt}}{0pt}"  # TikZ's "dashed"
 
 
 def _pt(value: float) -> str:
@@ -120,8 +121,7 @@ def _pgf(item: Item) -> str:
     if isinstance(item, Segments):
         path = "".join(_move(*_at(a)) + _line(*_at(b)) for a, b in item.pairs)
         style = "" if item.color == "black" else f"\\pgfsetstrokecolor{{{item.color}}}"
-        style += f"\\pgfsetlinewidth{{{WIDTH_PT[item.thick]}pt}}" if item.thick else ""
-        style += "\\pgfsetdash{{3pt}{3pt}}{0pt}" if item.dashed else ""  # TikZ's "dashed"
+        style += (THICK if item.thick else "") + (DASHED if item.dashed else "")
         stroke = f"{path}\\pgfusepathqstroke"
         return f"\\begin{{pgfscope}}{style}{stroke}\\end{{pgfscope}}" if style else stroke
     if isinstance(item, Frame):

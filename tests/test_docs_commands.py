@@ -3,9 +3,10 @@ as a reader would run it: a page's commands in order, in one scratch folder hold
 `examples/`, with the `variantex` installed in this environment, each expected to exit as the
 page says (0 unless its comment says "exits N").
 
-What a reader brings to a command (a params file, a bigger roster, typed responses, a pile of
-scanned papers, filled-in review decisions) the test makes just before the first command that
-reads it, from what the earlier commands wrote. A command this test does not run is listed in
+What a reader brings to a command (their exam, a params file, a bigger roster, typed
+responses, a pile of scanned papers, filled-in review decisions) the test makes just before
+the first command that reads it, from what the earlier commands wrote, unless an earlier
+command made it (`variantex init` writes an exam and responses). A command this test does not run is listed in
 ELSEWHERE with the file that runs it, and that file must show it: nothing fenced goes untested.
 """
 
@@ -130,7 +131,8 @@ def _starter(folder: Path) -> None:
     """A reader's own exam and roster: what `variantex init` writes."""
     from variantex.exams.starter import write_starter
 
-    write_starter(folder)
+    if not (folder / "exam.yaml").exists():
+        write_starter(folder)
 
 
 def _params(folder: Path) -> None:
@@ -148,6 +150,8 @@ def _big_roster(folder: Path) -> None:
 
 def _typed_responses(folder: Path) -> None:
     """Every student answers as the key says (key.csv lists the responses grade reads)."""
+    if (folder / "responses.csv").exists():
+        return  # the reader's own
     answers: dict[str, list[str]] = {}
     with (folder / "out" / "final" / "key.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -185,14 +189,15 @@ def _decisions(folder: Path) -> None:
         writer.writerows({**row, "decision": "blank"} for row in rows)
 
 
-# (a phrase of the command, the file it reads, how the reader makes it)
-BROUGHT: tuple[tuple[str, str, Callable[[Path], None]], ...] = (
-    ("build exam.yaml --roster roster.csv", "exam.yaml", _starter),
-    ("--params params.yaml", "params.yaml", _params),
-    ("--roster big.csv", "big.csv", _big_roster),
-    ("manifest.json responses.csv", "responses.csv", _typed_responses),
-    ("scan scans/*.pdf", "scans", _scanned_papers),
-    ("--decisions out/scan/decisions.csv", "out/scan/decisions.csv.filled", _decisions),
+# (a phrase of the command, how the reader makes what it reads): each made once per page,
+# before the first command with the phrase.
+BROUGHT: tuple[tuple[str, Callable[[Path], None]], ...] = (
+    ("build exam.yaml --roster roster.csv", _starter),
+    ("--params params.yaml", _params),
+    ("--roster big.csv", _big_roster),
+    ("manifest.json responses.csv", _typed_responses),
+    ("scan scans/*.pdf", _scanned_papers),
+    ("--decisions out/scan/decisions.csv", _decisions),
 )
 
 # ../.venv/bin/variantex, .venv/bin/variantex, ~/vx/bin/variantex, variantex: this environment's.
@@ -210,15 +215,14 @@ def run_page(page: Path, scratch: Path) -> list[str]:
     """Run the page's commands in order; what went otherwise than the page says."""
     shutil.copytree(ROOT / "examples", scratch / "examples", ignore=shutil.ignore_patterns("build", "*.egg-info"))
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "HOME": str(scratch)}
-    cwd, where_am_i, problems = scratch, scratch / ".cwd", []
+    cwd, where_am_i, problems, brought = scratch, scratch / ".cwd", [], set()
     for command in fenced_commands(page):
         if run_elsewhere(command):
             continue
-        for phrase, made, make in BROUGHT:
-            if phrase in command.text and not (cwd / made).exists():
+        for phrase, make in BROUGHT:
+            if phrase in command.text and phrase not in brought:
+                brought.add(phrase)
                 make(cwd)
-                if made.endswith(".filled"):
-                    (cwd / made).touch()
         done = subprocess.run(
             ["bash", "-c", f'{runnable(command, scratch)}\nstatus=$?\npwd > "{where_am_i}"\nexit $status'],
             cwd=cwd,
