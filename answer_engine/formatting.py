@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import sympy as sp
-from pylatex.utils import escape_latex
 
 from variantex.answer_engine.exact import Value, numeric
 
@@ -173,7 +172,15 @@ _ADJACENT_SCRIPTS = re.compile(r"([\^_])\{([^{}]*)\}(\1)\{([^{}]*)\}")
 
 def _escape_text(text: str) -> str:
     # PyLaTeX writes ^ as \^{} (a circumflex accent); \textasciicircum{} is the real caret.
-    return escape_latex(printable(text)).replace(r"\^{}", r"\textasciicircum{}")
+    return _escape_latex()(printable(text)).replace(r"\^{}", r"\textasciicircum{}")
+
+
+@lru_cache(maxsize=1)
+def _escape_latex() -> Callable[[str], str]:
+    """PyLaTeX's escaping, imported on first use: pylatex costs a show or solve 11 ms."""
+    from pylatex.utils import escape_latex
+
+    return escape_latex
 
 
 def tex(value: Value, digits: int | None = None) -> Math:

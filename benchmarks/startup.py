@@ -4,13 +4,14 @@
 
 Targets (issue 30): `--help`, `--version` and `families` within 0.25 s; one `show` or `solve`
 within 0.5 s. The command line imports the library inside each command, so `--help` and
-`--version` load neither SymPy nor NumPy; `families`, `show` and `solve` still import every
-family (a cheap index of the registry is the next step).
+`--version` load neither SymPy nor NumPy; `families` reads the built-in families' index
+(generators/index.json); `show` and `solve` import SymPy (about 0.3 s) and one family.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -43,11 +44,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
+    # As a user's commands start: with the bytecode Python caches on the first run (a shell
+    # that sets PYTHONDONTWRITEBYTECODE would otherwise compile every edited module each time).
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     for name, (arguments, target) in COMMANDS.items():
+        subprocess.run([str(VARIANTEX), *arguments], check=True, capture_output=True, env=env)  # untimed
         times = []
         for _ in range(args.runs):
             start = time.perf_counter()
-            subprocess.run([str(VARIANTEX), *arguments], check=True, capture_output=True)
+            subprocess.run([str(VARIANTEX), *arguments], check=True, capture_output=True, env=env)
             times.append(time.perf_counter() - start)
         median = statistics.median(times)
         verdict = "ok" if median <= target else "over"
