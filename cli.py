@@ -362,7 +362,7 @@ def show(
     chosen = family_by_id(family_id)
     fmt = fmt or chosen.formats[0]
     draw_options = _parse_assignments(options, "--option")
-    rng = seeds.rng_for(seed, seeds.PRACTICE, "show")
+    rng = seeds.show_rng(seed)
     variant = draw_variant(chosen, rng, branch or chosen.default_branch(draw_options), draw_options, fmt)
     if as_json:
         click.echo(json.dumps(question_view(variant, fmt).as_json(), indent=1, ensure_ascii=False))

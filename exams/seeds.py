@@ -26,3 +26,8 @@ def spawn_key(student: str, slot: str) -> tuple[int, int]:
 def rng_for(exam_seed: int, student: str, slot: str) -> np.random.Generator:
     sequence = np.random.SeedSequence(entropy=exam_seed, spawn_key=spawn_key(student, slot))
     return np.random.default_rng(sequence)
+
+
+def show_rng(seed: int) -> np.random.Generator:
+    """What `variantex show --seed SEED` draws from (docs/families.md shows the same draws)."""
+    return rng_for(seed, PRACTICE, "show")

@@ -86,7 +86,7 @@ def _as_shown(family) -> str:
     from variantex.generators.variant import draw_variant
 
     fmt = family.formats[0]
-    rng = seeds.rng_for(1, seeds.PRACTICE, "show")
+    rng = seeds.show_rng(1)
     variant = draw_variant(family, rng, family.default_branch({}), {}, fmt)
     return question_text(question_view(variant, fmt), key=False).rstrip()
 

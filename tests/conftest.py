@@ -1,5 +1,6 @@
 import os
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,6 +33,10 @@ def forget_question_files():
     yield
     forget_all()
 
+
+ROOT = Path(__file__).resolve().parents[1]
+# The README and the user guide: what the documentation tests read.
+GUIDE_PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 requires_tex = pytest.mark.skipif(
     shutil.which("latexmk") is None or shutil.which("pdftotext") is None,

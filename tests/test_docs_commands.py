@@ -28,10 +28,9 @@ import numpy as np
 import pytest
 
 from tests import scansim
-from tests.conftest import requires_tex
+from tests.conftest import GUIDE_PAGES, ROOT, requires_tex
 
-ROOT = Path(__file__).resolve().parents[1]
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]  # the README and the guide
+PAGES = GUIDE_PAGES
 BIN = Path(sys.executable).parent  # the environment the suite runs in, variantex installed there
 
 pytestmark = [pytest.mark.slow, requires_tex]

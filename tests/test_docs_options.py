@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 import pytest
 
+from tests.conftest import GUIDE_PAGES, ROOT
 from variantex.cli import cli
 
-ROOT = Path(__file__).resolve().parents[1]
-PAGES = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
+PAGES = [*GUIDE_PAGES, ROOT / "CONTRIBUTING.md"]
 # `variantex` and what follows it on the line, up to the end of a code span or a comment.
 _COMMAND = re.compile(r"(?<![\w./-])(?:[\w.~/-]*/)?variantex((?: +[^`#|\n]*)?)")
 _OPTION = re.compile(r"^(--?[A-Za-z][\w-]*)")

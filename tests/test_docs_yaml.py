@@ -2,15 +2,14 @@
 an example a reader copies works as printed."""
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.conftest import GUIDE_PAGES, ROOT
 from variantex.exams.build import build
 
-ROOT = Path(__file__).resolve().parents[1]
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+PAGES = GUIDE_PAGES
 _BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 

@@ -93,7 +93,7 @@ def test_the_independent_check_has_no_false_alarm_on_calculator_draws(options, s
     from variantex.exams import seeds
 
     family = ReluBackprop()
-    rng = seeds.rng_for(seed, seeds.PRACTICE, "show")
+    rng = seeds.show_rng(seed)
     variant = draw_variant(family, rng, "live", options, "mcq")
     assert variant.solution.values["grad_w1"] != 0
 
